@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** The body of `POST /v1/requests`; also the source of its OpenAPI schema. Unknown fields are errors. */
+
+const text = (max: number, what: string) =>
+  z
+    .string({ error: (i) => (i.input === undefined ? `${what} is required` : `${what} must be a string`) })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`);
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+const objectError = (what: string) => ({
+  error: (i: { input: unknown }) =>
+    i.input === undefined ? `${what} is required` : `${what} must be an object`,
+});
+
+export const companyInput = z
+  .strictObject(
+    {
+      name: text(200, 'company name').optional(),
+      domain: z
+        .string({ error: 'company domain must be a string' })
+        .trim()
+        .toLowerCase()
+        .regex(DOMAIN, 'company domain must be a domain name such as "acme.com"')
+        .optional(),
+      revenue: z
+        .number({ error: 'revenue must be a number (annual, in the account currency)' })
+        .finite()
+        .min(0, 'revenue must not be negative')
+        .optional(),
+      tier: text(50, 'tier').optional(),
+    },
+    objectError('company'),
+  )
+  .meta({
+    description:
+      'The requester’s account. Without it, the email domain names the company unless it is a free-mail provider.',
+  });
+
+export const requesterInput = z.strictObject(
+  {
+    email: z
+      .email({
+        error: (i) => (i.input === undefined ? 'email is required' : 'email must be a valid email address'),
+      })
+      .max(320, 'email must be at most 320 characters'),
+    name: text(200, 'name').optional(),
+    externalId: text(200, 'externalId').optional(),
+    company: companyInput.optional(),
+  },
+  objectError('requester'),
+);
+
+export const requestInput = z.strictObject(
+  {
+    title: text(300, 'title'),
+    body: z
+      .string({ error: 'body must be a string' })
+      .max(20_000, 'body must be at most 20000 characters')
+      .optional(),
+    requester: requesterInput,
+    source: z
+      .string({ error: 'source must be a string' })
+      .regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, 'source must be 1-50 lowercase letters, digits, "-" or "_"')
+      .default('api'),
+    sourceRef: text(500, 'sourceRef').optional(),
+    url: z
+      .url({ protocol: /^https?$/, error: 'url must be an http or https URL' })
+      .max(2000, 'url must be at most 2000 characters')
+      .optional(),
+    tags: z
+      .array(text(50, 'tag'), { error: 'tags must be an array of strings' })
+      .max(50, 'at most 50 tags')
+      .optional(),
+    receivedAt: z.iso
+      .datetime({ offset: true, error: 'receivedAt must be an ISO 8601 date-time with a time zone' })
+      .optional(),
+  },
+  objectError('the request body'),
+);
+
+export type RequestInput = z.infer<typeof requestInput>;

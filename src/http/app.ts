@@ -1,0 +1,121 @@
+import express, { type ErrorRequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/store.ts';
+import type { Queues } from '../workers/queues.ts';
+import { requireApiKey } from './auth.ts';
+import { featuresRouter } from './features.routes.ts';
+import { healthRouter } from './health.routes.ts';
+import { buildOpenApi } from './openapi.ts';
+import { HttpProblem, sendProblem } from './problem.ts';
+import { intakeRateLimit } from './rate-limit.ts';
+import { requestContext } from './request-context.ts';
+import { requestsRouter } from './requests.routes.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'http' | 'intake' | 'queuePrefix'>;
+  apiKeys: readonly string[];
+  store: Store;
+  queues: Queues;
+  redis: Redis;
+  metrics: Metrics;
+  log: Logger;
+  version: string;
+  /** False in a worker process: it serves health, readiness and metrics only. */
+  apiRoutes: boolean;
+}
+
+/** The HTTP API. Routes validate, verify, enqueue and answer; they own no state. */
+export function createApp(deps: AppDeps) {
+  const { config, store, redis, metrics, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('etag', false);
+  app.use(requestContext({ log, metrics }));
+
+  app.use(healthRouter({ pingDatabase: () => store.ping(), redis, metrics }));
+  const openapi = buildOpenApi(deps.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  if (deps.apiRoutes) mountApi(app, deps);
+  app.use((req) => {
+    throw new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(config));
+  return app;
+}
+
+function mountApi(app: express.Express, { config, store, queues, redis, metrics, log, apiKeys }: AppDeps) {
+  const auth = requireApiKey(apiKeys);
+  const json = express.json({ limit: config.http.bodyLimitBytes, strict: false, type: () => true });
+  const requireJson: express.RequestHandler = (req, _res, next) => {
+    if (!req.is('application/json') && !req.is('application/*+json')) {
+      throw new HttpProblem(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'send the body as application/json',
+      );
+    }
+    next();
+  };
+  app.post(
+    '/v1/requests',
+    auth,
+    intakeRateLimit({ redis, prefix: config.queuePrefix, ...config.intake.rateLimit }),
+    requireJson,
+    json,
+  );
+  app.use('/v1', auth);
+  app.use(requestsRouter({ store, queues, metrics, log }));
+  app.use(featuresRouter({ store }));
+}
+
+function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (err instanceof HttpProblem) return sendProblem(res, err.problem, err.headers);
+    const e = err as { type?: string; status?: number; limit?: number; message?: string };
+    // body-parser errors: https://github.com/expressjs/body-parser#errors
+    if (e.type === 'entity.too.large') {
+      return sendProblem(res, {
+        type: 'https://suggested-sync.dev/problems/too-large',
+        title: 'Payload too large',
+        status: 413,
+        detail: `the body is larger than ${e.limit ?? config.http.bodyLimitBytes} bytes`,
+      });
+    }
+    if (e.type === 'entity.parse.failed') {
+      // The parser's message quotes the body; say where, not what.
+      const at = /position (\d+)/.exec(e.message ?? '')?.[1];
+      return sendProblem(res, {
+        type: 'https://suggested-sync.dev/problems/malformed-json',
+        title: 'Malformed JSON',
+        status: 400,
+        detail: `the body is not valid JSON${at ? ` (at position ${at})` : ''}`,
+        errors: [{ field: '(body)', pointer: '', detail: 'not valid JSON' }],
+      });
+    }
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return sendProblem(res, {
+        type: 'https://suggested-sync.dev/problems/unsupported-media-type',
+        title: 'Unsupported media type',
+        status: 415,
+        detail: 'send the body as UTF-8 application/json',
+      });
+    }
+    if (e.type === 'request.aborted') return void res.end();
+    req.log.error({ err }, 'unhandled error');
+    if (res.headersSent) return void res.end();
+    sendProblem(res, {
+      type: 'https://suggested-sync.dev/problems/internal',
+      title: 'Internal server error',
+      status: 500,
+      detail: `something went wrong on our side; quote request id ${req.id} when reporting it`,
+    });
+  };
+}

@@ -1,0 +1,85 @@
+import { Router } from 'express';
+import type { z } from 'zod';
+import type { FeatureCursor } from '../store/features.repo.ts';
+import type { features } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
+import { type featureDetail, type featureList, featureListQuery, type featureSummary } from './schemas.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function encodeCursor(sort: string, cursor: FeatureCursor): string {
+  return Buffer.from(JSON.stringify({ s: sort, ...cursor })).toString('base64url');
+}
+
+function decodeCursor(sort: string, raw: string): FeatureCursor {
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as {
+      s?: unknown;
+      v?: unknown;
+      id?: unknown;
+    };
+    if (
+      value.s === sort &&
+      (typeof value.v === 'number' || typeof value.v === 'string') &&
+      typeof value.id === 'string' &&
+      UUID.test(value.id)
+    ) {
+      return { v: value.v, id: value.id };
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw validationProblem(
+    [{ field: 'cursor', detail: `cursor is not one this endpoint returned for sort=${sort}` }],
+    'query',
+  );
+}
+
+function summary(f: typeof features.$inferSelect): z.infer<typeof featureSummary> {
+  return {
+    id: f.id,
+    title: f.title,
+    status: f.status,
+    score: f.score,
+    requestCount: f.requestCount,
+    requesterCount: f.requesterCount,
+    companyCount: f.companyCount,
+    lastRequestedAt: f.lastRequestedAt.toISOString(),
+    createdAt: f.createdAt.toISOString(),
+    updatedAt: f.updatedAt.toISOString(),
+    links: { self: `/v1/features/${f.id}` },
+  };
+}
+
+export function featuresRouter({ store }: { store: Store }) {
+  const router = Router();
+
+  router.get('/v1/features', async (req, res) => {
+    const parsed = featureListQuery.safeParse(req.query);
+    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error), 'query');
+    const { sort, limit, cursor } = parsed.data;
+    const after = cursor ? decodeCursor(sort, cursor) : undefined;
+    const page = await store.features.list({ sort, limit, after });
+    const nextCursor = page.next ? encodeCursor(sort, page.next) : null;
+    const body: z.infer<typeof featureList> = {
+      data: page.features.map(summary),
+      nextCursor,
+      links: { next: nextCursor ? `/v1/features?sort=${sort}&limit=${limit}&cursor=${nextCursor}` : null },
+    };
+    res.json(body);
+  });
+
+  router.get('/v1/features/:id', async (req, res) => {
+    const id = req.params.id;
+    const found = UUID.test(id) ? await store.features.get(id) : undefined;
+    if (!found) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
+    const body: z.infer<typeof featureDetail> = {
+      ...summary(found.feature),
+      requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
+    };
+    res.json(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import type { z } from 'zod';
+import { requestInput } from '../domain/request.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/store.ts';
+import type { Queues } from '../workers/queues.ts';
+import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
+import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './schemas.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Key order must not change the hash of the same payload. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestsRouter({
+  store,
+  queues,
+  metrics,
+}: {
+  store: Store;
+  queues: Queues;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  const router = Router();
+
+  router.post('/v1/requests', async (req, res) => {
+    const idempotencyHeader = req.get('idempotency-key');
+    const errors = [];
+    let idempotencyKey: string | undefined;
+    if (idempotencyHeader !== undefined) {
+      const parsedKey = idempotencyKeyHeader.safeParse(idempotencyHeader);
+      if (parsedKey.success) idempotencyKey = parsedKey.data;
+      else errors.push({ field: 'Idempotency-Key', detail: parsedKey.error.issues[0]?.message ?? 'invalid' });
+    }
+    const parsed = requestInput.safeParse(req.body);
+    if (!parsed.success) errors.push(...fieldErrors(parsed.error));
+    if (errors.length > 0 || !parsed.success) throw validationProblem(errors);
+
+    const input = parsed.data;
+    const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
+    const result = await store.requests.accept({
+      source: input.source,
+      sourceRef: input.sourceRef,
+      idempotencyScope: req.apiKeyId,
+      idempotencyKey,
+      payloadHash: createHash('sha256').update(canonicalJson(input)).digest('hex'),
+      title: input.title,
+      body: input.body ?? '',
+      url: input.url,
+      tags: input.tags ?? [],
+      submittedRequester: input.requester,
+      receivedAt,
+    });
+    if (result.kind === 'key-reused') {
+      throw new HttpProblem(
+        422,
+        'idempotency-key-reused',
+        'Idempotency-Key reused',
+        'this Idempotency-Key was already used for a different request body',
+        { requestId: result.request.id },
+      );
+    }
+
+    req.log.info(
+      { requestId: result.request.id, source: input.source, outcome: result.kind },
+      'request accepted',
+    );
+    metrics.requestsAccepted.inc({ source: input.source, outcome: result.kind });
+    if (result.kind === 'created') {
+      // Committed already; if Redis is down the reconciler enqueues it later, so intake does not fail.
+      await queues.enqueue('triage-request', { requestId: result.request.id }).catch((err: Error) => {
+        req.log.warn(
+          { requestId: result.request.id, err: err.message },
+          'enqueue failed; the reconciler will pick it up',
+        );
+      });
+    } else {
+      res.set('Idempotent-Replayed', 'true');
+    }
+    const self = `/v1/requests/${result.request.id}`;
+    const body: z.infer<typeof acceptedRequest> = {
+      id: result.request.id,
+      status: 'received',
+      receivedAt: result.request.receivedAt.toISOString(),
+      links: { self },
+    };
+    res.status(202).location(self).json(body);
+  });
+
+  router.get('/v1/requests/:id', async (req, res) => {
+    const id = req.params.id;
+    const row = UUID.test(id) ? await store.requests.get(id) : undefined;
+    if (!row) throw new HttpProblem(404, 'not-found', 'Not found', `no request with id ${id}`);
+    const { request, feature, requester, company } = row;
+    const view: z.infer<typeof requestView> = {
+      id: request.id,
+      title: request.title,
+      body: request.body,
+      source: request.source,
+      sourceRef: request.sourceRef,
+      url: request.url,
+      tags: request.tags,
+      receivedAt: request.receivedAt.toISOString(),
+      createdAt: request.createdAt.toISOString(),
+      triagedAt: request.triagedAt?.toISOString() ?? null,
+      status: feature?.status ?? 'received',
+      requester: requester
+        ? { id: requester.id, email: requester.email, name: requester.name }
+        : {
+            id: null,
+            email: request.submittedRequester.email,
+            name: request.submittedRequester.name ?? null,
+          },
+      company: company ?? null,
+      feature: feature ? { ...feature, links: { self: `/v1/features/${feature.id}` } } : null,
+    };
+    res.json(view);
+  });
+
+  return router;
+}

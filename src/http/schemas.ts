@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { FEATURE_STATUSES } from '../store/schema.ts';
+
+/** Response and query shapes of the HTTP API: typed answers, and the source of /openapi.json. */
+
+export const featureStatus = z.enum(FEATURE_STATUSES);
+
+export const acceptedRequest = z.object({
+  id: z.uuid(),
+  status: z.literal('received'),
+  receivedAt: z.iso.datetime(),
+  links: z.object({ self: z.string() }),
+});
+
+export const featureSummary = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  status: featureStatus,
+  score: z.number(),
+  requestCount: z.number().int(),
+  requesterCount: z.number().int(),
+  companyCount: z.number().int(),
+  lastRequestedAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  links: z.object({ self: z.string() }),
+});
+
+export const requestView = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  body: z.string(),
+  source: z.string(),
+  sourceRef: z.string().nullable(),
+  url: z.string().nullable(),
+  tags: z.array(z.string()),
+  receivedAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  triagedAt: z.iso.datetime().nullable(),
+  status: featureStatus.meta({ description: 'received until triaged, then the status of its feature' }),
+  requester: z.object({ id: z.uuid().nullable(), email: z.string(), name: z.string().nullable() }),
+  company: z.object({ id: z.uuid(), name: z.string().nullable(), domain: z.string().nullable() }).nullable(),
+  feature: z
+    .object({ id: z.uuid(), title: z.string(), status: featureStatus, links: z.object({ self: z.string() }) })
+    .nullable(),
+});
+
+export const featureList = z.object({
+  data: z.array(featureSummary),
+  nextCursor: z.string().nullable(),
+  links: z.object({ next: z.string().nullable() }),
+});
+
+export const featureDetail = featureSummary.extend({
+  requests: z.array(
+    z.object({
+      id: z.uuid(),
+      title: z.string(),
+      source: z.string(),
+      url: z.string().nullable(),
+      receivedAt: z.iso.datetime(),
+      requester: z.object({ id: z.uuid(), name: z.string().nullable() }).nullable(),
+      company: z
+        .object({ id: z.uuid(), name: z.string().nullable(), domain: z.string().nullable() })
+        .nullable(),
+    }),
+  ),
+});
+
+export const featureListQuery = z.strictObject({
+  sort: z.enum(['score', 'recent'], { error: 'sort must be "score" or "recent"' }).default('score'),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be between 1 and 100')
+    .max(100, 'limit must be between 1 and 100')
+    .default(20),
+  cursor: z.string().max(500, 'cursor is too long').optional(),
+});
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z
+    .array(z.object({ field: z.string(), pointer: z.string().optional(), detail: z.string() }))
+    .optional(),
+});
+
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');

@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { devApiKey } from './dev-api-key.ts';
+import { runDoctor } from './doctor.ts';
+import { createLogger } from './log.ts';
+import { type Role, startRuntime } from './runtime.ts';
+import { openDatabase } from './store/db.ts';
+import { lockPgliteDir } from './store/pglite-lock.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const USAGE = `usage: suggested-sync <command>
+
+  start          HTTP API and all workers in one process (npm start)
+  api            HTTP API only (npm run api)
+  worker         workers and reconciler only; serves /healthz, /readyz, /metrics (npm run worker)
+  migrate        apply database migrations and exit (npm run migrate)
+  doctor         check configuration, database and Redis (npm run doctor)
+  import FILE    import requests from a CSV file (not available yet)
+  emulators      run the Jira and Linear emulators (not available yet)
+  dedupe-eval    evaluate duplicate detection (not available yet)
+`;
+
+/** Commands whose feature is not built yet say so and fail; they never pretend to work. */
+const NOT_YET: Record<string, string> = {
+  import: 'CSV import arrives with the intake connectors (issue #7)',
+  emulators: 'the Jira and Linear emulators arrive with issue #3',
+  'dedupe-eval': 'the similarity engine and its evaluation arrive with issue #5',
+};
+
+const EXIT_CONFIG = 2;
+const EXIT_UNAVAILABLE = 69;
+
+function readConfig(): Config {
+  try {
+    return loadConfig({ env: process.env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(
+      `suggested-sync: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n`,
+    );
+    for (const problem of err.problems) process.stderr.write(`  ${problem}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
+async function serve(config: Config, role: Role): Promise<void> {
+  const log = createLogger({ level: config.logLevel });
+  if (role !== 'all' && config.database.kind === 'pglite') {
+    process.stderr.write(
+      `suggested-sync ${role}: running API and workers apart needs a shared database; set DATABASE_URL (the embedded PGlite serves one process: use \`npm start\`)\n`,
+    );
+    process.exit(EXIT_CONFIG);
+  }
+  let apiKeys = config.apiKeys;
+  let generated: { key: string; file: string } | undefined;
+  if (apiKeys.length === 0 && role !== 'worker') {
+    generated = devApiKey(config.dataDir);
+    apiKeys = [generated.key];
+  }
+
+  const runtime = await startRuntime({ config, role, log, apiKeys, version: pkg.version });
+  const lines = [
+    `Suggested Sync ${pkg.version} (${role === 'all' ? 'API + workers' : role}) on ${runtime.url.replace('127.0.0.1', 'localhost')}`,
+    `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : `Postgres at ${new URL(config.database.url).host}`}`,
+    `  redis:    ${new URL(config.redisUrl).host} (queue prefix "${config.queuePrefix}")`,
+  ];
+  if (generated)
+    lines.push(
+      `  API key:  ${generated.key}  (development key, kept in ${generated.file}; set API_KEYS to choose your own)`,
+    );
+  if (config.sandbox)
+    lines.push('  trackers: none configured (sandbox mode; the built-in emulators arrive with issue #3)');
+  if (role !== 'worker') {
+    lines.push(
+      `  try:      curl -s -X POST ${runtime.url}/v1/requests -H "Authorization: Bearer ${generated ? generated.key : '<API key>'}" -H 'Content-Type: application/json' -d '{"title":"Dark mode","requester":{"email":"ada@example.org"}}'`,
+    );
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'signal received');
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function migrate(config: Config): Promise<void> {
+  const release = config.database.kind === 'pglite' ? lockPgliteDir(config.database.dataDir) : () => {};
+  const database = openDatabase(
+    config.database.kind === 'postgres'
+      ? { kind: 'postgres', url: config.database.url, poolSize: 2 }
+      : { kind: 'pglite', dataDir: config.database.dataDir },
+  );
+  try {
+    const { applied } = await database.migrate();
+    process.stdout.write(`migrations: ${applied} applied, database up to date (${database.kind})\n`);
+  } finally {
+    await database.close();
+    release();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'start'] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(USAGE);
+  const notYet = NOT_YET[command];
+  if (notYet) {
+    process.stderr.write(`suggested-sync ${command}: not available yet: ${notYet}\n`);
+    process.exit(EXIT_UNAVAILABLE);
+  }
+  if (!['start', 'api', 'worker', 'migrate', 'doctor'].includes(command)) {
+    process.stderr.write(`suggested-sync: unknown command "${command}"\n\n${USAGE}`);
+    process.exit(64);
+  }
+  const config = readConfig();
+  switch (command) {
+    case 'migrate':
+      return migrate(config);
+    case 'doctor': {
+      const checks = await runDoctor(config);
+      for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      if (checks.some((c) => !c.ok)) process.exitCode = 1;
+      return;
+    }
+    default:
+      return serve(config, command === 'start' ? 'all' : (command as Role));
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`suggested-sync: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One registry per process (injected, never the global default), holding every metric the service exports. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'suggested_sync_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'suggested_sync_http_request_duration_seconds',
+      help: 'HTTP request duration by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    requestsAccepted: new Counter({
+      name: 'suggested_sync_requests_accepted_total',
+      help: 'Requests accepted by intake, by source and outcome (created or replayed)',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [registry],
+    }),
+    jobsCompleted: new Counter({
+      name: 'suggested_sync_jobs_completed_total',
+      help: 'Jobs completed by this process, by queue and job name',
+      labelNames: ['queue', 'name'] as const,
+      registers: [registry],
+    }),
+    jobsFailed: new Counter({
+      name: 'suggested_sync_jobs_failed_total',
+      help: 'Job attempts that failed in this process, by queue, job name and whether retries remain',
+      labelNames: ['queue', 'name', 'final'] as const,
+      registers: [registry],
+    }),
+    reconcileEnqueued: new Counter({
+      name: 'suggested_sync_reconcile_enqueued_total',
+      help: 'Jobs the reconciler re-enqueued from pending database state, by queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    /** Set up by whoever owns the queues; collected on scrape. */
+    queueDepth(collect: () => Promise<Array<{ queue: string; state: string; count: number }>>) {
+      return new Gauge({
+        name: 'suggested_sync_queue_jobs',
+        help: 'Jobs in each queue by state (waiting, active, delayed, failed, prioritized, waiting-children)',
+        labelNames: ['queue', 'state'] as const,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const { queue, state, count } of await collect()) this.set({ queue, state }, count);
+        },
+      });
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,150 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { createApp } from './http/app.ts';
+import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { lockPgliteDir } from './store/pglite-lock.ts';
+import { openStore, type Store } from './store/store.ts';
+import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
+import { createQueues, type Queues } from './workers/queues.ts';
+import { createReconciler } from './workers/reconciler.ts';
+import { createRedis, waitForRedis } from './workers/redis.ts';
+import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Runtime {
+  store: Store;
+  queues: Queues;
+  redis: Redis;
+  /** Where HTTP listens (the API, or only health and metrics for a worker process). */
+  url: string;
+  port: number;
+  reconcile: () => Promise<unknown>;
+  /** Graceful stop: HTTP first, then workers (bounded), then Redis and the database. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * The composition root: builds the store, Redis connections, queues, HTTP app, workers and reconciler for one
+ * process role, in dependency order, and knows the reverse order to stop them.
+ */
+export async function startRuntime({
+  config,
+  role,
+  log,
+  apiKeys,
+  version,
+}: {
+  config: Config;
+  role: Role;
+  log: Logger;
+  apiKeys: readonly string[];
+  version: string;
+}): Promise<Runtime> {
+  const releaseLock = config.database.kind === 'pglite' ? lockPgliteDir(config.database.dataDir) : () => {};
+  const store = openStore(
+    config.database.kind === 'postgres'
+      ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
+      : { kind: 'pglite', dataDir: config.database.dataDir },
+    { extraFreeMailDomains: config.identity.extraFreeMailDomains },
+  );
+  const producer = createRedis(config.redisUrl, 'producer');
+  const workerRedis = role === 'api' ? undefined : createRedis(config.redisUrl, 'worker');
+  const cleanup = async () => {
+    producer.disconnect();
+    workerRedis?.disconnect();
+    await store.close().catch(() => {});
+    releaseLock();
+  };
+
+  let queues: Queues;
+  try {
+    const { applied } = await store.migrate();
+    log.info({ database: store.kind, applied }, 'database migrated');
+    await waitForRedis(producer, 10_000).catch((err: Error) => {
+      throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
+    });
+    queues = createQueues({ connection: producer, prefix: config.queuePrefix, retention: config.retention });
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+
+  const metrics = createMetrics();
+  metrics.queueDepth(() => queues.depths());
+
+  let pool: WorkerPool | undefined;
+  const reconciler = createReconciler({ store, queues, config: config.reconcile, metrics, log });
+  if (workerRedis) {
+    pool = startWorkers({
+      connection: workerRedis,
+      prefix: config.queuePrefix,
+      config: config.workers,
+      handlers: { 'triage-request': createTriageRequestJob({ store, log }) },
+      metrics,
+      log,
+    });
+    reconciler.start();
+  }
+
+  // A worker process serves only health, readiness and metrics.
+  const app = createApp({
+    config,
+    apiRoutes: role !== 'worker',
+    apiKeys,
+    store,
+    queues,
+    redis: producer,
+    metrics,
+    log,
+    version,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, (err?: Error) => (err ? reject(err) : resolve(s)));
+  }).catch(async (err: Error) => {
+    await reconciler.stop();
+    await pool?.close(1_000);
+    await queues.close();
+    await cleanup();
+    throw new Error(`cannot listen on port ${config.port}: ${err.message}`);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info({ role }, 'shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await reconciler.stop();
+      if (pool) {
+        const { timedOut } = await pool.close(config.workers.shutdownTimeoutMs);
+        if (timedOut) log.warn('active jobs did not finish in time; they will be retried');
+      }
+      const forced = setTimeout(() => server.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(forced);
+      await queues.close();
+      await producer.quit().catch(() => {});
+      await workerRedis?.quit().catch(() => {});
+      await store.close();
+      releaseLock();
+      log.info({ role }, 'stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    store,
+    queues,
+    redis: producer,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    reconcile: () => reconciler.runOnce(),
+    stop,
+  };
+}

@@ -1,0 +1,129 @@
+import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { companies, features, requesters, requests, type SubmittedRequester } from './schema.ts';
+
+export interface NewRequest {
+  source: string;
+  sourceRef: string | undefined;
+  idempotencyScope: string | undefined;
+  idempotencyKey: string | undefined;
+  payloadHash: string;
+  title: string;
+  body: string;
+  url: string | undefined;
+  tags: string[];
+  submittedRequester: SubmittedRequester;
+  receivedAt: Date;
+}
+
+export interface AcceptedRow {
+  id: string;
+  receivedAt: Date;
+  createdAt: Date;
+}
+
+export type AcceptResult =
+  | { kind: 'created'; request: AcceptedRow }
+  | { kind: 'replayed'; request: AcceptedRow; matchedOn: 'idempotency-key' | 'source-ref' }
+  | { kind: 'key-reused'; request: AcceptedRow };
+
+const acceptedColumns = { id: requests.id, receivedAt: requests.receivedAt, createdAt: requests.createdAt };
+
+export function createRequestsRepo(db: Db) {
+  async function findByIdempotencyKey(scope: string, key: string) {
+    const [row] = await db
+      .select({ ...acceptedColumns, payloadHash: requests.payloadHash })
+      .from(requests)
+      .where(and(eq(requests.idempotencyScope, scope), eq(requests.idempotencyKey, key)));
+    return row;
+  }
+
+  return {
+    /**
+     * Commits the request, or finds the one an idempotent repeat refers to. One statement on the happy path;
+     * the unique indexes make two identical submissions at the same moment produce one row.
+     */
+    async accept(input: NewRequest): Promise<AcceptResult> {
+      const [created] = await db
+        .insert(requests)
+        .values({
+          source: input.source,
+          sourceRef: input.sourceRef ?? null,
+          idempotencyScope: input.idempotencyKey ? (input.idempotencyScope ?? null) : null,
+          idempotencyKey: input.idempotencyKey ?? null,
+          payloadHash: input.payloadHash,
+          title: input.title,
+          body: input.body,
+          url: input.url ?? null,
+          tags: input.tags,
+          submittedRequester: input.submittedRequester,
+          receivedAt: input.receivedAt,
+        })
+        .onConflictDoNothing()
+        .returning(acceptedColumns);
+      if (created) return { kind: 'created', request: created };
+
+      if (input.idempotencyKey && input.idempotencyScope) {
+        const row = await findByIdempotencyKey(input.idempotencyScope, input.idempotencyKey);
+        if (row) {
+          const { payloadHash, ...request } = row;
+          return payloadHash === input.payloadHash
+            ? { kind: 'replayed', request, matchedOn: 'idempotency-key' }
+            : { kind: 'key-reused', request };
+        }
+      }
+      if (input.sourceRef) {
+        const [row] = await db
+          .select(acceptedColumns)
+          .from(requests)
+          .where(and(eq(requests.source, input.source), eq(requests.sourceRef, input.sourceRef)));
+        if (row) return { kind: 'replayed', request: row, matchedOn: 'source-ref' };
+      }
+      // The conflicting row vanished between the two statements (it cannot: requests are never deleted).
+      throw new Error('request insert conflicted but no matching request was found');
+    },
+
+    async get(id: string) {
+      const [row] = await db
+        .select({
+          request: requests,
+          feature: { id: features.id, title: features.title, status: features.status },
+          requester: { id: requesters.id, email: requesters.email, name: requesters.name },
+          company: { id: companies.id, name: companies.name, domain: companies.domain },
+        })
+        .from(requests)
+        .leftJoin(features, eq(features.id, requests.featureId))
+        .leftJoin(requesters, eq(requesters.id, requests.requesterId))
+        .leftJoin(companies, eq(companies.id, requests.companyId))
+        .where(eq(requests.id, id));
+      return row;
+    },
+
+    /** Requests accepted before `before` and still untriaged: the reconciler's work list. */
+    async untriaged(before: Date, limit: number, afterId?: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: requests.id })
+        .from(requests)
+        .where(
+          and(
+            isNull(requests.triagedAt),
+            lt(requests.createdAt, before),
+            afterId ? gt(requests.id, afterId) : undefined,
+          ),
+        )
+        .orderBy(asc(requests.id))
+        .limit(limit);
+      return rows.map((r) => r.id);
+    },
+
+    async countUntriaged(): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(requests)
+        .where(isNull(requests.triagedAt));
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type RequestsRepo = ReturnType<typeof createRequestsRepo>;

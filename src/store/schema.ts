@@ -1,0 +1,148 @@
+import { sql } from 'drizzle-orm';
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The one schema for Postgres and PGlite. Changes go through `npm run db:generate`, which writes a new versioned
+ * migration under src/store/migrations; never edit an applied migration.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const companies = pgTable('companies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** The email domain when known, else `name:<lowercased name>`: one row per account. */
+  key: text('key').notNull().unique(),
+  name: text('name'),
+  domain: text('domain'),
+  revenue: doublePrecision('revenue'),
+  tier: text('tier'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const requesters = pgTable(
+  'requesters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    /** Lowercased, trimmed email: the identity key. */
+    emailKey: text('email_key').notNull().unique(),
+    name: text('name'),
+    externalId: text('external_id'),
+    companyId: uuid('company_id').references(() => companies.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('requesters_company_idx').on(t.companyId)],
+);
+
+export const FEATURE_STATUSES = [
+  'received',
+  'under_review',
+  'planned',
+  'in_progress',
+  'shipped',
+  'declined',
+  'merged',
+] as const;
+
+export const features = pgTable(
+  'features',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    /** What exact-title matching compares; the similarity engine will index more than this. */
+    titleKey: text('title_key').notNull(),
+    status: text('status', { enum: FEATURE_STATUSES }).notNull().default('received'),
+    score: doublePrecision('score').notNull().default(0),
+    requestCount: integer('request_count').notNull().default(0),
+    requesterCount: integer('requester_count').notNull().default(0),
+    companyCount: integer('company_count').notNull().default(0),
+    lastRequestedAt: timestamp('last_requested_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('features_title_key_idx').on(t.titleKey),
+    index('features_score_idx').on(t.score.desc(), t.id),
+    index('features_recent_idx').on(t.lastRequestedAt.desc(), t.id),
+  ],
+);
+
+/** What the requester sent, kept as sent: requests are immutable, identity is resolved in triage. */
+export interface SubmittedRequester {
+  email: string;
+  name?: string | undefined;
+  externalId?: string | undefined;
+  company?:
+    | {
+        name?: string | undefined;
+        domain?: string | undefined;
+        revenue?: number | undefined;
+        tier?: string | undefined;
+      }
+    | undefined;
+}
+
+export const requests = pgTable(
+  'requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    source: text('source').notNull(),
+    sourceRef: text('source_ref'),
+    /** Scope of the Idempotency-Key: the API key that sent it (a hash prefix, never the key). */
+    idempotencyScope: text('idempotency_scope'),
+    idempotencyKey: text('idempotency_key'),
+    /** sha256 of the normalised payload, to tell an idempotent repeat from a reused key. */
+    payloadHash: text('payload_hash').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull().default(''),
+    url: text('url'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    submittedRequester: jsonb('submitted_requester').$type<SubmittedRequester>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    requesterId: uuid('requester_id').references(() => requesters.id),
+    companyId: uuid('company_id').references(() => companies.id),
+    featureId: uuid('feature_id').references(() => features.id),
+    /** Null until triage committed: the reconciler re-enqueues rows where this is null. */
+    triagedAt: timestamp('triaged_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('requests_source_ref_key').on(t.source, t.sourceRef).where(sql`${t.sourceRef} is not null`),
+    uniqueIndex('requests_idempotency_key')
+      .on(t.idempotencyScope, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index('requests_untriaged_idx').on(t.createdAt).where(sql`${t.triagedAt} is null`),
+    index('requests_feature_idx').on(t.featureId),
+    index('requests_requester_idx').on(t.requesterId),
+  ],
+);
+
+/** One row per triage decision: why a request joined or started a feature. Unique per request. */
+export const triageDecisions = pgTable('triage_decisions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  requestId: uuid('request_id')
+    .notNull()
+    .unique()
+    .references(() => requests.id),
+  featureId: uuid('feature_id')
+    .notNull()
+    .references(() => features.id),
+  action: text('action', { enum: ['attached', 'created'] }).notNull(),
+  method: text('method').notNull(),
+  score: doublePrecision('score').notNull(),
+  evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+});

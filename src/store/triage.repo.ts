@@ -1,0 +1,148 @@
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
+import { type CompanyIdentity, emailKey, resolveCompany, titleKey } from '../sync/normalise.ts';
+import type { Db } from './db.ts';
+import { companies, features, requesters, requests, triageDecisions } from './schema.ts';
+
+export interface TriageDeps {
+  match: (request: MatchInput, candidates: readonly FeatureCandidate[]) => MatchDecision;
+  extraFreeMailDomains: readonly string[];
+}
+
+export type TriageOutcome =
+  | { kind: 'missing' }
+  | { kind: 'already-triaged'; featureId: string | null }
+  | {
+      kind: 'triaged';
+      featureId: string;
+      action: 'attached' | 'created';
+      requesterId: string;
+      companyId: string | null;
+    };
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
+  const [row] = await tx
+    .insert(companies)
+    .values({
+      key: c.key,
+      name: c.name ?? null,
+      domain: c.domain ?? null,
+      revenue: c.revenue ?? null,
+      tier: c.tier ?? null,
+    })
+    .onConflictDoUpdate({
+      target: companies.key,
+      // What the latest request says about the account wins; what it leaves out is kept.
+      set: {
+        name: sql`coalesce(excluded.name, ${companies.name})`,
+        revenue: sql`coalesce(excluded.revenue, ${companies.revenue})`,
+        tier: sql`coalesce(excluded.tier, ${companies.tier})`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ id: companies.id });
+  if (!row) throw new Error('company upsert returned no row');
+  return row.id;
+}
+
+/**
+ * Triage one request in one transaction: resolve the requester and company, pick or create its feature, record the
+ * decision, recount the feature. Idempotent: a request already triaged is left as it is, so a job that runs twice
+ * (a retry, a stalled job, a reconciler re-enqueue) ends where one clean run would.
+ */
+export function createTriageRepo(db: Db, deps: TriageDeps) {
+  return {
+    async triage(requestId: string): Promise<TriageOutcome> {
+      return db.transaction(async (tx) => {
+        const [request] = await tx.select().from(requests).where(eq(requests.id, requestId)).for('update');
+        if (!request) return { kind: 'missing' };
+        if (request.triagedAt) return { kind: 'already-triaged', featureId: request.featureId };
+
+        const submitted = request.submittedRequester;
+        const company = resolveCompany(submitted.email, submitted.company, deps.extraFreeMailDomains);
+        const companyId = company ? await upsertCompany(tx, company) : null;
+
+        const [requester] = await tx
+          .insert(requesters)
+          .values({
+            email: submitted.email.trim(),
+            emailKey: emailKey(submitted.email),
+            name: submitted.name ?? null,
+            externalId: submitted.externalId ?? null,
+            companyId,
+          })
+          .onConflictDoUpdate({
+            target: requesters.emailKey,
+            set: {
+              name: sql`coalesce(excluded.name, ${requesters.name})`,
+              externalId: sql`coalesce(excluded.external_id, ${requesters.externalId})`,
+              companyId: sql`coalesce(excluded.company_id, ${requesters.companyId})`,
+              updatedAt: sql`now()`,
+            },
+          })
+          .returning({ id: requesters.id });
+        if (!requester) throw new Error('requester upsert returned no row');
+
+        const key = titleKey(request.title);
+        // Serialises triage of requests with the same title so two of them cannot both create a feature.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`feature-title:${key}`}))`);
+        const candidates = await tx
+          .select({ id: features.id, titleKey: features.titleKey, requestCount: features.requestCount })
+          .from(features)
+          .where(and(eq(features.titleKey, key), ne(features.status, 'merged')))
+          .limit(50);
+        const decision = deps.match({ title: request.title, titleKey: key }, candidates);
+
+        let featureId: string;
+        if (decision.action === 'attach') {
+          featureId = decision.featureId;
+          await tx.select({ id: features.id }).from(features).where(eq(features.id, featureId)).for('update');
+        } else {
+          const [created] = await tx
+            .insert(features)
+            .values({ title: request.title, titleKey: key, lastRequestedAt: request.receivedAt })
+            .returning({ id: features.id });
+          if (!created) throw new Error('feature insert returned no row');
+          featureId = created.id;
+        }
+
+        await tx
+          .update(requests)
+          .set({ requesterId: requester.id, companyId, featureId, triagedAt: sql`now()` })
+          .where(eq(requests.id, requestId));
+        const action = decision.action === 'attach' ? 'attached' : 'created';
+        await tx.insert(triageDecisions).values({
+          requestId,
+          featureId,
+          action,
+          method: decision.method,
+          score: decision.score,
+          evidence: decision.evidence,
+        });
+        // Counts are recomputed, not incremented, under the feature's row lock, so they are right whatever
+        // order concurrent triages commit in. Score is distinct requesters until the scoring model lands.
+        await tx.execute(sql`
+          update features f set
+            request_count = s.requests,
+            requester_count = s.requesters,
+            company_count = s.companies,
+            score = s.requesters,
+            last_requested_at = s.last_at,
+            updated_at = now()
+          from (
+            select count(*)::int as requests,
+                   count(distinct requester_id)::int as requesters,
+                   count(distinct company_id)::int as companies,
+                   max(received_at) as last_at
+            from requests where feature_id = ${featureId}
+          ) s
+          where f.id = ${featureId}`);
+        return { kind: 'triaged', featureId, action, requesterId: requester.id, companyId };
+      });
+    },
+  };
+}
+
+export type TriageRepo = ReturnType<typeof createTriageRepo>;

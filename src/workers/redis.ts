@@ -1,0 +1,48 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Redis connections with the settings BullMQ recommends for production
+ * (https://docs.bullmq.io/guide/going-to-production):
+ * - workers block on Redis and must never give up a command: `maxRetriesPerRequest: null`;
+ * - producers (the API) should fail fast when Redis is down rather than queue commands in memory:
+ *   `enableOfflineQueue: false`, so an enqueue error is seen at once and the reconciler takes over;
+ * - reconnect forever with a capped backoff.
+ */
+export type RedisRole = 'worker' | 'producer';
+
+export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
+  const common: RedisOptions = {
+    retryStrategy: (times) =>
+      Math.min(250 * 2 ** Math.min(times, 6), 10_000) + Math.floor(Math.random() * 250),
+    enableReadyCheck: true,
+    lazyConnect: false,
+  };
+  const byRole: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableOfflineQueue: true }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+  const redis = new Redis(url, { ...common, ...byRole, ...extra });
+  // Errors surface through commands and readiness; an unhandled 'error' event must not crash the process.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
+export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}

@@ -1,0 +1,89 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import {
+  isJobName,
+  type JobName,
+  type JobPayload,
+  jobCatalog,
+  QUEUE_NAMES,
+  type QueueName,
+} from './catalog.ts';
+
+export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
+
+/**
+ * One BullMQ worker per queue, each switching on `job.name` through the catalog. A payload that does not match
+ * its schema or a name the catalog does not know fails without retries (UnrecoverableError).
+ */
+export function startWorkers({
+  connection,
+  prefix,
+  config,
+  handlers,
+  metrics,
+  log,
+}: {
+  connection: Redis;
+  prefix: string;
+  config: Config['workers'];
+  handlers: JobHandlers;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  const concurrency: Record<QueueName, number> = { triage: config.concurrency.triage };
+  const workers = QUEUE_NAMES.map((queue) => {
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        if (!isJobName(job.name) || jobCatalog[job.name].queue !== queue) {
+          throw new UnrecoverableError(`no job named ${job.name} on queue ${queue}`);
+        }
+        const name: JobName = job.name;
+        const parsed = jobCatalog[name].payload.safeParse(job.data);
+        if (!parsed.success)
+          throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
+        return handlers[name](parsed.data);
+      },
+      {
+        connection,
+        prefix,
+        concurrency: concurrency[queue],
+        stalledInterval: config.stalledIntervalMs,
+        lockDuration: config.lockDurationMs,
+        maxStalledCount: 2,
+      },
+    );
+    worker.on('completed', (job) => metrics.jobsCompleted.inc({ queue, name: job.name }));
+    worker.on('failed', (job, err) => {
+      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
+      metrics.jobsFailed.inc({ queue, name: job?.name ?? 'unknown', final: String(final) });
+      log.warn(
+        { queue, jobId: job?.id, name: job?.name, attempt: job?.attemptsMade, final, err: err.message },
+        'job failed',
+      );
+    });
+    worker.on('error', (err) => log.error({ queue, err: err.message }, 'worker error'));
+    return worker;
+  });
+
+  return {
+    workers,
+    /** Stops taking jobs and waits for active ones, at most `timeoutMs`; then abandons them (they stall and rerun). */
+    async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((w) => w.close())).then(() => false);
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      });
+      const timedOut = await Promise.race([graceful, timeout]);
+      clearTimeout(timer);
+      if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+      return { timedOut };
+    },
+  };
+}
+
+export type WorkerPool = ReturnType<typeof startWorkers>;
