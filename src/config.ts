@@ -218,6 +218,39 @@ function yamlPath(issue: z.core.$ZodIssue): string {
   return base || '(top level)';
 }
 
+/**
+ * Rules between variables, judged on which are present (not on whether each is valid) so that they are listed
+ * together with every per-variable problem.
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name]?.trim() ?? '') !== '';
+  const problems: string[] = [];
+  const jira = ['JIRA_HOST', 'JIRA_EMAIL', 'JIRA_API_TOKEN'];
+  const jiraSet = jira.filter(has);
+  if (jiraSet.length > 0 && jiraSet.length < jira.length) {
+    for (const name of jira.filter((n) => !has(n))) {
+      problems.push(`${name}: required when any of JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN is set`);
+    }
+  }
+  if (has('LINEAR_API_URL') && !has('LINEAR_API_KEY'))
+    problems.push('LINEAR_API_KEY: required when LINEAR_API_URL is set');
+  if (env['NODE_ENV']?.trim() === 'production') {
+    if (jiraSet.length < jira.length && !has('LINEAR_API_KEY')) {
+      problems.push(
+        'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY)',
+      );
+    }
+    if (!has('API_KEYS')) problems.push('API_KEYS: required in production (comma-separated keys)');
+    if (!has('ADMIN_TOKEN')) problems.push('ADMIN_TOKEN: required in production');
+    if (!has('PUBLIC_URL'))
+      problems.push('PUBLIC_URL: required in production (links in emails and tracker issues)');
+    if (!has('SMTP_URL'))
+      problems.push('SMTP_URL: required in production (the dev outbox is disabled there)');
+  }
+  if (has('SMTP_URL') && !has('MAIL_FROM')) problems.push('MAIL_FROM: required when SMTP_URL is set');
+  return problems;
+}
+
 export interface LoadConfigOptions {
   env: Record<string, string | undefined>;
   readFile?: (file: string) => string;
@@ -267,37 +300,12 @@ export function loadConfig({
     }
   }
 
-  if (!parsedEnv.success || !parsedFile.success) throw new ConfigError(problems);
+  problems.push(...crossFieldProblems(env));
+  if (!parsedEnv.success || !parsedFile.success || problems.length) throw new ConfigError(problems);
   const e = parsedEnv.data;
   const file = parsedFile.data;
-
-  const jiraVars = { JIRA_HOST: e.JIRA_HOST, JIRA_EMAIL: e.JIRA_EMAIL, JIRA_API_TOKEN: e.JIRA_API_TOKEN };
-  const jiraSet = Object.entries(jiraVars).filter(([, v]) => v !== undefined);
-  if (jiraSet.length > 0 && jiraSet.length < 3) {
-    for (const [name, v] of Object.entries(jiraVars)) {
-      if (v === undefined)
-        problems.push(`${name}: required when any of JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN is set`);
-    }
-  }
-  if (e.LINEAR_API_URL && !e.LINEAR_API_KEY)
-    problems.push('LINEAR_API_KEY: required when LINEAR_API_URL is set');
-
   const isProduction = e.NODE_ENV === 'production';
-  const hasTracker = jiraSet.length === 3 || e.LINEAR_API_KEY !== undefined;
-  if (isProduction) {
-    if (!hasTracker) {
-      problems.push(
-        'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY)',
-      );
-    }
-    if (!e.API_KEYS?.length) problems.push('API_KEYS: required in production (comma-separated keys)');
-    if (!e.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required in production');
-    if (!e.PUBLIC_URL)
-      problems.push('PUBLIC_URL: required in production (links in emails and tracker issues)');
-    if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the dev outbox is disabled there)');
-  }
-  if (e.SMTP_URL && !e.MAIL_FROM) problems.push('MAIL_FROM: required when SMTP_URL is set');
-  if (problems.length) throw new ConfigError(problems);
+  const hasTracker = Boolean((e.JIRA_HOST && e.JIRA_EMAIL && e.JIRA_API_TOKEN) || e.LINEAR_API_KEY);
 
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   return {

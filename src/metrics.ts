@@ -37,6 +37,19 @@ export function createMetrics() {
       labelNames: ['queue'] as const,
       registers: [registry],
     }),
+    /** Work the database says is pending (what the reconciler would re-enqueue); read on scrape. */
+    pendingWork(collect: () => Promise<Array<{ kind: string; count: number }>>) {
+      return new Gauge({
+        name: 'suggested_sync_pending_work',
+        help: 'Pending work recorded in the database, by kind (untriaged requests, ...)',
+        labelNames: ['kind'] as const,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const { kind, count } of await collect()) this.set({ kind }, count);
+        },
+      });
+    },
     /** Set up by whoever owns the queues; collected on scrape. */
     queueDepth(collect: () => Promise<Array<{ queue: string; state: string; count: number }>>) {
       return new Gauge({

@@ -75,6 +75,9 @@ export async function startRuntime({
 
   const metrics = createMetrics();
   metrics.queueDepth(() => queues.depths());
+  metrics.pendingWork(async () => [
+    { kind: 'untriaged_requests', count: await store.requests.countUntriaged() },
+  ]);
 
   let pool: WorkerPool | undefined;
   const reconciler = createReconciler({ store, queues, config: config.reconcile, metrics, log });

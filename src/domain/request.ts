@@ -42,11 +42,15 @@ export const companyInput = z
 
 export const requesterInput = z.strictObject(
   {
-    email: z
-      .email({
-        error: (i) => (i.input === undefined ? 'email is required' : 'email must be a valid email address'),
-      })
-      .max(320, 'email must be at most 320 characters'),
+    // Surrounding whitespace is a copy-paste accident, not part of the address.
+    email: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() : v),
+      z
+        .email({
+          error: (i) => (i.input === undefined ? 'email is required' : 'email must be a valid email address'),
+        })
+        .max(320, 'email must be at most 320 characters'),
+    ),
     name: text(200, 'name').optional(),
     externalId: text(200, 'externalId').optional(),
     company: companyInput.optional(),

@@ -4,12 +4,16 @@ import { isFreeMailDomain } from '../domain/free-mail.ts';
 
 /** Lowercase, accents folded, punctuation dropped, whitespace collapsed: "Dark-mode, please!" → "dark mode please". */
 export function titleKey(title: string): string {
-  return title
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  return (
+    title
+      .normalize('NFKD')
+      // Fold Latin accents only (U+0300–U+036F); other scripts' marks carry meaning (ド is not ト).
+      .replace(/[\u0300-\u036f]+/g, '')
+      .normalize('NFC')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim()
+  );
 }
 
 export function emailKey(email: string): string {

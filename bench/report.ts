@@ -1,0 +1,81 @@
+import type { LoadFigures } from './load.ts';
+
+/** How the figures are shown: one table for people, one JSON line for closing notes and scripts. */
+
+export interface TargetResult {
+  target: string;
+  /** What this target is and what shares its CPU: needed to read its figures. */
+  note: string;
+  figures?: LoadFigures;
+  /** 202s during warm-up: not measured, but they are inserts too (for the database row check). */
+  warmupAccepted?: number;
+  /** Lines the server wrote while under load (LOG_LEVEL=warn: warnings and errors). */
+  serverLogLines?: number;
+  /** Rows in the `requests` table after the run (Postgres only). */
+  databaseRows?: number;
+  failed?: string;
+}
+
+const fixed = (value: number | null | undefined, digits: number) =>
+  value === null || value === undefined ? '-' : value.toFixed(digits);
+const count = (value: number | undefined) => (value === undefined ? '-' : value.toLocaleString('en-US'));
+
+/** Accepted req/s of a target over the bare handler's, the figure that compares across machines. */
+export function ratioToBare(results: TargetResult[], result: TargetResult): number | null {
+  const bare = results.find((r) => r.target === 'bare')?.figures?.acceptedPerSecond;
+  const own = result.figures?.acceptedPerSecond;
+  return bare && own !== undefined ? own / bare : null;
+}
+
+export function formatTable(results: TargetResult[]): string {
+  const header = ['target', 'accepted req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs bare'];
+  const rows = results.map((r) =>
+    r.failed
+      ? [r.target, 'failed', '-', '-', '-', '-', '-']
+      : [
+          r.target,
+          fixed(r.figures?.acceptedPerSecond, 1),
+          fixed(r.figures?.p50Ms, 2),
+          fixed(r.figures?.p99Ms, 2),
+          count(r.figures?.non2xx),
+          count(r.figures?.errors),
+          fixed(ratioToBare(results, r), 3),
+        ],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The details a table cell cannot hold: notes, rejections, server warnings, the database check, failures. */
+export function formatNotes(results: TargetResult[]): string[] {
+  const notes: string[] = [];
+  for (const r of results) {
+    notes.push(`${r.target}: ${r.note}`);
+    if (r.failed) notes.push(`  FAILED: ${r.failed}`);
+    const f = r.figures;
+    if (f) {
+      notes.push(
+        `  ${count(f.accepted)} accepted in ${f.seconds.toFixed(2)} s (+${count(r.warmupAccepted)} during warm-up)`,
+      );
+      const rejected = Object.entries(f.rejected);
+      if (rejected.length > 0)
+        notes.push(`  not accepted, by status: ${rejected.map(([s, n]) => `${s}x${n}`).join(', ')}`);
+      if (f.timeouts > 0) notes.push(`  timeouts: ${count(f.timeouts)} (counted in errors)`);
+    }
+    if (r.serverLogLines)
+      notes.push(`  server wrote ${count(r.serverLogLines)} warning/error lines under load`);
+    if (r.databaseRows !== undefined && f) {
+      const sent = f.accepted + (r.warmupAccepted ?? 0);
+      // Requests still in flight when autocannon stops a run are committed but never answered to it, so the
+      // rows may exceed the 202s by up to the concurrency per run (warm-up and measured).
+      notes.push(
+        `  database check: ${count(r.databaseRows)} rows in requests; ${count(sent)} 202 responses (warm-up + measured); difference ${count(r.databaseRows - sent)} (requests in flight when a run stopped)`,
+      );
+    }
+  }
+  return notes;
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runLoad } from './load.ts';
+import { formatNotes, formatTable, ratioToBare, type TargetResult } from './report.ts';
+import { createScratchDatabase, deleteRedisKeys, type ScratchDatabase } from './scratch.ts';
+import { freePort, startTarget } from './targets.ts';
+
+/**
+ * `npm run bench`: accepted requests per second and p50/p99 latency of `POST /v1/requests` at a fixed
+ * concurrency, on PGlite and on Postgres, next to a bare express handler answering 202 on the same machine in the
+ * same run. Absolute figures depend on the machine; the ratio to the bare handler is what compares. It prints
+ * figures and never judges them.
+ *
+ *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres]
+ *
+ * Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379) and, for the postgres target, a Postgres role
+ * that may create databases (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+
+const TARGETS = ['bare', 'pglite', 'postgres'] as const;
+type TargetName = (typeof TARGETS)[number];
+const WARMUP_SECONDS = 2;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const NOTES: Record<TargetName, string> = {
+  bare: 'express 5 + express.json() answering 202 with a random id (bench/bare-server.ts): the ceiling',
+  pglite:
+    '`node src/main.ts start`: embedded PGlite is single-process, so this process also runs the triage workers and reconciler, which compete with intake for CPU',
+  postgres: '`node src/main.ts api` (API only, no workers) on a scratch database of the local Postgres',
+};
+
+function parseFlags() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '32' },
+      only: { type: 'string', default: TARGETS.join(',') },
+    },
+  });
+  const seconds = Number(values.duration);
+  const connections = Number(values.concurrency);
+  if (!(seconds > 0))
+    throw new Error(`--duration: expected a positive number of seconds, got ${values.duration}`);
+  if (!Number.isInteger(connections) || connections < 1)
+    throw new Error(`--concurrency: expected a positive whole number, got ${values.concurrency}`);
+  const only = values.only.split(',').map((t) => t.trim());
+  const unknown = only.filter((t) => !(TARGETS as readonly string[]).includes(t));
+  if (unknown.length > 0 || only.length === 0)
+    throw new Error(`--only: expected some of ${TARGETS.join(',')}, got ${values.only}`);
+  // Always in the same order, bare first, so the ceiling is known before the ratios.
+  const targets = TARGETS.filter((t) => only.includes(t));
+  return { seconds, connections, targets };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    availableParallelism: os.availableParallelism(),
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+const progress = (message: string) => process.stderr.write(`${message}\n`);
+
+async function main(): Promise<void> {
+  const { seconds, connections, targets } = parseFlags();
+  const redisUrl = process.env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
+  const postgresAdminUrl = process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const host = machine();
+  const runId = randomBytes(4).toString('hex');
+  const apiKey = randomBytes(16).toString('hex');
+  const prefixRoot = `bench-${runId}`;
+
+  process.stdout.write(
+    [
+      `Suggested Sync intake benchmark (run ${runId})`,
+      `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
+      `  node:        ${host.node}`,
+      `  load:        POST /v1/requests, ${connections} connections, ${seconds} s measured after ${WARMUP_SECONDS} s warm-up, every body unique`,
+      '  note:        autocannon runs on the same machine and competes with the servers (and Postgres) for CPU',
+      '',
+    ].join('\n'),
+  );
+
+  // The load generator and the servers share this machine; a run interrupted by Ctrl-C still cleans up.
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => {
+    progress('interrupted: stopping the current run and cleaning up');
+    interrupt.abort();
+  });
+
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'ss-bench-'));
+  const configFile = path.join(scratchDir, 'config.yaml');
+  // Intake is rate limited per API key; the benchmark measures the path behind the limiter, not the limiter.
+  writeFileSync(configFile, 'intake:\n  rateLimit:\n    requests: 100000000\n    perSeconds: 60\n');
+
+  const serviceEnv = (name: TargetName, port: number): Record<string, string> => ({
+    // Only what the service needs: nothing from the caller's shell (a DATABASE_URL, trackers) leaks in.
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? scratchDir,
+    PORT: String(port),
+    DATA_DIR: path.join(scratchDir, name),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `${prefixRoot}-${name}`,
+    API_KEYS: apiKey,
+    LOG_LEVEL: 'warn',
+    CONFIG_FILE: configFile,
+  });
+
+  const sequence = { next: 0 };
+  const results: TargetResult[] = [];
+  let database: ScratchDatabase | undefined;
+  try {
+    for (const name of targets) {
+      if (interrupt.signal.aborted) break;
+      const result: TargetResult = { target: name, note: NOTES[name] };
+      results.push(result);
+      try {
+        const port = await freePort();
+        let args: string[];
+        let env: Record<string, string>;
+        if (name === 'bare') {
+          args = ['bench/bare-server.ts'];
+          env = { PATH: process.env['PATH'] ?? '', PORT: String(port) };
+        } else if (name === 'pglite') {
+          args = ['src/main.ts', 'start'];
+          env = serviceEnv(name, port);
+        } else {
+          database = await createScratchDatabase(postgresAdminUrl, `ss_bench_${runId}`);
+          args = ['src/main.ts', 'api'];
+          env = { ...serviceEnv(name, port), DATABASE_URL: database.url };
+        }
+
+        progress(`${name}: starting`);
+        const server = await startTarget({ args, env, cwd: ROOT, port });
+        try {
+          const load = { url: server.url, apiKey, connections, runId, sequence, signal: interrupt.signal };
+          progress(`${name}: warm-up ${WARMUP_SECONDS} s`);
+          result.warmupAccepted = (await runLoad({ ...load, seconds: WARMUP_SECONDS })).accepted;
+          if (interrupt.signal.aborted) continue;
+          progress(`${name}: measuring ${seconds} s`);
+          result.figures = await runLoad({ ...load, seconds });
+          result.serverLogLines = server.linesSinceReady();
+          progress(`${name}: ${result.figures.acceptedPerSecond.toFixed(1)} accepted/s`);
+        } finally {
+          const exit = await server.stop();
+          if (exit !== 'code 0') {
+            progress(`${name}: server exit ${exit}; its last lines:\n  ${server.tail().join('\n  ')}`);
+          }
+        }
+        // Counted after the server stopped, so every request it answered has committed.
+        if (name === 'postgres' && database) result.databaseRows = await database.countRequests();
+      } catch (err) {
+        result.failed = (err as Error).message;
+        progress(`${name}: failed: ${result.failed}`);
+      }
+    }
+  } finally {
+    const cleanup: [string, () => Promise<unknown>][] = [
+      [`Redis keys ${prefixRoot}-*`, () => deleteRedisKeys(redisUrl, `${prefixRoot}-*`)],
+      [`database ${database?.name}`, async () => database?.drop()],
+      [`directory ${scratchDir}`, async () => rmSync(scratchDir, { recursive: true, force: true })],
+    ];
+    for (const [what, clean] of cleanup) {
+      await clean().catch((err: Error) => progress(`cleanup of ${what} failed: ${err.message}`));
+    }
+  }
+
+  const interrupted = interrupt.signal.aborted;
+  const notes = formatNotes(results);
+  if (interrupted)
+    notes.unshift('INTERRUPTED: the last target measured a shortened run; later ones did not run');
+  process.stdout.write(`\n${formatTable(results)}\n\n${notes.join('\n')}\n\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'intake',
+      runId,
+      interrupted,
+      machine: host,
+      settings: { endpoint: 'POST /v1/requests', connections, seconds, warmupSeconds: WARMUP_SECONDS },
+      aim: 'postgres: >= 1500 accepted req/s with p99 < 100 ms on a 2-core machine',
+      targets: Object.fromEntries(
+        results.map((r) => [
+          r.target,
+          {
+            ...r.figures,
+            ratioToBare: ratioToBare(results, r),
+            warmupAccepted: r.warmupAccepted,
+            serverLogLines: r.serverLogLines,
+            databaseRows: r.databaseRows,
+            failed: r.failed,
+          },
+        ]),
+      ),
+    })}\n`,
+  );
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench: ${err.message}\n`);
+  process.exit(1);
+});

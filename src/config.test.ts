@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const load = (env: Record<string, string>, yaml?: string) =>
+  loadConfig({
+    env: yaml === undefined ? env : { ...env, CONFIG_FILE: 'c.yaml' },
+    readFile: () => yaml ?? '',
+    cwd: '/srv',
+  });
+
+function problems(env: Record<string, string>, yaml?: string): string[] {
+  try {
+    load(env, yaml);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for a developer machine', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      port: 3000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      database: { kind: 'pglite', dataDir: '/srv/data/pglite' },
+      publicUrl: 'http://localhost:3000',
+      sandbox: true,
+      logLevel: 'info',
+      intake: { rateLimit: { requests: 6000, perSeconds: 60 } },
+      http: { bodyLimitBytes: 1_048_576 },
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(load({ PORT: '', DATABASE_URL: ' ', LOG_LEVEL: '' })).toMatchObject({
+      port: 3000,
+      database: { kind: 'pglite' },
+    });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT: expected a port between 1 and 65535'],
+    [{ PORT: '3.5' }, 'PORT: expected a whole port number'],
+    [{ PUBLIC_URL: 'example.com' }, 'PUBLIC_URL: expected a URL starting with http:// or https://'],
+    [{ SMTP_URL: 'mail.example.com' }, 'SMTP_URL: expected a URL starting with smtp:// or smtps://'],
+    [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM: expected an address like'],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN: expected at least 16 characters'],
+    [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX: expected letters, digits'],
+    [
+      { LINEAR_API_URL: 'http://127.0.0.1:4020/graphql' },
+      'LINEAR_API_KEY: required when LINEAR_API_URL is set',
+    ],
+    [{ SMTP_URL: 'smtp://127.0.0.1:25' }, 'MAIL_FROM: required when SMTP_URL is set'],
+  ])('%j → %s', (env, expected) => {
+    expect(
+      problems(env).some((p) => p.startsWith(expected)),
+      problems(env).join('\n'),
+    ).toBe(true);
+  });
+
+  it('reads YAML, applies defaults under given sections, and names unknown keys by path', () => {
+    const config = load(
+      {},
+      'intake:\n  rateLimit:\n    requests: 10\nworkers:\n  concurrency:\n    triage: 2\n',
+    );
+    expect(config.intake.rateLimit).toEqual({ requests: 10, perSeconds: 60 });
+    expect(config.workers.concurrency.triage).toBe(2);
+    expect(config.workers.shutdownTimeoutMs).toBe(25_000);
+    expect(problems({}, 'identity:\n  extraFreeMailDomains: ["ok.com", "not a domain"]\n')).toEqual([
+      'CONFIG_FILE identity.extraFreeMailDomains[1]: expected a domain',
+    ]);
+    expect(problems({}, '- a\n- b\n')).toEqual([
+      'CONFIG_FILE c.yaml: expected a YAML mapping at the top level',
+    ]);
+  });
+
+  it('a complete Jira trio or a Linear key configures a tracker and leaves sandbox mode', () => {
+    const jira = load({
+      JIRA_HOST: 'https://acme.atlassian.net',
+      JIRA_EMAIL: 'po@acme.io',
+      JIRA_API_TOKEN: 'token',
+    });
+    expect(jira.jira?.host).toBe('https://acme.atlassian.net');
+    expect(jira.sandbox).toBe(false);
+    expect(load({ LINEAR_API_KEY: 'lin_api_x' }).sandbox).toBe(false);
+  });
+
+  it('production with everything set is valid and never a sandbox', () => {
+    const config = load({
+      NODE_ENV: 'production',
+      LINEAR_API_KEY: 'lin_api_x',
+      API_KEYS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
+      ADMIN_TOKEN: 'cccccccccccccccc',
+      PUBLIC_URL: 'https://feedback.acme.io/',
+      SMTP_URL: 'smtps://user:pass@mail.acme.io',
+      MAIL_FROM: 'Acme <updates@acme.io>',
+    });
+    expect(config.isProduction).toBe(true);
+    expect(config.sandbox).toBe(false);
+    expect(config.apiKeys).toHaveLength(2);
+    expect(config.publicUrl).toBe('https://feedback.acme.io');
+  });
+});

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { type Role, type Runtime, startRuntime } from '../../src/runtime.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { deleteKeys, freshPrefix, sharedRedisUrl } from './redis.ts';
+
+export interface TestService {
+  url: string;
+  apiKey: string;
+  runtime: Runtime;
+  config: Config;
+  database: TestDatabase;
+  /** Every log line the service wrote, as text. */
+  logs: string[];
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  role?: Role;
+  yaml?: string;
+  env?: Record<string, string>;
+  redisUrl?: string;
+  database?: TestDatabase;
+  /** Keep the database after stop (a test that restarts the service on it). */
+  keepDatabase?: boolean;
+}
+
+/**
+ * The real service in this process: real HTTP on an ephemeral port, real Redis with a queue prefix of its own,
+ * a database of its own (PGlite or Postgres, see database.ts). Only the logger's destination is the test's.
+ */
+export async function startService(options: StartServiceOptions = {}): Promise<TestService> {
+  const database = options.database ?? (await createTestDatabase());
+  const apiKey = `test-key-${randomBytes(12).toString('hex')}`;
+  const redisUrl = options.redisUrl ?? sharedRedisUrl;
+  const prefix = freshPrefix('svc');
+  const loaded = loadConfig({
+    env: {
+      NODE_ENV: 'test',
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      API_KEYS: apiKey,
+      DATA_DIR: database.dataDir,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      ...(options.yaml ? { CONFIG_FILE: 'test.yaml' } : {}),
+      ...options.env,
+    },
+    readFile: () => options.yaml ?? '',
+  });
+  const config: Config = { ...loaded, port: 0 };
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', destination });
+  const runtime = await startRuntime({
+    config,
+    role: options.role ?? 'all',
+    log,
+    apiKeys: config.apiKeys,
+    version: 'test',
+  });
+  const auth = { authorization: `Bearer ${apiKey}` };
+  return {
+    url: runtime.url,
+    apiKey,
+    runtime,
+    config,
+    database,
+    logs,
+    post: (path, body, headers = {}) =>
+      fetch(`${runtime.url}${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    get: (path, headers = {}) => fetch(`${runtime.url}${path}`, { headers: { ...auth, ...headers } }),
+    async stop() {
+      await runtime.stop();
+      await deleteKeys(redisUrl, prefix).catch(() => {});
+      if (!options.keepDatabase) await database.drop();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const validRequest = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Dark mode',
+  body: 'Our team works at night; a dark theme would help.',
+  requester: {
+    email: 'ada@acme.io',
+    name: 'Ada',
+    company: { name: 'Acme', revenue: 120000, tier: 'enterprise' },
+  },
+  ...overrides,
+});
