@@ -6,7 +6,6 @@ import { runDoctor } from './doctor.ts';
 import { createLogger } from './log.ts';
 import { type Role, startRuntime } from './runtime.ts';
 import { openDatabase } from './store/db.ts';
-import { lockPgliteDir } from './store/pglite-lock.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -102,7 +101,6 @@ async function serve(config: Config, role: Role): Promise<void> {
 }
 
 async function migrate(config: Config): Promise<void> {
-  const release = config.database.kind === 'pglite' ? lockPgliteDir(config.database.dataDir) : () => {};
   const database = openDatabase(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: 2 }
@@ -113,7 +111,6 @@ async function migrate(config: Config): Promise<void> {
     process.stdout.write(`migrations: ${applied} applied, database up to date (${database.kind})\n`);
   } finally {
     await database.close();
-    release();
   }
 }
 

@@ -5,7 +5,6 @@ import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { lockPgliteDir } from './store/pglite-lock.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
 import { createQueues, type Queues } from './workers/queues.ts';
@@ -44,7 +43,6 @@ export async function startRuntime({
   apiKeys: readonly string[];
   version: string;
 }): Promise<Runtime> {
-  const releaseLock = config.database.kind === 'pglite' ? lockPgliteDir(config.database.dataDir) : () => {};
   const store = openStore(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
@@ -57,7 +55,6 @@ export async function startRuntime({
     producer.disconnect();
     workerRedis?.disconnect();
     await store.close().catch(() => {});
-    releaseLock();
   };
 
   let queues: Queues;
@@ -97,6 +94,7 @@ export async function startRuntime({
   const app = createApp({
     config,
     apiRoutes: role !== 'worker',
+    reconcile: () => reconciler.runOnce(),
     apiKeys,
     store,
     queues,
@@ -135,7 +133,6 @@ export async function startRuntime({
       await producer.quit().catch(() => {});
       await workerRedis?.quit().catch(() => {});
       await store.close();
-      releaseLock();
       log.info({ role }, 'stopped');
     })();
     return stopping;

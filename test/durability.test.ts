@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -121,9 +122,9 @@ describe('Redis FLUSHALL after accepting requests', () => {
 
   it('intake keeps accepting while Redis is down, and the work is done once it is back', async () => {
     const privateRedis = await startPrivateRedis();
-    const database = await createTestDatabase();
     const yaml = 'reconcile:\n  intervalSeconds: 0.2\n  graceSeconds: 0\n';
-    const svc = await startService({ role: 'all', redisUrl: privateRedis.url, database, yaml });
+    const svc = await startService({ role: 'all', redisUrl: privateRedis.url, yaml });
+    let revived: ChildProcess | undefined;
     try {
       await privateRedis.stop();
       const res = await svc.post('/v1/requests', validRequest({ title: 'Accepted while Redis is down' }));
@@ -135,26 +136,25 @@ describe('Redis FLUSHALL after accepting requests', () => {
       expect(((await ready.json()) as { detail: string }).detail).toBe('not reachable: redis');
       // Bring a Redis back on the same port: the service reconnects and the reconciler enqueues the request.
       const port = new URL(privateRedis.url).port;
-      const { spawn } = await import('node:child_process');
-      const revived = spawn(
+      revived = spawn(
         'redis-server',
         ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
+        {
+          stdio: 'ignore',
+        },
       );
-      try {
-        await waitFor(
-          'request triaged after Redis returned',
-          async () => {
-            const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { triagedAt: string | null };
-            return view.triagedAt ? true : undefined;
-          },
-          40_000,
-        );
-      } finally {
-        revived.kill('SIGTERM');
-      }
+      await waitFor(
+        'request triaged after Redis returned',
+        async () => {
+          const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { triagedAt: string | null };
+          return view.triagedAt ? true : undefined;
+        },
+        40_000,
+      );
     } finally {
+      // Stop while Redis is up, so the shutdown is the ordinary one.
       await svc.stop().catch(() => {});
+      revived?.kill('SIGTERM');
     }
   });
 });
@@ -273,29 +273,20 @@ describe('a worker killed with SIGKILL mid-triage', () => {
     const restarted = spawnCli([role], env);
     procs.push(restarted);
     await waitReady(restarted, port);
+    // Wait through the pending-work gauge: PGlite belongs to the running process, and opening its files from
+    // here while it runs would corrupt them (store/pglite-lock.ts refuses it).
+    await waitFor(
+      'all triaged after restart',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return /suggested_sync_pending_work\{kind="untriaged_requests"\} 0\n/.test(text) ? true : undefined;
+      },
+      60_000,
+    );
+    restarted.child.kill('SIGTERM');
+    expect((await restarted.exited).code).toBe(0);
     const check = openTestStore(database);
     try {
-      if (database.kind === 'postgres') {
-        await waitFor(
-          'all triaged after restart',
-          async () => ((await check.requests.countUntriaged()) === 0 ? true : undefined),
-          60_000,
-        );
-      } else {
-        // PGlite belongs to the running process: watch its pending-work gauge, then stop it and read the files.
-        await waitFor(
-          'all triaged after restart',
-          async () => {
-            const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-            return /suggested_sync_pending_work\{kind="untriaged_requests"\} 0\n/.test(text)
-              ? true
-              : undefined;
-          },
-          60_000,
-        );
-      }
-      restarted.child.kill('SIGTERM');
-      expect((await restarted.exited).code).toBe(0);
       // The kill happened mid-triage: not everything was done when it died.
       const [all] = await check.db.select({ n: count() }).from(requests);
       expect(triagedAtKill).toBeLessThan(all?.n ?? 0);

@@ -93,6 +93,41 @@ describe('operations endpoints', () => {
   });
 });
 
+describe('admin endpoints', () => {
+  it('POST /v1/admin/reconcile needs the admin token: 401 without credentials, 403 with an API key', async () => {
+    const adminToken = 'admin-token-0123456789';
+    const admin = await startService({
+      role: 'api',
+      env: { ADMIN_TOKEN: adminToken },
+      yaml: 'reconcile:\n  graceSeconds: 0\n',
+    });
+    try {
+      expect((await fetch(`${admin.url}/v1/admin/reconcile`, { method: 'POST' })).status).toBe(401);
+      const forbidden = await admin.post('/v1/admin/reconcile', {});
+      expect(forbidden.status).toBe(403);
+      // An api-role process runs no worker: the request stays pending until the reconcile call enqueues it.
+      await admin.post('/v1/requests', validRequest());
+      await admin.runtime.queues.queue('triage').obliterate({ force: true });
+      const ok = await fetch(`${admin.url}/v1/admin/reconcile`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(ok.status).toBe(200);
+      const body = (await ok.json()) as { reconciled: { triage: { added: number } } };
+      expect(body.reconciled.triage.added).toBe(1);
+      expect(await admin.runtime.queues.queue('triage').count()).toBe(1);
+    } finally {
+      await admin.stop();
+    }
+  });
+
+  it('without ADMIN_TOKEN configured, admin endpoints say how to enable them', async () => {
+    const res = await svc.post('/v1/admin/reconcile', {});
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/set ADMIN_TOKEN/);
+  });
+});
+
 describe('logs', () => {
   it('carry a request id on every line of a request and never an email, key or body', async () => {
     const res = await svc.post(

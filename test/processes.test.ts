@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.ts';
@@ -123,6 +124,22 @@ describe('migrations', () => {
       expect((await third.exited).code).toBe(0);
       expect(third.stdout()).toContain('migrations: 0 applied');
       await deleteKeys(sharedRedisUrl, prefix);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('a second PGlite instance on one data directory is refused in the same process too', async () => {
+    const database = await createTestDatabase('pglite');
+    try {
+      const first = openDatabase({ kind: 'pglite', dataDir: path.join(database.dataDir, 'pglite') });
+      expect(() => openDatabase({ kind: 'pglite', dataDir: path.join(database.dataDir, 'pglite') })).toThrow(
+        /already open in this process/,
+      );
+      await first.close();
+      const again = openDatabase({ kind: 'pglite', dataDir: path.join(database.dataDir, 'pglite') });
+      await again.migrate();
+      await again.close();
     } finally {
       await database.drop();
     }

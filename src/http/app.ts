@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
+import { adminRouter } from './admin.routes.ts';
 import { requireApiKey } from './auth.ts';
 import { featuresRouter } from './features.routes.ts';
 import { healthRouter } from './health.routes.ts';
@@ -15,7 +16,7 @@ import { requestContext } from './request-context.ts';
 import { requestsRouter } from './requests.routes.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'http' | 'intake' | 'queuePrefix'>;
+  config: Pick<Config, 'http' | 'intake' | 'queuePrefix' | 'adminToken'>;
   apiKeys: readonly string[];
   store: Store;
   queues: Queues;
@@ -23,6 +24,8 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   version: string;
+  /** Runs the reconciler once (admin endpoint). */
+  reconcile: () => Promise<unknown>;
   /** False in a worker process: it serves health, readiness and metrics only. */
   apiRoutes: boolean;
 }
@@ -50,7 +53,11 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-function mountApi(app: express.Express, { config, store, queues, redis, metrics, log, apiKeys }: AppDeps) {
+function mountApi(
+  app: express.Express,
+  { config, store, queues, redis, metrics, log, apiKeys, reconcile }: AppDeps,
+) {
+  app.use(adminRouter({ adminToken: config.adminToken, apiKeys, reconcile }));
   const auth = requireApiKey(apiKeys);
   const json = express.json({ limit: config.http.bodyLimitBytes, strict: false, type: () => true });
   const requireJson: express.RequestHandler = (req, _res, next) => {

@@ -104,6 +104,16 @@ export function buildOpenApi(version: string) {
           },
         },
       },
+      '/v1/admin/reconcile': {
+        post: {
+          summary: 'Run the reconciler now: make sure every pending piece of work has a job (ADMIN_TOKEN)',
+          responses: {
+            '200': { description: 'What the reconciler found: added, retried and present jobs per queue' },
+            '401': problem('No credentials'),
+            '403': problem('An API key, not the admin token'),
+          },
+        },
+      },
       '/healthz': {
         get: { summary: 'Alive', security: [], responses: { '200': { description: 'Process is up' } } },
       },

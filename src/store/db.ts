@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
@@ -8,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockPgliteDir } from './pglite-lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -87,8 +87,14 @@ export function openDatabase(target: DatabaseTarget): Database {
     };
   }
 
-  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  const client = new PGlite(target.dataDir ? { dataDir: target.dataDir } : {});
+  const release = target.dataDir ? lockPgliteDir(target.dataDir) : () => {};
+  let client: PGlite;
+  try {
+    client = new PGlite(target.dataDir ? { dataDir: target.dataDir } : {});
+  } catch (err) {
+    release();
+    throw err;
+  }
   const pgliteDb = drizzlePglite(client, { schema });
   const db = pgliteDb as unknown as Db;
   let closed = false;
@@ -96,7 +102,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     kind: 'pglite',
     db,
     async migrate() {
-      // PGlite is one process by construction (see store/pglite-lock.ts), so no cross-process lock is needed.
+      // One instance per data directory by construction (store/pglite-lock.ts): no advisory lock needed.
       const before = await countApplied(db);
       await migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
       return { applied: (await countApplied(db)) - before };
@@ -107,7 +113,11 @@ export function openDatabase(target: DatabaseTarget): Database {
     async close() {
       if (closed) return;
       closed = true;
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
     },
   };
 }

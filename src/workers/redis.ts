@@ -13,7 +13,7 @@ export type RedisRole = 'worker' | 'producer';
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const common: RedisOptions = {
     retryStrategy: (times) =>
-      Math.min(250 * 2 ** Math.min(times, 6), 10_000) + Math.floor(Math.random() * 250),
+      Math.min(100 * 2 ** Math.min(times, 5), 3_000) + Math.floor(Math.random() * 200),
     enableReadyCheck: true,
     lazyConnect: false,
   };
