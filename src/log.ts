@@ -45,3 +45,29 @@ export function createLogger(options: {
     options.destination,
   );
 }
+
+/**
+ * An error as it may be logged: type, message and stack frames, plus a database error's code, constraint and
+ * table. Never bound values: Drizzle appends a failed query's parameters (customer text, emails) to its message
+ * after "params:", and Postgres puts key values in `detail`, so both are dropped.
+ */
+export function errorForLog(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const out: Record<string, unknown> = {
+    type: err.name,
+    message: (err.message.split('\nparams:')[0] ?? '').slice(0, 500),
+  };
+  const db = (err.cause ?? err) as {
+    code?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    column?: unknown;
+  };
+  for (const key of ['code', 'constraint', 'table', 'column'] as const) {
+    if (typeof db[key] === 'string') out[key] = db[key];
+  }
+  if (err.cause instanceof Error) out['cause'] = err.cause.name;
+  const frames = err.stack?.split('\n').filter((line) => line.trimStart().startsWith('at '));
+  if (frames?.length) out['stack'] = frames.slice(0, 8).join('\n');
+  return out;
+}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { devApiKey } from './dev-api-key.ts';
 import { runDoctor } from './doctor.ts';
-import { createLogger } from './log.ts';
+import { createLogger, errorForLog } from './log.ts';
 import { type Role, startRuntime } from './runtime.ts';
 import { openDatabase } from './store/db.ts';
 
@@ -91,7 +91,7 @@ async function serve(config: Config, role: Role): Promise<void> {
     runtime.stop().then(
       () => process.exit(0),
       (err: Error) => {
-        log.error({ err: err.message }, 'shutdown failed');
+        log.error({ err: errorForLog(err) }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -93,6 +93,35 @@ describe('operations endpoints', () => {
   });
 });
 
+describe('internal errors', () => {
+  it('answer 500 as a problem that quotes the request id and discloses no internals', async () => {
+    const broken = await startService();
+    try {
+      await broken.runtime.store.close();
+      const res = await broken.post(
+        '/v1/requests',
+        validRequest({ body: 'private words', requester: { email: 'leak.check@acme.io' } }),
+        { 'x-request-id': 'req-500-check' },
+      );
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({
+        type: 'https://suggested-sync.dev/problems/internal',
+        title: 'Internal server error',
+        status: 500,
+        detail: 'something went wrong on our side; quote request id req-500-check when reporting it',
+      });
+      expect(text).not.toMatch(/pglite|postgres|closed|stack|at /i);
+      // The operator sees what happened, under the same request id.
+      expect(
+        broken.logs.some((l) => l.includes('"reqId":"req-500-check"') && l.includes('unhandled error')),
+      ).toBe(true);
+    } finally {
+      await broken.stop().catch(() => {});
+    }
+  });
+});
+
 describe('admin endpoints', () => {
   it('POST /v1/admin/reconcile needs the admin token: 401 without credentials, 403 with an API key', async () => {
     const adminToken = 'admin-token-0123456789';

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
@@ -116,7 +116,7 @@ function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
       });
     }
     if (e.type === 'request.aborted') return void res.end();
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err: errorForLog(err) }, 'unhandled error');
     if (res.headersSent) return void res.end();
     sendProblem(res, {
       type: 'https://suggested-sync.dev/problems/internal',

@@ -3,10 +3,9 @@ import type { z } from 'zod';
 import type { FeatureCursor } from '../store/features.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import { isUuid } from './ids.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type featureDetail, type featureList, featureListQuery, type featureSummary } from './schemas.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function encodeCursor(sort: string, cursor: FeatureCursor): string {
   return Buffer.from(JSON.stringify({ s: sort, ...cursor })).toString('base64url');
@@ -23,7 +22,7 @@ function decodeCursor(sort: string, raw: string): FeatureCursor {
       value.s === sort &&
       (typeof value.v === 'number' || typeof value.v === 'string') &&
       typeof value.id === 'string' &&
-      UUID.test(value.id)
+      isUuid(value.id)
     ) {
       return { v: value.v, id: value.id };
     }
@@ -72,7 +71,7 @@ export function featuresRouter({ store }: { store: Store }) {
 
   router.get('/v1/features/:id', async (req, res) => {
     const id = req.params.id;
-    const found = UUID.test(id) ? await store.features.get(id) : undefined;
+    const found = isUuid(id) ? await store.features.get(id) : undefined;
     if (!found) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
     const body: z.infer<typeof featureDetail> = {
       ...summary(found.feature),

@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { z } from 'zod';
 import { requestInput } from '../domain/request.ts';
-import type { Logger } from '../log.ts';
+import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
+import { isUuid } from './ids.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './schemas.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Key order must not change the hash of the same payload. */
 function canonicalJson(value: unknown): string {
@@ -82,7 +81,7 @@ export function requestsRouter({
       // Committed already; if Redis is down the reconciler enqueues it later, so intake does not fail.
       await queues.enqueue('triage-request', { requestId: result.request.id }).catch((err: Error) => {
         req.log.warn(
-          { requestId: result.request.id, err: err.message },
+          { requestId: result.request.id, err: errorForLog(err) },
           'enqueue failed; the reconciler will pick it up',
         );
       });
@@ -101,7 +100,7 @@ export function requestsRouter({
 
   router.get('/v1/requests/:id', async (req, res) => {
     const id = req.params.id;
-    const row = UUID.test(id) ? await store.requests.get(id) : undefined;
+    const row = isUuid(id) ? await store.requests.get(id) : undefined;
     if (!row) throw new HttpProblem(404, 'not-found', 'Not found', `no request with id ${id}`);
     const { request, feature, requester, company } = row;
     const view: z.infer<typeof requestView> = {

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from './queues.ts';
@@ -62,7 +62,7 @@ export function createReconciler({
 
   const tick = () => {
     running ??= runOnce()
-      .catch((err: Error) => log.warn({ err: err.message }, 'reconcile failed; will retry'))
+      .catch((err: unknown) => log.warn({ err: errorForLog(err) }, 'reconcile failed; will retry'))
       .finally(() => {
         running = undefined;
       });

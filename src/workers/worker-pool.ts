@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import {
   isJobName,
@@ -45,7 +45,15 @@ export function startWorkers({
         const parsed = jobCatalog[name].payload.safeParse(job.data);
         if (!parsed.success)
           throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
-        return handlers[name](parsed.data);
+        try {
+          return await handlers[name](parsed.data);
+        } catch (err) {
+          // BullMQ keeps the message as the job's failedReason in Redis: keep bound values out of it too.
+          if (err instanceof UnrecoverableError || !(err instanceof Error)) throw err;
+          const safe = new Error(String(errorForLog(err)['message']));
+          safe.name = err.name;
+          throw safe;
+        }
       },
       {
         connection,
@@ -61,11 +69,11 @@ export function startWorkers({
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
       metrics.jobsFailed.inc({ queue, name: job?.name ?? 'unknown', final: String(final) });
       log.warn(
-        { queue, jobId: job?.id, name: job?.name, attempt: job?.attemptsMade, final, err: err.message },
+        { queue, jobId: job?.id, name: job?.name, attempt: job?.attemptsMade, final, err: errorForLog(err) },
         'job failed',
       );
     });
-    worker.on('error', (err) => log.error({ queue, err: err.message }, 'worker error'));
+    worker.on('error', (err) => log.error({ queue, err: errorForLog(err) }, 'worker error'));
     return worker;
   });
 

@@ -1,0 +1,66 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, errorForLog } from './log.ts';
+
+describe('errorForLog', () => {
+  it('drops the bound values Drizzle appends to a failed query', () => {
+    const cause = Object.assign(
+      new Error('duplicate key value violates unique constraint "requesters_email_key_unique"'),
+      {
+        code: '23505',
+        constraint: 'requesters_email_key_unique',
+        table: 'requesters',
+        detail: 'Key (email_key)=(ada@acme.io) already exists.',
+      },
+    );
+    const err = new Error(
+      'Failed query: insert into "requesters" ("email") values ($1)\nparams: ada@acme.io',
+      { cause },
+    );
+    const logged = errorForLog(err);
+    expect(logged).toMatchObject({
+      type: 'Error',
+      message: 'Failed query: insert into "requesters" ("email") values ($1)',
+      code: '23505',
+      constraint: 'requesters_email_key_unique',
+      table: 'requesters',
+      cause: 'Error',
+    });
+    expect(JSON.stringify(logged)).not.toContain('ada@acme.io');
+  });
+
+  it.each([
+    ['a string', 'boom', { type: 'string' }],
+    ['an object', { email: 'x@y.z' }, { type: 'object' }],
+  ])('a thrown %s is described by its type only', (_name, thrown, expected) => {
+    expect(errorForLog(thrown)).toEqual(expected);
+  });
+});
+
+describe('createLogger redaction', () => {
+  it('censors credentials, emails and bodies that slip into a log object', () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    log.info(
+      {
+        headers: { authorization: 'Bearer sk_live_123', cookie: 'sid=1' },
+        requester: { email: 'ada@acme.io' },
+        request: { body: 'secret plans' },
+        apiKey: 'k_123',
+      },
+      'oops',
+    );
+    const text = lines.join('');
+    for (const secret of ['sk_live_123', 'sid=1', 'ada@acme.io', 'secret plans', 'k_123'])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('[redacted]');
+  });
+});
