@@ -1,0 +1,71 @@
+import express, { type RequestHandler, Router } from 'express';
+import type { CallLog } from './call-log.ts';
+import type { FaultSpec, Faults } from './faults.ts';
+import type { WebhookDeliverer } from './webhook-deliverer.ts';
+
+/**
+ * `/_emulator/*`, the same on both emulators:
+ *   POST /_emulator/reset            empty the state (back to the seeded site / workspace), calls, faults, deliveries
+ *   GET  /_emulator/state            the emulator's state as JSON
+ *   GET  /_emulator/calls            every call answered: operation, time, status, fault
+ *   GET  /_emulator/webhooks         every webhook delivery with its attempts
+ *   POST /_emulator/faults           inject faults (body: FaultSpec); DELETE clears them
+ *   POST /_emulator/webhooks/flush   wait until no delivery is in flight
+ * No authentication: emulators listen on 127.0.0.1 and hold only sandbox data.
+ */
+export function controlRouter({
+  calls,
+  faults,
+  deliverer,
+  state,
+  reset,
+}: {
+  calls: CallLog;
+  faults: Faults;
+  deliverer: WebhookDeliverer;
+  state: () => unknown;
+  reset: () => void;
+}): Router {
+  const router = Router();
+  router.use('/_emulator', express.json({ limit: '1mb' }));
+  router.post('/_emulator/reset', (_req, res) => {
+    reset();
+    calls.clear();
+    faults.clear();
+    deliverer.reset();
+    res.status(204).end();
+  });
+  router.get('/_emulator/state', (_req, res) => {
+    res.json(state());
+  });
+  router.get('/_emulator/calls', (_req, res) => {
+    res.json({ calls: calls.list() });
+  });
+  router.get('/_emulator/webhooks', (_req, res) => {
+    res.json({ deliveries: deliverer.list() });
+  });
+  router.post('/_emulator/webhooks/flush', async (_req, res) => {
+    await deliverer.idle();
+    res.status(204).end();
+  });
+  router.post('/_emulator/faults', (req, res) => {
+    faults.set((req.body ?? {}) as FaultSpec);
+    res.json(faults.describe());
+  });
+  router.get('/_emulator/faults', (_req, res) => {
+    res.json(faults.describe());
+  });
+  router.delete('/_emulator/faults', (_req, res) => {
+    faults.clear();
+    res.status(204).end();
+  });
+  return router;
+}
+
+/** Added latency, applied to API calls (not to control endpoints or pages). */
+export function latency(faults: Faults): RequestHandler {
+  return (_req, _res, next) => {
+    if (faults.latencyMs > 0) setTimeout(next, faults.latencyMs);
+    else next();
+  };
+}

@@ -1,0 +1,32 @@
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+/** A small, self-contained page: no external assets. */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }
+  h1 { font-size: 1.4rem; } table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+  th { background: #f6f8fa; } form { display: inline-flex; gap: .3rem; margin: 0 .4rem .2rem 0; }
+  select, input, button { font: inherit; padding: .15rem .4rem; } .muted { color: #656d76; font-size: .9em; }
+  .status { font-weight: 600; } .flash { background: #dafbe1; padding: .5rem .8rem; border-radius: 6px; }
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
