@@ -49,7 +49,8 @@ export function createLogger(options: {
 /**
  * An error as it may be logged: type, message and stack frames, plus a database error's code, constraint and
  * table. Never bound values: Drizzle appends a failed query's parameters (customer text, emails) to its message
- * after "params:", and Postgres puts key values in `detail`, so both are dropped.
+ * after "params:" (DrizzleQueryError, drizzle-orm/src/errors.ts), and Postgres puts key values in `detail`
+ * (https://www.postgresql.org/docs/current/protocol-error-fields.html), so both are dropped.
  */
 export function errorForLog(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };

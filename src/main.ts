@@ -4,7 +4,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { devApiKey } from './dev-api-key.ts';
 import { runDoctor } from './doctor.ts';
 import { createLogger, errorForLog } from './log.ts';
-import { type Role, startRuntime } from './runtime.ts';
+import { type Role, type Runtime, startRuntime } from './runtime.ts';
 import { openDatabase } from './store/db.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -35,7 +35,7 @@ const EXIT_UNAVAILABLE = 69;
 
 function readConfig(): Config {
   try {
-    return loadConfig({ env: process.env });
+    return loadConfig({});
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(
@@ -61,7 +61,35 @@ async function serve(config: Config, role: Role): Promise<void> {
     apiKeys = [generated.key];
   }
 
-  const runtime = await startRuntime({ config, role, log, apiKeys, version: pkg.version });
+  // Signals are handled from the first moment: one that arrives while starting (migrations, waiting for Redis)
+  // stops the service as soon as it is up, through the same orderly shutdown.
+  let runtime: Runtime | undefined;
+  let stopRequested = false;
+  let signals = 0;
+  const stop = () => {
+    runtime?.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ error: errorForLog(err) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal, starting: runtime === undefined }, 'signal received');
+    stopRequested = true;
+    stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  runtime = await startRuntime({ config, role, log, apiKeys, version: pkg.version });
+  if (stopRequested) return stop();
   const lines = [
     `Suggested Sync ${pkg.version} (${role === 'all' ? 'API + workers' : role}) on ${runtime.url.replace('127.0.0.1', 'localhost')}`,
     `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : `Postgres at ${new URL(config.database.url).host}`}`,
@@ -79,25 +107,6 @@ async function serve(config: Config, role: Role): Promise<void> {
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    log.info({ signal }, 'signal received');
-    runtime.stop().then(
-      () => process.exit(0),
-      (err: Error) => {
-        log.error({ err: errorForLog(err) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
 }
 
 async function migrate(config: Config): Promise<void> {

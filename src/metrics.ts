@@ -37,29 +37,69 @@ export function createMetrics() {
       labelNames: ['queue'] as const,
       registers: [registry],
     }),
-    /** Work the database says is pending (what the reconciler would re-enqueue); read on scrape. */
-    pendingWork(collect: () => Promise<Array<{ kind: string; count: number }>>) {
-      return new Gauge({
+    /**
+     * Gauges read on scrape from the database and Redis. When one is unreachable its gauges are left out and
+     * `suggested_sync_up{dependency}` says 0, so /metrics keeps answering during the outage it should show.
+     * prom-client collects all metrics of a scrape concurrently, so the three gauges share one read (kept 1 s).
+     */
+    collected({
+      pendingWork,
+      queueDepths,
+    }: {
+      pendingWork: () => Promise<Array<{ kind: string; count: number }>>;
+      queueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>;
+    }) {
+      let cached:
+        | {
+            at: number;
+            read: Promise<
+              [
+                PromiseSettledResult<Awaited<ReturnType<typeof pendingWork>>>,
+                PromiseSettledResult<Awaited<ReturnType<typeof queueDepths>>>,
+              ]
+            >;
+          }
+        | undefined;
+      const snapshot = () => {
+        if (!cached || Date.now() - cached.at > 1_000) {
+          cached = { at: Date.now(), read: Promise.allSettled([pendingWork(), queueDepths()]) };
+        }
+        return cached.read;
+      };
+      new Gauge({
+        name: 'suggested_sync_up',
+        help: 'Whether the last scrape could read from each dependency (1) or not (0)',
+        labelNames: ['dependency'] as const,
+        registers: [registry],
+        async collect() {
+          const [pending, depths] = await snapshot();
+          this.set({ dependency: 'database' }, pending.status === 'fulfilled' ? 1 : 0);
+          this.set({ dependency: 'redis' }, depths.status === 'fulfilled' ? 1 : 0);
+        },
+      });
+      new Gauge({
         name: 'suggested_sync_pending_work',
         help: 'Pending work recorded in the database, by kind (untriaged requests, ...)',
         labelNames: ['kind'] as const,
         registers: [registry],
         async collect() {
           this.reset();
-          for (const { kind, count } of await collect()) this.set({ kind }, count);
+          const [pending] = await snapshot();
+          if (pending.status === 'fulfilled')
+            for (const { kind, count } of pending.value) this.set({ kind }, count);
         },
       });
-    },
-    /** Set up by whoever owns the queues; collected on scrape. */
-    queueDepth(collect: () => Promise<Array<{ queue: string; state: string; count: number }>>) {
-      return new Gauge({
+      new Gauge({
         name: 'suggested_sync_queue_jobs',
         help: 'Jobs in each queue by state (waiting, active, delayed, failed, prioritized, waiting-children)',
         labelNames: ['queue', 'state'] as const,
         registers: [registry],
         async collect() {
           this.reset();
-          for (const { queue, state, count } of await collect()) this.set({ queue, state }, count);
+          const [, depths] = await snapshot();
+          if (depths.status === 'fulfilled') {
+            for (const { queue, state, count } of depths.value) this.set({ queue, state }, count);
+          }
         },
       });
     },

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
@@ -64,17 +65,27 @@ export async function startRuntime({
     await waitForRedis(producer, 10_000).catch((err: Error) => {
       throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
     });
-    queues = createQueues({ connection: producer, prefix: config.queuePrefix, retention: config.retention });
+    queues = createQueues({
+      connection: producer,
+      prefix: config.queuePrefix,
+      retention: config.retention,
+      log,
+    });
   } catch (err) {
     await cleanup();
     throw err;
   }
 
   const metrics = createMetrics();
-  metrics.queueDepth(() => queues.depths());
-  metrics.pendingWork(async () => [
-    { kind: 'untriaged_requests', count: await store.requests.countUntriaged() },
-  ]);
+  metrics.collected({
+    pendingWork: async () => [
+      {
+        kind: 'untriaged_requests',
+        count: await orTimeout(store.requests.countUntriaged(), 2_000, 'database'),
+      },
+    ],
+    queueDepths: () => orTimeout(queues.depths(), 2_000, 'redis'),
+  });
 
   let pool: WorkerPool | undefined;
   const reconciler = createReconciler({ store, queues, config: config.reconcile, metrics, log });
@@ -129,9 +140,20 @@ export async function startRuntime({
       const forced = setTimeout(() => server.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(forced);
-      await queues.close();
-      await producer.quit().catch(() => {});
-      await workerRedis?.quit().catch(() => {});
+      // Each Redis step is bounded: with Redis down they would wait for it forever.
+      await withDeadline(queues.close(), 2_000);
+      await withDeadline(
+        producer.quit().catch(() => {}),
+        1_000,
+      );
+      producer.disconnect();
+      if (workerRedis) {
+        await withDeadline(
+          workerRedis.quit().catch(() => {}),
+          1_000,
+        );
+        workerRedis.disconnect();
+      }
       await store.close();
       log.info({ role }, 'stopped');
     })();

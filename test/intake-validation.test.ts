@@ -80,6 +80,8 @@ describe('POST /v1/requests validation: each rule names the exact field', () => 
     ['too many tags', { tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }, 'tags', /at most 50 tags/],
     ['receivedAt not a date', { receivedAt: 'yesterday' }, 'receivedAt', /ISO 8601/],
     ['receivedAt without zone', { receivedAt: '2026-01-01T10:00:00' }, 'receivedAt', /time zone/],
+    ['receivedAt before 1970', { receivedAt: '0001-01-01T00:00:00Z' }, 'receivedAt', /before 1970/],
+    ['receivedAt in the future', { receivedAt: '9999-12-31T23:59:59Z' }, 'receivedAt', /future/],
     ['unknown top-level field', { priority: 'high' }, 'priority', /unknown field/],
     [
       'unknown nested field',
@@ -117,7 +119,11 @@ describe('POST /v1/requests validation: each rule names the exact field', () => 
     const res = await svc.post('/v1/requests', validRequest(), { 'idempotency-key': 'x'.repeat(256) });
     const problem = await problemOf(res);
     expect(res.status).toBe(400);
-    expect(problem.errors).toContainEqual(expect.objectContaining({ field: 'Idempotency-Key' }));
+    expect(problem.errors).toContainEqual(
+      expect.objectContaining({ field: 'Idempotency-Key', in: 'header' }),
+    );
+    expect(problem.detail).toBe('1 invalid field: Idempotency-Key (header)');
+    expect(problem.errors?.[0]).not.toHaveProperty('pointer');
   });
 
   it('answers malformed JSON with 400, never a crash, without echoing the body', async () => {
@@ -129,10 +135,28 @@ describe('POST /v1/requests validation: each rule names the exact field', () => 
     expect((await svc.get('/healthz')).status).toBe(200);
   });
 
-  it('answers a JSON body that is not an object with 400', async () => {
+  it('answers a JSON body that is not an object with 400, pointing at the whole document', async () => {
     const res = await svc.post('/v1/requests', '["a"]');
     expect(res.status).toBe(400);
-    expect((await problemOf(res)).errors?.[0]?.detail).toMatch(/must be an object/);
+    const [error] = (await problemOf(res)).errors ?? [];
+    expect(error?.detail).toMatch(/must be an object/);
+    expect(error?.pointer).toBe('');
+  });
+
+  it('answers a wrong method with 405 and Allow, and a malformed path with 400, not 500', async () => {
+    const put = await fetch(`${svc.url}/v1/requests`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${svc.apiKey}` },
+    });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    const del = await fetch(`${svc.url}/healthz`, { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
+    const bad = await svc.get('/v1/requests/%E0%A4%A');
+    expect(bad.status).toBe(400);
+    await problemOf(bad);
+    expect(svc.logs.some((l) => l.includes('unhandled error'))).toBe(false);
   });
 
   it('answers a non-JSON content type with 415', async () => {
@@ -175,8 +199,18 @@ describe('POST /v1/requests validation: each rule names the exact field', () => 
     const res = await svc.get('/v1/features?sort=popular&limit=500&page=2');
     const problem = await problemOf(res);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['limit', 'page', 'sort']);
-    const badCursor = await problemOf(await svc.get('/v1/features?cursor=abc'));
-    expect(badCursor.errors?.[0]?.field).toBe('cursor');
+    const forge = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const [query, cursor] of [
+      ['', 'abc'],
+      ['sort=recent&', forge({ s: 'recent', v: 'garbage', id })],
+      ['sort=score&', forge({ s: 'score', v: 'NaN', id })],
+      ['sort=score&', forge({ s: 'recent', v: '2026-01-01T00:00:00Z', id })],
+    ] as const) {
+      const res = await svc.get(`/v1/features?${query}cursor=${cursor}`);
+      expect(res.status, cursor).toBe(400);
+      expect((await problemOf(res)).errors?.[0]).toMatchObject({ field: 'cursor', in: 'query' });
+    }
   });
 
   it('creates nothing for a rejected request', async () => {

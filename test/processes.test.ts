@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.ts';
 import {
@@ -10,8 +12,8 @@ import {
   testDatabaseKind,
 } from './helpers/database.ts';
 import { spawnCli, waitReady } from './helpers/process.ts';
-import { deleteKeys, freePort, freshPrefix, sharedRedisUrl } from './helpers/redis.ts';
-import { validRequest } from './helpers/service.ts';
+import { deleteKeys, freePort, freshPrefix, sharedRedisUrl, startPrivateRedis } from './helpers/redis.ts';
+import { validRequest, waitFor } from './helpers/service.ts';
 
 describe('graceful shutdown', () => {
   let database: TestDatabase;
@@ -82,6 +84,104 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('graceful shutdown, the hard cases', () => {
+  it.skipIf(testDatabaseKind !== 'postgres')(
+    'an active job is let finish: HTTP closes at once, the job completes, then the process exits 0',
+    async () => {
+      const database = await createTestDatabase('postgres');
+      const prefix = freshPrefix('drain');
+      const port = await freePort();
+      const apiKey = `drain-key-${randomBytes(8).toString('hex')}`;
+      const env = {
+        PORT: String(port),
+        REDIS_URL: sharedRedisUrl,
+        QUEUE_PREFIX: prefix,
+        DATA_DIR: database.dataDir,
+        API_KEYS: apiKey,
+        DATABASE_URL: database.url ?? '',
+      };
+      const proc = spawnCli(['start'], env);
+      const locker = new pg.Client({ connectionString: database.url });
+      try {
+        await waitReady(proc, port);
+        await locker.connect();
+        // Block triage from outside before the request exists: SHARE mode conflicts with the insert triage makes
+        // into triage_decisions, so the job waits there, active, until the test commits.
+        await locker.query('begin');
+        await locker.query('lock table triage_decisions in share mode');
+        const res = await fetch(`http://127.0.0.1:${port}/v1/requests`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(validRequest({ title: 'Held' })),
+        });
+        const { id } = (await res.json()) as { id: string };
+        const queue = new Queue('triage', { connection: { url: sharedRedisUrl }, prefix });
+        await waitFor('the triage job to be active', async () =>
+          (await queue.getActiveCount()) === 1 ? true : undefined,
+        );
+
+        proc.child.kill('SIGTERM');
+        await waitFor('HTTP to stop accepting', async () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            () => undefined,
+            () => true,
+          ),
+        );
+        expect(proc.child.exitCode).toBeNull(); // still draining the active job
+        await locker.query('commit');
+        expect((await proc.exited).code).toBe(0);
+        const [row] = (await locker.query('select triaged_at from requests where id = $1', [id]))
+          .rows as Array<{ triaged_at: Date | null }>;
+        expect(row?.triaged_at).toBeInstanceOf(Date);
+        expect(await queue.getActiveCount()).toBe(0);
+        await queue.close();
+      } finally {
+        if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+        await locker.end().catch(() => {});
+        await deleteKeys(sharedRedisUrl, prefix);
+        await database.drop();
+      }
+    },
+  );
+
+  it('SIGTERM while Redis is down still exits 0 within the bound', async () => {
+    const redis = await startPrivateRedis();
+    const database = await createTestDatabase();
+    const port = await freePort();
+    const configFile = path.join(database.dataDir, 'short.yaml');
+    writeFileSync(configFile, 'workers:\n  shutdownTimeoutMs: 1000\n');
+    const proc = spawnCli(['start'], {
+      PORT: String(port),
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: freshPrefix('down'),
+      DATA_DIR: database.dataDir,
+      API_KEYS: 'k'.repeat(20),
+      CONFIG_FILE: configFile,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+    });
+    try {
+      await waitReady(proc, port);
+      await redis.stop();
+      // /metrics keeps answering during the outage and says what is down.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/suggested_sync_up\{dependency="redis"\} 0/);
+      expect(metrics).toMatch(/suggested_sync_up\{dependency="database"\} 1/);
+      const started = Date.now();
+      proc.child.kill('SIGTERM');
+      const { code } = await proc.exited;
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(proc.stdout()).toContain('"msg":"stopped"');
+      // Connection errors went to the JSON log, not to stderr as raw text.
+      expect(proc.stderr()).not.toMatch(/ECONNREFUSED/);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+      await redis.stop();
+      await database.drop();
+    }
+  });
+});
+
 describe('migrations', () => {
   it.skipIf(testDatabaseKind !== 'postgres')(
     'several processes migrating one Postgres database at once: one applies, the others find it done',
@@ -111,6 +211,7 @@ describe('migrations', () => {
       const first = spawnCli(['start'], {
         DATA_DIR: database.dataDir,
         PORT: String(port),
+        REDIS_URL: sharedRedisUrl,
         QUEUE_PREFIX: prefix,
         API_KEYS: 'k'.repeat(20),
       });

@@ -81,6 +81,9 @@ export const requestInput = z.strictObject(
       .optional(),
     receivedAt: z.iso
       .datetime({ offset: true, error: 'receivedAt must be an ISO 8601 date-time with a time zone' })
+      // Before 1970 is a wrong date (and outside what the database stores); the future bound needs a clock and
+      // is checked where the request arrives.
+      .refine((v) => Date.parse(v) >= 0, { error: 'receivedAt must not be before 1970' })
       .optional(),
   },
   objectError('the request body'),

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
@@ -30,6 +31,21 @@ export interface AppDeps {
   apiRoutes: boolean;
 }
 
+/** Every route and its methods: anything else on these paths is a 405 naming what is allowed. */
+const OPS_ROUTES: Record<string, string[]> = {
+  '/healthz': ['GET'],
+  '/readyz': ['GET'],
+  '/metrics': ['GET'],
+  '/openapi.json': ['GET'],
+};
+const API_ROUTES: Record<string, string[]> = {
+  '/v1/requests': ['POST'],
+  '/v1/requests/:id': ['GET'],
+  '/v1/features': ['GET'],
+  '/v1/features/:id': ['GET'],
+  '/v1/admin/reconcile': ['POST'],
+};
+
 /** The HTTP API. Routes validate, verify, enqueue and answer; they own no state. */
 export function createApp(deps: AppDeps) {
   const { config, store, redis, metrics, log } = deps;
@@ -46,6 +62,21 @@ export function createApp(deps: AppDeps) {
   });
 
   if (deps.apiRoutes) mountApi(app, deps);
+  for (const [path, methods] of Object.entries(
+    deps.apiRoutes ? { ...OPS_ROUTES, ...API_ROUTES } : OPS_ROUTES,
+  )) {
+    app.all(path, (req, _res) => {
+      const allow = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+      throw new HttpProblem(
+        405,
+        'method-not-allowed',
+        'Method not allowed',
+        `${req.method} is not allowed here; use ${allow.join(' or ')}`,
+        {},
+        { Allow: allow.join(', ') },
+      );
+    });
+  }
   app.use((req) => {
     throw new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`);
   });
@@ -104,7 +135,7 @@ function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
         title: 'Malformed JSON',
         status: 400,
         detail: `the body is not valid JSON${at ? ` (at position ${at})` : ''}`,
-        errors: [{ field: '(body)', pointer: '', detail: 'not valid JSON' }],
+        errors: [{ field: '(body)', in: 'body', pointer: '', detail: 'not valid JSON' }],
       });
     }
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
@@ -116,7 +147,17 @@ function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
       });
     }
     if (e.type === 'request.aborted') return void res.end();
-    req.log.error({ err: errorForLog(err) }, 'unhandled error');
+    // Other client errors that carry their status, such as express's 400 for a malformed percent-encoding in
+    // the path. Their messages may quote the input, so only the status is passed on.
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      return sendProblem(res, {
+        type: 'https://suggested-sync.dev/problems/bad-request',
+        title: STATUS_CODES[e.status] ?? 'Bad request',
+        status: e.status,
+        detail: 'the request could not be understood as sent',
+      });
+    }
+    req.log.error({ error: errorForLog(err) }, 'unhandled error');
     if (res.headersSent) return void res.end();
     sendProblem(res, {
       type: 'https://suggested-sync.dev/problems/internal',

@@ -18,21 +18,20 @@ function decodeCursor(sort: string, raw: string): FeatureCursor {
       v?: unknown;
       id?: unknown;
     };
-    if (
-      value.s === sort &&
-      (typeof value.v === 'number' || typeof value.v === 'string') &&
-      typeof value.id === 'string' &&
-      isUuid(value.id)
-    ) {
-      return { v: value.v, id: value.id };
+    // The sort value must be what that sort keys on: a finite score, or an ISO time.
+    const validValue =
+      sort === 'score'
+        ? typeof value.v === 'number' && Number.isFinite(value.v)
+        : typeof value.v === 'string' && !Number.isNaN(Date.parse(value.v));
+    if (value.s === sort && validValue && typeof value.id === 'string' && isUuid(value.id)) {
+      return { v: value.v as number | string, id: value.id };
     }
   } catch {
     // fall through to the validation error
   }
-  throw validationProblem(
-    [{ field: 'cursor', detail: `cursor is not one this endpoint returned for sort=${sort}` }],
-    'query',
-  );
+  throw validationProblem([
+    { field: 'cursor', in: 'query', detail: `cursor is not one this endpoint returned for sort=${sort}` },
+  ]);
 }
 
 function summary(f: typeof features.$inferSelect): z.infer<typeof featureSummary> {
@@ -56,7 +55,7 @@ export function featuresRouter({ store }: { store: Store }) {
 
   router.get('/v1/features', async (req, res) => {
     const parsed = featureListQuery.safeParse(req.query);
-    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error), 'query');
+    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error, 'query'));
     const { sort, limit, cursor } = parsed.data;
     const after = cursor ? decodeCursor(sort, cursor) : undefined;
     const page = await store.features.list({ sort, limit, after });

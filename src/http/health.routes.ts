@@ -1,21 +1,12 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
+import { orTimeout } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface HealthDeps {
   pingDatabase: () => Promise<void>;
   redis: Redis;
   metrics: Metrics;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** Liveness, readiness (database and Redis, each named when it fails) and Prometheus metrics. */
@@ -28,11 +19,11 @@ export function healthRouter({ pingDatabase, redis, metrics }: HealthDeps) {
 
   router.get('/readyz', async (_req, res) => {
     const checks = await Promise.all([
-      withTimeout(pingDatabase(), 2_000, 'database').then(
+      orTimeout(pingDatabase(), 2_000, 'database').then(
         () => ['database', 'ok'] as const,
         (err: Error) => ['database', `unreachable: ${err.message}`] as const,
       ),
-      withTimeout(redis.ping(), 2_000, 'redis').then(
+      orTimeout(redis.ping(), 2_000, 'redis').then(
         () => ['redis', 'ok'] as const,
         (err: Error) => ['redis', `unreachable: ${err.message}`] as const,
       ),

@@ -6,6 +6,8 @@ import type { z } from 'zod';
 export interface FieldError {
   /** Dotted path of the field as sent, e.g. `requester.company.revenue`, `tags[2]`, or a header name. */
   field: string;
+  /** Where the field is. */
+  in: 'body' | 'query' | 'header';
   /** JSON Pointer to the field in the request body (RFC 6901), when the field is in the body. */
   pointer?: string;
   detail: string;
@@ -49,31 +51,40 @@ function fieldPath(path: ReadonlyArray<PropertyKey>): string {
     .join('');
 }
 
+/** RFC 6901: the whole document is "", a member is "/name". */
 function pointer(path: ReadonlyArray<PropertyKey>): string {
-  return `/${path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
 /** Every zod issue becomes one field error; an unknown key becomes one error per key. */
-export function fieldErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): FieldError[] {
+export function fieldErrors(error: z.ZodError, location: 'body' | 'query' = 'body'): FieldError[] {
   const out: FieldError[] = [];
+  const at = (path: ReadonlyArray<PropertyKey>) => (location === 'body' ? { pointer: pointer(path) } : {});
   for (const issue of error.issues) {
-    const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
+        const path = [...issue.path, key];
         out.push({
-          field: fieldPath([...path, key]),
-          pointer: pointer([...path, key]),
-          detail: 'unknown field',
+          field: fieldPath(path),
+          in: location,
+          ...at(path),
+          detail: `unknown ${location === 'body' ? 'field' : 'parameter'}`,
         });
       }
     } else {
-      out.push({ field: fieldPath(path) || '(body)', pointer: pointer(path), detail: issue.message });
+      out.push({
+        field: fieldPath(issue.path) || `(${location})`,
+        in: location,
+        ...at(issue.path),
+        detail: issue.message,
+      });
     }
   }
   return out;
 }
 
-export function validationProblem(errors: FieldError[], where = 'request body'): HttpProblem {
-  const detail = `${errors.length} invalid field${errors.length === 1 ? '' : 's'} in the ${where}: ${errors.map((e) => e.field).join(', ')}`;
+export function validationProblem(errors: FieldError[]): HttpProblem {
+  const names = errors.map((e) => (e.in === 'body' ? e.field : `${e.field} (${e.in})`));
+  const detail = `${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${names.join(', ')}`;
   return new HttpProblem(400, 'validation', 'Invalid request', detail, { errors });
 }

@@ -7,8 +7,14 @@ import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
 import { isUuid } from './ids.ts';
-import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
+import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './schemas.ts';
+
+/** A source's clock may run a little ahead of ours; a day ahead is a wrong date, not skew. */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** Metric labels only for sources we know, so a client cannot mint new series. */
+const KNOWN_SOURCES = new Set(['api', 'csv', 'email', 'zendesk', 'intercom', 'slack']);
 
 /** Key order must not change the hash of the same payload. */
 function canonicalJson(value: unknown): string {
@@ -36,19 +42,39 @@ export function requestsRouter({
 
   router.post('/v1/requests', async (req, res) => {
     const idempotencyHeader = req.get('idempotency-key');
-    const errors = [];
+    const errors: FieldError[] = [];
     let idempotencyKey: string | undefined;
     if (idempotencyHeader !== undefined) {
       const parsedKey = idempotencyKeyHeader.safeParse(idempotencyHeader);
       if (parsedKey.success) idempotencyKey = parsedKey.data;
-      else errors.push({ field: 'Idempotency-Key', detail: parsedKey.error.issues[0]?.message ?? 'invalid' });
+      else {
+        errors.push({
+          field: 'Idempotency-Key',
+          in: 'header',
+          detail: parsedKey.error.issues[0]?.message ?? 'invalid',
+        });
+      }
     }
     const parsed = requestInput.safeParse(req.body);
     if (!parsed.success) errors.push(...fieldErrors(parsed.error));
+    const now = new Date();
+    // The clock-dependent half of the receivedAt rule (the schema holds the fixed lower bound).
+    if (
+      parsed.success &&
+      parsed.data.receivedAt &&
+      Date.parse(parsed.data.receivedAt) > now.getTime() + MAX_CLOCK_SKEW_MS
+    ) {
+      errors.push({
+        field: 'receivedAt',
+        in: 'body',
+        pointer: '/receivedAt',
+        detail: 'receivedAt must not be in the future',
+      });
+    }
     if (errors.length > 0 || !parsed.success) throw validationProblem(errors);
 
     const input = parsed.data;
-    const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
+    const receivedAt = input.receivedAt ? new Date(input.receivedAt) : now;
     const result = await store.requests.accept({
       source: input.source,
       sourceRef: input.sourceRef,
@@ -76,12 +102,15 @@ export function requestsRouter({
       { requestId: result.request.id, source: input.source, outcome: result.kind },
       'request accepted',
     );
-    metrics.requestsAccepted.inc({ source: input.source, outcome: result.kind });
+    metrics.requestsAccepted.inc({
+      source: KNOWN_SOURCES.has(input.source) ? input.source : 'other',
+      outcome: result.kind,
+    });
     if (result.kind === 'created') {
       // Committed already; if Redis is down the reconciler enqueues it later, so intake does not fail.
       await queues.enqueue('triage-request', { requestId: result.request.id }).catch((err: Error) => {
         req.log.warn(
-          { requestId: result.request.id, err: errorForLog(err) },
+          { requestId: result.request.id, error: errorForLog(err) },
           'enqueue failed; the reconciler will pick it up',
         );
       });

@@ -59,6 +59,7 @@ export function openDatabase(target: DatabaseTarget): Database {
       idleTimeoutMillis: 30_000,
     });
     // An idle client's error (a Postgres restart) must not crash the process; the next query reconnects.
+    // https://node-postgres.com/apis/pool#error
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
@@ -82,6 +83,7 @@ export function openDatabase(target: DatabaseTarget): Database {
         await pool.query('select 1');
       },
       async close() {
+        if (pool.ended || pool.ending) return;
         await pool.end();
       },
     };

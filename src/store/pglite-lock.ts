@@ -8,6 +8,8 @@ import path from 'node:path';
  * the owner's pid, makes a second `npm start`, or `npm run migrate` next to a running service, fail with a clear
  * message instead. A lock left by a dead process is taken over.
  */
+// Process-wide on purpose: the fact it records (which data directories this process has open) is itself
+// process-wide, and two stores created apart must see each other.
 const heldHere = new Set<string>();
 
 export function lockPgliteDir(dataDir: string): () => void {

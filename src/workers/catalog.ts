@@ -11,7 +11,10 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 interface JobDefinition<P extends z.ZodType> {
   queue: QueueName;
   payload: P;
-  /** Deterministic id: a second enqueue of the same work is a no-op. No ':' and never all digits (BullMQ). */
+  /**
+   * Deterministic id: a second enqueue of the same work is a no-op. No ':' and never all digits
+   * (https://docs.bullmq.io/guide/jobs/job-ids).
+   */
   jobId: (payload: z.infer<P>) => string;
   options: Pick<JobsOptions, 'attempts' | 'backoff' | 'priority'>;
 }

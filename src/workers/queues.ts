@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { errorForLog, type Logger } from '../log.ts';
 import { type JobName, type JobPayload, jobCatalog, QUEUE_NAMES, type QueueName } from './catalog.ts';
 
 export type RedriveResult = 'added' | 'retried' | 'present';
@@ -10,23 +11,29 @@ export function createQueues({
   connection,
   prefix,
   retention,
+  log,
 }: {
   connection: Redis;
   prefix: string;
   retention: Config['retention'];
+  log: Logger;
 }) {
   const queues = new Map<QueueName, Queue>(
-    QUEUE_NAMES.map((name) => [
-      name,
-      new Queue(name, {
+    QUEUE_NAMES.map((name) => {
+      const queue = new Queue(name, {
         connection,
         prefix,
         defaultJobOptions: {
           removeOnComplete: { count: retention.completedJobs.count, age: retention.completedJobs.ageSeconds },
           removeOnFail: { count: retention.failedJobs.count, age: retention.failedJobs.ageSeconds },
         },
-      }),
-    ]),
+      });
+      // Without a listener BullMQ prints connection errors to stderr as raw text; they belong in the JSON log.
+      queue.on('error', (err) =>
+        log.warn({ queue: name, error: errorForLog(err) }, 'queue connection error'),
+      );
+      return [name, queue] as const;
+    }),
   );
   const queueFor = (name: QueueName): Queue => {
     const queue = queues.get(name);
@@ -72,8 +79,11 @@ export function createQueues({
       }
       const state = await existing.getState();
       if (state === 'failed' && now - (existing.finishedOn ?? 0) >= retryFailedAfterMs) {
-        await existing.retry('failed');
-        return 'retried';
+        // Another process's reconciler may retry it first; then it is no longer failed, which is what we want.
+        return existing.retry('failed').then(
+          () => 'retried' as const,
+          () => 'present' as const,
+        );
       }
       if (state === 'unknown') {
         await queue.add(name, data, { ...options, jobId });

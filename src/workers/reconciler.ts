@@ -62,7 +62,7 @@ export function createReconciler({
 
   const tick = () => {
     running ??= runOnce()
-      .catch((err: unknown) => log.warn({ err: errorForLog(err) }, 'reconcile failed; will retry'))
+      .catch((err: unknown) => log.warn({ error: errorForLog(err) }, 'reconcile failed; will retry'))
       .finally(() => {
         running = undefined;
       });

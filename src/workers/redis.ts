@@ -20,7 +20,8 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   const byRole: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableOfflineQueue: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+      : // commandTimeout: a Redis that accepts connections but never answers must not hang intake.
+        { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, commandTimeout: 2_000 };
   const redis = new Redis(url, { ...common, ...byRole, ...extra });
   // Errors surface through commands and readiness; an unhandled 'error' event must not crash the process.
   redis.on('error', () => {});

@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { withDeadline } from '../deadline.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import {
@@ -69,11 +70,18 @@ export function startWorkers({
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
       metrics.jobsFailed.inc({ queue, name: job?.name ?? 'unknown', final: String(final) });
       log.warn(
-        { queue, jobId: job?.id, name: job?.name, attempt: job?.attemptsMade, final, err: errorForLog(err) },
+        {
+          queue,
+          jobId: job?.id,
+          name: job?.name,
+          attempt: job?.attemptsMade,
+          final,
+          error: errorForLog(err),
+        },
         'job failed',
       );
     });
-    worker.on('error', (err) => log.error({ queue, err: errorForLog(err) }, 'worker error'));
+    worker.on('error', (err) => log.error({ queue, error: errorForLog(err) }, 'worker error'));
     return worker;
   });
 
@@ -81,15 +89,12 @@ export function startWorkers({
     workers,
     /** Stops taking jobs and waits for active ones, at most `timeoutMs`; then abandons them (they stall and rerun). */
     async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
-      let timer: NodeJS.Timeout | undefined;
-      const graceful = Promise.all(workers.map((w) => w.close())).then(() => false);
-      const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutMs);
-      });
-      const timedOut = await Promise.race([graceful, timeout]);
-      clearTimeout(timer);
-      if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
-      return { timedOut };
+      const graceful = await withDeadline(Promise.all(workers.map((w) => w.close())), timeoutMs);
+      if (graceful.done) return { timedOut: false };
+      // BullMQ's close, even forced, waits on Redis; with Redis gone it never resolves, so bound it too. The
+      // caller then drops the connection, and the abandoned jobs stall and rerun elsewhere.
+      await withDeadline(Promise.all(workers.map((w) => w.close(true))), 2_000);
+      return { timedOut: true };
     },
   };
 }

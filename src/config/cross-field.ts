@@ -1,0 +1,32 @@
+/**
+ * Rules between variables, judged on which are present (not on whether each is valid) so that they are listed
+ * together with every per-variable problem.
+ */
+export function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name]?.trim() ?? '') !== '';
+  const problems: string[] = [];
+  const jira = ['JIRA_HOST', 'JIRA_EMAIL', 'JIRA_API_TOKEN'];
+  const jiraSet = jira.filter(has);
+  if (jiraSet.length > 0 && jiraSet.length < jira.length) {
+    for (const name of jira.filter((n) => !has(n))) {
+      problems.push(`${name}: required when any of JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN is set`);
+    }
+  }
+  if (has('LINEAR_API_URL') && !has('LINEAR_API_KEY'))
+    problems.push('LINEAR_API_KEY: required when LINEAR_API_URL is set');
+  if (env['NODE_ENV']?.trim() === 'production') {
+    if (jiraSet.length < jira.length && !has('LINEAR_API_KEY')) {
+      problems.push(
+        'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY)',
+      );
+    }
+    if (!has('API_KEYS')) problems.push('API_KEYS: required in production (comma-separated keys)');
+    if (!has('ADMIN_TOKEN')) problems.push('ADMIN_TOKEN: required in production');
+    if (!has('PUBLIC_URL'))
+      problems.push('PUBLIC_URL: required in production (links in emails and tracker issues)');
+    if (!has('SMTP_URL'))
+      problems.push('SMTP_URL: required in production (the dev outbox is disabled there)');
+  }
+  if (has('SMTP_URL') && !has('MAIL_FROM')) problems.push('MAIL_FROM: required when SMTP_URL is set');
+  return problems;
+}

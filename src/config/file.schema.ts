@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+/** YAML sections owned by this service so far; later features add theirs. Unknown keys are errors. */
+export const fileSchema = z
+  .object({
+    http: z
+      .object({
+        bodyLimitBytes: positiveInt.default(1_048_576),
+        trustProxy: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    intake: z
+      .object({
+        rateLimit: z
+          .object({ requests: positiveInt.default(6000), perSeconds: positiveInt.default(60) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    workers: z
+      .object({
+        concurrency: z
+          .object({ triage: positiveInt.default(8) })
+          .strict()
+          .prefault({}),
+        shutdownTimeoutMs: positiveInt.default(25_000),
+        stalledIntervalMs: positiveInt.default(30_000),
+        lockDurationMs: positiveInt.default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    reconcile: z
+      .object({
+        intervalSeconds: z.number().positive().default(15),
+        graceSeconds: z.number().min(0).default(5),
+        retryFailedAfterSeconds: z.number().min(0).default(600),
+      })
+      .strict()
+      .prefault({}),
+    retention: z
+      .object({
+        completedJobs: z
+          .object({ count: positiveInt.default(1000), ageSeconds: positiveInt.default(86_400) })
+          .strict()
+          .prefault({}),
+        failedJobs: z
+          .object({ count: positiveInt.default(5000), ageSeconds: positiveInt.default(7 * 86_400) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    identity: z
+      .object({
+        extraFreeMailDomains: z
+          .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain'))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileSchema>;
