@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareByJql,
+  isBounded,
+  type JqlIssue,
+  type JqlVocabulary,
+  jqlValueErrors,
+  matchesJql,
+  parseJql,
+  parseJqlDate,
+} from './jql.ts';
+
+const NOW = Date.UTC(2026, 10, 28, 12, 0);
+
+function issue(overrides: Partial<JqlIssue> & { key: string }): JqlIssue {
+  const n = Number(overrides.key.split('-')[1]);
+  return {
+    id: String(10000 + n),
+    project: { id: '10000', key: 'SBX', name: 'Sandbox' },
+    labels: [],
+    status: { id: '10000', name: 'To Do' },
+    statusCategory: { id: 2, key: 'new', name: 'To Do' },
+    issuetype: { id: '10001', name: 'Task' },
+    resolution: null,
+    created: NOW - 3_600_000,
+    updated: NOW - 3_600_000,
+    ...overrides,
+  };
+}
+
+const todo = issue({ key: 'SBX-1', labels: ['customer', 'ui'] });
+const doing = issue({
+  key: 'SBX-2',
+  status: { id: '3', name: 'In Progress' },
+  statusCategory: { id: 4, key: 'indeterminate', name: 'In Progress' },
+  updated: NOW - 60_000,
+  created: NOW - 7_200_000,
+});
+const done = issue({
+  key: 'SBX-3',
+  labels: ['customer'],
+  status: { id: '10001', name: 'Done' },
+  statusCategory: { id: 3, key: 'done', name: 'Done' },
+  resolution: { id: '10000', name: 'Done' },
+  issuetype: { id: '10003', name: 'Bug' },
+  updated: Date.UTC(2026, 10, 28, 5, 10, 30),
+});
+const other = issue({
+  key: 'OTH-1',
+  project: { id: '10001', key: 'OTH', name: 'Other' },
+  labels: ['customer'],
+});
+const all = [todo, doing, done, other];
+
+const keysMatching = (jql: string) =>
+  all.filter((i) => matchesJql(parseJql(jql, NOW).where, i)).map((i) => i.key);
+
+describe('parseJql + matchesJql', () => {
+  it.each([
+    ['project = SBX', ['SBX-1', 'SBX-2', 'SBX-3']],
+    ['project = 10001', ['OTH-1']],
+    ['project = "Sandbox"', ['SBX-1', 'SBX-2', 'SBX-3']],
+    ['key in (SBX-1, "SBX-3")', ['SBX-1', 'SBX-3']],
+    ['issuekey = sbx-2', ['SBX-2']],
+    ['key not in (SBX-1)', ['SBX-2', 'SBX-3', 'OTH-1']],
+    ['id = 10002', ['SBX-2']],
+    ['labels = customer', ['SBX-1', 'SBX-3', 'OTH-1']],
+    ['labels in (ui, nothing)', ['SBX-1']],
+    ['labels != ui', ['SBX-3', 'OTH-1']],
+    ['labels is EMPTY', ['SBX-2']],
+    ['labels IS NOT EMPTY AND project = SBX', ['SBX-1', 'SBX-3']],
+    ['status = "In Progress"', ['SBX-2']],
+    ['status in ("To Do", Done)', ['SBX-1', 'SBX-3', 'OTH-1']],
+    ['status = 3', ['SBX-2']],
+    ['status != "To Do"', ['SBX-2', 'SBX-3']],
+    ['statusCategory = done', ['SBX-3']],
+    ['statusCategory = "In Progress"', ['SBX-2']],
+    ['statusCategory in (new, 4)', ['SBX-1', 'SBX-2', 'OTH-1']],
+    ['statusCategory != Done', ['SBX-1', 'SBX-2', 'OTH-1']],
+    ['issuetype = Bug', ['SBX-3']],
+    ['type = Task AND project = SBX', ['SBX-1', 'SBX-2']],
+    ['resolution = Unresolved AND project = SBX', ['SBX-1', 'SBX-2']],
+    ['resolution is not EMPTY', ['SBX-3']],
+    ['updated >= "2026-11-28 05:10"', ['SBX-1', 'SBX-2', 'SBX-3', 'OTH-1']],
+    ['updated >= "2026-11-28 05:11"', ['SBX-1', 'SBX-2', 'OTH-1']],
+    ['updated >= -5m', ['SBX-2']],
+    ['updated < "2026/11/28 06:00"', ['SBX-3']],
+    [`updated >= ${NOW - 120_000}`, ['SBX-2']],
+    ['created <= -2h', ['SBX-2']],
+    ['project = SBX AND labels = customer AND statusCategory != done', ['SBX-1']],
+    ['status = Done OR labels = ui', ['SBX-1', 'SBX-3']],
+    ['project = SBX AND (status = Done OR key = SBX-2)', ['SBX-2', 'SBX-3']],
+    ['NOT project = SBX', ['OTH-1']],
+    ['PROJECT = sbx and STATUS = "to do"', ['SBX-1']],
+    ['project = SBX ORDER BY updated DESC', ['SBX-1', 'SBX-2', 'SBX-3']],
+  ])('%s', (jql, keys) => {
+    expect(keysMatching(jql)).toEqual(keys);
+  });
+
+  it.each([
+    ['status ~ Done', "The operator '~' is not supported by the emulator."],
+    ['summary ~ x', "The Jira emulator does not support searching on the field 'summary'."],
+    ['rank = x', "Field 'rank' does not exist or you do not have permission to view it."],
+    ['updated in (-5m)', "The operator 'IN' is not supported by the 'updated' field."],
+    ['status > Done', "The operator '>' is not supported by the 'status' field."],
+    ['project SBX', 'Error in the JQL Query: Expecting operator but got'],
+    ['project = SBX AND', 'Error in the JQL Query: Expecting a field name but got the end of the query.'],
+    [
+      'project = SBX status = Done',
+      "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'status'.",
+    ],
+    ['key in (SBX-1', "Error in the JQL Query: Expecting ',' or ')' but got the end of the query."],
+    ['project = "SBX', "Error in the JQL Query: The quoted string 'SBX' has not been completed."],
+    ['project = SBX ! x', "Error in the JQL Query: The character '!' is a reserved JQL character."],
+    ['assignee = currentUser()', "The Jira emulator does not support searching on the field 'assignee'."],
+    ['status = currentUser()', "The JQL function 'currentUser()' is not supported by the emulator."],
+    [
+      'updated >= "2026-11-28T05:10:00Z"',
+      "Date value '2026-11-28T05:10:00Z' for field 'updated' is invalid.",
+    ],
+    ['project = SBX ORDER BY status', "Not able to sort using field 'status'."],
+    ['project = SBX ORDER BY rank', "Field 'rank' does not exist or you do not have permission to view it."],
+  ])('rejects %s', (jql, message) => {
+    expect(() => parseJql(jql, NOW)).toThrow(message);
+  });
+
+  it('reports the position of a syntax error', () => {
+    expect(() => parseJql('project = SBX status = Done', NOW)).toThrow('(line 1, character 15)');
+  });
+
+  it('tells bounded from unbounded queries', () => {
+    expect(isBounded(parseJql('ORDER BY updated', NOW))).toBe(false);
+    expect(isBounded(parseJql('', NOW))).toBe(false);
+    expect(isBounded(parseJql('project = SBX', NOW))).toBe(true);
+  });
+});
+
+describe('parseJqlDate', () => {
+  it.each([
+    ['2026-11-28 05:10', Date.UTC(2026, 10, 28, 5, 10)],
+    ['2026/11/28', Date.UTC(2026, 10, 28)],
+    ['-5m', NOW - 300_000],
+    ['-1d', NOW - 86_400_000],
+    ['4w 2d', NOW + 4 * 604_800_000 + 2 * 86_400_000],
+    ['1764300000000', 1764300000000],
+    ['yesterday', undefined],
+    ['2026-11-28T05:10', undefined],
+  ])('%s', (text, expected) => {
+    expect(parseJqlDate(text, NOW)).toBe(expected);
+  });
+});
+
+describe('compareByJql', () => {
+  const order = (jql: string) =>
+    [...all]
+      .sort(compareByJql(parseJql(jql, NOW).orderBy))
+      .map((i) => i.key)
+      .join(' ');
+  it.each([
+    ['project = SBX ORDER BY updated ASC', 'SBX-3 SBX-1 OTH-1 SBX-2'],
+    ['project = SBX ORDER BY updated DESC', 'SBX-2 SBX-1 OTH-1 SBX-3'],
+    ['project = SBX ORDER BY key', 'OTH-1 SBX-1 SBX-2 SBX-3'],
+    ['project = SBX ORDER BY created DESC, key DESC', 'SBX-3 SBX-1 OTH-1 SBX-2'],
+    ['project = SBX', 'SBX-3 SBX-1 OTH-1 SBX-2'],
+  ])('%s', (jql, keys) => {
+    expect(order(jql)).toBe(keys);
+  });
+});
+
+describe('jqlValueErrors', () => {
+  const vocabulary: JqlVocabulary = {
+    knows: (field, value) =>
+      ({
+        project: ['sbx', '10000', 'sandbox'],
+        status: ['to do', 'done'],
+        statusCategory: ['new', 'done'],
+        issuetype: ['task'],
+        resolution: ['done'],
+      })[field].includes(value.toLowerCase()),
+    issueExists: (key) => key.toUpperCase() === 'SBX-1',
+  };
+  it.each([
+    ['project = SBX AND status = Done AND key = SBX-1', []],
+    ['status = Resolved', ["The value 'Resolved' does not exist for the field 'status'."]],
+    ['project in (SBX, NOPE)', ["The value 'NOPE' does not exist for the field 'project'."]],
+    ['key in (SBX-1, SBX-99)', ["An issue with key 'SBX-99' does not exist for field 'key'."]],
+    ['key = 1.0', ["The issue key '1.0' for field 'key' is invalid."]],
+    [
+      'resolution = Unresolved OR resolution = Fixed',
+      ["The value 'Fixed' does not exist for the field 'resolution'."],
+    ],
+    ['NOT (issuetype = Epic)', ["The value 'Epic' does not exist for the field 'issuetype'."]],
+  ])('%s', (jql, errors) => {
+    expect(jqlValueErrors(parseJql(jql, NOW), vocabulary)).toEqual(errors);
+  });
+});

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { invalidInput, referenceNotFound } from '../errors.ts';
+import type { CustomerNeedRecord, CustomerRecord, CustomerTierRecord } from '../model.ts';
+import type { LinearState } from '../state.ts';
+import { newId, requireIssueRef } from './common.ts';
+import { upsertAttachment } from './content.ts';
+
+/** Customers, their tiers, and customer needs (Linear's "customer requests"). */
+
+export interface CustomerFields {
+  id?: string | null;
+  name?: string | null;
+  domains?: string[] | null;
+  revenue?: number | null;
+  size?: number | null;
+  tierId?: string | null;
+  logoUrl?: string | null;
+  slackChannelId?: string | null;
+}
+
+export interface CustomerUpsertInput extends CustomerFields {
+  externalId?: string | null;
+  tierName?: string | null;
+}
+
+export interface CustomerCreateInput extends CustomerFields {
+  externalIds?: string[] | null;
+}
+
+const normaliseDomains = (domains: readonly string[]) => [
+  ...new Set(domains.map((d) => d.trim().toLowerCase())),
+];
+
+/** `tierId` or `tierName` (mutually exclusive); a tier name Linear does not know yet is created. */
+function resolveTier(
+  state: LinearState,
+  tierId?: string | null,
+  tierName?: string | null,
+): string | undefined {
+  if (tierId && tierName)
+    throw invalidInput('Argument Validation Error', 'tierId and tierName are mutually exclusive.');
+  if (tierId) {
+    if (!state.tiers.has(tierId)) throw referenceNotFound('tierId');
+    return tierId;
+  }
+  if (!tierName) return undefined;
+  const wanted = tierName.trim().toLowerCase();
+  const found = [...state.tiers.values()].find((t) => t.name.toLowerCase() === wanted);
+  if (found) return found.id;
+  const at = state.now();
+  const tier: CustomerTierRecord = {
+    id: newId(state.tiers, 'CustomerTier', null),
+    name: tierName.trim(),
+    displayName: tierName.trim(),
+    color: '#95a2b3',
+    position: state.tiers.size,
+    description: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  state.tiers.set(tier.id, tier);
+  return tier.id;
+}
+
+function checkUnique(
+  state: LinearState,
+  self: string | null,
+  domains: readonly string[],
+  externalIds: readonly string[],
+) {
+  for (const other of state.customers.values()) {
+    if (other.id === self) continue;
+    if (other.domains.some((d) => domains.includes(d)))
+      throw invalidInput('Argument Validation Error', 'A customer with one of these domains already exists.');
+    if (other.externalIds.some((e) => externalIds.includes(e)))
+      throw invalidInput('Argument Validation Error', 'A customer with this external id already exists.');
+  }
+}
+
+function insertCustomer(
+  state: LinearState,
+  input: CustomerFields,
+  externalIds: string[],
+  tierId: string | undefined,
+) {
+  if (!input.name?.trim())
+    throw invalidInput('Argument Validation Error', 'name is required when creating a customer.');
+  const domains = normaliseDomains(input.domains ?? []);
+  checkUnique(state, null, domains, externalIds);
+  const at = state.now();
+  const customer: CustomerRecord = {
+    id: newId(state.customers, 'Customer', input.id),
+    name: input.name.trim(),
+    slugId: randomBytes(6).toString('hex'),
+    domains,
+    externalIds,
+    revenue: input.revenue ?? null,
+    size: input.size ?? null,
+    tierId: tierId ?? null,
+    logoUrl: input.logoUrl ?? null,
+    slackChannelId: input.slackChannelId ?? null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  state.customers.set(customer.id, customer);
+  state.bumpSync();
+  state.emit({ type: 'Customer', action: 'create', entityId: customer.id });
+  return customer;
+}
+
+export function createCustomer(state: LinearState, input: CustomerCreateInput): CustomerRecord {
+  return insertCustomer(
+    state,
+    input,
+    [...new Set(input.externalIds ?? [])],
+    resolveTier(state, input.tierId),
+  );
+}
+
+/**
+ * `customerUpsert`: "matches against existing customers using `id`, `externalId`, `slackChannelId`, or
+ * `domains`" (Linear's schema), updates the match with what was given, or creates (then `name` is required).
+ */
+export function upsertCustomer(state: LinearState, input: CustomerUpsertInput): CustomerRecord {
+  const domains = input.domains ? normaliseDomains(input.domains) : undefined;
+  const all = [...state.customers.values()];
+  const match =
+    (input.id ? state.customers.get(input.id) : undefined) ??
+    (input.externalId ? all.find((c) => c.externalIds.includes(input.externalId ?? '')) : undefined) ??
+    (input.slackChannelId ? all.find((c) => c.slackChannelId === input.slackChannelId) : undefined) ??
+    (domains?.length ? all.find((c) => c.domains.some((d) => domains.includes(d))) : undefined);
+  if (!match && !input.name?.trim())
+    throw invalidInput('Argument Validation Error', 'name is required when creating a customer.');
+  const tierId = resolveTier(state, input.tierId, input.tierName);
+  if (!match) {
+    return insertCustomer(
+      state,
+      { ...input, domains: domains ?? [] },
+      input.externalId ? [input.externalId] : [],
+      tierId,
+    );
+  }
+
+  const before = { ...match };
+  if (input.name?.trim()) match.name = input.name.trim();
+  if (domains) match.domains = domains;
+  if (input.externalId && !match.externalIds.includes(input.externalId))
+    match.externalIds = [...match.externalIds, input.externalId];
+  if (input.revenue !== undefined) match.revenue = input.revenue;
+  if (input.size !== undefined) match.size = input.size;
+  if (tierId !== undefined) match.tierId = tierId;
+  if (input.logoUrl !== undefined) match.logoUrl = input.logoUrl;
+  if (input.slackChannelId !== undefined) match.slackChannelId = input.slackChannelId;
+  checkUnique(state, match.id, match.domains, match.externalIds);
+  const updatedFrom: Record<string, unknown> = {};
+  for (const key of Object.keys(before) as (keyof CustomerRecord)[]) {
+    if (!isDeepStrictEqual(before[key], match[key])) updatedFrom[key] = before[key];
+  }
+  if (Object.keys(updatedFrom).length === 0) return match;
+  match.updatedAt = state.now();
+  state.bumpSync();
+  state.emit({
+    type: 'Customer',
+    action: 'update',
+    entityId: match.id,
+    updatedFrom: { updatedAt: before.updatedAt, ...updatedFrom },
+  });
+  return match;
+}
+
+export interface CustomerNeedCreateInput {
+  id?: string | null;
+  customerId?: string | null;
+  customerExternalId?: string | null;
+  issueId?: string | null;
+  body?: string | null;
+  priority?: number | null;
+  attachmentId?: string | null;
+  attachmentUrl?: string | null;
+}
+
+/** `customerNeedCreate` on an issue; `attachmentUrl` creates (or reuses) the issue's attachment for that URL. */
+export function createNeed(state: LinearState, input: CustomerNeedCreateInput): CustomerNeedRecord {
+  if (input.customerId && input.customerExternalId)
+    throw invalidInput(
+      'Argument Validation Error',
+      'customerId and customerExternalId are mutually exclusive.',
+    );
+  if (input.attachmentId && input.attachmentUrl)
+    throw invalidInput('Argument Validation Error', 'attachmentId and attachmentUrl are mutually exclusive.');
+  if (!input.issueId)
+    throw invalidInput('Argument Validation Error', 'Either issueId or projectId must be provided.');
+  let customer: CustomerRecord | undefined;
+  if (input.customerId) {
+    customer = state.customers.get(input.customerId);
+    if (!customer) throw referenceNotFound('customerId');
+  } else if (input.customerExternalId) {
+    customer = [...state.customers.values()].find((c) =>
+      c.externalIds.includes(input.customerExternalId ?? ''),
+    );
+    if (!customer) throw referenceNotFound('customerExternalId');
+  }
+  const issue = requireIssueRef(state, input.issueId);
+  const priority = input.priority ?? 0;
+  if (priority !== 0 && priority !== 1)
+    throw invalidInput('Argument Validation Error', 'priority must be 0 or 1.');
+  const id = newId(state.needs, 'CustomerNeed', input.id);
+  let attachmentId: string | null = null;
+  if (input.attachmentId) {
+    const attachment = state.attachments.get(input.attachmentId);
+    if (!attachment || attachment.issueId !== issue.id) throw referenceNotFound('attachmentId');
+    attachmentId = attachment.id;
+  } else if (input.attachmentUrl) {
+    attachmentId = upsertAttachment(state, {
+      issueId: issue.id,
+      url: input.attachmentUrl,
+      title: input.attachmentUrl,
+    }).id;
+  }
+  const at = state.now();
+  const need: CustomerNeedRecord = {
+    id,
+    customerId: customer?.id ?? null,
+    issueId: issue.id,
+    body: input.body ?? null,
+    priority,
+    attachmentId,
+    creatorId: state.viewer.id,
+    createdAt: at,
+    updatedAt: at,
+  };
+  state.needs.set(need.id, need);
+  state.bumpSync();
+  state.emit({ type: 'CustomerNeed', action: 'create', entityId: need.id });
+  return need;
+}

@@ -1,0 +1,67 @@
+import { type EntityFilters, entityFilters } from '../entity-filters.ts';
+import {
+  type Accessors,
+  matchesFilter,
+  type PageArgs,
+  paginate,
+  type Sortable,
+  sortItems,
+} from '../filters.ts';
+import type { LinearState } from '../state.ts';
+
+/**
+ * A GraphQL source object. graphql-js's default resolver reads each field from it and calls it when it is a
+ * function (with the field's arguments), which is how relations and sub-connections load lazily.
+ */
+export type View = Record<string, unknown>;
+
+export interface ConnectionArgs extends PageArgs {
+  filter?: unknown;
+  includeArchived?: boolean | null;
+  orderBy?: string | null;
+  sort?: readonly Record<string, { order?: 'Ascending' | 'Descending' | null } | null>[] | null;
+  sorts?: readonly Record<string, { order?: 'Ascending' | 'Descending' | null } | null>[] | null;
+}
+
+export function filtersFor(state: LinearState): EntityFilters {
+  return entityFilters({
+    nowMs: state.nowMs(),
+    team: (id) => state.teams.get(id),
+    state: (id) => state.states.get(id),
+    issue: (id) => state.issues.get(id),
+    customer: (id) => state.customers.get(id),
+    attachmentsOf: (issueId) => [...state.attachments.values()].filter((a) => a.issueId === issueId),
+  });
+}
+
+/** Filter (unless archived and not asked for), order, then cut one page; each node is presented. */
+export function connection<T extends Sortable & { archivedAt?: string | null }>(
+  items: Iterable<T>,
+  args: ConnectionArgs,
+  accessors: Accessors<T> | undefined,
+  present: (item: T) => View,
+  /** Keep the given order unless the caller asks for one (workflow states come in position order). */
+  keepOrder = false,
+): View {
+  const kept = [...items].filter(
+    (item) =>
+      (args.includeArchived || !item.archivedAt) &&
+      (accessors ? matchesFilter(item, args.filter, accessors) : true),
+  );
+  const sort = args.sort ?? args.sorts;
+  const ordered = keepOrder && !args.orderBy && !sort?.length ? kept : sortItems(kept, args.orderBy, sort);
+  const page = paginate(ordered, args);
+  return { nodes: page.nodes.map(present), pageInfo: page.pageInfo };
+}
+
+/** https://linear.app/developers/graphql — IssueCreateInput.priority. */
+export const PRIORITY_LABELS = ['No priority', 'Urgent', 'High', 'Medium', 'Low'] as const;
+
+export function slug(text: string, max = 40): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/g, '');
+}
