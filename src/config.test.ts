@@ -41,7 +41,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ PORT: '70000' }, 'PORT: expected a port between 1 and 65535'],
+    [{ PORT: '70000' }, 'PORT: expected a port between 0 and 65535'],
     [{ PORT: '3.5' }, 'PORT: expected a whole port number'],
     [{ PUBLIC_URL: 'example.com' }, 'PUBLIC_URL: expected a URL starting with http:// or https://'],
     [{ SMTP_URL: 'mail.example.com' }, 'SMTP_URL: expected a URL starting with smtp:// or smtps://'],

@@ -5,6 +5,7 @@ import { devApiKey } from './dev-api-key.ts';
 import { runDoctor } from './doctor.ts';
 import { createLogger, errorForLog } from './log.ts';
 import { type Role, type Runtime, startRuntime } from './runtime.ts';
+import { startEmulators } from './sandbox/emulators.ts';
 import { openDatabase } from './store/db.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -19,14 +20,13 @@ const USAGE = `usage: suggested-sync <command>
   migrate        apply database migrations and exit (npm run migrate)
   doctor         check configuration, database and Redis (npm run doctor)
   import FILE    import requests from a CSV file (not available yet)
-  emulators      run the Jira and Linear emulators (not available yet)
+  emulators      run the Jira and Linear emulators (npm run emulators)
   dedupe-eval    evaluate duplicate detection (not available yet)
 `;
 
 /** Commands whose feature is not built yet say so and fail; they never pretend to work. */
 const NOT_YET: Record<string, string> = {
   import: 'CSV import arrives with the intake connectors (issue #7)',
-  emulators: 'the Jira and Linear emulators arrive with issue #3',
   'dedupe-eval': 'the similarity engine and its evaluation arrive with issue #5',
 };
 
@@ -99,14 +99,41 @@ async function serve(config: Config, role: Role): Promise<void> {
     lines.push(
       `  API key:  ${generated.key}  (development key, kept in ${generated.file}; set API_KEYS to choose your own)`,
     );
-  if (config.sandbox)
-    lines.push('  trackers: none configured (sandbox mode; the built-in emulators arrive with issue #3)');
+  if (runtime.emulators) {
+    lines.push(
+      '  trackers: none configured, so the built-in emulators stand in (sandbox mode):',
+      ...runtime.emulators.describe(),
+    );
+  } else if (config.sandbox) {
+    lines.push(
+      '  trackers: none configured (sandbox emulators run only in `npm start`; or run `npm run emulators`)',
+    );
+  }
   if (role !== 'worker') {
     lines.push(
       `  try:      curl -s -X POST ${runtime.url}/v1/requests -H "Authorization: Bearer ${generated ? generated.key : '<API key>'}" -H 'Content-Type: application/json' -d '{"title":"Dark mode","requester":{"email":"ada@example.org"}}'`,
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** `npm run emulators`: both emulators until a signal; state in memory, gone at exit. */
+async function emulators(config: Config): Promise<void> {
+  const running = await startEmulators({
+    jiraPort: config.emulatorPorts.jira,
+    linearPort: config.emulatorPorts.linear,
+  });
+  process.stderr.write(
+    `${['Suggested Sync emulators (state in memory; POST /_emulator/reset to empty it):', ...running.describe()].join('\n')}\n`,
+  );
+  const stop = () => {
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -131,7 +158,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`suggested-sync ${command}: not available yet: ${notYet}\n`);
     process.exit(EXIT_UNAVAILABLE);
   }
-  if (!['start', 'api', 'worker', 'migrate', 'doctor'].includes(command)) {
+  if (!['start', 'api', 'worker', 'migrate', 'doctor', 'emulators'].includes(command)) {
     process.stderr.write(`suggested-sync: unknown command "${command}"\n\n${USAGE}`);
     process.exit(64);
   }
@@ -139,6 +166,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'migrate':
       return migrate(config);
+    case 'emulators':
+      return emulators(config);
     case 'doctor': {
       const checks = await runDoctor(config);
       for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);

@@ -6,6 +6,7 @@ import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { type Emulators, startEmulators } from './sandbox/emulators.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
 import { createQueues, type Queues } from './workers/queues.ts';
@@ -23,6 +24,8 @@ export interface Runtime {
   url: string;
   port: number;
   reconcile: () => Promise<unknown>;
+  /** The Jira and Linear emulators, in sandbox mode. */
+  emulators: Emulators | undefined;
   /** Graceful stop: HTTP first, then workers (bounded), then Redis and the database. */
   stop: () => Promise<void>;
 }
@@ -59,7 +62,16 @@ export async function startRuntime({
   };
 
   let queues: Queues;
+  let emulators: Emulators | undefined;
   try {
+    // Sandbox mode (no tracker configured, not production): the built-in emulators stand in for Jira and
+    // Linear. Only the all-in-one process runs them; split processes point at trackers like production does.
+    if (config.sandbox && role === 'all') {
+      emulators = await startEmulators({
+        jiraPort: config.emulatorPorts.jira,
+        linearPort: config.emulatorPorts.linear,
+      });
+    }
     const { applied } = await store.migrate();
     log.info({ database: store.kind, applied }, 'database migrated');
     await waitForRedis(producer, 10_000).catch((err: Error) => {
@@ -72,6 +84,7 @@ export async function startRuntime({
       log,
     });
   } catch (err) {
+    await emulators?.close();
     await cleanup();
     throw err;
   }
@@ -120,6 +133,7 @@ export async function startRuntime({
     await reconciler.stop();
     await pool?.close(1_000);
     await queues.close();
+    await emulators?.close();
     await cleanup();
     throw new Error(`cannot listen on port ${config.port}: ${err.message}`);
   });
@@ -155,6 +169,7 @@ export async function startRuntime({
         workerRedis.disconnect();
       }
       await store.close();
+      await emulators?.close();
       log.info({ role }, 'stopped');
     })();
     return stopping;
@@ -167,6 +182,7 @@ export async function startRuntime({
     url: `http://127.0.0.1:${port}`,
     port,
     reconcile: () => reconciler.runOnce(),
+    emulators,
     stop,
   };
 }

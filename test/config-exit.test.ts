@@ -52,12 +52,12 @@ describe('configuration errors stop the process with exit 2 and every problem li
         'routing: {}',
       ].join('\n'),
     );
-    const proc = spawnCli(['start'], { CONFIG_FILE: file, PORT: '0', DATA_DIR: dir });
+    const proc = spawnCli(['start'], { CONFIG_FILE: file, PORT: '-1', DATA_DIR: dir });
     const { code } = await proc.exited;
     expect(code).toBe(2);
     const err = proc.stderr();
     expect(err).toMatch(/\(5 problems\)/);
-    expect(err).toMatch(/PORT: expected a port between 1 and 65535/);
+    expect(err).toMatch(/PORT: expected a port between 0 and 65535/);
     expect(err).toMatch(/CONFIG_FILE intake\.rateLimit\.requests: .*expected number/);
     expect(err).toMatch(/CONFIG_FILE intake\.rateLimit\.burst: .*Unrecognized key/);
     expect(err).toMatch(/CONFIG_FILE workers\.concurrency\.triage: .*>0/);

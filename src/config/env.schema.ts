@@ -12,8 +12,8 @@ const port = (fallback: number) =>
     z.coerce
       .number({ error: 'expected a port number' })
       .int('expected a whole port number')
-      .min(1, 'expected a port between 1 and 65535')
-      .max(65535, 'expected a port between 1 and 65535')
+      .min(0, 'expected a port between 0 and 65535 (0 picks a free one)')
+      .max(65535, 'expected a port between 0 and 65535 (0 picks a free one)')
       .default(fallback),
   );
 

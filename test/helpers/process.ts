@@ -16,7 +16,8 @@ export interface ServiceProcess {
 export function spawnCli(args: string[], env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    // Sandbox emulators on free ports, so parallel suites never fight over 4010 / 4020.
+    env: { PATH: process.env['PATH'] ?? '', JIRA_EMULATOR_PORT: '0', LINEAR_EMULATOR_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -45,6 +45,8 @@ export async function startService(options: StartServiceOptions = {}): Promise<T
       QUEUE_PREFIX: prefix,
       API_KEYS: apiKey,
       DATA_DIR: database.dataDir,
+      JIRA_EMULATOR_PORT: '0',
+      LINEAR_EMULATOR_PORT: '0',
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       ...(options.yaml ? { CONFIG_FILE: 'test.yaml' } : {}),
       ...options.env,
