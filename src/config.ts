@@ -40,6 +40,8 @@ export interface Config {
   reconcile: FileConfig['reconcile'];
   retention: FileConfig['retention'];
   identity: FileConfig['identity'];
+  /** Credentials the sandbox emulators accept. */
+  sandboxCredentials: FileConfig['sandbox'];
 }
 
 export class ConfigError extends Error {
@@ -158,5 +160,6 @@ export function loadConfig({
     reconcile: file.reconcile,
     retention: file.retention,
     identity: file.identity,
+    sandboxCredentials: file.sandbox,
   };
 }

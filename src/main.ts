@@ -122,6 +122,7 @@ async function emulators(config: Config): Promise<void> {
   const running = await startEmulators({
     jiraPort: config.emulatorPorts.jira,
     linearPort: config.emulatorPorts.linear,
+    credentials: config.sandboxCredentials,
   });
   process.stderr.write(
     `${['Suggested Sync emulators (state in memory; POST /_emulator/reset to empty it):', ...running.describe()].join('\n')}\n`,

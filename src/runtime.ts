@@ -70,6 +70,7 @@ export async function startRuntime({
       emulators = await startEmulators({
         jiraPort: config.emulatorPorts.jira,
         linearPort: config.emulatorPorts.linear,
+        credentials: config.sandboxCredentials,
       });
     }
     const { applied } = await store.migrate();

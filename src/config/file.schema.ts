@@ -54,6 +54,26 @@ export const fileSchema = z
       })
       .strict()
       .prefault({}),
+    sandbox: z
+      .object({
+        jira: z
+          .object({
+            email: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address').default('sandbox@example.com'),
+            apiToken: z.string().min(1).default('sandbox'),
+            bearerTokens: z.array(z.string().min(8)).default([]),
+          })
+          .strict()
+          .prefault({}),
+        linear: z
+          .object({
+            apiKey: z.string().min(1).default('lin_api_sandbox'),
+            accessTokens: z.array(z.string().min(8)).default([]),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     identity: z
       .object({
         extraFreeMailDomains: z

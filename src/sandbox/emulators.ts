@@ -1,52 +1,55 @@
+import type { Config } from '../config.ts';
 import { type JiraEmulator, startJiraEmulator } from './jira/server.ts';
 import { type LinearEmulator, startLinearEmulator } from './linear/server.ts';
 
-/** The sandbox credentials: printed at start and in the README. */
-export const SANDBOX_CREDENTIALS = {
-  jira: { email: 'sandbox@example.com', apiToken: 'sandbox', project: 'SBX' },
-  linear: { apiKey: 'lin_api_sandbox', team: 'SBX' },
-} as const;
+export type SandboxCredentials = Config['sandboxCredentials'];
 
 export interface Emulators {
   jira: JiraEmulator;
   linear: LinearEmulator;
+  credentials: SandboxCredentials;
   /** Human-readable lines saying where each emulator is and how to sign in. */
   describe(): string[];
   close(): Promise<void>;
 }
 
-/** Starts the Jira and Linear emulators side by side (`npm run emulators`, and `npm start` in sandbox mode). */
+/**
+ * Starts the Jira and Linear emulators side by side (`npm run emulators`, and `npm start` in sandbox mode), with
+ * the sandbox credentials (`sandbox:` in the YAML config; defaults sandbox@example.com / sandbox and
+ * lin_api_sandbox). The project and the team are both keyed SBX.
+ */
 export async function startEmulators({
   jiraPort,
   linearPort,
+  credentials,
 }: {
   jiraPort: number;
   linearPort: number;
+  credentials: SandboxCredentials;
 }): Promise<Emulators> {
   const jira = await startJiraEmulator({
     port: jiraPort,
-    email: SANDBOX_CREDENTIALS.jira.email,
-    apiToken: SANDBOX_CREDENTIALS.jira.apiToken,
+    email: credentials.jira.email,
+    apiToken: credentials.jira.apiToken,
+    bearerTokens: credentials.jira.bearerTokens,
   }).catch((err: Error) => {
-    throw new Error(
-      `cannot start the Jira emulator on port ${jiraPort}: ${err.message} (set JIRA_EMULATOR_PORT)`,
-    );
+    throw new Error(`cannot start the Jira emulator on port ${jiraPort}: ${err.message} (set JIRA_EMULATOR_PORT)`);
   });
   const linear = await startLinearEmulator({
     port: linearPort,
-    apiKeys: [SANDBOX_CREDENTIALS.linear.apiKey],
+    apiKeys: [credentials.linear.apiKey],
+    accessTokens: credentials.linear.accessTokens,
   }).catch(async (err: Error) => {
     await jira.close();
-    throw new Error(
-      `cannot start the Linear emulator on port ${linearPort}: ${err.message} (set LINEAR_EMULATOR_PORT)`,
-    );
+    throw new Error(`cannot start the Linear emulator on port ${linearPort}: ${err.message} (set LINEAR_EMULATOR_PORT)`);
   });
   return {
     jira,
     linear,
+    credentials,
     describe: () => [
-      `  Jira emulator:   ${jira.url}  (project ${SANDBOX_CREDENTIALS.jira.project}; email ${SANDBOX_CREDENTIALS.jira.email}, API token ${SANDBOX_CREDENTIALS.jira.apiToken}; play product owner at ${jira.url}/)`,
-      `  Linear emulator: ${linear.apiUrl}  (team ${SANDBOX_CREDENTIALS.linear.team}; API key ${SANDBOX_CREDENTIALS.linear.apiKey}; play product owner at ${linear.url}/)`,
+      `  Jira emulator:   ${jira.url}  (project SBX; email ${credentials.jira.email}, API token ${credentials.jira.apiToken}; play product owner at ${jira.url}/)`,
+      `  Linear emulator: ${linear.apiUrl}  (team SBX; API key ${credentials.linear.apiKey}; play product owner at ${linear.url}/)`,
     ],
     async close() {
       await Promise.all([jira.close(), linear.close()]);

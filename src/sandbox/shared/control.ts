@@ -1,7 +1,27 @@
 import express, { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
 import type { CallLog } from './call-log.ts';
-import type { FaultSpec, Faults } from './faults.ts';
+import type { Faults } from './faults.ts';
 import type { WebhookDeliverer } from './webhook-deliverer.ts';
+
+const count = z.number().int().min(0);
+const window = { count: count.optional(), forMs: count.optional() };
+/** What `POST /_emulator/faults` accepts: FaultSpec (faults.ts), checked. */
+const faultSpec = z.strictObject({
+  rateLimit: z.strictObject({ ...window, retryAfterSeconds: count.optional() }).optional(),
+  serverError: z
+    .strictObject({ ...window, status: z.number().int().min(500).max(599).optional() })
+    .optional(),
+  latencyMs: count.optional(),
+  webhooks: z
+    .strictObject({
+      drop: count.optional(),
+      delayMs: count.optional(),
+      duplicate: count.optional(),
+      reorder: count.optional(),
+    })
+    .optional(),
+});
 
 /**
  * `/_emulator/*`, the same on both emulators:
@@ -32,6 +52,7 @@ export function controlRouter({
     reset();
     calls.clear();
     faults.clear();
+    deliverer.releaseHeld();
     deliverer.reset();
     res.status(204).end();
   });
@@ -46,10 +67,19 @@ export function controlRouter({
   });
   router.post('/_emulator/webhooks/flush', async (_req, res) => {
     await deliverer.idle();
-    res.status(204).end();
+    res.json({ held: deliverer.heldCount() });
   });
   router.post('/_emulator/faults', (req, res) => {
-    faults.set((req.body ?? {}) as FaultSpec);
+    const parsed = faultSpec.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      res.status(400).json({
+        error: 'invalid fault specification',
+        problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+      });
+      return;
+    }
+    faults.set(parsed.data);
+    if (faults.webhookReorder <= deliverer.heldCount()) deliverer.releaseHeld();
     res.json(faults.describe());
   });
   router.get('/_emulator/faults', (_req, res) => {
@@ -57,6 +87,7 @@ export function controlRouter({
   });
   router.delete('/_emulator/faults', (_req, res) => {
     faults.clear();
+    deliverer.releaseHeld();
     res.status(204).end();
   });
   return router;

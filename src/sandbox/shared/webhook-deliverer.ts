@@ -6,6 +6,9 @@ import type { Faults } from './faults.ts';
  * (dropped, delayed, duplicated, reordered).
  */
 
+/** The newest deliveries kept for `/_emulator/webhooks`; older ones are forgotten. */
+const MAX_RECORDS = 1_000;
+
 export interface OutgoingWebhook {
   /** Stable across retries and duplicates (X-Atlassian-Webhook-Identifier, Linear-Delivery). */
   deliveryId: string;
@@ -44,7 +47,8 @@ export class WebhookDeliverer {
   private readonly records: DeliveryRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private held: Array<() => void> = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleeping = new Map<NodeJS.Timeout, () => void>();
+  private readonly abort = new AbortController();
   private closed = false;
   private readonly retryDelaysMs: readonly number[];
   private readonly timeoutMs: number;
@@ -69,6 +73,7 @@ export class WebhookDeliverer {
       attempts: [],
     };
     this.records.push(record);
+    if (this.records.length > MAX_RECORDS) this.records.splice(0, this.records.length - MAX_RECORDS);
     if (faults.webhookDrop > 0) {
       faults.webhookDrop--;
       record.state = 'dropped';
@@ -79,6 +84,8 @@ export class WebhookDeliverer {
     const start = () => {
       for (let i = 0; i < copies; i++) this.track(this.deliver(webhook, record));
     };
+    // A reorder fault cleared or lowered meanwhile must not strand what it held.
+    if (faults.webhookReorder <= this.held.length) this.releaseHeld();
     if (faults.webhookReorder > 1) {
       this.held.push(start);
       if (this.held.length >= faults.webhookReorder) {
@@ -96,7 +103,19 @@ export class WebhookDeliverer {
     return this.records;
   }
 
-  /** Resolves once nothing is in flight or waiting for a retry (held reorder batches excepted). */
+  /** How many deliveries a reorder fault is holding back. */
+  heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Sends what a reorder fault holds, in reverse order (when the fault is cleared before its batch filled). */
+  releaseHeld(): void {
+    const batch = this.held.reverse();
+    this.held = [];
+    for (const go of batch) go();
+  }
+
+  /** Resolves once nothing is in flight or waiting for a retry (deliveries held by a reorder fault excepted). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
@@ -106,26 +125,31 @@ export class WebhookDeliverer {
     this.held = [];
   }
 
+  /** Abandons retries, delays and requests in flight; resolves promptly. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.abort.abort();
+    for (const [timer, resolve] of this.sleeping) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.sleeping.clear();
     await Promise.allSettled([...this.pending]);
   }
 
   private track(promise: Promise<void>): void {
     this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise));
+    promise.catch(() => {}).finally(() => this.pending.delete(promise));
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed) return resolve();
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
+        this.sleeping.delete(timer);
         resolve();
       }, ms);
-      this.timers.add(timer);
+      this.sleeping.set(timer, resolve);
     });
   }
 
@@ -134,15 +158,17 @@ export class WebhookDeliverer {
     for (let attempt = 0; attempt <= this.retryDelaysMs.length && !this.closed; attempt++) {
       if (attempt > 0) await this.sleep(this.retryDelaysMs[attempt - 1] ?? 0);
       if (this.closed) break;
-      const { body, headers } = webhook.build(attempt);
-      record.lastBody = body;
       const at = new Date().toISOString();
       try {
+        const { body, headers } = webhook.build(attempt);
+        record.lastBody = body;
         const res = await fetch(webhook.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          // A redirect is not a delivery: the services treat 3xx as a failure rather than re-sending elsewhere.
+          redirect: 'manual',
+          signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abort.signal]),
         });
         await res.arrayBuffer().catch(() => undefined);
         record.attempts.push({ at, status: res.status });
