@@ -445,9 +445,10 @@ describe('search/jql', () => {
     const at = (key: string, iso: string) => {
       record(key).updated = Date.parse(iso);
     };
-    at('SBX-1', '2026-01-01T10:00:00Z');
-    at('SBX-2', '2026-01-01T10:30:00Z');
-    at('SBX-3', '2026-01-01T11:00:00Z');
+    // The sandbox user is in New York: JQL date literals below are read as New York wall-clock times (UTC-5).
+    at('SBX-1', '2026-01-01T10:00:00-05:00');
+    at('SBX-2', '2026-01-01T10:30:00-05:00');
+    at('SBX-3', '2026-01-01T11:00:00-05:00');
     record('SBX-4').updated = Date.now();
   }
 
@@ -464,6 +465,8 @@ describe('search/jql', () => {
     ['project = SBX AND updated >= "2026-01-01 10:30" ORDER BY updated ASC', ['SBX-2', 'SBX-3', 'SBX-4']],
     ['project = SBX AND updated >= "2026/01/01 10:31" ORDER BY updated DESC', ['SBX-4', 'SBX-3']],
     ['project = SBX AND updated >= -5m', ['SBX-4']],
+    ['project = SBX AND updated < "2026-01-01 10:30" ORDER BY key', ['SBX-1']],
+    ['project = SBX AND updated < "2026-01-01 15:30" ORDER BY key', ['SBX-1', 'SBX-2', 'SBX-3']],
     ['project = SBX AND labels = customer AND statusCategory = new', ['SBX-1']],
     ['project = SBX ORDER BY updated DESC', ['SBX-4', 'SBX-3', 'SBX-2', 'SBX-1']],
   ])('GET and POST answer %s', async (jql, keys) => {
@@ -547,6 +550,10 @@ describe('search/jql', () => {
     [
       'ORDER BY updated',
       'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
+    ],
+    [
+      'project = SBX AND updated >= "2026-13-45"',
+      "Date value '2026-13-45' for field 'updated' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.",
     ],
   ])("refuses %s with 400 and Jira's message", async (jql, message) => {
     const error = await rejectionOf(jira().issueSearch.searchAndReconsileIssuesUsingJql({ jql }));
@@ -731,7 +738,12 @@ describe('site', () => {
   it('answers myself and serverInfo', async () => {
     const client = jira();
     const me = await client.myself.getCurrentUser();
-    expect(me).toMatchObject({ emailAddress: EMAIL, active: true, accountType: 'atlassian' });
+    expect(me).toMatchObject({
+      emailAddress: EMAIL,
+      active: true,
+      accountType: 'atlassian',
+      timeZone: 'America/New_York',
+    });
     expect(me.self).toMatch(new RegExp(`^${emulator.url}/rest/api/3/user\\?accountId=`));
     const info = await client.serverInfo.getServerInfo();
     expect(info).toMatchObject({ deploymentType: 'Cloud', baseUrl: emulator.url });
@@ -819,14 +831,27 @@ describe('faults', () => {
     expect(statusesOf('GET /rest/api/3/issue/{issueIdOrKey}')).toEqual([500, 503, 503, 200]);
   });
 
-  it('adds latency to API calls only', async () => {
-    emulator.faults.set({ latencyMs: 300 });
-    const startedAt = Date.now();
+  it('adds latency to API calls only: an API call is held at least that long, a control endpoint is not held', async () => {
+    const latencyMs = 200;
+    emulator.faults.set({ latencyMs });
+    const faults = (await (await fetch(`${emulator.url}/_emulator/faults`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(faults).toMatchObject({ latencyMs });
+
+    // A lower bound is a fact (the request waited in the latency middleware); no upper bound is asserted.
+    const startedAt = performance.now();
     await jira().myself.getCurrentUser();
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(290);
-    const page = Date.now();
-    await fetch(`${emulator.url}/_emulator/state`);
-    expect(Date.now() - page).toBeLessThan(290);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(latencyMs - 5);
+
+    // Control endpoints skip the latency: with an hour of latency, /_emulator/state still answers (a held
+    // request would outlive the test's own timeout).
+    emulator.faults.set({ latencyMs: 3_600_000 });
+    const state = await fetch(`${emulator.url}/_emulator/state`);
+    expect(state.status).toBe(200);
+    expect(emulator.calls.list().map((c) => c.operation)).toEqual(['GET /rest/api/3/myself']);
+    emulator.faults.clear();
   });
 });
 
@@ -1201,9 +1226,24 @@ describe('control endpoints', () => {
     expect((await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })).status).toBe(204);
     expect(emulator.state.issues.size).toBe(0);
     expect(emulator.calls.list()).toHaveLength(0);
-    expect(await createTask(client)).toMatchObject({ id: '10001', key: 'SBX-1' });
+    expect(isNotFoundError(await rejectionOf(client.issues.getIssue({ issueIdOrKey: 'SBX-1' })))).toBe(true);
+    // Jira never reuses an issue id or key: the service linked 10001 / SBX-1 and must not hear of another issue there.
+    expect(await createTask(client)).toMatchObject({ id: '10002', key: 'SBX-2' });
     const [delivery] = await receiver.received(1);
-    expect(delivery?.json).toMatchObject({ webhookEvent: 'jira:issue_created', issue: { key: 'SBX-1' } });
+    expect(delivery?.json).toMatchObject({
+      webhookEvent: 'jira:issue_created',
+      issue: { id: '10002', key: 'SBX-2' },
+    });
+  });
+
+  it("answers an undecodable path with a 400 in Jira's shape, not a 500", async () => {
+    const res = await rest('/rest/api/3/issue/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({
+      errorMessages: [expect.stringContaining('%E0%A4%A')],
+      errors: {},
+    });
   });
 
   it('answers unknown REST paths with a Jira-shaped 404', async () => {

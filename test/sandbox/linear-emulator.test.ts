@@ -8,6 +8,8 @@ import {
   InvalidInputLinearError,
   LinearClient,
   type LinearDocument,
+  LinearErrorType,
+  NetworkLinearError,
   RatelimitedLinearError,
 } from '@linear/sdk';
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
@@ -283,6 +285,26 @@ describe('issues', () => {
     expect(bogus).toBeInstanceOf(InvalidInputLinearError);
   });
 
+  it('the next page follows a cursor whose issue has left the filter since the last page', async () => {
+    const { team, stateOf } = await sbx();
+    const created = [];
+    for (let i = 1; i <= 5; i++) created.push(await newIssue(team.id, `Backlog ${i}`));
+    const filter = { state: { type: { eq: 'backlog' } } };
+    const first = await client.issues({ filter, first: 2 });
+    expect(first.nodes.map((n) => n.title)).toEqual(['Backlog 5', 'Backlog 4']);
+    const cursor = first.pageInfo.endCursor ?? '';
+    expect(cursor).toBe(created[3]);
+
+    // Between pages, the issue at the cursor is moved out of the filtered list.
+    await client.updateIssue(cursor, { stateId: stateOf('started').id });
+    const second = await client.issues({ filter, first: 2, after: cursor });
+    expect(second.nodes.map((n) => n.title)).toEqual(['Backlog 3', 'Backlog 2']);
+    expect(second.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    const last = await client.issues({ filter, first: 2, after: second.pageInfo.endCursor ?? '' });
+    expect(last.nodes.map((n) => n.title)).toEqual(['Backlog 1']);
+    expect(last.pageInfo.hasNextPage).toBe(false);
+  });
+
   it('updateIssue, archiveIssue and deleteIssue', async () => {
     const { team, stateOf } = await sbx();
     const id = await newIssue(team.id, 'Export to CSV');
@@ -432,6 +454,43 @@ describe('customers and customer needs', () => {
     expect((await client.customers()).nodes).toHaveLength(1);
   });
 
+  it('a customerUpsert that fails validation changes nothing: not the matched customer, not the tiers', async () => {
+    const acme = await client.customerUpsert({
+      externalId: 'acme-1',
+      name: 'Acme',
+      domains: ['acme.com'],
+      revenue: 100,
+    });
+    await client.customerUpsert({ externalId: 'globex-1', name: 'Globex', domains: ['globex.com'] });
+    const before = structuredClone(emulator.state.snapshot());
+
+    // Matches Acme by externalId, then collides with Globex's domain.
+    const taken = await rejection(
+      client.customerUpsert({
+        externalId: 'acme-1',
+        name: 'Acme renamed',
+        domains: ['globex.com'],
+        revenue: 999,
+        tierName: 'Platinum',
+      }),
+    );
+    expect(taken).toBeInstanceOf(InvalidInputLinearError);
+    expect(taken.message).toContain('domains already exists');
+    // Matches nobody, so creates, and the id is not a UUID.
+    const badId = await rejection(
+      client.customerUpsert({ id: 'not-a-uuid', name: 'Initech', tierName: 'Gold' }),
+    );
+    expect(badId).toBeInstanceOf(InvalidInputLinearError);
+
+    expect(emulator.state.snapshot()).toEqual(before);
+    expect(await client.customer(acme.customerId ?? '')).toMatchObject({
+      name: 'Acme',
+      domains: ['acme.com'],
+      revenue: 100,
+    });
+    expect((await client.customerTiers()).nodes).toEqual([]);
+  });
+
   it('customerCreate, customerNeedCreate by customerExternalId with attachmentUrl, customers and customerNeeds', async () => {
     const { team } = await sbx();
     const issue = await newIssue(team.id, 'Audit log');
@@ -557,12 +616,39 @@ describe('errors the SDK raises', () => {
     ]);
   });
 
-  it('injected 5xx answers raise InternalLinearError', async () => {
-    emulator.faults.set({ serverError: { count: 1, status: 503 } });
+  it("an injected 500 is Linear's GraphQL internal error: InternalLinearError", async () => {
+    emulator.faults.set({ serverError: { count: 1, status: 500 } });
     const error = await rejection(client.organization);
     expect(error).toBeInstanceOf(InternalLinearError);
-    expect((error as InternalLinearError).status).toBe(503);
+    expect((error as InternalLinearError).status).toBe(500);
+    expect((error as InternalLinearError).errors?.[0]?.type).toBe(LinearErrorType.InternalError);
   });
+
+  it.each([502, 503, 504])(
+    'an injected %i is a gateway page without GraphQL errors: the SDK maps it by status to NetworkLinearError',
+    async (status) => {
+      emulator.faults.set({ serverError: { count: 2, status } });
+      const error = await rejection(client.organization);
+      expect(error).toBeInstanceOf(NetworkLinearError);
+      expect(error).not.toBeInstanceOf(InternalLinearError);
+      expect((error as NetworkLinearError).status).toBe(status);
+      expect((error as NetworkLinearError).errors).toEqual([]);
+
+      const res = await fetch(emulator.apiUrl, {
+        method: 'POST',
+        headers: { authorization: API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query viewer { viewer { id } }' }),
+      });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toContain(`<h1>${status} `);
+      expect(emulator.calls.list().map((c) => [c.status, c.fault])).toEqual([
+        [status, 'server-error'],
+        [status, 'server-error'],
+      ]);
+      expect((await client.organization).name).toBe('Sandbox');
+    },
+  );
 
   it('a bad API key raises AuthenticationLinearError', async () => {
     const stranger = new LinearClient({ apiKey: 'lin_api_wrong', apiUrl: emulator.apiUrl });
@@ -634,6 +720,7 @@ describe('webhooks', () => {
     const r = receiver as Receiver;
     const delivered = (n: number) =>
       waitFor(`${n} deliveries`, async () => (r.received.length >= n ? true : undefined));
+    const startedAt = Date.now();
     const id = await newIssue(team.id, 'Slack digest', { stateId: stateOf('triage').id });
     await delivered(1);
     await client.updateIssue(id, { stateId: stateOf('started').id });
@@ -651,7 +738,9 @@ describe('webhooks', () => {
       expect(d.headers['linear-event']).toBe('Issue');
       expect(d.headers['linear-delivery']).toMatch(/^[0-9a-f-]{36}$/);
       expect(bodies[i]).toMatchObject({ webhookId, organizationId: emulator.state.organization.id });
-      expect(Math.abs(Date.now() - (bodies[i]?.webhookTimestamp ?? 0))).toBeLessThan(60_000);
+      // Stamped at delivery: after the change was asked for, before it was read here (order, not duration).
+      expect(bodies[i]?.webhookTimestamp).toBeGreaterThanOrEqual(startedAt);
+      expect(bodies[i]?.webhookTimestamp).toBeLessThanOrEqual(Date.now());
     }
     expect(new Set(r.received.map((d) => d.headers['linear-delivery'])).size).toBe(3);
     const update = bodies[1];
@@ -834,31 +923,45 @@ describe('the page at / and the control endpoints', () => {
     expect(update('SBX-2')?.data).toMatchObject({ state: { type: 'duplicate' } });
   });
 
-  it('/_emulator/state shows the workspace and /_emulator/reset restores the seed', async () => {
+  it('/_emulator/state shows the workspace; /_emulator/reset restores the seed, keeping webhooks and numbering', async () => {
     const { team } = await sbx();
+    const secret = 'reset-secret';
+    receiver = await startReceiver();
+    await client.createWebhook({ url: receiver.url, allPublicTeams: true, resourceTypes: ['Issue'], secret });
+    const other = emulator.state.addTeam({ key: 'OTH', name: 'Other' });
+    await client.createWebhook({ url: receiver.url, teamId: other.id, resourceTypes: ['Issue'], secret });
     await newIssue(team.id, 'Gone after reset');
-    await client.createWebhook({
-      url: 'https://sync.example/hook',
-      allPublicTeams: true,
-      resourceTypes: ['Issue'],
-    });
     const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as {
       teams: Array<{ key: string; name: string }>;
       workflowStates: Array<{ type: string }>;
       issues: Array<{ identifier: string; title: string }>;
       webhooks: unknown[];
     };
-    expect(state.teams.map((t) => [t.key, t.name])).toEqual([['SBX', 'Sandbox']]);
-    expect(state.workflowStates).toHaveLength(7);
+    expect(state.teams.map((t) => [t.key, t.name])).toEqual([
+      ['SBX', 'Sandbox'],
+      ['OTH', 'Other'],
+    ]);
+    expect(state.workflowStates).toHaveLength(14);
     expect(state.issues.map((i) => [i.identifier, i.title])).toEqual([['SBX-1', 'Gone after reset']]);
-    expect(state.webhooks).toHaveLength(1);
+    expect(state.webhooks).toHaveLength(2);
+    await emulator.deliverer.idle();
 
     expect((await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })).status).toBe(204);
     expect((await client.issues()).nodes).toEqual([]);
-    expect((await client.webhooks()).nodes).toEqual([]);
+    expect((await client.teams()).nodes.map((t) => t.key)).toEqual(['SBX']);
+    // The workspace webhook stays, so a running service keeps hearing; the removed team's went with it.
+    expect((await client.webhooks()).nodes.map((w) => w.allPublicTeams)).toEqual([true]);
     const again = await sbx();
     expect(again.team.id).toBe(team.id);
-    expect(await newIssue(team.id, 'Numbering starts over')).toBeTruthy();
-    expect((await client.issue('SBX-1')).title).toBe('Numbering starts over');
+
+    // Linear never reuses an identifier: the service linked SBX-1 and must not hear of a different SBX-1.
+    const id = await newIssue(team.id, 'Numbering goes on');
+    expect((await client.issue(id)).identifier).toBe('SBX-2');
+    await waitFor('the delivery after the reset', async () =>
+      (receiver as Receiver).received.length >= 2 ? true : undefined,
+    );
+    const heard = verified(secret, (receiver as Receiver).received[1] as Received);
+    expect(heard).toMatchObject({ action: 'create', data: { id, identifier: 'SBX-2' } });
+    expect(await rejection(client.issue('SBX-1'))).toBeInstanceOf(InvalidInputLinearError);
   });
 });

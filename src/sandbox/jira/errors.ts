@@ -43,14 +43,20 @@ export const restNotFound: RequestHandler = (req) => {
   ]);
 };
 
-/** JiraError as-is; unreadable JSON as 400 (as Jira does); anything else as a 500 in Jira's shape. */
+/**
+ * JiraError as-is; unreadable JSON as 400 (as Jira does); any other error that carries a 4xx `status` (express's
+ * undecodable path parameter is a 400) as that status; anything else as a 500. Always in Jira's shape.
+ */
 export const jiraErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
   if (err instanceof JiraError) return sendJiraError(res, err);
-  const type = (err as { type?: string }).type;
+  const { type, status, message } = err as { type?: string; status?: unknown; message?: string };
   if (type === 'entity.parse.failed') {
-    return sendJiraError(res, badRequest(`Unexpected character in the JSON body: ${(err as Error).message}`));
+    return sendJiraError(res, badRequest(`Unexpected character in the JSON body: ${message}`));
   }
   if (type === 'entity.too.large')
     return sendJiraError(res, new JiraError(413, ['Request entity too large.']));
-  sendJiraError(res, new JiraError(500, [`Internal server error: ${(err as Error).message}`]));
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
+    return sendJiraError(res, new JiraError(status, [message || `HTTP ${status}`]));
+  }
+  sendJiraError(res, new JiraError(500, [`Internal server error: ${message}`]));
 };

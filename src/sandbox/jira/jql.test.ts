@@ -11,6 +11,8 @@ import {
 } from './jql.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0);
+/** The sandbox user's zone: date literals below are New York wall-clock times (UTC-5 in November). */
+const ZONE = 'America/New_York';
 
 function issue(overrides: Partial<JqlIssue> & { key: string }): JqlIssue {
   const n = Number(overrides.key.split('-')[1]);
@@ -43,7 +45,7 @@ const done = issue({
   statusCategory: { id: 3, key: 'done', name: 'Done' },
   resolution: { id: '10000', name: 'Done' },
   issuetype: { id: '10003', name: 'Bug' },
-  updated: Date.UTC(2026, 10, 28, 5, 10, 30),
+  updated: Date.UTC(2026, 10, 28, 10, 10, 30), // 05:10:30 in New York
 });
 const other = issue({
   key: 'OTH-1',
@@ -53,7 +55,7 @@ const other = issue({
 const all = [todo, doing, done, other];
 
 const keysMatching = (jql: string) =>
-  all.filter((i) => matchesJql(parseJql(jql, NOW).where, i)).map((i) => i.key);
+  all.filter((i) => matchesJql(parseJql(jql, NOW, ZONE).where, i)).map((i) => i.key);
 
 describe('parseJql + matchesJql', () => {
   it.each([
@@ -118,42 +120,57 @@ describe('parseJql + matchesJql', () => {
       'updated >= "2026-11-28T05:10:00Z"',
       "Date value '2026-11-28T05:10:00Z' for field 'updated' is invalid.",
     ],
+    ['updated >= "2026-13-45"', "Date value '2026-13-45' for field 'updated' is invalid. Valid formats"],
+    ['created < "2026-02-30 10:00"', "Date value '2026-02-30 10:00' for field 'created' is invalid."],
     ['project = SBX ORDER BY status', "Not able to sort using field 'status'."],
     ['project = SBX ORDER BY rank', "Field 'rank' does not exist or you do not have permission to view it."],
   ])('rejects %s', (jql, message) => {
-    expect(() => parseJql(jql, NOW)).toThrow(message);
+    expect(() => parseJql(jql, NOW, ZONE)).toThrow(message);
   });
 
   it('reports the position of a syntax error', () => {
-    expect(() => parseJql('project = SBX status = Done', NOW)).toThrow('(line 1, character 15)');
+    expect(() => parseJql('project = SBX status = Done', NOW, ZONE)).toThrow('(line 1, character 15)');
   });
 
   it('tells bounded from unbounded queries', () => {
-    expect(isBounded(parseJql('ORDER BY updated', NOW))).toBe(false);
-    expect(isBounded(parseJql('', NOW))).toBe(false);
-    expect(isBounded(parseJql('project = SBX', NOW))).toBe(true);
+    expect(isBounded(parseJql('ORDER BY updated', NOW, ZONE))).toBe(false);
+    expect(isBounded(parseJql('', NOW, ZONE))).toBe(false);
+    expect(isBounded(parseJql('project = SBX', NOW, ZONE))).toBe(true);
   });
 });
 
 describe('parseJqlDate', () => {
   it.each([
-    ['2026-11-28 05:10', Date.UTC(2026, 10, 28, 5, 10)],
-    ['2026/11/28', Date.UTC(2026, 10, 28)],
-    ['-5m', NOW - 300_000],
-    ['-1d', NOW - 86_400_000],
-    ['4w 2d', NOW + 4 * 604_800_000 + 2 * 86_400_000],
-    ['1764300000000', 1764300000000],
-    ['yesterday', undefined],
-    ['2026-11-28T05:10', undefined],
-  ])('%s', (text, expected) => {
-    expect(parseJqlDate(text, NOW)).toBe(expected);
+    ['2026-11-28 05:10', 'UTC', Date.UTC(2026, 10, 28, 5, 10)],
+    ['2026-11-28 05:10', ZONE, Date.UTC(2026, 10, 28, 10, 10)],
+    ['2026/11/28', ZONE, Date.UTC(2026, 10, 28, 5)],
+    ['2026-07-01 10:00', ZONE, Date.UTC(2026, 6, 1, 14)], // daylight time: UTC-4
+    ['2026-03-08 01:59', ZONE, Date.UTC(2026, 2, 8, 6, 59)], // the minute before clocks go forward
+    ['2026-03-08 02:30', ZONE, Date.UTC(2026, 2, 8, 7, 30)], // in the gap: 03:30 EDT, as java.time has it
+    ['2026-03-08 03:00', ZONE, Date.UTC(2026, 2, 8, 7)],
+    ['2026-11-01 01:30', ZONE, Date.UTC(2026, 10, 1, 5, 30)], // twice that night: the earlier, EDT
+    ['2026-11-01 02:00', ZONE, Date.UTC(2026, 10, 1, 7)],
+    ['2026-11-28 05:10', 'Asia/Kolkata', Date.UTC(2026, 10, 27, 23, 40)],
+    ['-5m', ZONE, NOW - 300_000],
+    ['-1d', ZONE, NOW - 86_400_000],
+    ['4w 2d', ZONE, NOW + 4 * 604_800_000 + 2 * 86_400_000],
+    ['1764300000000', ZONE, 1764300000000],
+    ['yesterday', ZONE, undefined],
+    ['2026-11-28T05:10', ZONE, undefined],
+    ['2026-13-45', ZONE, undefined],
+    ['2026-02-29', ZONE, undefined],
+    ['2028-02-29', 'UTC', Date.UTC(2028, 1, 29)],
+    ['2026-11-28 24:00', ZONE, undefined],
+    ['2026-11-28 10:60', ZONE, undefined],
+  ])('%s in %s', (text, zone, expected) => {
+    expect(parseJqlDate(text, NOW, zone)).toBe(expected);
   });
 });
 
 describe('compareByJql', () => {
   const order = (jql: string) =>
     [...all]
-      .sort(compareByJql(parseJql(jql, NOW).orderBy))
+      .sort(compareByJql(parseJql(jql, NOW, ZONE).orderBy))
       .map((i) => i.key)
       .join(' ');
   it.each([
@@ -191,6 +208,6 @@ describe('jqlValueErrors', () => {
     ],
     ['NOT (issuetype = Epic)', ["The value 'Epic' does not exist for the field 'issuetype'."]],
   ])('%s', (jql, errors) => {
-    expect(jqlValueErrors(parseJql(jql, NOW), vocabulary)).toEqual(errors);
+    expect(jqlValueErrors(parseJql(jql, NOW, ZONE), vocabulary)).toEqual(errors);
   });
 });

@@ -14,7 +14,8 @@ import { JqlError, type Token, tokenize } from './jql-lexer.ts';
  * fields project, key/issuekey, id, labels, status, statusCategory, issuetype/type, resolution, updated, created;
  * operators = != > >= < <= IN, NOT IN, IS [NOT] EMPTY; AND, OR, NOT, parentheses; ORDER BY updated, created, key, id.
  * Anything else fails with the 400 message Jira gives, so a query the emulator cannot answer is never silently wrong.
- * Pure: the caller passes `now` (relative dates) and, to validate values, a vocabulary of the site.
+ * Pure: the caller passes `now` (relative dates), the user's time zone (date literals) and, to validate values, a
+ * vocabulary of the site.
  */
 
 export type { JqlField, JqlOperator } from './jql-fields.ts';
@@ -54,9 +55,11 @@ class Parser {
   private i = 0;
   private readonly tokens: Token[];
   private readonly now: number;
-  constructor(text: string, now: number) {
+  private readonly timeZone: string;
+  constructor(text: string, now: number, timeZone: string) {
     this.tokens = tokenize(text);
     this.now = now;
+    this.timeZone = timeZone;
   }
 
   private peek(): Token {
@@ -207,7 +210,7 @@ class Parser {
   private resolve(field: JqlField, fieldName: string, token: Token): JqlValue {
     if (token.kind === 'word' && (this.isWord('empty', token) || this.isWord('null', token))) return null;
     if (field !== 'updated' && field !== 'created') return token.text;
-    const instant = parseJqlDate(token.text, this.now);
+    const instant = parseJqlDate(token.text, this.now, this.timeZone);
     if (instant === undefined) {
       throw new JqlError(`Date value '${token.text}' for field '${fieldName}' is invalid. ${DATE_FORMATS}`);
     }
@@ -241,9 +244,12 @@ class Parser {
   }
 }
 
-/** Parses a query; throws JqlError with Jira's message when it is not valid (or not supported). */
-export function parseJql(text: string, now: number): JqlQuery {
-  return new Parser(text, now).parse();
+/**
+ * Parses a query; throws JqlError with Jira's message when it is not valid (or not supported). Date literals are
+ * read in `timeZone`, the searching user's profile zone, as Jira reads them.
+ */
+export function parseJql(text: string, now: number, timeZone: string): JqlQuery {
+  return new Parser(text, now, timeZone).parse();
 }
 
 export * from './jql-match.ts';

@@ -111,10 +111,14 @@ export const LINK_TYPES: readonly LinkTypeDef[] = [
 
 export const PRIORITY = { id: '3', name: 'Medium' };
 
+/**
+ * Not in UTC on purpose: Jira reads JQL date literals in the user's profile zone, so a service that formats them in
+ * UTC gets the wrong issues, here as against a real site.
+ */
 export const SANDBOX_USER = {
   accountId: '712020:5b10ac8d82e05b22cc7d4ef5',
   displayName: 'Sandbox Product Owner',
-  timeZone: 'UTC',
+  timeZone: 'America/New_York',
   locale: 'en_US',
 };
 

@@ -101,7 +101,7 @@ export class JiraState {
   issues = new Map<string, IssueRecord>();
   links = new Map<string, LinkRecord>();
   webhooks = new Map<number, WebhookRecord>();
-  private counters = {
+  private readonly counters = {
     issueId: 10001,
     comment: 10000,
     link: 10000,
@@ -109,7 +109,7 @@ export class JiraState {
     changelog: 10000,
     webhook: 1,
   };
-  private issueNumbers = new Map<string, number>();
+  private readonly issueNumbers = new Map<string, number>();
   private readonly listeners: Array<(event: JiraEvent) => void> = [];
   readonly now: () => number;
 
@@ -117,12 +117,14 @@ export class JiraState {
     this.now = options.now ?? Date.now;
   }
 
-  /** Back to the seeded site: no issues, counters from the start. Registered webhooks stay (site configuration). */
+  /**
+   * Back to the seeded site: no issues or links. Registered webhooks stay (site configuration), and ids and keys
+   * keep counting: Jira never reuses an issue id or key, and a running service that linked 10001 / SBX-1 must not
+   * hear of a different issue under it.
+   */
   reset(): void {
     this.issues.clear();
     this.links.clear();
-    this.issueNumbers.clear();
-    this.counters = { ...this.counters, issueId: 10001, comment: 10000, link: 10000, remoteLink: 10000 };
   }
 
   onEvent(listener: (event: JiraEvent) => void): void {

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import { JqlError, matchesJql, parseJql } from './jql.ts';
-import { LINK_TYPES } from './seed.ts';
+import { LINK_TYPES, SANDBOX_USER } from './seed.ts';
 import type { IssueRecord, JiraEvent, JiraState, WebhookRecord } from './state.ts';
 import { apiBase, commentJson, issueFields, userJson } from './views.ts';
 
@@ -89,7 +89,7 @@ function wants(state: JiraState, webhook: WebhookRecord, event: JiraEvent): bool
   if (!webhook.enabled || !webhook.events.includes(event.webhookEvent)) return false;
   if (!webhook.jqlFilter?.trim()) return true;
   try {
-    const query = parseJql(webhook.jqlFilter, state.now());
+    const query = parseJql(webhook.jqlFilter, state.now(), SANDBOX_USER.timeZone);
     return subjects(state, event).some((issue) => matchesJql(query.where, state.jqlView(issue)));
   } catch (err) {
     if (err instanceof JqlError) return false;

@@ -109,6 +109,23 @@ export function internalError(message = 'Internal server error'): LinearErrorBod
   };
 }
 
+const GATEWAY_TITLES: Record<number, string> = {
+  502: '502 Bad Gateway',
+  503: '503 Service Temporarily Unavailable',
+  504: '504 Gateway Time-out',
+};
+
+export const GATEWAY_STATUSES: ReadonlySet<number> = new Set(Object.keys(GATEWAY_TITLES).map(Number));
+
+/**
+ * The page a gateway in front of Linear answers 502/503/504 with: HTML, no GraphQL `errors`, so the SDK picks its
+ * error class from the status alone (`parseLinearError`: 500 → InternalLinearError, other 5xx → NetworkLinearError).
+ */
+export function gatewayPage(status: number): string {
+  const title = GATEWAY_TITLES[status] ?? `${status} Server Error`;
+  return `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center></body></html>\n`;
+}
+
 /** Linear's published API-key budget (https://linear.app/developers/rate-limiting). */
 export const REQUEST_LIMIT = 2500;
 export const COMPLEXITY_LIMIT = 3_000_000;

@@ -172,4 +172,26 @@ describe('paginate', () => {
   it.each([[{ after: 'zzz' }], [{ first: -1 }], [{ first: 1.5 }]])('refuses %j', (args) => {
     expect(() => paginate(items, args)).toThrow(FilterError);
   });
+
+  describe('a cursor whose node has left the filtered list continues from its place in the unfiltered one', () => {
+    // n3 and n4 stopped matching the filter between pages.
+    const kept = items.filter((item) => item.id !== 'n3' && item.id !== 'n4');
+    const unfiltered = () => items;
+    it.each([
+      [{ first: 2, after: 'n3' }, 'n5,n6', { hasPreviousPage: true, hasNextPage: false }],
+      [{ first: 2, after: 'n4' }, 'n5,n6', { hasPreviousPage: true, hasNextPage: false }],
+      [{ first: 1, after: 'n2' }, 'n5', { hasPreviousPage: true, hasNextPage: true }],
+      [{ last: 2, before: 'n4' }, 'n1,n2', { hasPreviousPage: true, hasNextPage: true }],
+      [{ first: 5, after: 'n0', before: 'n3' }, 'n1,n2', { hasPreviousPage: true, hasNextPage: true }],
+    ])('%j → %s', (args, expected, info) => {
+      const page = paginate(kept, args, unfiltered);
+      expect(ids(page)).toBe(expected);
+      expect(page.pageInfo).toMatchObject(info);
+    });
+
+    it('a cursor in neither list is still unknown', () => {
+      expect(() => paginate(kept, { after: 'zzz' }, unfiltered)).toThrow(FilterError);
+      expect(() => paginate(kept, { after: 'n3' })).toThrow(FilterError);
+    });
+  });
 });

@@ -199,22 +199,33 @@ export interface PageInfo {
 /** Linear's default page size when neither `first` nor `last` is given. */
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** A Relay window over already ordered items; the cursor of a node is its id. */
+/**
+ * A Relay window over already ordered items; the cursor of a node is its id. A cursor whose node has left `items`
+ * since the previous page (it no longer matches the filter, or was archived) is found in `unfiltered` (every node,
+ * in the same order, computed only when needed), and the window continues from where it stood.
+ */
 export function paginate<T extends { id: string }>(
   items: readonly T[],
   args: PageArgs,
+  unfiltered?: () => readonly { id: string }[],
 ): { nodes: T[]; pageInfo: PageInfo } {
-  const indexOf = (cursor: string) => {
+  /** How many of `items` come before the cursor's node, and whether that node is one of them. */
+  const position = (cursor: string): { before: number; kept: boolean } => {
     const i = items.findIndex((item) => item.id === cursor);
-    if (i < 0) throw new FilterError(`unknown cursor: ${cursor}`);
-    return i;
+    if (i >= 0) return { before: i, kept: true };
+    const all = unfiltered?.() ?? [];
+    const at = all.findIndex((item) => item.id === cursor);
+    if (at < 0) throw new FilterError(`unknown cursor: ${cursor}`);
+    const earlier = new Set(all.slice(0, at).map((item) => item.id));
+    return { before: items.filter((item) => earlier.has(item.id)).length, kept: false };
   };
   for (const n of [args.first, args.last]) {
     if (n !== null && n !== undefined && (!Number.isInteger(n) || n < 0))
       throw new FilterError('first and last must be non-negative integers');
   }
-  let start = args.after ? indexOf(args.after) + 1 : 0;
-  let end = args.before ? indexOf(args.before) : items.length;
+  const after = args.after ? position(args.after) : undefined;
+  let start = after ? after.before + (after.kept ? 1 : 0) : 0;
+  let end = args.before ? position(args.before).before : items.length;
   const first = args.first ?? (args.last === null || args.last === undefined ? DEFAULT_PAGE_SIZE : undefined);
   if (first !== undefined) end = Math.min(end, start + first);
   if (args.last !== null && args.last !== undefined) start = Math.max(start, end - args.last);

@@ -8,6 +8,8 @@ import { Faults } from '../shared/faults.ts';
 import { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import {
   authenticationError,
+  GATEWAY_STATUSES,
+  gatewayPage,
   graphqlError,
   internalError,
   type LinearErrorBody,
@@ -85,6 +87,9 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
     const bearer = /^Bearer\s+(.+)$/i.exec(header);
     return bearer ? accessTokens.has(bearer[1] ?? '') : apiKeys.has(header);
   };
+  const record = (req: express.Request, status: number, operation: string, fault?: string) => {
+    calls.add({ at: new Date().toISOString(), method: req.method, path: req.path, operation, status, fault });
+  };
   const reply = (
     req: express.Request,
     res: express.Response,
@@ -93,7 +98,7 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
     operation: string,
     fault?: string,
   ) => {
-    calls.add({ at: new Date().toISOString(), method: req.method, path: req.path, operation, status, fault });
+    record(req, status, operation, fault);
     res.status(status).json(body);
   };
 
@@ -105,6 +110,12 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
       res.set(rateLimitHeaders(budget, { retryAfterSeconds: fault.retryAfterSeconds, now }));
       // Linear answers a rate limit with HTTP 400 and extensions.statusCode 429 (tracker-apis.md 2.2).
       return reply(req, res, 400, { errors: [rateLimitedError()] }, peekOperation(req.body), 'rate-limited');
+    }
+    if (fault?.kind === 'server-error' && GATEWAY_STATUSES.has(fault.status)) {
+      // Answered by the gateway in front of Linear, not by Linear: an HTML page, no rate-limit headers.
+      record(req, fault.status, peekOperation(req.body), 'server-error');
+      res.status(fault.status).type('html').send(gatewayPage(fault.status));
+      return;
     }
     res.set(rateLimitHeaders(budget));
     if (fault?.kind === 'server-error') {

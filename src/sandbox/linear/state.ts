@@ -42,7 +42,7 @@ type Listener = (event: ChangeEvent) => void;
 /**
  * One Linear workspace in memory: an organization, the API key's user, team SBX with a workflow state of every
  * type, and whatever the API or the page adds. Commands (commands/*.ts) change it and emit change events;
- * presenters read it. A restart empties it; `reset()` restores the seed.
+ * presenters read it. A restart empties it; `reset()` restores the seed (keeping webhooks and issue numbering).
  */
 export class LinearState {
   /** Where the emulator listens; entity `url`s point at its page so a person can follow them. */
@@ -67,6 +67,7 @@ export class LinearState {
   private readonly clock: () => number;
   private lastMs = 0;
   private readonly listeners = new Set<Listener>();
+  /** The last issue number per team key (not id: a team re-added after a reset must not reuse identifiers). */
   private readonly issueNumbers = new Map<string, number>();
   private readonly seededAt: string;
 
@@ -89,6 +90,11 @@ export class LinearState {
     return this.clock();
   }
 
+  /**
+   * Back to the seeded workspace. Registered webhooks stay (workspace configuration: a running service keeps
+   * hearing from the sandbox) unless their team is gone; issue numbers and `lastSyncId` keep counting: Linear never
+   * reuses an identifier, and a service that linked SBX-1 must not hear of a different SBX-1.
+   */
   reset(): void {
     for (const map of [
       this.teams,
@@ -101,11 +107,8 @@ export class LinearState {
       this.tiers,
       this.customers,
       this.needs,
-      this.webhooks,
     ])
       map.clear();
-    this.issueNumbers.clear();
-    this.lastSyncId = 0;
     const at = this.seededAt;
     this.organization = { id: SEED.organizationId, name: 'Sandbox', urlKey: 'sandbox', createdAt: at };
     this.viewer = {
@@ -116,6 +119,10 @@ export class LinearState {
       createdAt: at,
     };
     this.insertTeam(SEED.teamId, SEED.teamKey, SEED.teamName, SEED_STATES, at);
+    // Deleting a team deletes its webhooks in Linear too.
+    for (const [id, webhook] of this.webhooks) {
+      if (webhook.teamId !== null && !this.teams.has(webhook.teamId)) this.webhooks.delete(id);
+    }
   }
 
   /**
@@ -169,8 +176,9 @@ export class LinearState {
   }
 
   nextIssueNumber(teamId: string): number {
-    const next = (this.issueNumbers.get(teamId) ?? 0) + 1;
-    this.issueNumbers.set(teamId, next);
+    const key = (this.teams.get(teamId)?.key ?? teamId).toUpperCase();
+    const next = (this.issueNumbers.get(key) ?? 0) + 1;
+    this.issueNumbers.set(key, next);
     return next;
   }
 

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { badRequest, JiraError } from '../errors.ts';
 import { idsOnly, parseFieldSelection, parsePropertyKeys } from '../field-selection.ts';
 import { compareByJql, isBounded, JqlError, jqlValueErrors, matchesJql, parseJql } from '../jql.ts';
+import { SANDBOX_USER } from '../seed.ts';
 import { searchIssueJson } from '../views.ts';
 import { isRecord, type RouteDeps } from './common.ts';
 
@@ -52,7 +53,7 @@ export function searchRouter({ state, email }: RouteDeps): Router {
     const jql = typeof params.jql === 'string' ? params.jql : '';
     let query: ReturnType<typeof parseJql>;
     try {
-      query = parseJql(jql, state.now());
+      query = parseJql(jql, state.now(), SANDBOX_USER.timeZone);
     } catch (err) {
       if (err instanceof JqlError) throw badRequest(err.message);
       throw err;

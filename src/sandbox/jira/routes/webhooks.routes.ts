@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { badRequest } from '../errors.ts';
 import { JqlError, parseJql } from '../jql.ts';
+import { SANDBOX_USER } from '../seed.ts';
 import { JIRA_WEBHOOK_EVENTS, webhookJson } from '../webhooks.ts';
 import type { RouteDeps } from './common.ts';
 
@@ -34,7 +35,7 @@ export function webhooksRouter({ state }: RouteDeps): Router {
     const jqlFilter = input.filters?.['issue-related-events-section'] ?? input.jqlFilter;
     if (jqlFilter?.trim()) {
       try {
-        parseJql(jqlFilter, state.now());
+        parseJql(jqlFilter, state.now(), SANDBOX_USER.timeZone);
       } catch (err) {
         if (err instanceof JqlError) throw badRequest(`Invalid JQL filter: ${err.message}`);
         throw err;

@@ -32,24 +32,33 @@ const normaliseDomains = (domains: readonly string[]) => [
   ...new Set(domains.map((d) => d.trim().toLowerCase())),
 ];
 
-/** `tierId` or `tierName` (mutually exclusive); a tier name Linear does not know yet is created. */
-function resolveTier(
+/** The tier a customer input names: an existing one, or one to create once the whole input is valid. */
+interface TierChoice {
+  id: string;
+  create?: CustomerTierRecord;
+}
+
+/**
+ * `tierId` or `tierName` (mutually exclusive); a tier name Linear does not know yet is created. Changes nothing:
+ * `commitTier` creates the tier, after every other check has passed, so a failed mutation leaves no tier behind.
+ */
+function chooseTier(
   state: LinearState,
   tierId?: string | null,
   tierName?: string | null,
-): string | undefined {
+): TierChoice | undefined {
   if (tierId && tierName)
     throw invalidInput('Argument Validation Error', 'tierId and tierName are mutually exclusive.');
   if (tierId) {
     if (!state.tiers.has(tierId)) throw referenceNotFound('tierId');
-    return tierId;
+    return { id: tierId };
   }
   if (!tierName) return undefined;
   const wanted = tierName.trim().toLowerCase();
   const found = [...state.tiers.values()].find((t) => t.name.toLowerCase() === wanted);
-  if (found) return found.id;
+  if (found) return { id: found.id };
   const at = state.now();
-  const tier: CustomerTierRecord = {
+  const create: CustomerTierRecord = {
     id: newId(state.tiers, 'CustomerTier', null),
     name: tierName.trim(),
     displayName: tierName.trim(),
@@ -59,8 +68,11 @@ function resolveTier(
     createdAt: at,
     updatedAt: at,
   };
-  state.tiers.set(tier.id, tier);
-  return tier.id;
+  return { id: create.id, create };
+}
+
+function commitTier(state: LinearState, tier: TierChoice | undefined): void {
+  if (tier?.create) state.tiers.set(tier.id, tier.create);
 }
 
 function checkUnique(
@@ -82,22 +94,24 @@ function insertCustomer(
   state: LinearState,
   input: CustomerFields,
   externalIds: string[],
-  tierId: string | undefined,
+  tier: TierChoice | undefined,
 ) {
   if (!input.name?.trim())
     throw invalidInput('Argument Validation Error', 'name is required when creating a customer.');
   const domains = normaliseDomains(input.domains ?? []);
   checkUnique(state, null, domains, externalIds);
+  const id = newId(state.customers, 'Customer', input.id);
+  commitTier(state, tier);
   const at = state.now();
   const customer: CustomerRecord = {
-    id: newId(state.customers, 'Customer', input.id),
+    id,
     name: input.name.trim(),
     slugId: randomBytes(6).toString('hex'),
     domains,
     externalIds,
     revenue: input.revenue ?? null,
     size: input.size ?? null,
-    tierId: tierId ?? null,
+    tierId: tier?.id ?? null,
     logoUrl: input.logoUrl ?? null,
     slackChannelId: input.slackChannelId ?? null,
     createdAt: at,
@@ -110,12 +124,7 @@ function insertCustomer(
 }
 
 export function createCustomer(state: LinearState, input: CustomerCreateInput): CustomerRecord {
-  return insertCustomer(
-    state,
-    input,
-    [...new Set(input.externalIds ?? [])],
-    resolveTier(state, input.tierId),
-  );
+  return insertCustomer(state, input, [...new Set(input.externalIds ?? [])], chooseTier(state, input.tierId));
 }
 
 /**
@@ -132,40 +141,38 @@ export function upsertCustomer(state: LinearState, input: CustomerUpsertInput): 
     (domains?.length ? all.find((c) => c.domains.some((d) => domains.includes(d))) : undefined);
   if (!match && !input.name?.trim())
     throw invalidInput('Argument Validation Error', 'name is required when creating a customer.');
-  const tierId = resolveTier(state, input.tierId, input.tierName);
+  const tier = chooseTier(state, input.tierId, input.tierName);
   if (!match) {
     return insertCustomer(
       state,
       { ...input, domains: domains ?? [] },
       input.externalId ? [input.externalId] : [],
-      tierId,
+      tier,
     );
   }
 
-  const before = { ...match };
-  if (input.name?.trim()) match.name = input.name.trim();
-  if (domains) match.domains = domains;
-  if (input.externalId && !match.externalIds.includes(input.externalId))
-    match.externalIds = [...match.externalIds, input.externalId];
-  if (input.revenue !== undefined) match.revenue = input.revenue;
-  if (input.size !== undefined) match.size = input.size;
-  if (tierId !== undefined) match.tierId = tierId;
-  if (input.logoUrl !== undefined) match.logoUrl = input.logoUrl;
-  if (input.slackChannelId !== undefined) match.slackChannelId = input.slackChannelId;
-  checkUnique(state, match.id, match.domains, match.externalIds);
+  // Built and checked on a copy: a failed upsert leaves the customer (and the tiers) as they were.
+  const next: CustomerRecord = { ...match };
+  if (input.name?.trim()) next.name = input.name.trim();
+  if (domains) next.domains = domains;
+  if (input.externalId && !next.externalIds.includes(input.externalId))
+    next.externalIds = [...next.externalIds, input.externalId];
+  if (input.revenue !== undefined) next.revenue = input.revenue;
+  if (input.size !== undefined) next.size = input.size;
+  if (tier !== undefined) next.tierId = tier.id;
+  if (input.logoUrl !== undefined) next.logoUrl = input.logoUrl;
+  if (input.slackChannelId !== undefined) next.slackChannelId = input.slackChannelId;
+  checkUnique(state, match.id, next.domains, next.externalIds);
+  commitTier(state, tier);
   const updatedFrom: Record<string, unknown> = {};
-  for (const key of Object.keys(before) as (keyof CustomerRecord)[]) {
-    if (!isDeepStrictEqual(before[key], match[key])) updatedFrom[key] = before[key];
+  for (const key of Object.keys(match) as (keyof CustomerRecord)[]) {
+    if (!isDeepStrictEqual(match[key], next[key])) updatedFrom[key] = match[key];
   }
   if (Object.keys(updatedFrom).length === 0) return match;
-  match.updatedAt = state.now();
+  const from = { updatedAt: match.updatedAt, ...updatedFrom };
+  Object.assign(match, next, { updatedAt: state.now() });
   state.bumpSync();
-  state.emit({
-    type: 'Customer',
-    action: 'update',
-    entityId: match.id,
-    updatedFrom: { updatedAt: before.updatedAt, ...updatedFrom },
-  });
+  state.emit({ type: 'Customer', action: 'update', entityId: match.id, updatedFrom: from });
   return match;
 }
 

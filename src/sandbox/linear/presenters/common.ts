@@ -43,14 +43,17 @@ export function connection<T extends Sortable & { archivedAt?: string | null }>(
   /** Keep the given order unless the caller asks for one (workflow states come in position order). */
   keepOrder = false,
 ): View {
-  const kept = [...items].filter(
+  const all = [...items];
+  const kept = all.filter(
     (item) =>
       (args.includeArchived || !item.archivedAt) &&
       (accessors ? matchesFilter(item, args.filter, accessors) : true),
   );
   const sort = args.sort ?? args.sorts;
-  const ordered = keepOrder && !args.orderBy && !sort?.length ? kept : sortItems(kept, args.orderBy, sort);
-  const page = paginate(ordered, args);
+  const order = (list: T[]) =>
+    keepOrder && !args.orderBy && !sort?.length ? list : sortItems(list, args.orderBy, sort);
+  // A cursor whose node has left the filtered list since the last page is looked up among all the nodes.
+  const page = paginate(order(kept), args, () => order(all));
   return { nodes: page.nodes.map(present), pageInfo: page.pageInfo };
 }
 
