@@ -58,7 +58,10 @@ export const fileSchema = z
       .object({
         jira: z
           .object({
-            email: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address').default('sandbox@example.com'),
+            email: z
+              .string()
+              .regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address')
+              .default('sandbox@example.com'),
             apiToken: z.string().min(1).default('sandbox'),
             bearerTokens: z.array(z.string().min(8)).default([]),
           })

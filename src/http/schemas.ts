@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEATURE_STATUSES } from '../store/schema.ts';
+import { FEATURE_STATUSES } from '../domain/status.ts';
 
 /** Response and query shapes of the HTTP API: typed answers, and the source of /openapi.json. */
 

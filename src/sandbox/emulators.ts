@@ -33,7 +33,9 @@ export async function startEmulators({
     apiToken: credentials.jira.apiToken,
     bearerTokens: credentials.jira.bearerTokens,
   }).catch((err: Error) => {
-    throw new Error(`cannot start the Jira emulator on port ${jiraPort}: ${err.message} (set JIRA_EMULATOR_PORT)`);
+    throw new Error(
+      `cannot start the Jira emulator on port ${jiraPort}: ${err.message} (set JIRA_EMULATOR_PORT)`,
+    );
   });
   const linear = await startLinearEmulator({
     port: linearPort,
@@ -41,7 +43,9 @@ export async function startEmulators({
     accessTokens: credentials.linear.accessTokens,
   }).catch(async (err: Error) => {
     await jira.close();
-    throw new Error(`cannot start the Linear emulator on port ${linearPort}: ${err.message} (set LINEAR_EMULATOR_PORT)`);
+    throw new Error(
+      `cannot start the Linear emulator on port ${linearPort}: ${err.message} (set LINEAR_EMULATOR_PORT)`,
+    );
   });
   return {
     jira,

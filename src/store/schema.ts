@@ -10,6 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { FEATURE_STATUSES } from '../domain/status.ts';
 
 /**
  * The one schema for Postgres and PGlite. Changes go through `npm run db:generate`, which writes a new versioned
@@ -47,15 +48,7 @@ export const requesters = pgTable(
   (t) => [index('requesters_company_idx').on(t.companyId)],
 );
 
-export const FEATURE_STATUSES = [
-  'received',
-  'under_review',
-  'planned',
-  'in_progress',
-  'shipped',
-  'declined',
-  'merged',
-] as const;
+export { FEATURE_STATUSES };
 
 export const features = pgTable(
   'features',

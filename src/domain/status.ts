@@ -1,0 +1,20 @@
+/**
+ * The customer-facing status of a feature (DESIGN.md "Words"). Defined here, in the pure domain layer, so that
+ * `sync/` can reason about statuses without importing the store; the store's enum column should be built from
+ * this same list.
+ */
+export const FEATURE_STATUSES = [
+  'received',
+  'under_review',
+  'planned',
+  'in_progress',
+  'shipped',
+  'declined',
+  'merged',
+] as const;
+
+export type FeatureStatus = (typeof FEATURE_STATUSES)[number];
+
+export function isFeatureStatus(value: unknown): value is FeatureStatus {
+  return typeof value === 'string' && (FEATURE_STATUSES as readonly string[]).includes(value);
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { FeatureStatus } from '../domain/status.ts';
+import { type RollupLink, rollupStatus } from './rollup.ts';
+
+/** Links in input order; the n-th was linked on day n and updated on day 10 + n unless told otherwise. */
+const links = (...statuses: FeatureStatus[]): RollupLink[] =>
+  statuses.map((status, i) => ({
+    status,
+    primary: false,
+    linkedAt: `2026-01-0${i + 1}T00:00:00Z`,
+    updatedAt: `2026-01-1${i + 1}T00:00:00Z`,
+  }));
+
+describe('rollupStatus: all and any', () => {
+  it.each([
+    // [statuses, all, any]
+    [['planned'], 'planned', 'planned'],
+    [['planned', 'in_progress'], 'planned', 'in_progress'],
+    [['shipped', 'in_progress'], 'in_progress', 'shipped'],
+    [['shipped', 'shipped'], 'shipped', 'shipped'],
+    [['under_review', 'shipped', 'planned'], 'under_review', 'shipped'],
+    [['received', 'planned'], 'received', 'planned'],
+    // a declined part does not hold the feature back…
+    [['shipped', 'declined'], 'shipped', 'shipped'],
+    [['declined', 'in_progress'], 'in_progress', 'in_progress'],
+    [['declined', 'planned', 'shipped'], 'planned', 'shipped'],
+    // …and the feature is declined only when every issue is
+    [['declined', 'declined'], 'declined', 'declined'],
+    [['declined'], 'declined', 'declined'],
+    // merged links are ignored unless every one is merged
+    [['merged', 'planned'], 'planned', 'planned'],
+    [['merged', 'shipped', 'in_progress'], 'in_progress', 'shipped'],
+    [['merged', 'declined'], 'declined', 'declined'],
+    [['merged', 'declined', 'shipped'], 'shipped', 'shipped'],
+    [['merged', 'merged'], 'merged', 'merged'],
+  ] as const)('%j → all %s, any %s', (statuses, all, any) => {
+    expect(rollupStatus(links(...statuses), 'all')).toBe(all);
+    expect(rollupStatus(links(...statuses), 'any')).toBe(any);
+  });
+
+  it('is independent of link order', () => {
+    const forward = links('declined', 'planned', 'shipped', 'merged');
+    const backward = [...forward].reverse();
+    for (const rule of ['all', 'any'] as const) {
+      expect(rollupStatus(backward, rule)).toBe(rollupStatus(forward, rule));
+    }
+  });
+});
+
+describe('rollupStatus: primary', () => {
+  const mark = (list: RollupLink[], ...indexes: number[]) =>
+    list.map((l, i) => ({ ...l, primary: indexes.includes(i) }));
+
+  it.each([
+    ['the primary link decides', mark(links('planned', 'shipped'), 1), 'shipped'],
+    ['even when it is declined', mark(links('shipped', 'declined'), 1), 'declined'],
+    ['even when it is merged', mark(links('in_progress', 'merged'), 1), 'merged'],
+    ['no primary → the oldest link', links('in_progress', 'shipped'), 'in_progress'],
+    [
+      'no primary → the oldest by linkedAt, not input order',
+      links('in_progress', 'shipped').map((l, i) => ({
+        ...l,
+        linkedAt: i === 1 ? '2025-12-31T00:00:00Z' : l.linkedAt,
+      })),
+      'shipped',
+    ],
+    [
+      'no primary, same linkedAt → input order',
+      links('planned', 'shipped').map((l) => ({ ...l, linkedAt: '2026-01-01T00:00:00Z' })),
+      'planned',
+    ],
+    [
+      'an unparseable linkedAt is never the oldest',
+      links('planned', 'shipped').map((l, i) => ({ ...l, linkedAt: i === 0 ? 'garbage' : l.linkedAt })),
+      'shipped',
+    ],
+    [
+      'several primaries → the most recently updated',
+      mark(links('planned', 'shipped', 'declined'), 0, 1),
+      'shipped',
+    ],
+    [
+      'several primaries, one with a bad updatedAt → the valid one',
+      mark(links('planned', 'shipped'), 0, 1).map((l, i) => ({
+        ...l,
+        updatedAt: i === 1 ? '' : l.updatedAt,
+      })),
+      'planned',
+    ],
+    ['a single link is its own primary', links('under_review'), 'under_review'],
+  ] as const)('%s', (_name, given, expected) => {
+    expect(rollupStatus(given, 'primary')).toBe(expected);
+  });
+});
+
+describe('rollupStatus: no links', () => {
+  it.each(['all', 'any', 'primary'] as const)('%s → null (the feature keeps its status)', (rule) => {
+    expect(rollupStatus([], rule)).toBeNull();
+  });
+});
