@@ -1,0 +1,93 @@
+import type { FeatureDemand, PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
+import type { LinearPriority } from '../sync/demand.ts';
+
+/**
+ * What the sync jobs need from a tracker (one Jira site or one Linear workspace). Implemented by
+ * connectors/jira/tracker.ts and connectors/linear/tracker.ts over the real SDKs; every method throws only
+ * ConnectorError (connectors/errors.ts).
+ */
+
+export interface TrackerIssueRef {
+  kind: TrackerKind;
+  site: string;
+  issueId: string;
+  issueKey: string;
+  url: string;
+}
+
+export interface IssueContent {
+  title: string;
+  demand: FeatureDemand;
+  /** Labels to carry (configured), by name. */
+  labels: readonly string[];
+  /** Linear priority from the score. */
+  priority?: LinearPriority | undefined;
+  /** Jira custom fields by field id (score, request count, revenue), when configured. */
+  customFields?: Readonly<Record<string, number | string>> | undefined;
+}
+
+export interface CreateIssueInput extends IssueContent {
+  target: PushTarget;
+  featureId: string;
+  /**
+   * Deterministic per feature and target, so a create retried after a crash finds the first issue instead of
+   * making a second: Linear uses it as the issue's client-chosen UUID; Jira as a label and entity property.
+   */
+  idempotencyKey: string;
+}
+
+/** One request as a Linear customer request (customer need); Jira shows demand in the description only. */
+export interface CustomerRequest {
+  requestId: string;
+  text: string;
+  url: string;
+  company: {
+    id: string;
+    name: string | null;
+    domains: string[];
+    revenue: number | null;
+    tier: string | null;
+  } | null;
+}
+
+export interface TrackerCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ChangedPage {
+  issues: TrackerIssueState[];
+  /** Where the next reconcile starts; valid once this page is applied. */
+  cursor: string;
+}
+
+export interface Tracker {
+  readonly kind: TrackerKind;
+  readonly site: string;
+
+  /** Credentials, reachability, and that each target's project / team, issue type and workflow states exist. */
+  check(targets: readonly PushTarget[]): Promise<TrackerCheck[]>;
+
+  /** The issue an earlier create for this key made, if any (a create that crashed before we recorded it). */
+  findCreated(
+    input: Pick<CreateIssueInput, 'target' | 'idempotencyKey'>,
+  ): Promise<TrackerIssueRef | undefined>;
+
+  createIssue(input: CreateIssueInput): Promise<TrackerIssueRef>;
+
+  /** Rewrites only our demand section (the product owner's text around it stays), and labels, priority, fields. */
+  updateIssue(ref: TrackerIssueRef, content: IssueContent): Promise<void>;
+
+  /** Linear: customers upserted and customer requests added in as few calls as the API allows. Jira: absent. */
+  addCustomerRequests?(ref: TrackerIssueRef, requests: readonly CustomerRequest[]): Promise<void>;
+
+  /** The issue's current state by id, key or URL; undefined when it does not exist (deleted). */
+  getIssue(idKeyOrUrl: string): Promise<TrackerIssueState | undefined>;
+
+  /** Issues changed since the cursor (with a lag window), page by page; `issueIds` limits it to linked issues. */
+  changedSince(cursor: string | undefined, issueIds: readonly string[]): AsyncIterable<ChangedPage>;
+
+  /** Registers our webhook endpoint with the tracker (sandbox mode and setup). */
+  registerWebhook(url: string, secret: string): Promise<void>;
+}
