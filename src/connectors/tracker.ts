@@ -91,3 +91,13 @@ export interface Tracker {
   /** Registers our webhook endpoint with the tracker (sandbox mode and setup). */
   registerWebhook(url: string, secret: string): Promise<void>;
 }
+
+/** What one webhook delivery means for us, parsed by the connector's pure webhook.ts. */
+export type TrackerEvent =
+  | { type: 'issue-changed'; state: TrackerIssueState }
+  | { type: 'issue-deleted'; issueId: string; at: string }
+  /** The product owner marked `issueId` a duplicate of `duplicateOfIssueId` (Jira Duplicate link, Linear relation). */
+  | { type: 'duplicate-marked'; issueId: string; duplicateOfIssueId: string; at: string }
+  | { type: 'ignored'; reason: string };
+
+export type WebhookVerdict = { ok: true } | { ok: false; reason: string };
