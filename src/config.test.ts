@@ -76,27 +76,111 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('a complete Jira trio or a Linear key configures a tracker and leaves sandbox mode', () => {
-    const jira = load({
-      JIRA_HOST: 'https://acme.atlassian.net',
-      JIRA_EMAIL: 'po@acme.io',
-      JIRA_API_TOKEN: 'token',
+  const routingYaml = 'routing:\n  default: { linear: { team: ENG } }\n';
+
+  it('a complete Jira trio or a Linear key configures a tracker named "default" and leaves sandbox mode', () => {
+    const jira = load(
+      { JIRA_HOST: 'https://acme.atlassian.net', JIRA_EMAIL: 'po@acme.io', JIRA_API_TOKEN: 'token' },
+      'routing:\n  default: { jira: { project: FR } }\n',
+    );
+    expect(jira.trackers.jira).toMatchObject([
+      { site: 'default', host: 'https://acme.atlassian.net', apiToken: 'token' },
+    ]);
+    expect(jira.trackers.routing?.default).toEqual({
+      kind: 'jira',
+      site: 'default',
+      project: 'FR',
+      issueType: 'Task',
     });
-    expect(jira.jira?.host).toBe('https://acme.atlassian.net');
     expect(jira.sandbox).toBe(false);
-    expect(load({ LINEAR_API_KEY: 'lin_api_x' }).sandbox).toBe(false);
+    const linear = load({ LINEAR_API_KEY: 'lin_api_x' }, routingYaml);
+    expect(linear.sandbox).toBe(false);
+    expect(linear.trackers.linear).toMatchObject([{ workspace: 'default', apiKey: 'lin_api_x' }]);
+  });
+
+  it('without trackers, outside production, routes like DESIGN.md sandbox: jira-tagged to Jira SBX, the rest to Linear SBX', () => {
+    const config = load({});
+    expect(config.sandbox).toBe(true);
+    expect(config.trackers.routing?.default).toEqual({ kind: 'linear', workspace: 'sandbox', team: 'SBX' });
+    expect(config.trackers.routing?.rules[0]).toMatchObject({
+      when: { tags: ['jira'] },
+      target: { kind: 'jira', project: 'SBX' },
+    });
+  });
+
+  it('more sites come from YAML, their secrets from the variables they name', () => {
+    const yaml = [
+      'trackers:',
+      '  jira:',
+      '    - { site: eu, host: https://acme-eu.atlassian.net, email: bot@acme.io, apiTokenEnv: JIRA_EU_TOKEN }',
+      '  linear:',
+      '    - { workspace: mobile, apiKeyEnv: LINEAR_MOBILE_KEY, webhookSecretEnv: LINEAR_MOBILE_SECRET }',
+      'routing:',
+      '  rules:',
+      '    - { name: eu, when: { tiers: [enterprise] }, target: { jira: { site: eu, project: EU } } }',
+      '  default: { linear: { workspace: mobile, team: APP } }',
+      'statusMap:',
+      '  jira: { byName: { Parked: planned } }',
+    ].join('\n');
+    const config = load(
+      { JIRA_EU_TOKEN: 'eu-token', LINEAR_MOBILE_KEY: 'lin_m', LINEAR_MOBILE_SECRET: 's'.repeat(20) },
+      yaml,
+    );
+    expect(config.trackers.jira).toMatchObject([
+      { site: 'eu', apiToken: 'eu-token', rateLimit: { max: 10, perSeconds: 1 } },
+    ]);
+    expect(config.trackers.linear).toMatchObject([
+      { workspace: 'mobile', apiKey: 'lin_m', webhookSecret: 's'.repeat(20) },
+    ]);
+    expect(config.trackers.routing?.rules[0]?.target).toEqual({
+      kind: 'jira',
+      site: 'eu',
+      project: 'EU',
+      issueType: 'Task',
+    });
+    expect(config.trackers.statusMap.jira.byName).toMatchObject({
+      Parked: 'planned',
+      "Won't Do": 'declined',
+    });
+    expect(config.trackers.statusMap.linear.byType.started).toBe('in_progress');
+  });
+
+  it('names unset secret variables, unknown sites in routing, a missing default and duplicate sites', () => {
+    const yaml = [
+      'trackers:',
+      '  jira:',
+      '    - { site: eu, host: https://acme-eu.atlassian.net, email: bot@acme.io, apiTokenEnv: JIRA_EU_TOKEN }',
+      '    - { site: eu, host: https://other.atlassian.net, email: bot@acme.io, apiTokenEnv: JIRA_EU_TOKEN }',
+      'routing:',
+      '  rules:',
+      '    - { when: { tags: [] }, target: { linear: { workspace: nowhere, team: X } } }',
+    ].join('\n');
+    expect(problems({}, yaml)).toEqual([
+      'CONFIG_FILE routing.rules[0].when.tags: expected at least one value (an empty list never matches)',
+    ]);
+    const fixed = yaml.replace('tags: []', 'tags: [x]');
+    expect(problems({}, fixed)).toEqual([
+      'CONFIG_FILE trackers.jira[0].apiTokenEnv: environment variable JIRA_EU_TOKEN is not set',
+      'CONFIG_FILE trackers.jira[1].apiTokenEnv: environment variable JIRA_EU_TOKEN is not set',
+      'CONFIG_FILE trackers.jira: "eu" is configured twice',
+      'CONFIG_FILE routing.rules[0].target: no Linear workspace "nowhere" is configured (LINEAR_API_KEY or trackers.linear)',
+      'CONFIG_FILE routing.default: required once a tracker is configured (where features go by default)',
+    ]);
   });
 
   it('production with everything set is valid and never a sandbox', () => {
-    const config = load({
-      NODE_ENV: 'production',
-      LINEAR_API_KEY: 'lin_api_x',
-      API_KEYS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
-      ADMIN_TOKEN: 'cccccccccccccccc',
-      PUBLIC_URL: 'https://feedback.acme.io/',
-      SMTP_URL: 'smtps://user:pass@mail.acme.io',
-      MAIL_FROM: 'Acme <updates@acme.io>',
-    });
+    const config = load(
+      {
+        NODE_ENV: 'production',
+        LINEAR_API_KEY: 'lin_api_x',
+        API_KEYS: 'aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb',
+        ADMIN_TOKEN: 'cccccccccccccccc',
+        PUBLIC_URL: 'https://feedback.acme.io/',
+        SMTP_URL: 'smtps://user:pass@mail.acme.io',
+        MAIL_FROM: 'Acme <updates@acme.io>',
+      },
+      routingYaml,
+    );
     expect(config.isProduction).toBe(true);
     expect(config.sandbox).toBe(false);
     expect(config.apiKeys).toHaveLength(2);

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { crossFieldProblems } from './config/cross-field.ts';
 import { type Env, envSchema } from './config/env.schema.ts';
 import { type FileConfig, fileSchema } from './config/file.schema.ts';
+import { resolveTrackers, type TrackerConfig } from './config/trackers.ts';
 
 /**
  * The only place that reads the environment. Every variable from DESIGN.md's contract plus the optional YAML
@@ -27,8 +28,9 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   apiKeys: string[];
   adminToken: string | undefined;
-  jira: { host: string; email: string; apiToken: string; webhookSecret: string | undefined } | undefined;
-  linear: { apiKey: string; apiUrl: string | undefined; webhookSecret: string | undefined } | undefined;
+  /** Jira sites and Linear workspaces (from env and `trackers:`), routing and the status map. */
+  trackers: TrackerConfig;
+  push: FileConfig['push'];
   /** True when no tracker is configured outside production: the built-in emulators stand in. */
   sandbox: boolean;
   emulatorPorts: { jira: number; linear: number };
@@ -116,11 +118,17 @@ export function loadConfig({
   }
 
   problems.push(...crossFieldProblems(env));
-  if (!parsedEnv.success || !parsedFile.success || problems.length) throw new ConfigError(problems);
+  // Trackers and routing need both halves parsed; their problems join the others so all are listed at once.
+  const resolved =
+    parsedEnv.success && parsedFile.success
+      ? resolveTrackers(parsedEnv.data, parsedFile.data, env)
+      : undefined;
+  if (resolved) problems.push(...resolved.problems);
+  if (!parsedEnv.success || !parsedFile.success || !resolved || problems.length)
+    throw new ConfigError(problems);
   const e = parsedEnv.data;
   const file = parsedFile.data;
   const isProduction = e.NODE_ENV === 'production';
-  const hasTracker = Boolean((e.JIRA_HOST && e.JIRA_EMAIL && e.JIRA_API_TOKEN) || e.LINEAR_API_KEY);
 
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   return {
@@ -138,19 +146,9 @@ export function loadConfig({
     logLevel: e.LOG_LEVEL,
     apiKeys: e.API_KEYS ?? [],
     adminToken: e.ADMIN_TOKEN,
-    jira:
-      e.JIRA_HOST && e.JIRA_EMAIL && e.JIRA_API_TOKEN
-        ? {
-            host: e.JIRA_HOST,
-            email: e.JIRA_EMAIL,
-            apiToken: e.JIRA_API_TOKEN,
-            webhookSecret: e.JIRA_WEBHOOK_SECRET,
-          }
-        : undefined,
-    linear: e.LINEAR_API_KEY
-      ? { apiKey: e.LINEAR_API_KEY, apiUrl: e.LINEAR_API_URL, webhookSecret: e.LINEAR_WEBHOOK_SECRET }
-      : undefined,
-    sandbox: !hasTracker && !isProduction,
+    trackers: resolved.config,
+    push: file.push,
+    sandbox: resolved.sandbox,
     emulatorPorts: { jira: e.JIRA_EMULATOR_PORT, linear: e.LINEAR_EMULATOR_PORT },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Suggested Sync <no-reply@localhost>' },
     notifyCoalesceSeconds: e.NOTIFY_COALESCE_SECONDS,

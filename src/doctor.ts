@@ -78,8 +78,8 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     name: 'trackers',
     ok: true,
     detail: [
-      config.jira ? `Jira at ${new URL(config.jira.host).host}` : undefined,
-      config.linear ? 'Linear' : undefined,
+      ...config.trackers.jira.map((s) => `Jira site "${s.site}" at ${new URL(s.host).host}`),
+      ...config.trackers.linear.map((w) => `Linear workspace "${w.workspace}"`),
       config.sandbox ? 'none configured: sandbox mode' : undefined,
     ]
       .filter(Boolean)

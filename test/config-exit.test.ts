@@ -49,7 +49,7 @@ describe('configuration errors stop the process with exit 2 and every problem li
         'workers:',
         '  concurrency:',
         '    triage: 0',
-        'routing: {}',
+        'routes: {}',
       ].join('\n'),
     );
     const proc = spawnCli(['start'], { CONFIG_FILE: file, PORT: '-1', DATA_DIR: dir });
@@ -61,7 +61,7 @@ describe('configuration errors stop the process with exit 2 and every problem li
     expect(err).toMatch(/CONFIG_FILE intake\.rateLimit\.requests: .*expected number/);
     expect(err).toMatch(/CONFIG_FILE intake\.rateLimit\.burst: .*Unrecognized key/);
     expect(err).toMatch(/CONFIG_FILE workers\.concurrency\.triage: .*>0/);
-    expect(err).toMatch(/CONFIG_FILE routing: .*Unrecognized key/);
+    expect(err).toMatch(/CONFIG_FILE routes: .*Unrecognized key/);
   });
 
   it('unparseable YAML and a missing file are named with their location', async () => {

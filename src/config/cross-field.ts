@@ -15,11 +15,6 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
   if (has('LINEAR_API_URL') && !has('LINEAR_API_KEY'))
     problems.push('LINEAR_API_KEY: required when LINEAR_API_URL is set');
   if (env['NODE_ENV']?.trim() === 'production') {
-    if (jiraSet.length < jira.length && !has('LINEAR_API_KEY')) {
-      problems.push(
-        'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY)',
-      );
-    }
     if (!has('API_KEYS')) problems.push('API_KEYS: required in production (comma-separated keys)');
     if (!has('ADMIN_TOKEN')) problems.push('ADMIN_TOKEN: required in production');
     if (!has('PUBLIC_URL'))

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { syncFileSchema } from './sync.schema.ts';
 
 const positiveInt = z.number().int().positive();
 
 /** YAML sections owned by this service so far; later features add theirs. Unknown keys are errors. */
 export const fileSchema = z
   .object({
+    ...syncFileSchema,
     http: z
       .object({
         bodyLimitBytes: positiveInt.default(1_048_576),

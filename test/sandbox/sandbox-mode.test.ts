@@ -28,7 +28,10 @@ describe('sandbox mode', () => {
   });
 
   it('with a tracker configured there are no emulators', async () => {
-    const svc = await startService({ env: { LINEAR_API_KEY: 'lin_api_real_one' } });
+    const svc = await startService({
+      env: { LINEAR_API_KEY: 'lin_api_real_one' },
+      yaml: 'routing:\n  default: { linear: { team: ENG } }\n',
+    });
     try {
       expect(svc.runtime.emulators).toBeUndefined();
     } finally {

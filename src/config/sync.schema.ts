@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { FEATURE_STATUSES } from '../domain/status.ts';
+import { JIRA_STATUS_CATEGORIES, LINEAR_STATE_TYPES, type PushTarget } from '../domain/tracker.ts';
+
+/**
+ * YAML sections for tracker sync: which Jira sites and Linear workspaces, where features go (routing), when they are
+ * pushed, and how tracker statuses map back. Secrets never sit in the file: a site names the environment variable
+ * that holds its token (`apiTokenEnv`), and config.ts reads it.
+ */
+
+const siteId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'expected a short id: lowercase letters, digits, "-"');
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an environment variable name');
+const status = z.enum(FEATURE_STATUSES);
+const positive = z.number().positive();
+const rateLimit = z.strictObject({ max: z.number().int().positive(), perSeconds: positive });
+
+export const jiraSiteSchema = z.strictObject({
+  site: siteId,
+  host: z.url({ protocol: /^https?$/, error: 'expected the site URL, e.g. https://acme.atlassian.net' }),
+  email: z.email(),
+  apiTokenEnv: envName,
+  webhookSecretEnv: envName.optional(),
+  /** Burst limit for this site's queue (Jira's per-second burst limits; API-token traffic has no hourly quota). */
+  rateLimit: rateLimit.prefault({ max: 10, perSeconds: 1 }),
+  customFields: z
+    .strictObject({
+      score: z.string().optional(),
+      requestCount: z.string().optional(),
+      revenue: z.string().optional(),
+    })
+    .prefault({}),
+});
+
+export const linearWorkspaceSchema = z.strictObject({
+  workspace: siteId,
+  apiKeyEnv: envName,
+  apiUrl: z.url().optional(),
+  webhookSecretEnv: envName.optional(),
+  /** Linear's documented budget is per hour; spread it (e.g. 2,500/h ≈ 40/min). */
+  rateLimit: rateLimit.prefault({ max: 40, perSeconds: 60 }),
+});
+
+const target = z.union([
+  z.strictObject({
+    jira: z.strictObject({
+      site: siteId.default('default'),
+      project: z.string().min(1),
+      issueType: z.string().min(1).default('Task'),
+    }),
+  }),
+  z.strictObject({
+    linear: z.strictObject({ workspace: siteId.default('default'), team: z.string().min(1) }),
+  }),
+]);
+
+export function toPushTarget(t: z.infer<typeof target>): PushTarget {
+  return 'jira' in t ? { kind: 'jira', ...t.jira } : { kind: 'linear', ...t.linear };
+}
+
+const nonEmptyList = z
+  .array(z.string().min(1))
+  .min(1, 'expected at least one value (an empty list never matches)');
+
+export const syncFileSchema = {
+  trackers: z
+    .strictObject({
+      jira: z.array(jiraSiteSchema).default([]),
+      linear: z.array(linearWorkspaceSchema).default([]),
+    })
+    .prefault({}),
+  routing: z
+    .strictObject({
+      rules: z
+        .array(
+          z.strictObject({
+            name: z.string().optional(),
+            when: z
+              .strictObject({
+                tags: nonEmptyList.optional(),
+                sources: nonEmptyList.optional(),
+                keywords: nonEmptyList.optional(),
+                tiers: nonEmptyList.optional(),
+              })
+              .prefault({}),
+            target,
+          }),
+        )
+        .default([]),
+      default: target.optional(),
+    })
+    .optional(),
+  push: z
+    .strictObject({
+      /** A feature is pushed once it has this many requests… */
+      minRequests: z.number().int().min(1).default(1),
+      /** …and at least this score. */
+      minScore: z.number().min(0).default(0),
+      /** New requests within this window make one tracker update. */
+      coalesceSeconds: z.number().min(0).default(30),
+      /** Label put on every issue we create. */
+      label: z.string().min(1).default('customer-request'),
+      priority: z
+        .strictObject({
+          urgent: positive.optional(),
+          high: positive.default(20),
+          medium: positive.default(5),
+          low: positive.default(1),
+        })
+        .prefault({})
+        .refine(
+          (p) => (p.urgent ?? Number.POSITIVE_INFINITY) >= p.high && p.high >= p.medium && p.medium >= p.low,
+          {
+            error: 'expected urgent >= high >= medium >= low',
+          },
+        ),
+      /** How several linked issues roll up into one feature status. */
+      rollup: z.enum(['all', 'any', 'primary']).default('all'),
+    })
+    .prefault({}),
+  statusMap: z
+    .strictObject({
+      jira: z
+        .strictObject({
+          byCategory: z.partialRecord(z.enum(JIRA_STATUS_CATEGORIES), status).default({}),
+          byName: z.record(z.string(), status).default({}),
+        })
+        .prefault({}),
+      linear: z
+        .strictObject({
+          byType: z.partialRecord(z.enum(LINEAR_STATE_TYPES), status).default({}),
+          byName: z.record(z.string(), status).default({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+};

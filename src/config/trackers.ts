@@ -1,0 +1,156 @@
+import type { PushTarget } from '../domain/tracker.ts';
+import { type RoutingConfig, sandboxRouting } from '../sync/route.ts';
+import { defaultStatusMap, type StatusMapConfig } from '../sync/status-map.ts';
+import type { Env } from './env.schema.ts';
+import type { FileConfig } from './file.schema.ts';
+import { toPushTarget } from './sync.schema.ts';
+
+export interface JiraSite {
+  site: string;
+  host: string;
+  email: string;
+  apiToken: string;
+  webhookSecret: string | undefined;
+  rateLimit: { max: number; perSeconds: number };
+  customFields: {
+    score?: string | undefined;
+    requestCount?: string | undefined;
+    revenue?: string | undefined;
+  };
+}
+
+export interface LinearWorkspace {
+  workspace: string;
+  apiKey: string;
+  apiUrl: string | undefined;
+  webhookSecret: string | undefined;
+  rateLimit: { max: number; perSeconds: number };
+}
+
+export interface TrackerConfig {
+  jira: JiraSite[];
+  linear: LinearWorkspace[];
+  /** Where features go; undefined only when no tracker is configured outside sandbox mode. */
+  routing: RoutingConfig | undefined;
+  statusMap: StatusMapConfig;
+}
+
+/** The site the single-site variables (JIRA_HOST…, LINEAR_API_KEY) configure. */
+export const DEFAULT_SITE = 'default';
+
+/**
+ * Puts the trackers together from the environment (one Jira site and one Linear workspace named `default`) and the
+ * YAML `trackers:` list (more sites, each naming the variables that hold its secrets), and checks that routing
+ * only points at configured sites. Returns every problem found, one line each.
+ */
+export function resolveTrackers(
+  e: Env,
+  file: Pick<FileConfig, 'trackers' | 'routing' | 'statusMap'>,
+  env: Record<string, string | undefined>,
+): { config: TrackerConfig; sandbox: boolean; problems: string[] } {
+  const problems: string[] = [];
+  const secret = (name: string | undefined, where: string): string | undefined => {
+    if (!name) return undefined;
+    const value = env[name]?.trim();
+    if (!value) problems.push(`CONFIG_FILE ${where}: environment variable ${name} is not set`);
+    return value || undefined;
+  };
+
+  const jira: JiraSite[] = [];
+  if (e.JIRA_HOST && e.JIRA_EMAIL && e.JIRA_API_TOKEN) {
+    jira.push({
+      site: DEFAULT_SITE,
+      host: e.JIRA_HOST,
+      email: e.JIRA_EMAIL,
+      apiToken: e.JIRA_API_TOKEN,
+      webhookSecret: e.JIRA_WEBHOOK_SECRET,
+      rateLimit: { max: 10, perSeconds: 1 },
+      customFields: {},
+    });
+  }
+  file.trackers.jira.forEach((s, i) => {
+    const at = `trackers.jira[${i}]`;
+    const apiToken = secret(s.apiTokenEnv, `${at}.apiTokenEnv`) ?? '';
+    jira.push({ ...s, apiToken, webhookSecret: secret(s.webhookSecretEnv, `${at}.webhookSecretEnv`) });
+  });
+  const linear: LinearWorkspace[] = [];
+  if (e.LINEAR_API_KEY) {
+    linear.push({
+      workspace: DEFAULT_SITE,
+      apiKey: e.LINEAR_API_KEY,
+      apiUrl: e.LINEAR_API_URL,
+      webhookSecret: e.LINEAR_WEBHOOK_SECRET,
+      rateLimit: { max: 40, perSeconds: 60 },
+    });
+  }
+  file.trackers.linear.forEach((w, i) => {
+    const at = `trackers.linear[${i}]`;
+    const apiKey = secret(w.apiKeyEnv, `${at}.apiKeyEnv`) ?? '';
+    linear.push({
+      ...w,
+      apiKey,
+      apiUrl: w.apiUrl,
+      webhookSecret: secret(w.webhookSecretEnv, `${at}.webhookSecretEnv`),
+    });
+  });
+  for (const [kind, ids] of [
+    ['jira', jira.map((s) => s.site)],
+    ['linear', linear.map((w) => w.workspace)],
+  ] as const) {
+    for (const id of new Set(ids.filter((x, i) => ids.indexOf(x) !== i))) {
+      problems.push(
+        `CONFIG_FILE trackers.${kind}: "${id}" is configured twice${id === DEFAULT_SITE ? ` (the environment variables already configure "${DEFAULT_SITE}")` : ''}`,
+      );
+    }
+  }
+
+  const isProduction = e.NODE_ENV === 'production';
+  const hasTracker = jira.length + linear.length > 0;
+  if (isProduction && !hasTracker) {
+    problems.push(
+      'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY; or trackers: in CONFIG_FILE)',
+    );
+  }
+  const sandbox = !hasTracker && !isProduction;
+
+  let routing: RoutingConfig | undefined;
+  if (sandbox) {
+    routing = sandboxRouting();
+  } else if (hasTracker) {
+    const known = (t: PushTarget) =>
+      t.kind === 'jira'
+        ? jira.some((s) => s.site === t.site)
+        : linear.some((w) => w.workspace === t.workspace);
+    const describe = (t: PushTarget) =>
+      t.kind === 'jira'
+        ? `no Jira site "${t.site}" is configured (JIRA_HOST or trackers.jira)`
+        : `no Linear workspace "${t.workspace}" is configured (LINEAR_API_KEY or trackers.linear)`;
+    const rules = (file.routing?.rules ?? []).map((r, i) => {
+      const target = toPushTarget(r.target);
+      if (!known(target)) problems.push(`CONFIG_FILE routing.rules[${i}].target: ${describe(target)}`);
+      return { name: r.name, when: r.when, target };
+    });
+    if (!file.routing?.default) {
+      problems.push(
+        'CONFIG_FILE routing.default: required once a tracker is configured (where features go by default)',
+      );
+    } else {
+      const target = toPushTarget(file.routing.default);
+      if (!known(target)) problems.push(`CONFIG_FILE routing.default: ${describe(target)}`);
+      routing = { rules, default: target };
+    }
+  }
+
+  const defaults = defaultStatusMap();
+  const statusMap: StatusMapConfig = {
+    jira: {
+      byCategory: { ...defaults.jira.byCategory, ...file.statusMap.jira.byCategory },
+      byName: { ...defaults.jira.byName, ...file.statusMap.jira.byName },
+    },
+    linear: {
+      byType: { ...defaults.linear.byType, ...file.statusMap.linear.byType },
+      byName: { ...defaults.linear.byName, ...file.statusMap.linear.byName },
+    },
+  };
+  return { config: { jira, linear, routing, statusMap }, sandbox, problems };
+}
