@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -63,6 +65,8 @@ export const features = pgTable(
     requesterCount: integer('requester_count').notNull().default(0),
     companyCount: integer('company_count').notNull().default(0),
     lastRequestedAt: timestamp('last_requested_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set when this feature was merged into another (a tracker-side duplicate, or a merge in review). */
+    mergedIntoId: uuid('merged_into_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -139,3 +143,118 @@ export const triageDecisions = pgTable('triage_decisions', {
   evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * A feature ↔ tracker issue. A row is written (state `pending`) before the tracker is asked to create the issue,
+ * with an idempotency key derived from the feature and the target, so a push retried after a crash at any point
+ * finds the issue the first attempt made instead of creating a second one.
+ */
+export const trackerLinks = pgTable(
+  'tracker_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    featureId: uuid('feature_id')
+      .notNull()
+      .references(() => features.id),
+    kind: text('kind', { enum: ['jira', 'linear'] }).notNull(),
+    /** The Jira site or Linear workspace id from the configuration. */
+    site: text('site').notNull(),
+    /** PushTarget as routed (project / issue type, or team). */
+    target: jsonb('target').$type<Record<string, unknown>>().notNull(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    issueId: text('issue_id'),
+    issueKey: text('issue_key'),
+    url: text('url'),
+    state: text('state', { enum: ['pending', 'linked', 'unlinked', 'failed'] })
+      .notNull()
+      .default('pending'),
+    origin: text('origin', { enum: ['created', 'linked', 'imported'] })
+      .notNull()
+      .default('created'),
+    primary: boolean('primary').notNull().default(false),
+    statusName: text('status_name'),
+    statusCategory: text('status_category'),
+    mappedStatus: text('mapped_status', { enum: FEATURE_STATUSES }),
+    /** The issue's own update time from the last state we applied: older events change nothing. */
+    issueUpdatedAt: timestamp('issue_updated_at', { withTimezone: true }),
+    /** Hash of the content last pushed: an unchanged demand makes no tracker call. */
+    pushedHash: text('pushed_hash'),
+    pushedAt: timestamp('pushed_at', { withTimezone: true }),
+    /** Set when demand changed after the last push; cleared by the push that covers it. */
+    dirtySince: timestamp('dirty_since', { withTimezone: true }),
+    lastErrorKind: text('last_error_kind'),
+    lastError: text('last_error'),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('tracker_links_issue_key').on(t.kind, t.site, t.issueId).where(sql`${t.issueId} is not null`),
+    index('tracker_links_feature_idx').on(t.featureId),
+    index('tracker_links_dirty_idx').on(t.dirtySince).where(sql`${t.dirtySince} is not null`),
+  ],
+);
+
+/** Which requests a link has carried to the tracker as customer requests (Linear), so none is sent twice. */
+export const trackerLinkRequests = pgTable(
+  'tracker_link_requests',
+  {
+    linkId: uuid('link_id')
+      .notNull()
+      .references(() => trackerLinks.id),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => requests.id),
+    pushedAt: timestamp('pushed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.requestId] })],
+);
+
+/** Every change of a feature's customer-facing status, with its time and cause: what notifications start from. */
+export const featureStatusChanges = pgTable(
+  'feature_status_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    featureId: uuid('feature_id')
+      .notNull()
+      .references(() => features.id),
+    fromStatus: text('from_status', { enum: FEATURE_STATUSES }).notNull(),
+    toStatus: text('to_status', { enum: FEATURE_STATUSES }).notNull(),
+    cause: text('cause', { enum: ['tracker', 'reconcile', 'merge', 'unlink', 'api'] }).notNull(),
+    linkId: uuid('link_id').references(() => trackerLinks.id),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('feature_status_changes_feature_idx').on(t.featureId, t.changedAt)],
+);
+
+/** Inbound webhook deliveries, recorded before they are acknowledged; unique per delivery id (dedupe). */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    provider: text('provider', { enum: ['jira', 'linear'] }).notNull(),
+    site: text('site').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    payload: jsonb('payload').$type<unknown>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    outcome: text('outcome'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_delivery_key').on(t.provider, t.site, t.deliveryId),
+    index('webhook_deliveries_unprocessed_idx').on(t.receivedAt).where(sql`${t.processedAt} is null`),
+  ],
+);
+
+/** Where each tracker's reconcile resumes. */
+export const syncCursors = pgTable(
+  'sync_cursors',
+  {
+    kind: text('kind', { enum: ['jira', 'linear'] }).notNull(),
+    site: text('site').notNull(),
+    cursor: text('cursor').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.site] })],
+);

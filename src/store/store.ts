@@ -1,5 +1,6 @@
 import { matchFeature } from '../sync/match.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
+import { createDemandRepo } from './demand.repo.ts';
 import { createFeaturesRepo } from './features.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
 import { createTriageRepo } from './triage.repo.ts';
@@ -18,6 +19,7 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     close: () => database.close(),
     requests: createRequestsRepo(database.db),
     features: createFeaturesRepo(database.db),
+    demand: createDemandRepo(database.db),
     triage: createTriageRepo(database.db, {
       match: matchFeature,
       extraFreeMailDomains: options.extraFreeMailDomains ?? [],
