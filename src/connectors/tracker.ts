@@ -60,6 +60,8 @@ export interface ChangedPage {
   issues: TrackerIssueState[];
   /** Where the next reconcile starts; valid once this page is applied. */
   cursor: string;
+  /** Linked issues the tracker reports deleted (where it says so; Jira search simply omits them). */
+  deletedIssueIds?: string[] | undefined;
 }
 
 export interface Tracker {

@@ -1,0 +1,105 @@
+import type { CustomerRequest } from '../tracker.ts';
+import { needIdFor } from './map.ts';
+
+/**
+ * Customer requests as Linear customers and customer needs, batched. The SDK sends one mutation per HTTP call; a
+ * GraphQL document may hold many aliased mutation fields, which run in order (GraphQL executes mutation fields
+ * serially: https://spec.graphql.org/October2021/#sec-Mutation), so one call upserts the customers and then adds
+ * the needs that name them. Pure: builds documents, sends nothing.
+ * https://linear.app/docs/customer-requests (customerUpsert, customerNeedCreate)
+ */
+
+/** Mutation fields per HTTP call: small enough to stay far below Linear's per-query complexity limit. */
+export const CUSTOMER_BATCH_SIZE = 25;
+
+/** GraphQL `Int` is 32-bit; `Customer.revenue` is an Int of whole dollars. */
+const MAX_INT = 2_147_483_647;
+
+export interface MutationDocument {
+  query: string;
+  variables: Record<string, Record<string, unknown>>;
+}
+
+type Company = NonNullable<CustomerRequest['company']>;
+
+/** `CustomerUpsertInput`: matched on `externalId` (our company id), else on `domains`. */
+export function customerUpsertInput(company: Company): Record<string, unknown> {
+  const domains = [...new Set(company.domains.map((d) => d.trim().toLowerCase()).filter(Boolean))];
+  const revenue =
+    company.revenue !== null && Number.isFinite(company.revenue) && company.revenue >= 0
+      ? Math.min(Math.round(company.revenue), MAX_INT)
+      : undefined;
+  return {
+    externalId: company.id,
+    // Linear requires a name to create a customer.
+    name: company.name?.trim() || domains[0] || company.id,
+    ...(domains.length > 0 ? { domains } : {}),
+    ...(revenue !== undefined ? { revenue } : {}),
+    ...(company.tier?.trim() ? { tierName: company.tier.trim() } : {}),
+  };
+}
+
+/** `CustomerNeedCreateInput` with a deterministic `id`, so a retried batch cannot add the same need twice. */
+export function customerNeedInput(issueId: string, request: CustomerRequest): Record<string, unknown> {
+  return {
+    id: needIdFor(issueId, request.requestId),
+    issueId,
+    ...(request.text ? { body: request.text } : {}),
+    ...(/^https?:\/\//i.test(request.url) ? { attachmentUrl: request.url } : {}),
+    ...(request.company ? { customerExternalId: request.company.id } : {}),
+  };
+}
+
+/** The need ids a batch would create, so the caller can ask Linear which already exist. */
+export function plannedNeedIds(issueId: string, requests: readonly CustomerRequest[]): string[] {
+  return [...new Set(requests.map((r) => needIdFor(issueId, r.requestId)))];
+}
+
+/**
+ * Documents for the requests whose needs do not exist yet: each distinct company upserted once (before any need
+ * naming it), then one need per distinct request, `size` fields per document.
+ */
+export function customerRequestDocuments(
+  issueId: string,
+  requests: readonly CustomerRequest[],
+  existingNeedIds: ReadonlySet<string>,
+  size = CUSTOMER_BATCH_SIZE,
+): MutationDocument[] {
+  const fresh = new Map<string, CustomerRequest>();
+  for (const r of requests) {
+    const id = needIdFor(issueId, r.requestId);
+    if (!existingNeedIds.has(id) && !fresh.has(id)) fresh.set(id, r);
+  }
+  const companies = new Map<string, Company>();
+  for (const r of fresh.values())
+    if (r.company && !companies.has(r.company.id)) companies.set(r.company.id, r.company);
+
+  const fields: Array<{
+    field: 'customerUpsert' | 'customerNeedCreate';
+    type: string;
+    input: Record<string, unknown>;
+  }> = [
+    ...[...companies.values()].map((c) => ({
+      field: 'customerUpsert' as const,
+      type: 'CustomerUpsertInput',
+      input: customerUpsertInput(c),
+    })),
+    ...[...fresh.values()].map((r) => ({
+      field: 'customerNeedCreate' as const,
+      type: 'CustomerNeedCreateInput',
+      input: customerNeedInput(issueId, r),
+    })),
+  ];
+  const documents: MutationDocument[] = [];
+  for (let start = 0; start < fields.length; start += size) {
+    const chunk = fields.slice(start, start + size);
+    const names = chunk.map((_, i) => `m${i}`);
+    const params = chunk.map((f, i) => `$${names[i]}: ${f.type}!`).join(', ');
+    const body = chunk.map((f, i) => `  ${names[i]}: ${f.field}(input: $${names[i]}) { success }`).join('\n');
+    documents.push({
+      query: `mutation customerRequests(${params}) {\n${body}\n}`,
+      variables: Object.fromEntries(chunk.map((f, i) => [names[i] ?? '', f.input])),
+    });
+  }
+  return documents;
+}

@@ -1,0 +1,113 @@
+/**
+ * The GraphQL documents we send ourselves through the SDK's client (`client.client.rawRequest`), with the types of
+ * what they return. The SDK's models load every relation lazily, one request each (`await issue.state`), and its
+ * mutations return only ids; selecting what we need in one document keeps us inside Linear's request budget
+ * (https://linear.app/developers/rate-limiting). Names follow Linear's schema; the emulator validates them.
+ */
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface StateNode {
+  id: string;
+  name: string;
+  type: string;
+  position: number;
+}
+
+export interface TeamNode {
+  id: string;
+  key: string;
+  name: string;
+  triageEnabled: boolean;
+  states: { nodes: StateNode[] };
+}
+
+export const TEAM_BY_KEY = /* GraphQL */ `
+  query teamByKey($key: String!) {
+    teams(filter: { key: { eq: $key } }, first: 1) {
+      nodes { id key name triageEnabled states(first: 100) { nodes { id name type position } } }
+    }
+  }`;
+export type TeamByKey = { teams: { nodes: TeamNode[] } };
+
+export const STATE_NAMES = /* GraphQL */ `
+  query workflowStateNames($after: String) {
+    workflowStates(first: 250, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } }
+  }`;
+export type StateNames = { workflowStates: { nodes: Array<{ name: string }>; pageInfo: PageInfo } };
+
+/** What we read of an issue for its state; `relations` says which issue it duplicates. */
+export interface IssueNode {
+  id: string;
+  identifier: string;
+  url: string;
+  updatedAt: string;
+  trashed: boolean | null;
+  state: { name: string; type: string };
+  relations: { nodes: Array<{ type: string; relatedIssue: { id: string } | null }> };
+}
+
+const ISSUE_FIELDS = `id identifier url updatedAt trashed state { name type }
+  relations(first: 25) { nodes { type relatedIssue { id } } }`;
+
+export const ISSUE_STATE = /* GraphQL */ `
+  query issueState($id: String!) { issue(id: $id) { ${ISSUE_FIELDS} } }`;
+export type IssueState = { issue: IssueNode };
+
+export const CHANGED_ISSUES = /* GraphQL */ `
+  query changedIssues($filter: IssueFilter, $first: Int, $after: String) {
+    issues(filter: $filter, first: $first, after: $after, includeArchived: true) {
+      nodes { ${ISSUE_FIELDS} }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+export type ChangedIssues = { issues: { nodes: IssueNode[]; pageInfo: PageInfo } };
+
+export const ISSUE_FOR_UPDATE = /* GraphQL */ `
+  query issueForUpdate($id: String!) {
+    issue(id: $id) {
+      id description priority trashed team { id }
+      labels(first: 100) { nodes { id name } }
+    }
+  }`;
+export type IssueForUpdate = {
+  issue: {
+    id: string;
+    description: string | null;
+    priority: number;
+    trashed: boolean | null;
+    team: { id: string };
+    labels: { nodes: Array<{ id: string; name: string }> };
+  };
+};
+
+export const CREATE_ISSUE = /* GraphQL */ `
+  mutation createIssue($input: IssueCreateInput!) {
+    issueCreate(input: $input) { success issue { id identifier url } }
+  }`;
+export type CreateIssue = {
+  issueCreate: { success: boolean; issue: { id: string; identifier: string; url: string } };
+};
+
+export const LABELS_NAMED = /* GraphQL */ `
+  query labelsNamed($name: String!) {
+    issueLabels(filter: { name: { eqIgnoreCase: $name } }, first: 50) { nodes { id name team { id } } }
+  }`;
+export type LabelsNamed = {
+  issueLabels: { nodes: Array<{ id: string; name: string; team: { id: string } | null }> };
+};
+
+export const EXISTING_NEEDS = /* GraphQL */ `
+  query existingNeeds($ids: [ID!], $first: Int) {
+    customerNeeds(filter: { id: { in: $ids } }, first: $first, includeArchived: true) { nodes { id } }
+  }`;
+export type ExistingNeeds = { customerNeeds: { nodes: Array<{ id: string }> } };
+
+export const WEBHOOKS = /* GraphQL */ `
+  query webhookUrls($after: String) {
+    webhooks(first: 100, after: $after) { nodes { id url } pageInfo { hasNextPage endCursor } }
+  }`;
+export type Webhooks = { webhooks: { nodes: Array<{ id: string; url: string | null }>; pageInfo: PageInfo } };
