@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { parseFieldSelection } from '../../sandbox/jira/field-selection.ts';
+import { linkIssues } from '../../sandbox/jira/link-operations.ts';
+import { createIssue, transitionIssue } from '../../sandbox/jira/operations.ts';
+import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '../../sandbox/jira/seed.ts';
+import { JiraState } from '../../sandbox/jira/state.ts';
+import { issueJson } from '../../sandbox/jira/views.ts';
+import {
+  duplicateOfFromLinks,
+  idempotencyLabel,
+  JiraShapeError,
+  jiraIssueState,
+  jiraTimeToIso,
+  jqlDateLiteral,
+  jqlString,
+  parseIssueReference,
+} from './map.ts';
+
+const HOST = 'https://acme.atlassian.net';
+const SITE = { site: 'default', host: HOST };
+
+/** Issue JSON as the emulator's REST v3 view renders it: the fixtures are the emulator's output, not hand-written. */
+function emulatedSite() {
+  const clock = { now: Date.parse('2026-11-28T04:00:00.000Z') };
+  const state = new JiraState({ now: () => clock.now });
+  state.baseUrl = HOST;
+  const [project] = PROJECTS;
+  const [issueType] = ISSUE_TYPES;
+  if (!project || !issueType) throw new Error('no seed');
+  const create = (summary: string) =>
+    createIssue(state, {
+      project,
+      issueType,
+      summary,
+      description: null,
+      labels: [],
+      custom: {},
+      properties: [],
+    });
+  const json = (key: string) => {
+    const issue = state.requireIssue(key);
+    return issueJson(state, issue, {
+      fields: parseFieldSelection(undefined, 'all'),
+      email: 'po@example.com',
+    });
+  };
+  return { state, clock, create, json };
+}
+
+describe('jiraIssueState', () => {
+  it('reads status, category, update time and browse URL from an issue', () => {
+    const { state, clock, create, json } = emulatedSite();
+    const issue = create('Dark mode');
+    clock.now = Date.parse('2026-11-28T05:10:00.000Z');
+    transitionIssue(state, issue, '21');
+    expect(jiraIssueState(json(issue.key), SITE)).toEqual({
+      kind: 'jira',
+      site: 'default',
+      issueId: issue.id,
+      issueKey: 'SBX-1',
+      url: 'https://acme.atlassian.net/browse/SBX-1',
+      statusName: 'In Progress',
+      category: 'indeterminate',
+      updatedAt: '2026-11-28T05:10:00.000Z',
+    });
+  });
+
+  it('marks only the issue that duplicates another (the link’s inward side), not the original', () => {
+    const { state, create, json } = emulatedSite();
+    const original = create('Dark mode');
+    const copy = create('Dark theme please');
+    const duplicate = LINK_TYPES.find((t) => t.name === 'Duplicate');
+    const blocks = LINK_TYPES.find((t) => t.name === 'Blocks');
+    if (!duplicate || !blocks) throw new Error('no link types');
+    linkIssues(state, duplicate, copy, original);
+    const third = create('Night theme');
+    linkIssues(state, blocks, third, original);
+
+    expect(jiraIssueState(json(copy.key), SITE).duplicateOfIssueId).toBe(original.id);
+    expect(jiraIssueState(json(original.key), SITE)).not.toHaveProperty('duplicateOfIssueId');
+    expect(jiraIssueState(json(third.key), SITE)).not.toHaveProperty('duplicateOfIssueId');
+  });
+
+  it('throws JiraShapeError when the status or update time is missing', () => {
+    const { create, json } = emulatedSite();
+    const issue = json(create('Dark mode').key);
+    const { status: _status, ...noStatus } = issue.fields as Record<string, unknown>;
+    expect(() => jiraIssueState({ ...issue, fields: noStatus }, SITE)).toThrow(JiraShapeError);
+    expect(() =>
+      jiraIssueState({ ...issue, fields: { ...issue.fields, updated: 'yesterday' } }, SITE),
+    ).toThrow(JiraShapeError);
+    expect(() => jiraIssueState(null, SITE)).toThrow(JiraShapeError);
+  });
+});
+
+describe('duplicateOfFromLinks', () => {
+  it.each([
+    ['no links', undefined, undefined],
+    ['not an array', { type: { name: 'Duplicate' } }, undefined],
+    [
+      'the other issue duplicates this one',
+      [{ type: { name: 'Duplicate' }, inwardIssue: { id: '7' } }],
+      undefined,
+    ],
+    ['this issue duplicates another', [{ type: { name: 'Duplicate' }, outwardIssue: { id: '7' } }], '7'],
+    ['case of the type name', [{ type: { name: 'duplicate' }, outwardIssue: { id: '8' } }], '8'],
+    ['another link type', [{ type: { name: 'Blocks' }, outwardIssue: { id: '7' } }], undefined],
+  ])('%s', (_name, links, expected) => {
+    expect(duplicateOfFromLinks(links)).toBe(expected);
+  });
+});
+
+describe('jiraTimeToIso', () => {
+  it.each([
+    ['2026-11-28T05:10:00.000+0000', '2026-11-28T05:10:00.000Z'],
+    ['2026-11-28T00:10:00.000-0500', '2026-11-28T05:10:00.000Z'],
+    ['2026-11-28T10:40:00.123+0530', '2026-11-28T05:10:00.123Z'],
+    ['2026-11-28T05:10:00.000+00:00', '2026-11-28T05:10:00.000Z'],
+    ['2026-11-28T05:10:00Z', '2026-11-28T05:10:00.000Z'],
+    ['2026-11-28', undefined],
+    ['not a date', undefined],
+    [1_700_000_000_000, undefined],
+  ])('%s → %s', (input, expected) => {
+    expect(jiraTimeToIso(input)).toBe(expected);
+  });
+});
+
+describe('jqlDateLiteral', () => {
+  it.each([
+    // Winter: New York is UTC-5; summer: UTC-4. The literal is wall-clock time in the user's zone.
+    ['2026-11-28T05:10:59.999Z', 'America/New_York', '"2026-11-28 00:10"'],
+    ['2026-07-01T03:05:00.000Z', 'America/New_York', '"2026-06-30 23:05"'],
+    ['2026-11-28T05:10:00.000Z', 'UTC', '"2026-11-28 05:10"'],
+    ['2026-11-28T23:59:00.000Z', 'Asia/Kolkata', '"2026-11-29 05:29"'],
+    ['2026-01-01T00:00:00.000Z', 'Europe/Berlin', '"2026-01-01 01:00"'],
+  ])('%s in %s → %s', (instant, zone, expected) => {
+    expect(jqlDateLiteral(Date.parse(instant), zone)).toBe(expected);
+  });
+});
+
+describe('idempotencyLabel and jqlString', () => {
+  it('keeps a plain key readable and hashes anything a label cannot hold', () => {
+    expect(idempotencyLabel('f_123-jira-default-SBX')).toBe('suggested-sync-f_123-jira-default-SBX');
+    const spaced = idempotencyLabel('feature 1: jira/SBX');
+    expect(spaced).toMatch(/^suggested-sync-[0-9a-f]{40}$/);
+    expect(idempotencyLabel('feature 1: jira/SBX')).toBe(spaced);
+    expect(idempotencyLabel('feature 2: jira/SBX')).not.toBe(spaced);
+    expect(idempotencyLabel('x'.repeat(300)).length).toBeLessThan(255);
+  });
+
+  it('quotes JQL strings', () => {
+    expect(jqlString("Won't Do")).toBe('"Won\'t Do"');
+    expect(jqlString('a "b" \\c')).toBe('"a \\"b\\" \\\\c"');
+  });
+});
+
+describe('parseIssueReference', () => {
+  it.each([
+    ['SBX-1', 'SBX-1'],
+    [' sbx-12 ', 'SBX-12'],
+    ['10001', '10001'],
+    ['https://acme.atlassian.net/browse/SBX-1', 'SBX-1'],
+    ['https://acme.atlassian.net/browse/SBX-1?focusedCommentId=1#x', 'SBX-1'],
+    ['https://other.atlassian.net/browse/SBX-1', undefined],
+    ['https://acme.atlassian.net/projects/SBX/issues/SBX-1', undefined],
+    ['https://acme.atlassian.net/browse/not-a-key', undefined],
+    ['SBX 1', undefined],
+    ['', undefined],
+  ])('%s → %s', (input, expected) => {
+    expect(parseIssueReference(input, HOST)).toBe(expected);
+  });
+
+  it('accepts a trailing slash on the configured host', () => {
+    expect(parseIssueReference('https://acme.atlassian.net/browse/SBX-1', `${HOST}/`)).toBe('SBX-1');
+  });
+});
