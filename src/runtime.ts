@@ -2,12 +2,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { createTrackers, type Trackers } from './connectors/registry.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
 import { openStore, type Store } from './store/store.ts';
+import type { PushPolicy } from './store/triage.repo.ts';
+import { routeFeature } from './sync/route.ts';
+import { trackerQueueName } from './workers/catalog.ts';
+import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
 import { createQueues, type Queues } from './workers/queues.ts';
 import { createReconciler } from './workers/reconciler.ts';
@@ -15,6 +20,20 @@ import { createRedis, waitForRedis } from './workers/redis.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
 
 export type Role = 'all' | 'api' | 'worker';
+
+/**
+ * When and where features are pushed. In sandbox mode only the all-in-one process has trackers (the emulators),
+ * so split processes push nothing there.
+ */
+function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
+  const routing = config.trackers.routing;
+  if (!routing || (config.sandbox && role !== 'all')) return undefined;
+  return {
+    minRequests: config.push.minRequests,
+    minScore: config.push.minScore,
+    route: (input) => routeFeature(input, routing).target,
+  };
+}
 
 export interface Runtime {
   store: Store;
@@ -51,7 +70,7 @@ export async function startRuntime({
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
       : { kind: 'pglite', dataDir: config.database.dataDir },
-    { extraFreeMailDomains: config.identity.extraFreeMailDomains },
+    { extraFreeMailDomains: config.identity.extraFreeMailDomains, push: pushPolicy(config, role) },
   );
   const producer = createRedis(config.redisUrl, 'producer');
   const workerRedis = role === 'api' ? undefined : createRedis(config.redisUrl, 'worker');
@@ -62,6 +81,7 @@ export async function startRuntime({
   };
 
   let queues: Queues;
+  let trackers: Trackers;
   let emulators: Emulators | undefined;
   try {
     // Sandbox mode (no tracker configured, not production): the built-in emulators stand in for Jira and
@@ -78,11 +98,13 @@ export async function startRuntime({
     await waitForRedis(producer, 10_000).catch((err: Error) => {
       throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
     });
+    trackers = createTrackers(config, emulators);
     queues = createQueues({
       connection: producer,
       prefix: config.queuePrefix,
       retention: config.retention,
       log,
+      trackerQueues: trackers.queues().map((q) => trackerQueueName(q.kind, q.site)),
     });
   } catch (err) {
     await emulators?.close();
@@ -97,6 +119,7 @@ export async function startRuntime({
         kind: 'untriaged_requests',
         count: await orTimeout(store.requests.countUntriaged(), 2_000, 'database'),
       },
+      { kind: 'unpushed_links', count: await orTimeout(store.links.countDirty(), 2_000, 'database') },
     ],
     queueDepths: () => orTimeout(queues.depths(), 2_000, 'redis'),
   });
@@ -108,9 +131,21 @@ export async function startRuntime({
       connection: workerRedis,
       prefix: config.queuePrefix,
       config: config.workers,
-      handlers: { 'triage-request': createTriageRequestJob({ store, log }) },
+      handlers: {
+        'triage-request': createTriageRequestJob({ store, queues, config, log }),
+        'tracker-push': createTrackerPushJob({ store, trackers, queues, config, log }),
+      },
       metrics,
       log,
+      trackerQueues: trackers.queues().map((q) => ({
+        name: trackerQueueName(q.kind, q.site),
+        limiter: q.limiter,
+        onHold: (reason: string) =>
+          log.error(
+            { tracker: q.kind, site: q.site, reason },
+            'tracker refused our credentials; its queue is held',
+          ),
+      })),
     });
     reconciler.start();
   }

@@ -177,6 +177,11 @@ export const trackerLinks = pgTable(
     mappedStatus: text('mapped_status', { enum: FEATURE_STATUSES }),
     /** The issue's own update time from the last state we applied: older events change nothing. */
     issueUpdatedAt: timestamp('issue_updated_at', { withTimezone: true }),
+    /**
+     * When a create was last sent. Jira's search is eventually consistent, so a retry that cannot find the issue an
+     * earlier attempt may have made waits until this is old enough before creating again.
+     */
+    createAttemptedAt: timestamp('create_attempted_at', { withTimezone: true }),
     /** Hash of the content last pushed: an unchanged demand makes no tracker call. */
     pushedHash: text('pushed_hash'),
     pushedAt: timestamp('pushed_at', { withTimezone: true }),

@@ -2,11 +2,13 @@ import { matchFeature } from '../sync/match.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
 import { createFeaturesRepo } from './features.repo.ts';
+import { createLinksRepo } from './links.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
-import { createTriageRepo } from './triage.repo.ts';
+import { createTriageRepo, type PushPolicy } from './triage.repo.ts';
 
 export interface StoreOptions {
   extraFreeMailDomains?: readonly string[];
+  push?: PushPolicy | undefined;
 }
 
 /** The database and its repositories: what the rest of the service is given instead of a connection. */
@@ -23,7 +25,9 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     triage: createTriageRepo(database.db, {
       match: matchFeature,
       extraFreeMailDomains: options.extraFreeMailDomains ?? [],
+      push: options.push,
     }),
+    links: createLinksRepo(database.db),
   };
 }
 

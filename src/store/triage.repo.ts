@@ -1,12 +1,32 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { PushTarget } from '../domain/tracker.ts';
 import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
 import { type CompanyIdentity, emailKey, resolveCompany, titleKey } from '../sync/normalise.ts';
-import type { Db } from './db.ts';
-import { companies, features, requesters, requests, triageDecisions } from './schema.ts';
+import type { RouteInput } from '../sync/route.ts';
+import { type Db, queryRows } from './db.ts';
+import { linkIdempotencyKey } from './links.repo.ts';
+import { companies, features, requesters, requests, trackerLinks, triageDecisions } from './schema.ts';
 
 export interface TriageDeps {
   match: (request: MatchInput, candidates: readonly FeatureCandidate[]) => MatchDecision;
   extraFreeMailDomains: readonly string[];
+  /** When a feature goes to a tracker, and where; absent: nothing is pushed. */
+  push?: PushPolicy | undefined;
+}
+
+export interface PushPolicy {
+  minRequests: number;
+  minScore: number;
+  route: (input: RouteInput) => PushTarget;
+}
+
+/** A link whose tracker issue needs a push, as left by the triage that made it so. */
+export interface DirtyLink {
+  id: string;
+  kind: 'jira' | 'linear';
+  site: string;
+  pushedAt: Date | null;
+  dirtySince: Date | null;
 }
 
 export type TriageOutcome =
@@ -18,6 +38,8 @@ export type TriageOutcome =
       action: 'attached' | 'created';
       requesterId: string;
       companyId: string | null;
+      /** Links to push now that the feature's demand changed (and passes the bar). */
+      links: DirtyLink[];
     };
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -45,6 +67,75 @@ async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
     .returning({ id: companies.id });
   if (!row) throw new Error('company upsert returned no row');
   return row.id;
+}
+
+/**
+ * Once a feature passes the push bar, it gets a link to the routed target (written before any tracker call, with
+ * its idempotency key), and every live link is marked dirty: the same transaction as the demand change, so the
+ * reconciler finds the work even if the enqueue after commit is lost.
+ */
+async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promise<DirtyLink[]> {
+  const [feature] = await tx
+    .select({ requestCount: features.requestCount, score: features.score })
+    .from(features)
+    .where(eq(features.id, featureId));
+  if (!feature || feature.requestCount < policy.minRequests || feature.score < policy.minScore) return [];
+  const [existing] = await tx
+    .select({ id: trackerLinks.id })
+    .from(trackerLinks)
+    .where(eq(trackerLinks.featureId, featureId))
+    .limit(1);
+  if (!existing) {
+    const [input] = await queryRows<{
+      tags: string[] | null;
+      sources: string[] | null;
+      texts: string[] | null;
+      tiers: string[] | null;
+    }>(
+      tx,
+      sql`select
+            array(select distinct t from requests r2, unnest(r2.tags) t where r2.feature_id = ${featureId}) as tags,
+            array_agg(distinct r.source) as sources,
+            array_agg(r.title || ' ' || r.body) as texts,
+            array_remove(array_agg(distinct c.tier), null) as tiers
+          from requests r left join companies c on c.id = r.company_id
+          where r.feature_id = ${featureId}`,
+    );
+    const target = policy.route({
+      tags: input?.tags ?? [],
+      sources: input?.sources ?? [],
+      texts: input?.texts ?? [],
+      tiers: input?.tiers ?? [],
+    });
+    const site = target.kind === 'jira' ? target.site : target.workspace;
+    await tx
+      .insert(trackerLinks)
+      .values({
+        featureId,
+        kind: target.kind,
+        site,
+        target,
+        idempotencyKey: linkIdempotencyKey(featureId, target),
+        primary: true,
+      })
+      .onConflictDoNothing();
+  }
+  return tx
+    .update(trackerLinks)
+    .set({ dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(trackerLinks.featureId, featureId),
+        inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
+      ),
+    )
+    .returning({
+      id: trackerLinks.id,
+      kind: trackerLinks.kind,
+      site: trackerLinks.site,
+      pushedAt: trackerLinks.pushedAt,
+      dirtySince: trackerLinks.dirtySince,
+    });
 }
 
 /**
@@ -139,7 +230,8 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
             from requests where feature_id = ${featureId}
           ) s
           where f.id = ${featureId}`);
-        return { kind: 'triaged', featureId, action, requesterId: requester.id, companyId };
+        const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];
+        return { kind: 'triaged', featureId, action, requesterId: requester.id, companyId, links };
       });
     },
   };

@@ -2,20 +2,27 @@ import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
 /**
- * Every job the service runs: its queue, payload schema (ids only, never content), deterministic job id and
- * defaults. Queues are by concern (DESIGN.md); `intake`, `notify` and `tracker-<site>` arrive with their features.
+ * Every job the service runs: its queue, payload schema (ids only, never content), how repeats are recognised,
+ * and defaults. Queues are by concern (DESIGN.md): `triage`, and one `tracker-<kind>-<site>` per Jira site or
+ * Linear workspace so each queue's limiter matches that tracker's rate limit. `intake` and `notify` arrive with
+ * their features.
  */
-export const QUEUE_NAMES = ['triage'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+export const STATIC_QUEUES = ['triage'] as const;
+
+/** The queue of one Jira site or Linear workspace (no ':' allowed in queue names). */
+export function trackerQueueName(kind: 'jira' | 'linear', site: string): string {
+  return `tracker-${kind}-${site}`;
+}
 
 interface JobDefinition<P extends z.ZodType> {
-  queue: QueueName;
+  queue: (payload: z.infer<P>) => string;
   payload: P;
   /**
-   * Deterministic id: a second enqueue of the same work is a no-op. No ':' and never all digits
-   * (https://docs.bullmq.io/guide/jobs/job-ids).
+   * How a second enqueue of the same work is recognised: a deterministic job id (kept after completion, so the
+   * work is done once), or a deduplication id (only while queued or running, so later changes enqueue again).
+   * Ids have no ':' and are never all digits (https://docs.bullmq.io/guide/jobs/job-ids).
    */
-  jobId: (payload: z.infer<P>) => string;
+  identity: (payload: z.infer<P>) => { jobId: string } | { deduplicationId: string };
   options: Pick<JobsOptions, 'attempts' | 'backoff' | 'priority'>;
 }
 
@@ -23,10 +30,17 @@ const defineJob = <P extends z.ZodType>(definition: JobDefinition<P>) => definit
 
 export const jobCatalog = {
   'triage-request': defineJob({
-    queue: 'triage',
+    queue: () => 'triage',
     payload: z.strictObject({ requestId: z.uuid() }),
-    jobId: ({ requestId }) => `triage-request-${requestId}`,
+    identity: ({ requestId }) => ({ jobId: `triage-request-${requestId}` }),
     options: { attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+  }),
+  /** Create or update one link's tracker issue from the feature's current demand (coalesced by delay). */
+  'tracker-push': defineJob({
+    queue: ({ kind, site }) => trackerQueueName(kind, site),
+    payload: z.strictObject({ linkId: z.uuid(), kind: z.enum(['jira', 'linear']), site: z.string().min(1) }),
+    identity: ({ linkId }) => ({ deduplicationId: `tracker-push-${linkId}` }),
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
   }),
 };
 

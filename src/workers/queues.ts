@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { errorForLog, type Logger } from '../log.ts';
-import { type JobName, type JobPayload, jobCatalog, QUEUE_NAMES, type QueueName } from './catalog.ts';
+import { type JobName, type JobPayload, jobCatalog, STATIC_QUEUES } from './catalog.ts';
 
 export type RedriveResult = 'added' | 'retried' | 'present';
 
@@ -12,14 +12,18 @@ export function createQueues({
   prefix,
   retention,
   log,
+  trackerQueues = [],
 }: {
   connection: Redis;
   prefix: string;
   retention: Config['retention'];
   log: Logger;
+  /** One queue per configured Jira site / Linear workspace (catalog.trackerQueueName). */
+  trackerQueues?: readonly string[];
 }) {
-  const queues = new Map<QueueName, Queue>(
-    QUEUE_NAMES.map((name) => {
+  const names = [...STATIC_QUEUES, ...trackerQueues];
+  const queues = new Map<string, Queue>(
+    names.map((name) => {
       const queue = new Queue(name, {
         connection,
         prefix,
@@ -35,7 +39,7 @@ export function createQueues({
       return [name, queue] as const;
     }),
   );
-  const queueFor = (name: QueueName): Queue => {
+  const queueFor = (name: string): Queue => {
     const queue = queues.get(name);
     if (!queue) throw new Error(`unknown queue ${name}`);
     return queue;
@@ -43,23 +47,28 @@ export function createQueues({
 
   function prepare<N extends JobName>(name: N, payload: JobPayload<N>) {
     const definition = jobCatalog[name];
-    const data = definition.payload.parse(payload);
-    return {
-      queue: queueFor(definition.queue),
-      data,
-      jobId: definition.jobId(data),
-      options: definition.options,
-    };
+    // Each definition's functions take its own payload type; the catalog lookup loses that pairing.
+    const data = definition.payload.parse(payload) as never;
+    const identity = definition.identity(data);
+    const queue = queueFor(definition.queue(data));
+    const idOptions =
+      'jobId' in identity ? { jobId: identity.jobId } : { deduplication: { id: identity.deduplicationId } };
+    return { queue, data: data as JobPayload<N>, identity, options: { ...definition.options, ...idOptions } };
   }
 
   return {
     prefix,
-    names: QUEUE_NAMES,
+    names,
     queue: queueFor,
 
-    async enqueue<N extends JobName>(name: N, payload: JobPayload<N>): Promise<void> {
-      const { queue, data, jobId, options } = prepare(name, payload);
-      await queue.add(name, data, { ...options, jobId });
+    /** Adds the job unless the same work is already queued (or, for job-id jobs, was ever done). */
+    async enqueue<N extends JobName>(
+      name: N,
+      payload: JobPayload<N>,
+      { delayMs = 0 }: { delayMs?: number } = {},
+    ): Promise<void> {
+      const { queue, data, options } = prepare(name, payload);
+      await queue.add(name, data, { ...options, ...(delayMs > 0 ? { delay: Math.ceil(delayMs) } : {}) });
     },
 
     /**
@@ -71,10 +80,15 @@ export function createQueues({
       payload: JobPayload<N>,
       { retryFailedAfterMs, now }: { retryFailedAfterMs: number; now: number },
     ): Promise<RedriveResult> {
-      const { queue, data, jobId, options } = prepare(name, payload);
-      const existing = await queue.getJob(jobId);
+      const { queue, data, identity, options } = prepare(name, payload);
+      // Deduplicated jobs: adding is a no-op while one is queued or running, which is exactly "make sure it is queued".
+      if (!('jobId' in identity)) {
+        await queue.add(name, data, options);
+        return 'added';
+      }
+      const existing = await queue.getJob(identity.jobId);
       if (!existing) {
-        await queue.add(name, data, { ...options, jobId });
+        await queue.add(name, data, options);
         return 'added';
       }
       const state = await existing.getState();
@@ -86,7 +100,7 @@ export function createQueues({
         );
       }
       if (state === 'unknown') {
-        await queue.add(name, data, { ...options, jobId });
+        await queue.add(name, data, options);
         return 'added';
       }
       return 'present';

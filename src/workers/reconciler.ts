@@ -30,7 +30,29 @@ export function createReconciler({
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
-  async function runOnce(): Promise<{ triage: { added: number; retried: number; present: number } }> {
+  /** Links whose demand is not pushed yet: make sure a push is queued (a no-op while one waits or runs). */
+  async function redrivePushes(before: Date): Promise<{ added: number; skipped: number }> {
+    const counts = { added: 0, skipped: 0 };
+    const links = await store.links.dirty(before, BATCH);
+    const results = await Promise.allSettled(
+      links.map((l) =>
+        queues.redrive(
+          'tracker-push',
+          { linkId: l.id, kind: l.kind, site: l.site },
+          { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() },
+        ),
+      ),
+    );
+    // A link of a tracker this process has no queue for (not configured here) is left to a process that has it.
+    for (const r of results) counts[r.status === 'fulfilled' ? 'added' : 'skipped']++;
+    if (counts.added > 0) metrics.reconcileEnqueued.inc({ queue: 'tracker' }, counts.added);
+    return counts;
+  }
+
+  async function runOnce(): Promise<{
+    triage: { added: number; retried: number; present: number };
+    pushes: { added: number; skipped: number };
+  }> {
     const counts = { added: 0, retried: 0, present: 0 };
     const before = new Date(now() - config.graceSeconds * 1000);
     let ids = await store.requests.untriaged(before, BATCH);
@@ -57,7 +79,7 @@ export function createReconciler({
       metrics.reconcileEnqueued.inc({ queue: 'triage' }, redriven);
       log.info({ queue: 'triage', ...counts }, 'reconciler re-enqueued pending work');
     }
-    return { triage: counts };
+    return { triage: counts, pushes: await redrivePushes(before) };
   }
 
   const tick = () => {

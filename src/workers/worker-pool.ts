@@ -1,23 +1,26 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { withDeadline } from '../deadline.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import {
-  isJobName,
-  type JobName,
-  type JobPayload,
-  jobCatalog,
-  QUEUE_NAMES,
-  type QueueName,
-} from './catalog.ts';
+import { isJobName, type JobName, type JobPayload, jobCatalog } from './catalog.ts';
+import { applyConnectorPolicy } from './connector-policy.ts';
 
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
 
+/** A tracker queue: its name and the limiter that matches that tracker's rate limit. */
+export interface TrackerQueue {
+  name: string;
+  limiter: { max: number; duration: number };
+  /** Told when the tracker refuses our credentials (the queue is held meanwhile). */
+  onHold?: (reason: string) => void;
+}
+
 /**
  * One BullMQ worker per queue, each switching on `job.name` through the catalog. A payload that does not match
- * its schema or a name the catalog does not know fails without retries (UnrecoverableError).
+ * its schema or a name the catalog does not know fails without retries (UnrecoverableError). Tracker queues run
+ * their jobs under the connector error policy (connector-policy.ts) with the tracker's limiter.
  */
 export function startWorkers({
   connection,
@@ -26,6 +29,7 @@ export function startWorkers({
   handlers,
   metrics,
   log,
+  trackerQueues = [],
 }: {
   connection: Redis;
   prefix: string;
@@ -33,24 +37,53 @@ export function startWorkers({
   handlers: JobHandlers;
   metrics: Metrics;
   log: Logger;
+  trackerQueues?: readonly TrackerQueue[];
 }) {
-  const concurrency: Record<QueueName, number> = { triage: config.concurrency.triage };
-  const workers = QUEUE_NAMES.map((queue) => {
+  const run = (queue: string, job: { name: string; data: unknown }) => {
+    if (!isJobName(job.name)) throw new UnrecoverableError(`no job named ${job.name} on queue ${queue}`);
+    const name: JobName = job.name;
+    const parsed = jobCatalog[name].payload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
+    if (jobCatalog[name].queue(parsed.data as never) !== queue) {
+      throw new UnrecoverableError(`job ${name} does not belong on queue ${queue}`);
+    }
+    return (handlers[name] as (payload: unknown) => Promise<unknown>)(parsed.data);
+  };
+
+  const definitions = [
+    {
+      name: 'triage',
+      concurrency: config.concurrency.triage,
+      tracker: undefined as TrackerQueue | undefined,
+    },
+    ...trackerQueues.map((t) => ({ name: t.name, concurrency: 2, tracker: t })),
+  ];
+  const limiterQueues: Queue[] = [];
+  const workers = definitions.map(({ name: queue, concurrency, tracker }) => {
+    const limiterQueue = tracker ? new Queue(queue, { connection, prefix }) : undefined;
+    if (limiterQueue) {
+      limiterQueues.push(limiterQueue);
+      limiterQueue.on('error', (err) => log.warn({ queue, error: errorForLog(err) }, 'queue connection error'));
+    }
     const worker = new Worker(
       queue,
       async (job) => {
-        if (!isJobName(job.name) || jobCatalog[job.name].queue !== queue) {
-          throw new UnrecoverableError(`no job named ${job.name} on queue ${queue}`);
-        }
-        const name: JobName = job.name;
-        const parsed = jobCatalog[name].payload.safeParse(job.data);
-        if (!parsed.success)
-          throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
         try {
-          return await handlers[name](parsed.data);
+          const step = () => Promise.resolve(run(queue, job));
+          return limiterQueue
+            ? await applyConnectorPolicy(step, {
+                queue: limiterQueue,
+                ...(tracker?.onHold ? { onHold: tracker.onHold } : {}),
+              })
+            : await step();
         } catch (err) {
           // BullMQ keeps the message as the job's failedReason in Redis: keep bound values out of it too.
-          if (err instanceof UnrecoverableError || !(err instanceof Error)) throw err;
+          if (
+            err instanceof UnrecoverableError ||
+            !(err instanceof Error) ||
+            err.message === 'bullmq:rateLimitExceeded'
+          )
+            throw err;
           const safe = new Error(String(errorForLog(err)['message']));
           safe.name = err.name;
           throw safe;
@@ -59,10 +92,11 @@ export function startWorkers({
       {
         connection,
         prefix,
-        concurrency: concurrency[queue],
+        concurrency,
         stalledInterval: config.stalledIntervalMs,
         lockDuration: config.lockDurationMs,
         maxStalledCount: 2,
+        ...(tracker ? { limiter: tracker.limiter } : {}),
       },
     );
     worker.on('completed', (job) => metrics.jobsCompleted.inc({ queue, name: job.name }));
@@ -90,11 +124,13 @@ export function startWorkers({
     /** Stops taking jobs and waits for active ones, at most `timeoutMs`; then abandons them (they stall and rerun). */
     async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
       const graceful = await withDeadline(Promise.all(workers.map((w) => w.close())), timeoutMs);
-      if (graceful.done) return { timedOut: false };
-      // BullMQ's close, even forced, waits on Redis; with Redis gone it never resolves, so bound it too. The
-      // caller then drops the connection, and the abandoned jobs stall and rerun elsewhere.
-      await withDeadline(Promise.all(workers.map((w) => w.close(true))), 2_000);
-      return { timedOut: true };
+      if (!graceful.done) {
+        // BullMQ's close, even forced, waits on Redis; with Redis gone it never resolves, so bound it too. The
+        // caller then drops the connection, and the abandoned jobs stall and rerun elsewhere.
+        await withDeadline(Promise.all(workers.map((w) => w.close(true))), 2_000);
+      }
+      await withDeadline(Promise.all(limiterQueues.map((q) => q.close())), 1_000);
+      return { timedOut: !graceful.done };
     },
   };
 }

@@ -41,6 +41,7 @@ CREATE TABLE "tracker_links" (
 	"status_category" text,
 	"mapped_status" text,
 	"issue_updated_at" timestamp with time zone,
+	"create_attempted_at" timestamp with time zone,
 	"pushed_hash" text,
 	"pushed_at" timestamp with time zone,
 	"dirty_since" timestamp with time zone,

@@ -1,0 +1,179 @@
+import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
+import type { PushTarget } from '../domain/tracker.ts';
+import type { Db } from './db.ts';
+import { companies, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
+
+export type TrackerLink = typeof trackerLinks.$inferSelect;
+
+/** Deterministic per feature and target: what makes a retried create find the first issue. */
+export function linkIdempotencyKey(featureId: string, target: PushTarget): string {
+  return target.kind === 'jira'
+    ? `f-${featureId}-jira-${target.site}-${target.project}`
+    : `f-${featureId}-linear-${target.workspace}-${target.team}`;
+}
+
+/** Feature ↔ tracker issue rows: the state the push job moves forward, one step at a time. */
+export function createLinksRepo(db: Db) {
+  return {
+    async get(linkId: string): Promise<TrackerLink | undefined> {
+      const [row] = await db.select().from(trackerLinks).where(eq(trackerLinks.id, linkId));
+      return row;
+    },
+
+    async forFeature(featureId: string): Promise<TrackerLink[]> {
+      return db
+        .select()
+        .from(trackerLinks)
+        .where(eq(trackerLinks.featureId, featureId))
+        .orderBy(trackerLinks.createdAt);
+    },
+
+    /** Written before the tracker is asked to create, so a crash after the create leaves a row that can find it. */
+    async recordCreateAttempt(linkId: string): Promise<void> {
+      await db
+        .update(trackerLinks)
+        .set({ createAttemptedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(eq(trackerLinks.id, linkId));
+    },
+
+    async recordIssue(linkId: string, ref: TrackerIssueRef): Promise<void> {
+      await db
+        .update(trackerLinks)
+        .set({
+          issueId: ref.issueId,
+          issueKey: ref.issueKey,
+          url: ref.url,
+          state: 'linked',
+          updatedAt: sql`now()`,
+        })
+        .where(eq(trackerLinks.id, linkId));
+    },
+
+    /**
+     * Records a push that covered the demand as of `startedAt`. Changes that arrived while it ran keep the link
+     * dirty; returns whether it still is (then the caller schedules the next coalesced push).
+     */
+    async recordPushed(linkId: string, hash: string, startedAt: Date): Promise<{ stillDirty: boolean }> {
+      const [row] = await db
+        .update(trackerLinks)
+        .set({
+          pushedHash: hash,
+          pushedAt: sql`now()`,
+          dirtySince: sql`case when ${trackerLinks.dirtySince} <= ${startedAt.toISOString()}::timestamptz then null else ${trackerLinks.dirtySince} end`,
+          lastErrorKind: null,
+          lastError: null,
+          lastErrorAt: null,
+          state: sql`case when ${trackerLinks.state} = 'failed' then 'linked' else ${trackerLinks.state} end`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(trackerLinks.id, linkId))
+        .returning({ dirtySince: trackerLinks.dirtySince });
+      return { stillDirty: Boolean(row?.dirtySince) };
+    },
+
+    /** The reason a push stopped, where the API shows it; `failed` stops retries until demand changes again. */
+    async recordError(
+      linkId: string,
+      kind: string,
+      message: string,
+      { failed }: { failed: boolean },
+    ): Promise<void> {
+      await db
+        .update(trackerLinks)
+        .set({
+          lastErrorKind: kind,
+          lastError: message.slice(0, 1_000),
+          lastErrorAt: sql`now()`,
+          ...(failed ? { state: 'failed' as const } : {}),
+          updatedAt: sql`now()`,
+        })
+        .where(eq(trackerLinks.id, linkId));
+    },
+
+    /** The feature's requests this link has not yet carried to the tracker as customer requests. */
+    async unpushedRequests(
+      link: Pick<TrackerLink, 'id' | 'featureId'>,
+      featureUrl: (requestId: string) => string,
+    ): Promise<CustomerRequest[]> {
+      const pushed = db
+        .select({ id: trackerLinkRequests.requestId })
+        .from(trackerLinkRequests)
+        .where(eq(trackerLinkRequests.linkId, link.id));
+      const rows = await db
+        .select({
+          id: requests.id,
+          title: requests.title,
+          body: requests.body,
+          url: requests.url,
+          company: {
+            id: companies.id,
+            name: companies.name,
+            domain: companies.domain,
+            revenue: companies.revenue,
+            tier: companies.tier,
+          },
+        })
+        .from(requests)
+        .leftJoin(companies, eq(companies.id, requests.companyId))
+        .where(and(eq(requests.featureId, link.featureId), notInArray(requests.id, pushed)))
+        .orderBy(requests.receivedAt, requests.id)
+        .limit(500);
+      return rows.map((r) => ({
+        requestId: r.id,
+        text: r.body.trim() ? `${r.title}\n\n${r.body}` : r.title,
+        url: r.url ?? featureUrl(r.id),
+        company: r.company
+          ? {
+              id: r.company.id,
+              name: r.company.name,
+              domains: r.company.domain ? [r.company.domain] : [],
+              revenue: r.company.revenue,
+              tier: r.company.tier,
+            }
+          : null,
+      }));
+    },
+
+    async recordRequestsPushed(linkId: string, requestIds: readonly string[]): Promise<void> {
+      if (requestIds.length === 0) return;
+      await db
+        .insert(trackerLinkRequests)
+        .values(requestIds.map((requestId) => ({ linkId, requestId })))
+        .onConflictDoNothing();
+    },
+
+    /** Links with demand not yet pushed, changed before `before`: the reconciler's work list. */
+    async dirty(before: Date, limit: number): Promise<Array<Pick<TrackerLink, 'id' | 'kind' | 'site'>>> {
+      return db
+        .select({ id: trackerLinks.id, kind: trackerLinks.kind, site: trackerLinks.site })
+        .from(trackerLinks)
+        .where(
+          and(
+            isNotNull(trackerLinks.dirtySince),
+            lt(trackerLinks.dirtySince, before),
+            inArray(trackerLinks.state, ['pending', 'linked']),
+          ),
+        )
+        .limit(limit);
+    },
+
+    async countDirty(): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(trackerLinks)
+        .where(and(isNotNull(trackerLinks.dirtySince), inArray(trackerLinks.state, ['pending', 'linked'])));
+      return row?.n ?? 0;
+    },
+
+    async withoutIssue(): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(trackerLinks)
+        .where(isNull(trackerLinks.issueId));
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type LinksRepo = ReturnType<typeof createLinksRepo>;

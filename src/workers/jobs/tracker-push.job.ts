@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import type { Config } from '../../config.ts';
+import { ConnectorError, isConnectorError } from '../../connectors/errors.ts';
+import type { Trackers } from '../../connectors/registry.ts';
+import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
+import type { PushTarget } from '../../domain/tracker.ts';
+import type { Logger } from '../../log.ts';
+import type { Store } from '../../store/store.ts';
+import { nextPushAt } from '../../sync/coalesce.ts';
+import { priorityFromScore } from '../../sync/demand.ts';
+import type { JobPayload } from '../catalog.ts';
+import type { Queues } from '../queues.ts';
+
+/**
+ * Jira's search is eventually consistent: right after a create, a search by its label may not see it yet. A retry
+ * that cannot find the issue an earlier attempt may have made waits this long after that attempt before creating.
+ */
+export const JIRA_CREATE_GRACE_MS = 60_000;
+
+export function featureUrl(publicUrl: string, featureId: string): string {
+  return `${publicUrl}/v1/features/${featureId}`;
+}
+
+/**
+ * Load → decide → apply → checkpoint for one link: create the issue if it has none (finding the one a crashed
+ * attempt made first), rewrite our demand section when it changed, carry new requests as customer requests, then
+ * record what was pushed. Every step is safe to repeat, so a job killed at any line and run again ends the same.
+ */
+export function createTrackerPushJob({
+  store,
+  trackers,
+  queues,
+  config,
+  log,
+  now = () => Date.now(),
+}: {
+  store: Store;
+  trackers: Trackers;
+  queues: Queues;
+  config: Pick<Config, 'push' | 'publicUrl'>;
+  log: Logger;
+  now?: () => number;
+}) {
+  return async ({ linkId }: JobPayload<'tracker-push'>) => {
+    const startedAt = new Date(now());
+    const link = await store.links.get(linkId);
+    if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
+    const tracker = trackers.get(link.kind, link.site);
+    if (!tracker) throw new UnrecoverableError(`no ${link.kind} tracker "${link.site}" is configured`);
+    const url = featureUrl(config.publicUrl, link.featureId);
+    const demand = await store.demand.load(link.featureId, { featureUrl: url });
+    if (!demand) return { skipped: 'feature gone' };
+    const content: IssueContent = {
+      title: demand.title,
+      demand,
+      labels: [config.push.label],
+      priority: priorityFromScore(demand.score, config.push.priority),
+    };
+    // No timestamps in the content: unchanged demand hashes the same and makes no tracker call.
+    const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+    const target = link.target as PushTarget;
+
+    try {
+      let ref: TrackerIssueRef | undefined = link.issueId
+        ? {
+            kind: link.kind,
+            site: link.site,
+            issueId: link.issueId,
+            issueKey: link.issueKey ?? '',
+            url: link.url ?? '',
+          }
+        : undefined;
+      let created = false;
+      if (!ref) {
+        ref = await tracker.findCreated({ target, idempotencyKey: link.idempotencyKey });
+        if (!ref) {
+          const attempted = link.createAttemptedAt?.getTime();
+          if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
+            throw new ConnectorError(
+              'transient',
+              'jira',
+              'an earlier create may not be searchable yet; waiting before creating again',
+            );
+          }
+          await store.links.recordCreateAttempt(link.id);
+          ref = await tracker.createIssue({
+            ...content,
+            target,
+            featureId: link.featureId,
+            idempotencyKey: link.idempotencyKey,
+          });
+          created = true;
+          log.info({ linkId, featureId: link.featureId, issueKey: ref.issueKey }, 'tracker issue created');
+        }
+        await store.links.recordIssue(link.id, ref);
+      }
+      if (!created && hash !== link.pushedHash) await tracker.updateIssue(ref, content);
+      if (tracker.addCustomerRequests) {
+        const pending = await store.links.unpushedRequests(
+          link,
+          (requestId) => `${config.publicUrl}/v1/requests/${requestId}`,
+        );
+        if (pending.length > 0) {
+          await tracker.addCustomerRequests(ref, pending);
+          await store.links.recordRequestsPushed(
+            link.id,
+            pending.map((r) => r.requestId),
+          );
+        }
+      }
+      const { stillDirty } = await store.links.recordPushed(link.id, hash, startedAt);
+      if (stillDirty) {
+        // Changes arrived while this ran: one more coalesced push.
+        const fresh = await store.links.get(link.id);
+        const at = nextPushAt(
+          {
+            lastPushedAt: new Date(now()).toISOString(),
+            firstDirtyAt: (fresh?.dirtySince ?? startedAt).toISOString(),
+            now: new Date(now()).toISOString(),
+          },
+          config.push.coalesceSeconds,
+        );
+        await queues.enqueue(
+          'tracker-push',
+          { linkId: link.id, kind: link.kind, site: link.site },
+          { delayMs: Date.parse(at) - now() },
+        );
+      }
+      return { issueKey: ref.issueKey, created };
+    } catch (err) {
+      if (isConnectorError(err)) {
+        const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';
+        await store.links.recordError(link.id, err.kind, err.message, { failed: stops });
+      }
+      throw err;
+    }
+  };
+}

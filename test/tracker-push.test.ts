@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
+
+/**
+ * End to end in sandbox mode: the real service, its emulators, the real SDKs, real Redis. A request becomes a
+ * tracker issue carrying its demand; a burst of requests makes one coalesced update.
+ */
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startService({ yaml: 'push:\n  coalesceSeconds: 1\n' });
+});
+afterAll(async () => {
+  await svc?.stop();
+});
+
+interface LinkView {
+  kind: string;
+  state: string;
+  issueId: string | null;
+  issueKey: string | null;
+  url: string | null;
+}
+
+async function featureOf(requestId: string): Promise<string> {
+  return waitFor(`request ${requestId} triaged`, async () => {
+    const view = (await (await svc.get(`/v1/requests/${requestId}`)).json()) as {
+      feature: { id: string } | null;
+    };
+    return view.feature?.id;
+  });
+}
+
+async function linkedIssue(featureId: string): Promise<LinkView> {
+  return waitFor(`feature ${featureId} linked`, async () => {
+    const links = await svc.runtime.store.links.forFeature(featureId);
+    const link = links[0];
+    return link?.state === 'linked' && link.issueKey ? (link as LinkView) : undefined;
+  });
+}
+
+const emulators = () => {
+  const e = svc.runtime.emulators;
+  if (!e) throw new Error('sandbox emulators expected');
+  return e;
+};
+
+describe('push to trackers (sandbox)', () => {
+  it('a request becomes a Linear issue in Triage with its demand and a customer request', async () => {
+    const res = await svc.post(
+      '/v1/requests',
+      validRequest({
+        title: 'Dark mode',
+        body: 'Night shifts hurt our eyes.',
+        requester: {
+          email: 'ann@acme.io',
+          name: 'Ann',
+          company: { name: 'Acme', revenue: 120000, tier: 'enterprise' },
+        },
+      }),
+    );
+    const { id } = (await res.json()) as { id: string };
+    const featureId = await featureOf(id);
+    const link = await linkedIssue(featureId);
+    expect(link.kind).toBe('linear');
+
+    const linear = emulators().linear;
+    const issue = linear.state.issues.get(link.issueId ?? '');
+    expect(issue?.title).toBe('Dark mode');
+    expect(linear.state.states.get(issue?.stateId ?? '')?.type).toBe('triage');
+    expect(issue?.description).toContain('Acme');
+    expect(issue?.description).toContain('Night shifts hurt our eyes.');
+    await waitFor('the customer request', async () =>
+      [...linear.state.needs.values()].some((n) => n.issueId === issue?.id) ? true : undefined,
+    );
+    const customer = [...linear.state.customers.values()].find((c) => c.name === 'Acme');
+    expect(customer?.revenue).toBe(120000);
+  });
+
+  it('a request tagged jira becomes a Jira issue in SBX with the demand in ADF, a label, a property and a link back', async () => {
+    const res = await svc.post(
+      '/v1/requests',
+      validRequest({ title: 'SAML single sign-on', tags: ['jira'] }),
+    );
+    const featureId = await featureOf(((await res.json()) as { id: string }).id);
+    const link = await linkedIssue(featureId);
+    expect(link.kind).toBe('jira');
+    const jira = emulators().jira;
+    const issue = [...jira.state.issues.values()].find((i) => i.key === link.issueKey);
+    expect(issue?.summary).toBe('SAML single sign-on');
+    expect(issue?.labels).toContain('customer-request');
+    expect(JSON.stringify(issue?.description)).toContain('Customer demand');
+    expect(issue?.properties.has('suggested-sync')).toBe(true);
+    expect(issue?.remoteLinks[0]?.object.url).toBe(`${svc.config.publicUrl}/v1/features/${featureId}`);
+  });
+
+  it('ten more requests within the window make one coalesced update, and every one becomes a customer request', async () => {
+    const first = await svc.post(
+      '/v1/requests',
+      validRequest({ title: 'CSV export', requester: { email: 'u0@beta.io' } }),
+    );
+    const featureId = await featureOf(((await first.json()) as { id: string }).id);
+    const link = await linkedIssue(featureId);
+    const linear = emulators().linear;
+    const issue = linear.state.issues.get(link.issueId ?? '');
+    const updatesBefore = linear.calls.list().filter((c) => c.operation === 'updateIssue').length;
+
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        svc.post(
+          '/v1/requests',
+          validRequest({ title: 'CSV export', requester: { email: `u${i + 1}@beta.io` } }),
+        ),
+      ),
+    );
+    await waitFor(
+      'all eleven carried',
+      async () =>
+        [...linear.state.needs.values()].filter((n) => n.issueId === issue?.id).length === 11
+          ? true
+          : undefined,
+      30_000,
+    );
+    await waitFor('the link to settle', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l && !l.dirtySince ? true : undefined;
+    });
+    const updates = linear.calls.list().filter((c) => c.operation === 'updateIssue').length - updatesBefore;
+    expect(updates).toBe(1);
+    expect(issue?.description).toContain('11');
+  });
+});
