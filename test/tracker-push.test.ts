@@ -129,4 +129,49 @@ describe('push to trackers (sandbox)', () => {
     expect(updates).toBe(1);
     expect(issue?.description).toContain('11');
   });
+
+  it('a 429 storm is ridden out: no call before its Retry-After, then linked, and the API shows the link', async () => {
+    const linear = emulators().linear;
+    await fetch(`${linear.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rateLimit: { count: 3, retryAfterSeconds: 1 } }),
+    });
+    const since = linear.calls.list().length;
+    const res = await svc.post(
+      '/v1/requests',
+      validRequest({ title: 'Gantt chart', requester: { email: 'pm@gamma.io' } }),
+    );
+    const featureId = await featureOf(((await res.json()) as { id: string }).id);
+    const link = await linkedIssue(featureId);
+
+    const calls = linear.calls.list().slice(since);
+    const limited = calls.filter((c) => c.fault === 'rate-limited');
+    expect(limited).toHaveLength(3);
+    for (const hit of limited) {
+      const next = calls[calls.indexOf(hit) + 1];
+      // The next call to the tracker waited for Retry-After (1 s).
+      expect(Date.parse(next?.at ?? '') - Date.parse(hit.at)).toBeGreaterThanOrEqual(950);
+    }
+
+    const detail = (await (await svc.get(`/v1/features/${featureId}`)).json()) as {
+      links: Array<{
+        tracker: string;
+        state: string;
+        issueKey: string;
+        url: string;
+        lastError: unknown;
+        awaitingPush: boolean;
+      }>;
+    };
+    expect(detail.links).toEqual([
+      expect.objectContaining({
+        tracker: 'linear',
+        state: 'linked',
+        issueKey: link.issueKey,
+        url: link.url,
+        lastError: null,
+      }),
+    ]);
+  });
 });

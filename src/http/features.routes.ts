@@ -72,8 +72,24 @@ export function featuresRouter({ store }: { store: Store }) {
     const id = req.params.id;
     const found = isUuid(id) ? await store.features.get(id) : undefined;
     if (!found) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
+    const links = await store.links.forFeature(found.feature.id);
     const body: z.infer<typeof featureDetail> = {
       ...summary(found.feature),
+      links: links.map((l) => ({
+        id: l.id,
+        tracker: l.kind,
+        site: l.site,
+        state: l.state,
+        issueKey: l.issueKey,
+        url: l.url,
+        trackerStatus: l.statusName,
+        pushedAt: l.pushedAt?.toISOString() ?? null,
+        awaitingPush: l.dirtySince !== null,
+        lastError:
+          l.lastErrorKind && l.lastError && l.lastErrorAt
+            ? { kind: l.lastErrorKind, message: l.lastError, at: l.lastErrorAt.toISOString() }
+            : null,
+      })),
       requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
     };
     res.json(body);

@@ -51,7 +51,23 @@ export const featureList = z.object({
   links: z.object({ next: z.string().nullable() }),
 });
 
+export const trackerLinkView = z.object({
+  id: z.uuid(),
+  tracker: z.enum(['jira', 'linear']),
+  site: z.string(),
+  state: z.enum(['pending', 'linked', 'unlinked', 'failed']).meta({
+    description: 'pending: issue not created yet; failed: the tracker refused the push (see lastError)',
+  }),
+  issueKey: z.string().nullable(),
+  url: z.string().nullable(),
+  trackerStatus: z.string().nullable(),
+  pushedAt: z.iso.datetime().nullable(),
+  awaitingPush: z.boolean(),
+  lastError: z.object({ kind: z.string(), message: z.string(), at: z.iso.datetime() }).nullable(),
+});
+
 export const featureDetail = featureSummary.extend({
+  links: z.array(trackerLinkView),
   requests: z.array(
     z.object({
       id: z.uuid(),
