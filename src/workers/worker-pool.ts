@@ -63,7 +63,9 @@ export function startWorkers({
     const limiterQueue = tracker ? new Queue(queue, { connection, prefix }) : undefined;
     if (limiterQueue) {
       limiterQueues.push(limiterQueue);
-      limiterQueue.on('error', (err) => log.warn({ queue, error: errorForLog(err) }, 'queue connection error'));
+      limiterQueue.on('error', (err) =>
+        log.warn({ queue, error: errorForLog(err) }, 'queue connection error'),
+      );
     }
     const worker = new Worker(
       queue,
