@@ -13,6 +13,7 @@ const faultSpec = z.strictObject({
     .strictObject({ ...window, status: z.number().int().min(500).max(599).optional() })
     .optional(),
   latencyMs: count.optional(),
+  responseDelayMs: count.optional(),
   webhooks: z
     .strictObject({
       drop: count.optional(),
@@ -93,9 +94,20 @@ export function controlRouter({
   return router;
 }
 
-/** Added latency, applied to API calls (not to control endpoints or pages). */
+/**
+ * Added latency, applied to API calls (not to control endpoints or pages): before the call is handled
+ * (`latencyMs`), and after it took effect but before the answer leaves (`responseDelayMs`).
+ */
 export function latency(faults: Faults): RequestHandler {
-  return (_req, _res, next) => {
+  return (_req, res, next) => {
+    const hold = faults.responseDelayMs;
+    if (hold > 0) {
+      const end = res.end.bind(res) as (...args: unknown[]) => unknown;
+      res.end = ((...args: unknown[]) => {
+        setTimeout(() => end(...args), hold);
+        return res;
+      }) as typeof res.end;
+    }
     if (faults.latencyMs > 0) setTimeout(next, faults.latencyMs);
     else next();
   };

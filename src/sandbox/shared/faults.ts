@@ -15,6 +15,11 @@ export interface FaultSpec {
   rateLimit?: (CallFaultSpec & { retryAfterSeconds?: number | undefined }) | undefined;
   serverError?: (CallFaultSpec & { status?: number | undefined }) | undefined;
   latencyMs?: number | undefined;
+  /**
+   * Hold each API answer this long after the call took effect: the caller has not heard back yet although the
+   * change is made (to crash a client between a tracker's write and its own record of it).
+   */
+  responseDelayMs?: number | undefined;
   webhooks?:
     | {
         /** Drop the next N deliveries (the receiver never sees them, no retry). */
@@ -58,6 +63,7 @@ export class Faults {
   private rateLimit: (Window & { retryAfterSeconds: number }) | undefined;
   private serverError: (Window & { status: number }) | undefined;
   latencyMs = 0;
+  responseDelayMs = 0;
   webhookDrop = 0;
   webhookDelayMs = 0;
   webhookDuplicate = 0;
@@ -79,6 +85,7 @@ export class Faults {
       if (w) this.serverError = { ...w, status: spec.serverError.status ?? 503 };
     }
     if (spec.latencyMs !== undefined) this.latencyMs = spec.latencyMs;
+    if (spec.responseDelayMs !== undefined) this.responseDelayMs = spec.responseDelayMs;
     if (spec.webhooks) {
       this.webhookDrop = spec.webhooks.drop ?? this.webhookDrop;
       this.webhookDelayMs = spec.webhooks.delayMs ?? this.webhookDelayMs;
@@ -91,6 +98,7 @@ export class Faults {
     this.rateLimit = undefined;
     this.serverError = undefined;
     this.latencyMs = 0;
+    this.responseDelayMs = 0;
     this.webhookDrop = 0;
     this.webhookDelayMs = 0;
     this.webhookDuplicate = 0;
@@ -112,6 +120,7 @@ export class Faults {
       rateLimit: this.rateLimit ?? null,
       serverError: this.serverError ?? null,
       latencyMs: this.latencyMs,
+      responseDelayMs: this.responseDelayMs,
       webhooks: {
         drop: this.webhookDrop,
         delayMs: this.webhookDelayMs,
