@@ -1,5 +1,9 @@
 import type { Config } from './config.ts';
+import { createTrackers } from './connectors/registry.ts';
+import { withDeadline } from './deadline.ts';
+import type { PushTarget } from './domain/tracker.ts';
 import { openDatabase } from './store/db.ts';
+import { unknownStatusNames } from './sync/status-map.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
 
 export interface Check {
@@ -74,17 +78,7 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     redis.disconnect();
   }
 
-  checks.push({
-    name: 'trackers',
-    ok: true,
-    detail: [
-      ...config.trackers.jira.map((s) => `Jira site "${s.site}" at ${new URL(s.host).host}`),
-      ...config.trackers.linear.map((w) => `Linear workspace "${w.workspace}"`),
-      config.sandbox ? 'none configured: sandbox mode' : undefined,
-    ]
-      .filter(Boolean)
-      .join(', '),
-  });
+  checks.push(...(await trackerChecks(config)));
   checks.push({
     name: 'mail',
     ok: true,
@@ -92,5 +86,60 @@ export async function runDoctor(config: Config): Promise<Check[]> {
       ? `SMTP at ${new URL(config.mail.smtpUrl).host}`
       : 'no SMTP_URL: emails go to the dev outbox',
   });
+  return checks;
+}
+
+/**
+ * Each configured tracker: credentials, the projects / teams and issue types routing points at, workflow states, and
+ * status names the status map configures that the tracker does not have.
+ */
+async function trackerChecks(config: Config): Promise<Check[]> {
+  if (config.sandbox) {
+    return [
+      {
+        name: 'trackers',
+        ok: true,
+        detail: 'none configured: sandbox mode (npm start runs the Jira and Linear emulators)',
+      },
+    ];
+  }
+  const trackers = createTrackers(config);
+  const routing = config.trackers.routing;
+  const targets: PushTarget[] = routing ? [...routing.rules.map((r) => r.target), routing.default] : [];
+  const checks: Check[] = [];
+  for (const tracker of trackers.all()) {
+    const mine = targets.filter(
+      (t) => (t.kind === 'jira' ? t.site : t.workspace) === tracker.site && t.kind === tracker.kind,
+    );
+    const result = await withDeadline(
+      tracker
+        .check(mine)
+        .catch((err: unknown) => [
+          { name: `${tracker.kind} ${tracker.site}`, ok: false, detail: String((err as Error).message) },
+        ]),
+      20_000,
+    );
+    if (!result.done) {
+      checks.push({
+        name: `${tracker.kind} ${tracker.site}`,
+        ok: false,
+        detail: 'did not answer within 20 s',
+      });
+      continue;
+    }
+    checks.push(...result.value);
+    if ('listStatusNames' in tracker && typeof tracker.listStatusNames === 'function') {
+      const names = await (tracker.listStatusNames as () => Promise<string[]>)().catch(() => undefined);
+      if (names) {
+        for (const missing of unknownStatusNames(config.trackers.statusMap, { linear: names })) {
+          checks.push({
+            name: `${tracker.kind} ${tracker.site}: status map`,
+            ok: false,
+            detail: `statusMap names ${missing}, which the workspace does not have`,
+          });
+        }
+      }
+    }
+  }
   return checks;
 }

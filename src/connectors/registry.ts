@@ -49,7 +49,14 @@ export function createTrackers(
   }
   for (const s of config.trackers.jira) {
     entries.push({
-      tracker: createJiraTracker({ site: s.site, host: s.host, email: s.email, apiToken: s.apiToken }),
+      tracker: createJiraTracker({
+        site: s.site,
+        host: s.host,
+        email: s.email,
+        apiToken: s.apiToken,
+        // doctor reports configured status names the site does not have
+        statusNames: Object.keys(config.trackers.statusMap.jira.byName),
+      }),
       limiter: { max: s.rateLimit.max, duration: s.rateLimit.perSeconds * 1_000 },
     });
   }
