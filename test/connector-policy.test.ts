@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../src/connectors/errors.ts';
 import { applyConnectorPolicy } from '../src/workers/connector-policy.ts';
 import { deleteKeys, freshPrefix, sharedRedisUrl } from './helpers/redis.ts';
+import { waitFor } from './helpers/service.ts';
 
 /** The policy on a real BullMQ queue and worker (real Redis), as a tracker queue will run it. */
 
@@ -62,7 +63,7 @@ describe('applyConnectorPolicy on a real queue', () => {
       return 'pushed';
     });
     await h.queue.add('push', {}, { attempts: 1 });
-    await waitForCount(h.calls, 1);
+    await waitFor('the first call', async () => (h.calls.length >= 1 ? true : undefined));
     expect(h.holds).toEqual(['linear refused the credentials: authentication error']);
     // Held for a minute: nothing else runs meanwhile.
     expect(await h.queue.getRateLimitTtl()).toBeGreaterThan(50_000);
@@ -94,11 +95,3 @@ describe('applyConnectorPolicy on a real queue', () => {
     expect(h.calls).toHaveLength(3);
   });
 });
-
-async function waitForCount(list: unknown[], n: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (list.length < n) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} calls`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

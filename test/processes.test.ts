@@ -75,17 +75,14 @@ describe('graceful shutdown', () => {
     // What was still waiting is done by the next start.
     const again = spawnCli(['start'], env);
     await waitReady(again, port);
-    const deadline = Date.now() + 30_000;
-    let pending = -1;
-    while (Date.now() < deadline) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      pending = Number(
-        /suggested_sync_pending_work\{kind="untriaged_requests"\} (\d+)/.exec(text)?.[1] ?? -1,
-      );
-      if (pending === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(pending).toBe(0);
+    await waitFor(
+      'nothing left untriaged',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return /suggested_sync_pending_work\{kind="untriaged_requests"\} 0\n/.test(text) ? true : undefined;
+      },
+      30_000,
+    );
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
   });

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { z } from 'zod';
+import { isUuid } from '../domain/ids.ts';
 import type { FeatureCursor } from '../store/features.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { isUuid } from './ids.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type featureDetail, type featureList, featureListQuery, type featureSummary } from './schemas.ts';
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { z } from 'zod';
+import { isUuid } from '../domain/ids.ts';
 import { requestInput } from '../domain/request.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
-import { isUuid } from './ids.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
 import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { Db } from './db.ts';
@@ -52,9 +52,13 @@ export function createLinksRepo(db: Db) {
 
     /**
      * Records a push that covered the demand as of `startedAt`. Changes that arrived while it ran keep the link
-     * dirty; returns whether it still is (then the caller schedules the next coalesced push).
+     * dirty; returns the link's push state (dirty again: the caller schedules the next coalesced push).
      */
-    async recordPushed(linkId: string, hash: string, startedAt: Date): Promise<{ stillDirty: boolean }> {
+    async recordPushed(
+      linkId: string,
+      hash: string,
+      startedAt: Date,
+    ): Promise<Pick<TrackerLink, 'id' | 'kind' | 'site' | 'pushedAt' | 'dirtySince'> | undefined> {
       const [row] = await db
         .update(trackerLinks)
         .set({
@@ -68,8 +72,14 @@ export function createLinksRepo(db: Db) {
           updatedAt: sql`now()`,
         })
         .where(eq(trackerLinks.id, linkId))
-        .returning({ dirtySince: trackerLinks.dirtySince });
-      return { stillDirty: Boolean(row?.dirtySince) };
+        .returning({
+          id: trackerLinks.id,
+          kind: trackerLinks.kind,
+          site: trackerLinks.site,
+          pushedAt: trackerLinks.pushedAt,
+          dirtySince: trackerLinks.dirtySince,
+        });
+      return row;
     },
 
     /** The reason a push stopped, where the API shows it; `failed` stops retries until demand changes again. */
@@ -163,14 +173,6 @@ export function createLinksRepo(db: Db) {
         .select({ n: sql<number>`count(*)::int` })
         .from(trackerLinks)
         .where(and(isNotNull(trackerLinks.dirtySince), inArray(trackerLinks.state, ['pending', 'linked'])));
-      return row?.n ?? 0;
-    },
-
-    async withoutIssue(): Promise<number> {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(trackerLinks)
-        .where(isNull(trackerLinks.issueId));
       return row?.n ?? 0;
     },
   };

@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, RateLimitError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { withDeadline } from '../deadline.ts';
@@ -80,11 +80,7 @@ export function startWorkers({
             : await step();
         } catch (err) {
           // BullMQ keeps the message as the job's failedReason in Redis: keep bound values out of it too.
-          if (
-            err instanceof UnrecoverableError ||
-            !(err instanceof Error) ||
-            err.message === 'bullmq:rateLimitExceeded'
-          )
+          if (err instanceof UnrecoverableError || err instanceof RateLimitError || !(err instanceof Error))
             throw err;
           const safe = new Error(String(errorForLog(err)['message']));
           safe.name = err.name;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isUuid } from '../../domain/ids.ts';
 import type { TrackerIssueState } from '../../domain/tracker.ts';
 import type { TrackerIssueRef } from '../tracker.ts';
 
@@ -82,7 +83,6 @@ export function needIdFor(issueId: string, requestId: string): string {
   return uuidFromKey(`need:${issueId}:${requestId}`);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*-\d+$/;
 /** Linear's issue links: `https://linear.app/<workspace>/issue/ENG-123/<title-slug>`. */
 const APP_URL_PATH = /\/issue\/([A-Za-z][A-Za-z0-9_]*-\d+)(?:\/|$)/;
@@ -95,7 +95,7 @@ const HASH_ID = /^#([A-Za-z][A-Za-z0-9_]*-\d+)$/;
  */
 export function issueLookupKey(idKeyOrUrl: string): string | undefined {
   const text = idKeyOrUrl.trim();
-  if (UUID.test(text)) return text.toLowerCase();
+  if (isUuid(text)) return text.toLowerCase();
   if (IDENTIFIER.test(text)) return text.toUpperCase();
   let url: URL;
   try {

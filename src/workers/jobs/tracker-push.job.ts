@@ -7,10 +7,10 @@ import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts'
 import type { PushTarget } from '../../domain/tracker.ts';
 import type { Logger } from '../../log.ts';
 import type { Store } from '../../store/store.ts';
-import { nextPushAt } from '../../sync/coalesce.ts';
 import { priorityFromScore } from '../../sync/demand.ts';
 import type { JobPayload } from '../catalog.ts';
 import type { Queues } from '../queues.ts';
+import { schedulePush } from '../schedule-push.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search by its label may not see it yet. A retry
@@ -109,24 +109,9 @@ export function createTrackerPushJob({
           );
         }
       }
-      const { stillDirty } = await store.links.recordPushed(link.id, hash, startedAt);
-      if (stillDirty) {
-        // Changes arrived while this ran: one more coalesced push.
-        const fresh = await store.links.get(link.id);
-        const at = nextPushAt(
-          {
-            lastPushedAt: new Date(now()).toISOString(),
-            firstDirtyAt: (fresh?.dirtySince ?? startedAt).toISOString(),
-            now: new Date(now()).toISOString(),
-          },
-          config.push.coalesceSeconds,
-        );
-        await queues.enqueue(
-          'tracker-push',
-          { linkId: link.id, kind: link.kind, site: link.site },
-          { delayMs: Date.parse(at) - now() },
-        );
-      }
+      const pushed = await store.links.recordPushed(link.id, hash, startedAt);
+      // Changes arrived while this ran: one more coalesced push.
+      if (pushed?.dirtySince) await schedulePush(queues, pushed, config.push.coalesceSeconds, now());
       return { issueKey: ref.issueKey, created };
     } catch (err) {
       if (isConnectorError(err)) {

@@ -1,40 +1,9 @@
 import type { Config } from '../../config.ts';
 import { errorForLog, type Logger } from '../../log.ts';
 import type { Store } from '../../store/store.ts';
-import type { DirtyLink } from '../../store/triage.repo.ts';
-import { nextPushAt } from '../../sync/coalesce.ts';
 import type { JobPayload } from '../catalog.ts';
 import type { Queues } from '../queues.ts';
-
-/**
- * Queues the push of a link whose demand changed, coalesced: a first push right away, later ones at least one
- * window after the first unpushed change (sync/coalesce.ts). The deduplicated job id makes every request of a
- * burst that finds a push already waiting add nothing.
- */
-export async function schedulePush(
-  queues: Queues,
-  link: DirtyLink,
-  coalesceSeconds: number,
-  now = Date.now(),
-): Promise<void> {
-  const at = link.pushedAt
-    ? Date.parse(
-        nextPushAt(
-          {
-            lastPushedAt: link.pushedAt.toISOString(),
-            firstDirtyAt: (link.dirtySince ?? new Date(now)).toISOString(),
-            now: new Date(now).toISOString(),
-          },
-          coalesceSeconds,
-        ),
-      )
-    : now;
-  await queues.enqueue(
-    'tracker-push',
-    { linkId: link.id, kind: link.kind, site: link.site },
-    { delayMs: at - now },
-  );
-}
+import { schedulePush } from '../schedule-push.ts';
 
 /** Load → decide → apply happens in one store transaction; then the pushes it made due are queued. */
 export function createTriageRequestJob({
