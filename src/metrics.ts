@@ -31,6 +31,18 @@ export function createMetrics() {
       labelNames: ['queue', 'name', 'final'] as const,
       registers: [registry],
     }),
+    webhooksReceived: new Counter({
+      name: 'suggested_sync_webhooks_received_total',
+      help: 'Tracker webhook deliveries, by provider and outcome (accepted, duplicate, ignored, rejected)',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
+    statusChanges: new Counter({
+      name: 'suggested_sync_feature_status_changes_total',
+      help: 'Feature status changes, by cause (tracker, reconcile, merge, unlink, api) and new status',
+      labelNames: ['cause', 'status'] as const,
+      registers: [registry],
+    }),
     reconcileEnqueued: new Counter({
       name: 'suggested_sync_reconcile_enqueued_total',
       help: 'Jobs the reconciler re-enqueued from pending database state, by queue',

@@ -5,18 +5,21 @@ import type { Config } from './config.ts';
 import { createTrackers, type Trackers } from './connectors/registry.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
-import type { Logger } from './log.ts';
+import { errorForLog, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
 import { routeFeature } from './sync/route.ts';
 import { trackerQueueName } from './workers/catalog.ts';
+import { createTrackerEventJob } from './workers/jobs/tracker-event.job.ts';
 import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
+import { createTrackerReconcileJob } from './workers/jobs/tracker-reconcile.job.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
 import { createQueues, type Queues } from './workers/queues.ts';
 import { createReconciler } from './workers/reconciler.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
+import { createTrackerSync } from './workers/tracker-sync.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -33,6 +36,26 @@ function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
     minScore: config.push.minScore,
     route: (input) => routeFeature(input, routing).target,
   };
+}
+
+/**
+ * Sandbox mode: each emulator sends its webhooks here, signed with the secret made at start, as a real site
+ * would once registered (README: "Setting up Jira and Linear").
+ */
+async function registerSandboxWebhooks(
+  trackers: Trackers,
+  emulators: Emulators,
+  baseUrl: string,
+  log: Logger,
+) {
+  for (const tracker of trackers.all()) {
+    const url = `${baseUrl}/webhooks/${tracker.kind}/${tracker.site}`;
+    await tracker
+      .registerWebhook(url, emulators.webhookSecret)
+      .catch((err: unknown) =>
+        log.warn({ tracker: tracker.kind, error: errorForLog(err) }, 'cannot register the sandbox webhook'),
+      );
+  }
 }
 
 export interface Runtime {
@@ -70,7 +93,11 @@ export async function startRuntime({
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
       : { kind: 'pglite', dataDir: config.database.dataDir },
-    { extraFreeMailDomains: config.identity.extraFreeMailDomains, push: pushPolicy(config, role) },
+    {
+      extraFreeMailDomains: config.identity.extraFreeMailDomains,
+      push: pushPolicy(config, role),
+      status: { statusMap: config.trackers.statusMap, rollup: config.push.rollup },
+    },
   );
   const producer = createRedis(config.redisUrl, 'producer');
   const workerRedis = role === 'api' ? undefined : createRedis(config.redisUrl, 'worker');
@@ -125,8 +152,17 @@ export async function startRuntime({
   });
 
   let pool: WorkerPool | undefined;
-  const reconciler = createReconciler({ store, queues, config: config.reconcile, metrics, log });
+  const trackerSites = trackers.queues().map(({ kind, site }) => ({ kind, site }));
+  const reconciler = createReconciler({
+    store,
+    queues,
+    config: config.reconcile,
+    metrics,
+    log,
+    trackerSites,
+  });
   if (workerRedis) {
+    const sync = createTrackerSync({ store, queues, config, metrics, log });
     pool = startWorkers({
       connection: workerRedis,
       prefix: config.queuePrefix,
@@ -134,6 +170,8 @@ export async function startRuntime({
       handlers: {
         'triage-request': createTriageRequestJob({ store, queues, config, log }),
         'tracker-push': createTrackerPushJob({ store, trackers, queues, config, log }),
+        'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
+        'tracker-reconcile': createTrackerReconcileJob({ store, trackers, sync, config, log }),
       },
       metrics,
       log,
@@ -148,17 +186,31 @@ export async function startRuntime({
       })),
     });
     reconciler.start();
+    for (const site of trackerSites) {
+      await queues
+        .schedule('tracker-reconcile', site, config.reconcile.trackerIntervalSeconds * 1000)
+        .catch((err: unknown) =>
+          log.warn(
+            { ...site, error: errorForLog(err) },
+            'cannot schedule tracker reconcile; retried at restart',
+          ),
+        );
+    }
   }
 
   // A worker process serves only health, readiness and metrics.
+  let started = false;
   const app = createApp({
+    started: () => started,
     config,
     apiRoutes: role !== 'worker',
-    reconcile: () => reconciler.runOnce(),
+    reconcile: async () => ({ ...(await reconciler.runOnce()), trackers: await reconciler.trackers() }),
     apiKeys,
     store,
     queues,
     redis: producer,
+    trackers,
+    route: pushPolicy(config, role)?.route,
     metrics,
     log,
     version,
@@ -175,6 +227,8 @@ export async function startRuntime({
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
+  if (emulators) await registerSandboxWebhooks(trackers, emulators, `http://127.0.0.1:${port}`, log);
+  started = true;
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -144,6 +144,11 @@ describe('push to trackers (sandbox)', () => {
     );
     const featureId = await featureOf(((await res.json()) as { id: string }).id);
     const link = await linkedIssue(featureId);
+    // Linked is not yet pushed: the customer requests may still be waiting out a Retry-After.
+    await waitFor('the push to finish', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l && !l.dirtySince && !l.lastError ? true : undefined;
+    });
 
     const calls = linear.calls.list().slice(since);
     const limited = calls.filter((c) => c.fault === 'rate-limited');

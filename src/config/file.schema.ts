@@ -40,6 +40,12 @@ export const fileSchema = z
         intervalSeconds: z.number().positive().default(15),
         graceSeconds: z.number().min(0).default(5),
         retryFailedAfterSeconds: z.number().min(0).default(600),
+        /** How often each tracker's linked issues changed since the last run are read (catches dropped webhooks). */
+        trackerIntervalSeconds: z.number().positive().default(300),
+        /** How often every linked issue is checked to still exist (finds issues deleted without a webhook). */
+        trackerSweepSeconds: z.number().min(0).default(3600),
+        /** Processed webhook deliveries are kept this long (their ids dedupe redeliveries meanwhile). */
+        webhookRetentionDays: z.number().positive().default(7),
       })
       .strict()
       .prefault({}),

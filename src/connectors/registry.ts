@@ -12,7 +12,22 @@ export interface Trackers {
   all(): Tracker[];
   /** One entry per tracker queue, with the limiter matching that tracker's rate limit. */
   queues(): Array<{ kind: 'jira' | 'linear'; site: string; limiter: { max: number; duration: number } }>;
+  /** The secret this tracker signs its webhooks with; undefined when none is configured (deliveries get 401). */
+  webhookSecret(kind: 'jira' | 'linear', site: string): string | undefined;
+  /** The trackers an issue URL can belong to, by its host (a Jira site's host; Linear's app or API host). */
+  forUrl(url: URL): Tracker[];
 }
+
+interface Entry {
+  tracker: Tracker;
+  limiter: { max: number; duration: number };
+  webhookSecret: string | undefined;
+  /** Hosts the tracker's issue URLs are on. */
+  hosts: string[];
+}
+
+const LINEAR_HOSTS = ['linear.app'];
+const hostOf = (url: string) => new URL(url).host.toLowerCase();
 
 /**
  * The configured Jira sites and Linear workspaces as Tracker objects over the real SDKs; in sandbox mode, the two
@@ -22,7 +37,7 @@ export function createTrackers(
   config: Pick<Config, 'trackers' | 'push' | 'sandboxCredentials'>,
   emulators?: Emulators,
 ): Trackers {
-  const entries: Array<{ tracker: Tracker; limiter: { max: number; duration: number } }> = [];
+  const entries: Entry[] = [];
   const label = config.push.label;
   if (emulators) {
     const creds = config.sandboxCredentials;
@@ -35,6 +50,8 @@ export function createTrackers(
           apiToken: creds.jira.apiToken,
         }),
         limiter: { max: 20, duration: 1_000 },
+        webhookSecret: emulators.webhookSecret,
+        hosts: [hostOf(emulators.jira.url)],
       },
       {
         tracker: createLinearTracker({
@@ -44,6 +61,8 @@ export function createTrackers(
           label,
         }),
         limiter: { max: 20, duration: 1_000 },
+        webhookSecret: emulators.webhookSecret,
+        hosts: [hostOf(emulators.linear.url), hostOf(emulators.linear.apiUrl)],
       },
     );
   }
@@ -58,17 +77,24 @@ export function createTrackers(
         statusNames: Object.keys(config.trackers.statusMap.jira.byName),
       }),
       limiter: { max: s.rateLimit.max, duration: s.rateLimit.perSeconds * 1_000 },
+      webhookSecret: s.webhookSecret,
+      hosts: [hostOf(s.host)],
     });
   }
   for (const w of config.trackers.linear) {
     entries.push({
       tracker: createLinearTracker({ site: w.workspace, apiKey: w.apiKey, apiUrl: w.apiUrl, label }),
       limiter: { max: w.rateLimit.max, duration: w.rateLimit.perSeconds * 1_000 },
+      webhookSecret: w.webhookSecret,
+      hosts: LINEAR_HOSTS,
     });
   }
   return {
     get: (kind, site) => entries.find((e) => e.tracker.kind === kind && e.tracker.site === site)?.tracker,
     all: () => entries.map((e) => e.tracker),
     queues: () => entries.map((e) => ({ kind: e.tracker.kind, site: e.tracker.site, limiter: e.limiter })),
+    webhookSecret: (kind, site) =>
+      entries.find((e) => e.tracker.kind === kind && e.tracker.site === site)?.webhookSecret,
+    forUrl: (url) => entries.filter((e) => e.hosts.includes(url.host.toLowerCase())).map((e) => e.tracker),
   };
 }

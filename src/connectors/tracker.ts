@@ -92,7 +92,16 @@ export interface Tracker {
 
   /** Registers our webhook endpoint with the tracker (sandbox mode and setup). */
   registerWebhook(url: string, secret: string): Promise<void>;
+
+  /** Checks a delivery's signature over the raw body (and, for Linear, its timestamp window). Pure. */
+  verifyWebhook(headers: WebhookHeaders, rawBody: Buffer, secret: string, nowMs: number): WebhookVerdict;
+
+  /** What a verified delivery means for us. Pure. */
+  parseWebhook(rawBody: Buffer | string): TrackerEvent[];
 }
+
+/** Request headers as node gives them (lower-case names). */
+export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** What one webhook delivery means for us, parsed by the connector's pure webhook.ts. */
 export type TrackerEvent =

@@ -2,26 +2,35 @@ import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import type { Trackers } from '../connectors/registry.ts';
+import type { PushTarget } from '../domain/tracker.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
+import type { RouteInput } from '../sync/route.ts';
 import type { Queues } from '../workers/queues.ts';
 import { adminRouter } from './admin.routes.ts';
 import { requireApiKey } from './auth.ts';
 import { featuresRouter } from './features.routes.ts';
 import { healthRouter } from './health.routes.ts';
+import { linksRouter } from './links.routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { intakeRateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
 import { requestsRouter } from './requests.routes.ts';
+import { webhooksRouter } from './webhooks.routes.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'http' | 'intake' | 'queuePrefix' | 'adminToken'>;
+  config: Pick<Config, 'http' | 'intake' | 'queuePrefix' | 'adminToken' | 'push'>;
   apiKeys: readonly string[];
   store: Store;
   queues: Queues;
   redis: Redis;
+  /** The configured trackers: webhook verification, links by issue key or URL. */
+  trackers: Trackers;
+  /** Where a feature is pushed (routing); undefined when this process pushes nowhere. */
+  route?: ((input: RouteInput) => PushTarget) | undefined;
   metrics: Metrics;
   log: Logger;
   version: string;
@@ -29,6 +38,8 @@ export interface AppDeps {
   reconcile: () => Promise<unknown>;
   /** False in a worker process: it serves health, readiness and metrics only. */
   apiRoutes: boolean;
+  /** False until startup has finished: /readyz says "starting" meanwhile. */
+  started?: () => boolean;
 }
 
 /** Every route and its methods: anything else on these paths is a 405 naming what is allowed. */
@@ -43,7 +54,12 @@ const API_ROUTES: Record<string, string[]> = {
   '/v1/requests/:id': ['GET'],
   '/v1/features': ['GET'],
   '/v1/features/:id': ['GET'],
+  '/v1/features/:id/push': ['POST'],
+  '/v1/features/:id/links': ['POST'],
+  '/v1/features/:id/links/:linkId': ['DELETE'],
   '/v1/admin/reconcile': ['POST'],
+  '/webhooks/:provider': ['POST'],
+  '/webhooks/:provider/:site': ['POST'],
 };
 
 /** The HTTP API. Routes validate, verify, enqueue and answer; they own no state. */
@@ -55,7 +71,14 @@ export function createApp(deps: AppDeps) {
   app.set('etag', false);
   app.use(requestContext({ log, metrics }));
 
-  app.use(healthRouter({ pingDatabase: () => store.ping(), redis, metrics }));
+  app.use(
+    healthRouter({
+      pingDatabase: () => store.ping(),
+      redis,
+      metrics,
+      ...(deps.started ? { started: deps.started } : {}),
+    }),
+  );
   const openapi = buildOpenApi(deps.version);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -86,8 +109,10 @@ export function createApp(deps: AppDeps) {
 
 function mountApi(
   app: express.Express,
-  { config, store, queues, redis, metrics, log, apiKeys, reconcile }: AppDeps,
+  { config, store, queues, redis, metrics, log, apiKeys, reconcile, trackers, route }: AppDeps,
 ) {
+  // Trackers sign their webhooks; they carry no API key.
+  app.use(webhooksRouter({ trackers, store, queues, metrics }));
   app.use(adminRouter({ adminToken: config.adminToken, apiKeys, reconcile }));
   const auth = requireApiKey(apiKeys);
   const json = express.json({ limit: config.http.bodyLimitBytes, strict: false, type: () => true });
@@ -110,8 +135,11 @@ function mountApi(
     json,
   );
   app.use('/v1', auth);
+  app.post('/v1/features/:id/links', requireJson, json);
+  app.post('/v1/features/:id/push', json);
   app.use(requestsRouter({ store, queues, metrics, log }));
   app.use(featuresRouter({ store }));
+  app.use(linksRouter({ store, trackers, queues, route, coalesceSeconds: config.push.coalesceSeconds }));
 }
 
 function errorHandler(config: AppDeps['config']): ErrorRequestHandler {

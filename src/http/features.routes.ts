@@ -2,10 +2,17 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
 import type { FeatureCursor } from '../store/features.repo.ts';
+import type { TrackerLink } from '../store/links.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
-import { type featureDetail, type featureList, featureListQuery, type featureSummary } from './schemas.ts';
+import {
+  type featureDetail,
+  type featureList,
+  featureListQuery,
+  type featureSummary,
+  type trackerLinkView,
+} from './schemas.ts';
 
 function encodeCursor(sort: string, cursor: FeatureCursor): string {
   return Buffer.from(JSON.stringify({ s: sort, ...cursor })).toString('base64url');
@@ -50,6 +57,24 @@ function summary(f: typeof features.$inferSelect): z.infer<typeof featureSummary
   };
 }
 
+export function linkView(l: TrackerLink): z.infer<typeof trackerLinkView> {
+  return {
+    id: l.id,
+    tracker: l.kind,
+    site: l.site,
+    state: l.state,
+    issueKey: l.issueKey,
+    url: l.url,
+    trackerStatus: l.statusName,
+    pushedAt: l.pushedAt?.toISOString() ?? null,
+    awaitingPush: l.dirtySince !== null,
+    lastError:
+      l.lastErrorKind && l.lastError && l.lastErrorAt
+        ? { kind: l.lastErrorKind, message: l.lastError, at: l.lastErrorAt.toISOString() }
+        : null,
+  };
+}
+
 export function featuresRouter({ store }: { store: Store }) {
   const router = Router();
 
@@ -73,23 +98,20 @@ export function featuresRouter({ store }: { store: Store }) {
     const found = isUuid(id) ? await store.features.get(id) : undefined;
     if (!found) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
     const links = await store.links.forFeature(found.feature.id);
+    const history = await store.status.changes(found.feature.id);
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
     const body: z.infer<typeof featureDetail> = {
       ...summary(found.feature),
-      links: links.map((l) => ({
-        id: l.id,
-        tracker: l.kind,
-        site: l.site,
-        state: l.state,
-        issueKey: l.issueKey,
-        url: l.url,
-        trackerStatus: l.statusName,
-        pushedAt: l.pushedAt?.toISOString() ?? null,
-        awaitingPush: l.dirtySince !== null,
-        lastError:
-          l.lastErrorKind && l.lastError && l.lastErrorAt
-            ? { kind: l.lastErrorKind, message: l.lastError, at: l.lastErrorAt.toISOString() }
-            : null,
+      mergedInto: found.feature.mergedIntoId,
+      statusHistory: history.map((c) => ({
+        from: c.fromStatus,
+        to: c.toStatus,
+        cause: c.cause,
+        at: c.changedAt.toISOString(),
+        issueKey: text(c.detail['issueKey']),
+        trackerStatus: text(c.detail['trackerStatus']),
       })),
+      links: links.map(linkView),
       requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
     };
     res.json(body);

@@ -7,10 +7,12 @@ export interface HealthDeps {
   pingDatabase: () => Promise<void>;
   redis: Redis;
   metrics: Metrics;
+  /** False until the process has finished starting (workers up, webhooks registered). */
+  started?: () => boolean;
 }
 
 /** Liveness, readiness (database and Redis, each named when it fails) and Prometheus metrics. */
-export function healthRouter({ pingDatabase, redis, metrics }: HealthDeps) {
+export function healthRouter({ pingDatabase, redis, metrics, started = () => true }: HealthDeps) {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -18,16 +20,14 @@ export function healthRouter({ pingDatabase, redis, metrics }: HealthDeps) {
   });
 
   router.get('/readyz', async (_req, res) => {
-    const checks = await Promise.all([
-      orTimeout(pingDatabase(), 2_000, 'database').then(
-        () => ['database', 'ok'] as const,
-        (err: Error) => ['database', `unreachable: ${err.message}`] as const,
-      ),
-      orTimeout(redis.ping(), 2_000, 'redis').then(
-        () => ['redis', 'ok'] as const,
-        (err: Error) => ['redis', `unreachable: ${err.message}`] as const,
-      ),
-    ]);
+    const check = (name: string, probe: Promise<unknown>): Promise<[string, string]> =>
+      orTimeout(probe, 2_000, name).then(
+        () => [name, 'ok'],
+        (err: Error) => [name, `unreachable: ${err.message}`],
+      );
+    const checks = await Promise.all([check('database', pingDatabase()), check('redis', redis.ping())]);
+    // Until startup has finished (workers, webhook registration), the process is not ready either.
+    if (!started()) checks.push(['startup', 'starting']);
     const failing = checks.filter(([, state]) => state !== 'ok').map(([name]) => name);
     const body = { status: failing.length ? 'unavailable' : 'ok', checks: Object.fromEntries(checks) };
     if (!failing.length) return void res.json(body);
@@ -39,7 +39,7 @@ export function healthRouter({ pingDatabase, redis, metrics }: HealthDeps) {
           type: 'https://suggested-sync.dev/problems/not-ready',
           title: 'Not ready',
           status: 503,
-          detail: `not reachable: ${failing.join(', ')}`,
+          detail: failing.includes('startup') ? 'still starting' : `not reachable: ${failing.join(', ')}`,
           checks: body.checks,
         }),
       );

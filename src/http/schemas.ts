@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEATURE_STATUSES } from '../domain/status.ts';
+import type { PushTarget } from '../domain/tracker.ts';
 
 /** Response and query shapes of the HTTP API: typed answers, and the source of /openapi.json. */
 
@@ -66,7 +67,24 @@ export const trackerLinkView = z.object({
   lastError: z.object({ kind: z.string(), message: z.string(), at: z.iso.datetime() }).nullable(),
 });
 
+export const statusChangeView = z.object({
+  from: featureStatus,
+  to: featureStatus,
+  cause: z.enum(['tracker', 'reconcile', 'merge', 'unlink', 'api']).meta({
+    description:
+      'tracker: a webhook; reconcile: read from the tracker after a missed webhook; merge: marked a duplicate; unlink: its issue was removed',
+  }),
+  at: z.iso.datetime(),
+  issueKey: z.string().nullable(),
+  trackerStatus: z.string().nullable(),
+});
+
 export const featureDetail = featureSummary.extend({
+  mergedInto: z
+    .uuid()
+    .nullable()
+    .meta({ description: 'the surviving feature, when this one was merged into it' }),
+  statusHistory: z.array(statusChangeView),
   links: z.array(trackerLinkView),
   requests: z.array(
     z.object({
@@ -81,6 +99,35 @@ export const featureDetail = featureSummary.extend({
         .nullable(),
     }),
   ),
+});
+
+const siteId = z.string().min(1).max(40);
+
+export const pushFeatureBody = z.strictObject({
+  /** Where to push, instead of what routing picks. */
+  target: z
+    .union([
+      z.strictObject({
+        jira: z.strictObject({
+          site: siteId.default('default'),
+          project: z.string().min(1),
+          issueType: z.string().min(1).default('Task'),
+        }),
+      }),
+      z.strictObject({
+        linear: z.strictObject({ workspace: siteId.default('default'), team: z.string().min(1) }),
+      }),
+    ])
+    .transform(
+      (t): PushTarget => ('jira' in t ? { kind: 'jira', ...t.jira } : { kind: 'linear', ...t.linear }),
+    )
+    .optional(),
+});
+
+export const linkIssueBody = z.strictObject({
+  issue: z.string().trim().min(1, 'issue is required: a key (ABC-12), an id, or the issue URL').max(2_000),
+  tracker: z.enum(['jira', 'linear'], { error: 'tracker must be "jira" or "linear"' }).optional(),
+  site: siteId.optional(),
 });
 
 export const featureListQuery = z.strictObject({

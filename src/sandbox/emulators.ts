@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { type JiraEmulator, startJiraEmulator } from './jira/server.ts';
 import { type LinearEmulator, startLinearEmulator } from './linear/server.ts';
@@ -8,6 +9,8 @@ export interface Emulators {
   jira: JiraEmulator;
   linear: LinearEmulator;
   credentials: SandboxCredentials;
+  /** Made at start: both emulators sign the webhooks the service registers with it. */
+  webhookSecret: string;
   /** Human-readable lines saying where each emulator is and how to sign in. */
   describe(): string[];
   close(): Promise<void>;
@@ -51,6 +54,7 @@ export async function startEmulators({
     jira,
     linear,
     credentials,
+    webhookSecret: randomBytes(24).toString('base64url'),
     describe: () => [
       `  Jira emulator:   ${jira.url}  (project SBX; email ${credentials.jira.email}, API token ${credentials.jira.apiToken}; play product owner at ${jira.url}/)`,
       `  Linear emulator: ${linear.apiUrl}  (team SBX; API key ${credentials.linear.apiKey}; play product owner at ${linear.url}/)`,

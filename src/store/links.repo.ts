@@ -1,10 +1,18 @@
 import { and, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
 import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
 import type { PushTarget } from '../domain/tracker.ts';
+import type { RouteInput } from '../sync/route.ts';
 import type { Db } from './db.ts';
-import { companies, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
+import { routeInputOf } from './feature-writes.ts';
+import { companies, features, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
 
 export type TrackerLink = typeof trackerLinks.$inferSelect;
+
+function sameTarget(a: PushTarget, b: PushTarget): boolean {
+  if (a.kind === 'jira' && b.kind === 'jira') return a.site === b.site && a.project === b.project;
+  if (a.kind === 'linear' && b.kind === 'linear') return a.workspace === b.workspace && a.team === b.team;
+  return false;
+}
 
 /** Deterministic per feature and target: what makes a retried create find the first issue. */
 export function linkIdempotencyKey(featureId: string, target: PushTarget): string {
@@ -166,6 +174,60 @@ export function createLinksRepo(db: Db) {
           ),
         )
         .limit(limit);
+    },
+
+    /**
+     * A push asked for by hand: the live link to the chosen target is marked dirty (and its content hash cleared,
+     * so the push rewrites the issue even if nothing changed); without one, a link is made. A target whose
+     * earlier link was unlinked (the issue deleted) gets a fresh idempotency key, so a new issue is created.
+     */
+    async requestPush(
+      featureId: string,
+      chooseTarget: (input: RouteInput) => PushTarget,
+    ): Promise<
+      | { outcome: 'pushed'; link: TrackerLink }
+      | { outcome: 'not-found' }
+      | { outcome: 'merged'; intoId: string }
+    > {
+      return db.transaction(async (tx) => {
+        const [feature] = await tx
+          .select({ mergedIntoId: features.mergedIntoId })
+          .from(features)
+          .where(eq(features.id, featureId))
+          .for('update');
+        if (!feature) return { outcome: 'not-found' } as const;
+        if (feature.mergedIntoId) return { outcome: 'merged', intoId: feature.mergedIntoId } as const;
+        const target = chooseTarget(await routeInputOf(tx, featureId));
+        const links = await tx.select().from(trackerLinks).where(eq(trackerLinks.featureId, featureId));
+        const live = links.filter((l) => l.state !== 'unlinked');
+        const same = live.find((l) => sameTarget(l.target as PushTarget, target));
+        const dirty = { dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`, updatedAt: sql`now()` };
+        if (same) {
+          const [row] = await tx
+            .update(trackerLinks)
+            .set({ ...dirty, pushedHash: null })
+            .where(eq(trackerLinks.id, same.id))
+            .returning();
+          if (!row) throw new Error('link update returned no row');
+          return { outcome: 'pushed', link: row } as const;
+        }
+        const base = linkIdempotencyKey(featureId, target);
+        const taken = links.filter((l) => l.idempotencyKey.startsWith(base)).length;
+        const [row] = await tx
+          .insert(trackerLinks)
+          .values({
+            featureId,
+            kind: target.kind,
+            site: target.kind === 'jira' ? target.site : target.workspace,
+            target,
+            idempotencyKey: taken === 0 ? base : `${base}-${taken + 1}`,
+            primary: live.length === 0,
+            dirtySince: sql`now()`,
+          })
+          .returning();
+        if (!row) throw new Error('link insert returned no row');
+        return { outcome: 'pushed', link: row } as const;
+      });
     },
 
     async countDirty(): Promise<number> {

@@ -194,7 +194,10 @@ export const trackerLinks = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('tracker_links_issue_key').on(t.kind, t.site, t.issueId).where(sql`${t.issueId} is not null`),
+    // One live link per issue; an unlinked row stays as history and the issue may be linked again.
+    uniqueIndex('tracker_links_live_issue_key')
+      .on(t.kind, t.site, t.issueId)
+      .where(sql`${t.issueId} is not null and ${t.state} <> 'unlinked'`),
     index('tracker_links_feature_idx').on(t.featureId),
     index('tracker_links_dirty_idx').on(t.dirtySince).where(sql`${t.dirtySince} is not null`),
   ],

@@ -1,14 +1,19 @@
 import { matchFeature } from '../sync/match.ts';
+import { defaultStatusMap } from '../sync/status-map.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
 import { createFeaturesRepo } from './features.repo.ts';
 import { createLinksRepo } from './links.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
+import { createStatusRepo, type StatusPolicy } from './status.repo.ts';
 import { createTriageRepo, type PushPolicy } from './triage.repo.ts';
+import { createWebhooksRepo } from './webhooks.repo.ts';
 
 export interface StoreOptions {
   extraFreeMailDomains?: readonly string[];
   push?: PushPolicy | undefined;
+  /** How tracker states become feature statuses; defaults: issue 4's status map, rollup `all`. */
+  status?: StatusPolicy | undefined;
 }
 
 /** The database and its repositories: what the rest of the service is given instead of a connection. */
@@ -28,6 +33,8 @@ export function createStore(database: Database, options: StoreOptions = {}) {
       push: options.push,
     }),
     links: createLinksRepo(database.db),
+    status: createStatusRepo(database.db, options.status ?? { statusMap: defaultStatusMap(), rollup: 'all' }),
+    webhooks: createWebhooksRepo(database.db),
   };
 }
 

@@ -1,9 +1,10 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
 import { type CompanyIdentity, emailKey, resolveCompany, titleKey } from '../sync/normalise.ts';
 import type { RouteInput } from '../sync/route.ts';
 import { type Db, queryRows } from './db.ts';
+import { type DirtyLink, markLinksDirty, recountFeature, routeInputOf, type Tx } from './feature-writes.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
 import { companies, features, requesters, requests, trackerLinks, triageDecisions } from './schema.ts';
 
@@ -20,15 +21,6 @@ export interface PushPolicy {
   route: (input: RouteInput) => PushTarget;
 }
 
-/** A link whose tracker issue needs a push, as left by the triage that made it so. */
-export interface DirtyLink {
-  id: string;
-  kind: 'jira' | 'linear';
-  site: string;
-  pushedAt: Date | null;
-  dirtySince: Date | null;
-}
-
 export type TriageOutcome =
   | { kind: 'missing' }
   | { kind: 'already-triaged'; featureId: string | null }
@@ -41,8 +33,6 @@ export type TriageOutcome =
       /** Links to push now that the feature's demand changed (and passes the bar). */
       links: DirtyLink[];
     };
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
   const [row] = await tx
@@ -86,27 +76,7 @@ async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promi
     .where(eq(trackerLinks.featureId, featureId))
     .limit(1);
   if (!existing) {
-    const [input] = await queryRows<{
-      tags: string[] | null;
-      sources: string[] | null;
-      texts: string[] | null;
-      tiers: string[] | null;
-    }>(
-      tx,
-      sql`select
-            array(select distinct t from requests r2, unnest(r2.tags) t where r2.feature_id = ${featureId}) as tags,
-            array_agg(distinct r.source) as sources,
-            array_agg(r.title || ' ' || r.body) as texts,
-            array_remove(array_agg(distinct c.tier), null) as tiers
-          from requests r left join companies c on c.id = r.company_id
-          where r.feature_id = ${featureId}`,
-    );
-    const target = policy.route({
-      tags: input?.tags ?? [],
-      sources: input?.sources ?? [],
-      texts: input?.texts ?? [],
-      tiers: input?.tiers ?? [],
-    });
+    const target = policy.route(await routeInputOf(tx, featureId));
     const site = target.kind === 'jira' ? target.site : target.workspace;
     await tx
       .insert(trackerLinks)
@@ -120,22 +90,7 @@ async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promi
       })
       .onConflictDoNothing();
   }
-  return tx
-    .update(trackerLinks)
-    .set({ dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(trackerLinks.featureId, featureId),
-        inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
-      ),
-    )
-    .returning({
-      id: trackerLinks.id,
-      kind: trackerLinks.kind,
-      site: trackerLinks.site,
-      pushedAt: trackerLinks.pushedAt,
-      dirtySince: trackerLinks.dirtySince,
-    });
+  return markLinksDirty(tx, featureId);
 }
 
 /**
@@ -212,24 +167,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
           score: decision.score,
           evidence: decision.evidence,
         });
-        // Counts are recomputed, not incremented, under the feature's row lock, so they are right whatever
-        // order concurrent triages commit in. Score is distinct requesters until the scoring model lands.
-        await tx.execute(sql`
-          update features f set
-            request_count = s.requests,
-            requester_count = s.requesters,
-            company_count = s.companies,
-            score = s.requesters,
-            last_requested_at = s.last_at,
-            updated_at = now()
-          from (
-            select count(*)::int as requests,
-                   count(distinct requester_id)::int as requesters,
-                   count(distinct company_id)::int as companies,
-                   max(received_at) as last_at
-            from requests where feature_id = ${featureId}
-          ) s
-          where f.id = ${featureId}`);
+        await recountFeature(tx, featureId);
         const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];
         return { kind: 'triaged', featureId, action, requesterId: requester.id, companyId, links };
       });

@@ -64,6 +64,27 @@ export function mapStatus(state: MappedState, config: StatusMapConfig): FeatureS
 }
 
 /**
+ * A linked issue's status for the rollup: an issue the product owner marked a duplicate counts as `merged`
+ * whatever state its workflow put it in (Jira often closes a duplicate as Done, which would read as shipped).
+ */
+export function linkStatus(
+  state: MappedState & Pick<TrackerIssueState, 'duplicateOfIssueId'>,
+  config: StatusMapConfig,
+): FeatureStatus {
+  return state.duplicateOfIssueId ? 'merged' : mapStatus(state, config);
+}
+
+/**
+ * Whether an issue state read at `incoming` (the issue's own update time) is newer than the one we applied last.
+ * Equal is not newer: the same version again (a duplicate delivery, a reconcile re-read) changes nothing.
+ */
+export function isNewerState(applied: Date | null, incoming: string): boolean {
+  const at = Date.parse(incoming);
+  if (Number.isNaN(at)) return false;
+  return applied === null || at > applied.getTime();
+}
+
+/**
  * Configured override names that the tracker no longer has (renamed or deleted statuses silently stop mapping),
  * as `jira: <name>` / `linear: <name>` in config order. A kind left out of `known` is not checked: pass only the
  * trackers that are configured, with every status name they have.

@@ -4,10 +4,11 @@ import { z } from 'zod';
 /**
  * Every job the service runs: its queue, payload schema (ids only, never content), how repeats are recognised,
  * and defaults. Queues are by concern (DESIGN.md): `triage`, and one `tracker-<kind>-<site>` per Jira site or
- * Linear workspace so each queue's limiter matches that tracker's rate limit. `intake` and `notify` arrive with
- * their features.
+ * Linear workspace so each queue's limiter matches that tracker's rate limit, and `tracker-events` for webhook
+ * deliveries (applied from the database, so they do not wait behind a tracker's rate limit). `intake` and
+ * `notify` arrive with their features.
  */
-export const STATIC_QUEUES = ['triage'] as const;
+export const STATIC_QUEUES = ['triage', 'tracker-events'] as const;
 
 /** The queue of one Jira site or Linear workspace (no ':' allowed in queue names). */
 export function trackerQueueName(kind: 'jira' | 'linear', site: string): string {
@@ -41,6 +42,23 @@ export const jobCatalog = {
     payload: z.strictObject({ linkId: z.uuid(), kind: z.enum(['jira', 'linear']), site: z.string().min(1) }),
     identity: ({ linkId }) => ({ deduplicationId: `tracker-push-${linkId}` }),
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
+  }),
+  /** Apply one recorded webhook delivery (webhook_deliveries row) to the features its issues are linked to. */
+  'tracker-event': defineJob({
+    queue: () => 'tracker-events',
+    payload: z.strictObject({ deliveryId: z.uuid() }),
+    identity: ({ deliveryId }) => ({ jobId: `tracker-event-${deliveryId}` }),
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
+  }),
+  /**
+   * Read the tracker's linked issues changed since its cursor (and, now and then, check they all still exist), so
+   * a dropped webhook is caught within one interval. Scheduled per tracker (queues.schedule).
+   */
+  'tracker-reconcile': defineJob({
+    queue: ({ kind, site }) => trackerQueueName(kind, site),
+    payload: z.strictObject({ kind: z.enum(['jira', 'linear']), site: z.string().min(1) }),
+    identity: ({ kind, site }) => ({ deduplicationId: `tracker-reconcile-${kind}-${site}` }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } },
   }),
 };
 

@@ -106,6 +106,20 @@ export function createQueues({
       return 'present';
     },
 
+    /**
+     * A job the queue makes every `everyMs` (BullMQ job scheduler, upserted by a stable id so every process and
+     * restart shares one). The first run is due right away.
+     */
+    async schedule<N extends JobName>(name: N, payload: JobPayload<N>, everyMs: number): Promise<void> {
+      const { queue, data, identity } = prepare(name, payload);
+      const schedulerId = 'jobId' in identity ? identity.jobId : identity.deduplicationId;
+      await queue.upsertJobScheduler(
+        schedulerId,
+        { every: Math.max(1, Math.round(everyMs)) },
+        { name, data, opts: jobCatalog[name].options },
+      );
+    },
+
     async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {
       const out: Array<{ queue: string; state: string; count: number }> = [];
       for (const [name, queue] of queues) {

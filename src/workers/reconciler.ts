@@ -18,6 +18,7 @@ export function createReconciler({
   config,
   metrics,
   log,
+  trackerSites = [],
   now = () => Date.now(),
 }: {
   store: Store;
@@ -25,10 +26,35 @@ export function createReconciler({
   config: Config['reconcile'];
   metrics: Metrics;
   log: Logger;
+  /** The configured trackers: `trackers()` asks each to reconcile now. */
+  trackerSites?: ReadonlyArray<{ kind: 'jira' | 'linear'; site: string }>;
   now?: () => number;
 }) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let prunedAt = 0;
+
+  /** Webhook deliveries recorded but not applied (the enqueue after recording was lost): queue them. */
+  async function redriveDeliveries(before: Date): Promise<number> {
+    const deliveries = await store.webhooks.unprocessed(before, BATCH);
+    const results = await Promise.all(
+      deliveries.map((d) =>
+        queues.redrive(
+          'tracker-event',
+          { deliveryId: d.id },
+          { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() },
+        ),
+      ),
+    );
+    const redriven = results.filter((r) => r !== 'present').length;
+    if (redriven > 0) metrics.reconcileEnqueued.inc({ queue: 'tracker-events' }, redriven);
+    // Processed deliveries are kept a while (their ids dedupe redeliveries), then pruned, at most hourly.
+    if (now() - prunedAt >= 3_600_000) {
+      prunedAt = now();
+      await store.webhooks.prune(new Date(now() - config.webhookRetentionDays * 86_400_000));
+    }
+    return redriven;
+  }
 
   /** Links whose demand is not pushed yet: make sure a push is queued (a no-op while one waits or runs). */
   async function redrivePushes(before: Date): Promise<{ added: number; skipped: number }> {
@@ -52,6 +78,7 @@ export function createReconciler({
   async function runOnce(): Promise<{
     triage: { added: number; retried: number; present: number };
     pushes: { added: number; skipped: number };
+    webhooks: number;
   }> {
     const counts = { added: 0, retried: 0, present: 0 };
     const before = new Date(now() - config.graceSeconds * 1000);
@@ -79,7 +106,11 @@ export function createReconciler({
       metrics.reconcileEnqueued.inc({ queue: 'triage' }, redriven);
       log.info({ queue: 'triage', ...counts }, 'reconciler re-enqueued pending work');
     }
-    return { triage: counts, pushes: await redrivePushes(before) };
+    return {
+      triage: counts,
+      pushes: await redrivePushes(before),
+      webhooks: await redriveDeliveries(before),
+    };
   }
 
   const tick = () => {
@@ -92,6 +123,11 @@ export function createReconciler({
 
   return {
     runOnce,
+    /** Asks every tracker's reconcile to run now (besides its schedule): the admin endpoint. */
+    async trackers(): Promise<number> {
+      for (const site of trackerSites) await queues.enqueue('tracker-reconcile', site);
+      return trackerSites.length;
+    },
     start() {
       tick();
       timer = setInterval(tick, config.intervalSeconds * 1000);

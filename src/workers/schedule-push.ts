@@ -1,4 +1,4 @@
-import type { DirtyLink } from '../store/triage.repo.ts';
+import type { DirtyLink } from '../store/feature-writes.ts';
 import { nextPushAt } from '../sync/coalesce.ts';
 import type { Queues } from './queues.ts';
 

@@ -56,6 +56,7 @@ export function startWorkers({
       concurrency: config.concurrency.triage,
       tracker: undefined as TrackerQueue | undefined,
     },
+    { name: 'tracker-events', concurrency: 4, tracker: undefined as TrackerQueue | undefined },
     ...trackerQueues.map((t) => ({ name: t.name, concurrency: 2, tracker: t })),
   ];
   const limiterQueues: Queue[] = [];

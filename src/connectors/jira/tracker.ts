@@ -9,6 +9,7 @@ import { checkJiraSite, existingStatusNames } from './check.ts';
 import { createJiraClient } from './client.ts';
 import { createJiraContext } from './context.ts';
 import { idempotencyLabel, issueUrl, jqlString, normalizeHost, parseIssueReference } from './map.ts';
+import { parseJiraWebhook, verifyJiraWebhook } from './webhook.ts';
 import { registerJiraWebhook } from './webhook-registration.ts';
 
 export interface JiraTrackerOptions {
@@ -187,6 +188,8 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
     changedSince: (cursor, issueIds) => jiraChangedSince(ctx, cursor, issueIds, options.searchPageSize),
 
     registerWebhook: (url, secret) => registerJiraWebhook(ctx, url, secret),
+    verifyWebhook: (headers, rawBody, secret) => verifyJiraWebhook(headers, rawBody, secret),
+    parseWebhook: (rawBody) => parseJiraWebhook(rawBody, site),
   };
   return tracker;
 }

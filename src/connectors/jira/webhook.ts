@@ -1,14 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TrackerEvent, WebhookVerdict } from '../tracker.ts';
+import type { TrackerEvent, WebhookHeaders, WebhookVerdict } from '../tracker.ts';
 import { isDuplicateLinkType, JiraShapeError, type JiraSiteRef, jiraIssueState } from './map.ts';
 
 /**
  * Admin-registered Jira webhooks (https://developer.atlassian.com/cloud/jira/platform/webhooks/): the check of their
  * signature over the raw body, and what a delivery means for us. Pure.
  */
-
-/** Request headers as node gives them (lower-case names); looked up case-insensitively all the same. */
-export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 const SIGNATURE_HEADER = 'x-hub-signature';
 

@@ -29,6 +29,7 @@ import {
 } from './documents.ts';
 import { classifyLinearError } from './errors.ts';
 import { duplicateOf, issueIdFor, issueLookupKey, toIssueRef, toIssueState } from './map.ts';
+import { parseLinearWebhook, verifyLinearWebhook } from './webhook.ts';
 import { LinearWorkspace, request } from './workspace.ts';
 
 export interface LinearTrackerOptions {
@@ -258,5 +259,7 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
           label: 'Suggested Sync',
         });
       }),
+    verifyWebhook: verifyLinearWebhook,
+    parseWebhook: (rawBody) => parseLinearWebhook(rawBody, site),
   };
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TrackerEvent, WebhookVerdict } from '../tracker.ts';
+import type { TrackerEvent, WebhookHeaders, WebhookVerdict } from '../tracker.ts';
 import { type LinearIssueFields, type LinearStateFields, toIssueState } from './map.ts';
 
 /**
@@ -13,8 +13,6 @@ import { type LinearIssueFields, type LinearStateFields, toIssueState } from './
 export const LINEAR_SIGNATURE_HEADER = 'linear-signature';
 export const LINEAR_DELIVERY_HEADER = 'linear-delivery';
 export const TIMESTAMP_TOLERANCE_MS = 60_000;
-
-export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** A header by name, whatever its case (Node lowercases; other frameworks may not); the first of repeats. */
 export function headerValue(headers: WebhookHeaders, name: string): string | undefined {

@@ -114,6 +114,12 @@ export function createTrackerPushJob({
       if (pushed?.dirtySince) await schedulePush(queues, pushed, config.push.coalesceSeconds, now());
       return { issueKey: ref.issueKey, created };
     } catch (err) {
+      // The issue was deleted in the tracker: unlink, as its delete webhook would have.
+      if (isConnectorError(err) && err.kind === 'not_found' && link.issueId) {
+        await store.status.unlinkIssue(link.kind, link.site, link.issueId, 'unlink');
+        log.info({ linkId, issueKey: link.issueKey }, 'tracker issue is gone; link unlinked');
+        return { unlinked: link.issueKey };
+      }
       if (isConnectorError(err)) {
         const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';
         await store.links.recordError(link.id, err.kind, err.message, { failed: stops });

@@ -1,0 +1,191 @@
+import { Router } from 'express';
+import type { z } from 'zod';
+import { isConnectorError } from '../connectors/errors.ts';
+import type { Trackers } from '../connectors/registry.ts';
+import type { Tracker } from '../connectors/tracker.ts';
+import { isUuid } from '../domain/ids.ts';
+import type { PushTarget, TrackerIssueState } from '../domain/tracker.ts';
+import type { Store } from '../store/store.ts';
+import type { RouteInput } from '../sync/route.ts';
+import type { Queues } from '../workers/queues.ts';
+import { schedulePush } from '../workers/schedule-push.ts';
+import { linkView } from './features.routes.ts';
+import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
+import { linkIssueBody, pushFeatureBody } from './schemas.ts';
+
+/**
+ * A feature's tracker links by hand: push it now (`POST /v1/features/:id/push`, past the automatic bar), link an
+ * issue that already exists instead (`POST /v1/features/:id/links`, by key, id or URL), unlink one
+ * (`DELETE /v1/features/:id/links/:linkId`).
+ */
+
+function featureId(raw: unknown): string {
+  const id = String(raw);
+  if (!isUuid(id)) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
+  return id;
+}
+
+/** A tracker's refusal as the API says it: the tracker is the one at fault, not the caller. */
+function trackerProblem(err: unknown, tracker: Tracker): HttpProblem {
+  if (!isConnectorError(err)) throw err;
+  const name = `${tracker.kind} "${tracker.site}"`;
+  if (err.kind === 'rate_limited') {
+    const seconds = Math.max(1, Math.ceil((err.retryAfterMs ?? 1_000) / 1_000));
+    return new HttpProblem(
+      503,
+      'tracker-unavailable',
+      'Tracker unavailable',
+      `${name} is rate limiting us; try again in ${seconds} s`,
+      {},
+      { 'Retry-After': String(seconds) },
+    );
+  }
+  if (err.kind === 'auth') {
+    return new HttpProblem(502, 'tracker-refused', 'Tracker refused', `${name} refused our credentials`);
+  }
+  return new HttpProblem(502, 'tracker-error', 'Tracker error', `${name} answered an error (${err.kind})`);
+}
+
+function pushTargetOf(state: TrackerIssueState): PushTarget {
+  // The issue key's prefix is its Jira project or Linear team key.
+  const prefix = state.issueKey.split('-')[0] ?? state.issueKey;
+  return state.kind === 'jira'
+    ? { kind: 'jira', site: state.site, project: prefix, issueType: '' }
+    : { kind: 'linear', workspace: state.site, team: prefix };
+}
+
+export function linksRouter({
+  store,
+  trackers,
+  queues,
+  route,
+  coalesceSeconds,
+}: {
+  store: Store;
+  trackers: Trackers;
+  queues: Queues;
+  /** Where a feature goes (routing); undefined when this process pushes nowhere. */
+  route: ((input: RouteInput) => PushTarget) | undefined;
+  coalesceSeconds: number;
+}) {
+  const router = Router();
+
+  /** Which tracker a link request names: explicitly, by the URL's host, or the only one configured. */
+  function resolveTracker(body: z.infer<typeof linkIssueBody>): Tracker {
+    const all = trackers.all();
+    let candidates = body.tracker ? all.filter((t) => t.kind === body.tracker) : all;
+    if (body.site) candidates = candidates.filter((t) => t.site === body.site);
+    if (!body.site && candidates.length > 1 && URL.canParse(body.issue)) {
+      const byHost = trackers.forUrl(new URL(body.issue));
+      candidates = candidates.filter((t) => byHost.includes(t));
+    }
+    if (!body.site && candidates.length > 1) {
+      const defaults = candidates.filter((t) => t.site === 'default');
+      if (defaults.length === 1) candidates = defaults;
+    }
+    const [only] = candidates;
+    if (only && candidates.length === 1) return only;
+    throw validationProblem([
+      {
+        field: candidates.length === 0 ? (body.site ? 'site' : 'tracker') : 'tracker',
+        in: 'body',
+        pointer: candidates.length === 0 && body.site ? '/site' : '/tracker',
+        detail:
+          candidates.length === 0
+            ? `no ${body.tracker ?? 'tracker'}${body.site ? ` "${body.site}"` : ''} is configured`
+            : `several trackers could hold "${body.issue}": say which with "tracker" (jira or linear) and "site"`,
+      },
+    ]);
+  }
+
+  router.post('/v1/features/:id/push', async (req, res) => {
+    const id = featureId(req.params['id']);
+    const parsed = pushFeatureBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
+    if (!route) {
+      throw new HttpProblem(
+        409,
+        'no-tracker',
+        'No tracker',
+        'no tracker is configured for this process to push to',
+      );
+    }
+    const result = await store.links.requestPush(id, (input) => parsed.data.target ?? route(input));
+    if (result.outcome === 'not-found') {
+      throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
+    }
+    if (result.outcome === 'merged') {
+      throw new HttpProblem(
+        409,
+        'feature-merged',
+        'Feature merged',
+        `feature ${id} was merged into ${result.intoId}; push that one`,
+      );
+    }
+    if (!trackers.get(result.link.kind, result.link.site)) {
+      throw new HttpProblem(
+        409,
+        'no-tracker',
+        'No tracker',
+        `no ${result.link.kind} tracker "${result.link.site}" is configured`,
+      );
+    }
+    await schedulePush(queues, { ...result.link, pushedAt: null }, coalesceSeconds);
+    res.status(202).json({ link: linkView(result.link) });
+  });
+
+  router.post('/v1/features/:id/links', async (req, res) => {
+    const id = featureId(req.params['id']);
+    const parsed = linkIssueBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
+    const tracker = resolveTracker(parsed.data);
+    let state: TrackerIssueState | undefined;
+    try {
+      state = await tracker.getIssue(parsed.data.issue);
+    } catch (err) {
+      throw trackerProblem(err, tracker);
+    }
+    if (!state) {
+      throw new HttpProblem(
+        404,
+        'issue-not-found',
+        'Issue not found',
+        `${tracker.kind} "${tracker.site}" has no issue "${parsed.data.issue}" (or our token cannot see it)`,
+      );
+    }
+    const linked = await store.status.linkIssue(id, state, pushTargetOf(state), { cause: 'api' });
+    if (linked.outcome === 'feature-gone') {
+      throw new HttpProblem(404, 'not-found', 'Not found', `no live feature with id ${id}`);
+    }
+    if (linked.outcome === 'taken') {
+      throw new HttpProblem(
+        409,
+        'issue-linked',
+        'Issue already linked',
+        linked.featureId === id
+          ? `${state.issueKey} is already linked to this feature`
+          : `${state.issueKey} is linked to feature ${linked.featureId}; unlink it there first`,
+        { featureId: linked.featureId },
+      );
+    }
+    for (const link of linked.dirty) await schedulePush(queues, link, coalesceSeconds);
+    const link = await store.links.get(linked.linkId);
+    if (!link) throw new Error('link vanished after insert');
+    res
+      .status(201)
+      .location(`/v1/features/${id}`)
+      .json({ link: linkView(link) });
+  });
+
+  router.delete('/v1/features/:id/links/:linkId', async (req, res) => {
+    const id = featureId(req.params['id']);
+    const linkId = String(req.params['linkId']);
+    const result = isUuid(linkId) ? await store.status.unlink(id, linkId) : 'not-found';
+    if (result === 'not-found') {
+      throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} has no link ${linkId}`);
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import express, { Router } from 'express';
+import type { Trackers } from '../connectors/registry.ts';
+import type { Tracker, WebhookHeaders } from '../connectors/tracker.ts';
+import type { TrackerKind } from '../domain/tracker.ts';
+import { errorForLog } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/store.ts';
+import type { Queues } from '../workers/queues.ts';
+import { HttpProblem } from './problem.ts';
+
+/**
+ * `POST /webhooks/jira` and `POST /webhooks/linear` (a site's own path: `/webhooks/jira/<site>`): verify the
+ * signature over the raw bytes, record the delivery (unique per delivery id, so a redelivery is a no-op), enqueue
+ * its job, answer 200. Nothing else happens before the answer, so the tracker never times out on us; the job
+ * applies it (workers/jobs/tracker-event.job.ts). A delivery that only carries events we ignore is answered 200
+ * and not kept.
+ */
+
+/** Jira sends whole issues (description, comments): more than the API's body limit allows. */
+const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
+
+const DELIVERY_HEADER: Record<TrackerKind, string> = {
+  jira: 'x-atlassian-webhook-identifier',
+  linear: 'linear-delivery',
+};
+
+const SECRET_SETTING: Record<TrackerKind, string> = {
+  jira: 'JIRA_WEBHOOK_SECRET or trackers.jira[].webhookSecretEnv',
+  linear: 'LINEAR_WEBHOOK_SECRET or trackers.linear[].webhookSecretEnv',
+};
+
+function firstHeader(headers: WebhookHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const first = typeof value === 'string' ? value : value?.[0];
+  return first?.trim() || undefined;
+}
+
+/** The tracker a path names: its site, else `default`, else the only one of that kind. */
+function trackerFor(trackers: Trackers, kind: TrackerKind, site: string | undefined): Tracker | undefined {
+  if (site !== undefined) return trackers.get(kind, site);
+  const ofKind = trackers.all().filter((t) => t.kind === kind);
+  return ofKind.find((t) => t.site === 'default') ?? (ofKind.length === 1 ? ofKind[0] : undefined);
+}
+
+export function webhooksRouter({
+  trackers,
+  store,
+  queues,
+  metrics,
+  now = () => Date.now(),
+}: {
+  trackers: Trackers;
+  store: Store;
+  queues: Queues;
+  metrics: Metrics;
+  now?: () => number;
+}) {
+  const router = Router();
+  const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
+
+  router.post(['/webhooks/:provider', '/webhooks/:provider/:site'], raw, async (req, res) => {
+    const provider = String(req.params['provider']);
+    if (provider !== 'jira' && provider !== 'linear') {
+      throw new HttpProblem(404, 'not-found', 'Not found', `no webhook endpoint for "${provider}"`);
+    }
+    const site = typeof req.params['site'] === 'string' ? req.params['site'] : undefined;
+    const tracker = trackerFor(trackers, provider, site);
+    if (!tracker) {
+      throw new HttpProblem(
+        404,
+        'not-found',
+        'Not found',
+        site === undefined
+          ? `more than one ${provider} tracker is configured: use /webhooks/${provider}/<site>`
+          : `no ${provider} tracker "${site}" is configured`,
+      );
+    }
+    const rejected = (reason: string) => {
+      metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
+      req.log.warn({ provider, site: tracker.site, reason }, 'webhook rejected');
+      return new HttpProblem(401, 'unauthorized', 'Unauthorized', reason);
+    };
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const secret = trackers.webhookSecret(provider, tracker.site);
+    if (!secret)
+      throw rejected(`no webhook secret is configured for this tracker (${SECRET_SETTING[provider]})`);
+    const verdict = tracker.verifyWebhook(req.headers, body, secret, now());
+    if (!verdict.ok) throw rejected(verdict.reason);
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the webhook body is not valid JSON');
+    }
+    const events = tracker.parseWebhook(body);
+    if (events.every((e) => e.type === 'ignored')) {
+      metrics.webhooksReceived.inc({ provider, outcome: 'ignored' });
+      res.json({
+        status: 'ignored',
+        reasons: events.map((e) => (e.type === 'ignored' ? e.reason : '')),
+      });
+      return;
+    }
+    // Without a delivery id (a hand-made request), identical bodies count as one delivery.
+    const deliveryId =
+      firstHeader(req.headers, DELIVERY_HEADER[provider]) ??
+      `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const recorded = await store.webhooks.record({ provider, site: tracker.site, deliveryId, payload });
+    if (recorded.duplicate) {
+      metrics.webhooksReceived.inc({ provider, outcome: 'duplicate' });
+      res.json({ status: 'duplicate', deliveryId });
+      return;
+    }
+    try {
+      await queues.enqueue('tracker-event', { deliveryId: recorded.id });
+    } catch (err) {
+      // Recorded is enough to answer: the reconciler enqueues unprocessed deliveries.
+      req.log.warn(
+        { error: errorForLog(err), deliveryId },
+        'webhook recorded; enqueue failed (reconciler retries)',
+      );
+    }
+    metrics.webhooksReceived.inc({ provider, outcome: 'accepted' });
+    res.json({ status: 'accepted', deliveryId });
+  });
+
+  return router;
+}

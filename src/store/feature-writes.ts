@@ -1,0 +1,85 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { RouteInput } from '../sync/route.ts';
+import { type Db, queryRows } from './db.ts';
+import { trackerLinks } from './schema.ts';
+
+/** Writes several repositories make to a feature inside their own transaction. */
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A link whose tracker issue needs a push. */
+export interface DirtyLink {
+  id: string;
+  kind: 'jira' | 'linear';
+  site: string;
+  pushedAt: Date | null;
+  dirtySince: Date | null;
+}
+
+/**
+ * Recomputes a feature's counts from its requests, under the caller's lock on the feature row, so they are right
+ * whatever order concurrent transactions commit in. Score is distinct requesters until the scoring model lands.
+ */
+export async function recountFeature(tx: Tx, featureId: string): Promise<void> {
+  await tx.execute(sql`
+    update features f set
+      request_count = s.requests,
+      requester_count = s.requesters,
+      company_count = s.companies,
+      score = s.requesters,
+      last_requested_at = coalesce(s.last_at, f.last_requested_at),
+      updated_at = now()
+    from (
+      select count(*)::int as requests,
+             count(distinct requester_id)::int as requesters,
+             count(distinct company_id)::int as companies,
+             max(received_at) as last_at
+      from requests where feature_id = ${featureId}
+    ) s
+    where f.id = ${featureId}`);
+}
+
+/** Marks every live link of the feature dirty (its demand changed); returns them for the caller to schedule. */
+export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLink[]> {
+  return tx
+    .update(trackerLinks)
+    .set({ dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(trackerLinks.featureId, featureId),
+        inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
+      ),
+    )
+    .returning({
+      id: trackerLinks.id,
+      kind: trackerLinks.kind,
+      site: trackerLinks.site,
+      pushedAt: trackerLinks.pushedAt,
+      dirtySince: trackerLinks.dirtySince,
+    });
+}
+
+/** What routing looks at: the feature's requests' tags, sources, texts and company tiers. */
+export async function routeInputOf(tx: Tx, featureId: string): Promise<RouteInput> {
+  const [input] = await queryRows<{
+    tags: string[] | null;
+    sources: string[] | null;
+    texts: string[] | null;
+    tiers: string[] | null;
+  }>(
+    tx,
+    sql`select
+          array(select distinct t from requests r2, unnest(r2.tags) t where r2.feature_id = ${featureId}) as tags,
+          array_agg(distinct r.source) as sources,
+          array_agg(r.title || ' ' || r.body) as texts,
+          array_remove(array_agg(distinct c.tier), null) as tiers
+        from requests r left join companies c on c.id = r.company_id
+        where r.feature_id = ${featureId}`,
+  );
+  return {
+    tags: input?.tags ?? [],
+    sources: input?.sources ?? [],
+    texts: input?.texts ?? [],
+    tiers: input?.tiers ?? [],
+  };
+}

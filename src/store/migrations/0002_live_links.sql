@@ -1,0 +1,2 @@
+DROP INDEX "tracker_links_issue_key";--> statement-breakpoint
+CREATE UNIQUE INDEX "tracker_links_live_issue_key" ON "tracker_links" USING btree ("kind","site","issue_id") WHERE "tracker_links"."issue_id" is not null and "tracker_links"."state" <> 'unlinked';

@@ -1,0 +1,405 @@
+import { and, asc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import type { FeatureStatus } from '../domain/status.ts';
+import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
+import { type RollupRule, rollupStatus } from '../sync/rollup.ts';
+import { isNewerState, linkStatus, type StatusMapConfig } from '../sync/status-map.ts';
+import type { Db } from './db.ts';
+import { type DirtyLink, markLinksDirty, recountFeature, type Tx } from './feature-writes.ts';
+import { featureStatusChanges, features, requests, syncCursors, trackerLinks } from './schema.ts';
+
+/**
+ * What comes back from the trackers, applied to features: a linked issue's new state, its deletion, a duplicate
+ * the product owner marked, a link made or removed by hand. Each runs in one transaction that locks the feature
+ * row first, applies the change, rolls the feature's links up into its status and records a status change with
+ * its cause, so concurrent events for one feature serialise and the history has no gaps.
+ */
+
+export type StatusCause = (typeof featureStatusChanges.$inferInsert)['cause'];
+
+export interface StatusChange {
+  featureId: string;
+  from: FeatureStatus;
+  to: FeatureStatus;
+}
+
+export interface StatusPolicy {
+  statusMap: StatusMapConfig;
+  rollup: RollupRule;
+}
+
+export type ApplyOutcome =
+  | { outcome: 'not-linked' }
+  | { outcome: 'stale'; featureId: string }
+  | { outcome: 'applied'; featureId: string; linkId: string; change: StatusChange | undefined };
+
+type LiveLink = typeof trackerLinks.$inferSelect;
+
+const LIVE = ['pending', 'linked', 'failed'] as const;
+
+async function liveLinkByIssue(
+  db: Db | Tx,
+  kind: TrackerKind,
+  site: string,
+  issueId: string,
+): Promise<LiveLink | undefined> {
+  const [link] = await db
+    .select()
+    .from(trackerLinks)
+    .where(
+      and(
+        eq(trackerLinks.kind, kind),
+        eq(trackerLinks.site, site),
+        eq(trackerLinks.issueId, issueId),
+        inArray(trackerLinks.state, LIVE),
+      ),
+    );
+  return link;
+}
+
+/** Locks the features in id order (two merges of the same pair cannot deadlock) and returns them by id. */
+async function lockFeatures(tx: Tx, ids: readonly string[]) {
+  const rows = await tx
+    .select({ id: features.id, status: features.status, mergedIntoId: features.mergedIntoId })
+    .from(features)
+    .where(inArray(features.id, [...new Set(ids)]))
+    .orderBy(asc(features.id))
+    .for('update');
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Rolls the feature's links up into its status and records the change. A feature merged into another keeps
+ * `merged`; links that only say "merged" (a duplicate whose original we could not read) leave the status alone
+ * until the merge itself runs. The caller holds the feature's row lock.
+ */
+async function settleStatus(
+  tx: Tx,
+  featureId: string,
+  policy: StatusPolicy,
+  cause: StatusCause,
+  detail: { linkId?: string; [key: string]: unknown },
+): Promise<StatusChange | undefined> {
+  const [feature] = await tx
+    .select({ status: features.status, mergedIntoId: features.mergedIntoId })
+    .from(features)
+    .where(eq(features.id, featureId));
+  if (!feature || feature.mergedIntoId) return undefined;
+  const links = await tx
+    .select({
+      status: trackerLinks.mappedStatus,
+      primary: trackerLinks.primary,
+      createdAt: trackerLinks.createdAt,
+      issueUpdatedAt: trackerLinks.issueUpdatedAt,
+    })
+    .from(trackerLinks)
+    .where(
+      and(
+        eq(trackerLinks.featureId, featureId),
+        inArray(trackerLinks.state, ['linked', 'failed']),
+        isNotNull(trackerLinks.mappedStatus),
+      ),
+    );
+  const next = rollupStatus(
+    links.map((l) => ({
+      status: l.status ?? 'received',
+      primary: l.primary,
+      linkedAt: l.createdAt.toISOString(),
+      updatedAt: (l.issueUpdatedAt ?? l.createdAt).toISOString(),
+    })),
+    policy.rollup,
+  );
+  if (next === null || next === feature.status || next === 'merged') return undefined;
+  return recordChange(tx, featureId, feature.status, next, cause, detail);
+}
+
+async function recordChange(
+  tx: Tx,
+  featureId: string,
+  from: FeatureStatus,
+  to: FeatureStatus,
+  cause: StatusCause,
+  { linkId, ...detail }: { linkId?: string; [key: string]: unknown },
+): Promise<StatusChange> {
+  await tx.update(features).set({ status: to, updatedAt: sql`now()` }).where(eq(features.id, featureId));
+  await tx.insert(featureStatusChanges).values({
+    featureId,
+    fromStatus: from,
+    toStatus: to,
+    cause,
+    linkId: linkId ?? null,
+    detail,
+  });
+  return { featureId, from, to };
+}
+
+function stateColumns(state: TrackerIssueState, policy: StatusPolicy) {
+  return {
+    statusName: state.statusName,
+    statusCategory: state.category,
+    mappedStatus: linkStatus(state, policy.statusMap),
+    issueUpdatedAt: new Date(state.updatedAt),
+    issueKey: state.issueKey,
+    url: state.url,
+    updatedAt: sql`now()`,
+  };
+}
+
+export function createStatusRepo(db: Db, policy: StatusPolicy) {
+  return {
+    /** A linked issue's state as read (webhook or reconcile); older than what we applied: nothing changes. */
+    async applyIssueState(state: TrackerIssueState, cause: StatusCause): Promise<ApplyOutcome> {
+      const found = await liveLinkByIssue(db, state.kind, state.site, state.issueId);
+      if (!found) return { outcome: 'not-linked' };
+      return db.transaction(async (tx) => {
+        await lockFeatures(tx, [found.featureId]);
+        // Re-read under the lock: another event may have applied a newer state, or moved the link.
+        const link = await liveLinkByIssue(tx, state.kind, state.site, state.issueId);
+        if (!link) return { outcome: 'not-linked' } as const;
+        if (link.featureId !== found.featureId) await lockFeatures(tx, [link.featureId]);
+        if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) {
+          return { outcome: 'stale', featureId: link.featureId } as const;
+        }
+        await tx.update(trackerLinks).set(stateColumns(state, policy)).where(eq(trackerLinks.id, link.id));
+        const change = await settleStatus(tx, link.featureId, policy, cause, {
+          linkId: link.id,
+          issueKey: state.issueKey,
+          trackerStatus: state.statusName,
+        });
+        return { outcome: 'applied', featureId: link.featureId, linkId: link.id, change } as const;
+      });
+    },
+
+    /** The issue is gone from the tracker: its link is unlinked and the feature's other links decide. */
+    async unlinkIssue(
+      kind: TrackerKind,
+      site: string,
+      issueId: string,
+      cause: StatusCause,
+    ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
+      const found = await liveLinkByIssue(db, kind, site, issueId);
+      if (!found) return undefined;
+      return removeLink(found.id, found.featureId, cause, { issueKey: found.issueKey, reason: 'deleted' });
+    },
+
+    /** Unlinks by link id (the API). */
+    async unlink(
+      featureId: string,
+      linkId: string,
+    ): Promise<{ change: StatusChange | undefined } | 'not-found' | 'already-unlinked'> {
+      const [link] = await db
+        .select()
+        .from(trackerLinks)
+        .where(and(eq(trackerLinks.id, linkId), eq(trackerLinks.featureId, featureId)));
+      if (!link) return 'not-found';
+      if (link.state === 'unlinked') return 'already-unlinked';
+      const done = await removeLink(link.id, featureId, 'unlink', { issueKey: link.issueKey, reason: 'api' });
+      return done ? { change: done.change } : 'already-unlinked';
+    },
+
+    /**
+     * Links an existing tracker issue (the API, or the original a duplicate points at) to the feature, with its
+     * current state, and marks the feature's links dirty so the issue gets the demand. Refuses an issue another
+     * feature already links.
+     */
+    async linkIssue(
+      featureId: string,
+      state: TrackerIssueState,
+      target: PushTarget,
+      {
+        cause,
+        origin = 'linked',
+        supersedes,
+      }: {
+        cause: StatusCause;
+        origin?: 'linked' | 'imported';
+        /** A link of this feature whose issue was marked a duplicate of this one: it now says `merged`. */
+        supersedes?: string | undefined;
+      },
+    ): Promise<
+      | { outcome: 'linked'; linkId: string; change: StatusChange | undefined; dirty: DirtyLink[] }
+      | { outcome: 'taken'; featureId: string }
+      | { outcome: 'feature-gone' }
+    > {
+      return db.transaction(async (tx) => {
+        const locked = await lockFeatures(tx, [featureId]);
+        const feature = locked.get(featureId);
+        if (!feature || feature.mergedIntoId) return { outcome: 'feature-gone' } as const;
+        const existing = await liveLinkByIssue(tx, state.kind, state.site, state.issueId);
+        if (existing) return { outcome: 'taken', featureId: existing.featureId } as const;
+        if (supersedes) {
+          await tx
+            .update(trackerLinks)
+            .set({ mappedStatus: 'merged', primary: false, updatedAt: sql`now()` })
+            .where(and(eq(trackerLinks.id, supersedes), eq(trackerLinks.featureId, featureId)));
+        }
+        const [row] = await tx
+          .insert(trackerLinks)
+          .values({
+            featureId,
+            kind: state.kind,
+            site: state.site,
+            target,
+            idempotencyKey: `l-${featureId}-${state.kind}-${state.site}-${state.issueId}-${Date.now().toString(36)}`,
+            issueId: state.issueId,
+            state: 'linked',
+            origin,
+            primary: supersedes !== undefined,
+            createAttemptedAt: null,
+            ...stateColumns(state, policy),
+          })
+          .returning({ id: trackerLinks.id });
+        if (!row) throw new Error('link insert returned no row');
+        const change = await settleStatus(tx, featureId, policy, cause, {
+          linkId: row.id,
+          issueKey: state.issueKey,
+          trackerStatus: state.statusName,
+        });
+        const dirty = await markLinksDirty(tx, featureId);
+        return { outcome: 'linked', linkId: row.id, change, dirty } as const;
+      });
+    },
+
+    /**
+     * The product owner marked one linked issue a duplicate of another that a different feature links: that
+     * feature survives. The duplicate's requests (and so its requesters and companies) and its other links move to
+     * the survivor, which is recounted and re-pushed; the duplicate's feature becomes `merged` into it. Safe to
+     * repeat: a feature merged already is left alone.
+     */
+    async mergeFeatures(
+      fromId: string,
+      intoId: string,
+      cause: StatusCause,
+      detail: { duplicateLinkId?: string; [key: string]: unknown },
+    ): Promise<
+      | { outcome: 'merged'; change: StatusChange; dirty: DirtyLink[]; intoId: string }
+      | { outcome: 'unchanged'; reason: string }
+    > {
+      return db.transaction(async (tx) => {
+        // Follow the survivor's own merges to the feature that is still live.
+        let survivorId = intoId;
+        for (let hops = 0; hops < 20; hops++) {
+          const [row] = await tx
+            .select({ mergedIntoId: features.mergedIntoId })
+            .from(features)
+            .where(eq(features.id, survivorId));
+          if (!row?.mergedIntoId) break;
+          survivorId = row.mergedIntoId;
+        }
+        if (survivorId === fromId) return { outcome: 'unchanged', reason: 'same feature' } as const;
+        const locked = await lockFeatures(tx, [fromId, survivorId]);
+        const from = locked.get(fromId);
+        const into = locked.get(survivorId);
+        if (!from || !into) return { outcome: 'unchanged', reason: 'feature not found' } as const;
+        if (from.mergedIntoId) return { outcome: 'unchanged', reason: 'already merged' } as const;
+        if (into.mergedIntoId) return { outcome: 'unchanged', reason: 'survivor merged meanwhile' } as const;
+
+        const moved = await tx
+          .update(requests)
+          .set({ featureId: survivorId })
+          .where(eq(requests.featureId, fromId))
+          .returning({ id: requests.id });
+        // The duplicate issue stays with the merged feature (it says "merged"); its other issues now carry the
+        // survivor's demand.
+        await tx
+          .update(trackerLinks)
+          .set({ featureId: survivorId, primary: false, updatedAt: sql`now()` })
+          .where(
+            and(
+              eq(trackerLinks.featureId, fromId),
+              inArray(trackerLinks.state, LIVE),
+              ...(detail.duplicateLinkId ? [ne(trackerLinks.id, detail.duplicateLinkId)] : []),
+            ),
+          );
+        await recountFeature(tx, fromId);
+        await recountFeature(tx, survivorId);
+        await tx
+          .update(features)
+          .set({ mergedIntoId: survivorId, updatedAt: sql`now()` })
+          .where(eq(features.id, fromId));
+        const { duplicateLinkId, ...rest } = detail;
+        const change = await recordChange(tx, fromId, from.status, 'merged', cause, {
+          ...(duplicateLinkId ? { linkId: duplicateLinkId } : {}),
+          ...rest,
+          into: survivorId,
+          movedRequestIds: moved.map((r) => r.id),
+        });
+        await settleStatus(tx, survivorId, policy, cause, { reason: 'links moved by a merge', from: fromId });
+        const dirty = await markLinksDirty(tx, survivorId);
+        return { outcome: 'merged', change, dirty, intoId: survivorId } as const;
+      });
+    },
+
+    /** The live link of an issue, if any. */
+    linkOf: (kind: TrackerKind, site: string, issueId: string) => liveLinkByIssue(db, kind, site, issueId),
+
+    /** Issue ids of this tracker's live links: what reconcile reads. */
+    async linkedIssueIds(kind: TrackerKind, site: string): Promise<string[]> {
+      const rows = await db
+        .select({ issueId: trackerLinks.issueId })
+        .from(trackerLinks)
+        .where(
+          and(
+            eq(trackerLinks.kind, kind),
+            eq(trackerLinks.site, site),
+            inArray(trackerLinks.state, ['linked', 'failed']),
+            isNotNull(trackerLinks.issueId),
+          ),
+        );
+      return rows.flatMap((r) => (r.issueId ? [r.issueId] : []));
+    },
+
+    async cursor(kind: TrackerKind, site: string): Promise<string | undefined> {
+      const [row] = await db
+        .select({ cursor: syncCursors.cursor })
+        .from(syncCursors)
+        .where(and(eq(syncCursors.kind, kind), eq(syncCursors.site, site)));
+      return row?.cursor;
+    },
+
+    async saveCursor(kind: TrackerKind, site: string, cursor: string): Promise<void> {
+      await db
+        .insert(syncCursors)
+        .values({ kind, site, cursor })
+        .onConflictDoUpdate({
+          target: [syncCursors.kind, syncCursors.site],
+          set: { cursor, updatedAt: sql`now()` },
+        });
+    },
+
+    /** A feature's status history, oldest first. */
+    async changes(featureId: string) {
+      return db
+        .select()
+        .from(featureStatusChanges)
+        .where(eq(featureStatusChanges.featureId, featureId))
+        .orderBy(asc(featureStatusChanges.changedAt), asc(featureStatusChanges.id));
+    },
+  };
+
+  async function removeLink(
+    linkId: string,
+    featureId: string,
+    cause: StatusCause,
+    detail: Record<string, unknown>,
+  ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
+    return db.transaction(async (tx) => {
+      await lockFeatures(tx, [featureId]);
+      const [unlinked] = await tx
+        .update(trackerLinks)
+        .set({ state: 'unlinked', dirtySince: null, primary: false, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(trackerLinks.id, linkId),
+            eq(trackerLinks.featureId, featureId),
+            inArray(trackerLinks.state, LIVE),
+          ),
+        )
+        .returning({ id: trackerLinks.id });
+      if (!unlinked) return undefined;
+      const change = await settleStatus(tx, featureId, policy, cause, { linkId, ...detail });
+      return { featureId, linkId, change };
+    });
+  }
+}
+
+export type StatusRepo = ReturnType<typeof createStatusRepo>;

@@ -1,0 +1,39 @@
+import type { Trackers } from '../../connectors/registry.ts';
+import type { Logger } from '../../log.ts';
+import type { Store } from '../../store/store.ts';
+import type { JobPayload } from '../catalog.ts';
+import type { TrackerSync } from '../tracker-sync.ts';
+
+/**
+ * Applies one recorded webhook delivery. The row holds the payload, so a retry, a redrive after a Redis flush or a
+ * second job for the same delivery reads the same thing; a processed row is not applied again, and every apply
+ * step is itself idempotent (an issue state no newer than the one stored changes nothing).
+ */
+export function createTrackerEventJob({
+  store,
+  trackers,
+  sync,
+  log,
+}: {
+  store: Store;
+  trackers: Trackers;
+  sync: TrackerSync;
+  log: Logger;
+}) {
+  return async ({ deliveryId }: JobPayload<'tracker-event'>) => {
+    const delivery = await store.webhooks.get(deliveryId);
+    if (!delivery) return { skipped: 'delivery not found' };
+    if (delivery.processedAt) return { skipped: 'already processed' };
+    const tracker = trackers.get(delivery.provider, delivery.site);
+    if (!tracker) {
+      const outcome = `no ${delivery.provider} tracker "${delivery.site}" is configured`;
+      await store.webhooks.markProcessed(delivery.id, outcome);
+      return { skipped: outcome };
+    }
+    const events = tracker.parseWebhook(JSON.stringify(delivery.payload));
+    const outcomes = await sync.applyEvents(tracker, events, 'tracker');
+    await store.webhooks.markProcessed(delivery.id, outcomes.join('; '));
+    log.debug({ deliveryId, provider: delivery.provider, outcomes }, 'webhook applied');
+    return { outcomes };
+  };
+}

@@ -1,0 +1,105 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Config } from '../../config.ts';
+import type { Trackers } from '../../connectors/registry.ts';
+import type { Tracker } from '../../connectors/tracker.ts';
+import type { Logger } from '../../log.ts';
+import type { Store } from '../../store/store.ts';
+import type { JobPayload } from '../catalog.ts';
+import type { TrackerSync } from '../tracker-sync.ts';
+
+/** What sync_cursors holds for one tracker: where the change read resumes, and when the last sweep ran. */
+export interface ReconcileCursor {
+  since?: string | undefined;
+  sweptAt?: string | undefined;
+}
+
+export function parseReconcileCursor(raw: string | undefined): ReconcileCursor {
+  if (!raw) return {};
+  try {
+    const value = JSON.parse(raw) as Record<string, unknown>;
+    const iso = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : undefined);
+    return { since: iso(value['since']), sweptAt: iso(value['sweptAt']) };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Reconcile one tracker: read the linked issues changed since the cursor and apply them like webhooks (cause
+ * `reconcile`), saving the cursor after each page; then, once per sweep interval, read every linked issue and
+ * unlink those the tracker no longer has (Jira's search never returns a deleted issue, so a dropped
+ * `jira:issue_deleted` is only seen this way; each missing one is confirmed with a direct read first).
+ */
+export function createTrackerReconcileJob({
+  store,
+  trackers,
+  sync,
+  config,
+  log,
+  now = () => Date.now(),
+}: {
+  store: Store;
+  trackers: Trackers;
+  sync: TrackerSync;
+  config: Pick<Config, 'reconcile'>;
+  log: Logger;
+  now?: () => number;
+}) {
+  async function sweep(tracker: Tracker, ids: readonly string[]): Promise<number> {
+    const seen = new Set<string>();
+    let unlinked = 0;
+    for await (const page of tracker.changedSince(undefined, ids)) {
+      for (const state of page.issues) seen.add(state.issueId);
+      await sync.applyEvents(
+        tracker,
+        page.issues.map((state) => ({ type: 'issue-changed', state })),
+        'reconcile',
+      );
+      for (const issueId of page.deletedIssueIds ?? []) {
+        seen.add(issueId);
+        if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
+      }
+    }
+    for (const issueId of ids.filter((id) => !seen.has(id))) {
+      const state = await tracker.getIssue(issueId);
+      if (state) continue;
+      if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
+    }
+    return unlinked;
+  }
+
+  return async ({ kind, site }: JobPayload<'tracker-reconcile'>) => {
+    const tracker = trackers.get(kind, site);
+    if (!tracker) throw new UnrecoverableError(`no ${kind} tracker "${site}" is configured`);
+    const cursor = parseReconcileCursor(await store.status.cursor(kind, site));
+    const save = () => store.status.saveCursor(kind, site, JSON.stringify(cursor));
+    const ids = await store.status.linkedIssueIds(kind, site);
+    const counts = { read: 0, deleted: 0, unlinked: 0 };
+
+    for await (const page of tracker.changedSince(cursor.since, ids)) {
+      counts.read += page.issues.length;
+      await sync.applyEvents(
+        tracker,
+        page.issues.map((state) => ({ type: 'issue-changed', state })),
+        'reconcile',
+      );
+      for (const issueId of page.deletedIssueIds ?? []) {
+        if (await store.status.unlinkIssue(kind, site, issueId, 'reconcile')) counts.deleted++;
+      }
+      cursor.since = page.cursor;
+      await save();
+    }
+
+    const sweptAt = cursor.sweptAt ? Date.parse(cursor.sweptAt) : undefined;
+    if (sweptAt === undefined || now() - sweptAt >= config.reconcile.trackerSweepSeconds * 1000) {
+      const startedAt = new Date(now()).toISOString();
+      counts.unlinked = await sweep(tracker, ids);
+      cursor.sweptAt = startedAt;
+      await save();
+    }
+    if (counts.read + counts.deleted + counts.unlinked > 0) {
+      log.info({ tracker: kind, site, linked: ids.length, ...counts }, 'tracker reconciled');
+    }
+    return counts;
+  };
+}

@@ -1,0 +1,120 @@
+import type { Config } from '../config.ts';
+import type { Tracker, TrackerEvent } from '../connectors/tracker.ts';
+import type { PushTarget } from '../domain/tracker.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { DirtyLink } from '../store/feature-writes.ts';
+import type { StatusCause, StatusChange } from '../store/status.repo.ts';
+import type { Store } from '../store/store.ts';
+import type { Queues } from './queues.ts';
+import { schedulePush } from './schedule-push.ts';
+
+/**
+ * What the trackers say, applied to features: shared by the webhook job (cause `tracker`) and the reconcile job
+ * (cause `reconcile`). Each event becomes one short outcome line, kept on the delivery row for whoever asks why.
+ */
+export function createTrackerSync({
+  store,
+  queues,
+  config,
+  metrics,
+  log,
+}: {
+  store: Store;
+  queues: Queues;
+  config: Pick<Config, 'push'>;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  const changed = (change: StatusChange | undefined, cause: StatusCause) => {
+    if (!change) return;
+    metrics.statusChanges.inc({ cause, status: change.to });
+    log.info({ ...change, cause }, 'feature status changed');
+  };
+  const push = async (links: readonly DirtyLink[]) => {
+    for (const link of links) await schedulePush(queues, link, config.push.coalesceSeconds);
+  };
+
+  /**
+   * `duplicateIssueId` was marked a duplicate of `originalIssueId` in the tracker. Both linked to different
+   * features: the duplicate's feature merges into the original's. Only the duplicate linked: its feature takes
+   * the original issue as its primary link, so it follows the issue the work now lives on.
+   */
+  async function duplicate(
+    tracker: Tracker,
+    duplicateIssueId: string,
+    originalIssueId: string,
+    cause: StatusCause,
+  ): Promise<string> {
+    const dup = await store.status.linkOf(tracker.kind, tracker.site, duplicateIssueId);
+    if (!dup) return 'duplicate issue not linked';
+    const original = await store.status.linkOf(tracker.kind, tracker.site, originalIssueId);
+    if (original?.featureId === dup.featureId) return 'both issues already on one feature';
+    if (original) {
+      const merged = await store.status.mergeFeatures(dup.featureId, original.featureId, cause, {
+        duplicateLinkId: dup.id,
+        issueKey: dup.issueKey,
+        duplicateOf: original.issueKey,
+      });
+      if (merged.outcome !== 'merged') return `not merged: ${merged.reason}`;
+      changed(merged.change, cause);
+      await push(merged.dirty);
+      return `feature ${dup.featureId} merged into ${merged.intoId}`;
+    }
+    const state = await tracker.getIssue(originalIssueId);
+    if (!state) return `original issue ${originalIssueId} not found`;
+    const linked = await store.status.linkIssue(dup.featureId, state, dup.target as PushTarget, {
+      cause,
+      supersedes: dup.id,
+    });
+    if (linked.outcome !== 'linked') return `original not linked: ${linked.outcome}`;
+    changed(linked.change, cause);
+    await push(linked.dirty);
+    return `feature ${dup.featureId} now follows ${state.issueKey}`;
+  }
+
+  async function applyEvent(tracker: Tracker, event: TrackerEvent, cause: StatusCause): Promise<string> {
+    switch (event.type) {
+      case 'ignored':
+        return `ignored: ${event.reason}`;
+      case 'issue-deleted': {
+        const done = await store.status.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause);
+        if (!done) return `issue ${event.issueId} not linked`;
+        changed(done.change, cause);
+        return `issue ${event.issueId} deleted: link ${done.linkId} unlinked`;
+      }
+      case 'duplicate-marked':
+        return duplicate(tracker, event.issueId, event.duplicateOfIssueId, cause);
+      case 'issue-changed': {
+        const { state } = event;
+        const applied = await store.status.applyIssueState(state, cause);
+        if (applied.outcome === 'not-linked') return `issue ${state.issueKey} not linked`;
+        if (applied.outcome === 'stale') return `issue ${state.issueKey}: older than the state applied`;
+        changed(applied.change, cause);
+        let line = `issue ${state.issueKey}: ${state.statusName}`;
+        // Linear's webhook says only that the issue moved to a duplicate state; its relation names the original.
+        const original =
+          state.duplicateOfIssueId ??
+          (state.kind === 'linear' && state.category === 'duplicate'
+            ? (await tracker.getIssue(state.issueId))?.duplicateOfIssueId
+            : undefined);
+        if (original) line += `; ${await duplicate(tracker, state.issueId, original, cause)}`;
+        return line;
+      }
+    }
+  }
+
+  return {
+    async applyEvents(
+      tracker: Tracker,
+      events: readonly TrackerEvent[],
+      cause: StatusCause,
+    ): Promise<string[]> {
+      const outcomes: string[] = [];
+      for (const event of events) outcomes.push(await applyEvent(tracker, event, cause));
+      return outcomes;
+    },
+  };
+}
+
+export type TrackerSync = ReturnType<typeof createTrackerSync>;
