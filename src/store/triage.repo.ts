@@ -3,7 +3,7 @@ import type { PushTarget } from '../domain/tracker.ts';
 import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
 import { type CompanyIdentity, emailKey, resolveCompany, titleKey } from '../sync/normalise.ts';
 import type { RouteInput } from '../sync/route.ts';
-import { type Db, queryRows } from './db.ts';
+import type { Db } from './db.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, routeInputOf, type Tx } from './feature-writes.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
 import { companies, features, requesters, requests, trackerLinks, triageDecisions } from './schema.ts';
