@@ -57,9 +57,11 @@ export function createMetrics() {
     collected({
       pendingWork,
       queueDepths,
+      trackerHealth = async () => [],
     }: {
       pendingWork: () => Promise<Array<{ kind: string; count: number }>>;
       queueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>;
+      trackerHealth?: () => Promise<Array<{ kind: string; site: string; healthy: boolean }>>;
     }) {
       let cached:
         | {
@@ -99,6 +101,17 @@ export function createMetrics() {
           const [pending] = await snapshot();
           if (pending.status === 'fulfilled')
             for (const { kind, count } of pending.value) this.set({ kind }, count);
+        },
+      });
+      new Gauge({
+        name: 'suggested_sync_tracker_healthy',
+        help: 'Whether each tracker takes our credentials (1) or refused them and its queue is held (0)',
+        labelNames: ['tracker', 'site'] as const,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          const health = await trackerHealth().catch(() => []);
+          for (const t of health) this.set({ tracker: t.kind, site: t.site }, t.healthy ? 1 : 0);
         },
       });
       new Gauge({

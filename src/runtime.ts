@@ -19,6 +19,7 @@ import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
 import { createQueues, type Queues } from './workers/queues.ts';
 import { createReconciler } from './workers/reconciler.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
+import { createTrackerHealth } from './workers/tracker-health.ts';
 import { createTrackerSync } from './workers/tracker-sync.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
 
@@ -140,6 +141,7 @@ export async function startRuntime({
   }
 
   const metrics = createMetrics();
+  const trackerHealth = createTrackerHealth(producer, config.queuePrefix);
   metrics.collected({
     pendingWork: async () => [
       {
@@ -149,6 +151,7 @@ export async function startRuntime({
       { kind: 'unpushed_links', count: await orTimeout(store.links.countDirty(), 2_000, 'database') },
     ],
     queueDepths: () => orTimeout(queues.depths(), 2_000, 'redis'),
+    trackerHealth: () => orTimeout(trackerHealth.read(trackers.queues()), 2_000, 'redis'),
   });
 
   let pool: WorkerPool | undefined;
@@ -178,11 +181,16 @@ export async function startRuntime({
       trackerQueues: trackers.queues().map((q) => ({
         name: trackerQueueName(q.kind, q.site),
         limiter: q.limiter,
-        onHold: (reason: string) =>
+        onHold: (reason: string) => {
           log.error(
             { tracker: q.kind, site: q.site, reason },
             'tracker refused our credentials; its queue is held',
-          ),
+          );
+          trackerHealth.unhealthy(q.kind, q.site, reason).catch(() => {});
+        },
+        onSuccess: () => {
+          trackerHealth.healthy(q.kind, q.site).catch(() => {});
+        },
       })),
     });
     reconciler.start();
@@ -210,6 +218,7 @@ export async function startRuntime({
     queues,
     redis: producer,
     trackers,
+    trackerHealth: () => trackerHealth.read(trackers.queues()),
     route: pushPolicy(config, role)?.route,
     metrics,
     log,

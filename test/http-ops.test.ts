@@ -15,7 +15,11 @@ describe('operations endpoints', () => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${svc.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+    expect(await ready.json()).toEqual({
+      status: 'ok',
+      checks: { database: 'ok', redis: 'ok' },
+      trackers: { 'jira/sandbox': 'ok', 'linear/sandbox': 'ok' },
+    });
   });
 
   it('/readyz answers 503 naming the database when it is gone', async () => {

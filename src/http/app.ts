@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Queues } from '../workers/queues.ts';
+import type { TrackerHealth } from '../workers/tracker-health.ts';
 import { adminRouter } from './admin.routes.ts';
 import { requireApiKey } from './auth.ts';
 import { featuresRouter } from './features.routes.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   redis: Redis;
   /** The configured trackers: webhook verification, links by issue key or URL. */
   trackers: Trackers;
+  /** Each tracker's credential health as the workers last saw it (for /readyz). */
+  trackerHealth?: () => Promise<TrackerHealth[]>;
   /** Where a feature is pushed (routing); undefined when this process pushes nowhere. */
   route?: ((input: RouteInput) => PushTarget) | undefined;
   metrics: Metrics;
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps) {
       redis,
       metrics,
       ...(deps.started ? { started: deps.started } : {}),
+      ...(deps.trackerHealth ? { trackerHealth: deps.trackerHealth } : {}),
     }),
   );
   const openapi = buildOpenApi(deps.version);

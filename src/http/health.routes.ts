@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { orTimeout } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
+import type { TrackerHealth } from '../workers/tracker-health.ts';
 
 export interface HealthDeps {
   pingDatabase: () => Promise<void>;
@@ -9,10 +10,23 @@ export interface HealthDeps {
   metrics: Metrics;
   /** False until the process has finished starting (workers up, webhooks registered). */
   started?: () => boolean;
+  /** Whether each tracker takes our credentials, as the workers last found out. */
+  trackerHealth?: () => Promise<TrackerHealth[]>;
 }
 
-/** Liveness, readiness (database and Redis, each named when it fails) and Prometheus metrics. */
-export function healthRouter({ pingDatabase, redis, metrics, started = () => true }: HealthDeps) {
+/**
+ * Liveness, readiness (database and Redis, each named when it fails) and Prometheus metrics. A tracker that
+ * refuses our credentials is reported (`status: "degraded"`, and under `trackers`) but does not make the process
+ * unready: intake still works and pushes wait in the tracker's held queue, so taking the API out of its load
+ * balancer would only lose requests.
+ */
+export function healthRouter({
+  pingDatabase,
+  redis,
+  metrics,
+  started = () => true,
+  trackerHealth = async () => [],
+}: HealthDeps) {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -29,7 +43,21 @@ export function healthRouter({ pingDatabase, redis, metrics, started = () => tru
     // Until startup has finished (workers, webhook registration), the process is not ready either.
     if (!started()) checks.push(['startup', 'starting']);
     const failing = checks.filter(([, state]) => state !== 'ok').map(([name]) => name);
-    const body = { status: failing.length ? 'unavailable' : 'ok', checks: Object.fromEntries(checks) };
+    const trackers = failing.length
+      ? []
+      : await orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]);
+    const degraded = trackers.some((t) => !t.healthy);
+    const body = {
+      status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',
+      checks: Object.fromEntries(checks),
+      ...(trackers.length > 0
+        ? {
+            trackers: Object.fromEntries(
+              trackers.map((t) => [`${t.kind}/${t.site}`, t.healthy ? 'ok' : `unhealthy: ${t.reason}`]),
+            ),
+          }
+        : {}),
+    };
     if (!failing.length) return void res.json(body);
     res
       .status(503)

@@ -15,6 +15,8 @@ export interface TrackerQueue {
   limiter: { max: number; duration: number };
   /** Told when the tracker refuses our credentials (the queue is held meanwhile). */
   onHold?: (reason: string) => void;
+  /** Told when a job on this queue succeeded (the tracker takes our credentials). */
+  onSuccess?: () => void;
 }
 
 /**
@@ -98,7 +100,10 @@ export function startWorkers({
         ...(tracker ? { limiter: tracker.limiter } : {}),
       },
     );
-    worker.on('completed', (job) => metrics.jobsCompleted.inc({ queue, name: job.name }));
+    worker.on('completed', (job) => {
+      metrics.jobsCompleted.inc({ queue, name: job.name });
+      tracker?.onSuccess?.();
+    });
     worker.on('failed', (job, err) => {
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
       metrics.jobsFailed.inc({ queue, name: job?.name ?? 'unknown', final: String(final) });

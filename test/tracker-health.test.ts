@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LinearEmulator, startLinearEmulator } from '../src/sandbox/linear/server.ts';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
+
+/**
+ * A tracker that refuses our credentials (a revoked Linear key): the push is held, not failed, and /readyz and
+ * /metrics say which tracker is unhealthy and why, while intake keeps accepting requests.
+ */
+
+let linear: LinearEmulator;
+let svc: TestService;
+
+beforeAll(async () => {
+  linear = await startLinearEmulator({ port: 0, apiKeys: ['lin_api_the_right_one'] });
+  svc = await startService({
+    env: { LINEAR_API_KEY: 'lin_api_revoked', LINEAR_API_URL: linear.apiUrl },
+    yaml: 'routing:\n  default: { linear: { team: SBX } }\n',
+  });
+});
+afterAll(async () => {
+  await svc?.stop();
+  await linear?.close();
+});
+
+describe('tracker credentials refused', () => {
+  it('marks the tracker unhealthy in /readyz and /metrics, holds its push, and keeps intake open', async () => {
+    const res = await svc.post('/v1/requests', validRequest({ title: 'Dark mode' }));
+    expect(res.status).toBe(202);
+    const ready = await waitFor('the tracker reported unhealthy', async () => {
+      const body = (await (await fetch(`${svc.url}/readyz`)).json()) as {
+        status: string;
+        trackers?: Record<string, string>;
+      };
+      return body.status === 'degraded' ? body : undefined;
+    });
+    expect(ready.trackers?.['linear/default']).toMatch(/^unhealthy: linear refused the credentials/);
+    // Degraded is still ready: requests keep coming in.
+    expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
+    expect((await svc.post('/v1/requests', validRequest({ title: 'Audit log' }))).status).toBe(202);
+
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metrics).toMatch(/suggested_sync_tracker_healthy\{tracker="linear",site="default"\} 0/);
+    // Held, not failed: the link waits with the reason and no issue was created.
+    const { id } = (await res.json()) as { id: string };
+    const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { feature: { id: string } };
+    const [link] = await svc.runtime.store.links.forFeature(view.feature.id);
+    expect(link?.state).toBe('pending');
+    expect(link?.lastErrorKind).toBe('auth');
+    expect(linear.state.issues.size).toBe(0);
+  });
+});
