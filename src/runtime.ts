@@ -13,6 +13,7 @@ import type { PushPolicy } from './store/triage.repo.ts';
 import { routeFeature } from './sync/route.ts';
 import { trackerQueueName } from './workers/catalog.ts';
 import { createTrackerEventJob } from './workers/jobs/tracker-event.job.ts';
+import { createTrackerImportJob } from './workers/jobs/tracker-import.job.ts';
 import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
 import { createTrackerReconcileJob } from './workers/jobs/tracker-reconcile.job.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
@@ -175,6 +176,7 @@ export async function startRuntime({
         'tracker-push': createTrackerPushJob({ store, trackers, queues, config, log }),
         'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
         'tracker-reconcile': createTrackerReconcileJob({ store, trackers, sync, config, log }),
+        'tracker-import': createTrackerImportJob({ store, trackers, config, log }),
       },
       metrics,
       log,
@@ -194,13 +196,24 @@ export async function startRuntime({
       })),
     });
     reconciler.start();
-    for (const site of trackerSites) {
+    const backlogSites = trackerSites.filter((t) =>
+      config.trackers.backlog.selections.some((s) => s.kind === t.kind && s.site === t.site),
+    );
+    const schedules = [
+      ...trackerSites.map(
+        (site) => ['tracker-reconcile', site, config.reconcile.trackerIntervalSeconds] as const,
+      ),
+      ...backlogSites.map(
+        (site) => ['tracker-import', site, config.trackers.backlog.intervalSeconds] as const,
+      ),
+    ];
+    for (const [job, site, seconds] of schedules) {
       await queues
-        .schedule('tracker-reconcile', site, config.reconcile.trackerIntervalSeconds * 1000)
+        .schedule(job, site, seconds * 1000)
         .catch((err: unknown) =>
           log.warn(
-            { ...site, error: errorForLog(err) },
-            'cannot schedule tracker reconcile; retried at restart',
+            { job, ...site, error: errorForLog(err) },
+            'cannot schedule a tracker job; retried at restart',
           ),
         );
     }

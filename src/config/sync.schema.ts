@@ -119,6 +119,24 @@ export const syncFileSchema = {
       rollup: z.enum(['all', 'any', 'primary']).default('all'),
     })
     .prefault({}),
+  /** Open tracker issues imported as features, so new requests can join them instead of making new issues. */
+  backlog: z
+    .strictObject({
+      intervalSeconds: z.number().positive().default(3600),
+      jira: z
+        .array(z.strictObject({ site: siteId.default('default'), jql: z.string().trim().min(1) }))
+        .default([]),
+      linear: z
+        .array(
+          z.strictObject({
+            workspace: siteId.default('default'),
+            team: z.string().min(1),
+            labels: z.array(z.string().min(1)).default([]),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
   statusMap: z
     .strictObject({
       jira: z

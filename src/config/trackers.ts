@@ -1,4 +1,4 @@
-import type { PushTarget } from '../domain/tracker.ts';
+import type { BacklogSelection, PushTarget, TrackerKind } from '../domain/tracker.ts';
 import { type RoutingConfig, sandboxRouting } from '../sync/route.ts';
 import { defaultStatusMap, type StatusMapConfig } from '../sync/status-map.ts';
 import type { Env } from './env.schema.ts';
@@ -30,6 +30,11 @@ export interface LinearWorkspace {
 export interface TrackerConfig {
   jira: JiraSite[];
   linear: LinearWorkspace[];
+  /** Backlog import: which open issues of which tracker become features, and how often it runs. */
+  backlog: {
+    intervalSeconds: number;
+    selections: Array<{ kind: TrackerKind; site: string; selection: BacklogSelection }>;
+  };
   /** Where features go; undefined only when no tracker is configured outside sandbox mode. */
   routing: RoutingConfig | undefined;
   statusMap: StatusMapConfig;
@@ -45,7 +50,7 @@ export const DEFAULT_SITE = 'default';
  */
 export function resolveTrackers(
   e: Env,
-  file: Pick<FileConfig, 'trackers' | 'routing' | 'statusMap'>,
+  file: Pick<FileConfig, 'trackers' | 'routing' | 'statusMap' | 'backlog'>,
   env: Record<string, string | undefined>,
 ): { config: TrackerConfig; sandbox: boolean; problems: string[] } {
   const problems: string[] = [];
@@ -141,6 +146,26 @@ export function resolveTrackers(
     }
   }
 
+  const selections: TrackerConfig['backlog']['selections'] = [];
+  file.backlog.jira.forEach((b, i) => {
+    if (!jira.some((s) => s.site === b.site)) {
+      problems.push(`CONFIG_FILE backlog.jira[${i}].site: no Jira site "${b.site}" is configured`);
+    }
+    selections.push({ kind: 'jira', site: b.site, selection: { kind: 'jira', jql: b.jql } });
+  });
+  file.backlog.linear.forEach((b, i) => {
+    if (!linear.some((w) => w.workspace === b.workspace)) {
+      problems.push(
+        `CONFIG_FILE backlog.linear[${i}].workspace: no Linear workspace "${b.workspace}" is configured`,
+      );
+    }
+    selections.push({
+      kind: 'linear',
+      site: b.workspace,
+      selection: { kind: 'linear', team: b.team, labels: b.labels },
+    });
+  });
+
   const defaults = defaultStatusMap();
   const statusMap: StatusMapConfig = {
     jira: {
@@ -152,5 +177,15 @@ export function resolveTrackers(
       byName: { ...defaults.linear.byName, ...file.statusMap.linear.byName },
     },
   };
-  return { config: { jira, linear, routing, statusMap }, sandbox, problems };
+  return {
+    config: {
+      jira,
+      linear,
+      routing,
+      statusMap,
+      backlog: { intervalSeconds: file.backlog.intervalSeconds, selections },
+    },
+    sandbox,
+    problems,
+  };
 }

@@ -1,4 +1,11 @@
-import type { FeatureDemand, PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
+import type {
+  BacklogIssue,
+  BacklogSelection,
+  FeatureDemand,
+  PushTarget,
+  TrackerIssueState,
+  TrackerKind,
+} from '../domain/tracker.ts';
 import type { LinearPriority } from '../sync/demand.ts';
 
 /**
@@ -89,6 +96,9 @@ export interface Tracker {
 
   /** Issues changed since the cursor (with a lag window), page by page; `issueIds` limits it to linked issues. */
   changedSince(cursor: string | undefined, issueIds: readonly string[]): AsyncIterable<ChangedPage>;
+
+  /** The open issues a backlog selection picks (Jira: a JQL; Linear: a team's open issues with any of the labels). */
+  listBacklog(selection: BacklogSelection): AsyncIterable<BacklogIssue[]>;
 
   /** Registers our webhook endpoint with the tracker (sandbox mode and setup). */
   registerWebhook(url: string, secret: string): Promise<void>;

@@ -82,3 +82,14 @@ export interface TrackerIssueState {
   /** Set when the tracker marked this issue a duplicate of another (Linear duplicate, Jira `Duplicate` link). */
   duplicateOfIssueId?: string;
 }
+
+/** Which open issues of a tracker the backlog import brings in as features. */
+export type BacklogSelection =
+  | { kind: 'jira'; jql: string }
+  | { kind: 'linear'; team: string; labels: readonly string[] };
+
+/** One open issue the backlog import found. */
+export interface BacklogIssue {
+  state: TrackerIssueState;
+  title: string;
+}

@@ -5,6 +5,7 @@ import type { Trackers } from '../connectors/registry.ts';
 import type { Tracker } from '../connectors/tracker.ts';
 import { isUuid } from '../domain/ids.ts';
 import type { PushTarget, TrackerIssueState } from '../domain/tracker.ts';
+import { importedTarget } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Queues } from '../workers/queues.ts';
@@ -44,14 +45,6 @@ function trackerProblem(err: unknown, tracker: Tracker): HttpProblem {
     return new HttpProblem(502, 'tracker-refused', 'Tracker refused', `${name} refused our credentials`);
   }
   return new HttpProblem(502, 'tracker-error', 'Tracker error', `${name} answered an error (${err.kind})`);
-}
-
-function pushTargetOf(state: TrackerIssueState): PushTarget {
-  // The issue key's prefix is its Jira project or Linear team key.
-  const prefix = state.issueKey.split('-')[0] ?? state.issueKey;
-  return state.kind === 'jira'
-    ? { kind: 'jira', site: state.site, project: prefix, issueType: '' }
-    : { kind: 'linear', workspace: state.site, team: prefix };
 }
 
 export function linksRouter({
@@ -153,7 +146,7 @@ export function linksRouter({
         `${tracker.kind} "${tracker.site}" has no issue "${parsed.data.issue}" (or our token cannot see it)`,
       );
     }
-    const linked = await store.status.linkIssue(id, state, pushTargetOf(state), { cause: 'api' });
+    const linked = await store.status.linkIssue(id, state, importedTarget(state), { cause: 'api' });
     if (linked.outcome === 'feature-gone') {
       throw new HttpProblem(404, 'not-found', 'Not found', `no live feature with id ${id}`);
     }

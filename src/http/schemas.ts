@@ -70,9 +70,9 @@ export const trackerLinkView = z.object({
 export const statusChangeView = z.object({
   from: featureStatus,
   to: featureStatus,
-  cause: z.enum(['tracker', 'reconcile', 'merge', 'unlink', 'api']).meta({
+  cause: z.enum(['tracker', 'reconcile', 'merge', 'unlink', 'api', 'import']).meta({
     description:
-      'tracker: a webhook; reconcile: read from the tracker after a missed webhook; merge: marked a duplicate; unlink: its issue was removed',
+      'tracker: a webhook; reconcile: read from the tracker after a missed webhook; merge: marked a duplicate; unlink: its issue was removed; api: linked by hand; import: imported from the backlog',
   }),
   at: z.iso.datetime(),
   issueKey: z.string().nullable(),

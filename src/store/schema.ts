@@ -228,7 +228,7 @@ export const featureStatusChanges = pgTable(
       .references(() => features.id),
     fromStatus: text('from_status', { enum: FEATURE_STATUSES }).notNull(),
     toStatus: text('to_status', { enum: FEATURE_STATUSES }).notNull(),
-    cause: text('cause', { enum: ['tracker', 'reconcile', 'merge', 'unlink', 'api'] }).notNull(),
+    cause: text('cause', { enum: ['tracker', 'reconcile', 'merge', 'unlink', 'api', 'import'] }).notNull(),
     linkId: uuid('link_id').references(() => trackerLinks.id),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
     changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
+import { titleKey } from '../sync/normalise.ts';
 import { type RollupRule, rollupStatus } from '../sync/rollup.ts';
 import { isNewerState, linkStatus, type StatusMapConfig } from '../sync/status-map.ts';
 import type { Db } from './db.ts';
@@ -142,6 +143,14 @@ function stateColumns(state: TrackerIssueState, policy: StatusPolicy) {
     url: state.url,
     updatedAt: sql`now()`,
   };
+}
+
+/** The issue key's prefix is its Jira project or Linear team key. */
+export function importedTarget(state: TrackerIssueState): PushTarget {
+  const prefix = state.issueKey.split('-')[0] ?? state.issueKey;
+  return state.kind === 'jira'
+    ? { kind: 'jira', site: state.site, project: prefix, issueType: '' }
+    : { kind: 'linear', workspace: state.site, team: prefix };
 }
 
 export function createStatusRepo(db: Db, policy: StatusPolicy) {
@@ -326,6 +335,52 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         await settleStatus(tx, survivorId, policy, cause, { reason: 'links moved by a merge', from: fromId });
         const dirty = await markLinksDirty(tx, survivorId);
         return { outcome: 'merged', change, dirty, intoId: survivorId } as const;
+      });
+    },
+
+    /**
+     * Backlog import: an open issue nobody linked becomes a feature (no requests yet) linked to it, so requests
+     * that match it later join it and its issue gets their demand. An issue linked already is left alone.
+     */
+    async importIssue(
+      state: TrackerIssueState,
+      title: string,
+    ): Promise<{ outcome: 'imported'; featureId: string } | { outcome: 'linked-already' }> {
+      return db.transaction(async (tx) => {
+        // Serialises imports of one issue (two import runs at once) so it becomes one feature.
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext(${`import:${state.kind}:${state.site}:${state.issueId}`}))`,
+        );
+        if (await liveLinkByIssue(tx, state.kind, state.site, state.issueId)) {
+          return { outcome: 'linked-already' } as const;
+        }
+        const [feature] = await tx
+          .insert(features)
+          .values({ title, titleKey: titleKey(title) })
+          .returning({ id: features.id });
+        if (!feature) throw new Error('feature insert returned no row');
+        const [link] = await tx
+          .insert(trackerLinks)
+          .values({
+            featureId: feature.id,
+            kind: state.kind,
+            site: state.site,
+            target: importedTarget(state),
+            idempotencyKey: `i-${state.kind}-${state.site}-${state.issueId}-${feature.id}`,
+            issueId: state.issueId,
+            state: 'linked',
+            origin: 'imported',
+            primary: true,
+            ...stateColumns(state, policy),
+          })
+          .returning({ id: trackerLinks.id });
+        if (!link) throw new Error('link insert returned no row');
+        await settleStatus(tx, feature.id, policy, 'import', {
+          linkId: link.id,
+          issueKey: state.issueKey,
+          trackerStatus: state.statusName,
+        });
+        return { outcome: 'imported', featureId: feature.id } as const;
       });
     },
 

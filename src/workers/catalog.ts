@@ -60,6 +60,13 @@ export const jobCatalog = {
     identity: ({ kind, site }) => ({ deduplicationId: `tracker-reconcile-${kind}-${site}` }),
     options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } },
   }),
+  /** Import the tracker's open issues picked by the `backlog:` configuration as features. Scheduled per tracker. */
+  'tracker-import': defineJob({
+    queue: ({ kind, site }) => trackerQueueName(kind, site),
+    payload: z.strictObject({ kind: z.enum(['jira', 'linear']), site: z.string().min(1) }),
+    identity: ({ kind, site }) => ({ deduplicationId: `tracker-import-${kind}-${site}` }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } },
+  }),
 };
 
 export type JobName = keyof typeof jobCatalog;

@@ -4,6 +4,7 @@ import type { PushTarget } from '../../domain/tracker.ts';
 import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../sync/demand.ts';
 import { ConnectorError } from '../errors.ts';
 import type { CreateIssueInput, IssueContent, Tracker, TrackerIssueRef } from '../tracker.ts';
+import { jiraBacklog } from './backlog.ts';
 import { jiraChangedSince } from './changes.ts';
 import { checkJiraSite, existingStatusNames } from './check.ts';
 import { createJiraClient } from './client.ts';
@@ -186,6 +187,12 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
     },
 
     changedSince: (cursor, issueIds) => jiraChangedSince(ctx, cursor, issueIds, options.searchPageSize),
+
+    listBacklog(selection) {
+      if (selection.kind !== 'jira')
+        throw new ConnectorError('config', 'jira', 'not a Jira backlog selection');
+      return jiraBacklog(ctx, selection.jql, options.searchPageSize);
+    },
 
     registerWebhook: (url, secret) => registerJiraWebhook(ctx, url, secret),
     verifyWebhook: (headers, rawBody, secret) => verifyJiraWebhook(headers, rawBody, secret),

@@ -66,6 +66,15 @@ export const CHANGED_ISSUES = /* GraphQL */ `
   }`;
 export type ChangedIssues = { issues: { nodes: IssueNode[]; pageInfo: PageInfo } };
 
+export const BACKLOG_ISSUES = /* GraphQL */ `
+  query backlogIssues($filter: IssueFilter, $first: Int, $after: String) {
+    issues(filter: $filter, first: $first, after: $after) {
+      nodes { ${ISSUE_FIELDS} title }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+export type BacklogIssues = { issues: { nodes: Array<IssueNode & { title: string }>; pageInfo: PageInfo } };
+
 export const ISSUE_FOR_UPDATE = /* GraphQL */ `
   query issueForUpdate($id: String!) {
     issue(id: $id) {

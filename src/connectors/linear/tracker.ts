@@ -13,6 +13,8 @@ import { changedIssues, chunks, IDS_PER_QUERY, type LinearChangedPage } from './
 import { createLinearClient } from './client.ts';
 import { customerRequestDocuments, plannedNeedIds } from './customers.ts';
 import {
+  BACKLOG_ISSUES,
+  type BacklogIssues,
   CHANGED_ISSUES,
   type ChangedIssues,
   CREATE_ISSUE,
@@ -259,6 +261,24 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
           label: 'Suggested Sync',
         });
       }),
+    async *listBacklog(selection) {
+      if (selection.kind !== 'linear')
+        throw new ConnectorError('config', 'linear', 'not a Linear backlog selection');
+      // Open: not completed, canceled or a duplicate. Labels: any of them (none configured: every open issue).
+      const filter = {
+        team: { key: { eq: selection.team } },
+        state: { type: { nin: ['completed', 'canceled', 'duplicate'] } },
+        ...(selection.labels.length > 0 ? { labels: { some: { name: { in: [...selection.labels] } } } } : {}),
+      };
+      let after: string | null = null;
+      do {
+        const page: BacklogIssues = await guarded(() =>
+          request<BacklogIssues>(client, BACKLOG_ISSUES, { filter, first: 50, after }),
+        );
+        yield page.issues.nodes.map((node) => ({ state: stateOf(node), title: node.title }));
+        after = page.issues.pageInfo.hasNextPage ? page.issues.pageInfo.endCursor : null;
+      } while (after);
+    },
     verifyWebhook: verifyLinearWebhook,
     parseWebhook: (rawBody) => parseLinearWebhook(rawBody, site),
   };

@@ -26,6 +26,7 @@ export interface FilterLookups {
   issue(id: string): IssueRecord | undefined;
   customer(id: string): CustomerRecord | undefined;
   attachmentsOf(issueId: string): readonly AttachmentRecord[];
+  label(id: string): LabelRecord | undefined;
 }
 
 /**
@@ -74,11 +75,26 @@ export function entityFilters(lookups: FilterLookups) {
     team: (i, f) => matchesNullable(lookups.team(i.teamId), f, team),
     state: (i, f) => matchesNullable(lookups.state(i.stateId), f, workflowState),
     attachments: (i, f) => matchesFilter(lookups.attachmentsOf(i.id), f, attachmentCollection),
+    labels: (i, f) =>
+      matchesFilter(
+        i.labelIds.flatMap((id) => lookups.label(id) ?? []),
+        f,
+        labelCollection,
+      ),
   };
-  const label: Accessors<LabelRecord> = {
-    id: cmp('string', (l) => l.id),
-    name: cmp('string', (l) => l.name),
-    team: (l, f) => matchesNullable(l.teamId ? lookups.team(l.teamId) : undefined, f, team),
+  const label = {
+    id: cmp('string', (l: LabelRecord) => l.id),
+    name: cmp('string', (l: LabelRecord) => l.name),
+    team: (l: LabelRecord, f: unknown) =>
+      matchesNullable(l.teamId ? lookups.team(l.teamId) : undefined, f, team),
+  } satisfies Accessors<LabelRecord>;
+  /** IssueLabelCollectionFilter: plain fields match when any label matches (`some` semantics). */
+  const labelCollection: Accessors<readonly LabelRecord[]> = {
+    id: (list, f) => list.some((l) => label.id(l, f)),
+    name: (list, f) => list.some((l) => label.name(l, f)),
+    some: (list, f) => list.some((l) => matchesFilter(l, f, label)),
+    every: (list, f) => list.every((l) => matchesFilter(l, f, label)),
+    length: (list, f) => matchesComparator(list.length, f, 'number', lookups.nowMs),
   };
   const comment: Accessors<CommentRecord> = {
     id: cmp('string', (c) => c.id),

@@ -31,6 +31,7 @@ export function filtersFor(state: LinearState): EntityFilters {
     issue: (id) => state.issues.get(id),
     customer: (id) => state.customers.get(id),
     attachmentsOf: (issueId) => [...state.attachments.values()].filter((a) => a.issueId === issueId),
+    label: (id) => state.labels.get(id),
   });
 }
 

@@ -1,0 +1,28 @@
+import type { BacklogIssue } from '../../domain/tracker.ts';
+import type { JiraContext } from './context.ts';
+import { jiraIssueState, STATE_FIELDS } from './map.ts';
+
+/** Backlog import: the issues a configured JQL selects, with their summaries, page by page (`search/jql`). */
+export async function* jiraBacklog(
+  ctx: JiraContext,
+  jql: string,
+  pageSize = 100,
+): AsyncGenerator<BacklogIssue[]> {
+  let nextPageToken: string | undefined;
+  do {
+    const token = nextPageToken;
+    const page = await ctx.call((api) =>
+      api.issueSearch.searchAndReconsileIssuesUsingJqlPost({
+        jql,
+        fields: [...STATE_FIELDS, 'summary'],
+        maxResults: pageSize,
+        ...(token ? { nextPageToken: token } : {}),
+      }),
+    );
+    yield (page.issues ?? []).map((issue) => ({
+      state: jiraIssueState(issue, ctx.site),
+      title: String((issue.fields as { summary?: unknown } | undefined)?.summary ?? issue.key ?? ''),
+    }));
+    nextPageToken = page.nextPageToken ?? undefined;
+  } while (nextPageToken);
+}
