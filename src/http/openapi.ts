@@ -6,9 +6,14 @@ import {
   featureList,
   featureListQuery,
   idempotencyKeyHeader,
+  linkIssueBody,
   problemSchema,
+  pushFeatureBody,
   requestView,
+  trackerLinkView,
 } from './schemas.ts';
+
+const linkResponse = z.object({ link: trackerLinkView });
 
 /** The OpenAPI 3.1 document, generated from the zod schemas the handlers validate and answer with. */
 
@@ -101,6 +106,62 @@ export function buildOpenApi(version: string) {
             '200': { description: 'The feature', content: json(featureDetail) },
             '404': problem('No such feature'),
             ...common,
+          },
+        },
+      },
+      '/v1/features/{id}/push': {
+        post: {
+          summary: 'Push the feature now (past the push bar), to the routed target or the one named',
+          parameters: [idParam],
+          requestBody: { required: false, content: json(pushFeatureBody, 'input') },
+          responses: {
+            '202': { description: 'The link the push job works on', content: json(linkResponse) },
+            '400': problem('Invalid body'),
+            '404': problem('No such feature'),
+            '409': problem('The feature was merged into another, or no tracker is configured for the target'),
+            ...common,
+          },
+        },
+      },
+      '/v1/features/{id}/links': {
+        post: {
+          summary: 'Link an issue that already exists (by key, id or URL) instead of creating one',
+          parameters: [idParam],
+          requestBody: { required: true, content: json(linkIssueBody, 'input') },
+          responses: {
+            '201': { description: 'Linked; the issue now carries the demand', content: json(linkResponse) },
+            '400': problem(
+              'Invalid body, or several trackers could hold the issue: name `tracker` and `site`',
+            ),
+            '404': problem('No such feature, or the tracker has no such issue'),
+            '409': problem('Another feature links this issue (named in `featureId`)'),
+            '502': problem('The tracker refused our credentials or failed'),
+            '503': problem('The tracker is rate limiting us; see Retry-After'),
+            ...common,
+          },
+        },
+      },
+      '/v1/features/{id}/links/{linkId}': {
+        delete: {
+          summary: 'Unlink an issue from the feature (the issue itself is left alone)',
+          parameters: [idParam, { ...idParam, name: 'linkId' }],
+          responses: {
+            '204': { description: 'Unlinked (or was already)' },
+            '404': problem('No such link'),
+            ...common,
+          },
+        },
+      },
+      '/webhooks/{tracker}': {
+        post: {
+          summary:
+            'Tracker webhooks (jira: X-Hub-Signature; linear: Linear-Signature and a 60 s webhookTimestamp window); /webhooks/{tracker}/{site} for a named site',
+          security: [],
+          parameters: [{ name: 'tracker', in: 'path', required: true, schema: { enum: ['jira', 'linear'] } }],
+          responses: {
+            '200': { description: '{"status": "accepted" | "duplicate" | "ignored"}' },
+            '401': problem('Missing or wrong signature (or no secret configured); names the problem'),
+            '404': problem('No such tracker configured'),
           },
         },
       },
