@@ -31,6 +31,12 @@ export function createMetrics() {
       labelNames: ['queue', 'name', 'final'] as const,
       registers: [registry],
     }),
+    unknownStatusNames: new Gauge({
+      name: 'suggested_sync_status_map_unknown_names',
+      help: 'Status names the status map overrides that the tracker does not have (renamed or deleted), per tracker',
+      labelNames: ['tracker', 'site'] as const,
+      registers: [registry],
+    }),
     webhooksReceived: new Counter({
       name: 'suggested_sync_webhooks_received_total',
       help: 'Tracker webhook deliveries, by provider and outcome (accepted, duplicate, ignored, rejected)',

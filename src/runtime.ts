@@ -6,7 +6,7 @@ import { createTrackers, type Trackers } from './connectors/registry.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import { errorForLog, type Logger } from './log.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
@@ -57,6 +57,33 @@ async function registerSandboxWebhooks(
       .catch((err: unknown) =>
         log.warn({ tracker: tracker.kind, error: errorForLog(err) }, 'cannot register the sandbox webhook'),
       );
+  }
+}
+
+/**
+ * Status-map overrides naming a status the tracker does not have (renamed, deleted) silently stop mapping: say so
+ * at start, in the log and `suggested_sync_status_map_unknown_names` (doctor says it too).
+ */
+async function checkStatusNames(trackers: Trackers, config: Config, metrics: Metrics, log: Logger) {
+  for (const tracker of trackers.all()) {
+    const names = Object.keys(config.trackers.statusMap[tracker.kind].byName);
+    if (names.length === 0) continue;
+    try {
+      const have = new Set(await tracker.existingStatusNames(names));
+      const missing = names.filter((n) => !have.has(n));
+      metrics.unknownStatusNames.set({ tracker: tracker.kind, site: tracker.site }, missing.length);
+      if (missing.length > 0) {
+        log.warn(
+          { tracker: tracker.kind, site: tracker.site, names: missing },
+          'statusMap names statuses this tracker does not have; they map nothing',
+        );
+      }
+    } catch (err) {
+      log.warn(
+        { tracker: tracker.kind, site: tracker.site, error: errorForLog(err) },
+        'cannot check status names',
+      );
+    }
   }
 }
 
@@ -196,6 +223,7 @@ export async function startRuntime({
       })),
     });
     reconciler.start();
+    void checkStatusNames(trackers, config, metrics, log);
     const backlogSites = trackerSites.filter((t) =>
       config.trackers.backlog.selections.some((s) => s.kind === t.kind && s.site === t.site),
     );

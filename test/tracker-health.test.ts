@@ -49,3 +49,32 @@ describe('tracker credentials refused', () => {
     expect(linear.state.issues.size).toBe(0);
   });
 });
+
+describe('status map names the tracker does not have', () => {
+  it('are reported at start in the log and suggested_sync_status_map_unknown_names', async () => {
+    const checked = await startService({
+      env: { LINEAR_API_KEY: 'lin_api_the_right_one', LINEAR_API_URL: linear.apiUrl },
+      yaml: [
+        'routing:',
+        '  default: { linear: { team: SBX } }',
+        'statusMap:',
+        '  linear:',
+        "    byName: { 'Shipped to prod': shipped, 'in progress': in_progress }",
+      ].join('\n'),
+    });
+    try {
+      const line = await waitFor('the warning', async () =>
+        checked.logs.find((l) => l.includes('statusMap names statuses this tracker does not have')),
+      );
+      expect(JSON.parse(line)).toMatchObject({
+        tracker: 'linear',
+        site: 'default',
+        names: ['Shipped to prod'],
+      });
+      const metrics = await (await fetch(`${checked.url}/metrics`)).text();
+      expect(metrics).toMatch(/suggested_sync_status_map_unknown_names\{tracker="linear",site="default"\} 1/);
+    } finally {
+      await checked.stop();
+    }
+  });
+});

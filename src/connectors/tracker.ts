@@ -78,6 +78,9 @@ export interface Tracker {
   /** Credentials, reachability, and that each target's project / team, issue type and workflow states exist. */
   check(targets: readonly PushTarget[]): Promise<TrackerCheck[]>;
 
+  /** Which of these status (Jira) or workflow state (Linear) names the tracker has, compared as people read them. */
+  existingStatusNames(names: readonly string[]): Promise<string[]>;
+
   /** The issue an earlier create for this key made, if any (a create that crashed before we recorded it). */
   findCreated(
     input: Pick<CreateIssueInput, 'target' | 'idempotencyKey'>,

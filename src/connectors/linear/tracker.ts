@@ -1,5 +1,6 @@
 import type { PushTarget } from '../../domain/tracker.ts';
 import { type DemandOptions, demandMarkdown, replaceDemandMarkdown } from '../../sync/demand.ts';
+import { nameKey } from '../../sync/status-map.ts';
 import { ConnectorError } from '../errors.ts';
 import type {
   CreateIssueInput,
@@ -144,6 +145,11 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
       }),
 
     listStatusNames: () => guarded(() => workspace.stateNames()),
+    existingStatusNames: (names) =>
+      guarded(async () => {
+        const have = new Set((await workspace.stateNames()).map(nameKey));
+        return names.filter((n) => have.has(nameKey(n)));
+      }),
 
     findCreated: ({ target, idempotencyKey }) =>
       guarded(async () => {
