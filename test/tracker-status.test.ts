@@ -131,6 +131,17 @@ describe('status back by webhook', () => {
     await statusIs(featureId, 'shipped');
   });
 
+  it("a new issue's first state is the feature's status even when its created webhook is lost", async () => {
+    await fault('jira', { webhooks: { drop: 5 } });
+    const { featureId, issueKey } = await pushed({ title: 'Saved filters', tags: ['jira'] });
+    const f = await statusIs(featureId, 'under_review');
+    expect(f.statusHistory).toEqual([
+      expect.objectContaining({ from: 'received', to: 'under_review', issueKey }),
+    ]);
+    expect(f.links[0]?.trackerStatus).toBe('To Do');
+    await fault('jira', { webhooks: { drop: 0 } });
+  });
+
   it('Jira: transitions map by status category, and "Won\'t Do" by name', async () => {
     const { featureId, issueKey } = await pushed({ title: 'SAML single sign-on', tags: ['jira'] });
     await jira.issues.doTransition({ issueIdOrKey: issueKey, transition: { id: '21' } });

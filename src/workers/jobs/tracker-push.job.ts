@@ -5,7 +5,7 @@ import { ConnectorError, isConnectorError } from '../../connectors/errors.ts';
 import type { Trackers } from '../../connectors/registry.ts';
 import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
 import type { PushTarget } from '../../domain/tracker.ts';
-import type { Logger } from '../../log.ts';
+import { errorForLog, type Logger } from '../../log.ts';
 import type { Store } from '../../store/store.ts';
 import { priorityFromScore } from '../../sync/demand.ts';
 import type { JobPayload } from '../catalog.ts';
@@ -110,6 +110,16 @@ export function createTrackerPushJob({
         }
       }
       const pushed = await store.links.recordPushed(link.id, hash, startedAt);
+      // The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the
+      // issue and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
+      if (created || link.statusName === null) {
+        await tracker
+          .getIssue(ref.issueId)
+          .then((state) => (state ? store.status.applyIssueState(state, 'tracker') : undefined))
+          .catch((err: unknown) =>
+            log.warn({ linkId, error: errorForLog(err) }, 'cannot read the new issue state; reconcile will'),
+          );
+      }
       // Changes arrived while this ran: one more coalesced push.
       if (pushed?.dirtySince) await schedulePush(queues, pushed, config.push.coalesceSeconds, now());
       return { issueKey: ref.issueKey, created };
