@@ -42,7 +42,8 @@ export const linearWorkspaceSchema = z.strictObject({
   rateLimit: rateLimit.prefault({ max: 40, perSeconds: 60 }),
 });
 
-const target = z.union([
+/** A routing target as YAML (and the API's push body) writes it. */
+export const targetSchema = z.union([
   z.strictObject({
     jira: z.strictObject({
       site: siteId.default('default'),
@@ -55,7 +56,7 @@ const target = z.union([
   }),
 ]);
 
-export function toPushTarget(t: z.infer<typeof target>): PushTarget {
+export function toPushTarget(t: z.infer<typeof targetSchema>): PushTarget {
   return 'jira' in t ? { kind: 'jira', ...t.jira } : { kind: 'linear', ...t.linear };
 }
 
@@ -84,11 +85,11 @@ export const syncFileSchema = {
                 tiers: nonEmptyList.optional(),
               })
               .prefault({}),
-            target,
+            target: targetSchema,
           }),
         )
         .default([]),
-      default: target.optional(),
+      default: targetSchema.optional(),
     })
     .optional(),
   push: z

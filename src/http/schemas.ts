@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { targetSchema, toPushTarget } from '../config/sync.schema.ts';
 import { FEATURE_STATUSES } from '../domain/status.ts';
-import type { PushTarget } from '../domain/tracker.ts';
 
 /** Response and query shapes of the HTTP API: typed answers, and the source of /openapi.json. */
 
@@ -101,33 +101,15 @@ export const featureDetail = featureSummary.extend({
   ),
 });
 
-const siteId = z.string().min(1).max(40);
-
 export const pushFeatureBody = z.strictObject({
-  /** Where to push, instead of what routing picks. */
-  target: z
-    .union([
-      z.strictObject({
-        jira: z.strictObject({
-          site: siteId.default('default'),
-          project: z.string().min(1),
-          issueType: z.string().min(1).default('Task'),
-        }),
-      }),
-      z.strictObject({
-        linear: z.strictObject({ workspace: siteId.default('default'), team: z.string().min(1) }),
-      }),
-    ])
-    .transform(
-      (t): PushTarget => ('jira' in t ? { kind: 'jira', ...t.jira } : { kind: 'linear', ...t.linear }),
-    )
-    .optional(),
+  /** Where to push, instead of what routing picks (the YAML routing target shape). */
+  target: targetSchema.transform(toPushTarget).optional(),
 });
 
 export const linkIssueBody = z.strictObject({
   issue: z.string().trim().min(1, 'issue is required: a key (ABC-12), an id, or the issue URL').max(2_000),
   tracker: z.enum(['jira', 'linear'], { error: 'tracker must be "jira" or "linear"' }).optional(),
-  site: siteId.optional(),
+  site: z.string().min(1).max(40).optional(),
 });
 
 export const featureListQuery = z.strictObject({
