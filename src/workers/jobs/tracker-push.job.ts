@@ -73,7 +73,10 @@ export function createTrackerPushJob({
         : undefined;
       let created = false;
       if (!ref) {
-        ref = await tracker.findCreated({ target, idempotencyKey: link.idempotencyKey });
+        // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
+        ref = link.createAttemptedAt
+          ? await tracker.findCreated({ target, idempotencyKey: link.idempotencyKey })
+          : undefined;
         if (!ref) {
           const attempted = link.createAttemptedAt?.getTime();
           if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
