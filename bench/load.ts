@@ -54,7 +54,7 @@ export function requestBody(runId: string, n: number): string {
   });
 }
 
-function percentile(sorted: Float64Array, p: number): number | null {
+export function percentile(sorted: Float64Array, p: number): number | null {
   if (sorted.length === 0) return null;
   // Nearest rank: the smallest value with at least p of the samples at or below it.
   const rank = Math.max(1, Math.ceil(p * sorted.length));

@@ -16,9 +16,10 @@ export interface TargetResult {
   failed?: string;
 }
 
-const fixed = (value: number | null | undefined, digits: number) =>
+export const fixed = (value: number | null | undefined, digits: number) =>
   value === null || value === undefined ? '-' : value.toFixed(digits);
-const count = (value: number | undefined) => (value === undefined ? '-' : value.toLocaleString('en-US'));
+export const count = (value: number | undefined) =>
+  value === undefined ? '-' : value.toLocaleString('en-US');
 
 /** Accepted req/s of a target over the bare handler's, the figure that compares across machines. */
 export function ratioToBare(results: TargetResult[], result: TargetResult): number | null {
@@ -42,6 +43,11 @@ export function formatTable(results: TargetResult[]): string {
           fixed(ratioToBare(results, r), 3),
         ],
   );
+  return formatColumns(header, rows);
+}
+
+/** A plain-text table: the first column left-aligned, the figures right-aligned. */
+export function formatColumns(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) =>
     cells

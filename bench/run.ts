@@ -8,25 +8,32 @@ import { runLoad } from './load.ts';
 import { formatNotes, formatTable, ratioToBare, type TargetResult } from './report.ts';
 import { createScratchDatabase, deleteRedisKeys, type ScratchDatabase } from './scratch.ts';
 import { freePort, startTarget } from './targets.ts';
+import { formatTrackerSection, trackerJson } from './tracker-report.ts';
+import { TRACKER_SETTINGS } from './tracker-sync.ts';
+import { runTrackerTarget, type TrackerResult } from './tracker-target.ts';
 
 /**
  * `npm run bench`: accepted requests per second and p50/p99 latency of `POST /v1/requests` at a fixed
  * concurrency, on PGlite and on Postgres, next to a bare express handler answering 202 on the same machine in the
- * same run. Absolute figures depend on the machine; the ratio to the bare handler is what compares. It prints
- * figures and never judges them.
+ * same run. Absolute figures depend on the machine; the ratio to the bare handler is what compares. Then the
+ * `tracker` target (bench/tracker-sync.ts): tracker calls per feature and status-change latency against the
+ * sandbox emulators. It prints figures and never judges them.
  *
- *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres]
+ *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker]
  *
  * Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379) and, for the postgres target, a Postgres role
  * that may create databases (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
 
-const TARGETS = ['bare', 'pglite', 'postgres'] as const;
+const INTAKE_TARGETS = ['bare', 'pglite', 'postgres'] as const;
+type IntakeTarget = (typeof INTAKE_TARGETS)[number];
+/** Intake first, tracker last: the tracker run leaves nothing behind that could slow an intake run. */
+const TARGETS = [...INTAKE_TARGETS, 'tracker'] as const;
 type TargetName = (typeof TARGETS)[number];
 const WARMUP_SECONDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const NOTES: Record<TargetName, string> = {
+const NOTES: Record<IntakeTarget, string> = {
   bare: 'express 5 + express.json() answering 202 with a random id (bench/bare-server.ts): the ceiling',
   pglite:
     '`node src/main.ts start`: embedded PGlite is single-process, so this process also runs the triage workers and reconciler, which compete with intake for CPU',
@@ -52,8 +59,8 @@ function parseFlags() {
   if (unknown.length > 0 || only.length === 0)
     throw new Error(`--only: expected some of ${TARGETS.join(',')}, got ${values.only}`);
   // Always in the same order, bare first, so the ceiling is known before the ratios.
-  const targets = TARGETS.filter((t) => only.includes(t));
-  return { seconds, connections, targets };
+  const targets = INTAKE_TARGETS.filter((t) => only.includes(t));
+  return { seconds, connections, targets, tracker: only.includes('tracker') };
 }
 
 function machine() {
@@ -71,7 +78,7 @@ function machine() {
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const { seconds, connections, targets } = parseFlags();
+  const { seconds, connections, targets, tracker } = parseFlags();
   const redisUrl = process.env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
   const postgresAdminUrl = process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const host = machine();
@@ -81,11 +88,20 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     [
-      `Suggested Sync intake benchmark (run ${runId})`,
+      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : ''].filter(Boolean).join(' and ')} benchmark (run ${runId})`,
       `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
       `  node:        ${host.node}`,
-      `  load:        POST /v1/requests, ${connections} connections, ${seconds} s measured after ${WARMUP_SECONDS} s warm-up, every body unique`,
-      '  note:        autocannon runs on the same machine and competes with the servers (and Postgres) for CPU',
+      ...(targets.length > 0
+        ? [
+            `  load:        POST /v1/requests, ${connections} connections, ${seconds} s measured after ${WARMUP_SECONDS} s warm-up, every body unique`,
+            '  note:        autocannon runs on the same machine and competes with the servers (and Postgres) for CPU',
+          ]
+        : []),
+      ...(tracker
+        ? [
+            `  tracker:     ${(TRACKER_SETTINGS.features * TRACKER_SETTINGS.requestsPerFeature).toLocaleString('en-US')} requests to ${TRACKER_SETTINGS.features} features per tracker, then status changes, against the sandbox emulators`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
@@ -102,7 +118,7 @@ async function main(): Promise<void> {
   // Intake is rate limited per API key; the benchmark measures the path behind the limiter, not the limiter.
   writeFileSync(configFile, 'intake:\n  rateLimit:\n    requests: 100000000\n    perSeconds: 60\n');
 
-  const serviceEnv = (name: TargetName, port: number): Record<string, string> => ({
+  const serviceEnv = (name: Exclude<TargetName, 'bare'>, port: number): Record<string, string> => ({
     // Only what the service needs: nothing from the caller's shell (a DATABASE_URL, trackers) leaks in.
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? scratchDir,
@@ -118,6 +134,7 @@ async function main(): Promise<void> {
   const sequence = { next: 0 };
   const results: TargetResult[] = [];
   let database: ScratchDatabase | undefined;
+  let trackerResult: TrackerResult | undefined;
   try {
     for (const name of targets) {
       if (interrupt.signal.aborted) break;
@@ -163,6 +180,17 @@ async function main(): Promise<void> {
         progress(`${name}: failed: ${result.failed}`);
       }
     }
+    if (tracker && !interrupt.signal.aborted) {
+      trackerResult = await runTrackerTarget({
+        serviceEnv: (port) => serviceEnv('tracker', port),
+        cwd: ROOT,
+        scratchDir,
+        runId,
+        apiKey,
+        signal: interrupt.signal,
+        progress,
+      });
+    }
   } finally {
     const cleanup: [string, () => Promise<unknown>][] = [
       [`Redis keys ${prefixRoot}-*`, () => deleteRedisKeys(redisUrl, `${prefixRoot}-*`)],
@@ -175,33 +203,40 @@ async function main(): Promise<void> {
   }
 
   const interrupted = interrupt.signal.aborted;
-  const notes = formatNotes(results);
   if (interrupted)
-    notes.unshift('INTERRUPTED: the last target measured a shortened run; later ones did not run');
-  process.stdout.write(`\n${formatTable(results)}\n\n${notes.join('\n')}\n\n`);
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'intake',
-      runId,
-      interrupted,
-      machine: host,
-      settings: { endpoint: 'POST /v1/requests', connections, seconds, warmupSeconds: WARMUP_SECONDS },
-      aim: 'postgres: >= 1500 accepted req/s with p99 < 100 ms on a 2-core machine',
-      targets: Object.fromEntries(
-        results.map((r) => [
-          r.target,
-          {
-            ...r.figures,
-            ratioToBare: ratioToBare(results, r),
-            warmupAccepted: r.warmupAccepted,
-            serverLogLines: r.serverLogLines,
-            databaseRows: r.databaseRows,
-            failed: r.failed,
-          },
-        ]),
-      ),
-    })}\n`,
-  );
+    process.stdout.write('\nINTERRUPTED: the last target measured a shortened run; later ones did not run\n');
+  if (results.length > 0) {
+    process.stdout.write(`\n${formatTable(results)}\n\n${formatNotes(results).join('\n')}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'intake',
+        runId,
+        interrupted,
+        machine: host,
+        settings: { endpoint: 'POST /v1/requests', connections, seconds, warmupSeconds: WARMUP_SECONDS },
+        aim: 'postgres: >= 1500 accepted req/s with p99 < 100 ms on a 2-core machine',
+        targets: Object.fromEntries(
+          results.map((r) => [
+            r.target,
+            {
+              ...r.figures,
+              ratioToBare: ratioToBare(results, r),
+              warmupAccepted: r.warmupAccepted,
+              serverLogLines: r.serverLogLines,
+              databaseRows: r.databaseRows,
+              failed: r.failed,
+            },
+          ]),
+        ),
+      })}\n`,
+    );
+  }
+  if (trackerResult) {
+    process.stdout.write(`\n${formatTrackerSection(trackerResult)}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'tracker-sync', runId, interrupted, machine: host, ...trackerJson(trackerResult) })}\n`,
+    );
+  }
 }
 
 main().catch((err: Error) => {
