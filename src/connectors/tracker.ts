@@ -88,6 +88,16 @@ export interface Tracker {
 
   createIssue(input: CreateIssueInput): Promise<TrackerIssueRef>;
 
+  /**
+   * The link from the issue back to the feature (Jira remote link, Linear attachment), upserted: one call, safe
+   * to repeat. `createIssue` makes it; a push calls it for an issue it did not just create (a create recovered
+   * after a crash, an issue linked by hand or imported).
+   */
+  ensureLinkBack(
+    ref: TrackerIssueRef,
+    link: { featureId: string; featureUrl: string; title: string },
+  ): Promise<void>;
+
   /** Rewrites only our demand section (the product owner's text around it stays), and labels, priority, fields. */
   updateIssue(ref: TrackerIssueRef, content: IssueContent): Promise<void>;
 

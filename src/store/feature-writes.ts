@@ -43,7 +43,11 @@ export async function recountFeature(tx: Tx, featureId: string): Promise<void> {
 export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLink[]> {
   return tx
     .update(trackerLinks)
-    .set({ dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`, updatedAt: sql`now()` })
+    .set({
+      dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`,
+      demandVersion: sql`${trackerLinks.demandVersion} + 1`,
+      updatedAt: sql`now()`,
+    })
     .where(
       and(
         eq(trackerLinks.featureId, featureId),

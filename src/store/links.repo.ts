@@ -59,20 +59,21 @@ export function createLinksRepo(db: Db) {
     },
 
     /**
-     * Records a push that covered the demand as of `startedAt`. Changes that arrived while it ran keep the link
-     * dirty; returns the link's push state (dirty again: the caller schedules the next coalesced push).
+     * Records a push that covered the demand as of `demandVersion` (read with the link before the demand). Changes
+     * that arrived while it ran bumped the version and keep the link dirty; returns the link's push state (dirty
+     * again: the caller schedules the next coalesced push).
      */
     async recordPushed(
       linkId: string,
       hash: string,
-      startedAt: Date,
+      demandVersion: number,
     ): Promise<Pick<TrackerLink, 'id' | 'kind' | 'site' | 'pushedAt' | 'dirtySince'> | undefined> {
       const [row] = await db
         .update(trackerLinks)
         .set({
           pushedHash: hash,
           pushedAt: sql`now()`,
-          dirtySince: sql`case when ${trackerLinks.dirtySince} <= ${startedAt.toISOString()}::timestamptz then null else ${trackerLinks.dirtySince} end`,
+          dirtySince: sql`case when ${trackerLinks.demandVersion} = ${demandVersion} then null else ${trackerLinks.dirtySince} end`,
           lastErrorKind: null,
           lastError: null,
           lastErrorAt: null,
@@ -201,7 +202,11 @@ export function createLinksRepo(db: Db) {
         const links = await tx.select().from(trackerLinks).where(eq(trackerLinks.featureId, featureId));
         const live = links.filter((l) => l.state !== 'unlinked');
         const same = live.find((l) => sameTarget(l.target as PushTarget, target));
-        const dirty = { dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`, updatedAt: sql`now()` };
+        const dirty = {
+          dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`,
+          demandVersion: sql`${trackerLinks.demandVersion} + 1`,
+          updatedAt: sql`now()`,
+        };
         if (same) {
           const [row] = await tx
             .update(trackerLinks)

@@ -187,6 +187,11 @@ export const trackerLinks = pgTable(
     pushedAt: timestamp('pushed_at', { withTimezone: true }),
     /** Set when demand changed after the last push; cleared by the push that covers it. */
     dirtySince: timestamp('dirty_since', { withTimezone: true }),
+    /**
+     * Bumped by every demand change: a push clears `dirtySince` only if no change came in while it ran (the version
+     * it read is still the current one), so a request that joins during a push gets a push of its own.
+     */
+    demandVersion: integer('demand_version').notNull().default(0),
     lastErrorKind: text('last_error_kind'),
     lastError: text('last_error'),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),

@@ -34,14 +34,6 @@ export interface JiraTracker extends Tracker {
   readonly kind: 'jira';
   /** Which of `names` are statuses on the site (for `unknownStatusNames` in sync/status-map.ts). */
   existingStatusNames(names: readonly string[]): Promise<string[]>;
-  /**
-   * The remote link back to the feature, upserted by its globalId (one call, safe to repeat). `createIssue` makes
-   * it; call it again when `findCreated` recovered an issue whose create crashed before the link was made.
-   */
-  ensureLinkBack(
-    ref: TrackerIssueRef,
-    link: { featureId: string; featureUrl: string; title: string },
-  ): Promise<void>;
 }
 
 /** The issue property naming the feature (set atomically with the create). */

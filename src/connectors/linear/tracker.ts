@@ -106,7 +106,7 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
     return target.team;
   };
 
-  return {
+  const tracker: LinearTracker = {
     kind: 'linear',
     site,
 
@@ -193,13 +193,19 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
           }
           created = existing;
         }
-        // Upserted on issue + url, so a retried create does not add a second one.
-        await client.createAttachment({
-          issueId: created.id,
-          url: input.demand.featureUrl,
-          title: ATTACHMENT_TITLE,
+        const ref = toIssueRef(site, created);
+        await tracker.ensureLinkBack(ref, {
+          featureId: input.featureId,
+          featureUrl: input.demand.featureUrl,
+          title: input.title,
         });
-        return toIssueRef(site, created);
+        return ref;
+      }),
+
+    // Upserted on issue + url, so a repeat does not add a second attachment.
+    ensureLinkBack: (ref, { featureUrl }) =>
+      guarded(async () => {
+        await client.createAttachment({ issueId: ref.issueId, url: featureUrl, title: ATTACHMENT_TITLE });
       }),
 
     updateIssue: (ref: TrackerIssueRef, content: IssueContent) =>
@@ -288,4 +294,5 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
     verifyWebhook: verifyLinearWebhook,
     parseWebhook: (rawBody) => parseLinearWebhook(rawBody, site),
   };
+  return tracker;
 }

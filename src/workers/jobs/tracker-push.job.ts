@@ -43,7 +43,6 @@ export function createTrackerPushJob({
   now?: () => number;
 }) {
   return async ({ linkId }: JobPayload<'tracker-push'>) => {
-    const startedAt = new Date(now());
     const link = await store.links.get(linkId);
     if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
     const tracker = trackers.get(link.kind, link.site);
@@ -98,6 +97,15 @@ export function createTrackerPushJob({
         }
         await store.links.recordIssue(link.id, ref);
       }
+      // The first push to an issue we did not just create (recovered after a crash between the create and its
+      // link back, linked by hand, imported): make sure it links back to the feature.
+      if (!created && link.pushedAt === null) {
+        await tracker.ensureLinkBack(ref, {
+          featureId: link.featureId,
+          featureUrl: url,
+          title: demand.title,
+        });
+      }
       if (!created && hash !== link.pushedHash) await tracker.updateIssue(ref, content);
       if (tracker.addCustomerRequests) {
         const pending = await store.links.unpushedRequests(
@@ -112,7 +120,7 @@ export function createTrackerPushJob({
           );
         }
       }
-      const pushed = await store.links.recordPushed(link.id, hash, startedAt);
+      const pushed = await store.links.recordPushed(link.id, hash, link.demandVersion);
       // The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the
       // issue and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
       if (created || link.statusName === null) {

@@ -1,0 +1,1 @@
+ALTER TABLE "tracker_links" ADD COLUMN "demand_version" integer DEFAULT 0 NOT NULL;
