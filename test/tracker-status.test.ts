@@ -519,3 +519,33 @@ describe('links by hand', () => {
     expect(((await res.json()) as { detail: string }).detail).toContain(b.featureId);
   });
 });
+
+describe('several links', () => {
+  it('roll up by push.rollup (default all): the feature is as far as its least advanced issue', async () => {
+    const { featureId, issueId } = await pushed({
+      title: 'Data residency',
+      requester: { email: 'dr@sigma.io' },
+    });
+    const res = await fetch(`${svc.url}/v1/features/${featureId}/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${svc.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ target: { jira: { site: 'sandbox', project: 'SBX' } } }),
+    });
+    expect(res.status).toBe(202);
+    const jiraKey = await waitFor('the Jira issue too', async () => {
+      const links = await svc.runtime.store.links.forFeature(featureId);
+      return links.find((l) => l.kind === 'jira' && l.issueKey && l.statusName)?.issueKey ?? undefined;
+    });
+    await linear.updateIssue(issueId, { stateId: linearStateId('started') });
+    await waitFor('the Linear move applied', async () =>
+      (await feature(featureId)).links.some((l) => l.trackerStatus === 'In Progress') ? true : undefined,
+    );
+    // Linear in progress, Jira still To Do: under review.
+    expect((await feature(featureId)).status).toBe('under_review');
+    await jira.issues.doTransition({ issueIdOrKey: jiraKey, transition: { id: '31' } });
+    // Jira done, Linear in progress: in progress, not shipped.
+    await statusIs(featureId, 'in_progress');
+    await linear.updateIssue(issueId, { stateId: linearStateId('completed') });
+    await statusIs(featureId, 'shipped');
+  });
+});
