@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import { ConnectorError, isConnectorError } from '../../connectors/errors.ts';
 import type { Trackers } from '../../connectors/registry.ts';
 import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
-import type { PushTarget } from '../../domain/tracker.ts';
+import type { FeatureDemand, PushTarget } from '../../domain/tracker.ts';
 import { errorForLog, type Logger } from '../../log.ts';
 import type { Store } from '../../store/store.ts';
 import { priorityFromScore } from '../../sync/demand.ts';
@@ -17,6 +17,21 @@ import { schedulePush } from '../schedule-push.ts';
  * that cannot find the issue an earlier attempt may have made waits this long after that attempt before creating.
  */
 export const JIRA_CREATE_GRACE_MS = 60_000;
+
+/** The Jira site's configured custom fields (`trackers.jira[].customFields`), filled from the demand. */
+function jiraCustomFields(
+  config: Pick<Config, 'trackers'>,
+  site: string,
+  demand: FeatureDemand,
+): Record<string, number> | undefined {
+  const fields = config.trackers.jira.find((s) => s.site === site)?.customFields;
+  if (!fields) return undefined;
+  const values: Record<string, number> = {};
+  if (fields.score) values[fields.score] = demand.score;
+  if (fields.requestCount) values[fields.requestCount] = demand.requestCount;
+  if (fields.revenue) values[fields.revenue] = demand.totalRevenue;
+  return Object.keys(values).length > 0 ? values : undefined;
+}
 
 export function featureUrl(publicUrl: string, featureId: string): string {
   return `${publicUrl}/v1/features/${featureId}`;
@@ -38,7 +53,7 @@ export function createTrackerPushJob({
   store: Store;
   trackers: Trackers;
   queues: Queues;
-  config: Pick<Config, 'push' | 'publicUrl'>;
+  config: Pick<Config, 'push' | 'publicUrl' | 'trackers'>;
   log: Logger;
   now?: () => number;
 }) {
@@ -55,6 +70,7 @@ export function createTrackerPushJob({
       demand,
       labels: [config.push.label],
       priority: priorityFromScore(demand.score, config.push.priority),
+      customFields: link.kind === 'jira' ? jiraCustomFields(config, link.site, demand) : undefined,
     };
     // No timestamps in the content: unchanged demand hashes the same and makes no tracker call.
     const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');

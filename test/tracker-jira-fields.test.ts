@@ -1,0 +1,67 @@
+import { type CloudClient, createCloudClient } from 'jira.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type JiraEmulator, startJiraEmulator } from '../src/sandbox/jira/server.ts';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
+
+/**
+ * A Jira site from the YAML `trackers:` list (its token read from the variable it names) with custom fields
+ * configured: the issue's score, request count and revenue fields follow the demand.
+ */
+
+const EMAIL = 'bot@acme.test';
+let emulator: JiraEmulator;
+let jira: CloudClient;
+let svc: TestService;
+
+beforeAll(async () => {
+  emulator = await startJiraEmulator({ port: 0, email: EMAIL, apiToken: 'acme-token' });
+  jira = createCloudClient({
+    host: emulator.url,
+    auth: { type: 'basic', email: EMAIL, apiToken: 'acme-token' },
+    onSchemaMismatch: 'throw',
+  });
+  svc = await startService({
+    env: { ACME_JIRA_TOKEN: 'acme-token' },
+    yaml: [
+      'trackers:',
+      '  jira:',
+      `    - { site: acme, host: "${emulator.url}", email: ${EMAIL}, apiTokenEnv: ACME_JIRA_TOKEN,`,
+      '        customFields: { score: customfield_10050, requestCount: customfield_10051, revenue: customfield_10052 } }',
+      'routing:',
+      '  default: { jira: { site: acme, project: SBX } }',
+      'push: { coalesceSeconds: 1 }',
+    ].join('\n'),
+  });
+});
+afterAll(async () => {
+  await svc?.stop();
+  await emulator?.close();
+});
+
+describe('Jira custom fields', () => {
+  it('carry the score, request count and revenue, and follow new requests', async () => {
+    const post = (email: string, company: { name: string; revenue: number }) =>
+      svc.post('/v1/requests', validRequest({ title: 'Audit trail export', requester: { email, company } }));
+    await post('a@one.io', { name: 'One', revenue: 1000 });
+    const key = await waitFor('the issue', async () => [...emulator.state.issues.values()][0]?.key);
+    const fields = async () =>
+      (
+        await jira.issues.getIssue({
+          issueIdOrKey: key,
+          fields: ['customfield_10050', 'customfield_10051', 'customfield_10052'],
+        })
+      ).fields as Record<string, unknown>;
+    expect(await fields()).toMatchObject({
+      customfield_10050: 1,
+      customfield_10051: 1,
+      customfield_10052: 1000,
+    });
+    await post('b@two.io', { name: 'Two', revenue: 2500 });
+    await waitFor('the update', async () => ((await fields())['customfield_10051'] === 2 ? true : undefined));
+    expect(await fields()).toMatchObject({
+      customfield_10050: 2,
+      customfield_10051: 2,
+      customfield_10052: 3500,
+    });
+  });
+});
