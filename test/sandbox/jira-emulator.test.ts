@@ -831,6 +831,76 @@ describe('faults', () => {
     expect(statusesOf('GET /rest/api/3/issue/{issueIdOrKey}')).toEqual([500, 503, 503, 200]);
   });
 
+  it('fails a seeded share of calls with 5xx in the same shape as a counted fault, shown in the faults view, until cleared', async () => {
+    const fault = (body: unknown) =>
+      fetch(`${emulator.url}/_emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const view = async () =>
+      ((await (await fetch(`${emulator.url}/_emulator/faults`)).json()) as { serverError: unknown })
+        .serverError;
+    /** 30 calls: 'x' for a 503 in Jira's body, '.' for a 200. */
+    const run = async () => {
+      let out = '';
+      for (let i = 0; i < 30; i++) {
+        const res = await rest('/rest/api/3/myself');
+        if (res.status === 200) out += '.';
+        else {
+          expect(res.status).toBe(503);
+          expect(await res.json()).toEqual({ errorMessages: ['Service unavailable'], errors: {} });
+          out += 'x';
+        }
+      }
+      return out;
+    };
+
+    expect((await fault({ serverError: { rate: 0.5, seed: 7, status: 503 } })).status).toBe(200);
+    expect(await view()).toMatchObject({ rate: 0.5, seed: 7, status: 503, untilCleared: true });
+    const first = await run();
+    expect(first).toMatch(/x/);
+    expect(first).toMatch(/\./);
+    expect(emulator.calls.list().filter((c) => c.fault === 'server-error')).toHaveLength(
+      first.replaceAll('.', '').length,
+    );
+    // jira.js sees it as it sees a counted 503.
+    emulator.faults.set({ serverError: { rate: 1 } });
+    const failed = await rejectionOf(jira().myself.getCurrentUser());
+    expect(isServerError(failed) && failed.status).toBe(503);
+
+    expect((await fetch(`${emulator.url}/_emulator/faults`, { method: 'DELETE' })).status).toBe(204);
+    expect(await view()).toBeNull();
+    expect(await run()).toBe('.'.repeat(30));
+
+    // The same seed fails the same calls again; a reset ends it like DELETE.
+    await fault({ serverError: { rate: 0.5, seed: 7, status: 503 } });
+    expect(await run()).toBe(first);
+    expect((await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })).status).toBe(204);
+    expect(await view()).toBeNull();
+    expect((await rest('/rest/api/3/myself')).status).toBe(200);
+  });
+
+  it('refuses a rate outside 0..1 and a seed that is not a 32-bit unsigned integer, naming the field', async () => {
+    const res = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ serverError: { rate: 1.5, seed: -1 } }),
+    });
+    expect(res.status).toBe(400);
+    const { problems } = (await res.json()) as { problems: string[] };
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['serverError.rate', 'serverError.seed']);
+    const text = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ serverError: { rate: '30%' } }),
+    });
+    expect(((await text.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/^serverError\.rate: /),
+    ]);
+    expect(emulator.faults.describe().serverError).toBeNull();
+  });
+
   it('adds latency to API calls only: an API call is held at least that long, a control endpoint is not held', async () => {
     const latencyMs = 200;
     emulator.faults.set({ latencyMs });

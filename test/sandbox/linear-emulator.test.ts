@@ -650,6 +650,60 @@ describe('errors the SDK raises', () => {
     },
   );
 
+  it('a seeded share of calls fails with 5xx in the same shapes as a counted fault, shown in the faults view, until cleared', async () => {
+    const fault = (body: unknown) =>
+      fetch(`${emulator.url}/_emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const view = async () =>
+      ((await (await fetch(`${emulator.url}/_emulator/faults`)).json()) as { serverError: unknown })
+        .serverError;
+    /** 30 calls: 'x' for the gateway's 503 page, '.' for an answer. */
+    const run = async () => {
+      let out = '';
+      for (let i = 0; i < 30; i++) {
+        const res = await fetch(emulator.apiUrl, {
+          method: 'POST',
+          headers: { authorization: API_KEY, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: 'query viewer { viewer { id } }' }),
+        });
+        if (res.status === 200) out += '.';
+        else {
+          expect(res.status).toBe(503);
+          expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+          expect(await res.text()).toContain('<h1>503 ');
+          out += 'x';
+        }
+      }
+      return out;
+    };
+
+    expect((await fault({ serverError: { rate: 0.5, seed: 11, status: 503 } })).status).toBe(200);
+    expect(await view()).toMatchObject({ rate: 0.5, seed: 11, status: 503, untilCleared: true });
+    const first = await run();
+    expect(first).toMatch(/x/);
+    expect(first).toMatch(/\./);
+    expect(emulator.calls.list().filter((c) => c.fault === 'server-error')).toHaveLength(
+      first.replaceAll('.', '').length,
+    );
+    // The SDK sees a drawn 500 as it sees a counted one.
+    emulator.faults.set({ serverError: { rate: 1, status: 500 } });
+    expect(await rejection(client.organization)).toBeInstanceOf(InternalLinearError);
+
+    expect((await fetch(`${emulator.url}/_emulator/faults`, { method: 'DELETE' })).status).toBe(204);
+    expect(await view()).toBeNull();
+    expect(await run()).toBe('.'.repeat(30));
+
+    // The same seed fails the same calls again; a reset ends it like DELETE.
+    await fault({ serverError: { rate: 0.5, seed: 11, status: 503 } });
+    expect(await run()).toBe(first);
+    expect((await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })).status).toBe(204);
+    expect(await view()).toBeNull();
+    expect((await client.viewer).name).toBe('Sandbox Admin');
+  });
+
   it('a bad API key raises AuthenticationLinearError', async () => {
     const stranger = new LinearClient({ apiKey: 'lin_api_wrong', apiUrl: emulator.apiUrl });
     const error = await rejection(stranger.viewer);

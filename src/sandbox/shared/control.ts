@@ -10,7 +10,12 @@ const window = { count: count.optional(), forMs: count.optional() };
 const faultSpec = z.strictObject({
   rateLimit: z.strictObject({ ...window, retryAfterSeconds: count.optional() }).optional(),
   serverError: z
-    .strictObject({ ...window, status: z.number().int().min(500).max(599).optional() })
+    .strictObject({
+      ...window,
+      status: z.number().int().min(500).max(599).optional(),
+      rate: z.number().min(0).max(1).optional(),
+      seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+    })
     .optional(),
   latencyMs: count.optional(),
   responseDelayMs: count.optional(),
