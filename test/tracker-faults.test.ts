@@ -213,7 +213,7 @@ describe('tracker faults (sandbox)', () => {
           (line) =>
             line.includes('"msg":"job failed"') &&
             line.includes(`"queue":"tracker-${kind}-`) &&
-            line.includes('"name":"tracker-push"') &&
+            line.includes('"job":"tracker-push"') &&
             line.includes('"final":false'),
         );
       expect(retried('jira')).toBe(true);

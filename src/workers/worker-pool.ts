@@ -111,7 +111,7 @@ export function startWorkers({
         {
           queue,
           jobId: job?.id,
-          name: job?.name,
+          job: job?.name,
           attempt: job?.attemptsMade,
           final,
           error: errorForLog(err),
