@@ -21,13 +21,12 @@ const USAGE = `usage: suggested-sync <command>
   doctor         check configuration, database and Redis (npm run doctor)
   import FILE    import requests from a CSV file (not available yet)
   emulators      run the Jira and Linear emulators (npm run emulators)
-  dedupe-eval    evaluate duplicate detection (not available yet)
+  dedupe-eval    evaluate duplicate detection: --corpus C.jsonl --queries Q.jsonl [--past-only]
 `;
 
 /** Commands whose feature is not built yet say so and fail; they never pretend to work. */
 const NOT_YET: Record<string, string> = {
   import: 'CSV import arrives with the intake connectors (issue #7)',
-  'dedupe-eval': 'the similarity engine and its evaluation arrive with issue #5',
 };
 
 const EXIT_CONFIG = 2;
@@ -154,6 +153,8 @@ async function migrate(config: Config): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command = 'start'] = argv;
   if (command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(USAGE);
+  // Needs no configuration, database or Redis: a pure replay of labelled duplicates through the engine.
+  if (command === 'dedupe-eval') return (await import('./dedupe-eval.ts')).runDedupeEval(argv.slice(1));
   const notYet = NOT_YET[command];
   if (notYet) {
     process.stderr.write(`suggested-sync ${command}: not available yet: ${notYet}\n`);

@@ -86,7 +86,7 @@ describe('configuration errors stop the process with exit 2 and every problem li
   });
 
   it('commands whose feature is not built yet say so and fail', async () => {
-    const proc = spawnCli(['dedupe-eval', '--corpus', 'x.jsonl'], {});
+    const proc = spawnCli(['import', 'requests.csv'], {});
     expect((await proc.exited).code).toBe(69);
     expect(proc.stderr()).toMatch(/not available yet/);
   });

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createDedupeEngine } from './sync/dedupe/engine.ts';
+import { type CorpusDocument, evaluate, type LabelledQuery } from './sync/dedupe/evaluate.ts';
+
+/** `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only] [--auto-merge T]`: prints one JSON object. */
+
+const USAGE = 'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only] [--auto-merge 0..1]';
+
+/** A problem with the command line or its files: one line on stderr and this exit code (sysexits.h). */
+export class EvalInputError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+const EX_USAGE = 64;
+const EX_DATAERR = 65;
+const EX_NOINPUT = 66;
+
+function readJsonl(path: string, what: string): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new EvalInputError(`--${what}: cannot read ${path} (${code})`, EX_NOINPUT);
+  }
+  const rows: Record<string, unknown>[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new EvalInputError(`--${what}: ${path} line ${i + 1} is not JSON`, EX_DATAERR);
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      throw new EvalInputError(`--${what}: ${path} line ${i + 1} is not a JSON object`, EX_DATAERR);
+    }
+    rows.push(row as Record<string, unknown>);
+  }
+  if (rows.length === 0) throw new EvalInputError(`--${what}: ${path} has no lines`, EX_DATAERR);
+  return rows;
+}
+
+function field(row: Record<string, unknown>, name: string, where: string, optional = false): string {
+  const value = row[name];
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (optional && (value === undefined || value === null)) return '';
+  throw new EvalInputError(`${where}: "${name}" is missing or not a string`, EX_DATAERR);
+}
+
+export function parseEvalArgs(argv: string[]): {
+  corpus: string;
+  queries: string;
+  pastOnly: boolean;
+  autoMerge: number | undefined;
+} {
+  let values: { corpus?: string; queries?: string; 'past-only'?: boolean; 'auto-merge'?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        corpus: { type: 'string' },
+        queries: { type: 'string' },
+        'past-only': { type: 'boolean' },
+        'auto-merge': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new EvalInputError(`${(err as Error).message.split('\n')[0]}; ${USAGE}`, EX_USAGE);
+  }
+  if (!values.corpus) throw new EvalInputError(`--corpus is required; ${USAGE}`, EX_USAGE);
+  if (!values.queries) throw new EvalInputError(`--queries is required; ${USAGE}`, EX_USAGE);
+  let autoMerge: number | undefined;
+  if (values['auto-merge'] !== undefined) {
+    autoMerge = Number(values['auto-merge']);
+    if (!Number.isFinite(autoMerge) || autoMerge < 0 || autoMerge > 1) {
+      throw new EvalInputError(
+        `--auto-merge must be a number from 0 to 1, got "${values['auto-merge']}"`,
+        EX_USAGE,
+      );
+    }
+  }
+  return {
+    corpus: values.corpus,
+    queries: values.queries,
+    pastOnly: values['past-only'] ?? false,
+    autoMerge,
+  };
+}
+
+export function runDedupeEval(argv: string[]): void {
+  try {
+    const args = parseEvalArgs(argv);
+    const corpus: CorpusDocument[] = readJsonl(args.corpus, 'corpus').map((row, i) => {
+      const where = `--corpus: ${args.corpus} line ${i + 1}`;
+      return {
+        id: field(row, 'id', where),
+        title: field(row, 'title', where),
+        body: field(row, 'body', where, true),
+      };
+    });
+    const queries: LabelledQuery[] = readJsonl(args.queries, 'queries').map((row, i) => {
+      const where = `--queries: ${args.queries} line ${i + 1}`;
+      return { queryId: field(row, 'query_id', where), targetId: field(row, 'target_id', where) };
+    });
+    const engine = createDedupeEngine();
+    const started = performance.now();
+    const result = evaluate(engine, corpus, queries, {
+      pastOnly: args.pastOnly,
+      autoMerge: args.autoMerge ?? engine.thresholds.autoMerge,
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stderr.write(
+      `dedupe-eval: ${corpus.length} documents, ${queries.length} queries in ${Math.round(performance.now() - started)} ms\n`,
+    );
+  } catch (err) {
+    if (!(err instanceof EvalInputError)) throw err;
+    process.stderr.write(`dedupe-eval: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  }
+}

@@ -1,0 +1,175 @@
+import type { DedupeEngine } from './engine.ts';
+import { InMemoryDedupeIndex } from './memory-index.ts';
+
+export interface CorpusDocument {
+  id: string;
+  title: string;
+  body: string;
+}
+
+export interface LabelledQuery {
+  queryId: string;
+  targetId: string;
+}
+
+export interface EvaluationOptions {
+  /** Each query sees only the documents before it in the corpus order (as if requests arrived in that order). */
+  pastOnly: boolean;
+  autoMerge: number;
+}
+
+export interface EvaluationResult {
+  'R@1': number;
+  'R@5': number;
+  'R@10': number;
+  MRR: number;
+  n: number;
+  /** Queries left out because their original is not in their pool (only with past-only). */
+  excluded: number;
+  threshold: number;
+  /** Of the queries auto-merged, the share merged into their labelled original. */
+  precision: number;
+  /**
+   * Of the queries auto-merged, the share merged into their original or into another labelled duplicate of the
+   * same original: in the service that document is already in the original's feature.
+   */
+  precisionSameNeed: number;
+  /** Of all queries, the share auto-merged into their labelled original. */
+  recall: number;
+  /** With the original taken out of the pool, the share of queries still auto-merged somewhere. */
+  falseMergeRateWithoutOriginal: number;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** What happened to one query: where its original ranked, and what the top candidates were. */
+export interface QueryOutcome {
+  queryId: string;
+  targetId: string;
+  /** 1-based rank of the original among the top ten; 0 when it is not there. */
+  rank: number;
+  top: { id: string; confidence: number } | undefined;
+  /** The best candidate's confidence once the original is taken out of the pool. */
+  topWithoutOriginal: number;
+}
+
+/**
+ * Replays labelled duplicates through the engine: each query document is the new request, the rest of its pool
+ * the existing ones. Pure: the corpus and labels are passed in.
+ */
+export function replay(
+  engine: DedupeEngine,
+  corpus: readonly CorpusDocument[],
+  queries: readonly LabelledQuery[],
+  pastOnly: boolean,
+): { outcomes: QueryOutcome[]; excluded: number } {
+  const position = new Map(corpus.map((d, i) => [d.id, i]));
+  const analysed = corpus.map((d) => engine.analyse(d));
+  const index = new InMemoryDedupeIndex();
+  const byPosition = [...queries].sort(
+    (a, b) => (position.get(a.queryId) ?? 0) - (position.get(b.queryId) ?? 0),
+  );
+  let added = 0;
+  if (!pastOnly) {
+    for (const [i, d] of corpus.entries()) index.add(d.id, analysed[i] ?? engine.analyse(d));
+  }
+  const outcomes: QueryOutcome[] = [];
+  let excluded = 0;
+  for (const q of byPosition) {
+    const at = position.get(q.queryId);
+    const query = at === undefined ? undefined : analysed[at];
+    if (at === undefined || query === undefined || !position.has(q.targetId)) {
+      excluded++;
+      continue;
+    }
+    if (pastOnly) {
+      for (; added < at; added++) {
+        const doc = corpus[added];
+        const text = analysed[added];
+        if (doc && text) index.add(doc.id, text);
+      }
+    }
+    const wasIndexed = index.has(q.queryId);
+    index.remove(q.queryId);
+    if (index.has(q.targetId)) {
+      const ranked = engine.rank(query, index, 10);
+      const top = ranked[0];
+      const target = analysed[position.get(q.targetId) ?? -1];
+      index.remove(q.targetId);
+      const [alone] = engine.rank(query, index, 1);
+      if (target) index.add(q.targetId, target);
+      outcomes.push({
+        queryId: q.queryId,
+        targetId: q.targetId,
+        rank: ranked.findIndex((c) => c.id === q.targetId) + 1,
+        top: top && { id: top.id, confidence: top.confidence },
+        topWithoutOriginal: alone?.confidence ?? 0,
+      });
+    } else {
+      excluded++;
+    }
+    if (wasIndexed) index.add(q.queryId, query);
+  }
+  return { outcomes, excluded };
+}
+
+/** Labelled duplicates of one original form one need: a union-find over the query → original pairs. */
+function duplicateGroups(outcomes: readonly QueryOutcome[]): (id: string) => string {
+  const parent = new Map<string, string>();
+  const find = (id: string): string => {
+    let root = id;
+    for (let next = parent.get(root); next !== undefined && next !== root; next = parent.get(root))
+      root = next;
+    parent.set(id, root);
+    return root;
+  };
+  for (const o of outcomes) {
+    const a = find(o.queryId);
+    const b = find(o.targetId);
+    if (a !== b) parent.set(a, b);
+  }
+  return find;
+}
+
+/** The figures `dedupe-eval` prints, from the outcomes of a replay and an auto-merge threshold. */
+export function summarise(
+  outcomes: readonly QueryOutcome[],
+  excluded: number,
+  autoMerge: number,
+): EvaluationResult {
+  const n = outcomes.length;
+  const need = duplicateGroups(outcomes);
+  const share = (x: number, of: number) => (of ? round(x / of) : 0);
+  const within = (k: number) => outcomes.filter((o) => o.rank >= 1 && o.rank <= k).length;
+  const merged = outcomes.filter((o) => o.top && o.top.confidence >= autoMerge);
+  const mergedRight = merged.filter((o) => o.top?.id === o.targetId).length;
+  return {
+    'R@1': share(within(1), n),
+    'R@5': share(within(5), n),
+    'R@10': share(within(10), n),
+    MRR: share(
+      outcomes.reduce((sum, o) => sum + (o.rank ? 1 / o.rank : 0), 0),
+      n,
+    ),
+    n,
+    excluded,
+    threshold: autoMerge,
+    // No merge at all is no wrong merge.
+    precision: merged.length ? share(mergedRight, merged.length) : 1,
+    precisionSameNeed: merged.length
+      ? share(merged.filter((o) => o.top && need(o.top.id) === need(o.targetId)).length, merged.length)
+      : 1,
+    recall: share(mergedRight, n),
+    falseMergeRateWithoutOriginal: share(outcomes.filter((o) => o.topWithoutOriginal >= autoMerge).length, n),
+  };
+}
+
+export function evaluate(
+  engine: DedupeEngine,
+  corpus: readonly CorpusDocument[],
+  queries: readonly LabelledQuery[],
+  options: EvaluationOptions,
+): EvaluationResult {
+  const { outcomes, excluded } = replay(engine, corpus, queries, options.pastOnly);
+  return summarise(outcomes, excluded, options.autoMerge);
+}

@@ -1,0 +1,222 @@
+import type { AnalysedText } from './analyse.ts';
+import type { DedupeIndexView } from './dedupe-index.ts';
+import type { CompiledOpposites } from './synonyms.ts';
+
+/** Knobs of the ranker. The defaults are textbook values (BM25 k1 and b), not fitted to a data set. */
+export interface RankOptions {
+  /** BM25F weight of a title occurrence relative to a body occurrence. */
+  titleWeight: number;
+  k1: number;
+  bTitle: number;
+  bBody: number;
+  /** The query's most informative terms (weight × idf) used for retrieval; bounds work for long bodies. */
+  maxQueryTerms: number;
+  /** How many BM25 leaders get the full comparison (title similarity, trigrams). */
+  rerankDepth: number;
+  /** Weight of a typo-matched term relative to an exact match. */
+  typoDiscount: number;
+  /** Confidence weights of the three components; they sum to 1 so confidence stays in 0..1. */
+  weights: { bm25: number; titleTerms: number; titleGrams: number };
+  /** Confidence factor when the two titles contain opposite words ("import" vs "export"). */
+  oppositePenalty: number;
+}
+
+export const DEFAULT_RANK_OPTIONS: RankOptions = {
+  titleWeight: 3,
+  k1: 1.2,
+  bTitle: 0.5,
+  bBody: 0.75,
+  maxQueryTerms: 32,
+  rerankDepth: 100,
+  typoDiscount: 0.7,
+  weights: { bm25: 0.5, titleTerms: 0.3, titleGrams: 0.2 },
+  oppositePenalty: 0.5,
+};
+
+/** Why a candidate scored what it did. */
+export interface CandidateEvidence {
+  /** Query terms (stems, `~group` for synonyms) found in the candidate, most informative first. */
+  matchedTerms: string[];
+  /** Typo matches: query term → indexed term. */
+  typos: Record<string, string>;
+  /** Opposite words across the two titles, as "query term/candidate term". */
+  opposites: string[];
+  /** BM25F score, raw and divided by the query's score against itself (0..1). */
+  bm25: number;
+  bm25Norm: number;
+  /** idf-weighted cosine of the two titles' terms (0..1). */
+  titleTerms: number;
+  /** Cosine of the two titles' character trigrams (0..1). */
+  titleGrams: number;
+}
+
+export interface Candidate {
+  id: string;
+  /** 0..1, the ranking order: how alike the two texts are. */
+  similarity: number;
+  /**
+   * 0..1, compared with the auto-merge and review thresholds: the similarity, lowered when the titles contradict
+   * each other (opposite words, different versions). A contradiction changes the decision, not the order.
+   */
+  confidence: number;
+  evidence: CandidateEvidence;
+}
+
+interface QueryTerm {
+  term: string;
+  /** The indexed term it is looked up as (itself, or a typo match); undefined when no document has it. */
+  indexed: string | undefined;
+  weight: number;
+  idf: number;
+}
+
+function idf(documents: number, df: number): number {
+  return Math.log(1 + (documents - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * The query's most informative terms with their weights: title occurrences count `titleWeight` times, repeats
+ * saturate. A term no document contains still counts (it lowers the best possible score), and is looked up as
+ * its typo neighbours in the index, if any.
+ */
+function queryTerms(query: AnalysedText, index: DedupeIndexView, options: RankOptions): QueryTerm[] {
+  const { documents } = index.stats();
+  const raw = new Map<string, number>();
+  for (const [term, tf] of query.title.tf) raw.set(term, (raw.get(term) ?? 0) + options.titleWeight * tf);
+  for (const [term, tf] of query.body.tf) raw.set(term, (raw.get(term) ?? 0) + tf);
+  const chosen = [...raw.entries()]
+    .map(([term, w]) => ({ term, weight: (w * 2) / (w + 1), df: index.documentFrequency(term) }))
+    .map((t) => ({ ...t, idf: idf(documents, t.df) }))
+    .sort((a, b) => b.weight * b.idf - a.weight * a.idf || a.term.localeCompare(b.term))
+    .slice(0, options.maxQueryTerms);
+  const terms: QueryTerm[] = [];
+  for (const { term, weight, df, idf: termIdf } of chosen) {
+    terms.push({ term, indexed: df > 0 ? term : undefined, weight, idf: termIdf });
+    if (df > 0) continue;
+    for (const similar of index.similarTerms(term)) {
+      const sdf = index.documentFrequency(similar);
+      terms.push({ term, indexed: similar, weight: weight * options.typoDiscount, idf: idf(documents, sdf) });
+    }
+  }
+  return terms;
+}
+
+const isNumber = (term: string) => /\d/.test(term);
+
+function saturate(tf: number, k1: number): number {
+  return (tf * (k1 + 1)) / (tf + k1);
+}
+
+function fieldNorm(length: number, average: number, b: number): number {
+  return 1 - b + (b * length) / (average || 1);
+}
+
+function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: string) => number): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const setB = new Set(b);
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (const x of a) {
+    const w = weight(x) ** 2;
+    normA += w;
+    if (setB.has(x)) dot += w;
+  }
+  for (const x of setB) normB += weight(x) ** 2;
+  return normA && normB ? dot / Math.sqrt(normA * normB) : 0;
+}
+
+/**
+ * Ranks the indexed documents against a query: BM25F over title and body for retrieval, then, for the leaders, a
+ * confidence that mixes the normalised BM25F score with two title similarities (terms and character trigrams).
+ * Pure: reads only the index view it is given.
+ */
+export function rankCandidates(
+  query: AnalysedText,
+  index: DedupeIndexView,
+  opposites: CompiledOpposites,
+  limit: number,
+  options: RankOptions = DEFAULT_RANK_OPTIONS,
+): Candidate[] {
+  const corpus = index.stats();
+  if (corpus.documents === 0) return [];
+  const terms = queryTerms(query, index, options);
+  const bm25 = new Map<string, number>();
+  const matched = new Map<string, QueryTerm[]>();
+  const { k1, titleWeight, bTitle, bBody } = options;
+  for (const q of terms) {
+    if (q.indexed === undefined) continue;
+    for (const p of index.postings(q.indexed)) {
+      const doc = index.document(p.id);
+      if (!doc) continue;
+      const tf =
+        (titleWeight * p.titleTf) / fieldNorm(doc.titleLength, corpus.avgTitleLength, bTitle) +
+        p.bodyTf / fieldNorm(doc.bodyLength, corpus.avgBodyLength, bBody);
+      bm25.set(p.id, (bm25.get(p.id) ?? 0) + q.weight * q.idf * saturate(tf, k1));
+      const list = matched.get(p.id);
+      if (list) list.push(q);
+      else matched.set(p.id, [q]);
+    }
+  }
+
+  // The query scored against itself: the most any document could reach with these terms.
+  let selfScore = 0;
+  for (const q of terms) {
+    if (q.indexed !== q.term && q.indexed !== undefined) continue;
+    const tf =
+      (titleWeight * (query.title.tf.get(q.term) ?? 0)) /
+        fieldNorm(query.title.length, corpus.avgTitleLength, bTitle) +
+      (query.body.tf.get(q.term) ?? 0) / fieldNorm(query.body.length, corpus.avgBodyLength, bBody);
+    selfScore += q.weight * q.idf * saturate(tf, k1);
+  }
+
+  const titleIdf = (term: string) => idf(corpus.documents, index.documentFrequency(term));
+  const queryTitle = [...query.title.tf.keys()];
+  const leaders = [...bm25.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, Math.max(limit, options.rerankDepth));
+  const candidates: Candidate[] = [];
+  for (const [id, score] of leaders) {
+    const doc = index.document(id);
+    if (!doc) continue;
+    const bm25Norm = selfScore > 0 ? Math.min(1, score / selfScore) : 0;
+    const titleTerms = cosineOfSets(queryTitle, doc.titleTerms, titleIdf);
+    const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);
+    const found = new Set(doc.titleTerms);
+    const conflicts: string[] = [];
+    for (const t of queryTitle) {
+      for (const o of opposites.opposite.get(t) ?? []) {
+        if (found.has(o) && !found.has(t) && !query.title.tf.has(o)) conflicts.push(`${t}/${o}`);
+      }
+    }
+    // Two titles that each name a number or version the other lacks ask for different things
+    // ("upgrade to 3.4.0" / "upgrade to 2.8.2", "python 3.12" / "python 3.11").
+    const ourNumbers = queryTitle.filter((t) => isNumber(t) && !found.has(t));
+    const theirNumbers = doc.titleTerms.filter((t) => isNumber(t) && !query.title.tf.has(t));
+    if (ourNumbers.length > 0 && theirNumbers.length > 0) {
+      conflicts.push(`${ourNumbers.join(' ')}/${theirNumbers.join(' ')}`);
+    }
+    const w = options.weights;
+    const similarity = w.bm25 * bm25Norm + w.titleTerms * titleTerms + w.titleGrams * titleGrams;
+    const confidence = conflicts.length > 0 ? similarity * options.oppositePenalty : similarity;
+    const hits = matched.get(id) ?? [];
+    const typos: Record<string, string> = {};
+    for (const q of hits) if (q.indexed !== undefined && q.indexed !== q.term) typos[q.term] = q.indexed;
+    candidates.push({
+      id,
+      similarity,
+      confidence,
+      evidence: {
+        matchedTerms: hits.slice(0, 20).map((q) => q.indexed ?? q.term),
+        typos,
+        opposites: conflicts,
+        bm25: score,
+        bm25Norm,
+        titleTerms,
+        titleGrams,
+      },
+    });
+  }
+  candidates.sort((a, b) => b.similarity - a.similarity || a.id.localeCompare(b.id));
+  return candidates.slice(0, limit);
+}
