@@ -388,6 +388,26 @@ describe('deletions and duplicates made in the tracker', () => {
     expect(joined).not.toBe(a.featureId);
   });
 
+  it('a merge whose first try failed after the state was applied is done by the retry', async () => {
+    const a = await pushed({ title: 'Recurring invoices', requester: { email: 'ri1@tau.io' } });
+    const b = await pushed({ title: 'Invoice schedules', requester: { email: 'ri2@tau.io' } });
+    // The webhook arrives late; by then the next Linear call (our read of the original) is rate limited.
+    await fault('linear', { webhooks: { delayMs: 500 } });
+    await linear.createIssueRelation({
+      issueId: a.issueId,
+      relatedIssueId: b.issueId,
+      type: 'duplicate' as LinearDocument.IssueRelationType,
+    });
+    await fault('linear', { webhooks: { delayMs: 0 }, rateLimit: { count: 1, retryAfterSeconds: 1 } });
+    const merged = await statusIs(a.featureId, 'merged');
+    expect(merged.mergedInto).toBe(b.featureId);
+    expect(
+      emulators()
+        .linear.calls.list()
+        .some((c) => c.fault === 'rate-limited'),
+    ).toBe(true);
+  });
+
   it('Jira: a Duplicate link between two linked issues merges the features', async () => {
     const a = await pushed({ title: 'Two-factor login', tags: ['jira'], requester: { email: 'x@zeta.io' } });
     const b = await pushed({ title: '2FA', tags: ['jira'], requester: { email: 'y@eta.io' } });

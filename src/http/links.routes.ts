@@ -5,7 +5,7 @@ import type { Trackers } from '../connectors/registry.ts';
 import type { Tracker } from '../connectors/tracker.ts';
 import { isUuid } from '../domain/ids.ts';
 import type { PushTarget, TrackerIssueState } from '../domain/tracker.ts';
-import { importedTarget } from '../store/status.repo.ts';
+import { importedTarget, RetryableConflict } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Queues } from '../workers/queues.ts';
@@ -173,7 +173,17 @@ export function linksRouter({
   router.delete('/v1/features/:id/links/:linkId', async (req, res) => {
     const id = featureId(req.params['id']);
     const linkId = String(req.params['linkId']);
-    const result = isUuid(linkId) ? await store.status.unlink(id, linkId) : 'not-found';
+    const result = isUuid(linkId)
+      ? await store.status.unlink(id, linkId).catch((err: unknown) => {
+          if (!(err instanceof RetryableConflict)) throw err;
+          throw new HttpProblem(
+            409,
+            'conflict',
+            'Conflict',
+            'the link moved to another feature by a merge; look again',
+          );
+        })
+      : 'not-found';
     if (result === 'not-found') {
       throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} has no link ${linkId}`);
     }

@@ -15,6 +15,11 @@ import { featureStatusChanges, features, requests, syncCursors, trackerLinks } f
  * its cause, so concurrent events for one feature serialise and the history has no gaps.
  */
 
+/** A concurrent change got in first (a merge moved a link): nothing was written; the job is retried. */
+export class RetryableConflict extends Error {
+  override readonly name = 'RetryableConflict';
+}
+
 export type StatusCause = (typeof featureStatusChanges.$inferInsert)['cause'];
 
 export interface StatusChange {
@@ -164,7 +169,10 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         // Re-read under the lock: another event may have applied a newer state, or moved the link.
         const link = await liveLinkByIssue(tx, state.kind, state.site, state.issueId);
         if (!link) return { outcome: 'not-linked' } as const;
-        if (link.featureId !== found.featureId) await lockFeatures(tx, [link.featureId]);
+        // A merge moved the link meanwhile: locking its new feature now could deadlock with that merge's id-ordered
+        // locks; the job runs again and starts from the new feature.
+        if (link.featureId !== found.featureId)
+          throw new RetryableConflict('the link moved to another feature');
         if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) {
           return { outcome: 'stale', featureId: link.featureId } as const;
         }
@@ -300,7 +308,8 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         const into = locked.get(survivorId);
         if (!from || !into) return { outcome: 'unchanged', reason: 'feature not found' } as const;
         if (from.mergedIntoId) return { outcome: 'unchanged', reason: 'already merged' } as const;
-        if (into.mergedIntoId) return { outcome: 'unchanged', reason: 'survivor merged meanwhile' } as const;
+        // Merged between the walk and the lock: the job runs again and walks to the live survivor.
+        if (into.mergedIntoId) throw new RetryableConflict('the surviving feature was merged meanwhile');
 
         const moved = await tx
           .update(requests)
@@ -439,16 +448,18 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
   ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
     return db.transaction(async (tx) => {
       await lockFeatures(tx, [featureId]);
+      // Re-read under the lock: a merge may have moved the link to another feature meanwhile.
+      const [current] = await tx
+        .select({ featureId: trackerLinks.featureId })
+        .from(trackerLinks)
+        .where(eq(trackerLinks.id, linkId));
+      if (current && current.featureId !== featureId) {
+        throw new RetryableConflict('the link moved to another feature');
+      }
       const [unlinked] = await tx
         .update(trackerLinks)
         .set({ state: 'unlinked', dirtySince: null, primary: false, updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(trackerLinks.id, linkId),
-            eq(trackerLinks.featureId, featureId),
-            inArray(trackerLinks.state, LIVE),
-          ),
-        )
+        .where(and(eq(trackerLinks.id, linkId), inArray(trackerLinks.state, LIVE)))
         .returning({ id: trackerLinks.id });
       if (!unlinked) return undefined;
       const change = await settleStatus(tx, featureId, policy, cause, { linkId, ...detail });

@@ -144,7 +144,16 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
         let featureId: string;
         if (decision.action === 'attach') {
           featureId = decision.featureId;
-          await tx.select({ id: features.id }).from(features).where(eq(features.id, featureId)).for('update');
+          // Candidates were read without a lock: a merge may have committed since. Follow it to the live feature.
+          for (let hops = 0; ; hops++) {
+            const [locked] = await tx
+              .select({ mergedIntoId: features.mergedIntoId })
+              .from(features)
+              .where(eq(features.id, featureId))
+              .for('update');
+            if (!locked?.mergedIntoId || hops >= 20) break;
+            featureId = locked.mergedIntoId;
+          }
         } else {
           const [created] = await tx
             .insert(features)

@@ -89,10 +89,14 @@ export function createTrackerSync({
         const { state } = event;
         const applied = await store.status.applyIssueState(state, cause);
         if (applied.outcome === 'not-linked') return `issue ${state.issueKey} not linked`;
-        if (applied.outcome === 'stale') return `issue ${state.issueKey}: older than the state applied`;
-        changed(applied.change, cause);
-        let line = `issue ${state.issueKey}: ${state.statusName}`;
-        // Linear's webhook says only that the issue moved to a duplicate state; its relation names the original.
+        let line = `issue ${state.issueKey}: older than the state applied`;
+        if (applied.outcome === 'applied') {
+          changed(applied.change, cause);
+          line = `issue ${state.issueKey}: ${state.statusName}`;
+        }
+        // Also for a state seen before: a merge that failed after its state was applied (a 429 reading the
+        // original, a crash) is only retried this way; the merge is idempotent. Linear's webhook says only that the
+        // issue moved to a duplicate state; its relation names the original.
         const original =
           state.duplicateOfIssueId ??
           (state.kind === 'linear' && state.category === 'duplicate'

@@ -102,7 +102,9 @@ export function startWorkers({
     );
     worker.on('completed', (job) => {
       metrics.jobsCompleted.inc({ queue, name: job.name });
-      tracker?.onSuccess?.();
+      // Only a push that reached the tracker proves the credentials work (a skipped one made no call).
+      const result = job.returnvalue as { skipped?: unknown } | null | undefined;
+      if (job.name === 'tracker-push' && result?.skipped === undefined) tracker?.onSuccess?.();
     });
     worker.on('failed', (job, err) => {
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;

@@ -65,6 +65,8 @@ export function createTrackerPushJob({
     const url = featureUrl(config.publicUrl, link.featureId);
     const demand = await store.demand.load(link.featureId, { featureUrl: url });
     if (!demand) return { skipped: 'feature gone' };
+    // Merged since this push was queued: its demand lives on the survivor now, whose links carry it.
+    if (demand.status === 'merged') return { skipped: 'feature merged' };
     const content: IssueContent = {
       title: demand.title,
       demand,
