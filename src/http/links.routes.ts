@@ -123,7 +123,12 @@ export function linksRouter({
         `no ${result.link.kind} tracker "${result.link.site}" is configured`,
       );
     }
-    await schedulePush(queues, { ...result.link, pushedAt: null }, coalesceSeconds);
+    // Now: a push already waiting out its coalescing window runs at once.
+    await queues.enqueueNow('tracker-push', {
+      linkId: result.link.id,
+      kind: result.link.kind,
+      site: result.link.site,
+    });
     res.status(202).json({ link: linkView(result.link) });
   });
 

@@ -72,6 +72,24 @@ export function createQueues({
     },
 
     /**
+     * Like enqueue, but when this work already waits with a delay (a coalesced push), that job runs now instead
+     * of a second one being added.
+     */
+    async enqueueNow<N extends JobName>(name: N, payload: JobPayload<N>): Promise<void> {
+      const { queue, data, identity, options } = prepare(name, payload);
+      if ('deduplicationId' in identity) {
+        const jobId = await queue.getDeduplicationJobId(identity.deduplicationId);
+        const job = jobId ? await queue.getJob(jobId) : undefined;
+        if (job && (await job.isDelayed())) {
+          // It may have just started; then it runs now anyway.
+          await job.promote().catch(() => {});
+          return;
+        }
+      }
+      await queue.add(name, data, options);
+    },
+
+    /**
      * For the reconciler: make sure work the database says is pending is queued. A missing job is added, a job
      * that failed all its attempts longer ago than `retryFailedAfterMs` is retried, anything else is left alone.
      */

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
+
+/** `POST /v1/features/:id/push` means now, even when a coalesced push is waiting out a long window. */
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startService({ yaml: 'push:\n  coalesceSeconds: 120\n' });
+});
+afterAll(async () => {
+  await svc?.stop();
+});
+
+describe('push on demand', () => {
+  it('runs a push that waits for its coalescing window at once', async () => {
+    const post = async (email: string) => {
+      const res = await svc.post(
+        '/v1/requests',
+        validRequest({ title: 'Gantt export', requester: { email } }),
+      );
+      const { id } = (await res.json()) as { id: string };
+      return waitFor('triaged', async () => {
+        const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as {
+          feature: { id: string } | null;
+        };
+        return view.feature?.id;
+      });
+    };
+    const featureId = await post('first@upsilon.io');
+    const link = await waitFor('the first push', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l?.issueId && !l.dirtySince ? l : undefined;
+    });
+    await post('second@upsilon.io');
+    // The second request waits for the 120 s window.
+    await waitFor('the link dirty', async () =>
+      (await svc.runtime.store.links.forFeature(featureId))[0]?.dirtySince ? true : undefined,
+    );
+    const needs = () =>
+      [...(svc.runtime.emulators?.linear.state.needs.values() ?? [])].filter(
+        (n) => n.issueId === link.issueId,
+      );
+    expect(needs()).toHaveLength(1);
+
+    const res = await svc.post(`/v1/features/${featureId}/push`, '');
+    expect(res.status).toBe(202);
+    await waitFor('the second customer request, well before the window', async () =>
+      needs().length === 2 ? true : undefined,
+    );
+  });
+});
