@@ -16,21 +16,12 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-const emulators = () => {
-  const e = svc.runtime.emulators;
-  if (!e) throw new Error('sandbox emulators expected');
-  return e;
-};
+const emulators = () => svc.emulators();
 
 async function post(title: string, email: string): Promise<string> {
   const res = await svc.post('/v1/requests', validRequest({ title, requester: { email } }));
   const { id } = (await res.json()) as { id: string };
-  return waitFor(`request ${id} triaged`, async () => {
-    const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as {
-      feature: { id: string } | null;
-    };
-    return view.feature?.id;
-  });
+  return svc.featureOf(id);
 }
 
 describe('a request arriving during a push', () => {

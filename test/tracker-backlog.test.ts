@@ -123,10 +123,7 @@ describe('backlog import', () => {
     );
     const { id } = (await res.json()) as { id: string };
     const dark = (await features()).find((f) => f.title === 'Dark mode');
-    const joined = await waitFor('triaged', async () => {
-      const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { feature: { id: string } | null };
-      return view.feature?.id;
-    });
+    const joined = await svc.featureOf(id);
     expect(joined).toBe(dark?.id);
     await waitFor('the demand on the imported Jira issue', async () => {
       const issue = [...jiraEmulator.state.issues.values()].find((i) => i.key === issues['dark']);
@@ -140,15 +137,15 @@ describe('backlog import', () => {
     const before = (await features()).length;
     const calls = jiraEmulator.calls.list().length;
     await svc.runtime.queues.enqueue('tracker-import', { kind: 'jira', site: 'default' });
-    await waitFor('the import ran again', async () =>
-      jiraEmulator.calls
+    await waitFor('the import ran again and finished', async () => {
+      const searched = jiraEmulator.calls
         .list()
         .slice(calls)
-        .some((c) => c.operation.includes('search'))
-        ? true
-        : undefined,
-    );
-    await new Promise((r) => setTimeout(r, 200));
+        .some((c) => c.operation.includes('search'));
+      const queue = svc.runtime.queues.queue('tracker-jira-default');
+      const pending = (await queue.getJobs(['waiting', 'active'])).filter((j) => j.name === 'tracker-import');
+      return searched && pending.length === 0 ? true : undefined;
+    });
     expect((await features()).length).toBe(before);
   });
 });

@@ -56,11 +56,7 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-const emulators = () => {
-  const e = svc.runtime.emulators;
-  if (!e) throw new Error('sandbox emulators expected');
-  return e;
-};
+const emulators = () => svc.emulators();
 
 async function setFaults(url: string, body: object | undefined): Promise<void> {
   const res = await fetch(`${url}/_emulator/faults`, {
@@ -93,10 +89,7 @@ async function postRequest(feature: Feature, r: number): Promise<{ title: string
 /** Every request triaged into its feature (triage makes no tracker call). */
 async function triage(posted: ReadonlyArray<{ title: string; id: string }>, featureIds: Map<string, string>) {
   for (const { title, id } of posted) {
-    const featureId = await waitFor(`request ${id} triaged`, async () => {
-      const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { feature: { id: string } | null };
-      return view.feature?.id;
-    });
+    const featureId = await svc.featureOf(id);
     expect(featureIds.get(title) ?? featureId, title).toBe(featureId);
     featureIds.set(title, featureId);
   }

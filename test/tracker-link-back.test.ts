@@ -17,20 +17,9 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-const emulators = () => {
-  const e = svc.runtime.emulators;
-  if (!e) throw new Error('sandbox emulators expected');
-  return e;
-};
+const emulators = () => svc.emulators();
 
-async function featureOf(requestId: string): Promise<string> {
-  return waitFor(`request ${requestId} triaged`, async () => {
-    const view = (await (await svc.get(`/v1/requests/${requestId}`)).json()) as {
-      feature: { id: string } | null;
-    };
-    return view.feature?.id;
-  });
-}
+const featureOf = (requestId: string) => svc.featureOf(requestId);
 
 async function pushed(featureId: string) {
   return waitFor(`feature ${featureId} linked and pushed`, async () => {

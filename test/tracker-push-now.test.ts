@@ -19,12 +19,7 @@ describe('push on demand', () => {
         validRequest({ title: 'Gantt export', requester: { email } }),
       );
       const { id } = (await res.json()) as { id: string };
-      return waitFor('triaged', async () => {
-        const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as {
-          feature: { id: string } | null;
-        };
-        return view.feature?.id;
-      });
+      return svc.featureOf(id);
     };
     const featureId = await post('first@upsilon.io');
     const link = await waitFor('the first push', async () => {

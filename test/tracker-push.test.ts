@@ -22,14 +22,7 @@ interface LinkView {
   url: string | null;
 }
 
-async function featureOf(requestId: string): Promise<string> {
-  return waitFor(`request ${requestId} triaged`, async () => {
-    const view = (await (await svc.get(`/v1/requests/${requestId}`)).json()) as {
-      feature: { id: string } | null;
-    };
-    return view.feature?.id;
-  });
-}
+const featureOf = (requestId: string) => svc.featureOf(requestId);
 
 async function linkedIssue(featureId: string): Promise<LinkView> {
   return waitFor(`feature ${featureId} linked`, async () => {
@@ -39,11 +32,7 @@ async function linkedIssue(featureId: string): Promise<LinkView> {
   });
 }
 
-const emulators = () => {
-  const e = svc.runtime.emulators;
-  if (!e) throw new Error('sandbox emulators expected');
-  return e;
-};
+const emulators = () => svc.emulators();
 
 describe('push to trackers (sandbox)', () => {
   it('a request becomes a Linear issue in Triage with its demand and a customer request', async () => {

@@ -43,11 +43,7 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-const emulators = () => {
-  const e = svc.runtime.emulators;
-  if (!e) throw new Error('sandbox emulators expected');
-  return e;
-};
+const emulators = () => svc.emulators();
 
 interface FeatureView {
   id: string;
@@ -74,10 +70,7 @@ async function feature(id: string): Promise<FeatureView> {
 async function pushed(overrides: Record<string, unknown>) {
   const res = await svc.post('/v1/requests', validRequest(overrides));
   const { id } = (await res.json()) as { id: string };
-  const featureId = await waitFor(`request ${id} triaged`, async () => {
-    const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { feature: { id: string } | null };
-    return view.feature?.id;
-  });
+  const featureId = await svc.featureOf(id);
   const link = await waitFor(`feature ${featureId} linked`, async () => {
     const [l] = await svc.runtime.store.links.forFeature(featureId);
     return l?.state === 'linked' && l.issueId && l.issueKey && !l.dirtySince ? l : undefined;
@@ -381,10 +374,7 @@ describe('deletions and duplicates made in the tracker', () => {
       validRequest({ title: 'Export to PDF', requester: { email: 'a2@delta.io' } }),
     );
     const { id } = (await next.json()) as { id: string };
-    const joined = await waitFor('triaged', async () => {
-      const view = (await (await svc.get(`/v1/requests/${id}`)).json()) as { feature: { id: string } | null };
-      return view.feature?.id;
-    });
+    const joined = await svc.featureOf(id);
     expect(joined).not.toBe(a.featureId);
   });
 

@@ -126,6 +126,16 @@ export interface Tracker {
 /** Request headers as node gives them (lower-case names). */
 export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
+/** A header by name, whatever its case (Node lowercases; other frameworks may not); the first of repeats. */
+export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    return typeof value === 'string' ? value : value[0];
+  }
+  return undefined;
+}
+
 /** What one webhook delivery means for us, parsed by the connector's pure webhook.ts. */
 export type TrackerEvent =
   | { type: 'issue-changed'; state: TrackerIssueState }

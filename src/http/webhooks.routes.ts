@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Trackers } from '../connectors/registry.ts';
-import type { Tracker, WebhookHeaders } from '../connectors/tracker.ts';
+import { headerValue, type Tracker } from '../connectors/tracker.ts';
 import type { TrackerKind } from '../domain/tracker.ts';
 import { errorForLog } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -29,12 +29,6 @@ const SECRET_SETTING: Record<TrackerKind, string> = {
   jira: 'JIRA_WEBHOOK_SECRET or trackers.jira[].webhookSecretEnv',
   linear: 'LINEAR_WEBHOOK_SECRET or trackers.linear[].webhookSecretEnv',
 };
-
-function firstHeader(headers: WebhookHeaders, name: string): string | undefined {
-  const value = headers[name];
-  const first = typeof value === 'string' ? value : value?.[0];
-  return first?.trim() || undefined;
-}
 
 /** The tracker a path names: its site, else `default`, else the only one of that kind. */
 function trackerFor(trackers: Trackers, kind: TrackerKind, site: string | undefined): Tracker | undefined {
@@ -103,9 +97,9 @@ export function webhooksRouter({
       });
       return;
     }
-    // Without a delivery id (a hand-made request), identical bodies count as one delivery.
+    // Without a delivery id (or with an empty one: a hand-made request), identical bodies count as one delivery.
     const deliveryId =
-      firstHeader(req.headers, DELIVERY_HEADER[provider]) ??
+      headerValue(req.headers, DELIVERY_HEADER[provider])?.trim() ||
       `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const recorded = await store.webhooks.record({ provider, site: tracker.site, deliveryId, payload });
     if (recorded.duplicate) {

@@ -39,6 +39,15 @@ export async function recountFeature(tx: Tx, featureId: string): Promise<void> {
     where f.id = ${featureId}`);
 }
 
+/** The columns a DirtyLink is returned with (for scheduling its push). */
+export const DIRTY_LINK_COLUMNS = {
+  id: trackerLinks.id,
+  kind: trackerLinks.kind,
+  site: trackerLinks.site,
+  pushedAt: trackerLinks.pushedAt,
+  dirtySince: trackerLinks.dirtySince,
+};
+
 /** Marks every live link of the feature dirty (its demand changed); returns them for the caller to schedule. */
 export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLink[]> {
   return tx
@@ -54,13 +63,7 @@ export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLi
         inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
       ),
     )
-    .returning({
-      id: trackerLinks.id,
-      kind: trackerLinks.kind,
-      site: trackerLinks.site,
-      pushedAt: trackerLinks.pushedAt,
-      dirtySince: trackerLinks.dirtySince,
-    });
+    .returning(DIRTY_LINK_COLUMNS);
 }
 
 /** What routing looks at: the feature's requests' tags, sources, texts and company tiers. */

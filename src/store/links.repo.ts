@@ -3,7 +3,7 @@ import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts'
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Db } from './db.ts';
-import { routeInputOf } from './feature-writes.ts';
+import { DIRTY_LINK_COLUMNS, routeInputOf } from './feature-writes.ts';
 import { companies, features, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
 
 export type TrackerLink = typeof trackerLinks.$inferSelect;
@@ -81,13 +81,7 @@ export function createLinksRepo(db: Db) {
           updatedAt: sql`now()`,
         })
         .where(eq(trackerLinks.id, linkId))
-        .returning({
-          id: trackerLinks.id,
-          kind: trackerLinks.kind,
-          site: trackerLinks.site,
-          pushedAt: trackerLinks.pushedAt,
-          dirtySince: trackerLinks.dirtySince,
-        });
+        .returning(DIRTY_LINK_COLUMNS);
       return row;
     },
 

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Role, type Runtime, startRuntime } from '../../src/runtime.ts';
+import type { Emulators } from '../../src/sandbox/emulators.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { deleteKeys, freshPrefix, sharedRedisUrl } from './redis.ts';
 
@@ -16,6 +17,10 @@ export interface TestService {
   logs: string[];
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
+  /** The sandbox emulators; throws when the service runs against configured trackers. */
+  emulators(): Emulators;
+  /** Waits until the request is triaged and returns its feature's id. */
+  featureOf(requestId: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +89,16 @@ export async function startService(options: StartServiceOptions = {}): Promise<T
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     get: (path, headers = {}) => fetch(`${runtime.url}${path}`, { headers: { ...auth, ...headers } }),
+    emulators() {
+      if (!runtime.emulators) throw new Error('sandbox emulators expected');
+      return runtime.emulators;
+    },
+    featureOf: (requestId) =>
+      waitFor(`request ${requestId} triaged`, async () => {
+        const res = await fetch(`${runtime.url}/v1/requests/${requestId}`, { headers: auth });
+        const view = (await res.json()) as { feature: { id: string } | null };
+        return view.feature?.id;
+      }),
     async stop() {
       await runtime.stop();
       await deleteKeys(redisUrl, prefix).catch(() => {});

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TrackerEvent, WebhookHeaders, WebhookVerdict } from '../tracker.ts';
+import { headerValue, type TrackerEvent, type WebhookHeaders, type WebhookVerdict } from '../tracker.ts';
 import { type LinearIssueFields, type LinearStateFields, toIssueState } from './map.ts';
 
 /**
@@ -13,16 +13,6 @@ import { type LinearIssueFields, type LinearStateFields, toIssueState } from './
 export const LINEAR_SIGNATURE_HEADER = 'linear-signature';
 export const LINEAR_DELIVERY_HEADER = 'linear-delivery';
 export const TIMESTAMP_TOLERANCE_MS = 60_000;
-
-/** A header by name, whatever its case (Node lowercases; other frameworks may not); the first of repeats. */
-export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return typeof value === 'string' ? value : value[0];
-  }
-  return undefined;
-}
 
 export function verifyLinearWebhook(
   headers: WebhookHeaders,
