@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -92,7 +93,7 @@ export function openDatabase(target: DatabaseTarget): Database {
   const release = target.dataDir ? lockPgliteDir(target.dataDir) : () => {};
   let client: PGlite;
   try {
-    client = new PGlite(target.dataDir ? { dataDir: target.dataDir } : {});
+    client = new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), extensions: { pg_trgm } });
   } catch (err) {
     release();
     throw err;

@@ -67,6 +67,17 @@ export const features = pgTable(
     lastRequestedAt: timestamp('last_requested_at', { withTimezone: true }).notNull().defaultNow(),
     /** Set when this feature was merged into another (a tracker-side duplicate, or a merge in review). */
     mergedIntoId: uuid('merged_into_id'),
+    /** How the score was made up (each demand component and its weight), as last computed. */
+    scoreBreakdown: jsonb('score_breakdown').$type<Record<string, unknown>>().notNull().default({}),
+    scoredAt: timestamp('scored_at', { withTimezone: true }),
+    /**
+     * Triage found this feature close to another, but not close enough to merge on its own: a person decides.
+     * Pending while `reviewedAt` is null.
+     */
+    possibleDuplicateOfId: uuid('possible_duplicate_of_id'),
+    possibleDuplicateScore: doublePrecision('possible_duplicate_score'),
+    possibleDuplicateEvidence: jsonb('possible_duplicate_evidence').$type<Record<string, unknown>>(),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -74,6 +85,11 @@ export const features = pgTable(
     index('features_title_key_idx').on(t.titleKey),
     index('features_score_idx').on(t.score.desc(), t.id),
     index('features_recent_idx').on(t.lastRequestedAt.desc(), t.id),
+    index('features_review_idx')
+      .on(t.createdAt)
+      .where(
+        sql`${t.possibleDuplicateOfId} is not null and ${t.reviewedAt} is null and ${t.mergedIntoId} is null`,
+      ),
   ],
 );
 
@@ -107,6 +123,8 @@ export const requests = pgTable(
     body: text('body').notNull().default(''),
     url: text('url'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** Marked important by whoever sent it (an account manager escalating): weighs more in the score. */
+    important: boolean('important').notNull().default(false),
     submittedRequester: jsonb('submitted_requester').$type<SubmittedRequester>().notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     createdAt: createdAt(),
@@ -271,3 +289,93 @@ export const syncCursors = pgTable(
   },
   (t) => [primaryKey({ columns: [t.kind, t.site] })],
 );
+
+/**
+ * Every merge of one feature into another (review, API, tracker duplicate), with what it moved, so it can be undone:
+ * unmerge moves back exactly the requests and links listed here.
+ */
+export const featureMerges = pgTable(
+  'feature_merges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    fromFeatureId: uuid('from_feature_id')
+      .notNull()
+      .references(() => features.id),
+    intoFeatureId: uuid('into_feature_id')
+      .notNull()
+      .references(() => features.id),
+    cause: text('cause', { enum: ['review', 'api', 'tracker'] }).notNull(),
+    /** Who asked (the API key's label), or the tracker issue that said so. */
+    actor: text('actor'),
+    fromStatus: text('from_status', { enum: FEATURE_STATUSES }).notNull(),
+    requestIds: uuid('request_ids').array().notNull(),
+    linkIds: uuid('link_ids').array().notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    undoneAt: timestamp('undone_at', { withTimezone: true }),
+    undoneBy: text('undone_by'),
+  },
+  (t) => [
+    index('feature_merges_from_idx').on(t.fromFeatureId, t.createdAt),
+    index('feature_merges_into_idx').on(t.intoFeatureId),
+  ],
+);
+
+/**
+ * The dedupe index, kept in the database so it survives restarts and every worker process shares it. A document is
+ * one request's text (`r:<request id>`) or the title of a feature that has no request yet (`f:<feature id>`,
+ * an imported backlog issue); it belongs to the feature its request is in, and moves with it on merge.
+ */
+export const dedupeDocuments = pgTable(
+  'dedupe_documents',
+  {
+    id: text('id').primaryKey(),
+    featureId: uuid('feature_id')
+      .notNull()
+      .references(() => features.id),
+    titleLength: integer('title_length').notNull(),
+    bodyLength: integer('body_length').notNull(),
+    /** term → [title tf, body tf]: the full vector, so leaders are scored exactly whatever retrieval fetched. */
+    terms: jsonb('terms').$type<Record<string, [number, number]>>().notNull(),
+    titleGrams: text('title_grams').array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('dedupe_documents_feature_idx').on(t.featureId)],
+);
+
+/** Postings: which documents contain a term, with the field lengths the BM25 norm needs (no join to rank). */
+export const dedupePostings = pgTable(
+  'dedupe_postings',
+  {
+    term: text('term').notNull(),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => dedupeDocuments.id, { onDelete: 'cascade' }),
+    titleTf: integer('title_tf').notNull(),
+    bodyTf: integer('body_tf').notNull(),
+    titleLength: integer('title_length').notNull(),
+    bodyLength: integer('body_length').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.term, t.documentId] }),
+    index('dedupe_postings_document_idx').on(t.documentId),
+  ],
+);
+
+/** Document frequency per term, and the vocabulary typo look-ups search (pg_trgm). */
+export const dedupeTerms = pgTable(
+  'dedupe_terms',
+  {
+    term: text('term').primaryKey(),
+    df: integer('df').notNull(),
+  },
+  (t) => [index('dedupe_terms_trgm_idx').using('gin', t.term.op('gin_trgm_ops'))],
+);
+
+/** Corpus totals (one row): how many documents, and their summed field lengths for the BM25 averages. */
+export const dedupeCorpus = pgTable('dedupe_corpus', {
+  id: integer('id').primaryKey(),
+  documents: integer('documents').notNull(),
+  titleLengthSum: doublePrecision('title_length_sum').notNull(),
+  bodyLengthSum: doublePrecision('body_length_sum').notNull(),
+});

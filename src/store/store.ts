@@ -29,7 +29,7 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     demand: createDemandRepo(database.db),
     triage: createTriageRepo(database.db, {
       match: matchFeature,
-      extraFreeMailDomains: options.extraFreeMailDomains ?? [],
+      identity: { extraFreeMailDomains: options.extraFreeMailDomains ?? [] },
       push: options.push,
     }),
     links: createLinksRepo(database.db),

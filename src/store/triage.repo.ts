@@ -1,16 +1,17 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
-import { type CompanyIdentity, emailKey, resolveCompany, titleKey } from '../sync/normalise.ts';
+import { titleKey } from '../sync/normalise.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Db } from './db.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, routeInputOf, type Tx } from './feature-writes.ts';
+import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
-import { companies, features, requesters, requests, trackerLinks, triageDecisions } from './schema.ts';
+import { features, requests, trackerLinks, triageDecisions } from './schema.ts';
 
 export interface TriageDeps {
   match: (request: MatchInput, candidates: readonly FeatureCandidate[]) => MatchDecision;
-  extraFreeMailDomains: readonly string[];
+  identity: IdentityOptions;
   /** When a feature goes to a tracker, and where; absent: nothing is pushed. */
   push?: PushPolicy | undefined;
 }
@@ -33,31 +34,6 @@ export type TriageOutcome =
       /** Links to push now that the feature's demand changed (and passes the bar). */
       links: DirtyLink[];
     };
-
-async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
-  const [row] = await tx
-    .insert(companies)
-    .values({
-      key: c.key,
-      name: c.name ?? null,
-      domain: c.domain ?? null,
-      revenue: c.revenue ?? null,
-      tier: c.tier ?? null,
-    })
-    .onConflictDoUpdate({
-      target: companies.key,
-      // What the latest request says about the account wins; what it leaves out is kept.
-      set: {
-        name: sql`coalesce(excluded.name, ${companies.name})`,
-        revenue: sql`coalesce(excluded.revenue, ${companies.revenue})`,
-        tier: sql`coalesce(excluded.tier, ${companies.tier})`,
-        updatedAt: sql`now()`,
-      },
-    })
-    .returning({ id: companies.id });
-  if (!row) throw new Error('company upsert returned no row');
-  return row.id;
-}
 
 /**
  * Once a feature passes the push bar, it gets a link to the routed target (written before any tracker call, with
@@ -106,30 +82,11 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
         if (!request) return { kind: 'missing' };
         if (request.triagedAt) return { kind: 'already-triaged', featureId: request.featureId };
 
-        const submitted = request.submittedRequester;
-        const company = resolveCompany(submitted.email, submitted.company, deps.extraFreeMailDomains);
-        const companyId = company ? await upsertCompany(tx, company) : null;
-
-        const [requester] = await tx
-          .insert(requesters)
-          .values({
-            email: submitted.email.trim(),
-            emailKey: emailKey(submitted.email),
-            name: submitted.name ?? null,
-            externalId: submitted.externalId ?? null,
-            companyId,
-          })
-          .onConflictDoUpdate({
-            target: requesters.emailKey,
-            set: {
-              name: sql`coalesce(excluded.name, ${requesters.name})`,
-              externalId: sql`coalesce(excluded.external_id, ${requesters.externalId})`,
-              companyId: sql`coalesce(excluded.company_id, ${requesters.companyId})`,
-              updatedAt: sql`now()`,
-            },
-          })
-          .returning({ id: requesters.id });
-        if (!requester) throw new Error('requester upsert returned no row');
+        const { requesterId, companyId } = await resolveIdentity(
+          tx,
+          request.submittedRequester,
+          deps.identity,
+        );
 
         const key = titleKey(request.title);
         // Serialises triage of requests with the same title so two of them cannot both create a feature.
@@ -165,7 +122,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
 
         await tx
           .update(requests)
-          .set({ requesterId: requester.id, companyId, featureId, triagedAt: sql`now()` })
+          .set({ requesterId, companyId, featureId, triagedAt: sql`now()` })
           .where(eq(requests.id, requestId));
         const action = decision.action === 'attach' ? 'attached' : 'created';
         await tx.insert(triageDecisions).values({
@@ -178,7 +135,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
         });
         await recountFeature(tx, featureId);
         const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];
-        return { kind: 'triaged', featureId, action, requesterId: requester.id, companyId, links };
+        return { kind: 'triaged', featureId, action, requesterId, companyId, links };
       });
     },
   };
