@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RouteInput } from '../sync/route.ts';
+import type { ScoringModel } from '../sync/score.ts';
 import { type Db, queryRows } from './db.ts';
 import { trackerLinks } from './schema.ts';
 
@@ -20,7 +21,7 @@ export interface DirtyLink {
  * Recomputes a feature's counts from its requests, under the caller's lock on the feature row, so they are right
  * whatever order concurrent transactions commit in. Score is distinct requesters until the scoring model lands.
  */
-export async function recountFeature(tx: Tx, featureId: string): Promise<void> {
+export async function recountFeature(tx: Tx, featureId: string, _scoring: ScoringModel): Promise<void> {
   await tx.execute(sql`
     update features f set
       request_count = s.requests,

@@ -3,6 +3,7 @@ import type { FeatureStatus } from '../domain/status.ts';
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
 import { titleKey } from '../sync/normalise.ts';
 import { type RollupRule, rollupStatus } from '../sync/rollup.ts';
+import type { ScoringModel } from '../sync/score.ts';
 import { isNewerState, linkStatus, type StatusMapConfig } from '../sync/status-map.ts';
 import type { Db } from './db.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, type Tx } from './feature-writes.ts';
@@ -31,6 +32,8 @@ export interface StatusChange {
 export interface StatusPolicy {
   statusMap: StatusMapConfig;
   rollup: RollupRule;
+  /** A merge rescores both features. */
+  scoring: ScoringModel;
 }
 
 export type ApplyOutcome =
@@ -328,8 +331,8 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
               ...(detail.duplicateLinkId ? [ne(trackerLinks.id, detail.duplicateLinkId)] : []),
             ),
           );
-        await recountFeature(tx, fromId);
-        await recountFeature(tx, survivorId);
+        await recountFeature(tx, fromId, policy.scoring);
+        await recountFeature(tx, survivorId, policy.scoring);
         await tx
           .update(features)
           .set({ mergedIntoId: survivorId, updatedAt: sql`now()` })

@@ -1,4 +1,5 @@
 import { matchFeature } from '../sync/match.ts';
+import { DEFAULT_SCORING, type ScoringModel } from '../sync/score.ts';
 import { defaultStatusMap } from '../sync/status-map.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
@@ -13,11 +14,14 @@ export interface StoreOptions {
   extraFreeMailDomains?: readonly string[];
   push?: PushPolicy | undefined;
   /** How tracker states become feature statuses; defaults: issue 4's status map, rollup `all`. */
-  status?: StatusPolicy | undefined;
+  status?: Omit<StatusPolicy, 'scoring'> | undefined;
+  /** Score weights; default: one point per distinct requester. */
+  scoring?: ScoringModel | undefined;
 }
 
 /** The database and its repositories: what the rest of the service is given instead of a connection. */
 export function createStore(database: Database, options: StoreOptions = {}) {
+  const scoring = options.scoring ?? DEFAULT_SCORING;
   return {
     kind: database.kind,
     db: database.db,
@@ -30,10 +34,14 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     triage: createTriageRepo(database.db, {
       match: matchFeature,
       identity: { extraFreeMailDomains: options.extraFreeMailDomains ?? [] },
+      scoring,
       push: options.push,
     }),
     links: createLinksRepo(database.db),
-    status: createStatusRepo(database.db, options.status ?? { statusMap: defaultStatusMap(), rollup: 'all' }),
+    status: createStatusRepo(database.db, {
+      ...(options.status ?? { statusMap: defaultStatusMap(), rollup: 'all' }),
+      scoring,
+    }),
     webhooks: createWebhooksRepo(database.db),
   };
 }

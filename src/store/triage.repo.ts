@@ -3,6 +3,7 @@ import type { PushTarget } from '../domain/tracker.ts';
 import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
 import { titleKey } from '../sync/normalise.ts';
 import type { RouteInput } from '../sync/route.ts';
+import type { ScoringModel } from '../sync/score.ts';
 import type { Db } from './db.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, routeInputOf, type Tx } from './feature-writes.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
@@ -12,6 +13,7 @@ import { features, requests, trackerLinks, triageDecisions } from './schema.ts';
 export interface TriageDeps {
   match: (request: MatchInput, candidates: readonly FeatureCandidate[]) => MatchDecision;
   identity: IdentityOptions;
+  scoring: ScoringModel;
   /** When a feature goes to a tracker, and where; absent: nothing is pushed. */
   push?: PushPolicy | undefined;
 }
@@ -133,7 +135,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
           score: decision.score,
           evidence: decision.evidence,
         });
-        await recountFeature(tx, featureId);
+        await recountFeature(tx, featureId, deps.scoring);
         const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];
         return { kind: 'triaged', featureId, action, requesterId, companyId, links };
       });
