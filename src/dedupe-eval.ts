@@ -95,7 +95,7 @@ export function parseEvalArgs(argv: string[]): {
   };
 }
 
-export function runDedupeEval(argv: string[]): void {
+export async function runDedupeEval(argv: string[]): Promise<void> {
   try {
     const args = parseEvalArgs(argv);
     const corpus: CorpusDocument[] = readJsonl(args.corpus, 'corpus').map((row, i) => {
@@ -112,7 +112,7 @@ export function runDedupeEval(argv: string[]): void {
     });
     const engine = createDedupeEngine();
     const started = performance.now();
-    const result = evaluate(engine, corpus, queries, {
+    const result = await evaluate(engine, corpus, queries, {
       pastOnly: args.pastOnly,
       autoMerge: args.autoMerge ?? engine.thresholds.autoMerge,
     });

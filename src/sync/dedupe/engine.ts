@@ -1,5 +1,5 @@
 import { type AnalysedText, analyse, type TextInput } from './analyse.ts';
-import type { DedupeIndexView } from './dedupe-index.ts';
+import type { DedupeIndexReader } from './dedupe-index.ts';
 import { type Candidate, DEFAULT_RANK_OPTIONS, type RankOptions, rankCandidates } from './rank.ts';
 import { compileOpposites, compileSynonyms, DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './synonyms.ts';
 
@@ -28,7 +28,7 @@ export interface DedupeEngine {
   /** Text → index terms; the same analysis for what is indexed and what is looked up. */
   analyse(input: TextInput): AnalysedText;
   /** The best `limit` documents of the index for this text, highest confidence first. */
-  rank(query: AnalysedText, index: DedupeIndexView, limit?: number): Candidate[];
+  rank(query: AnalysedText, index: DedupeIndexReader, limit?: number): Promise<Candidate[]>;
   decide(candidates: readonly Candidate[]): DedupeDecision;
 }
 

@@ -57,12 +57,12 @@ export interface QueryOutcome {
  * Replays labelled duplicates through the engine: each query document is the new request, the rest of its pool
  * the existing ones. Pure: the corpus and labels are passed in.
  */
-export function replay(
+export async function replay(
   engine: DedupeEngine,
   corpus: readonly CorpusDocument[],
   queries: readonly LabelledQuery[],
   pastOnly: boolean,
-): { outcomes: QueryOutcome[]; excluded: number } {
+): Promise<{ outcomes: QueryOutcome[]; excluded: number }> {
   const position = new Map(corpus.map((d, i) => [d.id, i]));
   const analysed = corpus.map((d) => engine.analyse(d));
   const index = new InMemoryDedupeIndex();
@@ -92,11 +92,11 @@ export function replay(
     const wasIndexed = index.has(q.queryId);
     index.remove(q.queryId);
     if (index.has(q.targetId)) {
-      const ranked = engine.rank(query, index, 10);
+      const ranked = await engine.rank(query, index, 10);
       const top = ranked[0];
       const target = analysed[position.get(q.targetId) ?? -1];
       index.remove(q.targetId);
-      const [alone] = engine.rank(query, index, 1);
+      const [alone] = await engine.rank(query, index, 1);
       if (target) index.add(q.targetId, target);
       outcomes.push({
         queryId: q.queryId,
@@ -164,12 +164,12 @@ export function summarise(
   };
 }
 
-export function evaluate(
+export async function evaluate(
   engine: DedupeEngine,
   corpus: readonly CorpusDocument[],
   queries: readonly LabelledQuery[],
   options: EvaluationOptions,
-): EvaluationResult {
-  const { outcomes, excluded } = replay(engine, corpus, queries, options.pastOnly);
+): Promise<EvaluationResult> {
+  const { outcomes, excluded } = await replay(engine, corpus, queries, options.pastOnly);
   return summarise(outcomes, excluded, options.autoMerge);
 }

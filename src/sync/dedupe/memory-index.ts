@@ -1,9 +1,17 @@
 import type { AnalysedText } from './analyse.ts';
-import type { CorpusStats, DedupeIndex, DocumentStats, Posting } from './dedupe-index.ts';
+import {
+  type Bm25Params,
+  bm25Contribution,
+  type CorpusStats,
+  type DedupeIndex,
+  type DocumentStats,
+  type Posting,
+  type WeightedTerm,
+} from './dedupe-index.ts';
 import { editDistance } from './edit-distance.ts';
 
 /** Terms shorter than this are never typo-matched: too many short words are one edit apart. */
-const MIN_FUZZY_LENGTH = 5;
+export const MIN_FUZZY_LENGTH = 5;
 
 function termGrams(term: string): string[] {
   const padded = ` ${term} `;
@@ -17,10 +25,36 @@ export function allowedEdits(term: string): number {
   return term.length >= 9 ? 2 : 1;
 }
 
-/** The index in process memory: for tests, `dedupe-eval`, and as the reference a store-backed index must match. */
+/** Whether `candidate` is a typo neighbour of `term` (the rule every index applies to its own candidates). */
+export function isTypoNeighbour(term: string, candidate: string): boolean {
+  if (
+    candidate === term ||
+    term.length < MIN_FUZZY_LENGTH ||
+    term.startsWith('~') ||
+    candidate.startsWith('~')
+  ) {
+    return false;
+  }
+  const max = allowedEdits(term);
+  return Math.abs(term.length - candidate.length) <= max && editDistance(term, candidate, max) <= max;
+}
+
+/** A document's full vector as stored: term → [title tf, body tf]. */
+export function termVector(text: AnalysedText): Map<string, [number, number]> {
+  const terms = new Map<string, [number, number]>();
+  for (const [term, tf] of text.title.tf) terms.set(term, [tf, 0]);
+  for (const [term, tf] of text.body.tf) {
+    const entry = terms.get(term);
+    if (entry) entry[1] = tf;
+    else terms.set(term, [0, tf]);
+  }
+  return terms;
+}
+
+/** The index in process memory: for tests, `dedupe-eval`, and as the reference the store-backed index must match. */
 export class InMemoryDedupeIndex implements DedupeIndex {
   readonly #postings = new Map<string, Map<string, Posting>>();
-  readonly #documents = new Map<string, { stats: DocumentStats; terms: string[] }>();
+  readonly #documents = new Map<string, DocumentStats>();
   /** Vocabulary by trigram, to find typo candidates without scanning every term. */
   readonly #vocabulary = new Map<string, Set<string>>();
   #titleLengthSum = 0;
@@ -28,25 +62,23 @@ export class InMemoryDedupeIndex implements DedupeIndex {
 
   add(id: string, text: AnalysedText): void {
     if (this.#documents.has(id)) this.remove(id);
-    const terms = new Set([...text.title.tf.keys(), ...text.body.tf.keys()]);
-    for (const term of terms) {
+    const terms = termVector(text);
+    for (const [term, [titleTf, bodyTf]] of terms) {
       let list = this.#postings.get(term);
       if (!list) {
         list = new Map();
         this.#postings.set(term, list);
         if (!term.startsWith('~')) for (const g of termGrams(term)) this.#gramSet(g).add(term);
       }
-      list.set(id, { id, titleTf: text.title.tf.get(term) ?? 0, bodyTf: text.body.tf.get(term) ?? 0 });
+      list.set(id, { id, titleTf, bodyTf, titleLength: text.title.length, bodyLength: text.body.length });
     }
     this.#documents.set(id, {
-      stats: {
-        id,
-        titleLength: text.title.length,
-        bodyLength: text.body.length,
-        titleTerms: [...text.title.tf.keys()],
-        titleGrams: text.titleGrams,
-      },
-      terms: [...terms],
+      id,
+      titleLength: text.title.length,
+      bodyLength: text.body.length,
+      terms,
+      titleTerms: [...text.title.tf.keys()],
+      titleGrams: text.titleGrams,
     });
     this.#titleLengthSum += text.title.length;
     this.#bodyLengthSum += text.body.length;
@@ -55,7 +87,7 @@ export class InMemoryDedupeIndex implements DedupeIndex {
   remove(id: string): void {
     const doc = this.#documents.get(id);
     if (!doc) return;
-    for (const term of doc.terms) {
+    for (const term of doc.terms.keys()) {
       const list = this.#postings.get(term);
       list?.delete(id);
       if (list && list.size === 0) {
@@ -64,28 +96,19 @@ export class InMemoryDedupeIndex implements DedupeIndex {
       }
     }
     this.#documents.delete(id);
-    this.#titleLengthSum -= doc.stats.titleLength;
-    this.#bodyLengthSum -= doc.stats.bodyLength;
+    this.#titleLengthSum -= doc.titleLength;
+    this.#bodyLengthSum -= doc.bodyLength;
   }
 
   has(id: string): boolean {
     return this.#documents.has(id);
   }
 
-  postings(term: string): readonly Posting[] {
-    const list = this.#postings.get(term);
-    return list ? [...list.values()] : [];
+  async stats(): Promise<CorpusStats> {
+    return this.statsNow();
   }
 
-  documentFrequency(term: string): number {
-    return this.#postings.get(term)?.size ?? 0;
-  }
-
-  document(id: string): DocumentStats | undefined {
-    return this.#documents.get(id)?.stats;
-  }
-
-  stats(): CorpusStats {
+  statsNow(): CorpusStats {
     const documents = this.#documents.size;
     return {
       documents,
@@ -94,21 +117,58 @@ export class InMemoryDedupeIndex implements DedupeIndex {
     };
   }
 
-  similarTerms(term: string): readonly string[] {
-    if (term.length < MIN_FUZZY_LENGTH || term.startsWith('~')) return [];
-    const max = allowedEdits(term);
-    const grams = termGrams(term);
-    const shared = new Map<string, number>();
-    for (const g of grams)
-      for (const t of this.#vocabulary.get(g) ?? []) shared.set(t, (shared.get(t) ?? 0) + 1);
-    // Each edit changes at most three trigrams, so a term within `max` edits shares at least this many.
-    const needed = Math.max(1, grams.length - 3 * max);
-    const similar: string[] = [];
-    for (const [candidate, count] of shared) {
-      if (candidate === term || count < needed) continue;
-      if (editDistance(term, candidate, max) <= max) similar.push(candidate);
+  async documentFrequencies(terms: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return new Map(terms.map((t) => [t, this.#postings.get(t)?.size ?? 0]));
+  }
+
+  async similarTerms(
+    terms: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly { term: string; df: number }[]>> {
+    const result = new Map<string, { term: string; df: number }[]>();
+    for (const term of terms) {
+      if (term.length < MIN_FUZZY_LENGTH || term.startsWith('~')) continue;
+      const grams = termGrams(term);
+      const shared = new Map<string, number>();
+      for (const g of grams)
+        for (const t of this.#vocabulary.get(g) ?? []) shared.set(t, (shared.get(t) ?? 0) + 1);
+      // Each edit changes at most three trigrams, so a term within the allowed edits shares at least this many.
+      const needed = Math.max(1, grams.length - 3 * allowedEdits(term));
+      const similar: { term: string; df: number }[] = [];
+      for (const [candidate, count] of shared) {
+        if (count >= needed && isTypoNeighbour(term, candidate)) {
+          similar.push({ term: candidate, df: this.#postings.get(candidate)?.size ?? 0 });
+        }
+      }
+      if (similar.length > 0) result.set(term, similar);
     }
-    return similar;
+    return result;
+  }
+
+  async retrieve(
+    terms: readonly WeightedTerm[],
+    params: Bm25Params,
+    limit: number,
+  ): Promise<readonly { id: string; score: number }[]> {
+    const scores = new Map<string, number>();
+    for (const { term, weight } of terms) {
+      for (const p of this.#postings.get(term)?.values() ?? []) {
+        const s = weight * bm25Contribution(p.titleTf, p.bodyTf, p.titleLength, p.bodyLength, params);
+        scores.set(p.id, (scores.get(p.id) ?? 0) + s);
+      }
+    }
+    return [...scores.entries()]
+      .map(([id, score]) => ({ id, score }))
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+      .slice(0, limit);
+  }
+
+  async documents(ids: readonly string[]): Promise<ReadonlyMap<string, DocumentStats>> {
+    const found = new Map<string, DocumentStats>();
+    for (const id of ids) {
+      const doc = this.#documents.get(id);
+      if (doc) found.set(id, doc);
+    }
+    return found;
   }
 
   #gramSet(gram: string): Set<string> {

@@ -1,5 +1,10 @@
 import type { AnalysedText } from './analyse.ts';
-import type { DedupeIndexView } from './dedupe-index.ts';
+import {
+  type Bm25Params,
+  bm25Contribution,
+  type DedupeIndexReader,
+  type DocumentStats,
+} from './dedupe-index.ts';
 import type { CompiledOpposites } from './synonyms.ts';
 
 /** Knobs of the ranker. The defaults are textbook values (BM25 k1 and b), not fitted to a data set. */
@@ -11,8 +16,14 @@ export interface RankOptions {
   bBody: number;
   /** The query's most informative terms (weight × idf) used for retrieval; bounds work for long bodies. */
   maxQueryTerms: number;
-  /** How many BM25 leaders get the full comparison (title similarity, trigrams). */
+  /** How many BM25 leaders get the full comparison (exact BM25F, title similarity, trigrams). */
   rerankDepth: number;
+  /**
+   * Retrieval reads the postings of the query's most informative terms until their document frequencies add up
+   * to this (at least one term): a term in half the corpus adds work, not candidates. Leaders are then scored
+   * on every query term from their own vectors, so this bounds work without changing a leader's score.
+   */
+  retrievalPostings: number;
   /** Weight of a typo-matched term relative to an exact match. */
   typoDiscount: number;
   /** Confidence weights of the three components; they sum to 1 so confidence stays in 0..1. */
@@ -28,6 +39,7 @@ export const DEFAULT_RANK_OPTIONS: RankOptions = {
   bBody: 0.75,
   maxQueryTerms: 32,
   rerankDepth: 100,
+  retrievalPostings: 20_000,
   typoDiscount: 0.7,
   weights: { bm25: 0.5, titleTerms: 0.3, titleGrams: 0.2 },
   oppositePenalty: 0.5,
@@ -68,6 +80,7 @@ interface QueryTerm {
   indexed: string | undefined;
   weight: number;
   idf: number;
+  df: number;
 }
 
 function idf(documents: number, df: number): number {
@@ -79,37 +92,56 @@ function idf(documents: number, df: number): number {
  * saturate. A term no document contains still counts (it lowers the best possible score), and is looked up as
  * its typo neighbours in the index, if any.
  */
-function queryTerms(query: AnalysedText, index: DedupeIndexView, options: RankOptions): QueryTerm[] {
-  const { documents } = index.stats();
+async function queryTerms(
+  query: AnalysedText,
+  index: DedupeIndexReader,
+  documents: number,
+  options: RankOptions,
+): Promise<QueryTerm[]> {
   const raw = new Map<string, number>();
   for (const [term, tf] of query.title.tf) raw.set(term, (raw.get(term) ?? 0) + options.titleWeight * tf);
   for (const [term, tf] of query.body.tf) raw.set(term, (raw.get(term) ?? 0) + tf);
+  const dfs = await index.documentFrequencies([...raw.keys()]);
   const chosen = [...raw.entries()]
-    .map(([term, w]) => ({ term, weight: (w * 2) / (w + 1), df: index.documentFrequency(term) }))
+    .map(([term, w]) => ({ term, weight: (w * 2) / (w + 1), df: dfs.get(term) ?? 0 }))
     .map((t) => ({ ...t, idf: idf(documents, t.df) }))
     .sort((a, b) => b.weight * b.idf - a.weight * a.idf || a.term.localeCompare(b.term))
     .slice(0, options.maxQueryTerms);
+  const unknown = chosen.filter((t) => t.df === 0).map((t) => t.term);
+  const similar = unknown.length > 0 ? await index.similarTerms(unknown) : new Map();
   const terms: QueryTerm[] = [];
   for (const { term, weight, df, idf: termIdf } of chosen) {
-    terms.push({ term, indexed: df > 0 ? term : undefined, weight, idf: termIdf });
+    terms.push({ term, indexed: df > 0 ? term : undefined, weight, idf: termIdf, df });
     if (df > 0) continue;
-    for (const similar of index.similarTerms(term)) {
-      const sdf = index.documentFrequency(similar);
-      terms.push({ term, indexed: similar, weight: weight * options.typoDiscount, idf: idf(documents, sdf) });
+    for (const s of similar.get(term) ?? []) {
+      terms.push({
+        term,
+        indexed: s.term,
+        weight: weight * options.typoDiscount,
+        idf: idf(documents, s.df),
+        df: s.df,
+      });
     }
   }
   return terms;
 }
 
+/** The terms retrieval reads postings for: most informative first, within the postings budget. */
+function retrievalTerms(terms: readonly QueryTerm[], budget: number): QueryTerm[] {
+  const found = terms
+    .filter((t) => t.indexed !== undefined)
+    .sort((a, b) => b.weight * b.idf - a.weight * a.idf || a.df - b.df);
+  const chosen: QueryTerm[] = [];
+  let postings = 0;
+  for (const t of found) {
+    if (chosen.length > 0 && postings + t.df > budget) continue;
+    chosen.push(t);
+    postings += t.df;
+  }
+  return chosen;
+}
+
 const isNumber = (term: string) => /\d/.test(term);
-
-function saturate(tf: number, k1: number): number {
-  return (tf * (k1 + 1)) / (tf + k1);
-}
-
-function fieldNorm(length: number, average: number, b: number): number {
-  return 1 - b + (b * length) / (average || 1);
-}
 
 function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: string) => number): number {
   if (a.length === 0 || b.length === 0) return 0;
@@ -126,59 +158,87 @@ function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: st
   return normA && normB ? dot / Math.sqrt(normA * normB) : 0;
 }
 
+/** Exact BM25F of one document for the query terms, from the document's own vector; and the terms it matched. */
+function scoreDocument(
+  doc: DocumentStats,
+  terms: readonly QueryTerm[],
+  params: Bm25Params,
+): { score: number; hits: QueryTerm[] } {
+  let score = 0;
+  const hits: QueryTerm[] = [];
+  for (const q of terms) {
+    if (q.indexed === undefined) continue;
+    const tf = doc.terms.get(q.indexed);
+    if (!tf) continue;
+    score += q.weight * q.idf * bm25Contribution(tf[0], tf[1], doc.titleLength, doc.bodyLength, params);
+    hits.push(q);
+  }
+  return { score, hits };
+}
+
 /**
- * Ranks the indexed documents against a query: BM25F over title and body for retrieval, then, for the leaders, a
- * confidence that mixes the normalised BM25F score with two title similarities (terms and character trigrams).
- * Pure: reads only the index view it is given.
+ * Ranks the indexed documents against a query: BM25F over title and body retrieves the leaders, which are then
+ * scored exactly and given a confidence that mixes the normalised BM25F score with two title similarities (terms
+ * and character trigrams). Pure apart from reading the index it is given.
  */
-export function rankCandidates(
+export async function rankCandidates(
   query: AnalysedText,
-  index: DedupeIndexView,
+  index: DedupeIndexReader,
   opposites: CompiledOpposites,
   limit: number,
   options: RankOptions = DEFAULT_RANK_OPTIONS,
-): Candidate[] {
-  const corpus = index.stats();
+): Promise<Candidate[]> {
+  const corpus = await index.stats();
   if (corpus.documents === 0) return [];
-  const terms = queryTerms(query, index, options);
-  const bm25 = new Map<string, number>();
-  const matched = new Map<string, QueryTerm[]>();
+  const terms = await queryTerms(query, index, corpus.documents, options);
   const { k1, titleWeight, bTitle, bBody } = options;
-  for (const q of terms) {
-    if (q.indexed === undefined) continue;
-    for (const p of index.postings(q.indexed)) {
-      const doc = index.document(p.id);
-      if (!doc) continue;
-      const tf =
-        (titleWeight * p.titleTf) / fieldNorm(doc.titleLength, corpus.avgTitleLength, bTitle) +
-        p.bodyTf / fieldNorm(doc.bodyLength, corpus.avgBodyLength, bBody);
-      bm25.set(p.id, (bm25.get(p.id) ?? 0) + q.weight * q.idf * saturate(tf, k1));
-      const list = matched.get(p.id);
-      if (list) list.push(q);
-      else matched.set(p.id, [q]);
-    }
-  }
+  const params: Bm25Params = {
+    k1,
+    titleWeight,
+    bTitle,
+    bBody,
+    avgTitleLength: corpus.avgTitleLength,
+    avgBodyLength: corpus.avgBodyLength,
+  };
+  const retrieval = retrievalTerms(terms, options.retrievalPostings);
+  if (retrieval.length === 0) return [];
+  const leaders = await index.retrieve(
+    retrieval.map((q) => ({ term: q.indexed ?? q.term, weight: q.weight * q.idf })),
+    params,
+    Math.max(limit, options.rerankDepth),
+  );
+  const docs = await index.documents(leaders.map((l) => l.id));
 
   // The query scored against itself: the most any document could reach with these terms.
   let selfScore = 0;
   for (const q of terms) {
     if (q.indexed !== q.term && q.indexed !== undefined) continue;
-    const tf =
-      (titleWeight * (query.title.tf.get(q.term) ?? 0)) /
-        fieldNorm(query.title.length, corpus.avgTitleLength, bTitle) +
-      (query.body.tf.get(q.term) ?? 0) / fieldNorm(query.body.length, corpus.avgBodyLength, bBody);
-    selfScore += q.weight * q.idf * saturate(tf, k1);
+    selfScore +=
+      q.weight *
+      q.idf *
+      bm25Contribution(
+        query.title.tf.get(q.term) ?? 0,
+        query.body.tf.get(q.term) ?? 0,
+        query.title.length,
+        query.body.length,
+        params,
+      );
   }
 
-  const titleIdf = (term: string) => idf(corpus.documents, index.documentFrequency(term));
+  // Title similarity weighs terms by idf: look up the leaders' title terms the query did not have.
+  const known = new Map<string, number>(terms.map((q) => [q.indexed ?? q.term, q.df]));
+  const missing = new Set<string>();
+  for (const doc of docs.values()) for (const t of doc.titleTerms) if (!known.has(t)) missing.add(t);
+  for (const t of query.title.tf.keys()) if (!known.has(t)) missing.add(t);
+  if (missing.size > 0) for (const [t, df] of await index.documentFrequencies([...missing])) known.set(t, df);
+  const titleIdf = (term: string) => idf(corpus.documents, known.get(term) ?? 0);
+
   const queryTitle = [...query.title.tf.keys()];
-  const leaders = [...bm25.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, Math.max(limit, options.rerankDepth));
   const candidates: Candidate[] = [];
-  for (const [id, score] of leaders) {
-    const doc = index.document(id);
+  for (const { id } of leaders) {
+    const doc = docs.get(id);
     if (!doc) continue;
+    const { score, hits } = scoreDocument(doc, terms, params);
     const bm25Norm = selfScore > 0 ? Math.min(1, score / selfScore) : 0;
     const titleTerms = cosineOfSets(queryTitle, doc.titleTerms, titleIdf);
     const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);
@@ -199,7 +259,6 @@ export function rankCandidates(
     const w = options.weights;
     const similarity = w.bm25 * bm25Norm + w.titleTerms * titleTerms + w.titleGrams * titleGrams;
     const confidence = conflicts.length > 0 ? similarity * options.oppositePenalty : similarity;
-    const hits = matched.get(id) ?? [];
     const typos: Record<string, string> = {};
     for (const q of hits) if (q.indexed !== undefined && q.indexed !== q.term) typos[q.term] = q.indexed;
     candidates.push({
