@@ -26,8 +26,14 @@ export interface RankOptions {
   retrievalPostings: number;
   /** Weight of a typo-matched term relative to an exact match. */
   typoDiscount: number;
-  /** Confidence weights of the three components; they sum to 1 so confidence stays in 0..1. */
-  weights: { bm25: number; titleTerms: number; titleGrams: number };
+  /** Weights of the similarity's components; they sum to 1 so similarity stays in 0..1. */
+  weights: {
+    bm25: number;
+    queryCoverage: number;
+    candidateCoverage: number;
+    titleTerms: number;
+    titleGrams: number;
+  };
   /** Confidence factor when the two titles contain opposite words ("import" vs "export"). */
   oppositePenalty: number;
 }
@@ -41,7 +47,7 @@ export const DEFAULT_RANK_OPTIONS: RankOptions = {
   rerankDepth: 100,
   retrievalPostings: 20_000,
   typoDiscount: 0.7,
-  weights: { bm25: 0.5, titleTerms: 0.3, titleGrams: 0.2 },
+  weights: { bm25: 0.4, queryCoverage: 0.25, candidateCoverage: 0.25, titleTerms: 0, titleGrams: 0.1 },
   oppositePenalty: 0.5,
 };
 
@@ -60,6 +66,10 @@ export interface CandidateEvidence {
   titleTerms: number;
   /** Cosine of the two titles' character trigrams (0..1). */
   titleGrams: number;
+  /** idf-weighted share of the request's title terms that the candidate contains anywhere (0..1). */
+  queryCoverage: number;
+  /** idf-weighted share of the candidate's title terms that the request contains anywhere (0..1). */
+  candidateCoverage: number;
 }
 
 export interface Candidate {
@@ -158,6 +168,22 @@ function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: st
   return normA && normB ? dot / Math.sqrt(normA * normB) : 0;
 }
 
+/** The idf-weighted share of `terms` that `found` credits (1 for a match, less for a typo match). */
+function coverage(
+  terms: readonly string[],
+  found: (term: string) => number,
+  weight: (term: string) => number,
+): number {
+  let all = 0;
+  let got = 0;
+  for (const t of terms) {
+    const w = weight(t);
+    all += w;
+    got += w * found(t);
+  }
+  return all > 0 ? got / all : 0;
+}
+
 /** Exact BM25F of one document for the query terms, from the document's own vector; and the terms it matched. */
 function scoreDocument(
   doc: DocumentStats,
@@ -234,6 +260,15 @@ export async function rankCandidates(
   const titleIdf = (term: string) => idf(corpus.documents, known.get(term) ?? 0);
 
   const queryTitle = [...query.title.tf.keys()];
+  const queryAll = new Set([...query.title.tf.keys(), ...query.body.tf.keys()]);
+  // Typo matches both ways: a request term → the indexed term it stands for, and back.
+  const typoOf = new Map<string, string>();
+  const typoFor = new Set<string>();
+  for (const q of terms) {
+    if (q.indexed === undefined || q.indexed === q.term) continue;
+    if (!typoOf.has(q.term)) typoOf.set(q.term, q.indexed);
+    typoFor.add(q.indexed);
+  }
   const candidates: Candidate[] = [];
   for (const { id } of leaders) {
     const doc = docs.get(id);
@@ -256,8 +291,27 @@ export async function rankCandidates(
     if (ourNumbers.length > 0 && theirNumbers.length > 0) {
       conflicts.push(`${ourNumbers.join(' ')}/${theirNumbers.join(' ')}`);
     }
+    const queryCoverage = coverage(
+      queryTitle,
+      (t) => {
+        if (doc.terms.has(t)) return 1;
+        const typo = typoOf.get(t);
+        return typo !== undefined && doc.terms.has(typo) ? options.typoDiscount : 0;
+      },
+      titleIdf,
+    );
+    const candidateCoverage = coverage(
+      doc.titleTerms,
+      (t) => (queryAll.has(t) ? 1 : typoFor.has(t) ? options.typoDiscount : 0),
+      titleIdf,
+    );
     const w = options.weights;
-    const similarity = w.bm25 * bm25Norm + w.titleTerms * titleTerms + w.titleGrams * titleGrams;
+    const similarity =
+      w.bm25 * bm25Norm +
+      w.queryCoverage * queryCoverage +
+      w.candidateCoverage * candidateCoverage +
+      w.titleTerms * titleTerms +
+      w.titleGrams * titleGrams;
     const confidence = conflicts.length > 0 ? similarity * options.oppositePenalty : similarity;
     const typos: Record<string, string> = {};
     for (const q of hits) if (q.indexed !== undefined && q.indexed !== q.term) typos[q.term] = q.indexed;
@@ -273,6 +327,8 @@ export async function rankCandidates(
         bm25Norm,
         titleTerms,
         titleGrams,
+        queryCoverage,
+        candidateCoverage,
       },
     });
   }
