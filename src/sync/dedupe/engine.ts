@@ -3,33 +3,77 @@ import type { DedupeIndexReader } from './dedupe-index.ts';
 import { type Candidate, DEFAULT_RANK_OPTIONS, type RankOptions, rankCandidates } from './rank.ts';
 import { compileOpposites, compileSynonyms, DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './synonyms.ts';
 
-/** Above `autoMerge` a request joins the candidate; from `review` up to it, it is a possible duplicate. */
+/**
+ * A request joins the best candidate when the decision's confidence (its share of the evidence, see
+ * `DedupeCalibration`) reaches `autoMerge`; otherwise it is a possible duplicate when the best candidate's own
+ * confidence reaches `review`.
+ */
 export interface DedupeThresholds {
   autoMerge: number;
   review: number;
 }
 
+/**
+ * How sure a decision is that the request belongs to the best candidate rather than to another candidate or to
+ * none: each candidate weighs exp(confidence / spread), "none of these" weighs exp(noMatch / spread), and the
+ * best candidate's share of the total is the merge confidence. So a candidate alone needs a confidence well
+ * above `noMatch`, and a runner-up nearly as close (two features that look alike, or a request that fits both)
+ * holds the decision back for review. Pass the candidates one per feature (a feature's best document).
+ */
+export interface DedupeCalibration {
+  spread: number;
+  noMatch: number;
+}
+
 export const DEFAULT_THRESHOLDS: DedupeThresholds = { autoMerge: 0.8, review: 0.5 };
+export const DEFAULT_CALIBRATION: DedupeCalibration = { spread: 0.13, noMatch: 0.65 };
 
 export interface DedupeEngineOptions {
   synonyms?: readonly (readonly string[])[];
   opposites?: readonly (readonly [string, string])[];
   rank?: Partial<RankOptions>;
   thresholds?: Partial<DedupeThresholds>;
+  calibration?: Partial<DedupeCalibration>;
 }
 
-export type DedupeDecision =
-  | { action: 'merge'; candidate: Candidate }
-  | { action: 'review'; candidate: Candidate }
-  | { action: 'new'; candidate: Candidate | undefined };
+interface DecisionBase {
+  /** 0..1, the best candidate's share of the evidence (see `DedupeCalibration`); compared with `autoMerge`. */
+  confidence: number;
+  /** The closest other candidate, if any: what held a merge back when the two are close. */
+  runnerUp: Candidate | undefined;
+}
+
+export type DedupeDecision = DecisionBase &
+  (
+    | { action: 'merge'; candidate: Candidate }
+    | { action: 'review'; candidate: Candidate }
+    | { action: 'new'; candidate: Candidate | undefined }
+  );
 
 export interface DedupeEngine {
   readonly thresholds: DedupeThresholds;
+  readonly calibration: DedupeCalibration;
   /** Text → index terms; the same analysis for what is indexed and what is looked up. */
   analyse(input: TextInput): AnalysedText;
-  /** The best `limit` documents of the index for this text, highest confidence first. */
+  /** The best `limit` documents of the index for this text, most similar first. */
   rank(query: AnalysedText, index: DedupeIndexReader, limit?: number): Promise<Candidate[]>;
+  /** Merge, review or new, from candidates in rank order with at most one per feature. */
   decide(candidates: readonly Candidate[]): DedupeDecision;
+}
+
+/**
+ * The most confident candidate's share of the evidence against the other candidates and against no match at
+ * all (see `DedupeCalibration`).
+ */
+export function mergeConfidence(candidates: readonly Candidate[], calibration: DedupeCalibration): number {
+  if (candidates.length === 0) return 0;
+  const best = Math.max(...candidates.map((c) => c.confidence));
+  // Shifted by the largest exponent so that no term overflows; the share is unchanged.
+  const shift = Math.max(best, calibration.noMatch);
+  const weight = (confidence: number) => Math.exp((confidence - shift) / calibration.spread);
+  let total = weight(calibration.noMatch);
+  for (const c of candidates) total += weight(c.confidence);
+  return weight(best) / total;
 }
 
 /** The similarity engine: configuration compiled once, then pure functions of text and an index view. */
@@ -38,15 +82,26 @@ export function createDedupeEngine(options: DedupeEngineOptions = {}): DedupeEng
   const opposites = compileOpposites(options.opposites ?? DEFAULT_OPPOSITES);
   const rankOptions: RankOptions = { ...DEFAULT_RANK_OPTIONS, ...options.rank };
   const thresholds: DedupeThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const calibration: DedupeCalibration = { ...DEFAULT_CALIBRATION, ...options.calibration };
   return {
     thresholds,
+    calibration,
     analyse: (input) => analyse(input, synonyms),
-    rank: (query, index, limit = 10) => rankCandidates(query, index, opposites, limit, rankOptions),
-    decide(candidates) {
+    rank: (query, index, limit = 10) =>
+      rankCandidates(query, index, { synonyms, opposites }, limit, rankOptions),
+    decide(ranked) {
+      // A contradiction lowers a candidate's confidence, not its rank: decide on the most confident one.
+      const candidates = [...ranked].sort((a, b) => b.confidence - a.confidence);
       const best = candidates[0];
-      if (best && best.confidence >= thresholds.autoMerge) return { action: 'merge', candidate: best };
-      if (best && best.confidence >= thresholds.review) return { action: 'review', candidate: best };
-      return { action: 'new', candidate: best };
+      const confidence = mergeConfidence(candidates, calibration);
+      const runnerUp = candidates[1];
+      if (best && confidence >= thresholds.autoMerge) {
+        return { action: 'merge', candidate: best, confidence, runnerUp };
+      }
+      if (best && best.confidence >= thresholds.review) {
+        return { action: 'review', candidate: best, confidence, runnerUp };
+      }
+      return { action: 'new', candidate: best, confidence, runnerUp };
     },
   };
 }

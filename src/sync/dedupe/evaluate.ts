@@ -48,8 +48,9 @@ export interface QueryOutcome {
   targetId: string;
   /** 1-based rank of the original among the top ten; 0 when it is not there. */
   rank: number;
+  /** The candidate the engine decided on, with the decision's merge confidence. */
   top: { id: string; confidence: number } | undefined;
-  /** The best candidate's confidence once the original is taken out of the pool. */
+  /** The decision's merge confidence once the original is taken out of the pool. */
   topWithoutOriginal: number;
 }
 
@@ -93,17 +94,17 @@ export async function replay(
     index.remove(q.queryId);
     if (index.has(q.targetId)) {
       const ranked = await engine.rank(query, index, 10);
-      const top = ranked[0];
+      const decision = engine.decide(ranked);
       const target = analysed[position.get(q.targetId) ?? -1];
       index.remove(q.targetId);
-      const [alone] = await engine.rank(query, index, 1);
+      const alone = engine.decide(await engine.rank(query, index, 10));
       if (target) index.add(q.targetId, target);
       outcomes.push({
         queryId: q.queryId,
         targetId: q.targetId,
         rank: ranked.findIndex((c) => c.id === q.targetId) + 1,
-        top: top && { id: top.id, confidence: top.confidence },
-        topWithoutOriginal: alone?.confidence ?? 0,
+        top: decision.candidate && { id: decision.candidate.id, confidence: decision.confidence },
+        topWithoutOriginal: alone.confidence,
       });
     } else {
       excluded++;

@@ -1,11 +1,12 @@
 import type { AnalysedText } from './analyse.ts';
+import { type CompareContext, type ComparedText, compareTitles } from './compare.ts';
 import {
   type Bm25Params,
   bm25Contribution,
   type DedupeIndexReader,
   type DocumentStats,
 } from './dedupe-index.ts';
-import type { CompiledOpposites } from './synonyms.ts';
+import type { CompiledOpposites, CompiledSynonyms } from './synonyms.ts';
 
 /** Knobs of the ranker. The defaults are textbook values (BM25 k1 and b), not fitted to a data set. */
 export interface RankOptions {
@@ -24,6 +25,11 @@ export interface RankOptions {
    * on every query term from their own vectors, so this bounds work without changing a leader's score.
    */
   retrievalPostings: number;
+  /**
+   * Query terms are weighted by idf to this power. A request is a document too: weighting a shared term by its
+   * rarity on both sides (as tf-idf cosine does) lets the rare words two duplicates share outweigh common ones.
+   */
+  idfExponent: number;
   /** Weight of a typo-matched term relative to an exact match. */
   typoDiscount: number;
   /** Weights of the similarity's components; they sum to 1 so similarity stays in 0..1. */
@@ -36,6 +42,11 @@ export interface RankOptions {
   };
   /** Confidence factor when the two titles contain opposite words ("import" vs "export"). */
   oppositePenalty: number;
+  /**
+   * Confidence lost per unit of the smaller of the two titles' uncovered shares: when each title names something
+   * the other lacks, they tend to ask for different things ("dark mode for emails" / "for the dashboard").
+   */
+  differencePenalty: number;
 }
 
 export const DEFAULT_RANK_OPTIONS: RankOptions = {
@@ -46,9 +57,11 @@ export const DEFAULT_RANK_OPTIONS: RankOptions = {
   maxQueryTerms: 32,
   rerankDepth: 100,
   retrievalPostings: 20_000,
+  idfExponent: 2,
   typoDiscount: 0.7,
   weights: { bm25: 0.4, queryCoverage: 0.25, candidateCoverage: 0.25, titleTerms: 0, titleGrams: 0.1 },
   oppositePenalty: 0.5,
+  differencePenalty: 0.5,
 };
 
 /** Why a candidate scored what it did. */
@@ -70,6 +83,9 @@ export interface CandidateEvidence {
   queryCoverage: number;
   /** idf-weighted share of the candidate's title terms that the request contains anywhere (0..1). */
   candidateCoverage: number;
+  /** Title terms of the request the candidate lacks, and the other way round, rarest first. */
+  onlyInRequest: string[];
+  onlyInCandidate: string[];
 }
 
 export interface Candidate {
@@ -114,7 +130,7 @@ async function queryTerms(
   const dfs = await index.documentFrequencies([...raw.keys()]);
   const chosen = [...raw.entries()]
     .map(([term, w]) => ({ term, weight: (w * 2) / (w + 1), df: dfs.get(term) ?? 0 }))
-    .map((t) => ({ ...t, idf: idf(documents, t.df) }))
+    .map((t) => ({ ...t, idf: idf(documents, t.df) ** options.idfExponent }))
     .sort((a, b) => b.weight * b.idf - a.weight * a.idf || a.term.localeCompare(b.term))
     .slice(0, options.maxQueryTerms);
   const unknown = chosen.filter((t) => t.df === 0).map((t) => t.term);
@@ -128,7 +144,7 @@ async function queryTerms(
         term,
         indexed: s.term,
         weight: weight * options.typoDiscount,
-        idf: idf(documents, s.df),
+        idf: idf(documents, s.df) ** options.idfExponent,
         df: s.df,
       });
     }
@@ -151,8 +167,6 @@ function retrievalTerms(terms: readonly QueryTerm[], budget: number): QueryTerm[
   return chosen;
 }
 
-const isNumber = (term: string) => /\d/.test(term);
-
 function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: string) => number): number {
   if (a.length === 0 || b.length === 0) return 0;
   const setB = new Set(b);
@@ -166,22 +180,6 @@ function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: st
   }
   for (const x of setB) normB += weight(x) ** 2;
   return normA && normB ? dot / Math.sqrt(normA * normB) : 0;
-}
-
-/** The idf-weighted share of `terms` that `found` credits (1 for a match, less for a typo match). */
-function coverage(
-  terms: readonly string[],
-  found: (term: string) => number,
-  weight: (term: string) => number,
-): number {
-  let all = 0;
-  let got = 0;
-  for (const t of terms) {
-    const w = weight(t);
-    all += w;
-    got += w * found(t);
-  }
-  return all > 0 ? got / all : 0;
 }
 
 /** Exact BM25F of one document for the query terms, from the document's own vector; and the terms it matched. */
@@ -210,7 +208,7 @@ function scoreDocument(
 export async function rankCandidates(
   query: AnalysedText,
   index: DedupeIndexReader,
-  opposites: CompiledOpposites,
+  vocabulary: { synonyms: CompiledSynonyms; opposites: CompiledOpposites },
   limit: number,
   options: RankOptions = DEFAULT_RANK_OPTIONS,
 ): Promise<Candidate[]> {
@@ -260,15 +258,22 @@ export async function rankCandidates(
   const titleIdf = (term: string) => idf(corpus.documents, known.get(term) ?? 0);
 
   const queryTitle = [...query.title.tf.keys()];
-  const queryAll = new Set([...query.title.tf.keys(), ...query.body.tf.keys()]);
-  // Typo matches both ways: a request term → the indexed term it stands for, and back.
-  const typoOf = new Map<string, string>();
-  const typoFor = new Set<string>();
+  const request: ComparedText = {
+    titleTerms: queryTitle,
+    has: (t) => query.title.tf.has(t) || query.body.tf.has(t),
+  };
+  const typoOf = new Map<string, string[]>();
   for (const q of terms) {
-    if (q.indexed === undefined || q.indexed === q.term) continue;
-    if (!typoOf.has(q.term)) typoOf.set(q.term, q.indexed);
-    typoFor.add(q.indexed);
+    if (q.indexed !== undefined && q.indexed !== q.term)
+      typoOf.set(q.term, [...(typoOf.get(q.term) ?? []), q.indexed]);
   }
+  const context: CompareContext = {
+    idf: titleIdf,
+    synonyms: vocabulary.synonyms,
+    opposites: vocabulary.opposites,
+    typoDiscount: options.typoDiscount,
+    typoOf,
+  };
   const candidates: Candidate[] = [];
   for (const { id } of leaders) {
     const doc = docs.get(id);
@@ -277,34 +282,12 @@ export async function rankCandidates(
     const bm25Norm = selfScore > 0 ? Math.min(1, score / selfScore) : 0;
     const titleTerms = cosineOfSets(queryTitle, doc.titleTerms, titleIdf);
     const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);
-    const found = new Set(doc.titleTerms);
-    const conflicts: string[] = [];
-    for (const t of queryTitle) {
-      for (const o of opposites.opposite.get(t) ?? []) {
-        if (found.has(o) && !found.has(t) && !query.title.tf.has(o)) conflicts.push(`${t}/${o}`);
-      }
-    }
-    // Two titles that each name a number or version the other lacks ask for different things
-    // ("upgrade to 3.4.0" / "upgrade to 2.8.2", "python 3.12" / "python 3.11").
-    const ourNumbers = queryTitle.filter((t) => isNumber(t) && !found.has(t));
-    const theirNumbers = doc.titleTerms.filter((t) => isNumber(t) && !query.title.tf.has(t));
-    if (ourNumbers.length > 0 && theirNumbers.length > 0) {
-      conflicts.push(`${ourNumbers.join(' ')}/${theirNumbers.join(' ')}`);
-    }
-    const queryCoverage = coverage(
-      queryTitle,
-      (t) => {
-        if (doc.terms.has(t)) return 1;
-        const typo = typoOf.get(t);
-        return typo !== undefined && doc.terms.has(typo) ? options.typoDiscount : 0;
-      },
-      titleIdf,
+    const compared = compareTitles(
+      request,
+      { titleTerms: doc.titleTerms, has: (t) => doc.terms.has(t) },
+      context,
     );
-    const candidateCoverage = coverage(
-      doc.titleTerms,
-      (t) => (queryAll.has(t) ? 1 : typoFor.has(t) ? options.typoDiscount : 0),
-      titleIdf,
-    );
+    const { queryCoverage, candidateCoverage } = compared;
     const w = options.weights;
     const similarity =
       w.bm25 * bm25Norm +
@@ -312,7 +295,12 @@ export async function rankCandidates(
       w.candidateCoverage * candidateCoverage +
       w.titleTerms * titleTerms +
       w.titleGrams * titleGrams;
-    const confidence = conflicts.length > 0 ? similarity * options.oppositePenalty : similarity;
+    // Each title naming something the other lacks ("for emails" / "for the dashboard") is two needs.
+    const apart = Math.min(1 - queryCoverage, 1 - candidateCoverage);
+    const confidence =
+      similarity *
+      (compared.contradictions.length > 0 ? options.oppositePenalty : 1) *
+      (1 - options.differencePenalty * apart);
     const typos: Record<string, string> = {};
     for (const q of hits) if (q.indexed !== undefined && q.indexed !== q.term) typos[q.term] = q.indexed;
     candidates.push({
@@ -322,13 +310,15 @@ export async function rankCandidates(
       evidence: {
         matchedTerms: hits.slice(0, 20).map((q) => q.indexed ?? q.term),
         typos,
-        opposites: conflicts,
+        opposites: compared.contradictions,
         bm25: score,
         bm25Norm,
         titleTerms,
         titleGrams,
         queryCoverage,
         candidateCoverage,
+        onlyInRequest: compared.onlyInRequest.slice(0, 10),
+        onlyInCandidate: compared.onlyInCandidate.slice(0, 10),
       },
     });
   }

@@ -51,6 +51,8 @@ export const DEFAULT_OPPOSITES: readonly (readonly [string, string])[] = [
 export interface CompiledSynonyms {
   /** Phrases as stem sequences, longest first, each with the term its group adds. */
   phrases: readonly { terms: readonly string[]; canonical: string }[];
+  /** Stem → the group terms of the phrases it is part of ("night" → ["~dark_mode"]). */
+  groupsOf: ReadonlyMap<string, readonly string[]>;
 }
 
 export function compileSynonyms(groups: readonly (readonly string[])[]): CompiledSynonyms {
@@ -67,7 +69,14 @@ export function compileSynonyms(groups: readonly (readonly string[])[]): Compile
     }
   }
   phrases.sort((a, b) => b.terms.length - a.terms.length);
-  return { phrases };
+  const groupsOf = new Map<string, string[]>();
+  for (const { terms, canonical } of phrases) {
+    for (const term of terms) {
+      const groups = groupsOf.get(term) ?? [];
+      if (!groups.includes(canonical)) groupsOf.set(term, [...groups, canonical]);
+    }
+  }
+  return { phrases, groupsOf };
 }
 
 /**
