@@ -168,6 +168,123 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('scoring: defaults without the section, weights from YAML', () => {
+    expect(load({}).scoring).toEqual({
+      requester: 1,
+      company: 2,
+      revenue: { weight: 1, unit: 10_000 },
+      tiers: {},
+      important: 2,
+      halfLifeDays: 180,
+      rescoreIntervalSeconds: 3600,
+    });
+    const config = load(
+      {},
+      [
+        'scoring:',
+        '  requester: 0.5',
+        '  revenue: { unit: 100000 }',
+        '  tiers: { enterprise: 3, Growth: 1.5, churned: 0 }',
+        '  halfLifeDays: 0',
+      ].join('\n'),
+    );
+    expect(config.scoring).toMatchObject({
+      requester: 0.5,
+      company: 2,
+      revenue: { weight: 1, unit: 100_000 },
+      tiers: { enterprise: 3, Growth: 1.5, churned: 0 },
+      halfLifeDays: 0,
+    });
+  });
+
+  it.each([
+    [
+      'scoring: { requester: -1 }',
+      'CONFIG_FILE scoring.requester: expected 0 or more points (a negative weight would count demand against a feature)',
+    ],
+    ['scoring: { company: "two" }', 'CONFIG_FILE scoring.company: expected a number of points (0 or more)'],
+    [
+      'scoring: { important: .inf }',
+      'CONFIG_FILE scoring.important: expected a number of points (0 or more)',
+    ],
+    [
+      'scoring: { revenue: { unit: 0 } }',
+      'CONFIG_FILE scoring.revenue.unit: expected a revenue amount above 0',
+    ],
+    [
+      'scoring: { revenue: { weight: -2 } }',
+      'CONFIG_FILE scoring.revenue.weight: expected 0 or more points (a negative weight would count demand against a feature)',
+    ],
+    [
+      'scoring: { revenue: { unit: .nan } }',
+      'CONFIG_FILE scoring.revenue.unit: expected a revenue amount (the revenue worth one weight)',
+    ],
+    [
+      'scoring: { tiers: { enterprise: high } }',
+      'CONFIG_FILE scoring.tiers.enterprise: expected a multiplier (a number, 0 or more; 1 changes nothing)',
+    ],
+    ['scoring: { tiers: { smb: -1 } }', 'CONFIG_FILE scoring.tiers.smb: expected a multiplier of 0 or more'],
+    [
+      'scoring: { tiers: { Enterprise: 2, enterprise: 3 } }',
+      'CONFIG_FILE scoring.tiers.enterprise: "enterprise" and "Enterprise" name the same tier (tier names match case-insensitively)',
+    ],
+    ['scoring: { halfLifeDays: -7 }', 'CONFIG_FILE scoring.halfLifeDays: expected 0 (no decay) or more days'],
+    [
+      'scoring: { rescoreIntervalSeconds: 5 }',
+      'CONFIG_FILE scoring.rescoreIntervalSeconds: expected at least 60 seconds (every live feature is rescored each time)',
+    ],
+    ['scoring: { requesters: 1 }', 'CONFIG_FILE scoring.requesters: Unrecognized key: "requesters"'],
+  ])('scoring: %s → %s', (yaml, expected) => {
+    expect(problems({}, yaml)).toEqual([expected]);
+  });
+
+  it('identity.people: one person by several addresses and ids; an address or id listed twice is an error', () => {
+    const config = load(
+      {},
+      [
+        'identity:',
+        '  people:',
+        '    - email: ann@acme.com',
+        '      emails: [ann.lee@gmail.com]',
+        '      externalIds: ["zendesk:123", "slack:U0123"]',
+        '    - { email: bob@acme.com }',
+      ].join('\n'),
+    );
+    expect(config.identity.people).toEqual([
+      { email: 'ann@acme.com', emails: ['ann.lee@gmail.com'], externalIds: ['zendesk:123', 'slack:U0123'] },
+      { email: 'bob@acme.com', emails: [], externalIds: [] },
+    ]);
+    expect(
+      problems(
+        {},
+        [
+          'identity:',
+          '  people:',
+          '    - { email: ann@acme.com, emails: [ann.lee@gmail.com], externalIds: ["zendesk:123"] }',
+          '    - { email: bob@acme.com, externalIds: ["zendesk:456", " "] }',
+          '    - { email: not-an-address }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'CONFIG_FILE identity.people[1].externalIds[1]: expected an id such as "zendesk:123" (source:id) or a bare id',
+      'CONFIG_FILE identity.people[2].email: expected an email address',
+    ]);
+    expect(
+      problems(
+        {},
+        [
+          'identity:',
+          '  people:',
+          '    - { email: ann@acme.com, emails: [ann.lee@gmail.com], externalIds: ["zendesk:123"] }',
+          '    - { email: bob@acme.com, emails: [ANN.LEE@gmail.com], externalIds: ["zendesk:123"] }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'CONFIG_FILE identity.people[1].emails[0]: ANN.LEE@gmail.com is already listed for identity.people[0] (ann@acme.com)',
+      'CONFIG_FILE identity.people[1].externalIds[0]: zendesk:123 is already listed for identity.people[0] (ann@acme.com)',
+    ]);
+  });
+
   it('production with everything set is valid and never a sandbox', () => {
     const config = load(
       {

@@ -42,6 +42,8 @@ export interface Config {
   reconcile: FileConfig['reconcile'];
   retention: FileConfig['retention'];
   identity: FileConfig['identity'];
+  /** Score weights and how often every live feature is rescored (sync/score.ts). */
+  scoring: FileConfig['scoring'];
   /** Credentials the sandbox emulators accept. */
   sandboxCredentials: FileConfig['sandbox'];
 }
@@ -158,6 +160,7 @@ export function loadConfig({
     reconcile: file.reconcile,
     retention: file.retention,
     identity: file.identity,
+    scoring: file.scoring,
     sandboxCredentials: file.sandbox,
   };
 }

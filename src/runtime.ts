@@ -12,6 +12,7 @@ import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
 import { routeFeature } from './sync/route.ts';
 import { trackerQueueName } from './workers/catalog.ts';
+import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
 import { createTrackerEventJob } from './workers/jobs/tracker-event.job.ts';
 import { createTrackerImportJob } from './workers/jobs/tracker-import.job.ts';
 import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
@@ -124,6 +125,8 @@ export async function startRuntime({
       : { kind: 'pglite', dataDir: config.database.dataDir },
     {
       extraFreeMailDomains: config.identity.extraFreeMailDomains,
+      people: config.identity.people,
+      scoring: config.scoring,
       push: pushPolicy(config, role),
       status: { statusMap: config.trackers.statusMap, rollup: config.push.rollup },
     },
@@ -204,6 +207,7 @@ export async function startRuntime({
         'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
         'tracker-reconcile': createTrackerReconcileJob({ store, trackers, sync, config, log }),
         'tracker-import': createTrackerImportJob({ store, trackers, config, log }),
+        'rescore-features': createRescoreFeaturesJob({ store, queues, config, log }),
       },
       metrics,
       log,
@@ -235,6 +239,11 @@ export async function startRuntime({
         (site) => ['tracker-import', site, config.trackers.backlog.intervalSeconds] as const,
       ),
     ];
+    await queues
+      .schedule('rescore-features', {}, config.scoring.rescoreIntervalSeconds * 1000)
+      .catch((err: unknown) =>
+        log.warn({ error: errorForLog(err) }, 'cannot schedule the rescore; retried at restart'),
+      );
     for (const [job, site, seconds] of schedules) {
       await queues
         .schedule(job, site, seconds * 1000)

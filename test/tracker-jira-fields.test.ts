@@ -51,15 +51,16 @@ describe('Jira custom fields', () => {
           fields: ['customfield_10050', 'customfield_10051', 'customfield_10052'],
         })
       ).fields as Record<string, unknown>;
+    // Score with the default weights: requester 1 + company 2 + log2(1 + 1000 / 10000) for its revenue.
     expect(await fields()).toMatchObject({
-      customfield_10050: 1,
+      customfield_10050: 3.14,
       customfield_10051: 1,
       customfield_10052: 1000,
     });
     await post('b@two.io', { name: 'Two', revenue: 2500 });
     await waitFor('the update', async () => ((await fields())['customfield_10051'] === 2 ? true : undefined));
     expect(await fields()).toMatchObject({
-      customfield_10050: 2,
+      customfield_10050: 6.46,
       customfield_10051: 2,
       customfield_10052: 3500,
     });

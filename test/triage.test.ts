@@ -112,7 +112,8 @@ describe('triage, first version', () => {
       requestCount: 3,
       requesterCount: 2,
       companyCount: 2,
-      score: 2,
+      // Default weights: 1 per requester, 2 per company (README "Scoring"); asked just now, so no decay yet.
+      score: 6,
     });
     expect(feature.requests.map((r) => r.id).sort()).toEqual([a.id, b.id, c.id].sort());
 
@@ -163,7 +164,8 @@ describe('GET /v1/features', () => {
         data: Array<{ title: string; score: number }>;
         nextCursor: string | null;
       };
-      expect(byScore.data[0]).toMatchObject({ title: 'Popular', score: 3 });
+      // Three requesters at three companies outrank one, though their requests are older (recency decays both).
+      expect(byScore.data[0]?.title).toBe('Popular');
       const byRecent = (await (await local.get('/v1/features?sort=recent')).json()) as {
         data: Array<{ title: string }>;
       };

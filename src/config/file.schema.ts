@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { identitySchema } from './identity.schema.ts';
+import { scoringSchema } from './scoring.schema.ts';
 import { syncFileSchema } from './sync.schema.ts';
 
 const positiveInt = z.number().int().positive();
@@ -85,14 +87,8 @@ export const fileSchema = z
       })
       .strict()
       .prefault({}),
-    identity: z
-      .object({
-        extraFreeMailDomains: z
-          .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain'))
-          .default([]),
-      })
-      .strict()
-      .prefault({}),
+    identity: identitySchema,
+    scoring: scoringSchema,
   })
   .strict();
 

@@ -79,6 +79,10 @@ export const requestInput = z.strictObject(
       .array(text(50, 'tag'), { error: 'tags must be an array of strings' })
       .max(50, 'at most 50 tags')
       .optional(),
+    important: z.boolean({ error: 'important must be true or false' }).optional().meta({
+      description:
+        'Marked important by whoever sends it (an account manager escalating): adds `scoring.important` points for this requester in the feature’s score.',
+    }),
     receivedAt: z.iso
       .datetime({ offset: true, error: 'receivedAt must be an ISO 8601 date-time with a time zone' })
       // Before 1970 is a wrong date (and outside what the database stores); the future bound needs a clock and

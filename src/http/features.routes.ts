@@ -5,6 +5,7 @@ import type { FeatureCursor } from '../store/features.repo.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import type { ScoreBreakdown } from '../sync/score.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import {
   type featureDetail,
@@ -102,6 +103,10 @@ export function featuresRouter({ store }: { store: Store }) {
     const text = (v: unknown) => (typeof v === 'string' ? v : null);
     const body: z.infer<typeof featureDetail> = {
       ...summary(found.feature),
+      scoreBreakdown: found.feature.scoredAt
+        ? (found.feature.scoreBreakdown as unknown as ScoreBreakdown)
+        : null,
+      scoredAt: found.feature.scoredAt?.toISOString() ?? null,
       mergedInto: found.feature.mergedIntoId,
       statusHistory: history.map((c) => ({
         from: c.fromStatus,

@@ -84,7 +84,8 @@ export function buildOpenApi(version: string) {
       },
       '/v1/features': {
         get: {
-          summary: 'Features, paginated by cursor, sorted by score or by most recent request',
+          summary:
+            'Features, paginated by cursor, sorted by score (the demand behind each, README "Scoring") or by most recent request',
           parameters: Object.entries(queryParams.properties).map(([name, schema]) => ({
             name,
             in: 'query',
@@ -100,7 +101,8 @@ export function buildOpenApi(version: string) {
       },
       '/v1/features/{id}': {
         get: {
-          summary: 'A feature with its requests and requester and company counts',
+          summary:
+            'A feature with its requests, requester and company counts, and its score breakdown (why it has its score)',
           parameters: [idParam],
           responses: {
             '200': { description: 'The feature', content: json(featureDetail) },

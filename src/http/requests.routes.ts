@@ -85,6 +85,7 @@ export function requestsRouter({
       body: input.body ?? '',
       url: input.url,
       tags: input.tags ?? [],
+      important: input.important ?? false,
       submittedRequester: input.requester,
       receivedAt,
     });
@@ -140,6 +141,7 @@ export function requestsRouter({
       sourceRef: request.sourceRef,
       url: request.url,
       tags: request.tags,
+      important: request.important,
       receivedAt: request.receivedAt.toISOString(),
       createdAt: request.createdAt.toISOString(),
       triagedAt: request.triagedAt?.toISOString() ?? null,

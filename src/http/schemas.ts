@@ -35,6 +35,7 @@ export const requestView = z.object({
   sourceRef: z.string().nullable(),
   url: z.string().nullable(),
   tags: z.array(z.string()),
+  important: z.boolean(),
   receivedAt: z.iso.datetime(),
   createdAt: z.iso.datetime(),
   triagedAt: z.iso.datetime().nullable(),
@@ -79,7 +80,61 @@ export const statusChangeView = z.object({
   trackerStatus: z.string().nullable(),
 });
 
+const scoreTerm = z.object({
+  points: z.number().meta({ description: 'what this term adds to the score now' }),
+  undecayed: z.number().meta({ description: 'what it would add without recency decay' }),
+  count: z.number().int(),
+  weight: z.number().meta({ description: 'its weight from `scoring:`' }),
+});
+
+export const scoreBreakdownView = z
+  .object({
+    score: z.number(),
+    terms: z.object({
+      requesters: scoreTerm.meta({ description: 'count: distinct requesters' }),
+      important: scoreTerm.meta({ description: 'count: requesters who marked a request important' }),
+      companies: scoreTerm.meta({ description: 'count: distinct companies' }),
+      revenue: scoreTerm.extend({ unit: z.number(), totalRevenue: z.number() }).meta({
+        description: 'weight × log2(1 + revenue / unit) per company; count: companies with revenue',
+      }),
+      tiers: z
+        .object({
+          points: z.number(),
+          undecayed: z.number(),
+          count: z.number().int(),
+          companiesByTier: z.record(z.string(), z.number().int()),
+          multipliers: z.record(z.string(), z.number()),
+        })
+        .meta({ description: 'what tier multipliers added to the company and revenue points' }),
+    }),
+    recency: z.object({
+      halfLifeDays: z.number(),
+      undecayedScore: z.number(),
+      newestRequestDays: z.number().nullable(),
+      oldestRequestDays: z.number().nullable(),
+    }),
+    topCompanies: z.array(
+      z.object({
+        companyId: z.uuid(),
+        name: z.string().nullable(),
+        tier: z.string().nullable(),
+        revenue: z.number().nullable(),
+        multiplier: z.number(),
+        ageDays: z.number(),
+        decay: z.number(),
+        points: z.number(),
+      }),
+    ),
+    scoredAt: z.iso.datetime(),
+  })
+  .meta({
+    description:
+      'Why the feature has its score: each term with its points (after recency decay), its points before decay and what it counted; the terms add up to the score (up to rounding). README: "Scoring".',
+  });
+
 export const featureDetail = featureSummary.extend({
+  scoreBreakdown: scoreBreakdownView.nullable().meta({ description: 'null until first scored' }),
+  scoredAt: z.iso.datetime().nullable(),
   mergedInto: z
     .uuid()
     .nullable()

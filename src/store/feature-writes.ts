@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RouteInput } from '../sync/route.ts';
 import type { ScoringModel } from '../sync/score.ts';
 import { type Db, queryRows } from './db.ts';
+import { writeScores } from './feature-score.ts';
 import { trackerLinks } from './schema.ts';
 
 /** Writes several repositories make to a feature inside their own transaction. */
@@ -18,16 +19,20 @@ export interface DirtyLink {
 }
 
 /**
- * Recomputes a feature's counts from its requests, under the caller's lock on the feature row, so they are right
- * whatever order concurrent transactions commit in. Score is distinct requesters until the scoring model lands.
+ * Recomputes a feature's counts and score (with its breakdown, sync/score.ts) from its requests, under the caller's
+ * lock on the feature row, so they are right whatever order concurrent transactions commit in.
  */
-export async function recountFeature(tx: Tx, featureId: string, _scoring: ScoringModel): Promise<void> {
+export async function recountFeature(
+  tx: Tx,
+  featureId: string,
+  scoring: ScoringModel,
+  now = new Date(),
+): Promise<void> {
   await tx.execute(sql`
     update features f set
       request_count = s.requests,
       requester_count = s.requesters,
       company_count = s.companies,
-      score = s.requesters,
       last_requested_at = coalesce(s.last_at, f.last_requested_at),
       updated_at = now()
     from (
@@ -38,6 +43,7 @@ export async function recountFeature(tx: Tx, featureId: string, _scoring: Scorin
       from requests where feature_id = ${featureId}
     ) s
     where f.id = ${featureId}`);
+  await writeScores(tx, [featureId], scoring, now);
 }
 
 /** The columns a DirtyLink is returned with (for scheduling its push). */

@@ -1,15 +1,60 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, isNotNull, sql } from 'drizzle-orm';
 import { type CompanyIdentity, emailKey, resolveCompany } from '../sync/normalise.ts';
+import { canonicalEmail, NO_PEOPLE, type PeopleDirectory } from '../sync/people.ts';
 import type { Tx } from './feature-writes.ts';
 import { companies, requesters, type SubmittedRequester } from './schema.ts';
 
-/** Who a request is from: the requester and company rows it resolves to, created or updated in triage. */
+/**
+ * Who a request is from: the requester and company rows it resolves to, created or updated in triage.
+ *
+ * - A person is one requester by email (case-insensitive), or by `identity.people`: a listed address or source id
+ *   resolves to the person's canonical email, and their company comes from that address.
+ * - A company is found by domain (the given one, else the email's unless free-mail), else by the given name. A
+ *   name-only company whose name a domain company has is that domain company (the oldest, if several have it);
+ *   name-only companies made before the domain company got the name are folded into it (store/company-fold.ts).
+ *
+ * Lock order, shared with the fold: the company-name advisory lock, then the company row, then the requester row;
+ * features only after all of them.
+ */
 
 export interface IdentityOptions {
   extraFreeMailDomains: readonly string[];
+  people?: PeopleDirectory | undefined;
+}
+
+/** Serialises everything that resolves a name-only company or folds it (the key is the company's `name:` key). */
+export async function lockCompanyName(tx: Tx, nameKey: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`company-name:${nameKey}`}))`);
+}
+
+/** The domain company a name stands for: the oldest with that name (case-insensitive). */
+export async function domainCompanyNamed(tx: Tx, name: string): Promise<string | undefined> {
+  const [row] = await tx
+    .select({ id: companies.id })
+    .from(companies)
+    .where(and(isNotNull(companies.domain), sql`lower(${companies.name}) = lower(${name.trim()})`))
+    .orderBy(asc(companies.createdAt), asc(companies.id))
+    .limit(1);
+  return row?.id;
 }
 
 async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
+  if (!c.domain && c.name) {
+    await lockCompanyName(tx, c.key);
+    const known = await domainCompanyNamed(tx, c.name);
+    if (known) {
+      // What the latest request says about the account wins; what it leaves out is kept.
+      await tx
+        .update(companies)
+        .set({
+          revenue: sql`coalesce(${c.revenue ?? null}::double precision, ${companies.revenue})`,
+          tier: sql`coalesce(${c.tier ?? null}::text, ${companies.tier})`,
+          updatedAt: sql`now()`,
+        })
+        .where(sql`${companies.id} = ${known}`);
+      return known;
+    }
+  }
   const [row] = await tx
     .insert(companies)
     .values({
@@ -21,7 +66,6 @@ async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
     })
     .onConflictDoUpdate({
       target: companies.key,
-      // What the latest request says about the account wins; what it leaves out is kept.
       set: {
         name: sql`coalesce(excluded.name, ${companies.name})`,
         revenue: sql`coalesce(excluded.revenue, ${companies.revenue})`,
@@ -39,15 +83,17 @@ export async function resolveIdentity(
   tx: Tx,
   submitted: SubmittedRequester,
   options: IdentityOptions,
+  source?: string,
 ): Promise<{ requesterId: string; companyId: string | null }> {
-  const company = resolveCompany(submitted.email, submitted.company, options.extraFreeMailDomains);
+  const email = canonicalEmail(options.people ?? NO_PEOPLE, submitted, source);
+  const company = resolveCompany(email, submitted.company, options.extraFreeMailDomains);
   const companyId = company ? await upsertCompany(tx, company) : null;
 
   const [requester] = await tx
     .insert(requesters)
     .values({
-      email: submitted.email.trim(),
-      emailKey: emailKey(submitted.email),
+      email,
+      emailKey: emailKey(email),
       name: submitted.name ?? null,
       externalId: submitted.externalId ?? null,
       companyId,

@@ -12,6 +12,8 @@ export interface NewRequest {
   body: string;
   url: string | undefined;
   tags: string[];
+  /** Marked important by the sender; absent: false (CSV import leaves it out). */
+  important?: boolean | undefined;
   submittedRequester: SubmittedRequester;
   receivedAt: Date;
 }
@@ -56,6 +58,7 @@ export function createRequestsRepo(db: Db) {
           body: input.body,
           url: input.url ?? null,
           tags: input.tags,
+          important: input.important ?? false,
           submittedRequester: input.submittedRequester,
           receivedAt: input.receivedAt,
         })

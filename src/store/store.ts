@@ -1,27 +1,34 @@
 import { matchFeature } from '../sync/match.ts';
+import { type PersonMapping, peopleDirectory } from '../sync/people.ts';
 import { DEFAULT_SCORING, type ScoringModel } from '../sync/score.ts';
 import { defaultStatusMap } from '../sync/status-map.ts';
+import { createCompanyFolds, withCompanyFolds } from './company-fold.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
 import { createFeaturesRepo } from './features.repo.ts';
 import { createLinksRepo } from './links.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
+import { createRescoreRepo } from './rescore.repo.ts';
 import { createStatusRepo, type StatusPolicy } from './status.repo.ts';
 import { createTriageRepo, type PushPolicy } from './triage.repo.ts';
 import { createWebhooksRepo } from './webhooks.repo.ts';
 
 export interface StoreOptions {
   extraFreeMailDomains?: readonly string[];
+  /** `identity.people`: one person by several addresses or source ids. */
+  people?: readonly PersonMapping[] | undefined;
   push?: PushPolicy | undefined;
   /** How tracker states become feature statuses; defaults: issue 4's status map, rollup `all`. */
   status?: Omit<StatusPolicy, 'scoring'> | undefined;
-  /** Score weights; default: one point per distinct requester. */
+  /** Score weights (`scoring:`); default: sync/score.ts DEFAULT_SCORING. */
   scoring?: ScoringModel | undefined;
 }
 
 /** The database and its repositories: what the rest of the service is given instead of a connection. */
 export function createStore(database: Database, options: StoreOptions = {}) {
   const scoring = options.scoring ?? DEFAULT_SCORING;
+  const people = peopleDirectory(options.people ?? []);
+  const companyFolds = createCompanyFolds(database.db, scoring);
   return {
     kind: database.kind,
     db: database.db,
@@ -31,12 +38,17 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     requests: createRequestsRepo(database.db),
     features: createFeaturesRepo(database.db),
     demand: createDemandRepo(database.db),
-    triage: createTriageRepo(database.db, {
-      match: matchFeature,
-      identity: { extraFreeMailDomains: options.extraFreeMailDomains ?? [] },
-      scoring,
-      push: options.push,
-    }),
+    triage: withCompanyFolds(
+      createTriageRepo(database.db, {
+        match: matchFeature,
+        identity: { extraFreeMailDomains: options.extraFreeMailDomains ?? [], people },
+        scoring,
+        push: options.push,
+      }),
+      companyFolds,
+    ),
+    companyFolds,
+    rescore: createRescoreRepo(database.db, scoring),
     links: createLinksRepo(database.db),
     status: createStatusRepo(database.db, {
       ...(options.status ?? { statusMap: defaultStatusMap(), rollup: 'all' }),

@@ -88,6 +88,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
           tx,
           request.submittedRequester,
           deps.identity,
+          request.source,
         );
 
         const key = titleKey(request.title);

@@ -36,6 +36,16 @@ export const jobCatalog = {
     identity: ({ requestId }) => ({ jobId: `triage-request-${requestId}` }),
     options: { attempts: 8, backoff: { type: 'exponential', delay: 500 } },
   }),
+  /**
+   * Rescore every live feature (recency decay, changed revenue and tiers) and fold name-only companies into the
+   * domain company of the same name. Scheduled every `scoring.rescoreIntervalSeconds` (queues.schedule).
+   */
+  'rescore-features': defineJob({
+    queue: () => 'triage',
+    payload: z.strictObject({}),
+    identity: () => ({ deduplicationId: 'rescore-features' }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } },
+  }),
   /** Create or update one link's tracker issue from the feature's current demand (coalesced by delay). */
   'tracker-push': defineJob({
     queue: ({ kind, site }) => trackerQueueName(kind, site),

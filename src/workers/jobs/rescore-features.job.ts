@@ -1,0 +1,55 @@
+import { errorForLog, type Logger } from '../../log.ts';
+import type { Store } from '../../store/store.ts';
+import type { Queues } from '../queues.ts';
+import { schedulePush } from '../schedule-push.ts';
+
+/** Features per transaction. */
+const PAGE = 200;
+
+/**
+ * Scheduled every `scoring.rescoreIntervalSeconds` (on the `triage` queue): first folds the name-only companies a
+ * domain company's name now stands for (the fold after triage catches most; this catches the rest, with their
+ * pushes), then rescores every live feature a page at a time so recency decay and changed account revenue and tiers
+ * show in `sort=score`. Decay alone pushes nothing to trackers (see store/rescore.repo.ts).
+ */
+export function createRescoreFeaturesJob({
+  store,
+  queues,
+  config,
+  log,
+}: {
+  store: Store;
+  queues: Queues;
+  config: { push: { coalesceSeconds: number } };
+  log: Logger;
+}) {
+  return async () => {
+    const folds = await store.companyFolds.foldPending();
+    for (const link of folds.flatMap((f) => f.links)) {
+      await schedulePush(queues, link, config.push.coalesceSeconds).catch((err: unknown) =>
+        log.warn(
+          { linkId: link.id, error: errorForLog(err) },
+          'push enqueue failed; the reconciler will pick it up',
+        ),
+      );
+    }
+    const totals = { folded: folds.length, scanned: 0, rescored: 0, changed: 0 };
+    const skipped: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await store.rescore.rescorePage(after, PAGE);
+      totals.scanned += page.scanned;
+      totals.rescored += page.rescored;
+      totals.changed += page.changed;
+      skipped.push(...page.skipped);
+      after = page.lastId;
+    } while (after);
+    for (const featureId of skipped) {
+      const one = await store.rescore.rescoreFeature(featureId);
+      totals.rescored += one.rescored;
+      totals.changed += one.changed;
+    }
+    log.info(totals, 'features rescored');
+    return totals;
+  };
+}
