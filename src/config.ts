@@ -42,6 +42,8 @@ export interface Config {
   reconcile: FileConfig['reconcile'];
   retention: FileConfig['retention'];
   identity: FileConfig['identity'];
+  /** Dedupe thresholds and extra synonyms / opposites (config/dedupe.schema.ts). */
+  dedupe: FileConfig['dedupe'];
   /** Score weights and how often every live feature is rescored (sync/score.ts). */
   scoring: FileConfig['scoring'];
   /** Credentials the sandbox emulators accept. */
@@ -160,6 +162,7 @@ export function loadConfig({
     reconcile: file.reconcile,
     retention: file.retention,
     identity: file.identity,
+    dedupe: file.dedupe,
     scoring: file.scoring,
     sandboxCredentials: file.sandbox,
   };

@@ -8,8 +8,12 @@ import { createApp } from './http/app.ts';
 import { errorForLog, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
+import { ensureDedupeIndex } from './store/dedupe-index.repo.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
+import { createDedupeEngine } from './sync/dedupe/engine.ts';
+import { analysisFingerprint } from './sync/dedupe/fingerprint.ts';
+import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './sync/dedupe/synonyms.ts';
 import { routeFeature } from './sync/route.ts';
 import { trackerQueueName } from './workers/catalog.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
@@ -119,6 +123,15 @@ export async function startRuntime({
   apiKeys: readonly string[];
   version: string;
 }): Promise<Runtime> {
+  const dedupeSynonyms = [...DEFAULT_SYNONYMS, ...config.dedupe.synonyms];
+  const dedupe = createDedupeEngine({
+    synonyms: dedupeSynonyms,
+    opposites: [...DEFAULT_OPPOSITES, ...config.dedupe.opposites],
+    thresholds: {
+      ...(config.dedupe.autoMerge === undefined ? {} : { autoMerge: config.dedupe.autoMerge }),
+      ...(config.dedupe.review === undefined ? {} : { review: config.dedupe.review }),
+    },
+  });
   const store = openStore(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
@@ -127,6 +140,7 @@ export async function startRuntime({
       extraFreeMailDomains: config.identity.extraFreeMailDomains,
       people: config.identity.people,
       scoring: config.scoring,
+      dedupe,
       push: pushPolicy(config, role),
       status: { statusMap: config.trackers.statusMap, rollup: config.push.rollup },
     },
@@ -154,6 +168,15 @@ export async function startRuntime({
     }
     const { applied } = await store.migrate();
     log.info({ database: store.kind, applied }, 'database migrated');
+    if (role !== 'api') {
+      // Before any triage: the index must be built with the analysis this process runs.
+      const index = await ensureDedupeIndex(
+        store.db,
+        dedupe.analyse,
+        analysisFingerprint(dedupe, dedupeSynonyms),
+      );
+      if (index.rebuilt) log.info({ documents: index.documents }, 'dedupe index rebuilt');
+    }
     await waitForRedis(producer, 10_000).catch((err: Error) => {
       throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dedupeSchema } from './dedupe.schema.ts';
 import { identitySchema } from './identity.schema.ts';
 import { scoringSchema } from './scoring.schema.ts';
 import { syncFileSchema } from './sync.schema.ts';
@@ -9,6 +10,7 @@ const positiveInt = z.number().int().positive();
 export const fileSchema = z
   .object({
     ...syncFileSchema,
+    dedupe: dedupeSchema,
     http: z
       .object({
         bodyLimitBytes: positiveInt.default(1_048_576),

@@ -15,6 +15,7 @@ import { requireApiKey } from './auth.ts';
 import { featuresRouter } from './features.routes.ts';
 import { healthRouter } from './health.routes.ts';
 import { linksRouter } from './links.routes.ts';
+import { mergesRouter } from './merges.routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { intakeRateLimit } from './rate-limit.ts';
@@ -141,9 +142,11 @@ function mountApi(
   app.use('/v1', auth);
   app.post('/v1/features/:id/links', requireJson, json);
   app.post('/v1/features/:id/push', json);
+  app.post('/v1/features/:id/merge', requireJson, json);
   app.use(requestsRouter({ store, queues, metrics, log }));
   app.use(featuresRouter({ store }));
   app.use(linksRouter({ store, trackers, queues, route, coalesceSeconds: config.push.coalesceSeconds }));
+  app.use(mergesRouter({ store, queues, coalesceSeconds: config.push.coalesceSeconds }));
 }
 
 function errorHandler(config: AppDeps['config']): ErrorRequestHandler {

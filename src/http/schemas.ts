@@ -71,7 +71,7 @@ export const trackerLinkView = z.object({
 export const statusChangeView = z.object({
   from: featureStatus,
   to: featureStatus,
-  cause: z.enum(['tracker', 'reconcile', 'merge', 'unlink', 'api', 'import']).meta({
+  cause: z.enum(['tracker', 'reconcile', 'merge', 'unmerge', 'unlink', 'api', 'import']).meta({
     description:
       'tracker: a webhook; reconcile: read from the tracker after a missed webhook; merge: marked a duplicate; unlink: its issue was removed; api: linked by hand; import: imported from the backlog',
   }),
@@ -191,3 +191,42 @@ export const problemSchema = z.object({
 export const idempotencyKeyHeader = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
+
+export const mergeFeatureBody = z.strictObject({
+  into: z.uuid({
+    error: (i) =>
+      i.input === undefined
+        ? 'into is required: the id of the feature to merge into'
+        : 'into must be a feature id',
+  }),
+});
+
+export const reviewQuery = z.strictObject({
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be between 1 and 100')
+    .max(100, 'limit must be between 1 and 100')
+    .default(20),
+  after: z.string().max(500, 'after is too long').optional(),
+});
+
+/** One feature waiting for review: what triage found it close to, and why. */
+export const reviewItem = z.object({
+  feature: z.object({
+    id: z.uuid(),
+    title: z.string(),
+    requestCount: z.number().int(),
+    createdAt: z.string(),
+  }),
+  possibleDuplicateOf: z.object({
+    id: z.uuid(),
+    title: z.string(),
+    requestCount: z.number().int(),
+    status: featureStatus,
+    /** Set when the candidate was itself merged since: merge into this one instead. */
+    mergedIntoId: z.uuid().nullable(),
+  }),
+  confidence: z.number(),
+  evidence: z.record(z.string(), z.unknown()),
+});

@@ -251,7 +251,9 @@ export const featureStatusChanges = pgTable(
       .references(() => features.id),
     fromStatus: text('from_status', { enum: FEATURE_STATUSES }).notNull(),
     toStatus: text('to_status', { enum: FEATURE_STATUSES }).notNull(),
-    cause: text('cause', { enum: ['tracker', 'reconcile', 'merge', 'unlink', 'api', 'import'] }).notNull(),
+    cause: text('cause', {
+      enum: ['tracker', 'reconcile', 'merge', 'unmerge', 'unlink', 'api', 'import'],
+    }).notNull(),
     linkId: uuid('link_id').references(() => trackerLinks.id),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
     changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
@@ -378,4 +380,6 @@ export const dedupeCorpus = pgTable('dedupe_corpus', {
   documents: integer('documents').notNull(),
   titleLengthSum: doublePrecision('title_length_sum').notNull(),
   bodyLengthSum: doublePrecision('body_length_sum').notNull(),
+  /** Fingerprint of the analysis the documents were indexed with: a different one at start rebuilds the index. */
+  analysis: text('analysis').notNull().default(''),
 });

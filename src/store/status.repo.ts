@@ -1,13 +1,27 @@
-import { and, asc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
+import type { DedupeEngine } from '../sync/dedupe/engine.ts';
 import { titleKey } from '../sync/normalise.ts';
 import { type RollupRule, rollupStatus } from '../sync/rollup.ts';
 import type { ScoringModel } from '../sync/score.ts';
 import { isNewerState, linkStatus, type StatusMapConfig } from '../sync/status-map.ts';
 import type { Db } from './db.ts';
+import {
+  featureDocumentId,
+  lockDedupeIndex,
+  requestDocumentId,
+  storeDedupeIndex,
+} from './dedupe-index.repo.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, type Tx } from './feature-writes.ts';
-import { featureStatusChanges, features, requests, syncCursors, trackerLinks } from './schema.ts';
+import {
+  featureMerges,
+  featureStatusChanges,
+  features,
+  requests,
+  syncCursors,
+  trackerLinks,
+} from './schema.ts';
 
 /**
  * What comes back from the trackers, applied to features: a linked issue's new state, its deletion, a duplicate
@@ -34,6 +48,14 @@ export interface StatusPolicy {
   rollup: RollupRule;
   /** A merge rescores both features. */
   scoring: ScoringModel;
+  /** Imported issues' titles are indexed for dedupe. */
+  dedupe: DedupeEngine;
+}
+
+/** Who merged, for the audit trail (feature_merges). */
+export interface MergeAudit {
+  by: 'tracker' | 'review' | 'api';
+  actor?: string | undefined;
 }
 
 export type ApplyOutcome =
@@ -290,11 +312,14 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       intoId: string,
       cause: StatusCause,
       detail: { duplicateLinkId?: string; [key: string]: unknown },
+      audit: MergeAudit,
     ): Promise<
-      | { outcome: 'merged'; change: StatusChange; dirty: DirtyLink[]; intoId: string }
+      | { outcome: 'merged'; change: StatusChange; dirty: DirtyLink[]; intoId: string; mergeId: string }
       | { outcome: 'unchanged'; reason: string }
     > {
       return db.transaction(async (tx) => {
+        // The dedupe index lock first (the order triage takes locks in): the requests' documents move too.
+        await lockDedupeIndex(tx);
         // Follow the survivor's own merges to the feature that is still live.
         let survivorId = intoId;
         for (let hops = 0; hops < 20; hops++) {
@@ -321,7 +346,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
           .returning({ id: requests.id });
         // The duplicate issue stays with the merged feature (it says "merged"); its other issues now carry the
         // survivor's demand.
-        await tx
+        const movedLinks = await tx
           .update(trackerLinks)
           .set({ featureId: survivorId, primary: false, updatedAt: sql`now()` })
           .where(
@@ -330,13 +355,37 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
               inArray(trackerLinks.state, LIVE),
               ...(detail.duplicateLinkId ? [ne(trackerLinks.id, detail.duplicateLinkId)] : []),
             ),
-          );
+          )
+          .returning({ id: trackerLinks.id });
+        const primaryLinks = await tx
+          .select({ id: trackerLinks.id })
+          .from(trackerLinks)
+          .where(and(eq(trackerLinks.featureId, fromId), eq(trackerLinks.primary, true)));
+        await storeDedupeIndex(tx).moveFeature(fromId, survivorId);
         await recountFeature(tx, fromId, policy.scoring);
         await recountFeature(tx, survivorId, policy.scoring);
         await tx
           .update(features)
-          .set({ mergedIntoId: survivorId, updatedAt: sql`now()` })
+          .set({
+            mergedIntoId: survivorId,
+            reviewedAt: sql`coalesce(${features.reviewedAt}, now())`,
+            updatedAt: sql`now()`,
+          })
           .where(eq(features.id, fromId));
+        const [record] = await tx
+          .insert(featureMerges)
+          .values({
+            fromFeatureId: fromId,
+            intoFeatureId: survivorId,
+            cause: audit.by,
+            actor: audit.actor ?? null,
+            fromStatus: from.status,
+            requestIds: moved.map((r) => r.id),
+            linkIds: movedLinks.map((l) => l.id),
+            detail: { ...detail, primaryLinkIds: primaryLinks.map((l) => l.id) },
+          })
+          .returning({ id: featureMerges.id });
+        if (!record) throw new Error('merge record insert returned no row');
         const { duplicateLinkId, ...rest } = detail;
         const change = await recordChange(tx, fromId, from.status, 'merged', cause, {
           ...(duplicateLinkId ? { linkId: duplicateLinkId } : {}),
@@ -346,8 +395,133 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         });
         await settleStatus(tx, survivorId, policy, cause, { reason: 'links moved by a merge', from: fromId });
         const dirty = await markLinksDirty(tx, survivorId);
-        return { outcome: 'merged', change, dirty, intoId: survivorId } as const;
+        return { outcome: 'merged', change, dirty, intoId: survivorId, mergeId: record.id } as const;
       });
+    },
+
+    /**
+     * Undoes the latest merge of `featureId`: the requests and links that merge moved (and that are still in the
+     * survivor, or in whatever the survivor was merged into since) come back, the feature is live again with the
+     * status it had, both features are recounted and their issues re-pushed. The merge record says who undid it.
+     */
+    async unmergeFeature(
+      featureId: string,
+      actor: string | undefined,
+    ): Promise<
+      | {
+          outcome: 'unmerged';
+          mergeId: string;
+          intoId: string;
+          requestIds: string[];
+          linkIds: string[];
+          changes: StatusChange[];
+          dirty: DirtyLink[];
+        }
+      | { outcome: 'not-found' }
+      | { outcome: 'not-merged' }
+    > {
+      return db.transaction(async (tx) => {
+        await lockDedupeIndex(tx);
+        const [feature] = await tx
+          .select({ id: features.id, mergedIntoId: features.mergedIntoId })
+          .from(features)
+          .where(eq(features.id, featureId));
+        if (!feature) return { outcome: 'not-found' } as const;
+        if (!feature.mergedIntoId) return { outcome: 'not-merged' } as const;
+        const [merge] = await tx
+          .select()
+          .from(featureMerges)
+          .where(and(eq(featureMerges.fromFeatureId, featureId), isNull(featureMerges.undoneAt)))
+          .orderBy(desc(featureMerges.createdAt))
+          .limit(1);
+        // Merged before merges were recorded: nothing says what to move back.
+        if (!merge) return { outcome: 'not-merged' } as const;
+
+        // Where the moved requests may be now: the survivor, and every feature it was merged into since.
+        const chain = [merge.intoFeatureId];
+        for (let hops = 0; hops < 20; hops++) {
+          const [row] = await tx
+            .select({ mergedIntoId: features.mergedIntoId })
+            .from(features)
+            .where(eq(features.id, chain[chain.length - 1] ?? ''));
+          if (!row?.mergedIntoId || chain.includes(row.mergedIntoId)) break;
+          chain.push(row.mergedIntoId);
+        }
+        const live = chain[chain.length - 1] ?? merge.intoFeatureId;
+        await lockFeatures(tx, [featureId, ...chain]);
+
+        const back = merge.requestIds.length
+          ? await tx
+              .update(requests)
+              .set({ featureId })
+              .where(and(inArray(requests.id, merge.requestIds), inArray(requests.featureId, chain)))
+              .returning({ id: requests.id })
+          : [];
+        const primary = new Set((merge.detail['primaryLinkIds'] as string[] | undefined) ?? []);
+        const links = merge.linkIds.length
+          ? await tx
+              .update(trackerLinks)
+              .set({ featureId, updatedAt: sql`now()` })
+              .where(
+                and(
+                  inArray(trackerLinks.id, merge.linkIds),
+                  inArray(trackerLinks.featureId, chain),
+                  inArray(trackerLinks.state, LIVE),
+                ),
+              )
+              .returning({ id: trackerLinks.id })
+          : [];
+        for (const link of links) {
+          if (primary.has(link.id)) {
+            await tx.update(trackerLinks).set({ primary: true }).where(eq(trackerLinks.id, link.id));
+          }
+        }
+        await storeDedupeIndex(tx).moveDocuments(
+          [...back.map((r) => requestDocumentId(r.id)), featureDocumentId(featureId)],
+          featureId,
+        );
+        await tx
+          .update(features)
+          .set({ mergedIntoId: null, updatedAt: sql`now()` })
+          .where(eq(features.id, featureId));
+        await tx
+          .update(featureMerges)
+          .set({ undoneAt: sql`now()`, undoneBy: actor ?? null })
+          .where(eq(featureMerges.id, merge.id));
+        await recountFeature(tx, featureId, policy.scoring);
+        await recountFeature(tx, live, policy.scoring);
+        const changes: StatusChange[] = [];
+        const detail = { mergeId: merge.id, from: live };
+        const restored = await recordChange(tx, featureId, 'merged', merge.fromStatus, 'unmerge', detail);
+        changes.push(restored);
+        // Its links may have moved on while it was merged: let them decide its status again.
+        const settled = await settleStatus(tx, featureId, policy, 'unmerge', detail);
+        if (settled) changes.push(settled);
+        const survivorSettled = await settleStatus(tx, live, policy, 'unmerge', {
+          mergeId: merge.id,
+          reason: 'links moved back',
+        });
+        if (survivorSettled) changes.push(survivorSettled);
+        const dirty = [...(await markLinksDirty(tx, featureId)), ...(await markLinksDirty(tx, live))];
+        return {
+          outcome: 'unmerged',
+          mergeId: merge.id,
+          intoId: live,
+          requestIds: back.map((r) => r.id),
+          linkIds: links.map((l) => l.id),
+          changes,
+          dirty,
+        } as const;
+      });
+    },
+
+    /** The merges of a feature, into it and out of it, newest first: the audit trail a person reads. */
+    async merges(featureId: string) {
+      return db
+        .select()
+        .from(featureMerges)
+        .where(or(eq(featureMerges.fromFeatureId, featureId), eq(featureMerges.intoFeatureId, featureId)))
+        .orderBy(desc(featureMerges.createdAt));
     },
 
     /**
@@ -371,6 +545,13 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
           .values({ title, titleKey: titleKey(title) })
           .returning({ id: features.id });
         if (!feature) throw new Error('feature insert returned no row');
+        // Its title is what requests are compared with until some join it.
+        await lockDedupeIndex(tx);
+        await storeDedupeIndex(tx).add(
+          featureDocumentId(feature.id),
+          feature.id,
+          policy.dedupe.analyse({ title }),
+        );
         const [link] = await tx
           .insert(trackerLinks)
           .values({

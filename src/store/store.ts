@@ -1,4 +1,4 @@
-import { matchFeature } from '../sync/match.ts';
+import { createDedupeEngine, type DedupeEngine } from '../sync/dedupe/engine.ts';
 import { type PersonMapping, peopleDirectory } from '../sync/people.ts';
 import { DEFAULT_SCORING, type ScoringModel } from '../sync/score.ts';
 import { defaultStatusMap } from '../sync/status-map.ts';
@@ -9,6 +9,7 @@ import { createFeaturesRepo } from './features.repo.ts';
 import { createLinksRepo } from './links.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
 import { createRescoreRepo } from './rescore.repo.ts';
+import { createReviewRepo } from './review.repo.ts';
 import { createStatusRepo, type StatusPolicy } from './status.repo.ts';
 import { createTriageRepo, type PushPolicy } from './triage.repo.ts';
 import { createWebhooksRepo } from './webhooks.repo.ts';
@@ -19,7 +20,9 @@ export interface StoreOptions {
   people?: readonly PersonMapping[] | undefined;
   push?: PushPolicy | undefined;
   /** How tracker states become feature statuses; defaults: issue 4's status map, rollup `all`. */
-  status?: Omit<StatusPolicy, 'scoring'> | undefined;
+  status?: Omit<StatusPolicy, 'scoring' | 'dedupe'> | undefined;
+  /** The similarity engine triage decides with (thresholds, synonyms); default: the built-in one. */
+  dedupe?: DedupeEngine | undefined;
   /** Score weights (`scoring:`); default: sync/score.ts DEFAULT_SCORING. */
   scoring?: ScoringModel | undefined;
 }
@@ -27,6 +30,7 @@ export interface StoreOptions {
 /** The database and its repositories: what the rest of the service is given instead of a connection. */
 export function createStore(database: Database, options: StoreOptions = {}) {
   const scoring = options.scoring ?? DEFAULT_SCORING;
+  const dedupe = options.dedupe ?? createDedupeEngine();
   const people = peopleDirectory(options.people ?? []);
   const companyFolds = createCompanyFolds(database.db, scoring);
   return {
@@ -40,7 +44,7 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     demand: createDemandRepo(database.db),
     triage: withCompanyFolds(
       createTriageRepo(database.db, {
-        match: matchFeature,
+        dedupe,
         identity: { extraFreeMailDomains: options.extraFreeMailDomains ?? [], people },
         scoring,
         push: options.push,
@@ -53,8 +57,10 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     status: createStatusRepo(database.db, {
       ...(options.status ?? { statusMap: defaultStatusMap(), rollup: 'all' }),
       scoring,
+      dedupe,
     }),
     webhooks: createWebhooksRepo(database.db),
+    review: createReviewRepo(database.db),
   };
 }
 

@@ -1,17 +1,24 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { PushTarget } from '../domain/tracker.ts';
-import type { FeatureCandidate, MatchDecision, MatchInput } from '../sync/match.ts';
+import type { DedupeEngine } from '../sync/dedupe/engine.ts';
+import type { Candidate } from '../sync/dedupe/rank.ts';
 import { titleKey } from '../sync/normalise.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { ScoringModel } from '../sync/score.ts';
 import type { Db } from './db.ts';
+import {
+  lockDedupeIndex,
+  requestDocumentId,
+  type StoreDedupeIndex,
+  storeDedupeIndex,
+} from './dedupe-index.repo.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, routeInputOf, type Tx } from './feature-writes.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
 import { features, requests, trackerLinks, triageDecisions } from './schema.ts';
 
 export interface TriageDeps {
-  match: (request: MatchInput, candidates: readonly FeatureCandidate[]) => MatchDecision;
+  dedupe: DedupeEngine;
   identity: IdentityOptions;
   scoring: ScoringModel;
   /** When a feature goes to a tracker, and where; absent: nothing is pushed. */
@@ -36,6 +43,44 @@ export type TriageOutcome =
       /** Links to push now that the feature's demand changed (and passes the bar). */
       links: DirtyLink[];
     };
+
+/** Documents ranked per request: enough that the best few features are among them. */
+const CANDIDATE_DOCUMENTS = 30;
+
+/** A candidate feature: its best-matching document's scores (a feature is as close as its closest request). */
+export interface FeatureCandidate extends Candidate {
+  documentId: string;
+}
+
+function featureCandidates(ranked: readonly Candidate[], index: StoreDedupeIndex): FeatureCandidate[] {
+  const seen = new Set<string>();
+  const result: FeatureCandidate[] = [];
+  for (const c of ranked) {
+    const featureId = index.featureOf(c.id);
+    if (!featureId || seen.has(featureId)) continue;
+    seen.add(featureId);
+    result.push({ ...c, id: featureId, documentId: c.id });
+  }
+  return result;
+}
+
+/** What a person reviewing the decision sees about one candidate. */
+function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
+  return {
+    featureId: c.id,
+    documentId: c.documentId,
+    confidence: round(c.confidence),
+    similarity: round(c.similarity),
+    matchedTerms: c.evidence.matchedTerms,
+    typos: c.evidence.typos,
+    opposites: c.evidence.opposites,
+    bm25: round(c.evidence.bm25Norm),
+    titleTerms: round(c.evidence.titleTerms),
+    titleGrams: round(c.evidence.titleGrams),
+  };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * Once a feature passes the push bar, it gets a link to the routed target (written before any tracker call, with
@@ -80,6 +125,9 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
   return {
     async triage(requestId: string): Promise<TriageOutcome> {
       return db.transaction(async (tx) => {
+        // First: every triage decision and index change is serialised (see lockDedupeIndex), and taking it before
+        // any row lock keeps one lock order with merges.
+        await lockDedupeIndex(tx);
         const [request] = await tx.select().from(requests).where(eq(requests.id, requestId)).for('update');
         if (!request) return { kind: 'missing' };
         if (request.triagedAt) return { kind: 'already-triaged', featureId: request.featureId };
@@ -91,20 +139,18 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
           request.source,
         );
 
-        const key = titleKey(request.title);
-        // Serialises triage of requests with the same title so two of them cannot both create a feature.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`feature-title:${key}`}))`);
-        const candidates = await tx
-          .select({ id: features.id, titleKey: features.titleKey, requestCount: features.requestCount })
-          .from(features)
-          .where(and(eq(features.titleKey, key), ne(features.status, 'merged')))
-          .limit(50);
-        const decision = deps.match({ title: request.title, titleKey: key }, candidates);
+        const dedupe = deps.dedupe;
+        const index = storeDedupeIndex(tx);
+        const text = dedupe.analyse({ title: request.title, body: request.body });
+        const candidates = featureCandidates(await dedupe.rank(text, index, CANDIDATE_DOCUMENTS), index);
+        const decision = dedupe.decide(candidates);
+        // decide() returns one of the candidates it was given: the same object, with its document id.
+        const best = candidates.find((c) => c === decision.candidate);
 
         let featureId: string;
-        if (decision.action === 'attach') {
-          featureId = decision.featureId;
-          // Candidates were read without a lock: a merge may have committed since. Follow it to the live feature.
+        if (decision.action === 'merge') {
+          featureId = best?.id ?? '';
+          // Documents move with merges under the index lock, but follow any merge to the live feature anyway.
           for (let hops = 0; ; hops++) {
             const [locked] = await tx
               .select({ mergedIntoId: features.mergedIntoId })
@@ -115,26 +161,43 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
             featureId = locked.mergedIntoId;
           }
         } else {
+          const review = decision.action === 'review' && best;
           const [created] = await tx
             .insert(features)
-            .values({ title: request.title, titleKey: key, lastRequestedAt: request.receivedAt })
+            .values({
+              title: request.title,
+              titleKey: titleKey(request.title),
+              lastRequestedAt: request.receivedAt,
+              ...(review
+                ? {
+                    possibleDuplicateOfId: best.id,
+                    possibleDuplicateScore: best.confidence,
+                    possibleDuplicateEvidence: candidateEvidence(best),
+                  }
+                : {}),
+            })
             .returning({ id: features.id });
           if (!created) throw new Error('feature insert returned no row');
           featureId = created.id;
         }
+        await index.add(requestDocumentId(requestId), featureId, text);
 
         await tx
           .update(requests)
           .set({ requesterId, companyId, featureId, triagedAt: sql`now()` })
           .where(eq(requests.id, requestId));
-        const action = decision.action === 'attach' ? 'attached' : 'created';
+        const action = decision.action === 'merge' ? 'attached' : 'created';
         await tx.insert(triageDecisions).values({
           requestId,
           featureId,
           action,
-          method: decision.method,
-          score: decision.score,
-          evidence: decision.evidence,
+          method: 'dedupe',
+          score: best?.confidence ?? 0,
+          evidence: {
+            decision: decision.action,
+            thresholds: dedupe.thresholds,
+            candidates: candidates.slice(0, 5).map(candidateEvidence),
+          },
         });
         await recountFeature(tx, featureId, deps.scoring);
         const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];

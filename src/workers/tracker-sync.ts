@@ -51,11 +51,17 @@ export function createTrackerSync({
     const original = await store.status.linkOf(tracker.kind, tracker.site, originalIssueId);
     if (original?.featureId === dup.featureId) return 'both issues already on one feature';
     if (original) {
-      const merged = await store.status.mergeFeatures(dup.featureId, original.featureId, cause, {
-        duplicateLinkId: dup.id,
-        issueKey: dup.issueKey,
-        duplicateOf: original.issueKey,
-      });
+      const merged = await store.status.mergeFeatures(
+        dup.featureId,
+        original.featureId,
+        cause,
+        {
+          duplicateLinkId: dup.id,
+          issueKey: dup.issueKey,
+          duplicateOf: original.issueKey,
+        },
+        { by: 'tracker', actor: `${tracker.kind}/${tracker.site} ${dup.issueKey ?? duplicateIssueId}` },
+      );
       if (merged.outcome !== 'merged') return `not merged: ${merged.reason}`;
       changed(merged.change, cause);
       await push(merged.dirty);

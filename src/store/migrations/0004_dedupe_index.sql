@@ -4,7 +4,8 @@ CREATE TABLE "dedupe_corpus" (
 	"id" integer PRIMARY KEY NOT NULL,
 	"documents" integer NOT NULL,
 	"title_length_sum" double precision NOT NULL,
-	"body_length_sum" double precision NOT NULL
+	"body_length_sum" double precision NOT NULL,
+	"analysis" text DEFAULT '' NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "dedupe_documents" (

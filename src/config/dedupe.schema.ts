@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * `dedupe:` in the YAML config: the two thresholds triage decides with (sync/dedupe/engine.ts), and product words
+ * added to the built-in synonym and opposite tables. Changing the synonyms rebuilds the index at the next start.
+ */
+
+const threshold = (name: string) =>
+  z
+    .number({ error: `${name} must be a number from 0 to 1` })
+    .min(0, `${name} must be from 0 to 1`)
+    .max(1, `${name} must be from 0 to 1`);
+
+const phrase = z.string({ error: 'expected a word or phrase' }).trim().min(1, 'expected a word or phrase');
+
+export const dedupeSchema = z
+  .strictObject({
+    /** At or above: the request joins the feature. Default: the engine's. */
+    autoMerge: threshold('autoMerge').optional(),
+    /** At or above (and below autoMerge): a new feature marked "possible duplicate of" the candidate. */
+    review: threshold('review').optional(),
+    /** Each group's phrases mean one thing here ("workspace", "project", "space"). */
+    synonyms: z.array(z.array(phrase).min(2, 'a synonym group needs at least two phrases')).default([]),
+    /** Words that make two requests different needs ("archive" / "restore"). */
+    opposites: z.array(z.tuple([phrase, phrase], { error: 'expected a pair of words: [a, b]' })).default([]),
+  })
+  .prefault({})
+  .refine((d) => d.review === undefined || d.autoMerge === undefined || d.review <= d.autoMerge, {
+    error: 'review must not be above autoMerge',
+    path: ['review'],
+  });

@@ -1,0 +1,339 @@
+import { sql } from 'drizzle-orm';
+import type { AnalysedText } from '../sync/dedupe/analyse.ts';
+import type {
+  Bm25Params,
+  CorpusStats,
+  DedupeIndexReader,
+  DocumentStats,
+  WeightedTerm,
+} from '../sync/dedupe/dedupe-index.ts';
+import { isTypoNeighbour, MIN_FUZZY_LENGTH, termVector } from '../sync/dedupe/memory-index.ts';
+import { type Db, queryRows } from './db.ts';
+import type { Tx } from './feature-writes.ts';
+
+/**
+ * The dedupe index in the database (tables `dedupe_*`): the engine's reader over it, and its writes. Every write
+ * happens inside the caller's transaction, under the triage lock (`lockDedupeIndex`), so the document
+ * frequencies and corpus totals stay exact and two requests triaged at once see each other.
+ */
+
+/** A document is a request's text, or the title of a feature that has no request (an imported issue). */
+export const requestDocumentId = (requestId: string) => `r:${requestId}`;
+export const featureDocumentId = (featureId: string) => `f:${featureId}`;
+
+/** Trigram similarity a typo neighbour must reach to be considered at all (then edit distance decides). */
+const TYPO_TRIGRAM_THRESHOLD = 0.2;
+
+/**
+ * Serialises every change to the index and every triage decision: a request triaged while another is between
+ * ranking and commit would not see it, and two near-identical requests could both start a feature.
+ */
+export async function lockDedupeIndex(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('suggested-sync:dedupe-index'))`);
+}
+
+export interface StoreDedupeIndex extends DedupeIndexReader {
+  /** The feature each document read by `documents()` belongs to. */
+  featureOf(documentId: string): string | undefined;
+  add(documentId: string, featureId: string, text: AnalysedText): Promise<void>;
+  remove(documentId: string): Promise<void>;
+  /** Documents follow their requests when a merge moves them. */
+  moveFeature(fromFeatureId: string, intoFeatureId: string): Promise<void>;
+  moveDocuments(documentIds: readonly string[], featureId: string): Promise<void>;
+}
+
+const asParam = <T>(value: T) => sql.param(value);
+
+export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
+  const features = new Map<string, string>();
+  let typoThresholdSet = false;
+
+  return {
+    async stats(): Promise<CorpusStats> {
+      const [row] = await queryRows<{ documents: number; title: number; body: number }>(
+        tx,
+        sql`select documents, title_length_sum as title, body_length_sum as body from dedupe_corpus where id = 1`,
+      );
+      const documents = row?.documents ?? 0;
+      return {
+        documents,
+        avgTitleLength: documents ? Number(row?.title) / documents : 0,
+        avgBodyLength: documents ? Number(row?.body) / documents : 0,
+      };
+    },
+
+    async documentFrequencies(terms) {
+      if (terms.length === 0) return new Map();
+      const rows = await queryRows<{ term: string; df: number }>(
+        tx,
+        // A join on the primary key: with `term = any(…)` the planner may pick the trigram index (it supports
+        // equality too), a scan per term that costs milliseconds each.
+        sql`select t.term, t.df from unnest(${asParam([...terms])}::text[]) as q(term)
+            join dedupe_terms t on t.term = q.term`,
+      );
+      return new Map(rows.map((r) => [r.term, r.df]));
+    },
+
+    async similarTerms(terms) {
+      const eligible = terms.filter((t) => t.length >= MIN_FUZZY_LENGTH && !t.startsWith('~'));
+      if (eligible.length === 0) return new Map();
+      if (!typoThresholdSet) {
+        // Local to the caller's transaction; outside one it lasts only for this statement's implicit one.
+        await tx.execute(
+          sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_TRIGRAM_THRESHOLD)}, true)`,
+        );
+        typoThresholdSet = true;
+      }
+      const rows = await queryRows<{ query: string; term: string; df: number }>(
+        tx,
+        sql`select q.term as query, t.term, t.df
+            from unnest(${asParam(eligible)}::text[]) as q(term)
+            cross join lateral (
+              select term, df from dedupe_terms
+              where term % q.term and df > 0 and term <> q.term
+                and length(term) between length(q.term) - 2 and length(q.term) + 2
+              order by similarity(term, q.term) desc
+              limit 20
+            ) t`,
+      );
+      const similar = new Map<string, { term: string; df: number }[]>();
+      for (const r of rows) {
+        if (!isTypoNeighbour(r.query, r.term)) continue;
+        const list = similar.get(r.query) ?? [];
+        list.push({ term: r.term, df: r.df });
+        similar.set(r.query, list);
+      }
+      return similar;
+    },
+
+    async retrieve(terms: readonly WeightedTerm[], p: Bm25Params, limit: number) {
+      if (terms.length === 0) return [];
+      // The same BM25F contribution as bm25Contribution() in sync/dedupe/dedupe-index.ts, summed in the database
+      // so only the leaders travel.
+      const rows = await queryRows<{ id: string; score: number }>(
+        tx,
+        sql`select p.document_id as id,
+                   sum(q.w * (x.tf * (${p.k1}::float8 + 1)) / (x.tf + ${p.k1}::float8)) as score
+            from unnest(${asParam(terms.map((t) => t.term))}::text[], ${asParam(terms.map((t) => t.weight))}::float8[])
+                 as q(term, w)
+            join dedupe_postings p on p.term = q.term
+            cross join lateral (
+              select (${p.titleWeight}::float8 * p.title_tf)
+                       / (1 - ${p.bTitle}::float8 + ${p.bTitle}::float8 * p.title_length / ${p.avgTitleLength || 1}::float8)
+                     + p.body_tf
+                       / (1 - ${p.bBody}::float8 + ${p.bBody}::float8 * p.body_length / ${p.avgBodyLength || 1}::float8)
+                     as tf
+            ) x
+            group by p.document_id
+            order by score desc, id
+            limit ${limit}`,
+      );
+      return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    },
+
+    async documents(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await queryRows<{
+        id: string;
+        feature_id: string;
+        title_length: number;
+        body_length: number;
+        terms: Record<string, [number, number]>;
+        title_grams: string[];
+      }>(
+        tx,
+        sql`select id, feature_id, title_length, body_length, terms, title_grams
+            from dedupe_documents where id = any(${asParam([...ids])}::text[])`,
+      );
+      const docs = new Map<string, DocumentStats>();
+      for (const r of rows) {
+        features.set(r.id, r.feature_id);
+        const terms = new Map(Object.entries(r.terms));
+        docs.set(r.id, {
+          id: r.id,
+          titleLength: r.title_length,
+          bodyLength: r.body_length,
+          terms,
+          titleTerms: [...terms].filter(([, [titleTf]]) => titleTf > 0).map(([t]) => t),
+          titleGrams: r.title_grams,
+        });
+      }
+      return docs;
+    },
+
+    featureOf: (documentId) => features.get(documentId),
+
+    async add(documentId, featureId, text) {
+      await this.remove(documentId);
+      const vector = termVector(text);
+      const terms = [...vector.keys()];
+      await tx.execute(sql`
+        insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
+        values (${documentId}, ${featureId}, ${text.title.length}, ${text.body.length},
+                ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...text.titleGrams])}::text[])`);
+      if (terms.length > 0) {
+        await tx.execute(sql`
+          insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
+          select term, ${documentId}, t, b, ${text.title.length}, ${text.body.length}
+          from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => vector.get(t)?.[0] ?? 0))}::int[],
+                      ${asParam(terms.map((t) => vector.get(t)?.[1] ?? 0))}::int[]) as v(term, t, b)`);
+        await tx.execute(sql`
+          insert into dedupe_terms (term, df) select unnest(${asParam(terms)}::text[]), 1
+          on conflict (term) do update set df = dedupe_terms.df + 1`);
+      }
+      await tx.execute(sql`
+        insert into dedupe_corpus (id, documents, title_length_sum, body_length_sum)
+        values (1, 1, ${text.title.length}, ${text.body.length})
+        on conflict (id) do update set
+          documents = dedupe_corpus.documents + 1,
+          title_length_sum = dedupe_corpus.title_length_sum + excluded.title_length_sum,
+          body_length_sum = dedupe_corpus.body_length_sum + excluded.body_length_sum`);
+    },
+
+    async remove(documentId) {
+      const [doc] = await queryRows<{
+        terms: Record<string, unknown>;
+        title_length: number;
+        body_length: number;
+      }>(
+        tx,
+        sql`delete from dedupe_documents where id = ${documentId}
+            returning terms, title_length, body_length`,
+      );
+      if (!doc) return;
+      const terms = Object.keys(doc.terms);
+      if (terms.length > 0) {
+        await tx.execute(sql`
+          update dedupe_terms t set df = t.df - 1 from unnest(${asParam(terms)}::text[]) as q(term)
+          where t.term = q.term`);
+        await tx.execute(sql`
+          delete from dedupe_terms t using unnest(${asParam(terms)}::text[]) as q(term)
+          where t.term = q.term and t.df <= 0`);
+      }
+      await tx.execute(sql`
+        update dedupe_corpus set
+          documents = documents - 1,
+          title_length_sum = title_length_sum - ${doc.title_length},
+          body_length_sum = body_length_sum - ${doc.body_length}
+        where id = 1`);
+    },
+
+    async moveFeature(fromFeatureId, intoFeatureId) {
+      await tx.execute(
+        sql`update dedupe_documents set feature_id = ${intoFeatureId} where feature_id = ${fromFeatureId}`,
+      );
+    },
+
+    async moveDocuments(documentIds, featureId) {
+      if (documentIds.length === 0) return;
+      await tx.execute(sql`
+        update dedupe_documents set feature_id = ${featureId}
+        where id = any(${asParam([...documentIds])}::text[])`);
+    },
+  };
+}
+
+const REBUILD_BATCH = 500;
+
+/**
+ * Makes the index match the requests under the current analysis. When the stored fingerprint differs (first
+ * start after an upgrade, a new synonym table, an analysis change) every document is rebuilt in one transaction
+ * under the index lock: triage waits, then sees the whole new index, never half of it.
+ */
+export async function ensureDedupeIndex(
+  db: Db,
+  analyse: (input: { title: string; body?: string }) => AnalysedText,
+  fingerprint: string,
+): Promise<{ rebuilt: boolean; documents: number }> {
+  return db.transaction(async (tx) => {
+    await lockDedupeIndex(tx);
+    const [current] = await queryRows<{ analysis: string; documents: number }>(
+      tx,
+      sql`select analysis, documents from dedupe_corpus where id = 1`,
+    );
+    if (current?.analysis === fingerprint) return { rebuilt: false, documents: current.documents };
+    await tx.execute(sql`delete from dedupe_postings`);
+    await tx.execute(sql`delete from dedupe_documents`);
+    await tx.execute(sql`delete from dedupe_terms`);
+    await tx.execute(sql`delete from dedupe_corpus`);
+
+    const df = new Map<string, number>();
+    let documents = 0;
+    let titleSum = 0;
+    let bodySum = 0;
+    const write = async (batch: { id: string; featureId: string; text: AnalysedText }[]) => {
+      if (batch.length === 0) return;
+      const postings: { term: string; doc: string; t: number; b: number; tl: number; bl: number }[] = [];
+      for (const d of batch) {
+        const vector = termVector(d.text);
+        for (const [term, [t, b]] of vector) {
+          postings.push({ term, doc: d.id, t, b, tl: d.text.title.length, bl: d.text.body.length });
+          df.set(term, (df.get(term) ?? 0) + 1);
+        }
+        documents++;
+        titleSum += d.text.title.length;
+        bodySum += d.text.body.length;
+      }
+      await tx.execute(sql`
+        insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
+        select id, feature_id, tl, bl, terms, array(select jsonb_array_elements_text(grams))
+        from unnest(${asParam(batch.map((d) => d.id))}::text[], ${asParam(batch.map((d) => d.featureId))}::uuid[],
+                    ${asParam(batch.map((d) => d.text.title.length))}::int[],
+                    ${asParam(batch.map((d) => d.text.body.length))}::int[],
+                    ${asParam(batch.map((d) => JSON.stringify(Object.fromEntries(termVector(d.text)))))}::jsonb[],
+                    ${asParam(batch.map((d) => JSON.stringify(d.text.titleGrams)))}::jsonb[])
+             as v(id, feature_id, tl, bl, terms, grams)`);
+      await tx.execute(sql`
+        insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
+        select * from unnest(${asParam(postings.map((p) => p.term))}::text[], ${asParam(postings.map((p) => p.doc))}::text[],
+                             ${asParam(postings.map((p) => p.t))}::int[], ${asParam(postings.map((p) => p.b))}::int[],
+                             ${asParam(postings.map((p) => p.tl))}::int[], ${asParam(postings.map((p) => p.bl))}::int[])`);
+    };
+
+    // Every triaged request, in id order (keyset pages), then the titles of imported features.
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await queryRows<{ id: string; feature_id: string; title: string; body: string }>(
+        tx,
+        sql`select id, feature_id, title, body from requests
+            where feature_id is not null and id > ${after}::uuid order by id limit ${REBUILD_BATCH}`,
+      );
+      await write(
+        rows.map((r) => ({
+          id: requestDocumentId(r.id),
+          featureId: r.feature_id,
+          text: analyse({ title: r.title, body: r.body }),
+        })),
+      );
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < REBUILD_BATCH) break;
+      after = last.id;
+    }
+    const imported = await queryRows<{ id: string; title: string; live: string }>(
+      tx,
+      sql`select distinct on (l.feature_id) l.feature_id as id, f.title,
+                 coalesce(f.merged_into_id, f.id) as live
+          from tracker_links l join features f on f.id = l.feature_id
+          where l.origin = 'imported'`,
+    );
+    for (let i = 0; i < imported.length; i += REBUILD_BATCH) {
+      await write(
+        imported.slice(i, i + REBUILD_BATCH).map((f) => ({
+          id: featureDocumentId(f.id),
+          featureId: f.live,
+          text: analyse({ title: f.title }),
+        })),
+      );
+    }
+    const terms = [...df.keys()];
+    if (terms.length > 0) {
+      await tx.execute(sql`
+        insert into dedupe_terms (term, df)
+        select * from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => df.get(t) ?? 0))}::int[])`);
+    }
+    await tx.execute(sql`
+      insert into dedupe_corpus (id, documents, title_length_sum, body_length_sum, analysis)
+      values (1, ${documents}, ${titleSum}, ${bodySum}, ${fingerprint})`);
+    return { rebuilt: true, documents };
+  });
+}
