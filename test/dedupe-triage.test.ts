@@ -121,6 +121,12 @@ describe('triage with the dedupe engine', () => {
     expect(queued?.confidence).toBeCloseTo(decision.score, 3);
     expect(queued?.evidence.matchedTerms).toEqual(expect.arrayContaining(['export', 'csv']));
 
+    const detail = (await (await svc.get(`/v1/features/${maybe.featureId}`)).json()) as {
+      possibleDuplicate: { of: string; reviewedAt: string | null; evidence: { matchedTerms: string[] } };
+    };
+    expect(detail.possibleDuplicate).toMatchObject({ of: original.featureId, reviewedAt: null });
+    expect(detail.possibleDuplicate.evidence.matchedTerms).toEqual(expect.arrayContaining(['csv']));
+
     const merged = await svc.post(`/v1/features/${maybe.featureId}/merge`, { into: original.featureId });
     expect(merged.status).toBe(200);
     expect(await merged.json()).toMatchObject({ featureId: maybe.featureId, intoId: original.featureId });
@@ -132,6 +138,18 @@ describe('triage with the dedupe engine', () => {
       mergedInto: original.featureId,
     });
     expect((await reviewList()).map((r) => r.feature.id)).not.toContain(maybe.featureId);
+    const trail = (await (await svc.get(`/v1/features/${original.featureId}`)).json()) as {
+      merges: { from: string; into: string; cause: string; requestIds: string[]; undoneAt: string | null }[];
+    };
+    expect(trail.merges).toEqual([
+      expect.objectContaining({
+        from: maybe.featureId,
+        into: original.featureId,
+        cause: 'review',
+        requestIds: [maybe.id],
+        undoneAt: null,
+      }),
+    ]);
     const [audit] = await svc.runtime.store.db
       .select()
       .from(featureMerges)

@@ -100,6 +100,8 @@ export function featuresRouter({ store }: { store: Store }) {
     if (!found) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
     const links = await store.links.forFeature(found.feature.id);
     const history = await store.status.changes(found.feature.id);
+    const merges = await store.status.merges(found.feature.id);
+    const f = found.feature;
     const text = (v: unknown) => (typeof v === 'string' ? v : null);
     const body: z.infer<typeof featureDetail> = {
       ...summary(found.feature),
@@ -108,6 +110,24 @@ export function featuresRouter({ store }: { store: Store }) {
         : null,
       scoredAt: found.feature.scoredAt?.toISOString() ?? null,
       mergedInto: found.feature.mergedIntoId,
+      possibleDuplicate: f.possibleDuplicateOfId
+        ? {
+            of: f.possibleDuplicateOfId,
+            confidence: f.possibleDuplicateScore ?? 0,
+            reviewedAt: f.reviewedAt?.toISOString() ?? null,
+            evidence: f.possibleDuplicateEvidence ?? {},
+          }
+        : null,
+      merges: merges.map((m) => ({
+        id: m.id,
+        from: m.fromFeatureId,
+        into: m.intoFeatureId,
+        cause: m.cause,
+        actor: m.actor,
+        requestIds: m.requestIds,
+        at: m.createdAt.toISOString(),
+        undoneAt: m.undoneAt?.toISOString() ?? null,
+      })),
       statusHistory: history.map((c) => ({
         from: c.fromStatus,
         to: c.toStatus,

@@ -7,10 +7,15 @@ import {
   featureListQuery,
   idempotencyKeyHeader,
   linkIssueBody,
+  mergeFeatureBody,
+  mergeResponse,
   problemSchema,
   pushFeatureBody,
   requestView,
+  reviewList,
+  reviewQuery,
   trackerLinkView,
+  unmergeResponse,
 } from './schemas.ts';
 
 const linkResponse = z.object({ link: trackerLinkView });
@@ -30,6 +35,12 @@ const common = {
   '429': problem('Rate limited; see Retry-After'),
   '500': problem('Internal error (no internals disclosed)'),
 };
+
+/** A strict query object's fields as OpenAPI query parameters. */
+function queryParameters(schema: z.ZodType) {
+  const { properties } = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, object> };
+  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', schema: property }));
+}
 
 export function buildOpenApi(version: string) {
   const queryParams = z.toJSONSchema(featureListQuery, { io: 'input' }) as {
@@ -139,6 +150,57 @@ export function buildOpenApi(version: string) {
             '409': problem('Another feature links this issue (named in `featureId`)'),
             '502': problem('The tracker refused our credentials or failed'),
             '503': problem('The tracker is rate limiting us; see Retry-After'),
+            ...common,
+          },
+        },
+      },
+      '/v1/review': {
+        get: {
+          summary:
+            'Features triage marked "possible duplicate of" another (confidence between the review and auto-merge thresholds), oldest first, with the evidence',
+          parameters: queryParameters(reviewQuery),
+          responses: {
+            '200': { description: 'A page of the review queue', content: json(reviewList) },
+            '400': problem('Invalid query'),
+            ...common,
+          },
+        },
+      },
+      '/v1/review/{id}/dismiss': {
+        post: {
+          summary: 'Not a duplicate: the feature leaves the review queue as it is',
+          parameters: [idParam],
+          responses: {
+            '204': { description: 'Dismissed' },
+            '404': problem('The feature is not waiting for review'),
+            ...common,
+          },
+        },
+      },
+      '/v1/features/{id}/merge': {
+        post: {
+          summary:
+            'Merge the feature into another: its requests (so requesters and companies) and issues move there, both are rescored and re-pushed, the merge is recorded',
+          parameters: [idParam],
+          requestBody: { required: true, content: json(mergeFeatureBody, 'input') },
+          responses: {
+            '200': { description: 'Merged', content: json(mergeResponse) },
+            '400': problem('Invalid body, an unknown target, or the feature itself'),
+            '404': problem('No such feature'),
+            '409': problem('Already merged (unmerge it first), or the target was merged meanwhile'),
+            ...common,
+          },
+        },
+      },
+      '/v1/features/{id}/unmerge': {
+        post: {
+          summary:
+            'Undo the latest merge of this feature: exactly the requests and issues that merge moved come back, both features are rescored and re-pushed',
+          parameters: [idParam],
+          responses: {
+            '200': { description: 'Unmerged', content: json(unmergeResponse) },
+            '404': problem('No such feature'),
+            '409': problem('The feature is not merged'),
             ...common,
           },
         },

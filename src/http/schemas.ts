@@ -139,6 +139,30 @@ export const featureDetail = featureSummary.extend({
     .uuid()
     .nullable()
     .meta({ description: 'the surviving feature, when this one was merged into it' }),
+  possibleDuplicate: z
+    .object({
+      of: z.uuid(),
+      confidence: z.number(),
+      /** Null while it waits in GET /v1/review. */
+      reviewedAt: z.iso.datetime().nullable(),
+      evidence: z.record(z.string(), z.unknown()),
+    })
+    .nullable()
+    .meta({ description: 'what triage found this feature close to, when it was not sure enough to merge' }),
+  merges: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        from: z.uuid(),
+        into: z.uuid(),
+        cause: z.enum(['review', 'api', 'tracker']),
+        actor: z.string().nullable(),
+        requestIds: z.array(z.uuid()),
+        at: z.iso.datetime(),
+        undoneAt: z.iso.datetime().nullable(),
+      }),
+    )
+    .meta({ description: 'merges into and out of this feature, newest first (the audit trail)' }),
   statusHistory: z.array(statusChangeView),
   links: z.array(trackerLinkView),
   requests: z.array(
@@ -192,6 +216,16 @@ export const idempotencyKeyHeader = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
 
+export const mergeResponse = z.object({ mergeId: z.uuid(), featureId: z.uuid(), intoId: z.uuid() });
+
+export const unmergeResponse = z.object({
+  mergeId: z.uuid(),
+  featureId: z.uuid(),
+  from: z.uuid().meta({ description: 'the feature the requests came back from' }),
+  requestIds: z.array(z.uuid()),
+  linkIds: z.array(z.uuid()),
+});
+
 export const mergeFeatureBody = z.strictObject({
   into: z.uuid({
     error: (i) =>
@@ -229,4 +263,9 @@ export const reviewItem = z.object({
   }),
   confidence: z.number(),
   evidence: z.record(z.string(), z.unknown()),
+});
+
+export const reviewList = z.object({
+  data: z.array(reviewItem),
+  links: z.object({ next: z.string().nullable() }),
 });
