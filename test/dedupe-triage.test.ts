@@ -110,15 +110,15 @@ describe('triage with the dedupe engine', () => {
     expect(maybe.featureId).not.toBe(original.featureId);
     const decision = await decisionOf(maybe.id);
     expect(decision.evidence.decision).toBe('review');
-    expect(decision.score).toBeGreaterThanOrEqual(0.3);
     expect(decision.score).toBeLessThan(0.9);
+    expect(decision.evidence.candidates[0]?.confidence).toBeGreaterThanOrEqual(0.3);
 
     const queued = (await reviewList()).find((r) => r.feature.id === maybe.featureId);
     expect(queued).toMatchObject({
       feature: { title: 'Export invoices to CSV' },
       possibleDuplicateOf: { id: original.featureId, title: 'Export reports to CSV' },
     });
-    expect(queued?.confidence).toBeCloseTo(decision.score, 3);
+    expect(queued?.confidence).toBeCloseTo(decision.evidence.candidates[0]?.confidence ?? -1, 3);
     expect(queued?.evidence.matchedTerms).toEqual(expect.arrayContaining(['export', 'csv']));
 
     const detail = (await (await svc.get(`/v1/features/${maybe.featureId}`)).json()) as {

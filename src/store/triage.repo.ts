@@ -192,9 +192,13 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
           featureId,
           action,
           method: 'dedupe',
-          score: best?.confidence ?? 0,
+          // How sure the decision is that the request belongs to the best feature rather than to another or to
+          // none (the engine's calibrated share); each candidate's own confidence is in the evidence.
+          score: decision.confidence,
           evidence: {
             decision: decision.action,
+            mergeConfidence: decision.confidence,
+            runnerUp: decision.runnerUp?.id ?? null,
             thresholds: dedupe.thresholds,
             candidates: candidates.slice(0, 5).map(candidateEvidence),
           },
