@@ -30,7 +30,7 @@ async function submit(body: Record<string, unknown>): Promise<RequestView> {
   });
 }
 
-describe('triage, first version', () => {
+describe('triage', () => {
   it('resolves one requester per email, case-insensitively, and a company from the email domain', async () => {
     const a = await submit(
       validRequest({ title: 'SSO with Okta', requester: { email: 'Grace@Hopper.dev', name: 'Grace' } }),
@@ -88,7 +88,7 @@ describe('triage, first version', () => {
     expect(company).toMatchObject({ name: 'BigCorp', revenue: 2_000_000, tier: 'enterprise' });
   });
 
-  it('attaches requests whose normalised titles match to one feature, and records each decision', async () => {
+  it('attaches requests that say the same thing to one feature, and records each decision', async () => {
     const a = await submit(validRequest({ title: 'Dark Mode!', requester: { email: 'u1@alpha.com' } }));
     const b = await submit(validRequest({ title: '  dark   mode ', requester: { email: 'u2@beta.com' } }));
     const c = await submit(validRequest({ title: 'Dark mode', requester: { email: 'u1@alpha.com' } }));
@@ -122,8 +122,16 @@ describe('triage, first version', () => {
       .from(triageDecisions)
       .where(eq(triageDecisions.featureId, a.feature?.id ?? ''));
     expect(decisions.map((d) => d.action).sort()).toEqual(['attached', 'attached', 'created']);
-    expect(decisions.find((d) => d.requestId === b.id)).toMatchObject({ method: 'exact-title', score: 1 });
-    expect(decisions.find((d) => d.requestId === b.id)?.evidence).toMatchObject({ titleKey: 'dark mode' });
+    const joined = decisions.find((d) => d.requestId === b.id);
+    expect(joined).toMatchObject({ method: 'dedupe', action: 'attached' });
+    expect(joined?.score).toBeGreaterThanOrEqual(0.8);
+    const evidence = joined?.evidence as {
+      decision: string;
+      candidates: { featureId: string; matchedTerms: string[] }[];
+    };
+    expect(evidence.decision).toBe('merge');
+    expect(evidence.candidates[0]).toMatchObject({ featureId: a.feature?.id });
+    expect(evidence.candidates[0]?.matchedTerms).toEqual(expect.arrayContaining(['dark', 'mode']));
   });
 
   it('triaging the same request again changes nothing (a job that runs twice)', async () => {
