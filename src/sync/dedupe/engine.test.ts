@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createDedupeEngine } from './engine.ts';
+import { createDedupeEngine, DEFAULT_CALIBRATION, mergeConfidence } from './engine.ts';
 import { evaluate } from './evaluate.ts';
 import { InMemoryDedupeIndex } from './memory-index.ts';
 
@@ -24,20 +24,50 @@ const BACKLOG = [
   'Calendar view of deadlines',
   'Zapier integration',
   'Gantt chart for projects',
+  'Recurring tasks',
+  'Time tracking on tickets',
+  'Keyboard shortcuts',
+  'Microsoft Teams integration',
+  'Export reports to PDF',
+  'Mobile app for iOS',
+  'Webhooks for ticket updates',
 ];
 
-function backlogIndex(): InMemoryDedupeIndex {
+function backlogIndex(without?: string): InMemoryDedupeIndex {
   const index = new InMemoryDedupeIndex();
   BACKLOG.forEach((title) => {
-    index.add(title, engine.analyse({ title }));
+    if (title !== without) index.add(title, engine.analyse({ title }));
   });
   return index;
 }
 
-async function best(title: string, body?: string) {
-  const ranked = await engine.rank(engine.analyse({ title, body }), backlogIndex(), 5);
+async function best(title: string, body?: string, without?: string) {
+  const ranked = await engine.rank(engine.analyse({ title, body }), backlogIndex(without), 5);
   return { ranked, decision: engine.decide(ranked) };
 }
+
+/** The backlog entry that is this request's own feature, if any. */
+const ownFeature = (title: string) => BACKLOG.find((t) => t.toLowerCase() === title.toLowerCase());
+
+/** A ranked candidate with just the numbers `decide` reads. */
+const candidate = (id: string, confidence: number) => ({
+  id,
+  similarity: confidence,
+  confidence,
+  evidence: {
+    matchedTerms: [],
+    typos: {},
+    opposites: [],
+    bm25: 0,
+    bm25Norm: 0,
+    titleTerms: 0,
+    titleGrams: 0,
+    queryCoverage: 0,
+    candidateCoverage: 0,
+    onlyInRequest: [],
+    onlyInCandidate: [],
+  },
+});
 
 describe('dedupe engine on feature requests', () => {
   it.each([
@@ -45,6 +75,17 @@ describe('dedupe engine on feature requests', () => {
     ['export to csv', 'Export to CSV'],
     ['bulk editing of tickets', 'Bulk edit tickets'],
     ['hide archived projects', 'Hide archived projects'],
+    // Short titles, reworded.
+    ['recurring tasks', 'Recurring tasks'],
+    ['track time on tickets', 'Time tracking on tickets'],
+    ['edit tickets in bulk', 'Bulk edit tickets'],
+    ['keyboard shortcut', 'Keyboard shortcuts'],
+    ['gantt chart', 'Gantt chart for projects'],
+    ['teams integration', 'Microsoft Teams integration'],
+    // Synonyms: other words for the same thing.
+    ['hotkeys', 'Keyboard shortcuts'],
+    ['okta sso', 'Single sign-on with Okta'],
+    ['night mode for the dashboard', 'Dark mode for the dashboard'],
   ])('"%s" auto-merges into "%s"', async (title, expected) => {
     const { decision } = await best(title);
     expect(decision.action).toBe('merge');
@@ -55,6 +96,17 @@ describe('dedupe engine on feature requests', () => {
     expect((await best('Email notifcations on assignment')).ranked[0]?.evidence.typos).toEqual({
       notifc: 'notif',
     });
+  });
+
+  it.each([
+    ['exprot to csv', 'Export to CSV', { exprot: 'export' }],
+    // Stemming cuts the misspelling elsewhere: "calender" → "calend", "calendar" → "calendar".
+    ['calender view', 'Calendar view of deadlines', { calend: 'calendar' }],
+  ])('a typo ("%s") still finds "%s", for review rather than a merge', async (title, expected, typos) => {
+    const { ranked, decision } = await best(title);
+    expect(ranked[0]?.id).toBe(expected);
+    expect(ranked[0]?.evidence.typos).toEqual(typos);
+    expect(decision).toMatchObject({ action: 'review', candidate: { id: expected } });
   });
 
   it.each([
@@ -78,6 +130,76 @@ describe('dedupe engine on feature requests', () => {
     const ranked = await engine.rank(engine.analyse({ title }), index, 1);
     expect(ranked[0]?.id).toBe(other);
     expect(engine.decide(ranked).action).not.toBe('merge');
+  });
+
+  it.each([
+    ['dark mode for emails', 'Dark mode for the dashboard', 'email', 'dashboard'],
+    ['Dark mode for the dashboard', 'Dark mode for emails', 'dashboard', 'email'],
+    ['Bulk delete tickets', 'Bulk edit tickets', 'delet', 'edit'],
+    ['Custom fields on projects', 'Custom fields on tickets', 'project', 'ticket'],
+    ['Time tracking on projects', 'Time tracking on tickets', 'project', 'ticket'],
+    ['Webhooks for project updates', 'Webhooks for ticket updates', 'project', 'ticket'],
+    [
+      'Email notifications when a ticket is closed',
+      'Email notifications when a ticket is assigned',
+      'close',
+      'assign',
+    ],
+    ['Recurring invoices', 'Recurring tasks', 'invoic', 'task'],
+  ])(
+    '"%s" is not "%s": the closest request, never merged into, with the words that differ',
+    async (title, other, ours, theirs) => {
+      // The backlog without the request's own feature: the nearest one left must not take it.
+      const { ranked, decision } = await best(title, undefined, ownFeature(title));
+      expect(ranked[0]?.id).toBe(other);
+      expect(decision.action).not.toBe('merge');
+      expect(ranked[0]?.evidence.onlyInRequest).toContain(ours);
+      expect(ranked[0]?.evidence.onlyInCandidate).toContain(theirs);
+    },
+  );
+
+  it.each([
+    ['Android app', 'Mobile app for iOS', 'android/io'],
+    ['Import from CSV', 'Export to CSV', 'import/export'],
+    ['Hide archived projects', 'Show archived projects', 'hide/show'],
+    ['Support Python 3.11', 'Support Python 3.12', '3.11/3.12'],
+  ])('"%s" contradicts "%s" (%s) and starts a feature of its own', async (title, other, contradiction) => {
+    const { ranked, decision } = await best(title, undefined, ownFeature(title));
+    expect(ranked[0]?.id).toBe(other);
+    expect(ranked[0]?.evidence.opposites).toContain(contradiction);
+    expect(decision.action).toBe('new');
+  });
+
+  it('two features about as close hold the merge back: "dark mode" is for review, with the runner-up named', async () => {
+    const { decision } = await best('dark mode');
+    expect(decision.action).toBe('review');
+    expect(decision.candidate?.id).toMatch(/^Dark mode for/);
+    expect(decision.runnerUp?.id).toMatch(/^Dark mode for/);
+    expect(decision.confidence).toBeLessThan(engine.thresholds.autoMerge);
+    expect(decision.candidate?.confidence).toBeGreaterThan(0.8);
+  });
+
+  it.each([
+    ['a close candidate alone', [0.95], 'merge'],
+    ['a fair candidate alone', [0.7], 'review'],
+    ['a close candidate far ahead of the next', [0.95, 0.5, 0.3], 'merge'],
+    ['two close candidates', [0.95, 0.92], 'review'],
+    ['a weak candidate', [0.4], 'new'],
+    ['nothing', [], 'new'],
+  ])('decide: %s → %s', (_name, confidences, action) => {
+    const ranked = confidences.map((c, i) => candidate(`f${i}`, c));
+    const decision = engine.decide(ranked);
+    expect(decision.action).toBe(action);
+    expect(decision.confidence).toBeCloseTo(mergeConfidence(ranked, DEFAULT_CALIBRATION), 9);
+    expect(decision.confidence).toBeGreaterThanOrEqual(0);
+    expect(decision.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('decide takes the most confident candidate when a contradiction lowered the most similar one', () => {
+    const contradicted = { ...candidate('import', 0.45), similarity: 0.9 };
+    const decision = engine.decide([contradicted, candidate('export', 0.95)]);
+    expect(decision).toMatchObject({ action: 'merge', candidate: { id: 'export' } });
+    expect(decision.runnerUp?.id).toBe('import');
   });
 
   it('one extra word the backlog never uses ("data") lowers confidence to review, with the right candidate first', async () => {
@@ -130,24 +252,36 @@ describe.skipIf(!existsSync(DEV))(
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as Record<string, string>);
 
-    it('mobile: recall and MRR stay above the lexical baselines', async () => {
-      const corpus = read('mobile_corpus.jsonl').map((r) => ({
-        id: String(r['id']),
-        title: r['title'] ?? '',
-        body: r['body'] ?? '',
-      }));
-      const queries = read('mobile_queries.jsonl').map((r) => ({
-        queryId: String(r['query_id']),
-        targetId: String(r['target_id']),
-      }));
-      const result = await evaluate(engine, corpus, queries, {
-        pastOnly: false,
-        autoMerge: engine.thresholds.autoMerge,
-      });
-      expect(result.n).toBe(139);
-      expect(result['R@5']).toBeGreaterThanOrEqual(0.75);
-      expect(result['R@10']).toBeGreaterThanOrEqual(0.82);
-      expect(result.MRR).toBeGreaterThan(0.55);
-    });
+    // Just under what the engine reaches on the whole pool (see `npm run dedupe-eval`), so a change that loses
+    // quality fails here; precision is the issue's bar for auto-merges.
+    it.each([
+      { set: 'eclipse', n: 1001, r5: 0.69, r10: 0.765, mrr: 0.55 },
+      { set: 'mobile', n: 139, r5: 0.79, r10: 0.85, mrr: 0.65 },
+      { set: 'hadoop', n: 125, r5: 0.83, r10: 0.87, mrr: 0.68 },
+    ])(
+      '$set: recall, MRR and auto-merge precision stay where they are',
+      async ({ set, n, r5, r10, mrr }) => {
+        const corpus = read(`${set}_corpus.jsonl`).map((r) => ({
+          id: String(r['id']),
+          title: r['title'] ?? '',
+          body: r['body'] ?? '',
+        }));
+        const queries = read(`${set}_queries.jsonl`).map((r) => ({
+          queryId: String(r['query_id']),
+          targetId: String(r['target_id']),
+        }));
+        const result = await evaluate(engine, corpus, queries, {
+          pastOnly: false,
+          autoMerge: engine.thresholds.autoMerge,
+        });
+        expect(result.n).toBe(n);
+        expect(result['R@5']).toBeGreaterThanOrEqual(r5);
+        expect(result['R@10']).toBeGreaterThanOrEqual(r10);
+        expect(result.MRR).toBeGreaterThanOrEqual(mrr);
+        expect(result.precision).toBeGreaterThanOrEqual(0.95);
+        expect(result.recall).toBeGreaterThan(0);
+      },
+      120_000,
+    );
   },
 );

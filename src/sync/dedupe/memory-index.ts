@@ -35,6 +35,16 @@ export function isTypoNeighbour(term: string, candidate: string): boolean {
   ) {
     return false;
   }
+  // Stemming cuts a misspelt word elsewhere than the word it stands for ("calender" → "calend", "calendar" →
+  // "calendar"): a stem that the other starts with, up to two letters shorter, is a neighbour too.
+  const [shorter, longer] = term.length <= candidate.length ? [term, candidate] : [candidate, term];
+  if (
+    shorter.length >= MIN_FUZZY_LENGTH &&
+    longer.length - shorter.length <= 2 &&
+    longer.startsWith(shorter)
+  ) {
+    return true;
+  }
   const max = allowedEdits(term);
   return Math.abs(term.length - candidate.length) <= max && editDistance(term, candidate, max) <= max;
 }
@@ -131,8 +141,9 @@ export class InMemoryDedupeIndex implements DedupeIndex {
       const shared = new Map<string, number>();
       for (const g of grams)
         for (const t of this.#vocabulary.get(g) ?? []) shared.set(t, (shared.get(t) ?? 0) + 1);
-      // Each edit changes at most three trigrams, so a term within the allowed edits shares at least this many.
-      const needed = Math.max(1, grams.length - 3 * allowedEdits(term));
+      // Each edit changes at most four trigrams (a swap of two letters), so a neighbour shares at least this many;
+      // a prefix neighbour shares all but the last.
+      const needed = Math.max(1, grams.length - 4 * allowedEdits(term));
       const similar: { term: string; df: number }[] = [];
       for (const [candidate, count] of shared) {
         if (count >= needed && isTypoNeighbour(term, candidate)) {

@@ -182,20 +182,37 @@ function cosineOfSets(a: readonly string[], b: readonly string[], weight: (x: st
   return normA && normB ? dot / Math.sqrt(normA * normB) : 0;
 }
 
-/** Exact BM25F of one document for the query terms, from the document's own vector; and the terms it matched. */
+/**
+ * Exact BM25F of one document for the query terms, from the document's own vector; and the terms it matched. A
+ * word of a synonym phrase both texts name ("night" in "night mode" against a "dark theme") scores as the group
+ * term does in the document: the phrase matched, only in other words.
+ */
 function scoreDocument(
   doc: DocumentStats,
   terms: readonly QueryTerm[],
   params: Bm25Params,
+  groupsOf: (term: string) => readonly string[],
 ): { score: number; hits: QueryTerm[] } {
   let score = 0;
   const hits: QueryTerm[] = [];
   for (const q of terms) {
-    if (q.indexed === undefined) continue;
-    const tf = doc.terms.get(q.indexed);
-    if (!tf) continue;
-    score += q.weight * q.idf * bm25Contribution(tf[0], tf[1], doc.titleLength, doc.bodyLength, params);
-    hits.push(q);
+    const tf = q.indexed === undefined ? undefined : doc.terms.get(q.indexed);
+    if (tf) {
+      score += q.weight * q.idf * bm25Contribution(tf[0], tf[1], doc.titleLength, doc.bodyLength, params);
+      hits.push(q);
+      continue;
+    }
+    // Once per request word, not once per typo neighbour of it.
+    if (q.indexed !== undefined && q.indexed !== q.term) continue;
+    for (const group of groupsOf(q.term)) {
+      const viaGroup = doc.terms.get(group);
+      if (!viaGroup) continue;
+      score +=
+        q.weight *
+        q.idf *
+        bm25Contribution(viaGroup[0], viaGroup[1], doc.titleLength, doc.bodyLength, params);
+      break;
+    }
   }
   return { score, hits };
 }
@@ -274,11 +291,18 @@ export async function rankCandidates(
     typoDiscount: options.typoDiscount,
     typoOf,
   };
+  // Synonym groups the request names, by the words of their phrases it used.
+  const groupsByTerm = new Map<string, readonly string[]>();
+  for (const q of terms) {
+    const groups = (vocabulary.synonyms.groupsOf.get(q.term) ?? []).filter((g) => request.has(g));
+    if (groups.length > 0) groupsByTerm.set(q.term, groups);
+  }
+  const queryGroups = (term: string) => groupsByTerm.get(term) ?? [];
   const candidates: Candidate[] = [];
   for (const { id } of leaders) {
     const doc = docs.get(id);
     if (!doc) continue;
-    const { score, hits } = scoreDocument(doc, terms, params);
+    const { score, hits } = scoreDocument(doc, terms, params, queryGroups);
     const bm25Norm = selfScore > 0 ? Math.min(1, score / selfScore) : 0;
     const titleTerms = cosineOfSets(queryTitle, doc.titleTerms, titleIdf);
     const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);

@@ -20,7 +20,8 @@ export const DEFAULT_SYNONYMS: readonly (readonly string[])[] = [
   ['permissions', 'roles', 'access control', 'rbac', 'access rights'],
   ['webhook', 'web hook', 'webhooks'],
   ['keyboard shortcut', 'hotkey', 'shortcut key', 'key binding', 'keybinding'],
-  ['mobile app', 'ios app', 'android app', 'phone app', 'iphone app'],
+  ['mobile app', 'phone app', 'smartphone app', 'native app'],
+  ['ios app', 'iphone app', 'ipad app'],
   ['calendar sync', 'sync calendar', 'calendar integration'],
 ];
 
@@ -46,6 +47,12 @@ export const DEFAULT_OPPOSITES: readonly (readonly [string, string])[] = [
   ['login', 'logout'],
   ['encrypt', 'decrypt'],
   ['merge', 'split'],
+  // One platform is not another: an iOS request does not ship with the Android app.
+  ['ios', 'android'],
+  ['iphone', 'android'],
+  ['windows', 'mac'],
+  ['windows', 'linux'],
+  ['mac', 'linux'],
 ];
 
 export interface CompiledSynonyms {
