@@ -8,14 +8,17 @@ import {
 } from './dedupe-index.ts';
 import type { CompiledOpposites, CompiledSynonyms } from './synonyms.ts';
 
-/** Knobs of the ranker. The defaults are textbook values (BM25 k1 and b), not fitted to a data set. */
+/**
+ * Knobs of the ranker. BM25's k1 and b are textbook values; the component weights and the two penalties were
+ * chosen on the development sets, each choice confirmed on a set left out of it, and are round on purpose.
+ */
 export interface RankOptions {
   /** BM25F weight of a title occurrence relative to a body occurrence. */
   titleWeight: number;
   k1: number;
   bTitle: number;
   bBody: number;
-  /** The query's most informative terms (weight × idf) used for retrieval; bounds work for long bodies. */
+  /** The query's most informative terms (weight × idf^idfExponent) that count; bounds work for long bodies. */
   maxQueryTerms: number;
   /** How many BM25 leaders get the full comparison (exact BM25F, title similarity, trigrams). */
   rerankDepth: number;
@@ -32,7 +35,10 @@ export interface RankOptions {
   idfExponent: number;
   /** Weight of a typo-matched term relative to an exact match. */
   typoDiscount: number;
-  /** Weights of the similarity's components; they sum to 1 so similarity stays in 0..1. */
+  /**
+   * Weights of the similarity's components (see `CandidateEvidence`); they sum to 1 so similarity stays in 0..1.
+   * The title term cosine is evidence only by default: the two coverages say the same, and say it better.
+   */
   weights: {
     bm25: number;
     queryCoverage: number;
@@ -93,8 +99,9 @@ export interface Candidate {
   /** 0..1, the ranking order: how alike the two texts are. */
   similarity: number;
   /**
-   * 0..1, compared with the auto-merge and review thresholds: the similarity, lowered when the titles contradict
-   * each other (opposite words, different versions). A contradiction changes the decision, not the order.
+   * 0..1, the similarity lowered when the titles contradict each other (opposite words, different versions) and
+   * when each names something the other lacks: it changes the decision, not the order. `decide` weighs it against
+   * the other candidates' (the merge confidence) and compares it with the review threshold.
    */
   confidence: number;
   evidence: CandidateEvidence;
@@ -219,8 +226,9 @@ function scoreDocument(
 
 /**
  * Ranks the indexed documents against a query: BM25F over title and body retrieves the leaders, which are then
- * scored exactly and given a confidence that mixes the normalised BM25F score with two title similarities (terms
- * and character trigrams). Pure apart from reading the index it is given.
+ * scored exactly from their own vectors. Similarity mixes the normalised BM25F score, how much of each title the
+ * other text covers (both ways) and the titles' character trigrams; confidence lowers it for contradictions and
+ * for titles that each name something the other lacks. Pure apart from reading the index it is given.
  */
 export async function rankCandidates(
   query: AnalysedText,
