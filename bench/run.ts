@@ -11,24 +11,32 @@ import { freePort, startTarget } from './targets.ts';
 import { formatTrackerSection, trackerJson } from './tracker-report.ts';
 import { TRACKER_SETTINGS } from './tracker-sync.ts';
 import { runTrackerTarget, type TrackerResult } from './tracker-target.ts';
+import { formatTriageSection, triageJson } from './triage-report.ts';
+import { runTriageTarget, TRIAGE_SETTINGS, type TriageResult } from './triage-target.ts';
 
 /**
  * `npm run bench`: accepted requests per second and p50/p99 latency of `POST /v1/requests` at a fixed
  * concurrency, on PGlite and on Postgres, next to a bare express handler answering 202 on the same machine in the
  * same run. Absolute figures depend on the machine; the ratio to the bare handler is what compares. Then the
  * `tracker` target (bench/tracker-sync.ts): tracker calls per feature and status-change latency against the
- * sandbox emulators. It prints figures and never judges them.
+ * sandbox emulators. Then the `triage` target (bench/triage-target.ts): triage latency per request with 1,000,
+ * 10,000 and 100,000 existing features, on PGlite and on Postgres. It prints figures and never judges them.
  *
- *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker]
+ *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker,triage]
+ *                    [--triage-sizes 1000,10000,100000] [--triage-requests 200]
  *
  * Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379) and, for the postgres target, a Postgres role
- * that may create databases (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
+ * that may create databases (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres). The triage
+ * target needs only the Postgres role.
  */
 
 const INTAKE_TARGETS = ['bare', 'pglite', 'postgres'] as const;
 type IntakeTarget = (typeof INTAKE_TARGETS)[number];
-/** Intake first, tracker last: the tracker run leaves nothing behind that could slow an intake run. */
-const TARGETS = [...INTAKE_TARGETS, 'tracker'] as const;
+/**
+ * Intake first, then tracker: the tracker run leaves nothing behind that could slow an intake run. Triage last:
+ * its bulk loads fill the disk cache and the WAL, which the others should not pay for.
+ */
+const TARGETS = [...INTAKE_TARGETS, 'tracker', 'triage'] as const;
 type TargetName = (typeof TARGETS)[number];
 const WARMUP_SECONDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +54,8 @@ function parseFlags() {
       duration: { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '32' },
       only: { type: 'string', default: TARGETS.join(',') },
+      'triage-sizes': { type: 'string', default: TRIAGE_SETTINGS.sizes.join(',') },
+      'triage-requests': { type: 'string', default: String(TRIAGE_SETTINGS.requests) },
     },
   });
   const seconds = Number(values.duration);
@@ -58,9 +68,21 @@ function parseFlags() {
   const unknown = only.filter((t) => !(TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0 || only.length === 0)
     throw new Error(`--only: expected some of ${TARGETS.join(',')}, got ${values.only}`);
+  const triageSizes = values['triage-sizes'].split(',').map((n) => Number(n.trim()));
+  if (triageSizes.length === 0 || triageSizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--triage-sizes: expected positive whole numbers, got ${values['triage-sizes']}`);
+  const triageRequests = Number(values['triage-requests']);
+  if (!Number.isInteger(triageRequests) || triageRequests < 1)
+    throw new Error(`--triage-requests: expected a positive whole number, got ${values['triage-requests']}`);
   // Always in the same order, bare first, so the ceiling is known before the ratios.
   const targets = INTAKE_TARGETS.filter((t) => only.includes(t));
-  return { seconds, connections, targets, tracker: only.includes('tracker') };
+  return {
+    seconds,
+    connections,
+    targets,
+    tracker: only.includes('tracker'),
+    triage: only.includes('triage') ? { sizes: triageSizes, requests: triageRequests } : undefined,
+  };
 }
 
 function machine() {
@@ -78,7 +100,7 @@ function machine() {
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const { seconds, connections, targets, tracker } = parseFlags();
+  const { seconds, connections, targets, tracker, triage } = parseFlags();
   const redisUrl = process.env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
   const postgresAdminUrl = process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const host = machine();
@@ -88,7 +110,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     [
-      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : ''].filter(Boolean).join(' and ')} benchmark (run ${runId})`,
+      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', triage ? 'triage' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
       `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
       `  node:        ${host.node}`,
       ...(targets.length > 0
@@ -100,6 +122,11 @@ async function main(): Promise<void> {
       ...(tracker
         ? [
             `  tracker:     ${(TRACKER_SETTINGS.features * TRACKER_SETTINGS.requestsPerFeature).toLocaleString('en-US')} requests to ${TRACKER_SETTINGS.features} features per tracker, then status changes, against the sandbox emulators`,
+          ]
+        : []),
+      ...(triage
+        ? [
+            `  triage:      ${triage.requests} requests triaged one at a time with ${triage.sizes.map((n) => n.toLocaleString('en-US')).join(', ')} existing features, on PGlite then Postgres`,
           ]
         : []),
       '',
@@ -135,6 +162,7 @@ async function main(): Promise<void> {
   const results: TargetResult[] = [];
   let database: ScratchDatabase | undefined;
   let trackerResult: TrackerResult | undefined;
+  let triageResult: TriageResult | undefined;
   try {
     for (const name of targets) {
       if (interrupt.signal.aborted) break;
@@ -191,6 +219,17 @@ async function main(): Promise<void> {
         progress,
       });
     }
+    if (triage && !interrupt.signal.aborted) {
+      triageResult = await runTriageTarget({
+        postgresAdminUrl,
+        scratchDir,
+        runId,
+        sizes: triage.sizes,
+        requests: triage.requests,
+        signal: interrupt.signal,
+        progress,
+      });
+    }
   } finally {
     const cleanup: [string, () => Promise<unknown>][] = [
       [`Redis keys ${prefixRoot}-*`, () => deleteRedisKeys(redisUrl, `${prefixRoot}-*`)],
@@ -235,6 +274,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${formatTrackerSection(trackerResult)}\n\n`);
     process.stdout.write(
       `${JSON.stringify({ bench: 'tracker-sync', runId, interrupted, machine: host, ...trackerJson(trackerResult) })}\n`,
+    );
+  }
+  if (triageResult) {
+    process.stdout.write(`\n${formatTriageSection(triageResult)}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'triage', runId, interrupted, machine: host, ...triageJson(triageResult) })}\n`,
     );
   }
 }
