@@ -517,7 +517,8 @@ describe('links by hand', () => {
 
   it('push refuses a merged feature', async () => {
     const a = await pushed({ title: 'Dark theme for emails', requester: { email: 'm1@lambda.io' } });
-    const b = await pushed({ title: 'Email dark mode', requester: { email: 'm2@lambda.io' } });
+    // Unrelated to triage (it would merge two wordings of one need itself): the product owner says they are one.
+    const b = await pushed({ title: 'Custom report builder', requester: { email: 'm2@lambda.io' } });
     await linear.createIssueRelation({
       issueId: a.issueId,
       relatedIssueId: b.issueId,

@@ -46,7 +46,6 @@ const asParam = <T>(value: T) => sql.param(value);
 
 export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
   const features = new Map<string, string>();
-  let typoThresholdSet = false;
 
   return {
     async stats(): Promise<CorpusStats> {
@@ -77,25 +76,25 @@ export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
     async similarTerms(terms) {
       const eligible = terms.filter((t) => t.length >= MIN_FUZZY_LENGTH && !t.startsWith('~'));
       if (eligible.length === 0) return new Map();
-      if (!typoThresholdSet) {
-        // Local to the caller's transaction; outside one it lasts only for this statement's implicit one.
-        await tx.execute(
+      // The threshold is set local to a transaction (a savepoint inside the caller's), so it holds for the query
+      // whether or not the caller runs in one, and never leaks to a pooled connection.
+      const rows = await tx.transaction(async (t) => {
+        await t.execute(
           sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_TRIGRAM_THRESHOLD)}, true)`,
         );
-        typoThresholdSet = true;
-      }
-      const rows = await queryRows<{ query: string; term: string; df: number }>(
-        tx,
-        sql`select q.term as query, t.term, t.df
-            from unnest(${asParam(eligible)}::text[]) as q(term)
-            cross join lateral (
-              select term, df from dedupe_terms
-              where term % q.term and df > 0 and term <> q.term
-                and length(term) between length(q.term) - 2 and length(q.term) + 2
-              order by similarity(term, q.term) desc
-              limit 20
-            ) t`,
-      );
+        return queryRows<{ query: string; term: string; df: number }>(
+          t,
+          sql`select q.term as query, t.term, t.df
+              from unnest(${asParam(eligible)}::text[]) as q(term)
+              cross join lateral (
+                select term, df from dedupe_terms
+                where term % q.term and df > 0 and term <> q.term
+                  and length(term) between length(q.term) - 2 and length(q.term) + 2
+                order by similarity(term, q.term) desc
+                limit 20
+              ) t`,
+        );
+      });
       const similar = new Map<string, { term: string; df: number }[]>();
       for (const r of rows) {
         if (!isTypoNeighbour(r.query, r.term)) continue;
