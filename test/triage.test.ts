@@ -129,7 +129,7 @@ describe('triage', () => {
       decision: string;
       candidates: { featureId: string; matchedTerms: string[] }[];
     };
-    expect(evidence.decision).toBe('merge');
+    expect(evidence.decision).toBe('same-title');
     expect(evidence.candidates[0]).toMatchObject({ featureId: a.feature?.id });
     expect(evidence.candidates[0]?.matchedTerms).toEqual(expect.arrayContaining(['dark', 'mode']));
   });

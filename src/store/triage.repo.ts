@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { DedupeEngine } from '../sync/dedupe/engine.ts';
 import type { Candidate } from '../sync/dedupe/rank.ts';
@@ -146,10 +146,22 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
         const decision = dedupe.decide(candidates);
         // decide() returns one of the candidates it was given: the same object, with its document id.
         const best = candidates.find((c) => c === decision.candidate);
+        // The same title, once normalised, as a live feature's: one need, however little the index knows yet
+        // (with a handful of documents every word looks common and the engine alone may only ask for review).
+        const key = titleKey(request.title);
+        const [sameTitle] = key
+          ? await tx
+              .select({ id: features.id })
+              .from(features)
+              .where(and(eq(features.titleKey, key), isNull(features.mergedIntoId)))
+              .orderBy(desc(features.requestCount), features.id)
+              .limit(1)
+          : [];
+        const action = sameTitle ? 'merge' : decision.action;
 
         let featureId: string;
-        if (decision.action === 'merge') {
-          featureId = best?.id ?? '';
+        if (action === 'merge') {
+          featureId = sameTitle?.id ?? best?.id ?? '';
           // Documents move with merges under the index lock, but follow any merge to the live feature anyway.
           for (let hops = 0; ; hops++) {
             const [locked] = await tx
@@ -186,17 +198,17 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
           .update(requests)
           .set({ requesterId, companyId, featureId, triagedAt: sql`now()` })
           .where(eq(requests.id, requestId));
-        const action = decision.action === 'merge' ? 'attached' : 'created';
+        const outcome = action === 'merge' ? 'attached' : 'created';
         await tx.insert(triageDecisions).values({
           requestId,
           featureId,
-          action,
+          action: outcome,
           method: 'dedupe',
           // How sure the decision is that the request belongs to the best feature rather than to another or to
           // none (the engine's calibrated share); each candidate's own confidence is in the evidence.
-          score: decision.confidence,
+          score: sameTitle ? 1 : decision.confidence,
           evidence: {
-            decision: decision.action,
+            decision: sameTitle ? 'same-title' : decision.action,
             mergeConfidence: decision.confidence,
             runnerUp: decision.runnerUp?.id ?? null,
             thresholds: dedupe.thresholds,
@@ -205,7 +217,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
         });
         await recountFeature(tx, featureId, deps.scoring);
         const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];
-        return { kind: 'triaged', featureId, action, requesterId, companyId, links };
+        return { kind: 'triaged', featureId, action: outcome, requesterId, companyId, links };
       });
     },
   };
