@@ -142,7 +142,7 @@ describe('SIGKILL at each step of a push never makes a second issue', () => {
     await svc.linkOf(first.id);
     expect(linear.state.issues.size).toBe(1);
     expect(needs()).toBe(5);
-  });
+  }, 180_000);
 
   it('Jira: killed after the issue was created but before it was recorded', async () => {
     const jira = await startJiraEmulator({ port: 0 });
@@ -168,5 +168,5 @@ describe('SIGKILL at each step of a push never makes a second issue', () => {
     const link = await svc.linkOf(first.id);
     expect(jira.state.issues.size).toBe(1);
     expect(link.issueKey).toBe([...jira.state.issues.values()][0]?.key);
-  });
+  }, 180_000);
 });

@@ -34,8 +34,11 @@ export function spawnCli(args: string[], env: Record<string, string>): ServicePr
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits until the process answers /readyz with 200 (or fails with its output if it exits first). */
-export async function waitReady(proc: ServiceProcess, port: number, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until the process answers /readyz with 200 (or fails with its output if it exits first). A first start on a
+ * fresh PGlite directory runs initdb in WASM: 15-25 s on a busy two-CPU machine.
+ */
+export async function waitReady(proc: ServiceProcess, port: number, timeoutMs = 50_000): Promise<void> {
   let exited = false;
   void proc.exited.then(() => {
     exited = true;
