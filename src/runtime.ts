@@ -8,7 +8,7 @@ import { createApp } from './http/app.ts';
 import { errorForLog, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
-import { ensureDedupeIndex } from './store/dedupe-index.repo.ts';
+import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
 import { createDedupeEngine } from './sync/dedupe/engine.ts';
@@ -175,7 +175,10 @@ export async function startRuntime({
         dedupe.analyse,
         analysisFingerprint(dedupe, dedupeSynonyms),
       );
-      if (index.rebuilt) log.info({ documents: index.documents }, 'dedupe index rebuilt');
+      if (index.rebuilt) {
+        await vacuumDedupeIndex(store.db);
+        log.info({ documents: index.documents }, 'dedupe index rebuilt');
+      }
     }
     await waitForRedis(producer, 10_000).catch((err: Error) => {
       throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);

@@ -336,3 +336,12 @@ export async function ensureDedupeIndex(
     return { rebuilt: true, documents };
   });
 }
+
+/**
+ * Refreshes the index tables' visibility map and statistics, so retrieval is an index-only scan and the planner
+ * knows the vocabulary. After a rebuild, and on PGlite (no autovacuum) with every scheduled rescore; Postgres's
+ * autovacuum does it otherwise. Never inside a transaction.
+ */
+export async function vacuumDedupeIndex(db: Db): Promise<void> {
+  await db.execute(sql`vacuum (analyze) dedupe_postings, dedupe_terms, dedupe_documents`);
+}

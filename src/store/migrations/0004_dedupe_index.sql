@@ -61,7 +61,8 @@ ALTER TABLE "feature_merges" ADD CONSTRAINT "feature_merges_from_feature_id_feat
 ALTER TABLE "feature_merges" ADD CONSTRAINT "feature_merges_into_feature_id_features_id_fk" FOREIGN KEY ("into_feature_id") REFERENCES "public"."features"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "dedupe_documents_feature_idx" ON "dedupe_documents" USING btree ("feature_id");--> statement-breakpoint
 CREATE INDEX "dedupe_postings_document_idx" ON "dedupe_postings" USING btree ("document_id");--> statement-breakpoint
-CREATE INDEX "dedupe_terms_trgm_idx" ON "dedupe_terms" USING gin ("term" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "dedupe_postings_term_cover_idx" ON "dedupe_postings" USING btree ("term","document_id","title_tf","body_tf","title_length","body_length");--> statement-breakpoint
+CREATE INDEX "dedupe_terms_trgm_idx" ON "dedupe_terms" USING gin ("term" gin_trgm_ops) WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "feature_merges_from_idx" ON "feature_merges" USING btree ("from_feature_id","created_at");--> statement-breakpoint
 CREATE INDEX "feature_merges_into_idx" ON "feature_merges" USING btree ("into_feature_id");--> statement-breakpoint
 CREATE INDEX "features_review_idx" ON "features" USING btree ("created_at") WHERE "features"."possible_duplicate_of_id" is not null and "features"."reviewed_at" is null and "features"."merged_into_id" is null;

@@ -1,4 +1,5 @@
 import { errorForLog, type Logger } from '../../log.ts';
+import { vacuumDedupeIndex } from '../../store/dedupe-index.repo.ts';
 import type { Store } from '../../store/store.ts';
 import type { Queues } from '../queues.ts';
 import { schedulePush } from '../schedule-push.ts';
@@ -49,6 +50,8 @@ export function createRescoreFeaturesJob({
       totals.rescored += one.rescored;
       totals.changed += one.changed;
     }
+    // PGlite has no autovacuum: keep the dedupe index's scans index-only (see vacuumDedupeIndex).
+    if (store.kind === 'pglite') await vacuumDedupeIndex(store.db);
     log.info(totals, 'features rescored');
     return totals;
   };
