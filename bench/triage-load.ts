@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/store/db.ts';
-import { ensureDedupeIndex } from '../src/store/dedupe-index.repo.ts';
+import { ensureDedupeIndex, vacuumDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import type { SubmittedRequester } from '../src/store/schema.ts';
 import type { DedupeEngine } from '../src/sync/dedupe/engine.ts';
 import { analysisFingerprint } from '../src/sync/dedupe/fingerprint.ts';
@@ -164,6 +164,8 @@ export async function loadExisting(
 
   const indexStarted = performance.now();
   const index = await ensureDedupeIndex(db, engine.analyse, analysisFingerprint(engine, DEFAULT_SYNONYMS));
+  // What the service does after a rebuild (runtime.ts).
+  await vacuumDedupeIndex(db);
   return {
     existing,
     featureIds: rows.map((r) => r.featureId),
