@@ -11,6 +11,7 @@ import type { RouteInput } from '../sync/route.ts';
 import type { Queues } from '../workers/queues.ts';
 import { schedulePush } from '../workers/schedule-push.ts';
 import { linkView } from './features.routes.ts';
+import { featureIdParam } from './params.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { linkIssueBody, pushFeatureBody } from './schemas.ts';
 
@@ -19,12 +20,6 @@ import { linkIssueBody, pushFeatureBody } from './schemas.ts';
  * issue that already exists instead (`POST /v1/features/:id/links`, by key, id or URL), unlink one
  * (`DELETE /v1/features/:id/links/:linkId`).
  */
-
-function featureId(raw: unknown): string {
-  const id = String(raw);
-  if (!isUuid(id)) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
-  return id;
-}
 
 /** A tracker's refusal as the API says it: the tracker is the one at fault, not the caller. */
 function trackerProblem(err: unknown, tracker: Tracker): HttpProblem {
@@ -92,7 +87,7 @@ export function linksRouter({
   }
 
   router.post('/v1/features/:id/push', async (req, res) => {
-    const id = featureId(req.params['id']);
+    const id = featureIdParam(req.params['id']);
     const parsed = pushFeatureBody.safeParse(req.body ?? {});
     if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
     if (!route) {
@@ -133,7 +128,7 @@ export function linksRouter({
   });
 
   router.post('/v1/features/:id/links', async (req, res) => {
-    const id = featureId(req.params['id']);
+    const id = featureIdParam(req.params['id']);
     const parsed = linkIssueBody.safeParse(req.body ?? {});
     if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
     const tracker = resolveTracker(parsed.data);
@@ -176,7 +171,7 @@ export function linksRouter({
   });
 
   router.delete('/v1/features/:id/links/:linkId', async (req, res) => {
-    const id = featureId(req.params['id']);
+    const id = featureIdParam(req.params['id']);
     const linkId = String(req.params['linkId']);
     const result = isUuid(linkId)
       ? await store.status.unlink(id, linkId).catch((err: unknown) => {

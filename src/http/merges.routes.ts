@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { isUuid } from '../domain/ids.ts';
 import { BadCursor } from '../store/review.repo.ts';
 import { RetryableConflict } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
 import { schedulePush } from '../workers/schedule-push.ts';
+import { featureIdParam } from './params.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { mergeFeatureBody, reviewQuery } from './schemas.ts';
 
@@ -13,12 +13,6 @@ import { mergeFeatureBody, reviewQuery } from './schemas.ts';
  * another, with the evidence), merging one feature into another (`POST /v1/features/:id/merge`), undoing a merge
  * (`POST /v1/features/:id/unmerge`), and saying "not a duplicate" (`POST /v1/review/:id/dismiss`).
  */
-
-function featureId(raw: unknown): string {
-  const id = String(raw);
-  if (!isUuid(id)) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
-  return id;
-}
 
 export function mergesRouter({
   store,
@@ -45,7 +39,7 @@ export function mergesRouter({
   });
 
   router.post('/v1/review/:id/dismiss', async (req, res) => {
-    const id = featureId(req.params['id']);
+    const id = featureIdParam(req.params['id']);
     const result = await store.review.dismiss(id);
     if (result === 'not-found') {
       throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} is not waiting for review`);
@@ -54,7 +48,7 @@ export function mergesRouter({
   });
 
   router.post('/v1/features/:id/merge', async (req, res) => {
-    const id = featureId(req.params['id']);
+    const id = featureIdParam(req.params['id']);
     const parsed = mergeFeatureBody.safeParse(req.body ?? {});
     if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
     const into = parsed.data.into;
@@ -105,7 +99,7 @@ export function mergesRouter({
   });
 
   router.post('/v1/features/:id/unmerge', async (req, res) => {
-    const id = featureId(req.params['id']);
+    const id = featureIdParam(req.params['id']);
     const result = await store.status.unmergeFeature(id, req.apiKeyId);
     if (result.outcome === 'not-found') {
       throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);

@@ -191,14 +191,17 @@ export const linkIssueBody = z.strictObject({
   site: z.string().min(1).max(40).optional(),
 });
 
+/** `limit` of a paginated list. */
+const pageLimit = z.coerce
+  .number({ error: 'limit must be a number' })
+  .int('limit must be a whole number')
+  .min(1, 'limit must be between 1 and 100')
+  .max(100, 'limit must be between 1 and 100')
+  .default(20);
+
 export const featureListQuery = z.strictObject({
   sort: z.enum(['score', 'recent'], { error: 'sort must be "score" or "recent"' }).default('score'),
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be between 1 and 100')
-    .max(100, 'limit must be between 1 and 100')
-    .default(20),
+  limit: pageLimit,
   cursor: z.string().max(500, 'cursor is too long').optional(),
 });
 
@@ -236,12 +239,7 @@ export const mergeFeatureBody = z.strictObject({
 });
 
 export const reviewQuery = z.strictObject({
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be between 1 and 100')
-    .max(100, 'limit must be between 1 and 100')
-    .default(20),
+  limit: pageLimit,
   after: z.string().max(500, 'after is too long').optional(),
 });
 

@@ -35,6 +35,7 @@ export async function lockDedupeIndex(tx: Tx): Promise<void> {
 export interface StoreDedupeIndex extends DedupeIndexReader {
   /** The feature each document read by `documents()` belongs to. */
   featureOf(documentId: string): string | undefined;
+  /** A document not in the index yet (a request is triaged once; an imported feature is new). */
   add(documentId: string, featureId: string, text: AnalysedText): Promise<void>;
   remove(documentId: string): Promise<void>;
   /** Documents follow their requests when a merge moves them. */
@@ -163,26 +164,32 @@ export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
     featureOf: (documentId) => features.get(documentId),
 
     async add(documentId, featureId, text) {
-      await this.remove(documentId);
       const vector = termVector(text);
       const terms = [...vector.keys()];
+      const { length: titleLength } = text.title;
+      const { length: bodyLength } = text.body;
+      // One statement, one round trip on triage's hot path: the document, its postings, the frequencies and the
+      // corpus totals (the postings' foreign key is checked at the end of the statement).
       await tx.execute(sql`
-        insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
-        values (${documentId}, ${featureId}, ${text.title.length}, ${text.body.length},
-                ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...text.titleGrams])}::text[])`);
-      if (terms.length > 0) {
-        await tx.execute(sql`
+        with document as (
+          insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
+          values (${documentId}, ${featureId}, ${titleLength}, ${bodyLength},
+                  ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...text.titleGrams])}::text[])
+        ),
+        vector as (
+          select * from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => vector.get(t)?.[0] ?? 0))}::int[],
+                               ${asParam(terms.map((t) => vector.get(t)?.[1] ?? 0))}::int[]) as v(term, t, b)
+        ),
+        postings as (
           insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
-          select term, ${documentId}, t, b, ${text.title.length}, ${text.body.length}
-          from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => vector.get(t)?.[0] ?? 0))}::int[],
-                      ${asParam(terms.map((t) => vector.get(t)?.[1] ?? 0))}::int[]) as v(term, t, b)`);
-        await tx.execute(sql`
-          insert into dedupe_terms (term, df) select unnest(${asParam(terms)}::text[]), 1
-          on conflict (term) do update set df = dedupe_terms.df + 1`);
-      }
-      await tx.execute(sql`
+          select term, ${documentId}, t, b, ${titleLength}, ${bodyLength} from vector
+        ),
+        frequencies as (
+          insert into dedupe_terms (term, df) select term, 1 from vector
+          on conflict (term) do update set df = dedupe_terms.df + 1
+        )
         insert into dedupe_corpus (id, documents, title_length_sum, body_length_sum)
-        values (1, 1, ${text.title.length}, ${text.body.length})
+        values (1, 1, ${titleLength}, ${bodyLength})
         on conflict (id) do update set
           documents = dedupe_corpus.documents + 1,
           title_length_sum = dedupe_corpus.title_length_sum + excluded.title_length_sum,

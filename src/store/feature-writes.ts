@@ -3,7 +3,7 @@ import type { RouteInput } from '../sync/route.ts';
 import type { ScoringModel } from '../sync/score.ts';
 import { type Db, queryRows } from './db.ts';
 import { writeScores } from './feature-score.ts';
-import { trackerLinks } from './schema.ts';
+import { features, trackerLinks } from './schema.ts';
 
 /** Writes several repositories make to a feature inside their own transaction. */
 
@@ -44,6 +44,23 @@ export async function recountFeature(
     ) s
     where f.id = ${featureId}`);
   await writeScores(tx, [featureId], scoring, now);
+}
+
+/**
+ * The feature and every feature it was merged into since, in order: the last one is live. Bounded and safe
+ * against a cycle, which no merge makes but a hand-edited row could.
+ */
+export async function mergeChain(tx: Tx, featureId: string): Promise<string[]> {
+  const chain = [featureId];
+  for (let hops = 0; hops < 20; hops++) {
+    const [row] = await tx
+      .select({ mergedIntoId: features.mergedIntoId })
+      .from(features)
+      .where(eq(features.id, chain[chain.length - 1] ?? featureId));
+    if (!row?.mergedIntoId || chain.includes(row.mergedIntoId)) break;
+    chain.push(row.mergedIntoId);
+  }
+  return chain;
 }
 
 /** The columns a DirtyLink is returned with (for scheduling its push). */

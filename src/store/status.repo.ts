@@ -13,7 +13,7 @@ import {
   requestDocumentId,
   storeDedupeIndex,
 } from './dedupe-index.repo.ts';
-import { type DirtyLink, markLinksDirty, recountFeature, type Tx } from './feature-writes.ts';
+import { type DirtyLink, markLinksDirty, mergeChain, recountFeature, type Tx } from './feature-writes.ts';
 import {
   featureMerges,
   featureStatusChanges,
@@ -321,15 +321,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         // The dedupe index lock first (the order triage takes locks in): the requests' documents move too.
         await lockDedupeIndex(tx);
         // Follow the survivor's own merges to the feature that is still live.
-        let survivorId = intoId;
-        for (let hops = 0; hops < 20; hops++) {
-          const [row] = await tx
-            .select({ mergedIntoId: features.mergedIntoId })
-            .from(features)
-            .where(eq(features.id, survivorId));
-          if (!row?.mergedIntoId) break;
-          survivorId = row.mergedIntoId;
-        }
+        const survivorId = (await mergeChain(tx, intoId)).at(-1) ?? intoId;
         if (survivorId === fromId) return { outcome: 'unchanged', reason: 'same feature' } as const;
         const locked = await lockFeatures(tx, [fromId, survivorId]);
         const from = locked.get(fromId);
@@ -438,16 +430,8 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         if (!merge) return { outcome: 'not-merged' } as const;
 
         // Where the moved requests may be now: the survivor, and every feature it was merged into since.
-        const chain = [merge.intoFeatureId];
-        for (let hops = 0; hops < 20; hops++) {
-          const [row] = await tx
-            .select({ mergedIntoId: features.mergedIntoId })
-            .from(features)
-            .where(eq(features.id, chain[chain.length - 1] ?? ''));
-          if (!row?.mergedIntoId || chain.includes(row.mergedIntoId)) break;
-          chain.push(row.mergedIntoId);
-        }
-        const live = chain[chain.length - 1] ?? merge.intoFeatureId;
+        const chain = await mergeChain(tx, merge.intoFeatureId);
+        const live = chain.at(-1) ?? merge.intoFeatureId;
         await lockFeatures(tx, [featureId, ...chain]);
 
         const back = merge.requestIds.length

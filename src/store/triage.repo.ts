@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { DedupeEngine } from '../sync/dedupe/engine.ts';
 import type { Candidate } from '../sync/dedupe/rank.ts';
@@ -161,17 +161,8 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
 
         let featureId: string;
         if (action === 'merge') {
+          // Live: both were read under the index lock, which every merge takes before it moves documents.
           featureId = sameTitle?.id ?? best?.id ?? '';
-          // Documents move with merges under the index lock, but follow any merge to the live feature anyway.
-          for (let hops = 0; ; hops++) {
-            const [locked] = await tx
-              .select({ mergedIntoId: features.mergedIntoId })
-              .from(features)
-              .where(eq(features.id, featureId))
-              .for('update');
-            if (!locked?.mergedIntoId || hops >= 20) break;
-            featureId = locked.mergedIntoId;
-          }
         } else {
           const review = decision.action === 'review' && best;
           const [created] = await tx

@@ -1,3 +1,4 @@
+import { errorForLog, type Logger } from '../log.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
 import { nextPushAt } from '../sync/coalesce.ts';
 import type { Queues } from './queues.ts';
@@ -30,4 +31,24 @@ export async function schedulePush(
     { linkId: link.id, kind: link.kind, site: link.site },
     { delayMs: at - now },
   );
+}
+
+/**
+ * Schedules the pushes a committed transaction made due. A failed enqueue is logged, not thrown: the link stays
+ * dirty in the database and the reconciler queues it again.
+ */
+export async function schedulePushesAfterCommit(
+  queues: Queues,
+  links: readonly DirtyLink[],
+  coalesceSeconds: number,
+  log: Logger,
+): Promise<void> {
+  for (const link of links) {
+    await schedulePush(queues, link, coalesceSeconds).catch((err: unknown) =>
+      log.warn(
+        { linkId: link.id, error: errorForLog(err) },
+        'push enqueue failed; the reconciler will pick it up',
+      ),
+    );
+  }
 }

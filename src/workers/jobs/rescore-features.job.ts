@@ -1,8 +1,8 @@
-import { errorForLog, type Logger } from '../../log.ts';
+import type { Logger } from '../../log.ts';
 import { vacuumDedupeIndex } from '../../store/dedupe-index.repo.ts';
 import type { Store } from '../../store/store.ts';
 import type { Queues } from '../queues.ts';
-import { schedulePush } from '../schedule-push.ts';
+import { schedulePushesAfterCommit } from '../schedule-push.ts';
 
 /** Features per transaction. */
 const PAGE = 200;
@@ -26,14 +26,12 @@ export function createRescoreFeaturesJob({
 }) {
   return async () => {
     const folds = await store.companyFolds.foldPending();
-    for (const link of folds.flatMap((f) => f.links)) {
-      await schedulePush(queues, link, config.push.coalesceSeconds).catch((err: unknown) =>
-        log.warn(
-          { linkId: link.id, error: errorForLog(err) },
-          'push enqueue failed; the reconciler will pick it up',
-        ),
-      );
-    }
+    await schedulePushesAfterCommit(
+      queues,
+      folds.flatMap((f) => f.links),
+      config.push.coalesceSeconds,
+      log,
+    );
     const totals = { folded: folds.length, scanned: 0, rescored: 0, changed: 0 };
     const skipped: string[] = [];
     let after: string | undefined;
