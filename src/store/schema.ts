@@ -9,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -44,6 +45,12 @@ export const requesters = pgTable(
     name: text('name'),
     externalId: text('external_id'),
     companyId: uuid('company_id').references(() => companies.id),
+    /** Bumped to revoke every status-page and unsubscribe token issued to this requester. */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** Status mail as one daily digest instead of one message per change. */
+    notifyDigest: boolean('notify_digest').notNull().default(false),
+    /** Set when the requester's personal data was erased (the row stays, anonymous, so counts stay right). */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -122,6 +129,11 @@ export const requests = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull().default(''),
     url: text('url'),
+    /**
+     * Where a reply in the source goes (the ticket, conversation, Slack thread or email Message-ID), as the
+     * source's connector wrote it; null for sources that cannot be answered in place.
+     */
+    sourceThread: jsonb('source_thread').$type<Record<string, unknown>>(),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     /** Marked important by whoever sent it (an account manager escalating): weighs more in the score. */
     important: boolean('important').notNull().default(false),
@@ -392,4 +404,111 @@ export const dedupeCorpus = pgTable('dedupe_corpus', {
   bodyLengthSum: doublePrecision('body_length_sum').notNull(),
   /** Fingerprint of the analysis the documents were indexed with: a different one at start rebuilds the index. */
   analysis: text('analysis').notNull().default(''),
+});
+
+export const NOTIFICATION_CHANNELS = ['email', 'source'] as const;
+export const NOTIFICATION_STATES = ['pending', 'sent', 'failed', 'suppressed', 'cancelled'] as const;
+
+/**
+ * The notification outbox: one row per requester, feature, announced status and channel, written in the transaction
+ * that changed the status. The partial unique index is what makes a message go out at most once whatever retries,
+ * redelivered webhooks or crashed workers do; `cancelled` rows (a change coalesced away or undone) do not count.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requesterId: uuid('requester_id')
+      .notNull()
+      .references(() => requesters.id),
+    featureId: uuid('feature_id')
+      .notNull()
+      .references(() => features.id),
+    /** The requester's request on this feature, quoted in the message. */
+    requestId: uuid('request_id').references(() => requests.id),
+    statusChangeId: uuid('status_change_id').references(() => featureStatusChanges.id),
+    channel: text('channel', { enum: NOTIFICATION_CHANNELS }).notNull(),
+    status: text('status', { enum: FEATURE_STATUSES }).notNull(),
+    state: text('state', { enum: NOTIFICATION_STATES }).notNull().default('pending'),
+    /** Why it failed, was suppressed or cancelled (an SMTP reply, "unsubscribed", "undone within window"). */
+    reason: text('reason'),
+    /** Stable for the row's life, so a resend after a crash between sending and recording is recognisable. */
+    messageId: text('message_id').notNull(),
+    /** Not sent before this (the coalescing window, or the next digest). */
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('notifications_once_key')
+      .on(t.requesterId, t.featureId, t.status, t.channel)
+      .where(sql`${t.state} <> 'cancelled'`),
+    index('notifications_due_idx').on(t.dueAt).where(sql`${t.state} = 'pending'`),
+    index('notifications_feature_idx').on(t.featureId),
+    index('notifications_requester_idx').on(t.requesterId),
+  ],
+);
+
+/** A requester's "stop": for one feature, or (feature null) for all mail. */
+export const unsubscribes = pgTable(
+  'unsubscribes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requesterId: uuid('requester_id')
+      .notNull()
+      .references(() => requesters.id),
+    featureId: uuid('feature_id').references(() => features.id),
+    /** How: the unsubscribe page, RFC 8058 one-click, or the API. */
+    via: text('via').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('unsubscribes_key').on(t.requesterId, t.featureId).nullsNotDistinct()],
+);
+
+/** Addresses no mail goes to (a hard bounce, a complaint), by lowercased email. */
+export const mailSuppressions = pgTable('mail_suppressions', {
+  emailKey: text('email_key').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Secrets the service makes for itself on first start (the token signing key), shared by every process. */
+export const serviceSecrets = pgTable('service_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Without SMTP_URL (development) messages are rendered here and shown at /dev/mail. */
+export const devMail = pgTable(
+  'dev_mail',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    messageId: text('message_id').notNull().unique(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    /** The whole RFC 5322 message as it would have been sent. */
+    raw: text('raw').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('dev_mail_created_idx').on(t.createdAt)],
+);
+
+/**
+ * One row per configured intake source (`sources:` in YAML): where its pull resumes and whether its credentials
+ * last worked. The cursor is written in the transaction that stored the page it covers.
+ */
+export const intakeSources = pgTable('intake_sources', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  cursor: text('cursor'),
+  healthy: boolean('healthy').notNull().default(true),
+  lastError: text('last_error'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  lastPullAt: timestamp('last_pull_at', { withTimezone: true }),
+  lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+  updatedAt: updatedAt(),
 });
