@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CSV_SETTINGS, type CsvResult, formatCsvSection, runCsvTarget } from './csv-import-target.ts';
 import { runLoad } from './load.ts';
+import { formatNotifySection } from './notify-report.ts';
+import { NOTIFY_DATABASES, NOTIFY_SETTINGS, type NotifyResult, runNotifyTarget } from './notify-target.ts';
 import { formatNotes, formatTable, ratioToBare, type TargetResult } from './report.ts';
 import { createScratchDatabase, deleteRedisKeys, type ScratchDatabase } from './scratch.ts';
 import { freePort, startTarget } from './targets.ts';
@@ -19,11 +22,15 @@ import { runTriageTarget, TRIAGE_SETTINGS, type TriageResult } from './triage-ta
  * concurrency, on PGlite and on Postgres, next to a bare express handler answering 202 on the same machine in the
  * same run. Absolute figures depend on the machine; the ratio to the bare handler is what compares. Then the
  * `tracker` target (bench/tracker-sync.ts): tracker calls per feature and status-change latency against the
- * sandbox emulators. Then the `triage` target (bench/triage-target.ts): triage latency per request with 1,000,
- * 10,000 and 100,000 existing features, on PGlite and on Postgres. It prints figures and never judges them.
+ * sandbox emulators. Then the `notify` target (bench/notify-target.ts): from a tracker status change to the last
+ * of 1,000 requesters' status emails accepted by a loopback SMTP server, on PGlite and on Postgres. Then the
+ * `triage` target (bench/triage-target.ts): triage latency per request with 1,000, 10,000 and 100,000 existing
+ * features, on PGlite and on Postgres. Then the `csv` target (bench/csv-import-target.ts): `npm run import` rows/s
+ * and peak RSS on a generated 200,000-row file, and the API's accept() against the importer's batched insert.
+ * It prints figures and never judges them.
  *
- *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker,triage]
- *                    [--triage-sizes 1000,10000,100000] [--triage-requests 200]
+ *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker,notify,triage,csv]
+ *                    [--triage-sizes 1000,10000,100000] [--triage-requests 200] [--notify-databases pglite,postgres] [--csv-rows 200000]
  *
  * Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379) and, for the postgres target, a Postgres role
  * that may create databases (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres). The triage
@@ -36,7 +43,7 @@ type IntakeTarget = (typeof INTAKE_TARGETS)[number];
  * Intake first, then tracker: the tracker run leaves nothing behind that could slow an intake run. Triage last:
  * its bulk loads fill the disk cache and the WAL, which the others should not pay for.
  */
-const TARGETS = [...INTAKE_TARGETS, 'tracker', 'triage'] as const;
+const TARGETS = [...INTAKE_TARGETS, 'tracker', 'notify', 'triage', 'csv'] as const;
 type TargetName = (typeof TARGETS)[number];
 const WARMUP_SECONDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -56,6 +63,8 @@ function parseFlags() {
       only: { type: 'string', default: TARGETS.join(',') },
       'triage-sizes': { type: 'string', default: TRIAGE_SETTINGS.sizes.join(',') },
       'triage-requests': { type: 'string', default: String(TRIAGE_SETTINGS.requests) },
+      'notify-databases': { type: 'string', default: NOTIFY_DATABASES.join(',') },
+      'csv-rows': { type: 'string', default: String(CSV_SETTINGS.rows) },
     },
   });
   const seconds = Number(values.duration);
@@ -74,6 +83,11 @@ function parseFlags() {
   const triageRequests = Number(values['triage-requests']);
   if (!Number.isInteger(triageRequests) || triageRequests < 1)
     throw new Error(`--triage-requests: expected a positive whole number, got ${values['triage-requests']}`);
+  const notifyDatabases = NOTIFY_DATABASES.filter((d) => values['notify-databases'].split(',').includes(d));
+  if (notifyDatabases.length === 0)
+    throw new Error(
+      `--notify-databases: expected some of ${NOTIFY_DATABASES.join(',')}, got ${values['notify-databases']}`,
+    );
   // Always in the same order, bare first, so the ceiling is known before the ratios.
   const targets = INTAKE_TARGETS.filter((t) => only.includes(t));
   return {
@@ -81,8 +95,17 @@ function parseFlags() {
     connections,
     targets,
     tracker: only.includes('tracker'),
+    notify: only.includes('notify') ? notifyDatabases : undefined,
     triage: only.includes('triage') ? { sizes: triageSizes, requests: triageRequests } : undefined,
+    csv: only.includes('csv') ? { rows: csvRows(values['csv-rows']) } : undefined,
   };
+}
+
+function csvRows(value: string): number {
+  const rows = Number(value);
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new Error(`--csv-rows: expected a positive whole number, got ${value}`);
+  return rows;
 }
 
 function machine() {
@@ -100,7 +123,7 @@ function machine() {
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const { seconds, connections, targets, tracker, triage } = parseFlags();
+  const { seconds, connections, targets, tracker, notify, triage, csv } = parseFlags();
   const redisUrl = process.env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
   const postgresAdminUrl = process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const host = machine();
@@ -110,7 +133,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     [
-      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', triage ? 'triage' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
+      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
       `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
       `  node:        ${host.node}`,
       ...(targets.length > 0
@@ -124,9 +147,19 @@ async function main(): Promise<void> {
             `  tracker:     ${(TRACKER_SETTINGS.features * TRACKER_SETTINGS.requestsPerFeature).toLocaleString('en-US')} requests to ${TRACKER_SETTINGS.features} features per tracker, then status changes, against the sandbox emulators`,
           ]
         : []),
+      ...(notify
+        ? [
+            `  notify:      ${NOTIFY_SETTINGS.requesters.toLocaleString('en-US')} requesters in one feature, its Linear issue moved, until every email is accepted by SMTP; ${NOTIFY_SETTINGS.repetitions} repetitions on ${notify.join(', ')}`,
+          ]
+        : []),
       ...(triage
         ? [
             `  triage:      ${triage.requests} requests triaged one at a time with ${triage.sizes.map((n) => n.toLocaleString('en-US')).join(', ')} existing features, on PGlite then Postgres`,
+          ]
+        : []),
+      ...(csv
+        ? [
+            `  csv:         npm run import of ${csv.rows.toLocaleString('en-US')} generated rows, on PGlite then Postgres, twice each`,
           ]
         : []),
       '',
@@ -163,6 +196,8 @@ async function main(): Promise<void> {
   let database: ScratchDatabase | undefined;
   let trackerResult: TrackerResult | undefined;
   let triageResult: TriageResult | undefined;
+  let notifyResult: NotifyResult | undefined;
+  let csvResult: CsvResult | undefined;
   try {
     for (const name of targets) {
       if (interrupt.signal.aborted) break;
@@ -219,6 +254,24 @@ async function main(): Promise<void> {
         progress,
       });
     }
+    if (notify && !interrupt.signal.aborted) {
+      notifyResult = await runNotifyTarget({
+        // One data directory and queue prefix per database: nothing of the PGlite run reaches the Postgres one.
+        serviceEnv: (port, dir) => ({
+          ...serviceEnv('notify', port),
+          DATA_DIR: path.join(scratchDir, dir),
+          QUEUE_PREFIX: `${prefixRoot}-${dir}`,
+        }),
+        postgresAdminUrl,
+        cwd: ROOT,
+        scratchDir,
+        runId,
+        apiKey,
+        databases: notify,
+        signal: interrupt.signal,
+        progress,
+      });
+    }
     if (triage && !interrupt.signal.aborted) {
       triageResult = await runTriageTarget({
         postgresAdminUrl,
@@ -226,6 +279,17 @@ async function main(): Promise<void> {
         runId,
         sizes: triage.sizes,
         requests: triage.requests,
+        signal: interrupt.signal,
+        progress,
+      });
+    }
+    if (csv && !interrupt.signal.aborted) {
+      csvResult = await runCsvTarget({
+        cwd: ROOT,
+        scratchDir,
+        postgresAdminUrl,
+        runId,
+        rows: csv.rows,
         signal: interrupt.signal,
         progress,
       });
@@ -276,10 +340,22 @@ async function main(): Promise<void> {
       `${JSON.stringify({ bench: 'tracker-sync', runId, interrupted, machine: host, ...trackerJson(trackerResult) })}\n`,
     );
   }
+  if (notifyResult) {
+    process.stdout.write(`\n${formatNotifySection(notifyResult)}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'notify', runId, interrupted, machine: host, ...notifyResult })}\n`,
+    );
+  }
   if (triageResult) {
     process.stdout.write(`\n${formatTriageSection(triageResult)}\n\n`);
     process.stdout.write(
       `${JSON.stringify({ bench: 'triage', runId, interrupted, machine: host, ...triageJson(triageResult) })}\n`,
+    );
+  }
+  if (csvResult) {
+    process.stdout.write(`\n${formatCsvSection(csvResult)}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'csv-import', runId, interrupted, machine: host, ...csvResult })}\n`,
     );
   }
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { crossFieldProblems } from './config/cross-field.ts';
 import { type Env, envSchema } from './config/env.schema.ts';
 import { type FileConfig, fileSchema } from './config/file.schema.ts';
+import { type ResolvedSourceConfig, resolveSources } from './config/sources.schema.ts';
 import { resolveTrackers, type TrackerConfig } from './config/trackers.ts';
 
 /**
@@ -36,6 +37,8 @@ export interface Config {
   emulatorPorts: { jira: number; linear: number };
   mail: { smtpUrl: string | undefined; from: string };
   notifyCoalesceSeconds: number;
+  /** `notifications:` (which statuses notify, product name, reply-to, digest hour, templates). */
+  notifications: FileConfig['notifications'];
   http: FileConfig['http'];
   intake: FileConfig['intake'];
   workers: FileConfig['workers'];
@@ -46,6 +49,8 @@ export interface Config {
   dedupe: FileConfig['dedupe'];
   /** Score weights and how often every live feature is rescored (sync/score.ts). */
   scoring: FileConfig['scoring'];
+  /** Intake sources with their credentials read from the environment (config/sources.schema.ts). */
+  sources: ResolvedSourceConfig[];
   /** Credentials the sandbox emulators accept. */
   sandboxCredentials: FileConfig['sandbox'];
 }
@@ -121,13 +126,19 @@ export function loadConfig({
     }
   }
 
-  problems.push(...crossFieldProblems(env));
+  problems.push(
+    ...crossFieldProblems(env, {
+      notificationsEnabled: parsedFile.success ? parsedFile.data.notifications.enabled : true,
+    }),
+  );
   // Trackers and routing need both halves parsed; their problems join the others so all are listed at once.
   const resolved =
     parsedEnv.success && parsedFile.success
       ? resolveTrackers(parsedEnv.data, parsedFile.data, env)
       : undefined;
   if (resolved) problems.push(...resolved.problems);
+  const sources = parsedFile.success ? resolveSources(parsedFile.data.sources, env) : undefined;
+  if (sources) problems.push(...sources.problems);
   if (!parsedEnv.success || !parsedFile.success || !resolved || problems.length)
     throw new ConfigError(problems);
   const e = parsedEnv.data;
@@ -156,6 +167,7 @@ export function loadConfig({
     emulatorPorts: { jira: e.JIRA_EMULATOR_PORT, linear: e.LINEAR_EMULATOR_PORT },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Suggested Sync <no-reply@localhost>' },
     notifyCoalesceSeconds: e.NOTIFY_COALESCE_SECONDS,
+    notifications: file.notifications,
     http: file.http,
     intake: file.intake,
     workers: file.workers,
@@ -164,6 +176,7 @@ export function loadConfig({
     identity: file.identity,
     dedupe: file.dedupe,
     scoring: file.scoring,
+    sources: sources?.sources ?? [],
     sandboxCredentials: file.sandbox,
   };
 }

@@ -19,3 +19,13 @@ export function devApiKey(dataDir: string): { key: string; file: string; created
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return { key, file, created: true };
 }
+
+/** The development key if one was generated in `dataDir`, without creating one (for `npm run import`). */
+export function readDevApiKey(dataDir: string): string | undefined {
+  try {
+    const key = readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim();
+    return key.length >= 16 ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,10 @@
 import type { Config } from './config.ts';
+import { createMailer, MailSendError } from './connectors/mail/client.ts';
 import { createTrackers } from './connectors/registry.ts';
+import { createSources } from './connectors/sources.ts';
 import { withDeadline } from './deadline.ts';
 import type { PushTarget } from './domain/tracker.ts';
+import { createLogger } from './log.ts';
 import { openDatabase } from './store/db.ts';
 import { unknownStatusNames } from './sync/status-map.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
@@ -79,13 +82,8 @@ export async function runDoctor(config: Config): Promise<Check[]> {
   }
 
   checks.push(...(await trackerChecks(config)));
-  checks.push({
-    name: 'mail',
-    ok: true,
-    detail: config.mail.smtpUrl
-      ? `SMTP at ${new URL(config.mail.smtpUrl).host}`
-      : 'no SMTP_URL: emails go to the dev outbox',
-  });
+  checks.push(...(await sourceChecks(config)));
+  checks.push(await mailCheck(config));
   return checks;
 }
 
@@ -142,4 +140,45 @@ async function trackerChecks(config: Config): Promise<Check[]> {
     }
   }
   return checks;
+}
+
+/** Each enabled intake source: its credentials and reachability (`check()`), one line each. */
+export async function sourceChecks(config: Pick<Config, 'sources'>): Promise<Check[]> {
+  const sources = createSources(config.sources, { log: createLogger({ level: 'silent' }) });
+  const checks: Check[] = [];
+  for (const source of sources.all()) {
+    const name = `source ${source.id} (${source.kind})`;
+    const result = await withDeadline(
+      source.check().then(
+        () => ({ ok: true, detail: 'credentials accepted' }),
+        (err: unknown) => ({ ok: false, detail: String((err as Error).message) }),
+      ),
+      20_000,
+    );
+    checks.push(
+      result.done ? { name, ...result.value } : { name, ok: false, detail: 'did not answer within 20 s' },
+    );
+  }
+  return checks;
+}
+
+/** Connects to SMTP_URL and authenticates (sends nothing): a wrong host or password shows before mail waits. */
+async function mailCheck(config: Config): Promise<Check> {
+  if (!config.mail.smtpUrl)
+    return { name: 'mail', ok: true, detail: 'no SMTP_URL: emails go to the dev outbox' };
+  const host = new URL(config.mail.smtpUrl).host;
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    saveDevMail: () => Promise.resolve(),
+  });
+  try {
+    await mailer.verify();
+    return { name: 'mail', ok: true, detail: `SMTP at ${host} accepts our connection and credentials` };
+  } catch (err) {
+    const reason = err instanceof MailSendError ? err.failure.reason : String(err);
+    return { name: 'mail', ok: false, detail: `SMTP at ${host}: ${reason} (check SMTP_URL)` };
+  } finally {
+    mailer.close();
+  }
 }

@@ -19,15 +19,14 @@ const USAGE = `usage: suggested-sync <command>
   worker         workers and reconciler only; serves /healthz, /readyz, /metrics (npm run worker)
   migrate        apply database migrations and exit (npm run migrate)
   doctor         check configuration, database and Redis (npm run doctor)
-  import FILE    import requests from a CSV file (not available yet)
+  import FILE    import requests from a CSV file: [--source NAME] [--map COLUMN=FIELD ...]
+                 [--preset canny|uservoice|productboard] [--dry-run] [--rejects OUT.csv] (npm run import -- FILE)
   emulators      run the Jira and Linear emulators (npm run emulators)
   dedupe-eval    evaluate duplicate detection: --corpus C.jsonl --queries Q.jsonl [--past-only]
 `;
 
 /** Commands whose feature is not built yet say so and fail; they never pretend to work. */
-const NOT_YET: Record<string, string> = {
-  import: 'CSV import arrives with the intake connectors (issue #7)',
-};
+const NOT_YET: Record<string, string> = {};
 
 const EXIT_CONFIG = 2;
 const EXIT_UNAVAILABLE = 69;
@@ -160,7 +159,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`suggested-sync ${command}: not available yet: ${notYet}\n`);
     process.exit(EXIT_UNAVAILABLE);
   }
-  if (!['start', 'api', 'worker', 'migrate', 'doctor', 'emulators'].includes(command)) {
+  if (!['start', 'api', 'worker', 'migrate', 'doctor', 'emulators', 'import'].includes(command)) {
     process.stderr.write(`suggested-sync: unknown command "${command}"\n\n${USAGE}`);
     process.exit(64);
   }
@@ -168,6 +167,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'migrate':
       return migrate(config);
+    case 'import':
+      process.exitCode = await (await import('./import.ts')).runImport(argv.slice(1), config);
+      return;
     case 'emulators':
       return emulators(config);
     case 'doctor': {

@@ -49,6 +49,53 @@ export function createMetrics() {
       labelNames: ['cause', 'status'] as const,
       registers: [registry],
     }),
+    sourceItems: new Counter({
+      name: 'suggested_sync_source_items_total',
+      help: 'Items intake sources brought (pulls and webhooks), by source id and outcome (created, replayed, rejected)',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sourcePullFailures: new Counter({
+      name: 'suggested_sync_source_pull_failures_total',
+      help: 'Failed intake source pulls, by source id and error kind (auth, transient, rate_limited, ...)',
+      labelNames: ['source', 'kind'] as const,
+      registers: [registry],
+    }),
+    sourceHealthy: new Gauge({
+      name: 'suggested_sync_source_healthy',
+      help: 'Whether each intake source took our credentials at its last pull (1) or refused them (0)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    notificationsCreated: new Counter({
+      name: 'suggested_sync_notifications_created_total',
+      help: 'Notification outbox rows written by status changes, by channel (email, source)',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    notificationsSent: new Counter({
+      name: 'suggested_sync_notifications_sent_total',
+      help: 'Notifications delivered (accepted by the SMTP server or the source), by channel and kind (single, digest)',
+      labelNames: ['channel', 'kind'] as const,
+      registers: [registry],
+    }),
+    notificationsSuppressed: new Counter({
+      name: 'suggested_sync_notifications_suppressed_total',
+      help: 'Notifications not sent because of the requester, by reason (unsubscribed, erased, address_suppressed)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    notificationsFailed: new Counter({
+      name: 'suggested_sync_notifications_failed_total',
+      help: 'Notifications that failed for good (attempts: transient failures, retried), by reason kind',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    notificationsCancelled: new Counter({
+      name: 'suggested_sync_notifications_cancelled_total',
+      help: 'Pending notifications cancelled by a later change within the coalescing window (superseded or undone)',
+      registers: [registry],
+    }),
     reconcileEnqueued: new Counter({
       name: 'suggested_sync_reconcile_enqueued_total',
       help: 'Jobs the reconciler re-enqueued from pending database state, by queue',

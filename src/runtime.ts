@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createTrackers, type Trackers } from './connectors/registry.ts';
+import { replyBackChannels, replyInSources } from './connectors/reply-back.ts';
+import { createSources, type Sources } from './connectors/sources.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import { errorForLog, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
+import type { ChannelsFor, FanOutOutcome } from './store/notify-outbox.repo.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
 import { createDedupeEngine } from './sync/dedupe/engine.ts';
@@ -16,15 +19,21 @@ import { analysisFingerprint } from './sync/dedupe/fingerprint.ts';
 import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './sync/dedupe/synonyms.ts';
 import { routeFeature } from './sync/route.ts';
 import { trackerQueueName } from './workers/catalog.ts';
+import { createIntakeWriter } from './workers/intake-writer.ts';
+import type { ReplyInSource } from './workers/jobs/notify-deps.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
+import { createSourcePullJob } from './workers/jobs/source-pull.job.ts';
 import { createTrackerEventJob } from './workers/jobs/tracker-event.job.ts';
 import { createTrackerImportJob } from './workers/jobs/tracker-import.job.ts';
 import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
 import { createTrackerReconcileJob } from './workers/jobs/tracker-reconcile.job.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
+import { createNotifyHandlers, createNotifyMailer, notifyPolicy } from './workers/notify-runtime.ts';
 import { createQueues, type Queues } from './workers/queues.ts';
 import { createReconciler } from './workers/reconciler.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
+import { scheduleNotificationsAfterCommit } from './workers/schedule-notify.ts';
+import { scheduleSourcePulls } from './workers/source-schedules.ts';
 import { createTrackerHealth } from './workers/tracker-health.ts';
 import { createTrackerSync } from './workers/tracker-sync.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
@@ -102,6 +111,8 @@ export interface Runtime {
   reconcile: () => Promise<unknown>;
   /** The Jira and Linear emulators, in sandbox mode. */
   emulators: Emulators | undefined;
+  /** The configured intake sources (their `reply()` answers in the source thread). */
+  sources: Sources;
   /** Graceful stop: HTTP first, then workers (bounded), then Redis and the database. */
   stop: () => Promise<void>;
 }
@@ -116,12 +127,18 @@ export async function startRuntime({
   log,
   apiKeys,
   version,
+  channelsFor,
+  replyInSource,
 }: {
   config: Config;
   role: Role;
   log: Logger;
   apiKeys: readonly string[];
   version: string;
+  /** Which channels each request's requester hears on (default: email only). */
+  channelsFor?: ChannelsFor | undefined;
+  /** Answers in the source for `source` notifications (absent: those rows fail saying so). */
+  replyInSource?: ReplyInSource | undefined;
 }): Promise<Runtime> {
   const dedupeSynonyms = [...DEFAULT_SYNONYMS, ...config.dedupe.synonyms];
   const dedupe = createDedupeEngine({
@@ -132,6 +149,8 @@ export async function startRuntime({
       ...(config.dedupe.review === undefined ? {} : { review: config.dedupe.review }),
     },
   });
+  // Status changes queue their notifications once committed; the queues exist before anything can change a status.
+  let notificationsCommitted: (outcome: FanOutOutcome) => Promise<void> = async () => {};
   const store = openStore(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
@@ -142,7 +161,14 @@ export async function startRuntime({
       scoring: config.scoring,
       dedupe,
       push: pushPolicy(config, role),
-      status: { statusMap: config.trackers.statusMap, rollup: config.push.rollup },
+      status: {
+        statusMap: config.trackers.statusMap,
+        rollup: config.push.rollup,
+        notify: notifyPolicy(config, {
+          channelsFor: channelsFor ?? replyBackChannels(config.sources),
+          afterCommit: (outcome) => notificationsCommitted(outcome),
+        }),
+      },
     },
   );
   const producer = createRedis(config.redisUrl, 'producer');
@@ -198,6 +224,9 @@ export async function startRuntime({
   }
 
   const metrics = createMetrics();
+  notificationsCommitted = (outcome) => scheduleNotificationsAfterCommit(queues, outcome, { metrics, log });
+  // Connects on the first send only (a pool), so an API process that never sends holds no SMTP connection.
+  const mailer = createNotifyMailer(config, store);
   const trackerHealth = createTrackerHealth(producer, config.queuePrefix);
   metrics.collected({
     pendingWork: async () => [
@@ -211,6 +240,8 @@ export async function startRuntime({
     trackerHealth: () => orTimeout(trackerHealth.read(trackers.queues()), 2_000, 'redis'),
   });
 
+  const sources = createSources(config.sources, { log });
+  const writeIntake = createIntakeWriter({ store, queues, metrics, log });
   let pool: WorkerPool | undefined;
   const trackerSites = trackers.queues().map(({ kind, site }) => ({ kind, site }));
   const reconciler = createReconciler({
@@ -234,6 +265,16 @@ export async function startRuntime({
         'tracker-reconcile': createTrackerReconcileJob({ store, trackers, sync, config, log }),
         'tracker-import': createTrackerImportJob({ store, trackers, config, log }),
         'rescore-features': createRescoreFeaturesJob({ store, queues, config, log }),
+        ...createNotifyHandlers({
+          store,
+          queues,
+          mailer,
+          config,
+          replyInSource: replyInSource ?? replyInSources(sources),
+          metrics,
+          log,
+        }),
+        'source-pull': createSourcePullJob({ store, sources, write: writeIntake, metrics, log }),
       },
       metrics,
       log,
@@ -270,6 +311,7 @@ export async function startRuntime({
       .catch((err: unknown) =>
         log.warn({ error: errorForLog(err) }, 'cannot schedule the rescore; retried at restart'),
       );
+    await scheduleSourcePulls(queues, sources, log);
     for (const [job, site, seconds] of schedules) {
       await queues
         .schedule(job, site, seconds * 1000)
@@ -295,6 +337,8 @@ export async function startRuntime({
     redis: producer,
     trackers,
     trackerHealth: () => trackerHealth.read(trackers.queues()),
+    sources,
+    writeIntake,
     route: pushPolicy(config, role)?.route,
     metrics,
     log,
@@ -343,6 +387,7 @@ export async function startRuntime({
         );
         workerRedis.disconnect();
       }
+      mailer.close();
       await store.close();
       await emulators?.close();
       log.info({ role }, 'stopped');
@@ -358,6 +403,7 @@ export async function startRuntime({
     port,
     reconcile: () => reconciler.runOnce(),
     emulators,
+    sources,
     stop,
   };
 }

@@ -85,9 +85,9 @@ describe('configuration errors stop the process with exit 2 and every problem li
     }
   });
 
-  it('commands whose feature is not built yet say so and fail', async () => {
-    const proc = spawnCli(['import', 'requests.csv'], {});
-    expect((await proc.exited).code).toBe(69);
-    expect(proc.stderr()).toMatch(/not available yet/);
+  it('import of a file that is not there says so and fails without touching the database', async () => {
+    const proc = spawnCli(['import', 'no-such-requests.csv'], { DATA_DIR: dir });
+    expect((await proc.exited).code).toBe(66);
+    expect(proc.stderr()).toMatch(/import: cannot read no-such-requests\.csv \(ENOENT\)/);
   });
 });

@@ -2,7 +2,11 @@
  * Rules between variables, judged on which are present (not on whether each is valid) so that they are listed
  * together with every per-variable problem.
  */
-export function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+export function crossFieldProblems(
+  env: Record<string, string | undefined>,
+  /** From the YAML file: with `notifications.enabled: false` no mail is sent, so production needs no SMTP_URL. */
+  { notificationsEnabled = true }: { notificationsEnabled?: boolean } = {},
+): string[] {
   const has = (name: string) => (env[name]?.trim() ?? '') !== '';
   const problems: string[] = [];
   const jira = ['JIRA_HOST', 'JIRA_EMAIL', 'JIRA_API_TOKEN'];
@@ -19,8 +23,10 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
     if (!has('ADMIN_TOKEN')) problems.push('ADMIN_TOKEN: required in production');
     if (!has('PUBLIC_URL'))
       problems.push('PUBLIC_URL: required in production (links in emails and tracker issues)');
-    if (!has('SMTP_URL'))
-      problems.push('SMTP_URL: required in production (the dev outbox is disabled there)');
+    if (!has('SMTP_URL') && notificationsEnabled)
+      problems.push(
+        'SMTP_URL: required in production while notifications are enabled (the dev outbox is disabled there)',
+      );
   }
   if (has('SMTP_URL') && !has('MAIL_FROM')) problems.push('MAIL_FROM: required when SMTP_URL is set');
   return problems;

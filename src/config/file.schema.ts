@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { dedupeSchema } from './dedupe.schema.ts';
 import { identitySchema } from './identity.schema.ts';
+import { notificationsSchema } from './notifications.schema.ts';
 import { scoringSchema } from './scoring.schema.ts';
+import { sourcesSchema } from './sources.schema.ts';
 import { syncFileSchema } from './sync.schema.ts';
 
 const positiveInt = z.number().int().positive();
@@ -91,6 +93,10 @@ export const fileSchema = z
       .prefault({}),
     identity: identitySchema,
     scoring: scoringSchema,
+    /** Status emails to requesters: which changes notify, digest, templates (notifications.schema.ts). */
+    notifications: notificationsSchema,
+    /** Intake sources (Zendesk, Intercom, Slack, email inbox...): see sources.schema.ts. */
+    sources: sourcesSchema,
   })
   .strict();
 

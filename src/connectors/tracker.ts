@@ -104,6 +104,12 @@ export interface Tracker {
   /** Linear: customers upserted and customer requests added in as few calls as the API allows. Jira: absent. */
   addCustomerRequests?(ref: TrackerIssueRef, requests: readonly CustomerRequest[]): Promise<void>;
 
+  /**
+   * Linear: the customer requests carried for these requests (their requester was erased) lose their text and
+   * source link but stay, so the customer count is unchanged. Needs that no longer exist are skipped. Jira: absent.
+   */
+  eraseCustomerRequests?(ref: TrackerIssueRef, requestIds: readonly string[]): Promise<void>;
+
   /** The issue's current state by id, key or URL; undefined when it does not exist (deleted). */
   getIssue(idKeyOrUrl: string): Promise<TrackerIssueState | undefined>;
 

@@ -3,11 +3,13 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Trackers } from '../connectors/registry.ts';
+import type { Sources } from '../connectors/sources.ts';
 import type { PushTarget } from '../domain/tracker.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { RouteInput } from '../sync/route.ts';
+import type { IntakeWriter } from '../workers/intake-writer.ts';
 import type { Queues } from '../workers/queues.ts';
 import type { TrackerHealth } from '../workers/tracker-health.ts';
 import { adminRouter } from './admin.routes.ts';
@@ -17,14 +19,22 @@ import { healthRouter } from './health.routes.ts';
 import { linksRouter } from './links.routes.ts';
 import { mergesRouter } from './merges.routes.ts';
 import { buildOpenApi } from './openapi.ts';
+import { customerPagesRouter } from './pages/customer-pages.routes.ts';
+import { devMailRouter } from './pages/dev-mail.routes.ts';
+import { pageRateLimit } from './pages/page-rate-limit.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { intakeRateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
+import { requestersRouter } from './requesters.routes.ts';
 import { requestsRouter } from './requests.routes.ts';
+import { sourceWebhooksRouter } from './source-webhooks.routes.ts';
 import { webhooksRouter } from './webhooks.routes.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'http' | 'intake' | 'queuePrefix' | 'adminToken' | 'push'>;
+  config: Pick<
+    Config,
+    'http' | 'intake' | 'queuePrefix' | 'adminToken' | 'push' | 'isProduction' | 'mail' | 'notifications'
+  >;
   apiKeys: readonly string[];
   store: Store;
   queues: Queues;
@@ -33,6 +43,10 @@ export interface AppDeps {
   trackers: Trackers;
   /** Each tracker's credential health as the workers last saw it (for /readyz). */
   trackerHealth?: () => Promise<TrackerHealth[]>;
+  /** The configured intake sources (webhooks at /webhooks/sources/:sourceId, health in /readyz). */
+  sources?: Sources | undefined;
+  /** Stores what a source webhook brought, like a pulled page. */
+  writeIntake?: IntakeWriter | undefined;
   /** Where a feature is pushed (routing); undefined when this process pushes nowhere. */
   route?: ((input: RouteInput) => PushTarget) | undefined;
   metrics: Metrics;
@@ -62,6 +76,12 @@ const API_ROUTES: Record<string, string[]> = {
   '/v1/features/:id/links': ['POST'],
   '/v1/features/:id/links/:linkId': ['DELETE'],
   '/v1/admin/reconcile': ['POST'],
+  '/v1/requesters/:id': ['DELETE'],
+  '/v1/requesters/:id/export': ['GET'],
+  '/webhooks/sources/:sourceId': ['POST'],
+  '/r/:token': ['GET'],
+  '/unsubscribe/:token': ['GET', 'POST'],
+  '/unsubscribe/:token/one-click': ['GET', 'POST'],
   '/webhooks/:provider': ['POST'],
   '/webhooks/:provider/:site': ['POST'],
 };
@@ -82,6 +102,14 @@ export function createApp(deps: AppDeps) {
       metrics,
       ...(deps.started ? { started: deps.started } : {}),
       ...(deps.trackerHealth ? { trackerHealth: deps.trackerHealth } : {}),
+      ...(deps.sources
+        ? {
+            sourceHealth: async () => {
+              const configured = new Set(deps.sources?.all().map((s) => s.id));
+              return (await store.intake.list()).filter((row) => configured.has(row.id));
+            },
+          }
+        : {}),
     }),
   );
   const openapi = buildOpenApi(deps.version);
@@ -114,11 +142,47 @@ export function createApp(deps: AppDeps) {
 
 function mountApi(
   app: express.Express,
-  { config, store, queues, redis, metrics, log, apiKeys, reconcile, trackers, route }: AppDeps,
+  {
+    config,
+    store,
+    queues,
+    redis,
+    metrics,
+    log,
+    apiKeys,
+    reconcile,
+    trackers,
+    route,
+    sources,
+    writeIntake,
+  }: AppDeps,
 ) {
+  // Intake sources sign their webhooks; mounted before the trackers' `/webhooks/:provider/:site`.
+  if (sources && writeIntake) app.use(sourceWebhooksRouter({ sources, write: writeIntake, metrics }));
   // Trackers sign their webhooks; they carry no API key.
   app.use(webhooksRouter({ trackers, store, queues, metrics }));
+  // Requesters' status and unsubscribe pages: the token in the URL is the credential.
+  app.use(
+    customerPagesRouter({
+      db: store.db,
+      productName: config.notifications.productName,
+      rateLimit: pageRateLimit({ redis, prefix: config.queuePrefix }),
+    }),
+  );
+  // The development outbox: only where mail is not really sent, and never in production.
+  if (!config.mail.smtpUrl && !config.isProduction) app.use(devMailRouter({ db: store.db }));
   app.use(adminRouter({ adminToken: config.adminToken, apiKeys, reconcile }));
+  // Admin-token routes before the API-key check below, which would refuse the admin token.
+  app.use(
+    requestersRouter({
+      store,
+      queues,
+      adminToken: config.adminToken,
+      apiKeys,
+      coalesceSeconds: config.push.coalesceSeconds,
+      log,
+    }),
+  );
   const auth = requireApiKey(apiKeys);
   const json = express.json({ limit: config.http.bodyLimitBytes, strict: false, type: () => true });
   const requireJson: express.RequestHandler = (req, _res, next) => {

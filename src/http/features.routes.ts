@@ -138,6 +138,7 @@ export function featuresRouter({ store }: { store: Store }) {
       })),
       links: links.map(linkView),
       requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
+      notifications: await store.notifications.summary(found.feature.id),
     };
     res.json(body);
   });

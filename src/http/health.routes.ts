@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { orTimeout } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
+import type { IntakeSourceRow } from '../store/intake.repo.ts';
 import type { TrackerHealth } from '../workers/tracker-health.ts';
 
 export interface HealthDeps {
@@ -12,6 +13,8 @@ export interface HealthDeps {
   started?: () => boolean;
   /** Whether each tracker takes our credentials, as the workers last found out. */
   trackerHealth?: () => Promise<TrackerHealth[]>;
+  /** Each configured intake source's state as its last pull left it. */
+  sourceHealth?: () => Promise<IntakeSourceRow[]>;
 }
 
 /**
@@ -26,6 +29,7 @@ export function healthRouter({
   metrics,
   started = () => true,
   trackerHealth = async () => [],
+  sourceHealth = async () => [],
 }: HealthDeps) {
   const router = Router();
 
@@ -46,7 +50,11 @@ export function healthRouter({
     const trackers = failing.length
       ? []
       : await orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]);
-    const degraded = trackers.some((t) => !t.healthy);
+    // An unhealthy source is reported like a tracker: degraded, still ready (the API and other sources work).
+    const sources = failing.length
+      ? []
+      : await orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]);
+    const degraded = trackers.some((t) => !t.healthy) || sources.some((s) => !s.healthy);
     const body = {
       status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',
       checks: Object.fromEntries(checks),
@@ -54,6 +62,13 @@ export function healthRouter({
         ? {
             trackers: Object.fromEntries(
               trackers.map((t) => [`${t.kind}/${t.site}`, t.healthy ? 'ok' : `unhealthy: ${t.reason}`]),
+            ),
+          }
+        : {}),
+      ...(sources.length > 0
+        ? {
+            sources: Object.fromEntries(
+              sources.map((s) => [s.id, s.healthy ? 'ok' : `unhealthy: ${s.lastError ?? 'unknown'}`]),
             ),
           }
         : {}),

@@ -113,7 +113,7 @@ export function buildOpenApi(version: string) {
       '/v1/features/{id}': {
         get: {
           summary:
-            'A feature with its requests, requester and company counts, and its score breakdown (why it has its score)',
+            'A feature with its requests, requester and company counts, its score breakdown (why it has its score), and what status mail its requesters were sent',
           parameters: [idParam],
           responses: {
             '200': { description: 'The feature', content: json(featureDetail) },
@@ -229,6 +229,24 @@ export function buildOpenApi(version: string) {
           },
         },
       },
+      '/webhooks/sources/{sourceId}': {
+        post: {
+          summary:
+            'Intake source webhooks (intercom: X-Hub-Signature with the app client secret): items are stored like a pulled page',
+          security: [],
+          parameters: [{ name: 'sourceId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description:
+                '{"status": "accepted", "created", "replayed", "rejected"} | {"status": "ignored", "reason"} | a challenge answer',
+            },
+            '400': problem('The delivery is not what the source sends'),
+            '401': problem('Missing or wrong signature (or no secret configured)'),
+            '404': problem('No such source, or it takes no webhooks'),
+            '503': problem('The source could not be read to complete the delivery; redeliver later'),
+          },
+        },
+      },
       '/v1/admin/reconcile': {
         post: {
           summary: 'Run the reconciler now: make sure every pending piece of work has a job (ADMIN_TOKEN)',
@@ -236,6 +254,37 @@ export function buildOpenApi(version: string) {
             '200': { description: 'What the reconciler found: added, retried and present jobs per queue' },
             '401': problem('No credentials'),
             '403': problem('An API key, not the admin token'),
+          },
+        },
+      },
+      '/v1/requesters/{id}/export': {
+        get: {
+          summary:
+            'Everything held about a requester (ADMIN_TOKEN): the row, company, requests as sent, their features ' +
+            'and triage, tracker issues, notifications (state, status, when), unsubscribes, digest choice, suppression',
+          parameters: [idParam],
+          responses: {
+            '200': { description: 'The export, as JSON (Cache-Control: no-store)' },
+            '401': problem('No credentials'),
+            '403': problem('An API key, not the admin token'),
+            '404': problem('No requester with this id'),
+          },
+        },
+      },
+      '/v1/requesters/{id}': {
+        delete: {
+          summary:
+            'Erase a requester (ADMIN_TOKEN): personal data anonymised everywhere, unsent mail cancelled, links ' +
+            'revoked, tracker issues that quoted them re-pushed; counts and scores unchanged. Idempotent',
+          parameters: [idParam],
+          responses: {
+            '200': {
+              description:
+                '{"id", "erased": true, "alreadyErased", "requests", "features", "cancelledNotifications", "trackerLinksRepushed"}',
+            },
+            '401': problem('No credentials'),
+            '403': problem('An API key, not the admin token'),
+            '404': problem('No requester with this id'),
           },
         },
       },

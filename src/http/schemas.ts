@@ -132,6 +132,13 @@ export const scoreBreakdownView = z
       'Why the feature has its score: each term with its points (after recency decay), its points before decay and what it counted; the terms add up to the score (up to rounding). README: "Scoring".',
   });
 
+const notificationCounts = z.object({
+  sent: z.number().int(),
+  pending: z.number().int(),
+  failed: z.number().int(),
+  suppressed: z.number().int(),
+});
+
 export const featureDetail = featureSummary.extend({
   scoreBreakdown: scoreBreakdownView.nullable().meta({ description: 'null until first scored' }),
   scoredAt: z.iso.datetime().nullable(),
@@ -178,6 +185,16 @@ export const featureDetail = featureSummary.extend({
         .nullable(),
     }),
   ),
+  notifications: notificationCounts
+    .extend({
+      byStatus: z
+        .partialRecord(featureStatus, notificationCounts)
+        .meta({ description: 'the same counts per announced status' }),
+    })
+    .meta({
+      description:
+        "status mail to this feature's requesters: rows sent, waiting (coalescing window or digest), failed for good, suppressed (unsubscribed, erased, bounced address); cancelled (coalesced or undone) rows are not counted",
+    }),
 });
 
 export const pushFeatureBody = z.strictObject({

@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { FeatureDemand } from '../domain/tracker.ts';
 import type { Db } from './db.ts';
 import { companies, features, requesters, requests } from './schema.ts';
@@ -45,7 +45,8 @@ export function createDemandRepo(db: Db) {
         .from(requests)
         .leftJoin(requesters, eq(requesters.id, requests.requesterId))
         .leftJoin(companies, eq(companies.id, requests.companyId))
-        .where(eq(requests.featureId, featureId))
+        // An erased requester's words and name are gone; their request still counts above.
+        .where(and(eq(requests.featureId, featureId), isNull(requesters.erasedAt)))
         // The customer's own words say most: requests with a body first, then the newest.
         .orderBy(sql`(${requests.body} = '')`, desc(requests.receivedAt), requests.id)
         .limit(maxQuotes);

@@ -4,7 +4,7 @@ import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, routeInputOf } from './feature-writes.ts';
-import { companies, features, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
+import { companies, features, requesters, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
 
 export type TrackerLink = typeof trackerLinks.$inferSelect;
 
@@ -148,12 +148,73 @@ export function createLinksRepo(db: Db) {
       }));
     },
 
+    /**
+     * An erasure of one of these requesters may have run while the push sent their words. The share lock waits
+     * for it (it updates these rows, and sets `erased_at` only after that); a requester erased by then marks the
+     * request for `erasedRequests` (pushed_at at the epoch), one erased later gets an `erased_at` after this.
+     */
     async recordRequestsPushed(linkId: string, requestIds: readonly string[]): Promise<void> {
       if (requestIds.length === 0) return;
+      const ids = [...requestIds];
+      await db.transaction(async (tx) => {
+        await tx
+          .select({ id: requests.id })
+          .from(requests)
+          .where(inArray(requests.id, ids))
+          .orderBy(requests.id)
+          .for('share');
+        // A statement of its own: it sees an erasure the lock above waited for.
+        const erased = await tx
+          .select({ id: requests.id })
+          .from(requests)
+          .innerJoin(requesters, eq(requesters.id, requests.requesterId))
+          .where(and(inArray(requests.id, ids), isNotNull(requesters.erasedAt)));
+        const scrub = new Set(erased.map((r) => r.id));
+        await tx
+          .insert(trackerLinkRequests)
+          .values(
+            ids.map((requestId) => ({
+              linkId,
+              requestId,
+              ...(scrub.has(requestId) ? { pushedAt: new Date(0) } : {}),
+            })),
+          )
+          .onConflictDoNothing();
+      });
+    },
+
+    /**
+     * Requests this link carried as customer requests before their requester was erased: the tracker still shows
+     * their words until `recordRequestsErased` (pushed_at then postdates the erasure).
+     */
+    async erasedRequests(linkId: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: trackerLinkRequests.requestId })
+        .from(trackerLinkRequests)
+        .innerJoin(requests, eq(requests.id, trackerLinkRequests.requestId))
+        .innerJoin(requesters, eq(requesters.id, requests.requesterId))
+        .where(
+          and(
+            eq(trackerLinkRequests.linkId, linkId),
+            isNotNull(requesters.erasedAt),
+            lt(trackerLinkRequests.pushedAt, requesters.erasedAt),
+          ),
+        )
+        .limit(500);
+      return rows.map((r) => r.id);
+    },
+
+    async recordRequestsErased(linkId: string, requestIds: readonly string[]): Promise<void> {
+      if (requestIds.length === 0) return;
       await db
-        .insert(trackerLinkRequests)
-        .values(requestIds.map((requestId) => ({ linkId, requestId })))
-        .onConflictDoNothing();
+        .update(trackerLinkRequests)
+        .set({ pushedAt: sql`now()` })
+        .where(
+          and(
+            eq(trackerLinkRequests.linkId, linkId),
+            inArray(trackerLinkRequests.requestId, [...requestIds]),
+          ),
+        );
     },
 
     /** Links with demand not yet pushed, changed before `before`: the reconciler's work list. */

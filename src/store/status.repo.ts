@@ -14,6 +14,7 @@ import {
   storeDedupeIndex,
 } from './dedupe-index.repo.ts';
 import { type DirtyLink, markLinksDirty, mergeChain, recountFeature, type Tx } from './feature-writes.ts';
+import { type FanOutOutcome, fanOutNotifications, type NotifyPolicy } from './notify-outbox.repo.ts';
 import {
   featureMerges,
   featureStatusChanges,
@@ -50,6 +51,8 @@ export interface StatusPolicy {
   scoring: ScoringModel;
   /** Imported issues' titles are indexed for dedupe. */
   dedupe: DedupeEngine;
+  /** Who hears about a change (the notification outbox); absent: nobody is notified. */
+  notify?: NotifyPolicy | undefined;
 }
 
 /** Who merged, for the audit trail (feature_merges). */
@@ -90,7 +93,12 @@ async function liveLinkByIssue(
 /** Locks the features in id order (two merges of the same pair cannot deadlock) and returns them by id. */
 async function lockFeatures(tx: Tx, ids: readonly string[]) {
   const rows = await tx
-    .select({ id: features.id, status: features.status, mergedIntoId: features.mergedIntoId })
+    .select({
+      id: features.id,
+      status: features.status,
+      mergedIntoId: features.mergedIntoId,
+      title: features.title,
+    })
     .from(features)
     .where(inArray(features.id, [...new Set(ids)]))
     .orderBy(asc(features.id))
@@ -140,26 +148,61 @@ async function settleStatus(
     policy.rollup,
   );
   if (next === null || next === feature.status || next === 'merged') return undefined;
-  return recordChange(tx, featureId, feature.status, next, cause, detail);
+  return recordChange(tx, policy, featureId, feature.status, next, cause, detail);
+}
+
+/** The notification outbox rows each open transaction made, queued once it commits (see `inTransaction`). */
+const outboxOf = new WeakMap<Tx, FanOutOutcome>();
+
+/** A transaction whose status changes' notifications are handed to `policy.notify.afterCommit` once it commits. */
+async function inTransaction<T>(db: Db, policy: StatusPolicy, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const outbox: FanOutOutcome = { created: [], cancelled: 0 };
+  const result = await db.transaction(async (tx) => {
+    outboxOf.set(tx, outbox);
+    return work(tx);
+  });
+  if (policy.notify?.afterCommit && (outbox.created.length > 0 || outbox.cancelled > 0)) {
+    await policy.notify.afterCommit(outbox);
+  }
+  return result;
 }
 
 async function recordChange(
   tx: Tx,
+  policy: StatusPolicy,
   featureId: string,
   from: FeatureStatus,
   to: FeatureStatus,
   cause: StatusCause,
   { linkId, ...detail }: { linkId?: string; [key: string]: unknown },
+  notify: { requestIds?: readonly string[]; detail?: Record<string, unknown> } = {},
 ): Promise<StatusChange> {
   await tx.update(features).set({ status: to, updatedAt: sql`now()` }).where(eq(features.id, featureId));
-  await tx.insert(featureStatusChanges).values({
-    featureId,
-    fromStatus: from,
-    toStatus: to,
-    cause,
-    linkId: linkId ?? null,
-    detail,
-  });
+  const [row] = await tx
+    .insert(featureStatusChanges)
+    .values({
+      featureId,
+      fromStatus: from,
+      toStatus: to,
+      cause,
+      linkId: linkId ?? null,
+      detail,
+    })
+    .returning({ id: featureStatusChanges.id });
+  // The news goes into the outbox in this same transaction: a committed change always has its notifications.
+  if (policy.notify && row) {
+    const outcome = await fanOutNotifications(tx, policy.notify, {
+      featureId,
+      from,
+      to,
+      statusChangeId: row.id,
+      requestIds: notify.requestIds,
+      detail: notify.detail,
+    });
+    const outbox = outboxOf.get(tx);
+    outbox?.created.push(...outcome.created);
+    if (outbox) outbox.cancelled += outcome.cancelled;
+  }
   return { featureId, from, to };
 }
 
@@ -189,7 +232,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
     async applyIssueState(state: TrackerIssueState, cause: StatusCause): Promise<ApplyOutcome> {
       const found = await liveLinkByIssue(db, state.kind, state.site, state.issueId);
       if (!found) return { outcome: 'not-linked' };
-      return db.transaction(async (tx) => {
+      return inTransaction(db, policy, async (tx) => {
         await lockFeatures(tx, [found.featureId]);
         // Re-read under the lock: another event may have applied a newer state, or moved the link.
         const link = await liveLinkByIssue(tx, state.kind, state.site, state.issueId);
@@ -262,7 +305,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       | { outcome: 'taken'; featureId: string }
       | { outcome: 'feature-gone' }
     > {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, policy, async (tx) => {
         const locked = await lockFeatures(tx, [featureId]);
         const feature = locked.get(featureId);
         if (!feature || feature.mergedIntoId) return { outcome: 'feature-gone' } as const;
@@ -317,7 +360,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       | { outcome: 'merged'; change: StatusChange; dirty: DirtyLink[]; intoId: string; mergeId: string }
       | { outcome: 'unchanged'; reason: string }
     > {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, policy, async (tx) => {
         // The dedupe index lock first (the order triage takes locks in): the requests' documents move too.
         await lockDedupeIndex(tx);
         // Follow the survivor's own merges to the feature that is still live.
@@ -379,12 +422,25 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
           .returning({ id: featureMerges.id });
         if (!record) throw new Error('merge record insert returned no row');
         const { duplicateLinkId, ...rest } = detail;
-        const change = await recordChange(tx, fromId, from.status, 'merged', cause, {
-          ...(duplicateLinkId ? { linkId: duplicateLinkId } : {}),
-          ...rest,
-          into: survivorId,
-          movedRequestIds: moved.map((r) => r.id),
-        });
+        const change = await recordChange(
+          tx,
+          policy,
+          fromId,
+          from.status,
+          'merged',
+          cause,
+          {
+            ...(duplicateLinkId ? { linkId: duplicateLinkId } : {}),
+            ...rest,
+            into: survivorId,
+            movedRequestIds: moved.map((r) => r.id),
+          },
+          // Its requests now belong to the survivor: tell their requesters what it is called.
+          {
+            requestIds: moved.map((r) => r.id),
+            detail: { mergedInto: { id: survivorId, title: into.title } },
+          },
+        );
         await settleStatus(tx, survivorId, policy, cause, { reason: 'links moved by a merge', from: fromId });
         const dirty = await markLinksDirty(tx, survivorId);
         return { outcome: 'merged', change, dirty, intoId: survivorId, mergeId: record.id } as const;
@@ -412,7 +468,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       | { outcome: 'not-found' }
       | { outcome: 'not-merged' }
     > {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, policy, async (tx) => {
         await lockDedupeIndex(tx);
         const [feature] = await tx
           .select({ id: features.id, mergedIntoId: features.mergedIntoId })
@@ -476,7 +532,15 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         await recountFeature(tx, live, policy.scoring);
         const changes: StatusChange[] = [];
         const detail = { mergeId: merge.id, from: live };
-        const restored = await recordChange(tx, featureId, 'merged', merge.fromStatus, 'unmerge', detail);
+        const restored = await recordChange(
+          tx,
+          policy,
+          featureId,
+          'merged',
+          merge.fromStatus,
+          'unmerge',
+          detail,
+        );
         changes.push(restored);
         // Its links may have moved on while it was merged: let them decide its status again.
         const settled = await settleStatus(tx, featureId, policy, 'unmerge', detail);
@@ -516,7 +580,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       state: TrackerIssueState,
       title: string,
     ): Promise<{ outcome: 'imported'; featureId: string } | { outcome: 'linked-already' }> {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, policy, async (tx) => {
         // Serialises imports of one issue (two import runs at once) so it becomes one feature.
         await tx.execute(
           sql`select pg_advisory_xact_lock(hashtext(${`import:${state.kind}:${state.site}:${state.issueId}`}))`,
@@ -614,7 +678,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
     cause: StatusCause,
     detail: Record<string, unknown>,
   ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
-    return db.transaction(async (tx) => {
+    return inTransaction(db, policy, async (tx) => {
       await lockFeatures(tx, [featureId]);
       // Re-read under the lock: a merge may have moved the link to another feature meanwhile.
       const [current] = await tx

@@ -6,7 +6,10 @@ import { createCompanyFolds, withCompanyFolds } from './company-fold.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
 import { createFeaturesRepo } from './features.repo.ts';
+import { createIntakeRepo } from './intake.repo.ts';
 import { createLinksRepo } from './links.repo.ts';
+import { createNotificationsRepo } from './notifications.repo.ts';
+import { createRequesterRightsRepo } from './requester-rights.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
 import { createRescoreRepo } from './rescore.repo.ts';
 import { createReviewRepo } from './review.repo.ts';
@@ -40,6 +43,8 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     ping: () => database.ping(),
     close: () => database.close(),
     requests: createRequestsRepo(database.db),
+    /** Intake sources' cursors and health, and the requests their pulls and webhooks bring. */
+    intake: createIntakeRepo(database.db),
     features: createFeaturesRepo(database.db),
     demand: createDemandRepo(database.db),
     triage: withCompanyFolds(
@@ -60,7 +65,10 @@ export function createStore(database: Database, options: StoreOptions = {}) {
       dedupe,
     }),
     webhooks: createWebhooksRepo(database.db),
+    /** The notification outbox as the send jobs and the reconciler see it (the fan-out is in status.repo). */
+    notifications: createNotificationsRepo(database.db),
     review: createReviewRepo(database.db),
+    requesterRights: createRequesterRightsRepo(database.db, { dedupe }),
   };
 }
 

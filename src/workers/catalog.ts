@@ -8,7 +8,7 @@ import { z } from 'zod';
  * deliveries (applied from the database, so they do not wait behind a tracker's rate limit). `intake` and
  * `notify` arrive with their features.
  */
-export const STATIC_QUEUES = ['triage', 'tracker-events'] as const;
+export const STATIC_QUEUES = ['triage', 'tracker-events', 'intake', 'notify'] as const;
 
 /** The queue of one Jira site or Linear workspace (no ':' allowed in queue names). */
 export function trackerQueueName(kind: 'jira' | 'linear', site: string): string {
@@ -30,6 +30,24 @@ interface JobDefinition<P extends z.ZodType> {
 const defineJob = <P extends z.ZodType>(definition: JobDefinition<P>) => definition;
 
 export const jobCatalog = {
+  /**
+   * Send one notification (notifications row) once its coalescing window ends: queued delayed until `due_at` after
+   * the status change commits, and by the reconciler for due rows a lost job left pending. Re-reads the row and
+   * does nothing unless it is still pending (workers/jobs/notify-send.job.ts).
+   */
+  'notify-send': defineJob({
+    queue: () => 'notify',
+    payload: z.strictObject({ notificationId: z.uuid() }),
+    identity: ({ notificationId }) => ({ jobId: `notify-send-${notificationId}` }),
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 } },
+  }),
+  /** One requester's daily digest (`digest` is its due hour, `20260102T09`): every due digest row in one message. */
+  'notify-digest': defineJob({
+    queue: () => 'notify',
+    payload: z.strictObject({ requesterId: z.uuid(), digest: z.string().regex(/^\d{8}T\d{2}$/) }),
+    identity: ({ requesterId, digest }) => ({ jobId: `notify-digest-${requesterId}-${digest}` }),
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 } },
+  }),
   'triage-request': defineJob({
     queue: () => 'triage',
     payload: z.strictObject({ requestId: z.uuid() }),
@@ -75,6 +93,17 @@ export const jobCatalog = {
     queue: ({ kind, site }) => trackerQueueName(kind, site),
     payload: z.strictObject({ kind: z.enum(['jira', 'linear']), site: z.string().min(1) }),
     identity: ({ kind, site }) => ({ deduplicationId: `tracker-import-${kind}-${site}` }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } },
+  }),
+  /**
+   * Pull one intake source from its stored cursor to the end (workers/jobs/source-pull.job.ts). Scheduled per
+   * source every `schedule.everySeconds` (queues.schedule); the job moves the cursor only from the value it read,
+   * so at most one pull per source makes progress at a time.
+   */
+  'source-pull': defineJob({
+    queue: () => 'intake',
+    payload: z.strictObject({ sourceId: z.string().min(1) }),
+    identity: ({ sourceId }) => ({ deduplicationId: `source-pull-${sourceId}` }),
     options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } },
   }),
 };

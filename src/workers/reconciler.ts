@@ -3,6 +3,7 @@ import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from './queues.ts';
+import { redriveDueNotifications } from './schedule-notify.ts';
 
 const BATCH = 500;
 
@@ -75,10 +76,23 @@ export function createReconciler({
     return counts;
   }
 
+  /** Due notifications still pending (their delayed job lost with Redis, or never queued): queue them. */
+  async function redriveNotifications(before: Date): Promise<number> {
+    const redriven = await redriveDueNotifications(store, queues, {
+      before,
+      limit: BATCH,
+      retryFailedAfterMs: config.retryFailedAfterSeconds * 1000,
+      now: now(),
+    });
+    if (redriven > 0) metrics.reconcileEnqueued.inc({ queue: 'notify' }, redriven);
+    return redriven;
+  }
+
   async function runOnce(): Promise<{
     triage: { added: number; retried: number; present: number };
     pushes: { added: number; skipped: number };
     webhooks: number;
+    notifications: number;
   }> {
     const counts = { added: 0, retried: 0, present: 0 };
     const before = new Date(now() - config.graceSeconds * 1000);
@@ -110,6 +124,7 @@ export function createReconciler({
       triage: counts,
       pushes: await redrivePushes(before),
       webhooks: await redriveDeliveries(before),
+      notifications: await redriveNotifications(before),
     };
   }
 

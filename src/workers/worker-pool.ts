@@ -59,6 +59,10 @@ export function startWorkers({
       tracker: undefined as TrackerQueue | undefined,
     },
     { name: 'tracker-events', concurrency: 4, tracker: undefined as TrackerQueue | undefined },
+    // Status mail: sends wait on the SMTP server, not the CPU.
+    { name: 'notify', concurrency: 8, tracker: undefined as TrackerQueue | undefined },
+    // Intake pulls: one job per source; a pull waiting out a 429 holds only its own slot.
+    { name: 'intake', concurrency: 4, tracker: undefined as TrackerQueue | undefined },
     ...trackerQueues.map((t) => ({ name: t.name, concurrency: 2, tracker: t })),
   ];
   const limiterQueues: Queue[] = [];

@@ -32,6 +32,8 @@ export interface StartServiceOptions {
   database?: TestDatabase;
   /** Keep the database after stop (a test that restarts the service on it). */
   keepDatabase?: boolean;
+  /** What runtime.ts lets a caller plug in (notification channels, replies in the source). */
+  runtime?: Pick<Parameters<typeof startRuntime>[0], 'channelsFor' | 'replyInSource'>;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<T
     log,
     apiKeys: config.apiKeys,
     version: 'test',
+    ...options.runtime,
   });
   const auth = { authorization: `Bearer ${apiKey}` };
   return {

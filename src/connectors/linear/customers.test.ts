@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadLinearSchema } from '../../sandbox/linear/schema.ts';
 import type { CustomerRequest } from '../tracker.ts';
 import {
+  customerNeedEraseDocuments,
   customerNeedInput,
   customerRequestDocuments,
   customerUpsertInput,
@@ -116,5 +117,20 @@ describe('customerRequestDocuments', () => {
       needIdFor(ISSUE, 'r29'),
     ]);
     expect(customerRequestDocuments(ISSUE, thirty, new Set(plannedNeedIds(ISSUE, thirty)))).toEqual([]);
+  });
+});
+
+describe('customerNeedEraseDocuments', () => {
+  it('clears body and attachment of each need once, in batches, valid against the schema', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => needIdFor(ISSUE, `r${i}`));
+    const docs = customerNeedEraseDocuments([...ids, ids[0] as string], 25);
+    expect(docs.map((d) => Object.keys(d.variables).length)).toEqual([25, 5]);
+    expect(docs.flatMap((d) => Object.values(d.variables))).toEqual(ids);
+    expect(docs[0]?.query).toContain(
+      'customerNeedUpdate(id: $id0, input: { body: null }, clearAttachment: true)',
+    );
+    const schema = loadLinearSchema();
+    for (const doc of docs) expect(validate(schema, parse(doc.query))).toEqual([]);
+    expect(customerNeedEraseDocuments([])).toEqual([]);
   });
 });

@@ -103,3 +103,31 @@ export function customerRequestDocuments(
   }
   return documents;
 }
+
+/**
+ * Documents that empty the customer needs of an erased requester: the body cleared and the attachment (the link to
+ * their ticket or message) removed, the need itself kept so the issue's customer count stays right.
+ * https://linear.app/developers/graphql (Mutation.customerNeedUpdate: `clearAttachment`, `body` null clears)
+ */
+export function customerNeedEraseDocuments(
+  needIds: readonly string[],
+  size = CUSTOMER_BATCH_SIZE,
+): Array<{ query: string; variables: Record<string, unknown> }> {
+  const documents: Array<{ query: string; variables: Record<string, unknown> }> = [];
+  const unique = [...new Set(needIds)];
+  for (let start = 0; start < unique.length; start += size) {
+    const chunk = unique.slice(start, start + size);
+    const params = chunk.map((_, i) => `$id${i}: String!`).join(', ');
+    const body = chunk
+      .map(
+        (_, i) =>
+          `  m${i}: customerNeedUpdate(id: $id${i}, input: { body: null }, clearAttachment: true) { success }`,
+      )
+      .join('\n');
+    documents.push({
+      query: `mutation eraseCustomerRequests(${params}) {\n${body}\n}`,
+      variables: Object.fromEntries(chunk.map((id, i) => [`id${i}`, id])),
+    });
+  }
+  return documents;
+}

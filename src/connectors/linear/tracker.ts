@@ -12,7 +12,7 @@ import type {
 } from '../tracker.ts';
 import { changedIssues, chunks, IDS_PER_QUERY, type LinearChangedPage } from './changes.ts';
 import { createLinearClient } from './client.ts';
-import { customerRequestDocuments, plannedNeedIds } from './customers.ts';
+import { customerNeedEraseDocuments, customerRequestDocuments, plannedNeedIds } from './customers.ts';
 import {
   BACKLOG_ISSUES,
   type BacklogIssues,
@@ -31,7 +31,7 @@ import {
   type Webhooks,
 } from './documents.ts';
 import { classifyLinearError } from './errors.ts';
-import { duplicateOf, issueIdFor, issueLookupKey, toIssueRef, toIssueState } from './map.ts';
+import { duplicateOf, issueIdFor, issueLookupKey, needIdFor, toIssueRef, toIssueState } from './map.ts';
 import { parseLinearWebhook, verifyLinearWebhook } from './webhook.ts';
 import { LinearWorkspace, request } from './workspace.ts';
 
@@ -48,6 +48,7 @@ export interface LinearTrackerOptions {
 export interface LinearTracker extends Tracker {
   readonly kind: 'linear';
   addCustomerRequests(ref: TrackerIssueRef, requests: readonly CustomerRequest[]): Promise<void>;
+  eraseCustomerRequests(ref: TrackerIssueRef, requestIds: readonly string[]): Promise<void>;
   changedSince(cursor: string | undefined, issueIds: readonly string[]): AsyncIterable<LinearChangedPage>;
   /** Every workflow state name in the workspace (to report configured status names that no longer exist). */
   listStatusNames(): Promise<string[]>;
@@ -237,6 +238,20 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
           for (const need of data.customerNeeds.nodes) existing.add(need.id);
         }
         for (const document of customerRequestDocuments(ref.issueId, requests, existing)) {
+          await request(client, document.query, document.variables);
+        }
+      }),
+
+    eraseCustomerRequests: (ref: TrackerIssueRef, requestIds: readonly string[]) =>
+      guarded(async () => {
+        const planned = [...new Set(requestIds.map((id) => needIdFor(ref.issueId, id)))];
+        // A need a product owner deleted in Linear is already gone: only the ones that exist are updated.
+        const existing: string[] = [];
+        for (const ids of chunks(planned, IDS_PER_QUERY)) {
+          const data = await request<ExistingNeeds>(client, EXISTING_NEEDS, { ids, first: ids.length });
+          existing.push(...data.customerNeeds.nodes.map((n) => n.id));
+        }
+        for (const document of customerNeedEraseDocuments(existing)) {
           await request(client, document.query, document.variables);
         }
       }),

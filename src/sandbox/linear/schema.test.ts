@@ -56,6 +56,7 @@ const SUPPORTED = [
   'CustomerUpsert',
   'CreateCustomer',
   'CreateCustomerNeed',
+  'UpdateCustomerNeed',
   'CreateIssueLabel',
   'CreateWebhook',
   'DeleteWebhook',

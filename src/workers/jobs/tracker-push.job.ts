@@ -138,6 +138,14 @@ export function createTrackerPushJob({
           );
         }
       }
+      // Requesters erased since their requests were carried: the tracker forgets their words too.
+      if (tracker.eraseCustomerRequests) {
+        const erased = await store.links.erasedRequests(link.id);
+        if (erased.length > 0) {
+          await tracker.eraseCustomerRequests(ref, erased);
+          await store.links.recordRequestsErased(link.id, erased);
+        }
+      }
       const pushed = await store.links.recordPushed(link.id, hash, link.demandVersion);
       // The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the
       // issue and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { invalidInput, referenceNotFound } from '../errors.ts';
+import { invalidInput, notFound, referenceNotFound } from '../errors.ts';
 import type { CustomerNeedRecord, CustomerRecord, CustomerTierRecord } from '../model.ts';
 import type { LinearState } from '../state.ts';
 import { newId, requireIssueRef } from './common.ts';
@@ -240,5 +240,72 @@ export function createNeed(state: LinearState, input: CustomerNeedCreateInput): 
   state.needs.set(need.id, need);
   state.bumpSync();
   state.emit({ type: 'CustomerNeed', action: 'create', entityId: need.id });
+  return need;
+}
+
+export interface CustomerNeedUpdateInput {
+  body?: string | null;
+  priority?: number | null;
+  customerId?: string | null;
+  customerExternalId?: string | null;
+  attachmentUrl?: string | null;
+  issueId?: string | null;
+  applyPriorityToRelatedNeeds?: boolean | null;
+}
+
+/**
+ * `customerNeedUpdate`: `body: null` clears the body; `clearAttachment` removes the need's attachment (and the
+ * attachment itself when no other need uses it); `attachmentUrl` replaces it. Moving a need to another issue
+ * (`issueId`) is not emulated.
+ */
+export function updateNeed(
+  state: LinearState,
+  id: string,
+  input: CustomerNeedUpdateInput,
+  clearAttachment?: boolean | null,
+): CustomerNeedRecord {
+  const need = state.needs.get(id);
+  if (!need) throw notFound('CustomerNeed');
+  if (input.customerId && input.customerExternalId)
+    throw invalidInput(
+      'Argument Validation Error',
+      'customerId and customerExternalId are mutually exclusive.',
+    );
+  if (input.issueId && input.issueId !== need.issueId)
+    throw invalidInput('Argument Validation Error', 'moving a need to another issue is not emulated.');
+  if (input.priority !== undefined && input.priority !== null && input.priority !== 0 && input.priority !== 1)
+    throw invalidInput('Argument Validation Error', 'priority must be 0 or 1.');
+  let customerId = need.customerId;
+  if (input.customerId) {
+    if (!state.customers.has(input.customerId)) throw referenceNotFound('customerId');
+    customerId = input.customerId;
+  } else if (input.customerExternalId) {
+    const found = [...state.customers.values()].find((c) =>
+      c.externalIds.includes(input.customerExternalId ?? ''),
+    );
+    if (!found) throw referenceNotFound('customerExternalId');
+    customerId = found.id;
+  }
+  const dropped = clearAttachment || input.attachmentUrl ? need.attachmentId : null;
+  let attachmentId = clearAttachment ? null : need.attachmentId;
+  if (input.attachmentUrl) {
+    attachmentId = upsertAttachment(state, {
+      issueId: need.issueId,
+      url: input.attachmentUrl,
+      title: input.attachmentUrl,
+    }).id;
+  }
+  if (input.body !== undefined) need.body = input.body;
+  if (input.priority !== undefined && input.priority !== null) need.priority = input.priority;
+  need.customerId = customerId;
+  need.attachmentId = attachmentId;
+  need.updatedAt = state.now();
+  if (dropped && dropped !== attachmentId) {
+    const shared = [...state.needs.values()].some((n) => n.attachmentId === dropped);
+    if (!shared && state.attachments.delete(dropped))
+      state.emit({ type: 'Attachment', action: 'remove', entityId: dropped });
+  }
+  state.bumpSync();
+  state.emit({ type: 'CustomerNeed', action: 'update', entityId: need.id });
   return need;
 }

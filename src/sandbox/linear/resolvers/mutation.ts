@@ -15,9 +15,11 @@ import {
 import {
   type CustomerCreateInput,
   type CustomerNeedCreateInput,
+  type CustomerNeedUpdateInput,
   type CustomerUpsertInput,
   createCustomer,
   createNeed,
+  updateNeed,
   upsertCustomer,
 } from '../commands/customers.ts';
 import {
@@ -79,6 +81,19 @@ export function mutationRoot(state: LinearState): Record<string, unknown> {
       payload({ customer: customerView(state, createCustomer(state, input)) }),
     customerNeedCreate: ({ input }: { input: CustomerNeedCreateInput }) =>
       payload({ need: customerNeedView(state, createNeed(state, input)) }),
+    customerNeedUpdate: ({
+      id,
+      input,
+      clearAttachment,
+    }: {
+      id: string;
+      input: CustomerNeedUpdateInput;
+      clearAttachment?: boolean | null;
+    }) =>
+      payload({
+        need: customerNeedView(state, updateNeed(state, id, input, clearAttachment)),
+        updatedRelatedNeeds: [],
+      }),
     issueLabelCreate: ({ input }: { input: IssueLabelCreateInput }) =>
       payload({ issueLabel: labelView(state, createLabel(state, input)) }),
     webhookCreate: ({ input }: { input: WebhookCreateInput }) =>

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { type RequestInput, requestInput } from '../../domain/request.ts';
+import type { SubmittedRequester } from '../../store/schema.ts';
+import type { CsvField } from './columns.ts';
+import { parseCsvDate } from './dates.ts';
+
+/**
+ * One CSV row → one request, under the same validation as `POST /v1/requests` (domain/request.ts), so a row the
+ * API would refuse is rejected here with the same words. Pure: `now` is passed in.
+ */
+
+/** What the importer stores for a valid row (the `NewRequest` of store/requests.repo.ts minus idempotency keys). */
+export interface CsvRequest {
+  source: string;
+  sourceRef: string;
+  payloadHash: string;
+  title: string;
+  body: string;
+  url: string | undefined;
+  tags: string[];
+  important: boolean;
+  submittedRequester: SubmittedRequester;
+  /** Null when the row has no date: the import time is used. */
+  receivedAt: string | null;
+}
+
+export type MapResult = { ok: true; request: CsvRequest } | { ok: false; reason: string };
+
+/** A source's clock may run a little ahead of ours (the API's rule, http/requests.routes.ts). */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+const TRUE = new Set(['true', 'yes', 'y', '1', 'x']);
+const FALSE = new Set(['false', 'no', 'n', '0']);
+
+function cell(cells: readonly string[], columns: Partial<Record<CsvField, number>>, field: CsvField) {
+  const index = columns[field];
+  if (index === undefined) return undefined;
+  const value = cells[index]?.trim();
+  return value === '' ? undefined : value;
+}
+
+/** `$120,000`, `120000.50`, `120 000`: what spreadsheets write for money. Unparsable stays a string for the schema to name. */
+function money(value: string): number | string {
+  const cleaned = value.replace(/[\s$€£¥,]|USD|EUR|GBP/gi, '');
+  const n = Number(cleaned);
+  return cleaned !== '' && Number.isFinite(n) ? n : value;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The row's identity when the file has no id column: its normalised content, so re-importing the same file (or
+ * the same row twice) finds the same request. Whitespace, line endings and email case do not change it.
+ */
+export function contentRef(parts: { title: string; body: string; email: string; created: string }): string {
+  const text = (s: string) =>
+    s
+      .replace(/\r\n?/g, '\n')
+      .replace(/[ \t]+/g, ' ')
+      .trim();
+  const key = JSON.stringify([
+    text(parts.title),
+    text(parts.body),
+    parts.email.trim().toLowerCase(),
+    parts.created,
+  ]);
+  return `row:${sha256(key).slice(0, 40)}`;
+}
+
+export function mapRow(
+  cells: readonly string[],
+  columns: Partial<Record<CsvField, number>>,
+  options: { source: string; now: Date },
+): MapResult {
+  const created = cell(cells, columns, 'created');
+  let receivedAt: string | undefined;
+  if (created !== undefined) {
+    receivedAt = parseCsvDate(created);
+    if (!receivedAt)
+      return {
+        ok: false,
+        reason: `created: "${created.slice(0, 40)}" is not a date (use 2024-03-05 or 2024-03-05T10:20:00Z)`,
+      };
+  }
+  const title = columns.title === undefined ? undefined : (cells[columns.title] ?? '');
+  const body = cell(cells, columns, 'body') ?? '';
+  const email = cell(cells, columns, 'email');
+  const companyName = cell(cells, columns, 'company');
+  const revenue = cell(cells, columns, 'revenue');
+  const tier = cell(cells, columns, 'tier');
+  const importantCell = cell(cells, columns, 'important')?.toLowerCase();
+  const tags = cell(cells, columns, 'tags');
+  const ref = cell(cells, columns, 'ref');
+
+  const company =
+    companyName !== undefined || revenue !== undefined || tier !== undefined
+      ? {
+          ...(companyName !== undefined ? { name: companyName } : {}),
+          ...(revenue !== undefined ? { revenue: money(revenue) } : {}),
+          ...(tier !== undefined ? { tier } : {}),
+        }
+      : undefined;
+  const candidate = {
+    title,
+    body,
+    requester: {
+      email,
+      ...(cell(cells, columns, 'name') !== undefined ? { name: cell(cells, columns, 'name') } : {}),
+      ...(company ? { company } : {}),
+    },
+    source: options.source,
+    sourceRef:
+      ref ??
+      contentRef({ title: title ?? '', body, email: email ?? '', created: receivedAt ?? created ?? '' }),
+    ...(cell(cells, columns, 'url') !== undefined ? { url: cell(cells, columns, 'url') } : {}),
+    ...(tags !== undefined
+      ? {
+          tags: [
+            ...new Set(
+              tags
+                .split(/[,;|]/)
+                .map((t) => t.trim())
+                .filter(Boolean),
+            ),
+          ],
+        }
+      : {}),
+    ...(importantCell !== undefined
+      ? {
+          important: TRUE.has(importantCell) ? true : FALSE.has(importantCell) ? false : importantCell,
+        }
+      : {}),
+    ...(receivedAt !== undefined ? { receivedAt } : {}),
+  };
+  const parsed = requestInput.safeParse(candidate);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((i) => {
+      const path = i.path.join('.');
+      // The schema's messages already name the field; the path disambiguates company fields and tags.
+      return path.startsWith('requester.company') || path.startsWith('tags')
+        ? `${path}: ${i.message}`
+        : i.message;
+    });
+    return { ok: false, reason: [...new Set(reasons)].join('; ') };
+  }
+  const input: RequestInput = parsed.data;
+  if (input.receivedAt && Date.parse(input.receivedAt) > options.now.getTime() + MAX_CLOCK_SKEW_MS) {
+    return { ok: false, reason: `created: ${created} is in the future` };
+  }
+  return {
+    ok: true,
+    request: {
+      source: input.source,
+      // Always set: an id column's value or the content hash.
+      sourceRef: input.sourceRef ?? '',
+      payloadHash: sha256(JSON.stringify(input)),
+      title: input.title,
+      body: input.body ?? '',
+      url: input.url,
+      tags: input.tags ?? [],
+      important: input.important ?? false,
+      submittedRequester: input.requester,
+      receivedAt: input.receivedAt ?? null,
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type { Resolved } from '../../config/sources.schema.ts';
+import { ConnectorError } from '../errors.ts';
+import type { IntakeItem, IntakeSource, PullPage } from '../source.ts';
+import type { SourceDeps } from '../sources.ts';
+import {
+  createIntercomClient,
+  type IntercomCompany,
+  type IntercomContact,
+  type IntercomConversation,
+} from './client.ts';
+import type { IntercomSourceConfig } from './config.ts';
+import {
+  asConversation,
+  type IntercomCursor,
+  mapConversation,
+  parseIntercomCursor,
+  requesterContactId,
+} from './map.ts';
+import { CONVERSATION_TOPICS, parseIntercomNotification, verifyIntercomSignature } from './webhook.ts';
+
+/** How far back the very first pull reads. */
+const FIRST_PULL_DAYS = 30;
+
+/**
+ * Intercom as an intake source: conversations carrying the configured tag, through the conversations search API
+ * (`tag_ids IN [tag]` and `updated_at > since`, paged by `starting_after`). The conversation's first contact is the
+ * requester; that contact's first company is the company, with revenue from `revenueAttribute` or `monthly_spend`
+ * (map.ts). Reply: an admin reply (`adminId`) in the conversation.
+ */
+export function createIntercomSource(
+  config: Resolved<IntercomSourceConfig>,
+  deps: SourceDeps & { now?: () => Date },
+): IntakeSource {
+  const token = config.secrets['token'];
+  if (!token) throw new ConnectorError('config', 'intercom', `source ${config.id}: tokenEnv is not set`);
+  const api = createIntercomClient({ token, baseUrl: config.baseUrl, throttle: deps.throttle });
+  const now = deps.now ?? (() => new Date());
+  let appUrl: string | undefined;
+
+  async function conversationUrlBase(): Promise<string | undefined> {
+    if (appUrl !== undefined) return appUrl || undefined;
+    // The inbox link needs the workspace id, which /me tells (app.id_code).
+    const me = (await api.identify()) as { app?: { id_code?: string } } | undefined;
+    appUrl = me?.app?.id_code ? `https://app.intercom.com/a/inbox/${me.app.id_code}/inbox` : '';
+    return appUrl || undefined;
+  }
+
+  /** Maps conversations, looking each contact and company up once per pull or delivery. */
+  function createLookups() {
+    const contacts = new Map<string, IntercomContact | undefined>();
+    const companies = new Map<string, IntercomCompany | undefined>();
+    return {
+      async map(conversation: IntercomConversation): Promise<IntakeItem | { reason: string }> {
+        const contactId = requesterContactId(conversation);
+        if (contactId && !contacts.has(contactId)) {
+          contacts.set(contactId, await findOrSkip(() => api.findContact(contactId)));
+        }
+        const contact = contactId ? contacts.get(contactId) : undefined;
+        const companyId = contact?.companies?.data?.[0]?.id;
+        if (companyId && !companies.has(companyId)) {
+          companies.set(companyId, await findOrSkip(() => api.findCompany(companyId)));
+        }
+        return mapConversation(conversation, contact, companyId ? companies.get(companyId) : undefined, {
+          revenueAttribute: config.revenueAttribute,
+          appUrl: await conversationUrlBase(),
+        });
+      },
+    };
+  }
+
+  return {
+    kind: 'intercom',
+    id: config.id,
+
+    async check() {
+      const me = await api.identify();
+      if (!me)
+        throw new ConnectorError('auth', 'intercom', 'Intercom did not say which admin the token belongs to');
+    },
+
+    async *pull(cursor: string | null): AsyncIterable<PullPage> {
+      const stored = parseIntercomCursor(cursor);
+      const nowSeconds = Math.floor(now().getTime() / 1000);
+      let since = stored?.since ?? nowSeconds - FIRST_PULL_DAYS * 86_400;
+      const query = stored?.query ?? Math.max(0, since - (stored ? config.lagWindowSeconds : 0));
+      let after = stored?.query === undefined ? undefined : stored.after;
+      const lookups = createLookups();
+      for (;;) {
+        const page = await api.searchTagged(config.tagId, query, after);
+        const items: PullPage['items'] = [];
+        const rejected: PullPage['rejected'] = [];
+        for (const raw of page.conversations) {
+          const conversation = asConversation(raw);
+          if (typeof conversation === 'string') {
+            const id = (raw as { id?: unknown } | null)?.id;
+            rejected.push({ ref: typeof id === 'string' ? id : undefined, reason: conversation });
+            continue;
+          }
+          since = Math.max(since, conversation.updated_at);
+          const mapped = await lookups.map(conversation);
+          if ('reason' in mapped) rejected.push({ ref: conversation.id, reason: mapped.reason });
+          else items.push(mapped);
+        }
+        const next: IntercomCursor = page.next ? { since, query, after: page.next } : { since };
+        yield { items, rejected, cursor: JSON.stringify(next) };
+        if (!page.next) return;
+        after = page.next;
+      }
+    },
+
+    async parseWebhook(headers, rawBody) {
+      verifyIntercomSignature(headers, rawBody, config.secrets['webhookSecret']);
+      const notification = parseIntercomNotification(rawBody);
+      if ('invalid' in notification) {
+        throw new ConnectorError(
+          'invalid_input',
+          'intercom',
+          `webhook notification: ${notification.invalid}`,
+        );
+      }
+      if (!CONVERSATION_TOPICS.has(notification.topic)) {
+        return { kind: 'ignored', reason: `topic ${notification.topic} carries no feature request` };
+      }
+      const conversation = asConversation(notification.item);
+      if (typeof conversation === 'string')
+        return { kind: 'items', items: [], rejected: [{ reason: conversation }] };
+      const tagged = (conversation.tags?.tags ?? []).some((t) => t.id === config.tagId);
+      if (!tagged) return { kind: 'ignored', reason: 'the conversation does not carry the configured tag' };
+      // Refused credentials here are the API token's, not the delivery's signature: not a 401 for Intercom.
+      const mapped = await createLookups()
+        .map(conversation)
+        .catch((err: unknown) => {
+          if (err instanceof ConnectorError && err.kind === 'auth') {
+            throw new ConnectorError('transient', 'intercom', err.message, { cause: err });
+          }
+          throw err;
+        });
+      return 'reason' in mapped
+        ? { kind: 'items', items: [], rejected: [{ ref: conversation.id, reason: mapped.reason }] }
+        : { kind: 'items', items: [mapped], rejected: [] };
+    },
+
+    async reply(thread, message) {
+      const id = thread.sourceThread?.['conversationId'] ?? thread.sourceRef;
+      if (typeof id !== 'string' || id === '') {
+        throw new ConnectorError('invalid_input', 'intercom', 'no Intercom conversation id to reply to');
+      }
+      await api.reply(id, config.adminId, message.text);
+    },
+  };
+}
+
+/** A contact or company deleted since the conversation: the item is then judged without it. */
+async function findOrSkip<T>(find: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await find();
+  } catch (err) {
+    if (err instanceof ConnectorError && err.kind === 'not_found') return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,39 @@
+import type { ResolvedSourceConfig } from '../config/sources.schema.ts';
+import type { ChannelsFor, NotificationChannel } from '../store/notify-outbox.repo.ts';
+import type { ReplyInSource } from '../workers/jobs/notify-deps.ts';
+import { ConnectorError } from './errors.ts';
+import type { Sources } from './sources.ts';
+
+/**
+ * The per-source reply-back policy (`replyBack`, `alsoEmail`) as the notification outbox asks for it: `thread`
+ * answers in the source thread only (and by email too with `alsoEmail`), `email` by email only, `both` both. A
+ * request without a thread to answer in (or from a source not configured here: the API, CSV) is told by email.
+ */
+export function replyBackChannels(configs: readonly ResolvedSourceConfig[]): ChannelsFor {
+  const byId = new Map(configs.filter((c) => c.enabled).map((c) => [c.id, c]));
+  return ({ source, sourceThread }) => {
+    const config = byId.get(source);
+    if (!config || !sourceThread) return ['email'];
+    const channels: NotificationChannel[] =
+      config.replyBack === 'email'
+        ? ['email']
+        : config.replyBack === 'both' || config.alsoEmail
+          ? ['source', 'email']
+          : ['source'];
+    return channels;
+  };
+}
+
+/** The outbox's `replyInSource`: the request's source answers in its own thread (`IntakeSource.reply`). */
+export function replyInSources(sources: Sources): ReplyInSource {
+  return async (input) => {
+    const source = sources.get(input.source);
+    if (!source?.reply) {
+      throw new ConnectorError('config', input.source, `no reply connector for source ${input.source}`);
+    }
+    await source.reply(
+      { sourceRef: input.sourceRef, sourceThread: input.sourceThread, url: null },
+      { text: input.text, messageId: input.messageId },
+    );
+  };
+}

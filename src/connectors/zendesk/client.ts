@@ -1,0 +1,124 @@
+import { classifyZendeskFetchError, classifyZendeskResponse } from './errors.ts';
+
+export interface ZendeskTicket {
+  id: number;
+  url?: string;
+  subject: string | null;
+  description: string | null;
+  status: string;
+  tags: string[];
+  ticket_form_id: number | null;
+  requester_id: number | null;
+  organization_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+export interface ZendeskUser {
+  id: number;
+  name: string | null;
+  email: string | null;
+  organization_id?: number | null;
+}
+export interface ZendeskOrganization {
+  id: number;
+  name: string;
+  domain_names?: string[];
+}
+
+/** One page of the cursor-based incremental ticket export, with the sideloaded users and organizations. */
+export interface ZendeskExportPage {
+  tickets: unknown[];
+  users: unknown[];
+  organizations: unknown[];
+  after_cursor: string | null;
+  end_of_stream: boolean;
+}
+
+export interface ZendeskClientOptions {
+  baseUrl: string;
+  email: string;
+  token: string;
+  /** Waits for the source's rate limit before each call. */
+  throttle?: (() => Promise<void>) | undefined;
+  timeoutMs?: number;
+}
+
+/**
+ * The few Zendesk Support API calls intake needs, over fetch. API token auth is basic `{email}/token:{token}`
+ * (https://developer.zendesk.com/api-reference/introduction/security-and-auth/#api-token). Every failure is a
+ * ConnectorError (errors.ts).
+ */
+export function createZendeskClient({
+  baseUrl,
+  email,
+  token,
+  throttle,
+  timeoutMs = 30_000,
+}: ZendeskClientOptions) {
+  const authorization = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
+  const root = baseUrl.replace(/\/+$/, '');
+
+  async function call<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
+    await throttle?.();
+    let res: Response;
+    try {
+      res = await fetch(`${root}${path}`, {
+        method,
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw classifyZendeskFetchError(err);
+    }
+    let parsed: unknown;
+    try {
+      const text = await res.text();
+      parsed = text ? JSON.parse(text) : {};
+    } catch (err) {
+      if (!res.ok) throw classifyZendeskResponse(res.status, res.headers.get('retry-after'), undefined);
+      throw classifyZendeskFetchError(err);
+    }
+    if (!res.ok) throw classifyZendeskResponse(res.status, res.headers.get('retry-after'), parsed);
+    return parsed as T;
+  }
+
+  return {
+    baseUrl: root,
+    /** The agent the token belongs to; Zendesk answers an anonymous user (id null) to bad credentials here. */
+    me: () => call<{ user: { id: number | null; email?: string | null } }>('GET', '/api/v2/users/me.json'),
+
+    /**
+     * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
+     * `start_time` on the first call, `cursor` (the previous page's after_cursor) after that.
+     */
+    exportTickets(from: { startTime: number } | { cursor: string }): Promise<ZendeskExportPage> {
+      const query = new URLSearchParams(
+        'cursor' in from ? { cursor: from.cursor } : { start_time: String(from.startTime) },
+      );
+      query.set('include', 'users,organizations');
+      return call<Partial<ZendeskExportPage>>('GET', `/api/v2/incremental/tickets/cursor.json?${query}`).then(
+        (p) => ({
+          tickets: Array.isArray(p.tickets) ? p.tickets : [],
+          users: Array.isArray(p.users) ? p.users : [],
+          organizations: Array.isArray(p.organizations) ? p.organizations : [],
+          after_cursor: typeof p.after_cursor === 'string' ? p.after_cursor : null,
+          end_of_stream: p.end_of_stream !== false,
+        }),
+      );
+    },
+
+    /** A public comment on the ticket (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-ticket). */
+    async addPublicComment(ticketId: number, text: string): Promise<void> {
+      await call('PUT', `/api/v2/tickets/${ticketId}.json`, {
+        ticket: { comment: { body: text, public: true } },
+      });
+    },
+  };
+}
+
+export type ZendeskClient = ReturnType<typeof createZendeskClient>;

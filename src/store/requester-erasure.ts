@@ -1,0 +1,179 @@
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { DedupeEngine } from '../sync/dedupe/engine.ts';
+import type { Db } from './db.ts';
+import {
+  featureDocumentId,
+  lockDedupeIndex,
+  requestDocumentId,
+  storeDedupeIndex,
+} from './dedupe-index.repo.ts';
+import { type DirtyLink, markLinksDirty, type Tx } from './feature-writes.ts';
+import {
+  dedupeDocuments,
+  devMail,
+  features,
+  notifications,
+  requesters,
+  requests,
+  type SubmittedRequester,
+  triageDecisions,
+} from './schema.ts';
+
+/** The address an erased requester keeps: `.invalid` can never route (RFC 2606), and the id keeps it unique. */
+export const erasedEmail = (requesterId: string) => `erased-${requesterId}@invalid`;
+
+export type ErasureOutcome =
+  | { outcome: 'not-found' }
+  | {
+      outcome: 'erased';
+      /** False when the requester had been erased before (a repeated DELETE); the scrub ran again anyway. */
+      firstTime: boolean;
+      requestIds: string[];
+      featureIds: string[];
+      cancelledNotifications: number;
+      /** Links whose issue shows these requests: pushed after commit so the tracker forgets them too. */
+      dirty: DirtyLink[];
+    };
+
+/**
+ * Erases a requester's personal data in one transaction. The requester row stays, anonymous, and so do their
+ * requests' requester and company ids: every count and score (which count distinct requester and company ids,
+ * feature-score.ts) is unchanged. What goes: email, name and external id (row and submitted copy), the request
+ * texts, source links and reply threads, unsent notifications, dev-outbox copies, the dedupe index's copy of their
+ * words. Tokens die with the version bump. Safe to repeat: a second run finds nothing left and changes nothing
+ * that counts.
+ */
+export async function eraseRequester(
+  db: Db,
+  dedupe: DedupeEngine,
+  requesterId: string,
+): Promise<ErasureOutcome> {
+  return db.transaction(async (tx) => {
+    // Triage resolves requesters and indexes request text under this lock: taken first, as triage and merges do.
+    await lockDedupeIndex(tx);
+    const [person] = await tx.select().from(requesters).where(eq(requesters.id, requesterId)).for('update');
+    if (!person) return { outcome: 'not-found' } as const;
+    const placeholder = erasedEmail(person.id);
+    const oldKey = person.emailKey;
+    const firstTime = person.erasedAt === null;
+
+    await tx
+      .update(requesters)
+      .set({
+        email: placeholder,
+        emailKey: placeholder,
+        name: null,
+        externalId: null,
+        notifyDigest: false,
+        // Every status-page and unsubscribe link carries the version it was signed with (sync/notify/tokens.ts).
+        ...(firstTime ? { tokenVersion: sql`${requesters.tokenVersion} + 1` } : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(requesters.id, person.id));
+
+    // Their requests, and any not triaged yet that name the old address (triage would otherwise make a new,
+    // identifiable requester of them; with the placeholder it resolves to this anonymous row).
+    const mine = or(
+      eq(requests.requesterId, person.id),
+      and(
+        isNull(requests.requesterId),
+        sql`lower(trim(${requests.submittedRequester}->>'email')) = ${oldKey}`,
+      ),
+    );
+    const rows = await tx
+      .select({ id: requests.id, featureId: requests.featureId, submitted: requests.submittedRequester })
+      .from(requests)
+      .where(mine)
+      .orderBy(requests.id)
+      .for('update');
+    for (const r of rows) {
+      // The company is the customer's account, not the person: kept, so an untriaged request still counts it.
+      const submitted: SubmittedRequester = {
+        email: placeholder,
+        ...(r.submitted.company ? { company: r.submitted.company } : {}),
+      };
+      await tx
+        .update(requests)
+        .set({ title: '', body: '', url: null, sourceThread: null, submittedRequester: submitted })
+        .where(eq(requests.id, r.id));
+    }
+    // After the requests are rewritten (and locked): a push that carried their old words to a tracker either
+    // committed before, or sees this erasure (links.repo recordRequestsPushed), so erasedRequests finds it.
+    await tx
+      .update(requesters)
+      .set({ erasedAt: sql`coalesce(${requesters.erasedAt}, clock_timestamp())` })
+      .where(eq(requesters.id, person.id));
+    const requestIds = rows.map((r) => r.id);
+    const featureIds = [...new Set(rows.flatMap((r) => (r.featureId ? [r.featureId] : [])))];
+
+    if (requestIds.length > 0) {
+      // The evidence lists the words the request shared with its feature; the decision itself stays.
+      await tx
+        .update(triageDecisions)
+        .set({ evidence: { erased: true } })
+        .where(inArray(triageDecisions.requestId, requestIds));
+    }
+    await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds);
+
+    const cancelled = await tx
+      .update(notifications)
+      .set({ state: 'cancelled', reason: 'erased', updatedAt: sql`now()` })
+      .where(and(eq(notifications.requesterId, person.id), eq(notifications.state, 'pending')))
+      .returning({ id: notifications.id });
+    // What was sent stays as a record (state, status, when); its detail may quote an SMTP reply naming them.
+    await tx
+      .update(notifications)
+      .set({ detail: {}, updatedAt: sql`now()` })
+      .where(and(eq(notifications.requesterId, person.id), sql`${notifications.detail} <> '{}'::jsonb`));
+    // The dev outbox's `to` is the address, alone or as `Name <address>`.
+    await tx
+      .delete(devMail)
+      .where(
+        or(
+          sql`lower(${devMail.to}) = ${oldKey}`,
+          sql`position(${`<${oldKey}>`} in lower(${devMail.to})) > 0`,
+        ),
+      );
+
+    // The issues quoted their words with their name: push every live link of their features again.
+    const dirty: DirtyLink[] = [];
+    for (const featureId of featureIds) dirty.push(...(await markLinksDirty(tx, featureId)));
+
+    return {
+      outcome: 'erased',
+      firstTime,
+      requestIds,
+      featureIds,
+      cancelledNotifications: cancelled.length,
+      dirty,
+    } as const;
+  });
+}
+
+/**
+ * Their words leave the index. A feature left with no document would be unfindable by similarity, so its own
+ * title (not the customer's words) takes their place, as an imported issue's title does.
+ */
+async function removeFromDedupeIndex(
+  tx: Tx,
+  dedupe: DedupeEngine,
+  requestIds: readonly string[],
+  featureIds: readonly string[],
+): Promise<void> {
+  const index = storeDedupeIndex(tx);
+  for (const id of requestIds) await index.remove(requestDocumentId(id));
+  for (const featureId of featureIds) {
+    const [left] = await tx
+      .select({ id: dedupeDocuments.id })
+      .from(dedupeDocuments)
+      .where(eq(dedupeDocuments.featureId, featureId))
+      .limit(1);
+    if (left) continue;
+    const [feature] = await tx
+      .select({ title: features.title })
+      .from(features)
+      .where(eq(features.id, featureId));
+    if (!feature) continue;
+    await index.add(featureDocumentId(featureId), featureId, dedupe.analyse({ title: feature.title }));
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { IntakeItem } from '../connectors/source.ts';
+import { checkIntakeItem } from './intake-item.ts';
+
+const item = (overrides: Partial<IntakeItem> = {}): IntakeItem => ({
+  ref: '42',
+  title: 'Dark mode',
+  body: 'Please.',
+  requester: { email: 'ada@acme.io' },
+  receivedAt: '2026-01-01T00:00:00Z',
+  ...overrides,
+});
+
+describe('checkIntakeItem', () => {
+  it.each([
+    ['an empty title', { title: '  ' }, 'title: title is empty'],
+    ['a bad email', { requester: { email: 'nope' } }, 'requester.email: email must be a valid email address'],
+    ['an empty ref', { ref: '' }, 'ref: ref is empty'],
+    ['a bad time', { receivedAt: 'yesterday' }, 'receivedAt: receivedAt is not an ISO time'],
+    ['a non-http url', { url: 'ftp://x.io/1' }, 'url: url is not an http(s) URL'],
+  ] as Array<[string, Partial<IntakeItem>, string]>)('refuses %s', (_what, overrides, reason) => {
+    const ref = 'ref' in overrides ? overrides.ref : '42';
+    expect(checkIntakeItem(item(overrides))).toEqual({ ok: false, ref, reason });
+  });
+
+  it('cuts an overlong title and body instead of refusing them, and folds whitespace in the title', () => {
+    const verdict = checkIntakeItem(
+      item({ title: `Dark\n\nmode ${'x'.repeat(400)}`, body: 'y'.repeat(30_000) }),
+    );
+    expect(verdict.ok).toBe(true);
+    if (!verdict.ok) return;
+    expect(verdict.item.title).toHaveLength(300);
+    expect(verdict.item.title.startsWith('Dark mode x')).toBe(true);
+    expect(verdict.item.body).toHaveLength(20_000);
+  });
+
+  it('drops tags it cannot keep rather than the item', () => {
+    const verdict = checkIntakeItem(item({ tags: ['ok', ' ', 'x'.repeat(51)] }));
+    expect(verdict).toMatchObject({ ok: true, item: { tags: ['ok'] } });
+  });
+});

@@ -1,0 +1,51 @@
+import type { Config } from '../../config.ts';
+import type { Mailer } from '../../connectors/mail/client.ts';
+import type { Logger } from '../../log.ts';
+import type { Metrics } from '../../metrics.ts';
+import { loadTokenKey } from '../../store/secrets.repo.ts';
+import type { Store } from '../../store/store.ts';
+import type { Queues } from '../queues.ts';
+
+/**
+ * Answers a requester where they asked (a Zendesk ticket, a Slack thread, an email thread), for `channel = 'source'`
+ * rows. Provided by the intake sources; throws ConnectorError (`transient` / `rate_limited` retry, others fail the row).
+ */
+export type ReplyInSource = (input: {
+  requestId: string;
+  source: string;
+  sourceRef: string | null;
+  sourceThread: Record<string, unknown> | null;
+  text: string;
+  messageId: string;
+}) => Promise<void>;
+
+/** What the notify jobs are built from (runtime.ts). */
+export interface NotifyDeps {
+  store: Store;
+  queues: Queues;
+  mailer: Mailer;
+  config: Pick<Config, 'publicUrl' | 'notifications'>;
+  replyInSource?: ReplyInSource | undefined;
+  metrics: Metrics;
+  log: Logger;
+  now?: () => number;
+}
+
+/** The token signing key, read once per process (it never changes once made). */
+export function tokenKeyOnce(store: Store): () => Promise<Buffer> {
+  let key: Promise<Buffer> | undefined;
+  return () => {
+    key ??= loadTokenKey(store.db).catch((err: unknown) => {
+      key = undefined;
+      throw err;
+    });
+    return key;
+  };
+}
+
+/** Metric label for why a row was suppressed (the reason text itself can name an SMTP reply). */
+export function suppressedKind(reason: string): string {
+  if (reason.startsWith('requester erased')) return 'erased';
+  if (reason.startsWith('unsubscribed')) return 'unsubscribed';
+  return 'address_suppressed';
+}

@@ -1,0 +1,64 @@
+import type { Config } from '../config.ts';
+import { createMailer, type Mailer } from '../connectors/mail/client.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import {
+  type ChannelsFor,
+  emailOnly,
+  type FanOutOutcome,
+  type NotifyPolicy,
+} from '../store/notify-outbox.repo.ts';
+import type { Store } from '../store/store.ts';
+import type { ReplyInSource } from './jobs/notify-deps.ts';
+import { createNotifyDigestJob } from './jobs/notify-digest.job.ts';
+import { createNotifySendJob } from './jobs/notify-send.job.ts';
+import type { Queues } from './queues.ts';
+
+/**
+ * The notification pieces runtime.ts composes: the outbox policy the status repository fans out with, the mailer,
+ * and the `notify` queue's job handlers. `channelsFor` and `replyInSource` come from the intake sources when they
+ * provide them; until then every requester hears by email only.
+ */
+
+/** The outbox policy, or undefined with `notifications.enabled: false` (no rows are written). */
+export function notifyPolicy(
+  config: Config,
+  {
+    channelsFor = emailOnly,
+    afterCommit,
+  }: { channelsFor?: ChannelsFor | undefined; afterCommit: (outcome: FanOutOutcome) => Promise<void> },
+): NotifyPolicy | undefined {
+  if (!config.notifications.enabled) return undefined;
+  return {
+    statuses: config.notifications.statuses,
+    coalesceSeconds: config.notifyCoalesceSeconds,
+    messageIdHost: new URL(config.publicUrl).hostname,
+    digestHourUtc: config.notifications.digest.hourUtc,
+    channelsFor,
+    afterCommit,
+  };
+}
+
+export function createNotifyMailer(config: Config, store: Store): Mailer {
+  return createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    replyTo: config.notifications.replyTo,
+    saveDevMail: (mail) => store.notifications.saveDevMail(mail),
+  });
+}
+
+export function createNotifyHandlers(deps: {
+  store: Store;
+  queues: Queues;
+  mailer: Mailer;
+  config: Config;
+  replyInSource?: ReplyInSource | undefined;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  return {
+    'notify-send': createNotifySendJob(deps),
+    'notify-digest': createNotifyDigestJob(deps),
+  };
+}

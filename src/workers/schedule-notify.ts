@@ -1,0 +1,101 @@
+import { errorForLog, type Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { FanOutOutcome } from '../store/notify-outbox.repo.ts';
+import type { Store } from '../store/store.ts';
+import { digestKey } from '../sync/notify/digest-time.ts';
+import { type JobName, type JobPayload, jobCatalog } from './catalog.ts';
+import type { Queues } from './queues.ts';
+
+const ENQUEUE_BATCH = 100;
+
+/**
+ * Queues the sends a committed status change made due: each row's `notify-send` (or its requester's daily
+ * `notify-digest`) delayed until its due time. A failed enqueue is logged, not thrown: the row stays pending in the
+ * database and the reconciler queues it once it is due.
+ */
+export async function scheduleNotificationsAfterCommit(
+  queues: Queues,
+  outcome: FanOutOutcome,
+  { metrics, log, now = Date.now() }: { metrics: Metrics; log: Logger; now?: number },
+): Promise<void> {
+  if (outcome.cancelled > 0) metrics.notificationsCancelled.inc(outcome.cancelled);
+  // In parallel batches: a feature with a thousand requesters should not wait on a thousand round trips.
+  for (let i = 0; i < outcome.created.length; i += ENQUEUE_BATCH) {
+    await Promise.all(
+      outcome.created.slice(i, i + ENQUEUE_BATCH).map((row) => {
+        metrics.notificationsCreated.inc({ channel: row.channel });
+        const delayMs = Math.max(0, row.dueAt.getTime() - now);
+        const job = row.digest
+          ? queues.enqueue(
+              'notify-digest',
+              { requesterId: row.requesterId, digest: digestKey(row.dueAt) },
+              { delayMs },
+            )
+          : queues.enqueue('notify-send', { notificationId: row.id }, { delayMs });
+        return job.catch((err: unknown) =>
+          log.warn(
+            { notificationId: row.id, error: errorForLog(err) },
+            'notification enqueue failed; the reconciler will pick it up',
+          ),
+        );
+      }),
+    );
+  }
+}
+
+/**
+ * Makes sure a job exists for a due row. Unlike `queues.redrive`, a job that completed while its row is still
+ * pending (it ran early, or its row was re-opened) is replaced: the row, not the job's history, says what is due.
+ */
+async function ensureJob<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payload: JobPayload<N>,
+  retryFailedAfterMs: number,
+  now: number,
+): Promise<boolean> {
+  const identity = jobCatalog[name].identity(payload as never) as { jobId: string };
+  const queue = queues.queue('notify');
+  const existing = await queue.getJob(identity.jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'failed') {
+      if (now - (existing.finishedOn ?? 0) < retryFailedAfterMs) return false;
+      await existing.retry('failed');
+      return true;
+    }
+    if (state !== 'completed' && state !== 'unknown') return false;
+    await existing.remove().catch(() => {});
+  }
+  await queues.enqueue(name, payload);
+  return true;
+}
+
+/** For the reconciler: every pending row due before `before` has its job (a Redis flush loses no mail). */
+export async function redriveDueNotifications(
+  store: Store,
+  queues: Queues,
+  {
+    before,
+    limit,
+    retryFailedAfterMs,
+    now,
+  }: { before: Date; limit: number; retryFailedAfterMs: number; now: number },
+): Promise<number> {
+  const due = await store.notifications.due(before, limit);
+  const digests = new Map<string, JobPayload<'notify-digest'>>();
+  let redriven = 0;
+  for (const row of due) {
+    if (row.detail['digest'] === true) {
+      const payload = { requesterId: row.requesterId, digest: digestKey(row.dueAt) };
+      digests.set(`${payload.requesterId}-${payload.digest}`, payload);
+      continue;
+    }
+    if (await ensureJob(queues, 'notify-send', { notificationId: row.id }, retryFailedAfterMs, now))
+      redriven++;
+  }
+  for (const payload of digests.values()) {
+    if (await ensureJob(queues, 'notify-digest', payload, retryFailedAfterMs, now)) redriven++;
+  }
+  return redriven;
+}
