@@ -25,11 +25,7 @@ const USAGE = `usage: suggested-sync <command>
   dedupe-eval    evaluate duplicate detection: --corpus C.jsonl --queries Q.jsonl [--past-only]
 `;
 
-/** Commands whose feature is not built yet say so and fail; they never pretend to work. */
-const NOT_YET: Record<string, string> = {};
-
 const EXIT_CONFIG = 2;
-const EXIT_UNAVAILABLE = 69;
 
 function readConfig(): Config {
   try {
@@ -107,6 +103,15 @@ async function serve(config: Config, role: Role): Promise<void> {
       '  trackers: none configured (sandbox emulators run only in `npm start`; or run `npm run emulators`)',
     );
   }
+  lines.push(
+    !config.notifications.enabled
+      ? '  mail:     status emails off (notifications.enabled: false)'
+      : config.mail.smtpUrl
+        ? `  mail:     SMTP at ${new URL(config.mail.smtpUrl).host}, from ${config.mail.from}`
+        : `  mail:     no SMTP_URL: status emails are kept in the dev outbox${role === 'worker' ? '' : ` at ${runtime.url.replace('127.0.0.1', 'localhost')}/dev/mail`}`,
+  );
+  const sources = config.sources.filter((s) => s.enabled);
+  if (sources.length > 0) lines.push(`  sources:  ${sources.map((s) => `${s.id} (${s.kind})`).join(', ')}`);
   if (role !== 'worker') {
     lines.push(
       `  try:      curl -s -X POST ${runtime.url}/v1/requests -H "Authorization: Bearer ${generated ? generated.key : '<API key>'}" -H 'Content-Type: application/json' -d '{"title":"Dark mode","requester":{"email":"ada@example.org"}}'`,
@@ -154,11 +159,6 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(USAGE);
   // Needs no configuration, database or Redis: a pure replay of labelled duplicates through the engine.
   if (command === 'dedupe-eval') return (await import('./dedupe-eval.ts')).runDedupeEval(argv.slice(1));
-  const notYet = NOT_YET[command];
-  if (notYet) {
-    process.stderr.write(`suggested-sync ${command}: not available yet: ${notYet}\n`);
-    process.exit(EXIT_UNAVAILABLE);
-  }
   if (!['start', 'api', 'worker', 'migrate', 'doctor', 'emulators', 'import'].includes(command)) {
     process.stderr.write(`suggested-sync: unknown command "${command}"\n\n${USAGE}`);
     process.exit(64);
