@@ -63,4 +63,48 @@ describe('createLogger redaction', () => {
       expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });
+
+  it('censors intake source secrets, SMTP URLs and a message as sent', () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    log.info(
+      {
+        source: { id: 'zd', secrets: { token: 'zd_tok_1' }, smtpUrl: 'smtp://u:pw_2@mail' },
+        deps: { inbox: { secrets: { password: 'imap_pw_3' } } },
+        slack: { signingSecret: 'sign_4', botToken: 'xoxb-5', webhookSecret: 'hook_6' },
+        mail: {
+          to: { name: 'Ada', address: 'ada@acme.io' },
+          text: 'Hi Ada, unsubscribe: /u/tok_7',
+          html: '<p>tok_8</p>',
+        },
+        smtpUrl: 'smtps://u:pw_9@mail',
+        imap: { user: 'ideas', auth: { password: 'imap_pw_10' } },
+      },
+      'oops',
+    );
+    const text = lines.join('');
+    for (const secret of [
+      'zd_tok_1',
+      'pw_2',
+      'imap_pw_3',
+      'sign_4',
+      'xoxb-5',
+      'hook_6',
+      'ada@acme.io',
+      'tok_7',
+      'tok_8',
+      'pw_9',
+      'imap_pw_10',
+    ])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('"id":"zd"');
+  });
 });

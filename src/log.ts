@@ -26,6 +26,27 @@ export const REDACT_PATHS = [
   '*.*.email',
   'body',
   '*.body',
+  // Intake sources and mail: resolved secrets, the SMTP URL (it carries the password), webhook and bot secrets.
+  'secrets',
+  '*.secrets',
+  '*.*.secrets',
+  'smtpUrl',
+  '*.smtpUrl',
+  'signingSecret',
+  '*.signingSecret',
+  'webhookSecret',
+  '*.webhookSecret',
+  'botToken',
+  '*.botToken',
+  '*.*.password',
+  // A message as sent (OutgoingMail, a reply): its recipient and its rendered text.
+  'address',
+  '*.address',
+  '*.*.address',
+  'text',
+  '*.text',
+  'html',
+  '*.html',
 ];
 
 export function createLogger(options: {

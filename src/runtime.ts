@@ -33,6 +33,7 @@ import { createQueues, type Queues } from './workers/queues.ts';
 import { createReconciler } from './workers/reconciler.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
 import { scheduleNotificationsAfterCommit } from './workers/schedule-notify.ts';
+import { createPullLock } from './workers/source-pull-lock.ts';
 import { scheduleSourcePulls } from './workers/source-schedules.ts';
 import { createTrackerHealth } from './workers/tracker-health.ts';
 import { createTrackerSync } from './workers/tracker-sync.ts';
@@ -240,7 +241,8 @@ export async function startRuntime({
     trackerHealth: () => orTimeout(trackerHealth.read(trackers.queues()), 2_000, 'redis'),
   });
 
-  const sources = createSources(config.sources, { log });
+  // Rate limits kept in Redis: every process spends one budget per source.
+  const sources = createSources(config.sources, { log }, { redis: producer, prefix: config.queuePrefix });
   const writeIntake = createIntakeWriter({ store, queues, metrics, log });
   let pool: WorkerPool | undefined;
   const trackerSites = trackers.queues().map(({ kind, site }) => ({ kind, site }));
@@ -274,7 +276,14 @@ export async function startRuntime({
           metrics,
           log,
         }),
-        'source-pull': createSourcePullJob({ store, sources, write: writeIntake, metrics, log }),
+        'source-pull': createSourcePullJob({
+          store,
+          sources,
+          write: writeIntake,
+          lock: createPullLock(producer, config.queuePrefix),
+          metrics,
+          log,
+        }),
       },
       metrics,
       log,

@@ -294,5 +294,6 @@ describe('a worker killed with SIGKILL mid-triage', () => {
     } finally {
       await check.close();
     }
-  });
+    // Two starts, 1,500 triages and a 60 s drain deadline: more than the default 60 s on a busy two-CPU machine.
+  }, 180_000);
 });

@@ -1,9 +1,17 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications, requesters, unsubscribes } from '../src/store/schema.ts';
-import { linearDriver, requesterIdOf } from './helpers/notify.ts';
-import { startService, type TestService, waitFor } from './helpers/service.ts';
-import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
+import { loadTokenKey } from '../src/store/secrets.repo.ts';
+import { digestLinks } from '../src/sync/notify/links.ts';
+import {
+  type linearDriver,
+  type MailingService,
+  requesterIdOf,
+  startMailingService,
+} from './helpers/notify.ts';
+import type { TestService } from './helpers/service.ts';
+import { waitFor } from './helpers/service.ts';
+import type { SmtpTestServer } from './helpers/smtp.ts';
 
 /**
  * The coalescing window, undo, crashes and lost jobs. The window is long (10 minutes) so that what happens inside
@@ -14,24 +22,20 @@ import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 let smtp: SmtpTestServer;
 let svc: TestService;
 let drive: ReturnType<typeof linearDriver>;
+let mailing: MailingService | undefined;
 
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  svc = await startService({
+  mailing = await startMailingService({
     env: {
-      SMTP_URL: smtp.url,
       MAIL_FROM: 'ideas@example.com',
       PUBLIC_URL: 'https://ideas.example.com',
       NOTIFY_COALESCE_SECONDS: '600',
     },
     yaml: ['push:', '  coalesceSeconds: 1'].join('\n'),
   });
-  drive = linearDriver(svc);
+  ({ smtp, svc, drive } = mailing);
 }, 120_000);
-afterAll(async () => {
-  await svc?.stop();
-  await smtp?.close();
-});
+afterAll(() => mailing?.stop());
 
 const notifyQueue = () => svc.runtime.queues.queue('notify');
 
@@ -129,7 +133,7 @@ describe('coalescing window', () => {
 });
 
 describe('crashes and lost jobs', () => {
-  it('a send repeated after the SMTP server accepted (crash before recording) is the same message', async () => {
+  it('a send whose worker died after claiming it is sent again by the reconciler, once stale, as the same message', async () => {
     const { featureId, issueId } = await drive.featureWith('Custom fields', [
       { email: 'oli@acme.io', name: 'Oli' },
     ]);
@@ -140,15 +144,20 @@ describe('crashes and lost jobs', () => {
     await waitFor('row sent', async () =>
       (await rowsOf(featureId))[0]?.state === 'sent' ? true : undefined,
     );
-    // The worker died after the server said 250 and before `sent` was written: the row is still pending.
+    // The worker died after the server said 250 and before `sent` was written: the row is still `sending`.
     await svc.runtime.store.db
       .update(notifications)
-      .set({ state: 'pending', sentAt: null })
+      .set({ state: 'sending', sentAt: null, updatedAt: sql`now()` })
       .where(eq(notifications.id, pending.id));
-    // The reconciler finds it due and pending (its job completed) and queues it again.
+    // Claimed just now, it may still be in flight: the reconciler leaves it (its completed job stays as it was).
+    const job = await notifyQueue().getJob(`notify-send-${pending.id}`);
+    await svc.runtime.reconcile();
+    expect((await notifyQueue().getJob(`notify-send-${pending.id}`))?.timestamp).toBe(job?.timestamp);
+    expect((await rowsOf(featureId))[0]?.state).toBe('sending');
+    // Stale (claimed longer ago than any send takes): the reconciler queues it again.
     await svc.runtime.store.db
       .update(notifications)
-      .set({ dueAt: sql`now() - interval '1 minute'` })
+      .set({ updatedAt: sql`now() - interval '11 minutes'` })
       .where(eq(notifications.id, pending.id));
     await svc.runtime.reconcile();
     const [first, second] = await waitFor('the resend', async () => {
@@ -221,9 +230,162 @@ describe('digest', () => {
     expect(mail?.messageId).toMatch(/^<digest-\d{8}T\d{2}-[0-9a-f-]{36}@ideas\.example\.com>$/);
     expect(mail?.parsed.text).toContain('Gantt charts');
     expect(mail?.parsed.text).toContain('Time tracking');
-    await waitFor('both rows sent', async () => {
-      const rows = [...(await rowsOf(a.featureId)), ...(await rowsOf(b.featureId))];
-      return rows.every((r) => r.state === 'sent') ? true : undefined;
+    const bothSent = () =>
+      waitFor('both rows sent', async () => {
+        const rows = [...(await rowsOf(a.featureId)), ...(await rowsOf(b.featureId))];
+        return rows.every((r) => r.state === 'sent') ? true : undefined;
+      });
+    await bothSent();
+
+    // Its worker died before recording: once stale, the reconciler sends the same digest again.
+    await svc.runtime.store.db
+      .update(notifications)
+      .set({ state: 'sending', sentAt: null, updatedAt: sql`now() - interval '11 minutes'` })
+      .where(inArray(notifications.id, [ra.id, rb.id]));
+    await svc.runtime.reconcile();
+    const [, again] = await waitFor('the digest again', async () => {
+      const got = smtp.to(quinn.email);
+      return got.length === 2 ? got : undefined;
     });
+    expect(again?.messageId).toBe(mail?.messageId);
+    expect(again?.parsed.text).toBe(mail?.parsed.text);
+    await bothSent();
+
+    // The digest is about no one feature: its one-click unsubscribe (the header that arrived) stops all status mail.
+    const header = mail?.parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const oneClick = /<https:\/\/ideas\.example\.com(\/unsubscribe\/[^>]+\/one-click)>/.exec(header)?.[1];
+    if (!oneClick) throw new Error(`no one-click URL in ${header}`);
+    // The footer's "stop or change" link is the same token's page.
+    expect(mail?.parsed.text).toContain(`https://ideas.example.com${oneClick.replace(/\/one-click$/, '')}`);
+    const res = await fetch(`${svc.url}${oneClick}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    const stops = await svc.runtime.store.db
+      .select()
+      .from(unsubscribes)
+      .where(eq(unsubscribes.requesterId, id));
+    expect(stops.map((s) => [s.featureId, s.via])).toEqual([[null, 'one-click']]);
+  });
+
+  it('a digest row that quotes no request is settled failed, not queued again every reconcile', async () => {
+    const uma = { email: 'uma@acme.io', name: 'Uma' };
+    const { featureId, issueId } = await drive.featureWith('Read receipts', [uma]);
+    const id = await requesterIdOf(svc, uma.email);
+    await svc.runtime.store.db.update(requesters).set({ notifyDigest: true }).where(eq(requesters.id, id));
+    await drive.move(issueId, 'started');
+    const row = await pendingRow(featureId, 'in_progress');
+    await svc.runtime.store.db
+      .update(notifications)
+      .set({ requestId: null, dueAt: sql`now()` })
+      .where(eq(notifications.id, row.id));
+    const delayed = await notifyQueue().getDelayed();
+    for (const job of delayed.filter((j) => j.name === 'notify-digest' && j.data.requesterId === id)) {
+      await job.promote();
+    }
+    const [failed] = await waitFor('the row settled', async () => {
+      const rows = await rowsOf(featureId);
+      return rows.every((r) => r.state !== 'pending') ? rows : undefined;
+    });
+    expect(failed).toMatchObject({ state: 'failed', reason: 'the request this notification quotes is gone' });
+    expect(smtp.to(uma.email)).toHaveLength(0);
+  });
+});
+
+describe('a change while a message is being sent', () => {
+  /** Moves the feature to in_progress and lets the window pass with the SMTP server holding its reply. */
+  async function sendInFlight(title: string, email: string) {
+    const { featureId, issueId } = await drive.featureWith(title, [{ email, name: 'Someone' }]);
+    await drive.move(issueId, 'started');
+    const first = await pendingRow(featureId, 'in_progress');
+    const hold = smtp.holdData(email);
+    await windowPasses(featureId);
+    // The server has the whole message and has not answered yet.
+    await hold.reached;
+    return { featureId, issueId, first, release: hold.release };
+  }
+  const stateOf = async (featureId: string) =>
+    (await rowsOf(featureId)).map((r) => [r.status, r.state, r.reason]).sort();
+  const messagesTo = (email: string, count: number) =>
+    waitFor(`${count} messages to ${email}`, async () => {
+      const got = smtp.to(email);
+      return got.length === count ? got : undefined;
+    });
+  const sentRow = (featureId: string, id: string) =>
+    waitFor(`row ${id} sent`, async () =>
+      (await rowsOf(featureId)).find((r) => r.id === id && r.state === 'sent'),
+    );
+
+  it('an undo: the message is recorded sent, nothing is cancelled under it, the next move is announced', async () => {
+    const { featureId, issueId, first, release } = await sendInFlight('Pinned views', 'rae@acme.io');
+    await drive.move(issueId, 'backlog');
+    await drive.statusIs(featureId, 'under_review');
+    // Being sent is told: the undo cancels nothing (and under_review announces nothing).
+    expect(await stateOf(featureId)).toEqual([['in_progress', 'sending', null]]);
+    release();
+    const [mail] = await messagesTo('rae@acme.io', 1);
+    expect(mail?.messageId).toBe(first.messageId);
+    await sentRow(featureId, first.id);
+    // What they were told is in_progress: the next notifying move is news, sent as usual.
+    await drive.move(issueId, 'unstarted');
+    const next = await pendingRow(featureId, 'planned');
+    await windowPasses(featureId);
+    const [, second] = await messagesTo('rae@acme.io', 2);
+    expect(second?.messageId).toBe(next.messageId);
+    await sentRow(featureId, next.id);
+    expect(await stateOf(featureId)).toEqual([
+      ['in_progress', 'sent', null],
+      ['planned', 'sent', null],
+    ]);
+  });
+
+  it('a further move: the message is recorded sent, and the new status follows in its own message', async () => {
+    const { featureId, issueId, first, release } = await sendInFlight('Shared inbox', 'sol@acme.io');
+    await drive.move(issueId, 'completed');
+    await drive.statusIs(featureId, 'shipped');
+    const next = await pendingRow(featureId, 'shipped');
+    // A new row with a window of its own, not a replacement of the one being sent.
+    expect(next.dueAt.getTime()).toBeGreaterThan(first.dueAt.getTime());
+    expect(await stateOf(featureId)).toEqual([
+      ['in_progress', 'sending', null],
+      ['shipped', 'pending', null],
+    ]);
+    release();
+    const [mail] = await messagesTo('sol@acme.io', 1);
+    expect(mail?.messageId).toBe(first.messageId);
+    await sentRow(featureId, first.id);
+    await windowPasses(featureId);
+    const [, second] = await messagesTo('sol@acme.io', 2);
+    expect(second?.messageId).toBe(next.messageId);
+    await sentRow(featureId, next.id);
+  });
+
+  it('an unsubscribe: this message is recorded sent, the next ones are stopped', async () => {
+    const email = 'tia@acme.io';
+    const { featureId, issueId, first, release } = await sendInFlight('Saved replies', email);
+    const id = await requesterIdOf(svc, email);
+    const [person] = await svc.runtime.store.db.select().from(requesters).where(eq(requesters.id, id));
+    const links = digestLinks({
+      publicUrl: svc.url,
+      key: await loadTokenKey(svc.runtime.store.db),
+      requesterId: id,
+      tokenVersion: person?.tokenVersion ?? 0,
+    });
+    const res = await fetch(links.oneClickUnsubscribe, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    expect(await stateOf(featureId)).toEqual([['in_progress', 'sending', null]]);
+    release();
+    await messagesTo(email, 1);
+    await sentRow(featureId, first.id);
+    // The next change writes nothing for them.
+    await drive.move(issueId, 'completed');
+    await drive.statusIs(featureId, 'shipped');
+    expect(await stateOf(featureId)).toEqual([['in_progress', 'sent', null]]);
   });
 });

@@ -1,9 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailSuppressions, notifications, requesters, unsubscribes } from '../src/store/schema.ts';
-import { linearDriver, requesterIdOf } from './helpers/notify.ts';
-import { startService, type TestService, waitFor } from './helpers/service.ts';
-import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
+import {
+  type linearDriver,
+  type MailingService,
+  requesterIdOf,
+  startMailingService,
+} from './helpers/notify.ts';
+import type { TestService } from './helpers/service.ts';
+import { waitFor } from './helpers/service.ts';
+import type { SmtpTestServer } from './helpers/smtp.ts';
 
 /**
  * Status emails end to end in sandbox mode: requests posted to the API, their feature pushed to the Linear emulator,
@@ -15,12 +21,11 @@ const PUBLIC_URL = 'https://ideas.example.com';
 let smtp: SmtpTestServer;
 let svc: TestService;
 let drive: ReturnType<typeof linearDriver>;
+let mailing: MailingService | undefined;
 
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  svc = await startService({
+  mailing = await startMailingService({
     env: {
-      SMTP_URL: smtp.url,
       MAIL_FROM: 'Acme Ideas <ideas@example.com>',
       PUBLIC_URL,
       NOTIFY_COALESCE_SECONDS: '1',
@@ -33,18 +38,17 @@ beforeAll(async () => {
       '  replyTo: Acme Support <support@example.com>',
     ].join('\n'),
   });
-  drive = linearDriver(svc);
+  ({ smtp, svc, drive } = mailing);
 }, 120_000);
-afterAll(async () => {
-  await svc?.stop();
-  await smtp?.close();
-});
+afterAll(() => mailing?.stop());
 
-/** Waits until the feature has no pending outbox rows (everything due was sent, failed or suppressed). */
+/** Waits until the feature has no pending or sending outbox rows (everything due was sent, failed or suppressed). */
 const settled = (featureId: string) =>
   waitFor(`feature ${featureId} notifications settled`, async () => {
     const rows = await drive.rows(featureId);
-    return rows.length > 0 && rows.every((r) => r.state !== 'pending') ? rows : undefined;
+    return rows.length > 0 && rows.every((r) => r.state !== 'pending' && r.state !== 'sending')
+      ? rows
+      : undefined;
   });
 
 describe('status emails', () => {

@@ -103,7 +103,7 @@ describe('dev outbox (no SMTP_URL)', () => {
       smtpUrl: undefined,
       from: 'Acme Ideas <ideas@example.com>',
       replyTo: 'support@example.com',
-      saveDevMail: (m) => store.notifications.saveDevMail(m),
+      saveDevMail: (m) => store.devMail.save(m),
     });
     expect(mailer.kind).toBe('dev-outbox');
     await mailer.send(mail());

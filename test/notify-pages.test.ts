@@ -97,7 +97,12 @@ const outboxSettled = () =>
     const [row] = await db()
       .select({ n: sql<number>`count(*)::int` })
       .from(notifications)
-      .where(and(eq(notifications.featureId, ids.featureId), eq(notifications.state, 'pending')));
+      .where(
+        and(
+          eq(notifications.featureId, ids.featureId),
+          sql`${notifications.state} in ('pending', 'sending')`,
+        ),
+      );
     return row?.n === 0 ? true : undefined;
   });
 

@@ -6,7 +6,8 @@ import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 
 /**
  * The `source` channel: which channels a requester hears on is decided per request by the injected `channelsFor`,
- * and a `source` row is answered through the injected `replyInSource` with the same rendered text and Message-ID.
+ * and a `source` row is answered through the injected `replyInSource` with its own reply text (no links, no
+ * greeting: the thread is shared) and the row's Message-ID.
  * Its ConnectorError kinds decide: transient retries, anything else fails the row with the reason.
  */
 
@@ -63,7 +64,9 @@ describe('replies in the source', () => {
     await drive.move(issueId, 'started');
     const rows = await waitFor('all rows settled', async () => {
       const all = await drive.rows(featureId);
-      return all.length === 5 && all.every((r) => r.state !== 'pending') ? all : undefined;
+      return all.length === 5 && all.every((r) => r.state !== 'pending' && r.state !== 'sending')
+        ? all
+        : undefined;
     });
     const bySource = (channel: string, state: string) =>
       rows.filter((r) => r.channel === channel && r.state === state);
@@ -79,7 +82,13 @@ describe('replies in the source', () => {
       sourceRef: 'ZD-101',
       messageId: zendeskRow?.messageId,
     });
-    expect(replies[0]?.text).toContain('Merge duplicate tickets.');
+    // The thread is shared: the feature and its status, no link that acts for Ray, no greeting, no address.
+    expect(replies[0]?.text).toContain('“Ticket merging”');
+    expect(replies[0]?.text).toContain('Status: being built');
+    expect(replies[0]?.text).not.toMatch(/https?:|unsubscribe|Ray|ray@acme\.io/i);
+    // The email Ray gets still has the status page and the unsubscribe link.
+    const toRay = (await smtp.waitFor(3)).find((m) => m.envelope.to[0] === 'ray@acme.io');
+    expect(toRay?.parsed.text).toMatch(/unsubscribe/i);
     await smtp.waitFor(3);
     expect(smtp.messages.map((m) => m.envelope.to[0]).sort()).toEqual([
       'ray@acme.io',

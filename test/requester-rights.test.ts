@@ -187,7 +187,7 @@ describe('requester rights', () => {
       ['Zelda.Q@acme.io', 'zelda'],
       ['bob@beta.io', 'bob'],
     ] as const) {
-      await svc.runtime.store.notifications.saveDevMail({
+      await svc.runtime.store.devMail.save({
         messageId: `<rights-${id}@test>`,
         to,
         subject: 'Dark mode is in progress',
@@ -286,6 +286,29 @@ describe('requester rights', () => {
     expect(adf).not.toContain('okta please');
     expect(adf).toContain('1 requester');
     expect(issue?.summary).toBe('SAML single sign-on');
+  });
+
+  it("an SMTP reply naming the address is neither logged nor kept, and erasure clears the row's reason", async () => {
+    smtp.failRcpt({ code: 550, message: '5.1.1 <kim@acme.io>: mailbox unavailable', address: 'kim@acme.io' });
+    const drive = linearDriver(svc);
+    const { featureId, issueId } = await drive.featureWith('Audit export', [
+      { email: 'kim@acme.io', name: 'Kim', body: 'We need the audit log as CSV.' },
+    ]);
+    const kimId = await requesterIdOf(svc, 'kim@acme.io');
+    await drive.move(issueId, 'started');
+    const [failed] = await waitFor('the hard bounce recorded', async () => {
+      const rows = await drive.rows(featureId);
+      return rows.length === 1 && rows[0]?.state === 'failed' ? rows : undefined;
+    });
+    expect(failed?.reason).toContain('550 5.1.1');
+    expect(failed?.reason).not.toContain('kim@');
+    const failureLogs = svc.logs.filter((line) => line.includes('notification failed'));
+    expect(failureLogs.length).toBeGreaterThan(0);
+    for (const line of failureLogs) expect(line).not.toContain('kim@');
+
+    await expectOk(await admin(`/v1/requesters/${kimId}`, 'DELETE'));
+    const [after] = await drive.rows(featureId);
+    expect(after).toMatchObject({ id: failed?.id, state: 'failed', reason: null });
   });
 
   it('an erased requester gets no mail: what was waiting is cancelled, and a later change makes none', async () => {

@@ -1,12 +1,12 @@
-import { Writable } from 'node:stream';
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
-import { intakeSources, requests } from '../src/store/schema.ts';
+import { intakeSources } from '../src/store/schema.ts';
 import { createIntakeWriter } from '../src/workers/intake-writer.ts';
-import { createSourcePullJob } from '../src/workers/jobs/source-pull.job.ts';
 import { dovecotMissing, startDovecot, type TestImapServer } from './helpers/dovecot.ts';
+import { requestsOf, sourcePullJob } from './helpers/intake.ts';
+import { captureLogs } from './helpers/logs.ts';
 import { startService, type TestService } from './helpers/service.ts';
 import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 
@@ -18,7 +18,7 @@ import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 let imap: TestImapServer;
 let smtp: SmtpTestServer;
 let svc: TestService;
-const jobLogs: string[] = [];
+const { log: jobLog, logs: jobLogs } = captureLogs();
 
 /** Each test reads its own mailbox through its own source, so tests share no cursor and no messages. */
 const MAILBOXES = {
@@ -84,27 +84,7 @@ function mail(o: {
 }
 
 function pullJob() {
-  const log = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, done) {
-        jobLogs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    }),
-  });
-  const metrics = createMetrics();
-  const { store, sources, queues } = svc.runtime;
-  const write = createIntakeWriter({ store, queues, metrics, log });
-  return createSourcePullJob({ store, sources, write, metrics, log });
-}
-
-async function requestsOf(source: string) {
-  return svc.runtime.store.db
-    .select()
-    .from(requests)
-    .where(eq(requests.source, source))
-    .orderBy(asc(requests.sourceRef));
+  return sourcePullJob(svc.runtime, jobLog).pull;
 }
 
 async function sourceRow(id: string) {
@@ -152,7 +132,7 @@ describe.skipIf(dovecotMissing !== undefined)(
       expect(await pull({ sourceId: 'inbox-pages' })).toEqual({ pulled: 5, pages: 3 });
       const firstCursor = (await sourceRow('inbox-pages'))?.cursor;
       expect(firstCursor).toMatch(/^\d+:5$/);
-      expect((await requestsOf('inbox-pages')).map((r) => r.title).sort()).toEqual([
+      expect((await requestsOf(svc.runtime.store, 'inbox-pages')).map((r) => r.title).sort()).toEqual([
         'Paged 1',
         'Paged 2',
         'Paged 3',
@@ -166,7 +146,7 @@ describe.skipIf(dovecotMissing !== undefined)(
         await imap.deliver(mail({ subject: `Paged ${i}`, text: `Please add ${i}.` }), 'Pages');
       expect(await pull({ sourceId: 'inbox-pages' })).toEqual({ pulled: 2, pages: 1 });
       expect((await sourceRow('inbox-pages'))?.cursor).toBe(firstCursor?.replace(/:5$/, ':7'));
-      const rows = await requestsOf('inbox-pages');
+      const rows = await requestsOf(svc.runtime.store, 'inbox-pages');
       expect(rows).toHaveLength(7);
       const one = rows.find((r) => r.title === 'Paged 6');
       expect(one?.submittedRequester).toEqual({ email: 'ada@acme.example', name: 'Ada Lovelace' });
@@ -195,11 +175,13 @@ describe.skipIf(dovecotMissing !== undefined)(
       });
       await write('inbox-crash', first.value, { expectedCursor: row.cursor, cursor: first.value.cursor });
       await iterator.return?.(undefined);
-      expect(await requestsOf('inbox-crash')).toHaveLength(2);
+      expect(await requestsOf(svc.runtime.store, 'inbox-crash')).toHaveLength(2);
 
       // The next pull reads only the two pages after the stored cursor.
       expect(await pullJob()({ sourceId: 'inbox-crash' })).toEqual({ pulled: 3, pages: 2 });
-      expect((await requestsOf('inbox-crash')).map((r) => r.sourceRef).sort()).toEqual([...ids].sort());
+      expect((await requestsOf(svc.runtime.store, 'inbox-crash')).map((r) => r.sourceRef).sort()).toEqual(
+        [...ids].sort(),
+      );
       const before = (await sourceRow('inbox-crash'))?.cursor ?? '';
 
       // The mailbox is recreated (new UIDVALIDITY) with the same five messages and one more.
@@ -218,7 +200,7 @@ describe.skipIf(dovecotMissing !== undefined)(
         'Crash',
       );
       expect(await pullJob()({ sourceId: 'inbox-crash' })).toEqual({ pulled: 1, pages: 3 });
-      expect(await requestsOf('inbox-crash')).toHaveLength(6);
+      expect(await requestsOf(svc.runtime.store, 'inbox-crash')).toHaveLength(6);
       const after = (await sourceRow('inbox-crash'))?.cursor ?? '';
       expect(after.split(':')[0]).not.toBe(before.split(':')[0]);
       expect(after.split(':')[1]).toBe('6');
@@ -271,7 +253,7 @@ describe.skipIf(dovecotMissing !== undefined)(
       for (const raw of [request, ...automated, withSeparator]) await imap.deliver(raw, 'Filter');
       await pullJob()({ sourceId: 'inbox-filter' });
 
-      const rows = await requestsOf('inbox-filter');
+      const rows = await requestsOf(svc.runtime.store, 'inbox-filter');
       expect(rows.map((r) => r.title).sort()).toEqual(['Dark mode', 'Export to CSV']);
       const csv = rows.find((r) => r.title === 'Export to CSV');
       expect(csv?.body).toBe('Hi team,\n\nWe need to export every report to CSV for our auditors.');
@@ -293,7 +275,7 @@ describe.skipIf(dovecotMissing !== undefined)(
       const before = jobLogs.length;
       await pullJob()({ sourceId: 'inbox-malformed' });
 
-      expect((await requestsOf('inbox-malformed')).map((r) => r.title).sort()).toEqual([
+      expect((await requestsOf(svc.runtime.store, 'inbox-malformed')).map((r) => r.title).sort()).toEqual([
         'Good one',
         'Good two',
       ]);
@@ -339,7 +321,7 @@ describe.skipIf(dovecotMissing !== undefined)(
         'Reply',
       );
       await pullJob()({ sourceId: 'inbox-reply' });
-      const [row] = await requestsOf('inbox-reply');
+      const [row] = await requestsOf(svc.runtime.store, 'inbox-reply');
       if (!row) throw new Error('the request was not stored');
       expect(row.sourceThread).toMatchObject({
         messageId: '<sso-1@apollo.example>',

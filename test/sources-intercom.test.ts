@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainToHtml, renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import {
   type FakeIntercom,
   intercomConversation,
@@ -197,26 +198,43 @@ describe('Intercom intake source', () => {
     expect(await intake.store.intake.get('ic')).toMatchObject({ healthy: true, consecutiveFailures: 0 });
   });
 
-  it('replies as the configured admin in the conversation', async () => {
+  it('replies as the configured admin in the conversation, as escaped HTML, once per message', async () => {
     seed(fake, [1, 2]);
     await intake.pull('ic');
     const [, second] = await intake.requestsOf('ic');
-    await intake.sources.get('ic')?.reply?.(
-      {
-        sourceRef: second?.sourceRef ?? null,
-        sourceThread: second?.sourceThread ?? null,
-        url: second?.url ?? null,
-      },
-      { text: 'Export 2 shipped today.', messageId: 'm-2' },
-    );
+    const thread = {
+      sourceRef: second?.sourceRef ?? null,
+      sourceThread: second?.sourceThread ?? null,
+      url: second?.url ?? null,
+    };
+    const text = renderSourceReply({
+      productName: 'Acme',
+      feature: { title: 'Export 2 <img src=x onerror="alert(1)">' },
+      status: 'shipped',
+      messageId: '<m-2@suggested.example>',
+    });
+    const reply = intake.sources.get('ic')?.reply;
+    await reply?.(thread, { text, messageId: '<m-2@suggested.example>' });
     expect(fake.replies).toEqual([
       {
         conversationId: 'c2',
         adminId: '991',
         type: 'admin',
         messageType: 'comment',
-        body: 'Export 2 shipped today.',
+        body: plainToHtml(text),
       },
+    ]);
+    expect(fake.replies[0]?.body).toContain('Export 2 &lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
+
+    // The send retried after a crash (the reply was made, `sent` was not recorded) finds it: still one reply.
+    await reply?.(thread, { text, messageId: '<m-2@suggested.example>' });
+    expect(fake.replies).toHaveLength(1);
+    // Another notification does post; text without a reference gets one, so it is once-only too.
+    await reply?.(thread, { text: 'Export 2: more news.', messageId: '<m-3@suggested.example>' });
+    await reply?.(thread, { text: 'Export 2: more news.', messageId: '<m-3@suggested.example>' });
+    expect(fake.replies.map((r) => r.body)).toEqual([
+      plainToHtml(text),
+      '<p>Export 2: more news.</p><p>Ref: m-3</p>',
     ]);
   });
 });

@@ -1,13 +1,10 @@
-import { Writable } from 'node:stream';
-import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackBody } from '../src/connectors/slack/webhook.ts';
 import { createLogger } from '../src/log.ts';
-import { createMetrics } from '../src/metrics.ts';
-import { intakeSources, requests } from '../src/store/schema.ts';
-import { createIntakeWriter } from '../src/workers/intake-writer.ts';
-import { createSourcePullJob } from '../src/workers/jobs/source-pull.job.ts';
+import { intakeSources } from '../src/store/schema.ts';
+import { renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack.ts';
+import { requestsOf, sourcePullJob } from './helpers/intake.ts';
 import { startService, type TestService } from './helpers/service.ts';
 
 /**
@@ -84,14 +81,6 @@ function reaction(o: { channel: string; ts: string; reaction?: string; user?: st
   });
 }
 
-async function requestsOf(source: string) {
-  return svc.runtime.store.db
-    .select()
-    .from(requests)
-    .where(eq(requests.source, source))
-    .orderBy(asc(requests.sourceRef));
-}
-
 function logsSince(index: number) {
   return svc.logs.slice(index).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -157,7 +146,7 @@ describe('Slack Events API signature', () => {
     const captured = signed(reaction({ channel: 'CFEED', ts: '1748944800.000100' }));
     const tampered = await deliver(reaction({ channel: 'COPS', ts: '1748945500.000800' }), captured);
     expect(tampered.status).toBe(401);
-    expect(await requestsOf('slack-main')).toEqual([]);
+    expect(await requestsOf(svc.runtime.store, 'slack-main')).toEqual([]);
   });
 });
 
@@ -167,7 +156,7 @@ describe('Slack reactions become requests', () => {
     const headers = signed(body);
     const first = await deliver(body, headers);
     expect(first).toMatchObject({ status: 200, json: { status: 'accepted', created: 1 } });
-    const [row] = await requestsOf('slack-main');
+    const [row] = await requestsOf(svc.runtime.store, 'slack-main');
     expect(row).toMatchObject({
       sourceRef: 'CFEED:1748944800.000100',
       title: 'Could we get *dark mode*?',
@@ -193,13 +182,15 @@ describe('Slack reactions become requests', () => {
     );
     expect(other).toMatchObject({ status: 200, json: { status: 'ignored' } });
     expect(String(other.json['reason'])).toContain(':thumbsup: is not :bulb:');
-    expect(await requestsOf('slack-main')).toHaveLength(1);
+    expect(await requestsOf(svc.runtime.store, 'slack-main')).toHaveLength(1);
   });
 
   it('a message in a thread is read through conversations.replies and answered in that thread', async () => {
     const res = await deliver(reaction({ channel: 'CFEED', ts: '1748945000.000300' }));
     expect(res).toMatchObject({ status: 200, json: { created: 1 } });
-    const row = (await requestsOf('slack-main')).find((r) => r.sourceRef === 'CFEED:1748945000.000300');
+    const row = (await requestsOf(svc.runtime.store, 'slack-main')).find(
+      (r) => r.sourceRef === 'CFEED:1748945000.000300',
+    );
     expect(row?.body).toBe('Export to CSV, see the spec (https://docs.example/csv) & ping @UGRACE');
     expect(row?.sourceThread).toEqual({
       channel: 'CFEED',
@@ -262,11 +253,41 @@ describe('Slack reactions become requests', () => {
       'slack-ops',
     );
     expect(inside).toMatchObject({ status: 200, json: { created: 1 } });
-    expect((await requestsOf('slack-ops')).map((r) => r.sourceRef)).toEqual(['COPS:1748945500.000800']);
+    expect((await requestsOf(svc.runtime.store, 'slack-ops')).map((r) => r.sourceRef)).toEqual([
+      'COPS:1748945500.000800',
+    ]);
   });
 });
 
 describe('Slack faults', () => {
+  it('a reply whose answer is lost is not posted again by a retry: the retried send finds it in the thread', async () => {
+    const source = svc.runtime.sources.get('slack-main');
+    const thread = {
+      sourceRef: 'CFEED:1748944800.000100',
+      sourceThread: { channel: 'CFEED', ts: '1748944800.000100', threadTs: '1748944800.000100' },
+      url: null,
+    };
+    const messageId = '<lost-1@suggested.example>';
+    const text = renderSourceReply({
+      productName: 'Acme',
+      feature: { title: 'Dark mode <!channel> <https://evil.example|Docs>' },
+      status: 'planned',
+      messageId,
+    });
+    const mine = () =>
+      slack.posted.filter((p) => JSON.stringify(p.metadata).includes('lost-1@suggested.example'));
+    // Slack posts the message, then the answer never arrives (a 500): the WebClient must not post it again.
+    slack.fail('chat.postMessage', { loseAnswer: true, times: 1 });
+    await expect(source?.reply?.(thread, { text, messageId })).rejects.toMatchObject({ kind: 'transient' });
+    expect(mine()).toHaveLength(1);
+    // The send job's retry: postOnce reads the thread first and posts nothing.
+    await source?.reply?.(thread, { text, messageId });
+    expect(mine()).toHaveLength(1);
+    // What was posted shows the title as text: no channel ping, no disguised link.
+    expect(mine()[0]?.text).toContain('Dark mode &lt;!channel&gt; &lt;https://evil.example|Docs&gt;');
+    expect(mine()[0]?.text).not.toMatch(/<[!@#h]/);
+  });
+
   it("honours a 429's Retry-After and then stores the request", async () => {
     slack.fail('users.info', { retryAfter: 1, times: 1 });
     const before = slack.callsTo('users.info').length;
@@ -276,9 +297,11 @@ describe('Slack faults', () => {
     expect(calls).toHaveLength(2);
     // The retry came after the wait Slack asked for, not at once.
     expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
-    expect((await requestsOf('slack-main')).some((r) => r.sourceRef === 'CFEED:1748945100.000400')).toBe(
-      true,
-    );
+    expect(
+      (await requestsOf(svc.runtime.store, 'slack-main')).some(
+        (r) => r.sourceRef === 'CFEED:1748945100.000400',
+      ),
+    ).toBe(true);
   });
 
   it('a Retry-After longer than the source waits answers 503 (Slack redelivers) and stores nothing', async () => {
@@ -286,28 +309,18 @@ describe('Slack faults', () => {
     const res = await deliver(reaction({ channel: 'CFEED', ts: '1748945400.000700' }));
     // Any non-2xx answer makes Slack redeliver (https://api.slack.com/apis/events-api#retries).
     expect(res.status).toBe(503);
-    expect((await requestsOf('slack-main')).some((r) => r.sourceRef === 'CFEED:1748945400.000700')).toBe(
-      false,
-    );
+    expect(
+      (await requestsOf(svc.runtime.store, 'slack-main')).some(
+        (r) => r.sourceRef === 'CFEED:1748945400.000700',
+      ),
+    ).toBe(false);
     // Slack's redelivery, once the limit passed.
     const again = await deliver(reaction({ channel: 'CFEED', ts: '1748945400.000700' }));
     expect(again).toMatchObject({ status: 200, json: { created: 1 } });
   });
 
   it('invalid_auth marks that source unhealthy at its scheduled pull, without touching the others', async () => {
-    const log = createLogger({
-      level: 'silent',
-      destination: new Writable({ write: (_c, _e, done) => done() }),
-    });
-    const metrics = createMetrics();
-    const { store, sources, queues } = svc.runtime;
-    const pull = createSourcePullJob({
-      store,
-      sources,
-      write: createIntakeWriter({ store, queues, metrics, log }),
-      metrics,
-      log,
-    });
+    const { pull } = sourcePullJob(svc.runtime, createLogger({ level: 'silent' }));
 
     await expect(pull({ sourceId: 'slack-revoked' })).rejects.toThrow(/invalid_auth/);
     expect(await pull({ sourceId: 'slack-main' })).toEqual({ pulled: 0, pages: 0 });
@@ -323,7 +336,7 @@ describe('Slack faults', () => {
       'slack-revoked',
     );
     expect(res.status).toBeGreaterThanOrEqual(500);
-    expect(await requestsOf('slack-revoked')).toEqual([]);
+    expect(await requestsOf(svc.runtime.store, 'slack-revoked')).toEqual([]);
   });
 
   it('rejects malformed events and unusable messages with a logged reason, keeping the rest', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainToHtml, renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskTicket, zendeskTime } from './fakes/zendesk.ts';
 import { type IntakeHarness, startIntakeHarness } from './helpers/intake.ts';
 
@@ -180,10 +181,10 @@ describe('Zendesk intake source', () => {
     });
   });
 
-  it('lets only one of two simultaneous pulls of the same source move its cursor', async () => {
+  it('lets only one of two simultaneous pulls of the same source run (across processes: sources-pull-lock.test.ts)', async () => {
     seed(fake, [1, 2, 3, 4, 5]);
     const outcomes = await Promise.all([intake.pull('zd'), intake.pull('zd')]);
-    expect(outcomes).toEqual(expect.arrayContaining([{ pulled: 5, pages: 3 }, { skipped: 'superseded' }]));
+    expect(outcomes).toEqual(expect.arrayContaining([{ pulled: 5, pages: 3 }, { skipped: 'locked' }]));
     expect((await intake.requestsOf('zd')).map((r) => r.sourceRef)).toEqual(['1', '2', '3', '4', '5']);
   });
 
@@ -199,18 +200,35 @@ describe('Zendesk intake source', () => {
     expect(await intake.store.intake.get('zd')).toMatchObject({ healthy: false, consecutiveFailures: 2 });
   });
 
-  it('replies with a public comment on the ticket', async () => {
+  it('replies with a public comment on the ticket, as escaped HTML, once per message', async () => {
     seed(fake, [1, 2]);
     await intake.pull('zd');
     const [, second] = await intake.requestsOf('zd');
-    await intake.sources.get('zd')?.reply?.(
-      {
-        sourceRef: second?.sourceRef ?? null,
-        sourceThread: second?.sourceThread ?? null,
-        url: second?.url ?? null,
-      },
-      { text: 'Feature 2 is now in progress.', messageId: 'm-1' },
-    );
-    expect(fake.replies).toEqual([{ ticketId: 2, body: 'Feature 2 is now in progress.', public: true }]);
+    const thread = {
+      sourceRef: second?.sourceRef ?? null,
+      sourceThread: second?.sourceThread ?? null,
+      url: second?.url ?? null,
+    };
+    const text = renderSourceReply({
+      productName: 'Acme',
+      feature: { title: 'Feature 2 [Docs](https://evil.example) <b>now</b>' },
+      status: 'in_progress',
+      messageId: '<m-1@suggested.example>',
+    });
+    const reply = intake.sources.get('zd')?.reply;
+    await reply?.(thread, { text, messageId: '<m-1@suggested.example>' });
+    expect(fake.replies).toEqual([{ ticketId: 2, body: plainToHtml(text), public: true, html: true }]);
+    expect(fake.replies[0]?.body).toContain('[Docs](https://evil.example) &lt;b&gt;now&lt;/b&gt;');
+
+    // The send retried after a crash (the comment was made, `sent` was not recorded) finds it: still one comment.
+    await reply?.(thread, { text, messageId: '<m-1@suggested.example>' });
+    expect(fake.replies).toHaveLength(1);
+    // Another notification on the same ticket does post; text without a reference gets one, so it is once-only too.
+    await reply?.(thread, { text: 'Feature 2 has shipped.', messageId: '<m-2@suggested.example>' });
+    await reply?.(thread, { text: 'Feature 2 has shipped.', messageId: '<m-2@suggested.example>' });
+    expect(fake.replies.map((r) => r.body)).toEqual([
+      plainToHtml(text),
+      '<p>Feature 2 has shipped.</p><p>Ref: m-2</p>',
+    ]);
   });
 });

@@ -41,7 +41,12 @@ export interface SourceThread {
 }
 
 export interface SourceMessage {
+  /**
+   * Plain text (sync/notify/source-reply.ts), shown to everyone in the thread. Each source puts it into its own
+   * format escaped (Slack mrkdwn, HTML), so nothing in it is read as markup, a mention or a link label.
+   */
   text: string;
+  /** The notification's Message-ID; the reply carries it (metadata, or the reference it ends with) to post once. */
   messageId: string;
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ResolvedSourceConfig } from '../config/sources.schema.ts';
 import type { Logger } from '../log.ts';
 import { createEmailInboxSource } from './email-inbox/source.ts';
@@ -18,9 +19,32 @@ export interface SourceDeps {
   throttle?: (() => Promise<void>) | undefined;
 }
 
-/** A per-source limiter: waits instead of failing when the budget is spent. */
-export function createThrottle(rateLimit: { requests: number; perSeconds: number }): () => Promise<void> {
-  const limiter = new RateLimiterMemory({ points: rateLimit.requests, duration: rateLimit.perSeconds });
+/** Where the per-source budgets are kept so every process spends the same one: the service's Redis and prefix. */
+export interface SharedBudget {
+  redis: Redis;
+  prefix: string;
+}
+
+/** A source's budget key (rate-limiter-flexible adds `:source`). */
+export const throttleKeyPrefix = (prefix: string, sourceId: string) => `${prefix}:source-rate:${sourceId}`;
+
+/**
+ * A per-source limiter: waits instead of failing when the budget is spent. With `shared`, the budget is kept in
+ * Redis, so N worker processes together make at most the configured rate, not N times it; without (the doctor, a
+ * factory built by hand), in this process.
+ */
+export function createThrottle(
+  rateLimit: { requests: number; perSeconds: number },
+  shared?: SharedBudget & { sourceId: string },
+): () => Promise<void> {
+  const options = { points: rateLimit.requests, duration: rateLimit.perSeconds };
+  const limiter = shared
+    ? new RateLimiterRedis({
+        ...options,
+        storeClient: shared.redis,
+        keyPrefix: throttleKeyPrefix(shared.prefix, shared.sourceId),
+      })
+    : new RateLimiterMemory(options);
   return async () => {
     for (;;) {
       try {
@@ -57,13 +81,17 @@ export interface Sources {
   config(id: string): ResolvedSourceConfig | undefined;
 }
 
-/** Builds every enabled configured source. */
-export function createSources(configs: ResolvedSourceConfig[], deps: SourceDeps): Sources {
+/** Builds every enabled configured source; `shared`: their rate limits are kept in Redis (the service). */
+export function createSources(
+  configs: ResolvedSourceConfig[],
+  deps: SourceDeps,
+  shared?: SharedBudget,
+): Sources {
   const entries = configs
     .filter((c) => c.enabled)
     .map((c) => {
       const factory = FACTORIES[c.kind] as (config: ResolvedSourceConfig, deps: SourceDeps) => IntakeSource;
-      const throttle = createThrottle(c.rateLimit);
+      const throttle = createThrottle(c.rateLimit, shared && { ...shared, sourceId: c.id });
       return {
         config: c,
         source: factory(c, { ...deps, throttle, log: deps.log.child({ sourceId: c.id }) }),

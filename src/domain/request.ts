@@ -94,3 +94,23 @@ export const requestInput = z.strictObject(
 );
 
 export type RequestInput = z.infer<typeof requestInput>;
+
+/** A source's clock may run a little ahead of ours; a day ahead is a wrong date, not skew. */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** The clock-dependent half of the receivedAt rule (the schema holds the fixed lower bound). */
+export function receivedInFuture(input: RequestInput, now: Date): boolean {
+  return input.receivedAt !== undefined && Date.parse(input.receivedAt) > now.getTime() + MAX_CLOCK_SKEW_MS;
+}
+
+/** What is stored of a valid request's content, the same from the API and from a CSV row. */
+export function requestContent(input: RequestInput) {
+  return {
+    title: input.title,
+    body: input.body ?? '',
+    url: input.url,
+    tags: input.tags ?? [],
+    important: input.important ?? false,
+    submittedRequester: input.requester,
+  };
+}

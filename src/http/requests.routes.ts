@@ -2,16 +2,13 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
-import { requestInput } from '../domain/request.ts';
+import { receivedInFuture, requestContent, requestInput } from '../domain/request.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from '../workers/queues.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './schemas.ts';
-
-/** A source's clock may run a little ahead of ours; a day ahead is a wrong date, not skew. */
-const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
 /** Metric labels only for sources we know, so a client cannot mint new series. */
 const KNOWN_SOURCES = new Set(['api', 'csv', 'email', 'zendesk', 'intercom', 'slack']);
@@ -58,12 +55,7 @@ export function requestsRouter({
     const parsed = requestInput.safeParse(req.body);
     if (!parsed.success) errors.push(...fieldErrors(parsed.error));
     const now = new Date();
-    // The clock-dependent half of the receivedAt rule (the schema holds the fixed lower bound).
-    if (
-      parsed.success &&
-      parsed.data.receivedAt &&
-      Date.parse(parsed.data.receivedAt) > now.getTime() + MAX_CLOCK_SKEW_MS
-    ) {
+    if (parsed.success && receivedInFuture(parsed.data, now)) {
       errors.push({
         field: 'receivedAt',
         in: 'body',
@@ -81,12 +73,7 @@ export function requestsRouter({
       idempotencyScope: req.apiKeyId,
       idempotencyKey,
       payloadHash: createHash('sha256').update(canonicalJson(input)).digest('hex'),
-      title: input.title,
-      body: input.body ?? '',
-      url: input.url,
-      tags: input.tags ?? [],
-      important: input.important ?? false,
-      submittedRequester: input.requester,
+      ...requestContent(input),
       receivedAt,
     });
     if (result.kind === 'key-reused') {

@@ -4,9 +4,13 @@ import { devMail } from './schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The development outbox as /dev/mail reads it (the mailer writes it: notifications.repo `saveDevMail`). */
+/** The development outbox: the mailer writes it without SMTP_URL, /dev/mail reads it. */
 export function createDevMailRepo(db: Db) {
   return {
+    /** One rendered message; once per Message-ID. */
+    async save(mail: { messageId: string; to: string; subject: string; raw: string }): Promise<void> {
+      await db.insert(devMail).values(mail).onConflictDoNothing();
+    },
     async latest(limit = 200) {
       return db
         .select({ id: devMail.id, to: devMail.to, subject: devMail.subject, createdAt: devMail.createdAt })

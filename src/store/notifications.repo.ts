@@ -1,21 +1,19 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
 import type { Db } from './db.ts';
-import {
-  devMail,
-  features,
-  mailSuppressions,
-  notifications,
-  requesters,
-  requests,
-  unsubscribes,
-} from './schema.ts';
+import { features, mailSuppressions, notifications, requesters, requests } from './schema.ts';
+import { findStop } from './subscriptions.repo.ts';
 
 /**
- * The notification outbox's read-and-settle side, for the send and digest jobs and the reconciler: a row is read
- * with everything its message needs, and settled (`sent`, `failed`, `suppressed`) only while it is still pending,
- * so a job that runs twice changes nothing the second time.
+ * The notification outbox's read-claim-settle side, for the send and digest jobs and the reconciler: a row is read
+ * with everything its message needs, claimed (`pending` → `sending`) just before its message is handed over, and
+ * settled `sent` or `failed` from `sending` (`suppressed`, or `failed` before any send, from `pending`), so a job
+ * that runs twice changes nothing the second time. A status change or an unsubscribe only touches `pending` rows:
+ * once claimed, the message is going out, and what happens next is news for the next message.
  */
+
+/** A `sending` row this old was claimed by a worker that died mid-send: the reconciler has it sent again. */
+export const SENDING_STALE_SECONDS = 600;
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
@@ -46,18 +44,21 @@ export interface NotificationToSend {
 
 type Settled = 'sent' | 'failed' | 'suppressed';
 
+/** Settling is allowed from these states: sent only what was claimed, suppressed only what was not. */
+const SETTLES_FROM: Record<Settled, Array<'pending' | 'sending'>> = {
+  sent: ['sending'],
+  failed: ['pending', 'sending'],
+  suppressed: ['pending'],
+};
+
+/** Claimed so long ago that its worker must be gone (the database's clock: `updated_at` is set by it). */
+const staleSending = sql`(${notifications.state} = 'sending' and ${notifications.updatedAt} < now() - ${sql.raw(
+  `interval '${SENDING_STALE_SECONDS} seconds'`,
+)})`;
+
 export function createNotificationsRepo(db: Db) {
   async function blockedBy(requesterId: string, featureId: string, emailKey: string, channel: string) {
-    const [unsubscribed] = await db
-      .select({ featureId: unsubscribes.featureId })
-      .from(unsubscribes)
-      .where(
-        and(
-          eq(unsubscribes.requesterId, requesterId),
-          or(isNull(unsubscribes.featureId), eq(unsubscribes.featureId, featureId)),
-        ),
-      )
-      .limit(1);
+    const unsubscribed = await findStop(db, requesterId, featureId);
     if (unsubscribed) return unsubscribed.featureId ? 'unsubscribed from this feature' : 'unsubscribed';
     if (channel !== 'email') return undefined;
     const [suppressed] = await db
@@ -124,7 +125,7 @@ export function createNotificationsRepo(db: Db) {
         ...(state === 'sent' ? { sentAt: sql`now()` } : {}),
         updatedAt: sql`now()`,
       })
-      .where(and(inArray(notifications.id, [...ids]), eq(notifications.state, 'pending')))
+      .where(and(inArray(notifications.id, [...ids]), inArray(notifications.state, SETTLES_FROM[state])))
       .returning({ id: notifications.id });
     return done.length;
   }
@@ -136,7 +137,7 @@ export function createNotificationsRepo(db: Db) {
       return (await load(rows))[0];
     },
 
-    /** A requester's digest rows due by `dueBy`, oldest first. */
+    /** A requester's digest rows due by `dueBy` (pending, or claimed by a digest that never finished), oldest first. */
     async digestFor(requesterId: string, dueBy: Date): Promise<NotificationToSend[]> {
       const rows = await db
         .select()
@@ -145,7 +146,7 @@ export function createNotificationsRepo(db: Db) {
           and(
             eq(notifications.requesterId, requesterId),
             eq(notifications.channel, 'email'),
-            eq(notifications.state, 'pending'),
+            or(eq(notifications.state, 'pending'), staleSending),
             lte(notifications.dueAt, dueBy),
             sql`${notifications.detail}->>'digest' = 'true'`,
           ),
@@ -154,17 +155,39 @@ export function createNotificationsRepo(db: Db) {
       return load(rows);
     },
 
-    /** Settles pending rows; returns how many were still pending (0: someone else settled them first). */
+    /**
+     * Takes rows for sending: `pending` ones, and `sending` ones whose send never finished (stale). Returns the ids it
+     * got; a row it did not get was settled, cancelled or claimed by someone else meanwhile, and must not be sent.
+     */
+    async claim(ids: readonly string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const done = await db
+        .update(notifications)
+        .set({ state: 'sending', updatedAt: sql`now()` })
+        .where(and(inArray(notifications.id, [...ids]), or(eq(notifications.state, 'pending'), staleSending)))
+        .returning({ id: notifications.id });
+      return done.map((r) => r.id);
+    },
+
+    /** Settles rows (see SETTLES_FROM); returns how many it settled (0: someone else settled them first). */
     markSent: (ids: readonly string[]) => settle(ids, 'sent', null),
     markFailed: (ids: readonly string[], reason: string) => settle(ids, 'failed', reason),
     markSuppressed: (ids: readonly string[], reason: string) => settle(ids, 'suppressed', reason),
 
-    /** One more failed try (the job retries); the last reason is kept for operators. */
+    /**
+     * One more failed try (the job retries): the server did not take the message, so the row is `pending` again
+     * (a change or an unsubscribe may still act on it). The last reason is kept for operators.
+     */
     async recordAttempt(id: string, reason: string): Promise<void> {
       await db
         .update(notifications)
-        .set({ attempts: sql`${notifications.attempts} + 1`, reason, updatedAt: sql`now()` })
-        .where(and(eq(notifications.id, id), eq(notifications.state, 'pending')));
+        .set({
+          state: 'pending',
+          attempts: sql`${notifications.attempts} + 1`,
+          reason,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(notifications.id, id), inArray(notifications.state, ['pending', 'sending'])));
     },
 
     /** A hard bounce: no more mail to this address. */
@@ -172,19 +195,30 @@ export function createNotificationsRepo(db: Db) {
       await db.insert(mailSuppressions).values({ emailKey, reason }).onConflictDoNothing();
     },
 
-    /** Pending rows due by `before`, for the reconciler (oldest first, at most `limit`). */
+    /**
+     * For the reconciler (oldest first, at most `limit` of each): pending rows due by `before`, and stale `sending`
+     * rows (their worker died between claiming and recording; sent again, with the same Message-ID).
+     */
     async due(before: Date, limit: number) {
-      return db
-        .select({
-          id: notifications.id,
-          requesterId: notifications.requesterId,
-          dueAt: notifications.dueAt,
-          detail: notifications.detail,
-        })
+      const columns = {
+        id: notifications.id,
+        requesterId: notifications.requesterId,
+        dueAt: notifications.dueAt,
+        detail: notifications.detail,
+      };
+      const pending = await db
+        .select(columns)
         .from(notifications)
         .where(and(eq(notifications.state, 'pending'), lte(notifications.dueAt, before)))
         .orderBy(asc(notifications.dueAt))
         .limit(limit);
+      const stale = await db
+        .select(columns)
+        .from(notifications)
+        .where(staleSending)
+        .orderBy(asc(notifications.updatedAt))
+        .limit(limit);
+      return [...pending, ...stale];
     },
 
     /** What a feature's requesters were told: counts by state, and by announced status. */
@@ -203,17 +237,14 @@ export function createNotificationsRepo(db: Db) {
       const byStatus: Partial<Record<FeatureStatus, ReturnType<typeof counts>>> = {};
       for (const row of rows) {
         if (row.state === 'cancelled') continue;
-        total[row.state] += row.count;
+        // A message being handed over is not settled yet: it counts as pending.
+        const state = row.state === 'sending' ? 'pending' : row.state;
+        total[state] += row.count;
         const entry = byStatus[row.status] ?? counts();
-        entry[row.state] += row.count;
+        entry[state] += row.count;
         byStatus[row.status] = entry;
       }
       return { ...total, byStatus };
-    },
-
-    /** Without SMTP_URL: the rendered message goes to the dev outbox (/dev/mail); once per Message-ID. */
-    async saveDevMail(mail: { messageId: string; to: string; subject: string; raw: string }): Promise<void> {
-      await db.insert(devMail).values(mail).onConflictDoNothing();
     },
   };
 }

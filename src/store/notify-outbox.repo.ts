@@ -123,12 +123,19 @@ export async function fanOutNotifications(
       state: notifications.state,
       dueAt: notifications.dueAt,
       sentAt: notifications.sentAt,
+      updatedAt: notifications.updatedAt,
       detail: notifications.detail,
     })
     .from(notifications)
     .where(
-      and(eq(notifications.featureId, change.featureId), inArray(notifications.state, ['pending', 'sent'])),
-    );
+      and(
+        eq(notifications.featureId, change.featureId),
+        inArray(notifications.state, ['pending', 'sending', 'sent']),
+      ),
+    )
+    // A send job claiming one of these rows waits for this transaction, then finds it as this left it (and the
+    // other way round: a row claimed first is read here as `sending`).
+    .for('update');
   const key = (requesterId: string, channel: string) => `${requesterId}/${channel}`;
   const pending = new Map<string, PendingNotification>();
   const told = new Map<string, { status: FeatureStatus; at: number }>();
@@ -138,7 +145,9 @@ export async function fanOutNotifications(
       const fromStatus = (row.detail['fromStatus'] as FeatureStatus | undefined) ?? change.from;
       pending.set(k, { id: row.id, status: row.status, fromStatus, dueAt: row.dueAt });
     } else {
-      const at = row.sentAt?.getTime() ?? 0;
+      // A `sending` row is told already (its message is being handed over, since it was claimed): never cancelled;
+      // what changed since is news for a new row.
+      const at = (row.sentAt ?? row.updatedAt).getTime();
       if ((told.get(k)?.at ?? -1) < at) told.set(k, { status: row.status, at });
     }
   }

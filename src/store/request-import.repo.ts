@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import type { NewRequest } from './requests.repo.ts';
+import { type NewRequest, requestRow } from './requests.repo.ts';
 import { requests } from './schema.ts';
 
 /**
@@ -20,20 +20,7 @@ export function createRequestImportRepo(db: Db) {
       if (rows.some((r) => r.source !== source)) throw new Error('insertMany: one source per batch');
       const inserted = await db
         .insert(requests)
-        .values(
-          rows.map((r) => ({
-            source: r.source,
-            sourceRef: r.sourceRef,
-            payloadHash: r.payloadHash,
-            title: r.title,
-            body: r.body,
-            url: r.url ?? null,
-            tags: r.tags,
-            important: r.important ?? false,
-            submittedRequester: r.submittedRequester,
-            receivedAt: r.receivedAt,
-          })),
-        )
+        .values(rows.map(requestRow))
         .onConflictDoNothing()
         .returning({ sourceRef: requests.sourceRef });
       const created = new Set(inserted.map((r) => r.sourceRef));

@@ -120,11 +120,21 @@ export async function eraseRequester(
       .set({ state: 'cancelled', reason: 'erased', updatedAt: sql`now()` })
       .where(and(eq(notifications.requesterId, person.id), eq(notifications.state, 'pending')))
       .returning({ id: notifications.id });
-    // What was sent stays as a record (state, status, when); its detail may quote an SMTP reply naming them.
+    // What was sent stays as a record (state, status, when); its detail and its reason (an SMTP reply from before
+    // replies were scrubbed, mail/errors.ts) may name them. `erased` is what the cancellation above just wrote.
     await tx
       .update(notifications)
-      .set({ detail: {}, updatedAt: sql`now()` })
-      .where(and(eq(notifications.requesterId, person.id), sql`${notifications.detail} <> '{}'::jsonb`));
+      .set({
+        detail: {},
+        reason: sql`case when ${notifications.reason} = 'erased' then 'erased' end`,
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(notifications.requesterId, person.id),
+          sql`(${notifications.detail} <> '{}'::jsonb or ${notifications.reason} <> 'erased')`,
+        ),
+      );
     // The dev outbox's `to` is the address, alone or as `Name <address>`.
     await tx
       .delete(devMail)

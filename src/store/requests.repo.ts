@@ -29,6 +29,24 @@ export type AcceptResult =
   | { kind: 'replayed'; request: AcceptedRow; matchedOn: 'idempotency-key' | 'source-ref' }
   | { kind: 'key-reused'; request: AcceptedRow };
 
+/** A new request's row values: the API's accept and the bulk import insert the same columns the same way. */
+export function requestRow(input: NewRequest) {
+  return {
+    source: input.source,
+    sourceRef: input.sourceRef ?? null,
+    idempotencyScope: input.idempotencyKey ? (input.idempotencyScope ?? null) : null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    payloadHash: input.payloadHash,
+    title: input.title,
+    body: input.body,
+    url: input.url ?? null,
+    tags: input.tags,
+    important: input.important ?? false,
+    submittedRequester: input.submittedRequester,
+    receivedAt: input.receivedAt,
+  } satisfies typeof requests.$inferInsert;
+}
+
 const acceptedColumns = { id: requests.id, receivedAt: requests.receivedAt, createdAt: requests.createdAt };
 
 export function createRequestsRepo(db: Db) {
@@ -48,20 +66,7 @@ export function createRequestsRepo(db: Db) {
     async accept(input: NewRequest): Promise<AcceptResult> {
       const [created] = await db
         .insert(requests)
-        .values({
-          source: input.source,
-          sourceRef: input.sourceRef ?? null,
-          idempotencyScope: input.idempotencyKey ? (input.idempotencyScope ?? null) : null,
-          idempotencyKey: input.idempotencyKey ?? null,
-          payloadHash: input.payloadHash,
-          title: input.title,
-          body: input.body,
-          url: input.url ?? null,
-          tags: input.tags,
-          important: input.important ?? false,
-          submittedRequester: input.submittedRequester,
-          receivedAt: input.receivedAt,
-        })
+        .values(requestRow(input))
         .onConflictDoNothing()
         .returning(acceptedColumns);
       if (created) return { kind: 'created', request: created };

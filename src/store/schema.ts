@@ -407,7 +407,15 @@ export const dedupeCorpus = pgTable('dedupe_corpus', {
 });
 
 export const NOTIFICATION_CHANNELS = ['email', 'source'] as const;
-export const NOTIFICATION_STATES = ['pending', 'sent', 'failed', 'suppressed', 'cancelled'] as const;
+/** `sending`: claimed by a send job and handed to SMTP (or the source); settled `sent` or `failed` after it. */
+export const NOTIFICATION_STATES = [
+  'pending',
+  'sending',
+  'sent',
+  'failed',
+  'suppressed',
+  'cancelled',
+] as const;
 
 /**
  * The notification outbox: one row per requester, feature, announced status and channel, written in the transaction
@@ -447,6 +455,8 @@ export const notifications = pgTable(
       .on(t.requesterId, t.featureId, t.status, t.channel)
       .where(sql`${t.state} <> 'cancelled'`),
     index('notifications_due_idx').on(t.dueAt).where(sql`${t.state} = 'pending'`),
+    // The reconciler looks for sends that never finished (a worker died mid-send).
+    index('notifications_sending_idx').on(t.updatedAt).where(sql`${t.state} = 'sending'`),
     index('notifications_feature_idx').on(t.featureId),
     index('notifications_requester_idx').on(t.requesterId),
   ],

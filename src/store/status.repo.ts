@@ -6,7 +6,7 @@ import { titleKey } from '../sync/normalise.ts';
 import { type RollupRule, rollupStatus } from '../sync/rollup.ts';
 import type { ScoringModel } from '../sync/score.ts';
 import { isNewerState, linkStatus, type StatusMapConfig } from '../sync/status-map.ts';
-import type { Db } from './db.ts';
+import { type Db, queryRows } from './db.ts';
 import {
   featureDocumentId,
   lockDedupeIndex,
@@ -19,9 +19,11 @@ import {
   featureMerges,
   featureStatusChanges,
   features,
+  notifications,
   requests,
   syncCursors,
   trackerLinks,
+  unsubscribes,
 } from './schema.ts';
 
 /**
@@ -88,6 +90,38 @@ async function liveLinkByIssue(
       ),
     );
   return link;
+}
+
+/**
+ * A merge carries the merged feature's stops (unsubscribes) over to the survivor, where its requests now are, and
+ * suppresses what is queued from the survivor to those requesters; returns the stops it added, for an unmerge to
+ * take back.
+ */
+async function copyStops(tx: Tx, fromId: string, survivorId: string): Promise<string[]> {
+  const copied = await queryRows<{ id: string; requester_id: string }>(
+    tx,
+    sql`insert into unsubscribes (requester_id, feature_id, via)
+        select requester_id, ${survivorId}, 'merge' from unsubscribes where feature_id = ${fromId}
+        on conflict do nothing
+        returning id, requester_id`,
+  );
+  if (copied.length) {
+    await tx
+      .update(notifications)
+      .set({ state: 'suppressed', reason: 'unsubscribed', updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(notifications.featureId, survivorId),
+          eq(notifications.state, 'pending'),
+          eq(notifications.channel, 'email'),
+          inArray(
+            notifications.requesterId,
+            copied.map((c) => c.requester_id),
+          ),
+        ),
+      );
+  }
+  return copied.map((c) => c.id);
 }
 
 /** Locks the features in id order (two merges of the same pair cannot deadlock) and returns them by id. */
@@ -399,6 +433,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         await storeDedupeIndex(tx).moveFeature(fromId, survivorId);
         await recountFeature(tx, fromId, policy.scoring);
         await recountFeature(tx, survivorId, policy.scoring);
+        const copiedStops = await copyStops(tx, fromId, survivorId);
         await tx
           .update(features)
           .set({
@@ -417,7 +452,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
             fromStatus: from.status,
             requestIds: moved.map((r) => r.id),
             linkIds: movedLinks.map((l) => l.id),
-            detail: { ...detail, primaryLinkIds: primaryLinks.map((l) => l.id) },
+            detail: { ...detail, primaryLinkIds: primaryLinks.map((l) => l.id), copiedStopIds: copiedStops },
           })
           .returning({ id: featureMerges.id });
         if (!record) throw new Error('merge record insert returned no row');
@@ -524,6 +559,14 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
           .update(features)
           .set({ mergedIntoId: null, updatedAt: sql`now()` })
           .where(eq(features.id, featureId));
+        // The stops this merge copied to the survivor go (the restored feature kept its own). Stops said since
+        // through a link stay on every feature they name; a copy a later merge of the survivor made stays too.
+        const copiedStopIds = (merge.detail['copiedStopIds'] as string[] | undefined) ?? [];
+        if (copiedStopIds.length) {
+          await tx
+            .delete(unsubscribes)
+            .where(and(inArray(unsubscribes.id, copiedStopIds), eq(unsubscribes.via, 'merge')));
+        }
         await tx
           .update(featureMerges)
           .set({ undoneAt: sql`now()`, undoneBy: actor ?? null })

@@ -5,6 +5,7 @@ import { defaultStatusMap } from '../sync/status-map.ts';
 import { createCompanyFolds, withCompanyFolds } from './company-fold.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
+import { createDevMailRepo } from './dev-mail.repo.ts';
 import { createFeaturesRepo } from './features.repo.ts';
 import { createIntakeRepo } from './intake.repo.ts';
 import { createLinksRepo } from './links.repo.ts';
@@ -67,6 +68,8 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     webhooks: createWebhooksRepo(database.db),
     /** The notification outbox as the send jobs and the reconciler see it (the fan-out is in status.repo). */
     notifications: createNotificationsRepo(database.db),
+    /** The development outbox (no SMTP_URL): the mailer writes it, /dev/mail reads it. */
+    devMail: createDevMailRepo(database.db),
     review: createReviewRepo(database.db),
     requesterRights: createRequesterRightsRepo(database.db, { dedupe }),
   };

@@ -1,22 +1,68 @@
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
+import type { Tx } from './feature-writes.ts';
 import { features, notifications, requesters, unsubscribes } from './schema.ts';
 
-/** How a stop was asked for (`unsubscribes.via`). */
-export type UnsubscribeVia = 'page' | 'one-click' | 'api';
+/** How a stop was asked for (`unsubscribes.via`); `merge`: copied to the survivor by a merge (status.repo.ts). */
+export type UnsubscribeVia = 'page' | 'one-click' | 'api' | 'merge';
 
 export interface SubscriptionState {
-  /** The feature the token is about, if any (its title for the page). */
+  /** The live feature the token is about, if any (its title for the page): a merged feature's survivor. */
   feature: { id: string; title: string } | null;
   stoppedFeature: boolean;
   stoppedAll: boolean;
   digest: boolean;
 }
 
-/** A requester's mail choices: stop one feature's mail, stop all, or one daily digest instead. */
+/** The stop that holds back this requester's mail about this feature (one for the feature, or for all mail), if any. */
+export async function findStop(
+  db: Db,
+  requesterId: string,
+  featureId: string,
+): Promise<{ featureId: string | null } | undefined> {
+  const [stop] = await db
+    .select({ featureId: unsubscribes.featureId })
+    .from(unsubscribes)
+    .where(
+      and(
+        eq(unsubscribes.requesterId, requesterId),
+        or(isNull(unsubscribes.featureId), eq(unsubscribes.featureId, featureId)),
+      ),
+    )
+    .limit(1);
+  return stop;
+}
+
+/**
+ * The feature and every feature it was merged into since, the live one last, each row locked against a merge
+ * (`for key share` conflicts with the merge's `for update`): a stop written for these cannot miss the copy a
+ * concurrent merge makes to its survivor, and cannot land on a feature merged away meanwhile.
+ */
+async function lockedChain(tx: Tx, featureId: string): Promise<string[]> {
+  const chain = [featureId];
+  for (let hops = 0; hops < 20; hops++) {
+    const [row] = await tx
+      .select({ mergedIntoId: features.mergedIntoId })
+      .from(features)
+      .where(eq(features.id, chain[chain.length - 1] ?? featureId))
+      .for('key share');
+    if (!row?.mergedIntoId || chain.includes(row.mergedIntoId)) break;
+    chain.push(row.mergedIntoId);
+  }
+  return chain;
+}
+
+/**
+ * A requester's mail choices: stop one feature's mail, stop all, or one daily digest instead. A link names the
+ * feature it was sent about, which may since have been merged: a stop through it holds for that feature and every
+ * feature it was merged into, so it reaches the live one where the request now is.
+ */
 export function createSubscriptionsRepo(db: Db) {
   return {
-    async state(requesterId: string, featureId: string | undefined): Promise<SubscriptionState> {
+    async state(requesterId: string, tokenFeatureId: string | undefined): Promise<SubscriptionState> {
+      const featureId = tokenFeatureId
+        ? (await db.transaction((tx) => lockedChain(tx, tokenFeatureId))).at(-1)
+        : undefined;
       const [requester] = await db
         .select({ digest: requesters.notifyDigest })
         .from(requesters)
@@ -49,9 +95,16 @@ export function createSubscriptionsRepo(db: Db) {
       via: UnsubscribeVia;
     }): Promise<void> {
       await db.transaction(async (tx) => {
+        const chain = input.featureId === null ? [] : await lockedChain(tx, input.featureId);
         await tx
           .insert(unsubscribes)
-          .values({ requesterId: input.requesterId, featureId: input.featureId, via: input.via })
+          .values(
+            (input.featureId === null ? [null] : chain).map((featureId) => ({
+              requesterId: input.requesterId,
+              featureId,
+              via: input.via,
+            })),
+          )
           .onConflictDoNothing();
         await tx
           .update(notifications)
@@ -61,7 +114,7 @@ export function createSubscriptionsRepo(db: Db) {
               eq(notifications.requesterId, input.requesterId),
               eq(notifications.state, 'pending'),
               eq(notifications.channel, 'email'),
-              input.featureId === null ? undefined : eq(notifications.featureId, input.featureId),
+              input.featureId === null ? undefined : inArray(notifications.featureId, chain),
             ),
           );
       });
@@ -77,17 +130,7 @@ export function createSubscriptionsRepo(db: Db) {
 
     /** Whether mail about this feature is stopped (for that feature, or for all mail). */
     async isStopped(requesterId: string, featureId: string): Promise<boolean> {
-      const rows = await db
-        .select({ id: unsubscribes.id })
-        .from(unsubscribes)
-        .where(
-          and(
-            eq(unsubscribes.requesterId, requesterId),
-            or(isNull(unsubscribes.featureId), eq(unsubscribes.featureId, featureId)),
-          ),
-        )
-        .limit(1);
-      return rows.length > 0;
+      return (await findStop(db, requesterId, featureId)) !== undefined;
     },
   };
 }

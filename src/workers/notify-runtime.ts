@@ -44,7 +44,7 @@ export function createNotifyMailer(config: Config, store: Store): Mailer {
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,
     replyTo: config.notifications.replyTo,
-    saveDevMail: (mail) => store.notifications.saveDevMail(mail),
+    saveDevMail: (mail) => store.devMail.save(mail),
   });
 }
 

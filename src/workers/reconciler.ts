@@ -76,7 +76,10 @@ export function createReconciler({
     return counts;
   }
 
-  /** Due notifications still pending (their delayed job lost with Redis, or never queued): queue them. */
+  /**
+   * Due notifications still pending (their delayed job lost with Redis, or never queued), and sends that never
+   * finished (stale `sending`: the worker died after claiming): queue them.
+   */
   async function redriveNotifications(before: Date): Promise<number> {
     const redriven = await redriveDueNotifications(store, queues, {
       before,

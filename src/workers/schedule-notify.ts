@@ -71,7 +71,10 @@ async function ensureJob<N extends JobName>(
   return true;
 }
 
-/** For the reconciler: every pending row due before `before` has its job (a Redis flush loses no mail). */
+/**
+ * For the reconciler: every pending row due before `before`, and every stale `sending` row, has its job (a Redis
+ * flush or a worker killed mid-send loses no mail).
+ */
 export async function redriveDueNotifications(
   store: Store,
   queues: Queues,

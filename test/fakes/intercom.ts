@@ -1,12 +1,12 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createFaults } from './faults.ts';
+import { readBody, sendJson, serveLocal } from './http.ts';
 
 /**
  * A local Intercom REST API for the real intercom-client (pointed here with `baseUrl`):
  * - `GET /me`; `POST /conversations/search` (`tag_ids IN`, `updated_at >` in an AND query; `per_page`,
  *   `starting_after`; ordered by updated_at, id; `pages.next.starting_after` while more remain);
- * - `GET /contacts/{id}`, `GET /companies/{id}`; `POST /conversations/{id}/reply` (recorded in `replies`).
+ * - `GET /contacts/{id}`, `GET /companies/{id}`; `POST /conversations/{id}/reply` (recorded in `replies`);
+ *   `GET /conversations/{id}` (with those replies as its parts).
  * Bearer token checked (401 error.list otherwise); `faults` injects 429s (with X-RateLimit-Reset or Retry-After),
  * 5xx and dropped connections. Conversations are raw objects so tests can make them malformed.
  */
@@ -33,21 +33,12 @@ export async function startFakeIntercom({ token, perPage = 2 }: { token: string;
   const faults = createFaults();
   const state = { token, perPage };
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
   const key = (c: RawConversation) => `${String(c['updated_at']).padStart(12, '0')}|${String(c['id'])}`;
 
-  const server = createServer(async (req, res) => {
+  const server = await serveLocal(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
-    const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(payload));
-    };
+    const send = (status: number, payload: unknown) => sendJson(res, status, payload);
     if (req.headers.authorization !== `Bearer ${state.token}`) {
       return send(401, {
         type: 'error.list',
@@ -122,6 +113,36 @@ export async function startFakeIntercom({ token, perPage = 2 }: { token: string;
       const found = companies.find((c) => c.id === decodeURIComponent(company[1] ?? ''));
       return found ? send(200, { type: 'company', ...found }) : notFound();
     }
+    // The conversation with its parts (the admin replies in `replies`); `display_as=plaintext` strips the markup.
+    const one = /^\/conversations\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && one) {
+      const id = decodeURIComponent(one[1] ?? '');
+      const conversation = conversations.find((c) => c['id'] === id);
+      if (!conversation) return notFound();
+      const plain = url.searchParams.get('display_as') === 'plaintext';
+      const parts = replies
+        .filter((r) => r.conversationId === id)
+        .map((r, i) => ({
+          type: 'conversation_part',
+          id: `${id}-p${i + 1}`,
+          part_type: r.messageType,
+          body: plain
+            ? String(r.body)
+                .replace(/<[^>]*>/g, ' ')
+                .replace(/&amp;/g, '&')
+            : r.body,
+          author: { type: 'admin', id: r.adminId },
+        }));
+      return send(200, {
+        type: 'conversation',
+        ...conversation,
+        conversation_parts: {
+          type: 'conversation_part.list',
+          conversation_parts: parts,
+          total_count: parts.length,
+        },
+      });
+    }
     const reply = /^\/conversations\/([^/]+)\/reply$/.exec(url.pathname);
     if (req.method === 'POST' && reply) {
       const id = decodeURIComponent(reply[1] ?? '');
@@ -139,10 +160,8 @@ export async function startFakeIntercom({ token, perPage = 2 }: { token: string;
     }
     notFound();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     conversations,
     contacts,
     companies,
@@ -152,11 +171,7 @@ export async function startFakeIntercom({ token, perPage = 2 }: { token: string;
     setToken(value: string) {
       state.token = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

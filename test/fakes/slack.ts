@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, serveLocal } from './http.ts';
 
 /**
  * A small Slack Web API for tests (https://api.slack.com/web): the methods the Slack source calls, over HTTP, as
@@ -40,6 +40,8 @@ export interface SlackFault {
   retryAfter?: number;
   /** An `ok: false` answer with this error code. */
   error?: string;
+  /** The call takes effect (a message is posted), then its answer is lost: an HTTP 500 instead. */
+  loseAnswer?: boolean;
   times?: number;
 }
 
@@ -66,16 +68,6 @@ export async function startFakeSlack(options: { token?: string; team?: string } 
   const posted: FakeSlack['posted'] = [];
   let faults: Array<SlackFault & { method: string; left: number }> = [];
   let postSeq = 0;
-
-  const answer = (
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
-  };
 
   const messagesIn = (channel: string) => channels.get(channel) ?? [];
 
@@ -192,28 +184,31 @@ export async function startFakeSlack(options: { token?: string; team?: string } 
     const fault = faults.find((f) => f.left > 0 && (f.method === method || f.method === '*'));
     if (fault) {
       fault.left -= 1;
-      if (fault.retryAfter !== undefined) {
-        answer(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+      if (fault.loseAnswer) {
+        if (given === token) handle(method, params);
+        sendJson(res, 500, { ok: false, error: 'fault: answer lost' });
         return;
       }
-      answer(res, 200, { ok: false, error: fault.error ?? 'internal_error' });
+      if (fault.retryAfter !== undefined) {
+        sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+        return;
+      }
+      sendJson(res, 200, { ok: false, error: fault.error ?? 'internal_error' });
       return;
     }
     if (given !== token) {
-      answer(res, 200, { ok: false, error: given ? 'invalid_auth' : 'not_authed' });
+      sendJson(res, 200, { ok: false, error: given ? 'invalid_auth' : 'not_authed' });
       return;
     }
-    answer(res, 200, handle(method, params));
+    sendJson(res, 200, handle(method, params));
   }
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((err: unknown) => answer(res, 500, { ok: false, error: String(err) }));
+  const server = await serveLocal((req, res) => {
+    onRequest(req, res).catch((err: unknown) => sendJson(res, 500, { ok: false, error: String(err) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: `${server.url}/api/`,
     token,
     calls,
     posted,
@@ -228,10 +223,6 @@ export async function startFakeSlack(options: { token?: string; team?: string } 
       faults = [];
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

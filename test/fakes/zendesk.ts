@@ -1,12 +1,12 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createFaults } from './faults.ts';
+import { readBody, sendJson, serveLocal } from './http.ts';
 
 /**
  * A local Zendesk Support API speaking the shapes the intake source reads, for the real fetch client:
  * - `GET /api/v2/incremental/tickets/cursor.json` (`start_time` or `cursor`, `include=users,organizations`):
  *   tickets ordered by (updated_at, id), `pageSize` a page, `after_cursor`, `end_of_stream`, sideloads;
- * - `GET /api/v2/users/me.json`; `PUT /api/v2/tickets/{id}.json` (recorded in `replies`).
+ * - `GET /api/v2/users/me.json`; `PUT /api/v2/tickets/{id}.json` (recorded in `replies`);
+ * - `GET /api/v2/tickets/{id}/comments.json` (the description and the comments in `replies`).
  * Basic auth `email/token:TOKEN` is checked (401 otherwise). Tickets are raw objects, so tests can make them
  * malformed; `faults` injects 429s, 5xx and dropped connections.
  */
@@ -27,7 +27,8 @@ export async function startFakeZendesk({ email, token, pageSize = 2 }: FakeZende
     organization_id?: number | null;
   }> = [];
   const organizations: Array<{ id: number; name: string; domain_names: string[] }> = [];
-  const replies: Array<{ ticketId: number; body: string; public: boolean }> = [];
+  /** Comments PUT on tickets; `body` is the html_body when one was sent (`html`). */
+  const replies: Array<{ ticketId: number; body: string; public: boolean; html: boolean }> = [];
   const calls: string[] = [];
   const faults = createFaults();
   const state = { pageSize, token };
@@ -40,21 +41,11 @@ export async function startFakeZendesk({ email, token, pageSize = 2 }: FakeZende
   const encode = (k: [number, number]) => Buffer.from(JSON.stringify(k)).toString('base64url');
   const decode = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as [number, number];
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-
-  const server = createServer(async (req, res) => {
+  const server = await serveLocal(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     calls.push(`${req.method} ${url.pathname}${url.search}`);
     const body = await readBody(req);
-    const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(payload));
-    };
+    const send = (status: number, payload: unknown) => sendJson(res, status, payload);
     const expected = `Basic ${Buffer.from(`${email}/token:${state.token}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return send(401, { error: "Couldn't authenticate you" });
     if (faults.apply(req, res)) return;
@@ -96,18 +87,58 @@ export async function startFakeZendesk({ email, token, pageSize = 2 }: FakeZende
       const id = Number(put[1]);
       const ticket = tickets.find((t) => t['id'] === id);
       if (!ticket) return send(404, { error: 'RecordNotFound', description: 'Not found' });
-      const comment = (JSON.parse(body) as { ticket?: { comment?: { body?: string; public?: boolean } } })
-        .ticket?.comment;
-      if (!comment?.body) return send(422, { error: 'RecordInvalid', description: 'comment body missing' });
-      replies.push({ ticketId: id, body: comment.body, public: comment.public !== false });
+      const comment = (
+        JSON.parse(body) as {
+          ticket?: { comment?: { body?: string; html_body?: string; public?: boolean } };
+        }
+      ).ticket?.comment;
+      const text = comment?.html_body ?? comment?.body;
+      if (!text) return send(422, { error: 'RecordInvalid', description: 'comment body missing' });
+      replies.push({
+        ticketId: id,
+        body: text,
+        public: comment?.public !== false,
+        html: comment?.html_body !== undefined,
+      });
       return send(200, { ticket });
+    }
+    // Comments newest first (`sort_order=desc`), cursor-paged by `page[size]` / `page[after]`: the ticket's
+    // description, then the comments PUT added, each with body, html_body and plain_body as Zendesk gives them.
+    const list = /^\/api\/v2\/tickets\/(\d+)\/comments\.json$/.exec(url.pathname);
+    if (req.method === 'GET' && list) {
+      const id = Number(list[1]);
+      const ticket = tickets.find((t) => t['id'] === id);
+      if (!ticket) return send(404, { error: 'RecordNotFound', description: 'Not found' });
+      const all = [
+        { id: id * 1000, body: String(ticket['description'] ?? ''), public: true },
+        ...replies
+          .filter((r) => r.ticketId === id)
+          .map((r, i) => ({ id: id * 1000 + i + 1, body: r.body, public: r.public })),
+      ].map((c) => ({
+        ...c,
+        html_body: c.body,
+        plain_body: c.body
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&amp;/g, '&'),
+      }));
+      if (url.searchParams.get('sort_order') === 'desc') all.reverse();
+      const size = Number(url.searchParams.get('page[size]') ?? 100);
+      const start = Number(url.searchParams.get('page[after]') ?? 0);
+      const page = all.slice(start, start + size);
+      const more = start + size < all.length;
+      return send(200, {
+        comments: page,
+        meta: { has_more: more, after_cursor: more ? String(start + size) : null, before_cursor: null },
+      });
     }
     send(404, { error: 'InvalidEndpoint', description: 'Not found' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     tickets,
     users,
     organizations,
@@ -118,11 +149,7 @@ export async function startFakeZendesk({ email, token, pageSize = 2 }: FakeZende
     setToken(value: string) {
       state.token = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

@@ -1,17 +1,18 @@
-import { Writable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { fileSchema } from '../../src/config/file.schema.ts';
 import { resolveSources, sourcesSchema } from '../../src/config/sources.schema.ts';
-import { createSources } from '../../src/connectors/sources.ts';
-import { createLogger } from '../../src/log.ts';
+import { createSources, type Sources } from '../../src/connectors/sources.ts';
+import type { Logger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { requests } from '../../src/store/schema.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
 import { createIntakeWriter } from '../../src/workers/intake-writer.ts';
 import { createSourcePullJob } from '../../src/workers/jobs/source-pull.job.ts';
-import { createQueues } from '../../src/workers/queues.ts';
+import { createQueues, type Queues } from '../../src/workers/queues.ts';
+import { createPullLock } from '../../src/workers/source-pull-lock.ts';
 import { createTestDatabase } from './database.ts';
+import { captureLogs } from './logs.ts';
 import { deleteKeys, freshPrefix, sharedRedisUrl } from './redis.ts';
 
 /**
@@ -26,33 +27,24 @@ export async function startIntakeHarness(list: unknown[], env: Record<string, st
   await store.migrate();
   const prefix = freshPrefix('intake');
   const redis = new Redis(sharedRedisUrl, { maxRetriesPerRequest: null });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const log = createLogger({ level: 'debug', destination });
+  const { log, logs } = captureLogs();
   const retention = fileSchema.parse({}).retention;
   const queues = createQueues({ connection: redis, prefix, retention, log });
   const resolved = resolveSources(sourcesSchema.parse(list), env);
   if (resolved.problems.length) throw new Error(resolved.problems.join('\n'));
-  const sources = createSources(resolved.sources, { log });
-  const metrics = createMetrics();
-  const write = createIntakeWriter({ store, queues, metrics, log });
-  const pull = createSourcePullJob({ store, sources, write, metrics, log });
+  const sources = createSources(resolved.sources, { log }, { redis, prefix });
+  const { metrics, write, pull } = sourcePullJob({ store, sources, queues, redis }, log);
   return {
     store,
     queues,
+    redis,
     sources,
     metrics,
     log,
     logs,
     write,
     pull: (sourceId: string) => pull({ sourceId }),
-    requestsOf: (sourceId: string) =>
-      store.db.select().from(requests).where(eq(requests.source, sourceId)).orderBy(asc(requests.sourceRef)),
+    requestsOf: (sourceId: string) => requestsOf(store, sourceId),
     /** Triage jobs the writer enqueued. */
     triageJobs: () => queues.queue('triage').getJobs(['waiting', 'delayed', 'prioritized']),
     async close() {
@@ -66,3 +58,26 @@ export async function startIntakeHarness(list: unknown[], env: Record<string, st
 }
 
 export type IntakeHarness = Awaited<ReturnType<typeof startIntakeHarness>>;
+
+/**
+ * The real `source-pull` job (with its intake writer and its lock in `redis` under the queues' prefix) over a
+ * store, its sources and queues, logging to `log`.
+ */
+export function sourcePullJob(
+  { store, sources, queues, redis }: { store: Store; sources: Sources; queues: Queues; redis: Redis },
+  log: Logger,
+) {
+  const metrics = createMetrics();
+  const write = createIntakeWriter({ store, queues, metrics, log });
+  const lock = createPullLock(redis, queues.prefix);
+  return { metrics, write, pull: createSourcePullJob({ store, sources, write, lock, metrics, log }) };
+}
+
+/** A source's stored requests, by source ref. */
+export function requestsOf(store: Store, sourceId: string) {
+  return store.db
+    .select()
+    .from(requests)
+    .where(eq(requests.source, sourceId))
+    .orderBy(asc(requests.sourceRef));
+}

@@ -1,8 +1,33 @@
 import { LinearClient } from '@linear/sdk';
 import { eq } from 'drizzle-orm';
 import { notifications, requesters } from '../../src/store/schema.ts';
-import type { TestService } from './service.ts';
-import { validRequest, waitFor } from './service.ts';
+import type { StartServiceOptions, TestService } from './service.ts';
+import { startService, validRequest, waitFor } from './service.ts';
+import { type SmtpTestServer, startSmtpServer } from './smtp.ts';
+
+/**
+ * The service in sandbox mode mailing a real SMTP server on loopback (`SMTP_URL` set to it), with a driver for
+ * status changes through the Linear emulator; `stop` ends the service, then the SMTP server.
+ */
+export async function startMailingService(options: StartServiceOptions) {
+  const smtp: SmtpTestServer = await startSmtpServer();
+  let svc: TestService;
+  try {
+    svc = await startService({ ...options, env: { SMTP_URL: smtp.url, ...options.env } });
+  } catch (err) {
+    await smtp.close();
+    throw err;
+  }
+  return {
+    smtp,
+    svc,
+    drive: linearDriver(svc),
+    async stop() {
+      await svc.stop();
+      await smtp.close();
+    },
+  };
+}
 
 /**
  * Driving status changes the way the service gets them in sandbox mode: requests posted to the API, pushed to the
@@ -82,3 +107,5 @@ export async function requesterIdOf(svc: TestService, email: string): Promise<st
   if (!row) throw new Error(`no requester ${email}`);
   return row.id;
 }
+
+export type MailingService = Awaited<ReturnType<typeof startMailingService>>;

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
 import { type Role, type Runtime, startRuntime } from '../../src/runtime.ts';
 import type { Emulators } from '../../src/sandbox/emulators.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { captureLogs } from './logs.ts';
 import { deleteKeys, freshPrefix, sharedRedisUrl } from './redis.ts';
 
 export interface TestService {
@@ -61,14 +60,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<T
     readFile: () => options.yaml ?? '',
   });
   const config: Config = { ...loaded, port: 0 };
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const log = createLogger({ level: 'debug', destination });
+  const { log, logs } = captureLogs();
   const runtime = await startRuntime({
     config,
     role: options.role ?? 'all',

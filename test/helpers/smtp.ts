@@ -34,11 +34,29 @@ export interface SmtpTestServer {
   failData(fault: SmtpFault): void;
   /** Drop every scripted fault. */
   clearFaults(): void;
+  /**
+   * Holds the reply to the next message's DATA (to `address`, if given) until `release()`: a send in flight. The
+   * message is accepted (250, in `messages`) once released; `reached` resolves when the client has sent it all.
+   */
+  holdData(address?: string): SmtpHold;
   /** Resolves once at least `count` messages arrived (default deadline 20 s), with all of them. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Messages addressed to this recipient (envelope). */
   to(address: string): ReceivedMail[];
   close(): Promise<void>;
+}
+
+export interface SmtpHold {
+  reached: Promise<void>;
+  release(): void;
+}
+
+interface ActiveHold {
+  address: string | undefined;
+  taken: boolean;
+  reach: () => void;
+  released: Promise<void>;
+  release: () => void;
 }
 
 interface ActiveFault extends SmtpFault {
@@ -76,6 +94,7 @@ export async function startSmtpServer(
   let rcptFaults: ActiveFault[] = [];
   let dataFaults: ActiveFault[] = [];
   const waiters = new Set<() => void>();
+  const holds: ActiveHold[] = [];
   const auth = options.auth;
 
   const server = new SMTPServer({
@@ -100,8 +119,14 @@ export async function startSmtpServer(
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        const hold = holds.find((h) => !h.taken && (h.address === undefined || h.address === to[0]));
+        if (hold) {
+          hold.taken = true;
+          hold.reach();
+          await hold.released;
+        }
         const fault = take(dataFaults, to[0] ?? '');
         if (fault) {
           callback(smtpError(fault));
@@ -138,6 +163,18 @@ export async function startSmtpServer(
       rcptFaults = [];
       dataFaults = [];
     },
+    holdData(address) {
+      let reach = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((resolve) => {
+        reach = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.push({ address: address?.toLowerCase(), taken: false, reach, released, release });
+      return { reached, release };
+    },
     to: (address) => messages.filter((m) => m.envelope.to.includes(address.toLowerCase())),
     waitFor(count, timeoutMs = 20_000) {
       if (messages.length >= count) return Promise.resolve([...messages]);
@@ -155,6 +192,9 @@ export async function startSmtpServer(
         waiters.add(wake);
       });
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      for (const hold of holds) hold.release();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }

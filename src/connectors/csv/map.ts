@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type RequestInput, requestInput } from '../../domain/request.ts';
+import { type RequestInput, receivedInFuture, requestContent, requestInput } from '../../domain/request.ts';
 import type { SubmittedRequester } from '../../store/schema.ts';
 import type { CsvField } from './columns.ts';
 import { parseCsvDate } from './dates.ts';
@@ -25,9 +25,6 @@ export interface CsvRequest {
 }
 
 export type MapResult = { ok: true; request: CsvRequest } | { ok: false; reason: string };
-
-/** A source's clock may run a little ahead of ours (the API's rule, http/requests.routes.ts). */
-const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
 const TRUE = new Set(['true', 'yes', 'y', '1', 'x']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
@@ -146,7 +143,7 @@ export function mapRow(
     return { ok: false, reason: [...new Set(reasons)].join('; ') };
   }
   const input: RequestInput = parsed.data;
-  if (input.receivedAt && Date.parse(input.receivedAt) > options.now.getTime() + MAX_CLOCK_SKEW_MS) {
+  if (receivedInFuture(input, options.now)) {
     return { ok: false, reason: `created: ${created} is in the future` };
   }
   return {
@@ -156,12 +153,7 @@ export function mapRow(
       // Always set: an id column's value or the content hash.
       sourceRef: input.sourceRef ?? '',
       payloadHash: sha256(JSON.stringify(input)),
-      title: input.title,
-      body: input.body ?? '',
-      url: input.url,
-      tags: input.tags ?? [],
-      important: input.important ?? false,
-      submittedRequester: input.requester,
+      ...requestContent(input),
       receivedAt: input.receivedAt ?? null,
     },
   };

@@ -102,14 +102,29 @@ export function createIntercomClient({
     findCompany: (id: string) =>
       call(() => client.companies.find({ company_id: id })) as Promise<unknown> as Promise<IntercomCompany>,
 
-    /** An admin reply in the conversation, visible to the customer. */
-    async reply(conversationId: string, adminId: string, text: string): Promise<void> {
+    /**
+     * An admin reply in the conversation, visible to the customer. `html` is HTML: Intercom renders a reply body as
+     * markup (https://developers.intercom.com/docs/references/rest-api/api.intercom.io/conversations/replyconversation).
+     */
+    async reply(conversationId: string, adminId: string, html: string): Promise<void> {
       await call(() =>
         client.conversations.reply({
           conversation_id: conversationId,
-          body: { message_type: 'comment', type: 'admin', admin_id: adminId, body: text },
+          body: { message_type: 'comment', type: 'admin', admin_id: adminId, body: html },
         }),
       );
+    },
+
+    /**
+     * The text of the conversation's parts (its 500 most recent, as Intercom returns them), as plain text
+     * (https://developers.intercom.com/docs/references/rest-api/api.intercom.io/conversations/retrieveconversation).
+     */
+    async partTexts(conversationId: string): Promise<string[]> {
+      const conversation = await call(() =>
+        client.conversations.find({ conversation_id: conversationId, display_as: 'plaintext' }),
+      );
+      const parts = conversation.conversation_parts?.conversation_parts ?? [];
+      return parts.map((p) => p.body ?? '');
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Resolved } from '../../config/sources.schema.ts';
+import { hasReplyMarker, plainToHtml, withReplyMarker } from '../../sync/notify/source-reply.ts';
 import { ConnectorError } from '../errors.ts';
 import type { IntakeItem, IntakeSource, PullPage } from '../source.ts';
 import type { SourceDeps } from '../sources.ts';
@@ -25,7 +26,7 @@ const FIRST_PULL_DAYS = 30;
  * Intercom as an intake source: conversations carrying the configured tag, through the conversations search API
  * (`tag_ids IN [tag]` and `updated_at > since`, paged by `starting_after`). The conversation's first contact is the
  * requester; that contact's first company is the company, with revenue from `revenueAttribute` or `monthly_spend`
- * (map.ts). Reply: an admin reply (`adminId`) in the conversation.
+ * (map.ts). Reply: an admin reply (`adminId`) in the conversation, once per notification.
  */
 export function createIntercomSource(
   config: Resolved<IntercomSourceConfig>,
@@ -145,7 +146,13 @@ export function createIntercomSource(
       if (typeof id !== 'string' || id === '') {
         throw new ConnectorError('invalid_input', 'intercom', 'no Intercom conversation id to reply to');
       }
-      await api.reply(id, config.adminId, message.text);
+      // Once only: a send retried after a crash finds its earlier reply by the reference the reply ends with.
+      const parts = await api.partTexts(id);
+      if (parts.some((text) => hasReplyMarker(text, message.messageId))) {
+        deps.log.info({ sourceId: config.id, conversationId: id }, 'intercom reply was already posted');
+        return;
+      }
+      await api.reply(id, config.adminId, plainToHtml(withReplyMarker(message.text, message.messageId)));
     },
   };
 }

@@ -38,6 +38,29 @@ const cases: Array<[string, MailErrorFields, SendFailure]> = [
     { kind: 'transient', reason: 'SMTP auth: 535 Invalid username or password' },
   ],
   ['anything else is retried', { message: 'boom' }, { kind: 'transient', reason: 'boom' }],
+  [
+    'the recipient address in a reply is not kept (it is logged and stored)',
+    {
+      code: 'EENVELOPE',
+      responseCode: 550,
+      command: 'RCPT TO',
+      response: '550 5.1.1 <Hal.Jordan+ideas@Hooli.io>: Recipient address rejected: hal@hooli.io unknown',
+    },
+    {
+      kind: 'permanent',
+      reason: 'SMTP 550 5.1.1 <address>: Recipient address rejected: <address> unknown',
+      hardBounce: true,
+    },
+  ],
+  [
+    "nodemailer's own message naming the recipient",
+    { code: 'EENVELOPE', message: "Can't send mail - all recipients were rejected: 553 <ivy@x.io>: bad" },
+    {
+      kind: 'permanent',
+      reason: "bad address: Can't send mail - all recipients were rejected: 553 <address>: bad",
+      hardBounce: false,
+    },
+  ],
 ];
 
 describe('classifySendError', () => {

@@ -34,9 +34,16 @@ const TRANSIENT_CODES = new Set([
   'ECONNRESET',
 ]);
 
-/** A reason short enough for a column and a log line, without CR/LF. */
+/** Anything shaped like an address, bracketed or not (`<hal@hooli.io>`, `hal@hooli.io:`). */
+const ADDRESS = /<?[^\s<>@"'(),;:[\]]+@[^\s<>@"'(),;:[\]]+>?/g;
+
+/**
+ * A reason short enough for a column and a log line, without CR/LF, and without the addresses servers put in their
+ * replies (`550 5.1.1 <hal@hooli.io>: Recipient address rejected`): the reason is logged, stored on the row and kept
+ * after the requester's erasure, so it must not name them.
+ */
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 500);
+  return text.replace(/\s+/g, ' ').replace(ADDRESS, '<address>').trim().slice(0, 500);
 }
 
 export function classifySendError(err: MailErrorFields): SendFailure {

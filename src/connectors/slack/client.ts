@@ -45,15 +45,20 @@ export interface SlackClientOptions {
 
 export function createSlackClient(options: SlackClientOptions): SlackApi {
   const apiUrl = options.apiUrl === undefined ? undefined : options.apiUrl.replace(/\/?$/, '/');
-  const web = new WebClient(options.token, {
-    ...(apiUrl === undefined ? {} : { slackApiUrl: apiUrl }),
-    logLevel: LogLevel.ERROR,
-    timeout: options.timeoutMs ?? 10_000,
-    // We decide about 429s ourselves (below): the WebClient would otherwise wait any Retry-After, however long.
-    rejectRateLimitedCalls: true,
-    // The default (ten retries over about thirty minutes) would hold a webhook or a pull for half an hour.
-    retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
-  });
+  const webClient = (retries: number) =>
+    new WebClient(options.token, {
+      ...(apiUrl === undefined ? {} : { slackApiUrl: apiUrl }),
+      logLevel: LogLevel.ERROR,
+      timeout: options.timeoutMs ?? 10_000,
+      // We decide about 429s ourselves (below): the WebClient would otherwise wait any Retry-After, however long.
+      rejectRateLimitedCalls: true,
+      // The default (ten retries over about thirty minutes) would hold a webhook or a pull for half an hour.
+      retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    });
+  const web = webClient(options.retries ?? 2);
+  // chat.postMessage is not idempotent: a lost answer retried blindly posts twice. It is never retried here; a
+  // failed post throws, and the retried send goes through postOnce's look at the thread first.
+  const webOnce = webClient(0);
   const rateLimitRetries = options.rateLimitRetries ?? 2;
 
   /** One Web API call: a short 429 is waited out (Slack's Retry-After, https://api.slack.com/apis/rate-limits). */
@@ -126,7 +131,7 @@ export function createSlackClient(options: SlackClientOptions): SlackApi {
         if (!cursor) break;
       }
       await call(() =>
-        web.chat.postMessage({
+        webOnce.chat.postMessage({
           channel,
           thread_ts: threadTs,
           text,

@@ -1,4 +1,5 @@
 import type { Resolved } from '../../config/sources.schema.ts';
+import { slackMrkdwn } from '../../sync/notify/source-reply.ts';
 import { ConnectorError } from '../errors.ts';
 import type { IntakeSource, WebhookResult } from '../source.ts';
 import type { SourceDeps } from '../sources.ts';
@@ -103,7 +104,7 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
       const outcome = await api.postOnce({
         channel,
         threadTs,
-        text: message.text,
+        text: slackMrkdwn(message.text),
         messageId: message.messageId,
       });
       if (outcome === 'already-posted')

@@ -25,6 +25,15 @@ export interface ZendeskOrganization {
   domain_names?: string[];
 }
 
+/** The parts of a ticket comment a reply looks at to tell whether it was already posted. */
+export interface ZendeskComment {
+  id: number;
+  body?: string | null;
+  html_body?: string | null;
+  plain_body?: string | null;
+  public?: boolean;
+}
+
 /** One page of the cursor-based incremental ticket export, with the sideloaded users and organizations. */
 export interface ZendeskExportPage {
   tickets: unknown[];
@@ -112,11 +121,36 @@ export function createZendeskClient({
       );
     },
 
-    /** A public comment on the ticket (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-ticket). */
-    async addPublicComment(ticketId: number, text: string): Promise<void> {
+    /**
+     * A public comment on the ticket (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-ticket),
+     * as `html_body`: `body` is read as Markdown (a title like `[Docs](https://evil)` would become a link), while
+     * escaped HTML is shown as written (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/).
+     */
+    async addPublicComment(ticketId: number, html: string): Promise<void> {
       await call('PUT', `/api/v2/tickets/${ticketId}.json`, {
-        ticket: { comment: { body: text, public: true } },
+        ticket: { comment: { html_body: html, public: true } },
       });
+    },
+
+    /**
+     * The ticket's newest comments, up to `maxPages` pages of 100, newest first (cursor pagination,
+     * https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/#list-comments).
+     */
+    async recentComments(ticketId: number, maxPages = 5): Promise<ZendeskComment[]> {
+      const comments: ZendeskComment[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < maxPages; page++) {
+        const query = new URLSearchParams({ sort_order: 'desc', 'page[size]': '100' });
+        if (after) query.set('page[after]', after);
+        const res = await call<{
+          comments?: ZendeskComment[];
+          meta?: { has_more?: boolean; after_cursor?: string | null };
+        }>('GET', `/api/v2/tickets/${ticketId}/comments.json?${query}`);
+        comments.push(...(Array.isArray(res.comments) ? res.comments : []));
+        after = res.meta?.has_more && res.meta.after_cursor ? res.meta.after_cursor : undefined;
+        if (!after) break;
+      }
+      return comments;
     },
   };
 }

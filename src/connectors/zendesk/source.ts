@@ -1,4 +1,5 @@
 import type { Resolved } from '../../config/sources.schema.ts';
+import { hasReplyMarker, plainToHtml, withReplyMarker } from '../../sync/notify/source-reply.ts';
 import { ConnectorError } from '../errors.ts';
 import type { IntakeSource, PullPage } from '../source.ts';
 import type { SourceDeps } from '../sources.ts';
@@ -15,7 +16,7 @@ const EXPORT_FLOOR_SECONDS = 60;
  * Zendesk Support as an intake source: tickets carrying the configured tag or form, read through the cursor-based
  * incremental ticket export. Mid-stream the cursor is the export's `after_cursor`; once the export reaches its end,
  * the next pull starts again from the newest update seen minus `lagWindowSeconds` (re-read tickets are no-ops on
- * their ref). Reply: a public comment on the ticket.
+ * their ref). Reply: a public comment on the ticket, once per notification.
  */
 export function createZendeskSource(
   config: Resolved<ZendeskSourceConfig>,
@@ -72,7 +73,16 @@ export function createZendeskSource(
       if (!Number.isSafeInteger(ticketId) || ticketId <= 0) {
         throw new ConnectorError('invalid_input', 'zendesk', 'no Zendesk ticket id to reply to');
       }
-      await client.addPublicComment(ticketId, message.text);
+      // Once only: a send retried after a crash finds its earlier comment by the reference the reply ends with.
+      const comments = await client.recentComments(ticketId);
+      const posted = comments.some((c) =>
+        hasReplyMarker([c.plain_body, c.body, c.html_body].join('\n'), message.messageId),
+      );
+      if (posted) {
+        deps.log.info({ sourceId: config.id, ticketId }, 'zendesk reply was already posted');
+        return;
+      }
+      await client.addPublicComment(ticketId, plainToHtml(withReplyMarker(message.text, message.messageId)));
     },
   };
 }

@@ -1,12 +1,12 @@
 import type { Response } from 'express';
-import { escapeHtml } from '../../sync/notify/template.ts';
+import { escapeHtml, formatDay } from '../../sync/notify/template.ts';
 
 /**
  * The shell of every customer-facing page: server-rendered, no scripts, no external assets, one inline stylesheet
  * with AA-contrast colours, and a CSP that allows nothing else (a page never loads what user text might name).
  */
 
-export { escapeHtml };
+export { escapeHtml, formatDay };
 
 const CSP = [
   "default-src 'none'",
@@ -79,14 +79,4 @@ export function sendNotFound(res: Response): void {
     body: `<div class="card"><h1>This link does not work</h1>
 <p>It may have been mistyped, or it is no longer valid. If you need help, reply to the email that brought you here.</p></div>`,
   });
-}
-
-/** "3 March 2026" in UTC. */
-export function formatDay(date: Date): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(date);
 }

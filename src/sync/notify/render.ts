@@ -2,7 +2,7 @@ import type { MailTemplateOverride, MailTemplates } from '../../config/mail-temp
 import type { FeatureStatus } from '../../domain/status.ts';
 import { DEFAULT_DIGEST_TEMPLATE, defaultStatusTemplate, type MessageTemplate } from './default-templates.ts';
 import { statusWords, whatHappensNext } from './status-words.ts';
-import { cleanText, escapeHtml, fillTemplate, headerSafe, truncate } from './template.ts';
+import { cleanText, escapeHtml, fillTemplate, formatDay, headerSafe, truncate } from './template.ts';
 
 /** What one status email says: who, which request, the new status, and where to look or stop. */
 export interface StatusMessageInput {
@@ -183,14 +183,8 @@ function quoteHtml(title: string, body: string): string {
   return `<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #a1a1aa;color:#27272a;"><p style="margin:0 0 8px;font-weight:bold;">${escapeHtml(title)}</p>${body ? `<p style="margin:0;white-space:pre-wrap;">${escapeHtml(body)}</p>` : ''}</blockquote>`;
 }
 
-/** "3 March 2026" in UTC: a date a reader recognises, the same whichever server renders it. */
+/** The request's date as `formatDay` writes it; a value that is not a date is shown as (clean) text. */
 function formatDate(iso: string): string {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return cleanText(iso);
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(date);
+  return Number.isNaN(date.getTime()) ? cleanText(iso) : formatDay(date);
 }

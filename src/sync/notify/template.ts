@@ -91,3 +91,13 @@ export function fillTemplate(
   });
   return mode === 'header' ? headerSafe(filled) : filled;
 }
+
+/** "3 March 2026" in UTC: a date a reader recognises, the same whichever server renders it. */
+export function formatDay(date: Date): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(date);
+}

@@ -1,51 +1,72 @@
 import { MailSendError } from '../../connectors/mail/client.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
-import { messageLinks } from '../../sync/notify/links.ts';
+import type { NotificationToSend } from '../../store/notifications.repo.ts';
+import { digestKey } from '../../sync/notify/digest-time.ts';
+import { digestLinks, messageLinks } from '../../sync/notify/links.ts';
 import { renderDigestMessage } from '../../sync/notify/render.ts';
 import { type NotifyDeps, suppressedKind, tokenKeyOnce } from './notify-deps.ts';
 import { mergedIntoOf } from './notify-send.job.ts';
 
-/** A digest's Message-ID: one per requester and digest hour, so a resend after a crash is the same message. */
+/**
+ * A digest's Message-ID: one per requester and digest hour (that of its oldest row), so a resend after a crash, which
+ * lists the same rows, is the same message.
+ */
 export function digestMessageId(requesterId: string, digest: string, publicUrl: string): string {
   return `<digest-${digest}-${requesterId}@${new URL(publicUrl).hostname}>`;
 }
 
 /**
- * One requester's daily digest (requesters with `notify_digest`): every digest row of theirs due by now, in one
- * message, then all marked sent together. Rows blocked by an unsubscribe or erasure are suppressed first; failures
- * are handled like single sends (notify-send.job.ts).
+ * One requester's daily digest (requesters with `notify_digest`): every digest row of theirs due by now, claimed
+ * (`sending`), in one message, then all marked sent together. Rows blocked by an unsubscribe or erasure are
+ * suppressed first; failures are handled like single sends (notify-send.job.ts). A digest whose worker died after
+ * claiming is sent again, once stale, with the same rows and Message-ID; rows that came due since wait for the
+ * next run.
  */
 export function createNotifyDigestJob(deps: NotifyDeps) {
   const { store, mailer, config, metrics, log } = deps;
   const now = deps.now ?? (() => Date.now());
   const tokenKey = tokenKeyOnce(store);
 
+  async function fail(ids: string[], kind: string, reason: string): Promise<void> {
+    const failed = await store.notifications.markFailed(ids, reason);
+    if (failed) metrics.notificationsFailed.inc({ reason: kind }, failed);
+  }
+
+  /** The items whose rows this job got (claim); the others were settled or taken meanwhile. */
+  async function claimed<T extends NotificationToSend>(items: T[]): Promise<T[]> {
+    const taken = new Set(await store.notifications.claim(items.map((i) => i.notification.id)));
+    return items.filter((i) => taken.has(i.notification.id));
+  }
+
   return async ({ requesterId, digest }: { requesterId: string; digest: string }) => {
-    const rows = await store.notifications.digestFor(requesterId, new Date(now() + 1_000));
-    const sendable = [];
+    const due = await store.notifications.digestFor(requesterId, new Date(now() + 1_000));
+    // Stale `sending` rows: a digest that never finished goes again as it was, before anything new.
+    const unfinished = due.filter((item) => item.notification.state === 'sending');
+    const repeat = unfinished.length > 0;
+    const rows = repeat ? await claimed(unfinished) : due;
+    const candidates = [];
     for (const item of rows) {
-      if (item.blockedBy) {
-        if (await store.notifications.markSuppressed([item.notification.id], item.blockedBy)) {
+      const id = item.notification.id;
+      if (item.blockedBy && repeat) {
+        // The first try may have arrived (its one-click may be how they stopped): do not send it again.
+        await fail([id], 'unconfirmed', `send not confirmed, not repeated: ${item.blockedBy}`);
+      } else if (item.blockedBy) {
+        if (await store.notifications.markSuppressed([id], item.blockedBy)) {
           metrics.notificationsSuppressed.inc({ reason: suppressedKind(item.blockedBy) });
         }
-      } else if (item.request) {
-        sendable.push({ ...item, request: item.request });
+      } else if (!item.request) {
+        // Settled, or the reconciler would queue this digest again every cycle.
+        await fail([id], 'request_gone', 'the request this notification quotes is gone');
+      } else {
+        candidates.push({ ...item, request: item.request });
       }
     }
+    // A status change, unsubscribe or erasure that got to a row since it was read wins; after this, none does.
+    const sendable = repeat ? candidates : await claimed(candidates);
     const first = sendable[0];
-    if (!first) return { skipped: rows.length ? 'all suppressed' : 'nothing due' };
+    if (!first) return { skipped: due.length ? 'all suppressed' : 'nothing due' };
     const ids = sendable.map((i) => i.notification.id);
     const key = await tokenKey();
-    const linksFor = (item: typeof first) =>
-      messageLinks({
-        publicUrl: config.publicUrl,
-        key,
-        requesterId,
-        tokenVersion: item.requester.tokenVersion,
-        requestId: item.request.id,
-        featureId: item.feature.id,
-      });
-    const firstLinks = linksFor(first);
     const rendered = renderDigestMessage(
       {
         productName: config.notifications.productName,
@@ -59,9 +80,22 @@ export function createNotifyDigestJob(deps: NotifyDeps) {
             body: item.request.body,
             receivedAt: item.request.receivedAt.toISOString(),
           },
-          statusPage: linksFor(item).statusPage,
+          statusPage: messageLinks({
+            publicUrl: config.publicUrl,
+            key,
+            requesterId,
+            tokenVersion: item.requester.tokenVersion,
+            requestId: item.request.id,
+            featureId: item.feature.id,
+          }).statusPage,
         })),
-        links: { unsubscribe: firstLinks.unsubscribe, oneClickUnsubscribe: firstLinks.oneClickUnsubscribe },
+        // About no one feature: the footer and List-Unsubscribe stop (or change) all of this requester's mail.
+        links: digestLinks({
+          publicUrl: config.publicUrl,
+          key,
+          requesterId,
+          tokenVersion: first.requester.tokenVersion,
+        }),
       },
       config.notifications.templates,
     );
@@ -69,11 +103,15 @@ export function createNotifyDigestJob(deps: NotifyDeps) {
       await mailer.send({
         to: { name: first.requester.name, address: first.requester.email },
         ...rendered,
-        messageId: digestMessageId(requesterId, digest, config.publicUrl),
+        messageId: digestMessageId(requesterId, digestKey(first.notification.dueAt), config.publicUrl),
       });
     } catch (err) {
       if (!(err instanceof MailSendError)) throw err;
-      if (err.failure.kind === 'transient') throw err;
+      if (err.failure.kind === 'transient') {
+        // Not taken by the server: the rows are pending again and the job retries.
+        for (const id of ids) await store.notifications.recordAttempt(id, err.failure.reason);
+        throw err;
+      }
       if (err.failure.hardBounce) {
         await store.notifications.suppressAddress(
           first.requester.emailKey,

@@ -5,6 +5,7 @@ import type { NotificationToSend } from '../../store/notifications.repo.ts';
 import { digestKey } from '../../sync/notify/digest-time.ts';
 import { messageLinks } from '../../sync/notify/links.ts';
 import { renderStatusMessage } from '../../sync/notify/render.ts';
+import { renderSourceReply } from '../../sync/notify/source-reply.ts';
 import { type NotifyDeps, suppressedKind, tokenKeyOnce } from './notify-deps.ts';
 
 /** A job that fires a little early (clock skew between processes) still sends. */
@@ -23,11 +24,13 @@ export function mergedIntoOf(detail: Record<string, unknown>): { title: string }
 }
 
 /**
- * Sends one notification: load → decide → send → record. The row is the truth: anything but `pending` means done
- * already (a retried or duplicated job returns here). Unsubscribes, erasure and suppressed addresses are checked
- * again at send time, since they may have happened during the coalescing window. SMTP 4xx and connection errors
- * throw (BullMQ retries with backoff; the row stays pending); 5xx marks the row failed with the server's reply.
- * A crash after the server accepted and before `sent` is recorded sends again with the same Message-ID.
+ * Sends one notification: load → decide → claim → send → record. The row is the truth: anything but `pending` means
+ * done already or being sent (a retried or duplicated job returns here). Unsubscribes, erasure and suppressed
+ * addresses are checked again at send time, since they may have happened during the coalescing window. The row is
+ * claimed (`sending`) just before the message is handed over, so a status change or unsubscribe arriving during
+ * the send leaves it alone. SMTP 4xx and connection errors throw (BullMQ retries with backoff; the row is `pending`
+ * again); 5xx marks the row failed with the server's reply. A worker that dies after claiming leaves the row
+ * `sending`: once stale, the reconciler queues it and it is sent again with the same Message-ID.
  */
 export function createNotifySendJob(deps: NotifyDeps) {
   const { store, mailer, config, metrics, log } = deps;
@@ -51,15 +54,32 @@ export function createNotifySendJob(deps: NotifyDeps) {
 
   return async ({ notificationId }: { notificationId: string }): Promise<NotifySendResult> => {
     const item = await store.notifications.forSend(notificationId);
-    if (!item) return { skipped: 'gone' };
+    if (!item) {
+      // A row whose requester or feature cannot be read: settle it, or the reconciler queues it every cycle.
+      const reason = 'its requester or feature is gone';
+      if (!(await store.notifications.markFailed([notificationId], reason))) return { skipped: 'gone' };
+      metrics.notificationsFailed.inc({ reason: 'gone' });
+      return { failed: reason };
+    }
     const n = item.notification;
-    if (n.state !== 'pending') return { skipped: n.state };
-    if (n.dueAt.getTime() > now() + EARLY_SLACK_MS) return { skipped: 'not due' };
-    if (item.blockedBy) return suppress(item, item.blockedBy);
+    const repeat = n.state === 'sending';
+    if (n.state !== 'pending' && !repeat) return { skipped: n.state };
+    if (!repeat && n.dueAt.getTime() > now() + EARLY_SLACK_MS) return { skipped: 'not due' };
     if (n.detail['digest'] === true) {
       // Its requester's digest sends it (the row was written for the digest; this job is a stray).
       await deps.queues.enqueue('notify-digest', { requesterId: n.requesterId, digest: digestKey(n.dueAt) });
       return { skipped: 'digest' };
+    }
+    if (repeat) {
+      // Claimed by a send that never finished: taken again only once stale (its worker is gone), never from a
+      // send still in flight.
+      if ((await store.notifications.claim([n.id])).length === 0) return { skipped: 'sending' };
+      if (item.blockedBy) {
+        // The first try may have arrived (its one-click may be how they stopped): do not send it again.
+        return fail(item, 'unconfirmed', `send not confirmed, not repeated: ${item.blockedBy}`);
+      }
+    } else if (item.blockedBy) {
+      return suppress(item, item.blockedBy);
     }
     if (!item.request) return fail(item, 'request_gone', 'the request this notification quotes is gone');
 
@@ -88,6 +108,10 @@ export function createNotifySendJob(deps: NotifyDeps) {
       config.notifications.templates,
     );
 
+    // A status change, unsubscribe or erasure that got to the row since it was read wins; after this, none does.
+    if (!repeat && (await store.notifications.claim([n.id])).length === 0) {
+      return { skipped: 'changed meanwhile' };
+    }
     try {
       if (n.channel === 'source') {
         if (!deps.replyInSource) {
@@ -98,7 +122,14 @@ export function createNotifySendJob(deps: NotifyDeps) {
           source: item.request.source,
           sourceRef: item.request.sourceRef,
           sourceThread: item.request.sourceThread,
-          text: rendered.text,
+          // Not the email: the thread is shared, so no links that act for the requester (source-reply.ts).
+          text: renderSourceReply({
+            productName: config.notifications.productName,
+            feature: { title: item.feature.title },
+            status: n.status as FeatureStatus,
+            mergedInto: mergedIntoOf(n.detail),
+            messageId: n.messageId,
+          }),
           messageId: n.messageId,
         });
       } else {

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError } from 'bullmq';
+import type { ResolvedSourceConfig } from '../../config/sources.schema.ts';
 import { isConnectorError } from '../../connectors/errors.ts';
+import type { IntakeSource } from '../../connectors/source.ts';
 import type { Sources } from '../../connectors/sources.ts';
 import { errorForLog, type Logger } from '../../log.ts';
 import type { Metrics } from '../../metrics.ts';
@@ -8,10 +10,11 @@ import type { Store } from '../../store/store.ts';
 import type { JobPayload } from '../catalog.ts';
 import { actionFor } from '../connector-policy.ts';
 import type { IntakeWriter } from '../intake-writer.ts';
+import type { PullLease, PullLock } from '../source-pull-lock.ts';
 
 export type PullOutcome =
   | { pulled: number; pages: number }
-  | { skipped: 'not-configured' | 'backing-off' | 'superseded' | 'rate-limited' };
+  | { skipped: 'not-configured' | 'locked' | 'backing-off' | 'superseded' | 'rate-limited' };
 
 /** Longest Retry-After a pull sits out itself; a longer one ends the pull and the next scheduled run goes on. */
 const MAX_IN_PULL_WAIT_MS = 120_000;
@@ -28,8 +31,10 @@ export function authBackoffMs(failures: number, everySeconds: number): number {
 /**
  * One pull of one source (the `source-pull` job, scheduled per source): from the stored cursor to the end of what
  * the source has, storing each page and the cursor after it together (intake-writer.ts). It is the only writer of
- * the cursor, and the cursor moves only from the value this pull read, so a second pull of the same source running
- * at the same time stops at its first page. The error kinds (connector-policy.ts) become: `rate_limited`: wait the
+ * the cursor, and the cursor moves only from the value this pull read. A pull holds the source's lock
+ * (source-pull-lock.ts) from start to end: a second pull of the same source, in any process, returns at once
+ * without calling the provider; should the lock lapse under it, the cursor's compare-and-set still stops the
+ * slower one at its next page. The error kinds (connector-policy.ts) become: `rate_limited`: wait the
  * server's Retry-After here and resume from the stored cursor (no attempt used, other sources unaffected);
  * `auth`: mark the source unhealthy, fail without retries, and skip scheduled runs for a growing backoff;
  * `transient`: record it and let BullMQ retry with backoff; anything else: record it and fail.
@@ -38,6 +43,7 @@ export function createSourcePullJob({
   store,
   sources,
   write,
+  lock,
   metrics,
   log,
   now = () => new Date(),
@@ -46,6 +52,7 @@ export function createSourcePullJob({
   store: Pick<Store, 'intake'>;
   sources: Sources;
   write: IntakeWriter;
+  lock: PullLock;
   metrics: Pick<Metrics, 'sourcePullFailures' | 'sourceHealthy'>;
   log: Logger;
   now?: () => Date;
@@ -55,6 +62,24 @@ export function createSourcePullJob({
     const source = sources.get(sourceId);
     const config = sources.config(sourceId);
     if (!source || !config) return { skipped: 'not-configured' };
+    const lease = await lock.acquire(sourceId);
+    if (!lease) {
+      log.info({ sourceId }, 'another pull of this source is running; this one stops');
+      return { skipped: 'locked' };
+    }
+    try {
+      return await pullHolding(source, config, lease);
+    } finally {
+      await lease.release();
+    }
+  };
+
+  async function pullHolding(
+    source: IntakeSource,
+    config: ResolvedSourceConfig,
+    lease: PullLease,
+  ): Promise<PullOutcome> {
+    const sourceId = source.id;
     const row = await store.intake.ensure(source.id, source.kind);
     const wait = authBackoffMs(row.consecutiveFailures, config.schedule.everySeconds);
     if (!row.healthy && row.lastPullAt && now().getTime() < row.lastPullAt.getTime() + wait) {
@@ -68,6 +93,13 @@ export function createSourcePullJob({
     for (;;) {
       try {
         for await (const page of source.pull(cursor)) {
+          if (!lease.held()) {
+            log.warn(
+              { sourceId },
+              'this pull lost the source lock; it stops and leaves the rest to the next',
+            );
+            return { skipped: 'superseded' };
+          }
           const stored = await write(source.id, page, { expectedCursor: cursor, cursor: page.cursor });
           if (!stored.cursorAdvanced) {
             log.info({ sourceId }, 'another pull of this source moved its cursor; this one stops');
@@ -111,7 +143,7 @@ export function createSourcePullJob({
     metrics.sourceHealthy.set({ source: sourceId }, 1);
     log.info({ sourceId, pulled, pages }, 'source pulled');
     return { pulled, pages };
-  };
+  }
 
   async function recordFailure(sourceId: string, kind: string, reason: string, unhealthy: boolean) {
     metrics.sourcePullFailures.inc({ source: sourceId, kind });
