@@ -10,7 +10,9 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startService({ yaml: 'push:\n  coalesceSeconds: 1\n' });
+  // The reconciler is kept out of the way (it would re-queue a dirty link within its interval): only the push
+  // job's own second look can carry a late request here.
+  svc = await startService({ yaml: 'push:\n  coalesceSeconds: 1\nreconcile:\n  intervalSeconds: 3600\n' });
 });
 afterAll(async () => {
   await svc?.stop();
@@ -39,7 +41,6 @@ describe('a request arriving during a push', () => {
       linear.faults.set({ responseDelayMs: 0 });
     }
 
-    // The coalescing window is 1 s and the reconciler looks every 15 s: 30 s is plenty for each.
     const needs = () => [...linear.state.needs.values()].filter((n) => n.issueId === issue()?.id).length;
     await waitFor(
       'both customer requests on the issue',
@@ -49,6 +50,31 @@ describe('a request arriving during a push', () => {
     await waitFor(
       'the demand section to count both requests',
       async () => (issue()?.description?.includes('**2 requests**') ? true : undefined),
+      30_000,
+    );
+  });
+
+  it('joins after the push recorded its work, while the job still reads the new issue: pushed too', async () => {
+    const { linear } = emulators();
+    const title = 'Saved filters';
+    const issue = () => [...linear.state.issues.values()].find((i) => i.title === title);
+    linear.faults.set({ responseDelayMs: 1_000 });
+    try {
+      const featureId = await post(title, 'first@gamma.io');
+      // recordPushed is done; the job is now reading the new issue's state, whose answer is held for a second,
+      // so the push this request queues finds the job still running (BullMQ drops it unless the job released it).
+      await waitFor('the push recorded', async () => {
+        const [link] = await svc.runtime.store.links.forFeature(featureId);
+        return link?.pushedAt ? true : undefined;
+      });
+      expect(await post(title, 'second@delta.io')).toBe(featureId);
+    } finally {
+      linear.faults.set({ responseDelayMs: 0 });
+    }
+    const needs = () => [...linear.state.needs.values()].filter((n) => n.issueId === issue()?.id).length;
+    await waitFor(
+      'both customer requests on the issue',
+      async () => (needs() === 2 ? true : undefined),
       30_000,
     );
   });

@@ -90,6 +90,16 @@ export function createQueues({
     },
 
     /**
+     * For a deduplicated job, from inside that job: BullMQ keeps the deduplication id until the job finishes, so
+     * an enqueue of the same work while it runs is dropped. Releasing the id lets the next enqueue add a job of
+     * its own; the job then checks the database for anything that arrived before the release.
+     */
+    async releaseDeduplication<N extends JobName>(name: N, payload: JobPayload<N>): Promise<void> {
+      const { queue, identity } = prepare(name, payload);
+      if ('deduplicationId' in identity) await queue.removeDeduplicationKey(identity.deduplicationId);
+    },
+
+    /**
      * For the reconciler: make sure work the database says is pending is queued. A missing job is added, a job
      * that failed all its attempts longer ago than `retryFailedAfterMs` is retried, anything else is left alone.
      */

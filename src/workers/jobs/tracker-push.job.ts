@@ -57,7 +57,8 @@ export function createTrackerPushJob({
   log: Logger;
   now?: () => number;
 }) {
-  return async ({ linkId }: JobPayload<'tracker-push'>) => {
+  return async (payload: JobPayload<'tracker-push'>) => {
+    const { linkId } = payload;
     const link = await store.links.get(linkId);
     if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
     const tracker = trackers.get(link.kind, link.site);
@@ -157,8 +158,14 @@ export function createTrackerPushJob({
             log.warn({ linkId, error: errorForLog(err) }, 'cannot read the new issue state; reconcile will'),
           );
       }
-      // Changes arrived while this ran: one more coalesced push.
-      if (pushed?.dirtySince) await schedulePush(queues, pushed, config.push.coalesceSeconds, now());
+      // Changes committed while this ran had their push deduplicated into this job: release its id, then look
+      // again, so they get one more coalesced push now and anything later queues a job of its own.
+      // (An enqueue made before the release, this job's own included, would be dropped.)
+      await queues.releaseDeduplication('tracker-push', payload);
+      const after = pushed ? await store.links.get(linkId) : undefined;
+      if (after?.dirtySince && after.state !== 'unlinked') {
+        await schedulePush(queues, after, config.push.coalesceSeconds, now());
+      }
       return { issueKey: ref.issueKey, created };
     } catch (err) {
       // The issue was deleted in the tracker: unlink, as its delete webhook would have.
