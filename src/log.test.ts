@@ -37,18 +37,24 @@ describe('errorForLog', () => {
   });
 });
 
+/** A logger at info whose lines are kept in `lines`. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const log = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  });
+  return { lines, log };
+}
+
 describe('createLogger redaction', () => {
   it('censors credentials, emails and bodies that slip into a log object', () => {
-    const lines: string[] = [];
-    const log = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const { lines, log } = capturingLogger();
     log.info(
       {
         headers: { authorization: 'Bearer sk_live_123', cookie: 'sid=1' },
@@ -65,16 +71,7 @@ describe('createLogger redaction', () => {
   });
 
   it('censors intake source secrets, SMTP URLs and a message as sent', () => {
-    const lines: string[] = [];
-    const log = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const { lines, log } = capturingLogger();
     log.info(
       {
         source: { id: 'zd', secrets: { token: 'zd_tok_1' }, smtpUrl: 'smtp://u:pw_2@mail' },

@@ -26,11 +26,25 @@ async function post(title: string, email: string): Promise<string> {
   return svc.featureOf(id);
 }
 
+const issueTitled = (title: string) =>
+  [...emulators().linear.state.issues.values()].find((i) => i.title === title);
+
+/** Waits until the issue carries both requests as customer requests. */
+async function bothCarried(issue: () => { id: string } | undefined): Promise<void> {
+  const needs = () =>
+    [...emulators().linear.state.needs.values()].filter((n) => n.issueId === issue()?.id).length;
+  await waitFor(
+    'both customer requests on the issue',
+    async () => (needs() === 2 ? true : undefined),
+    30_000,
+  );
+}
+
 describe('a request arriving during a push', () => {
   it('is pushed after it: the issue ends with both requests', async () => {
     const { linear } = emulators();
     const title = 'Roadmap voting';
-    const issue = () => [...linear.state.issues.values()].find((i) => i.title === title);
+    const issue = () => issueTitled(title);
     linear.faults.set({ responseDelayMs: 1_000 });
     try {
       const featureId = await post(title, 'first@acme.io');
@@ -41,12 +55,7 @@ describe('a request arriving during a push', () => {
       linear.faults.set({ responseDelayMs: 0 });
     }
 
-    const needs = () => [...linear.state.needs.values()].filter((n) => n.issueId === issue()?.id).length;
-    await waitFor(
-      'both customer requests on the issue',
-      async () => (needs() === 2 ? true : undefined),
-      30_000,
-    );
+    await bothCarried(issue);
     await waitFor(
       'the demand section to count both requests',
       async () => (issue()?.description?.includes('**2 requests**') ? true : undefined),
@@ -57,7 +66,7 @@ describe('a request arriving during a push', () => {
   it('joins after the push recorded its work, while the job still reads the new issue: pushed too', async () => {
     const { linear } = emulators();
     const title = 'Saved filters';
-    const issue = () => [...linear.state.issues.values()].find((i) => i.title === title);
+    const issue = () => issueTitled(title);
     linear.faults.set({ responseDelayMs: 1_000 });
     try {
       const featureId = await post(title, 'first@gamma.io');
@@ -71,11 +80,6 @@ describe('a request arriving during a push', () => {
     } finally {
       linear.faults.set({ responseDelayMs: 0 });
     }
-    const needs = () => [...linear.state.needs.values()].filter((n) => n.issueId === issue()?.id).length;
-    await waitFor(
-      'both customer requests on the issue',
-      async () => (needs() === 2 ? true : undefined),
-      30_000,
-    );
+    await bothCarried(issue);
   });
 });

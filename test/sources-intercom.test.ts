@@ -6,7 +6,7 @@ import {
   intercomTime,
   startFakeIntercom,
 } from './fakes/intercom.ts';
-import { type IntakeHarness, startIntakeHarness } from './helpers/intake.ts';
+import { type IntakeHarness, replyThreadOf, startIntakeHarness } from './helpers/intake.ts';
 
 const TOKEN = 'ic-token-123';
 
@@ -202,11 +202,7 @@ describe('Intercom intake source', () => {
     seed(fake, [1, 2]);
     await intake.pull('ic');
     const [, second] = await intake.requestsOf('ic');
-    const thread = {
-      sourceRef: second?.sourceRef ?? null,
-      sourceThread: second?.sourceThread ?? null,
-      url: second?.url ?? null,
-    };
+    const thread = replyThreadOf(second);
     const text = renderSourceReply({
       productName: 'Acme',
       feature: { title: 'Export 2 <img src=x onerror="alert(1)">' },

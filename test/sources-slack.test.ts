@@ -4,7 +4,7 @@ import { createLogger } from '../src/log.ts';
 import { intakeSources } from '../src/store/schema.ts';
 import { renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack.ts';
-import { requestsOf, sourcePullJob } from './helpers/intake.ts';
+import { replyThreadOf, requestsOf, sourcePullJob } from './helpers/intake.ts';
 import { startService, type TestService } from './helpers/service.ts';
 
 /**
@@ -202,11 +202,7 @@ describe('Slack reactions become requests', () => {
     );
 
     const source = svc.runtime.sources.get('slack-main');
-    const thread = {
-      sourceRef: row?.sourceRef ?? null,
-      sourceThread: row?.sourceThread ?? null,
-      url: row?.url ?? null,
-    };
+    const thread = replyThreadOf(row);
     await source?.reply?.(thread, {
       text: 'Export to CSV is now in progress.',
       messageId: '<n-1@suggested.example>',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plainToHtml, renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskTicket, zendeskTime } from './fakes/zendesk.ts';
-import { type IntakeHarness, startIntakeHarness } from './helpers/intake.ts';
+import { type IntakeHarness, replyThreadOf, startIntakeHarness } from './helpers/intake.ts';
 
 const EMAIL = 'agent@acme.io';
 const TOKEN = 'zd-token-123';
@@ -204,11 +204,7 @@ describe('Zendesk intake source', () => {
     seed(fake, [1, 2]);
     await intake.pull('zd');
     const [, second] = await intake.requestsOf('zd');
-    const thread = {
-      sourceRef: second?.sourceRef ?? null,
-      sourceThread: second?.sourceThread ?? null,
-      url: second?.url ?? null,
-    };
+    const thread = replyThreadOf(second);
     const text = renderSourceReply({
       productName: 'Acme',
       feature: { title: 'Feature 2 [Docs](https://evil.example) <b>now</b>' },

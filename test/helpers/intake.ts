@@ -73,6 +73,17 @@ export function sourcePullJob(
   return { metrics, write, pull: createSourcePullJob({ store, sources, write, lock, metrics, log }) };
 }
 
+/** What a source's `reply` needs of a stored request (its ref, its thread, its link). */
+export function replyThreadOf(
+  row: Pick<typeof requests.$inferSelect, 'sourceRef' | 'sourceThread' | 'url'> | undefined,
+) {
+  return {
+    sourceRef: row?.sourceRef ?? null,
+    sourceThread: row?.sourceThread ?? null,
+    url: row?.url ?? null,
+  };
+}
+
 /** A source's stored requests, by source ref. */
 export function requestsOf(store: Store, sourceId: string) {
   return store.db

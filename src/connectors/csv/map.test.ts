@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ColumnMap, resolveColumns } from './columns.ts';
+import { type ColumnMap, CSV_FIELDS, resolveColumns } from './columns.ts';
 import { parseCsvDate } from './dates.ts';
 import { contentRef, mapRow } from './map.ts';
 
 const now = new Date('2026-01-01T00:00:00Z');
-const header = [
-  'title',
-  'body',
-  'email',
-  'name',
-  'company',
-  'created',
-  'url',
-  'tags',
-  'revenue',
-  'tier',
-  'important',
-];
+// Every field but the ref: rows here are identified by their content.
+const header = CSV_FIELDS.filter((field) => field !== 'ref');
 const resolved = resolveColumns(header);
 const columns: ColumnMap = resolved.ok ? resolved.columns : {};
 const row = (o: Partial<Record<string, string>>) => header.map((h) => o[h] ?? '');
