@@ -47,13 +47,13 @@ export function healthRouter({
     // Until startup has finished (workers, webhook registration), the process is not ready either.
     if (!started()) checks.push(['startup', 'starting']);
     const failing = checks.filter(([, state]) => state !== 'ok').map(([name]) => name);
-    const trackers = failing.length
-      ? []
-      : await orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]);
     // An unhealthy source is reported like a tracker: degraded, still ready (the API and other sources work).
-    const sources = failing.length
-      ? []
-      : await orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]);
+    const [trackers, sources] = failing.length
+      ? [[], []]
+      : await Promise.all([
+          orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]),
+          orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]),
+        ]);
     const degraded = trackers.some((t) => !t.healthy) || sources.some((s) => !s.healthy);
     const body = {
       status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',

@@ -1,8 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
+import { isUuid } from '../domain/ids.ts';
 import type { Db } from './db.ts';
 import { devMail } from './schema.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The development outbox: the mailer writes it without SMTP_URL, /dev/mail reads it. */
 export function createDevMailRepo(db: Db) {
@@ -19,7 +18,7 @@ export function createDevMailRepo(db: Db) {
         .limit(limit);
     },
     async get(id: string) {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const [row] = await db.select().from(devMail).where(eq(devMail.id, id));
       return row;
     },

@@ -48,15 +48,21 @@ export async function recountFeature(
 
 /**
  * The feature and every feature it was merged into since, in order: the last one is live. Bounded and safe
- * against a cycle, which no merge makes but a hand-edited row could.
+ * against a cycle, which no merge makes but a hand-edited row could. With `lock`, each row is locked as it is read
+ * (`key share` conflicts with a merge's `for update`, so a concurrent merge cannot slip past the chain).
  */
-export async function mergeChain(tx: Tx, featureId: string): Promise<string[]> {
+export async function mergeChain(
+  tx: Tx,
+  featureId: string,
+  { lock }: { lock?: 'key share' } = {},
+): Promise<string[]> {
   const chain = [featureId];
   for (let hops = 0; hops < 20; hops++) {
-    const [row] = await tx
+    const read = tx
       .select({ mergedIntoId: features.mergedIntoId })
       .from(features)
       .where(eq(features.id, chain[chain.length - 1] ?? featureId));
+    const [row] = lock ? await read.for(lock) : await read;
     if (!row?.mergedIntoId || chain.includes(row.mergedIntoId)) break;
     chain.push(row.mergedIntoId);
   }

@@ -67,26 +67,30 @@ export function createIntakeRepo(db: Db) {
             .returning({ id: intakeSources.id });
           if (moved.length === 0) return { created: [], replayed: 0, cursorAdvanced: false };
         }
-        const created: string[] = [];
-        for (const item of items) {
-          const [row] = await tx
-            .insert(requests)
-            .values({
-              source: sourceId,
-              sourceRef: item.ref,
-              payloadHash: payloadHash(item),
-              title: item.title,
-              body: item.body,
-              url: item.url ?? null,
-              sourceThread: item.thread ?? null,
-              tags: item.tags ?? [],
-              submittedRequester: item.requester,
-              receivedAt: new Date(item.receivedAt),
-            })
-            .onConflictDoNothing()
-            .returning({ id: requests.id });
-          if (row) created.push(row.id);
-        }
+        // One statement for the page; a ref seen before (an overlap, a redelivery) is skipped by the unique index.
+        const created =
+          items.length === 0
+            ? []
+            : (
+                await tx
+                  .insert(requests)
+                  .values(
+                    items.map((item) => ({
+                      source: sourceId,
+                      sourceRef: item.ref,
+                      payloadHash: payloadHash(item),
+                      title: item.title,
+                      body: item.body,
+                      url: item.url ?? null,
+                      sourceThread: item.thread ?? null,
+                      tags: item.tags ?? [],
+                      submittedRequester: item.requester,
+                      receivedAt: new Date(item.receivedAt),
+                    })),
+                  )
+                  .onConflictDoNothing()
+                  .returning({ id: requests.id })
+              ).map((row) => row.id);
         return { created, replayed: items.length - created.length, cursorAdvanced: true };
       });
     },

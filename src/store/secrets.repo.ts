@@ -22,3 +22,15 @@ export async function loadTokenKey(db: Db): Promise<Buffer> {
   if (key.length !== 32) throw new Error(`service_secrets "${TOKEN_KEY}" is not a 32-byte base64 key`);
   return key;
 }
+
+/** The token signing key, read once per process (it never changes once made); a failed read is tried again. */
+export function tokenKeyOnce(db: Db): () => Promise<Buffer> {
+  let key: Promise<Buffer> | undefined;
+  return () => {
+    key ??= loadTokenKey(db).catch((err: unknown) => {
+      key = undefined;
+      throw err;
+    });
+    return key;
+  };
+}

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import type { Tx } from './feature-writes.ts';
+import { mergeChain } from './feature-writes.ts';
 import { features, notifications, requesters, unsubscribes } from './schema.ts';
 
 /** How a stop was asked for (`unsubscribes.via`); `merge`: copied to the survivor by a merge (status.repo.ts). */
@@ -34,25 +34,6 @@ export async function findStop(
 }
 
 /**
- * The feature and every feature it was merged into since, the live one last, each row locked against a merge
- * (`for key share` conflicts with the merge's `for update`): a stop written for these cannot miss the copy a
- * concurrent merge makes to its survivor, and cannot land on a feature merged away meanwhile.
- */
-async function lockedChain(tx: Tx, featureId: string): Promise<string[]> {
-  const chain = [featureId];
-  for (let hops = 0; hops < 20; hops++) {
-    const [row] = await tx
-      .select({ mergedIntoId: features.mergedIntoId })
-      .from(features)
-      .where(eq(features.id, chain[chain.length - 1] ?? featureId))
-      .for('key share');
-    if (!row?.mergedIntoId || chain.includes(row.mergedIntoId)) break;
-    chain.push(row.mergedIntoId);
-  }
-  return chain;
-}
-
-/**
  * A requester's mail choices: stop one feature's mail, stop all, or one daily digest instead. A link names the
  * feature it was sent about, which may since have been merged: a stop through it holds for that feature and every
  * feature it was merged into, so it reaches the live one where the request now is.
@@ -61,7 +42,7 @@ export function createSubscriptionsRepo(db: Db) {
   return {
     async state(requesterId: string, tokenFeatureId: string | undefined): Promise<SubscriptionState> {
       const featureId = tokenFeatureId
-        ? (await db.transaction((tx) => lockedChain(tx, tokenFeatureId))).at(-1)
+        ? (await db.transaction((tx) => mergeChain(tx, tokenFeatureId))).at(-1)
         : undefined;
       const [requester] = await db
         .select({ digest: requesters.notifyDigest })
@@ -95,7 +76,10 @@ export function createSubscriptionsRepo(db: Db) {
       via: UnsubscribeVia;
     }): Promise<void> {
       await db.transaction(async (tx) => {
-        const chain = input.featureId === null ? [] : await lockedChain(tx, input.featureId);
+        // Each row locked against a merge: a stop written for these cannot miss the copy a concurrent merge makes
+        // to its survivor, and cannot land on a feature merged away meanwhile.
+        const chain =
+          input.featureId === null ? [] : await mergeChain(tx, input.featureId, { lock: 'key share' });
         await tx
           .insert(unsubscribes)
           .values(
@@ -126,11 +110,6 @@ export function createSubscriptionsRepo(db: Db) {
         .update(requesters)
         .set({ notifyDigest: digest, updatedAt: sql`now()` })
         .where(eq(requesters.id, requesterId));
-    },
-
-    /** Whether mail about this feature is stopped (for that feature, or for all mail). */
-    async isStopped(requesterId: string, featureId: string): Promise<boolean> {
-      return (await findStop(db, requesterId, featureId)) !== undefined;
     },
   };
 }

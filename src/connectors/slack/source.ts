@@ -73,8 +73,10 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
         if (!message)
           return rejected(`message ${ref} was not found (deleted, or the app is not in the channel)`, ref);
         if (!message.user) return rejected(`message ${ref} has no human author`, ref);
-        const author = await api.user(message.user);
-        const permalink = await api.permalink(channel, message.ts);
+        const [author, permalink] = await Promise.all([
+          api.user(message.user),
+          api.permalink(channel, message.ts),
+        ]);
         const mapped = slackMessageToItem({ channel, message, author, permalink });
         if ('reason' in mapped) return rejected(`message ${ref}: ${mapped.reason}`, ref);
         log.info({ sourceId: config.id, ref }, 'slack message marked as a request');

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { headerValue } from '../tracker.ts';
 
 /**
  * Slack Events API requests: the v0 signature check over the raw body, and what a delivery means for us. Pure.
@@ -11,12 +12,6 @@ export type SlackVerdict = { ok: true } | { ok: false; reason: string };
 /** Slack's own window: a request signed more than five minutes from now is refused (replay protection). */
 export const MAX_SIGNATURE_AGE_SECONDS = 5 * 60;
 
-function header(headers: SlackHeaders, name: string): string | string[] | undefined {
-  if (headers[name] !== undefined) return headers[name];
-  const found = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return found === undefined ? undefined : headers[found];
-}
-
 /**
  * `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:" + X-Slack-Request-Timestamp + ":" + raw body)>`.
  * The raw bytes must be the ones received. Compares lengths, then in constant time.
@@ -28,12 +23,10 @@ export function verifySlackSignature(
   nowMs: number,
 ): SlackVerdict {
   if (signingSecret === '') return { ok: false, reason: 'no signing secret is configured' };
-  const stamp = header(headers, 'x-slack-request-timestamp');
-  const signature = header(headers, 'x-slack-signature');
-  if (typeof stamp !== 'string' || stamp === '')
-    return { ok: false, reason: 'missing X-Slack-Request-Timestamp header' };
-  if (typeof signature !== 'string' || signature === '')
-    return { ok: false, reason: 'missing X-Slack-Signature header' };
+  const stamp = headerValue(headers, 'x-slack-request-timestamp');
+  const signature = headerValue(headers, 'x-slack-signature');
+  if (!stamp) return { ok: false, reason: 'missing X-Slack-Request-Timestamp header' };
+  if (!signature) return { ok: false, reason: 'missing X-Slack-Signature header' };
   if (!/^\d{1,12}$/.test(stamp)) return { ok: false, reason: 'X-Slack-Request-Timestamp is not a Unix time' };
   if (Math.abs(nowMs / 1000 - Number(stamp)) > MAX_SIGNATURE_AGE_SECONDS) {
     return {

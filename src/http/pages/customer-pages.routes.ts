@@ -1,6 +1,6 @@
 import express, { type RequestHandler, Router } from 'express';
 import type { Db } from '../../store/db.ts';
-import { loadTokenKey } from '../../store/secrets.repo.ts';
+import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { loadStatusPage, tokenRequester } from '../../store/status-page.repo.ts';
 import { createSubscriptionsRepo } from '../../store/subscriptions.repo.ts';
 import { messageLinks } from '../../sync/notify/links.ts';
@@ -30,14 +30,7 @@ export interface CustomerPagesDeps {
 export function customerPagesRouter({ db, productName, rateLimit }: CustomerPagesDeps): Router {
   const router = Router();
   const subscriptions = createSubscriptionsRepo(db);
-  let key: Promise<Buffer> | undefined;
-  const tokenKey = () => {
-    key ??= loadTokenKey(db).catch((err: unknown) => {
-      key = undefined;
-      throw err;
-    });
-    return key;
-  };
+  const tokenKey = tokenKeyOnce(db);
   /** The token's claims, if it is genuine, of this purpose, and its requester is neither erased nor revoked. */
   async function claimsOf(token: string, purpose: TokenClaims['purpose']) {
     const claims = verifyToken(await tokenKey(), token, purpose);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isUuid } from '../../domain/ids.ts';
 
 /**
  * Bearer tokens for the status page and unsubscribe links. They never expire (a years-old email must still work)
@@ -21,10 +22,9 @@ const PURPOSES = ['status', 'unsubscribe'] as const;
 const MAC_BYTES = 16;
 const HAS_REQUEST = 1;
 const HAS_FEATURE = 2;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function uuidBytes(id: string, what: string): Buffer {
-  if (!UUID.test(id)) throw new Error(`${what} must be a UUID to be put in a token`);
+  if (!isUuid(id)) throw new Error(`${what} must be a UUID to be put in a token`);
   return Buffer.from(id.replaceAll('-', ''), 'hex');
 }
 

@@ -2,7 +2,6 @@ import type { Config } from '../../config.ts';
 import type { Mailer } from '../../connectors/mail/client.ts';
 import type { Logger } from '../../log.ts';
 import type { Metrics } from '../../metrics.ts';
-import { loadTokenKey } from '../../store/secrets.repo.ts';
 import type { Store } from '../../store/store.ts';
 import type { Queues } from '../queues.ts';
 
@@ -29,18 +28,6 @@ export interface NotifyDeps {
   metrics: Metrics;
   log: Logger;
   now?: () => number;
-}
-
-/** The token signing key, read once per process (it never changes once made). */
-export function tokenKeyOnce(store: Store): () => Promise<Buffer> {
-  let key: Promise<Buffer> | undefined;
-  return () => {
-    key ??= loadTokenKey(store.db).catch((err: unknown) => {
-      key = undefined;
-      throw err;
-    });
-    return key;
-  };
 }
 
 /** Metric label for why a row was suppressed (the reason text itself can name an SMTP reply). */

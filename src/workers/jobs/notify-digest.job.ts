@@ -1,10 +1,11 @@
 import { MailSendError } from '../../connectors/mail/client.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
 import type { NotificationToSend } from '../../store/notifications.repo.ts';
+import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { digestKey } from '../../sync/notify/digest-time.ts';
 import { digestLinks, messageLinks } from '../../sync/notify/links.ts';
 import { renderDigestMessage } from '../../sync/notify/render.ts';
-import { type NotifyDeps, suppressedKind, tokenKeyOnce } from './notify-deps.ts';
+import { type NotifyDeps, suppressedKind } from './notify-deps.ts';
 import { mergedIntoOf } from './notify-send.job.ts';
 
 /**
@@ -25,7 +26,7 @@ export function digestMessageId(requesterId: string, digest: string, publicUrl: 
 export function createNotifyDigestJob(deps: NotifyDeps) {
   const { store, mailer, config, metrics, log } = deps;
   const now = deps.now ?? (() => Date.now());
-  const tokenKey = tokenKeyOnce(store);
+  const tokenKey = tokenKeyOnce(store.db);
 
   async function fail(ids: string[], kind: string, reason: string): Promise<void> {
     const failed = await store.notifications.markFailed(ids, reason);

@@ -2,11 +2,12 @@ import { isConnectorError } from '../../connectors/errors.ts';
 import { MailSendError } from '../../connectors/mail/client.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
 import type { NotificationToSend } from '../../store/notifications.repo.ts';
+import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { digestKey } from '../../sync/notify/digest-time.ts';
 import { messageLinks } from '../../sync/notify/links.ts';
 import { renderStatusMessage } from '../../sync/notify/render.ts';
 import { renderSourceReply } from '../../sync/notify/source-reply.ts';
-import { type NotifyDeps, suppressedKind, tokenKeyOnce } from './notify-deps.ts';
+import { type NotifyDeps, suppressedKind } from './notify-deps.ts';
 
 /** A job that fires a little early (clock skew between processes) still sends. */
 const EARLY_SLACK_MS = 1_000;
@@ -35,7 +36,7 @@ export function mergedIntoOf(detail: Record<string, unknown>): { title: string }
 export function createNotifySendJob(deps: NotifyDeps) {
   const { store, mailer, config, metrics, log } = deps;
   const now = deps.now ?? (() => Date.now());
-  const tokenKey = tokenKeyOnce(store);
+  const tokenKey = tokenKeyOnce(store.db);
 
   async function suppress(item: NotificationToSend, reason: string): Promise<NotifySendResult> {
     if (await store.notifications.markSuppressed([item.notification.id], reason)) {
