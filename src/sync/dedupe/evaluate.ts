@@ -30,8 +30,9 @@ export interface EvaluationResult {
   /** Of the queries auto-merged, the share merged into their labelled original. */
   precision: number;
   /**
-   * Of the queries auto-merged, the share merged into their original or into another labelled duplicate of the
-   * same original: in the service that document is already in the original's feature.
+   * Of the queries auto-merged, the share merged into their original, into another labelled duplicate of the
+   * same original (in the service that document is already in the original's feature), or into a document whose
+   * title and body are the query's own, word for word (the sets hold some reports twice under two ids).
    */
   precisionSameNeed: number;
   /** Of all queries, the share auto-merged into their labelled original. */
@@ -48,8 +49,8 @@ export interface QueryOutcome {
   targetId: string;
   /** 1-based rank of the original among the top ten; 0 when it is not there. */
   rank: number;
-  /** The candidate the engine decided on, with the decision's merge confidence. */
-  top: { id: string; confidence: number } | undefined;
+  /** The candidate the engine decided on, with the decision's merge confidence, and whether its text is the query's. */
+  top: { id: string; confidence: number; sameText: boolean } | undefined;
   /** The decision's merge confidence once the original is taken out of the pool. */
   topWithoutOriginal: number;
 }
@@ -65,6 +66,10 @@ export async function replay(
   pastOnly: boolean,
 ): Promise<{ outcomes: QueryOutcome[]; excluded: number }> {
   const position = new Map(corpus.map((d, i) => [d.id, i]));
+  const textOf = (id: string) => {
+    const d = corpus[position.get(id) ?? -1];
+    return d ? `${d.title.trim().toLowerCase()}\n${d.body.trim().toLowerCase()}` : undefined;
+  };
   const analysed = corpus.map((d) => engine.analyse(d));
   const index = new InMemoryDedupeIndex();
   const byPosition = [...queries].sort(
@@ -103,7 +108,11 @@ export async function replay(
         queryId: q.queryId,
         targetId: q.targetId,
         rank: ranked.findIndex((c) => c.id === q.targetId) + 1,
-        top: decision.candidate && { id: decision.candidate.id, confidence: decision.confidence },
+        top: decision.candidate && {
+          id: decision.candidate.id,
+          confidence: decision.confidence,
+          sameText: textOf(decision.candidate.id) === textOf(q.queryId),
+        },
         topWithoutOriginal: alone.confidence,
       });
     } else {
@@ -158,7 +167,10 @@ export function summarise(
     // No merge at all is no wrong merge.
     precision: merged.length ? share(mergedRight, merged.length) : 1,
     precisionSameNeed: merged.length
-      ? share(merged.filter((o) => o.top && need(o.top.id) === need(o.targetId)).length, merged.length)
+      ? share(
+          merged.filter((o) => o.top && (o.top.sameText || need(o.top.id) === need(o.targetId))).length,
+          merged.length,
+        )
       : 1,
     recall: share(mergedRight, n),
     falseMergeRateWithoutOriginal: share(outcomes.filter((o) => o.topWithoutOriginal >= autoMerge).length, n),

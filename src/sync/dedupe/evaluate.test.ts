@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { createDedupeEngine } from './engine.ts';
+import { type QueryOutcome, replay, summarise } from './evaluate.ts';
+
+const outcome = (
+  queryId: string,
+  targetId: string,
+  top: { id: string; confidence: number; sameText?: boolean },
+  rank: number,
+): QueryOutcome => ({
+  queryId,
+  targetId,
+  rank,
+  top: { sameText: false, ...top },
+  topWithoutOriginal: 0,
+});
+
+describe('dedupe-eval figures', () => {
+  it('counts recall at k and MRR from where each original ranked', () => {
+    const result = summarise(
+      [
+        outcome('q1', 't1', { id: 't1', confidence: 0.9 }, 1),
+        outcome('q2', 't2', { id: 'x', confidence: 0.1 }, 3),
+        outcome('q3', 't3', { id: 'x', confidence: 0.1 }, 0),
+        outcome('q4', 't4', { id: 'x', confidence: 0.1 }, 7),
+      ],
+      2,
+      0.8,
+    );
+    expect(result).toMatchObject({ 'R@1': 0.25, 'R@5': 0.5, 'R@10': 0.75, n: 4, excluded: 2 });
+    expect(result.MRR).toBeCloseTo((1 + 1 / 3 + 1 / 7) / 4, 3);
+  });
+
+  it('a merge into a labelled sibling or a word-for-word copy is the same need, not the labelled original', () => {
+    const result = summarise(
+      [
+        outcome('q1', 't1', { id: 't1', confidence: 0.9 }, 1),
+        // q2 and q1 are both labelled duplicates of t1: merging q2 into q1 joins t1's feature.
+        outcome('q2', 't1', { id: 'q1', confidence: 0.9 }, 2),
+        // The same report filed twice under two ids.
+        outcome('q3', 't3', { id: 'copy-of-q3', confidence: 0.9, sameText: true }, 2),
+        outcome('q4', 't4', { id: 'unrelated', confidence: 0.9 }, 0),
+        outcome('q5', 't5', { id: 'unrelated', confidence: 0.5 }, 0),
+      ],
+      0,
+      0.8,
+    );
+    expect(result.precision).toBe(0.25);
+    expect(result.precisionSameNeed).toBe(0.75);
+    expect(result.recall).toBe(0.2);
+  });
+
+  it('replay marks a decision for a document with the query’s own text', async () => {
+    const engine = createDedupeEngine();
+    const text = {
+      title: 'Export invoices to CSV for the accountants',
+      body: 'Our finance team exports every invoice by hand each month; a CSV export would save them a day.',
+    };
+    const corpus = [
+      {
+        id: 'original',
+        title: 'Invoice download as a spreadsheet',
+        body: 'Accounting wants invoices in Excel.',
+      },
+      { id: 'copy', ...text },
+      { id: 'other', title: 'Dark mode for the dashboard', body: 'The dashboard is too bright at night.' },
+      { id: 'query', ...text },
+    ];
+    const { outcomes } = await replay(engine, corpus, [{ queryId: 'query', targetId: 'original' }], false);
+    expect(outcomes[0]?.top).toMatchObject({ id: 'copy', sameText: true });
+    const { outcomes: without } = await replay(
+      engine,
+      corpus.filter((d) => d.id !== 'copy'),
+      [{ queryId: 'query', targetId: 'original' }],
+      false,
+    );
+    expect(without[0]?.top?.sameText).toBe(false);
+  });
+});
