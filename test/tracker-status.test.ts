@@ -559,4 +559,58 @@ describe('several links', () => {
     await linear.updateIssue(issueId, { stateId: linearStateId('completed') });
     await statusIs(featureId, 'shipped');
   });
+
+  it('a merge made by hand keeps the survivor where its own issue is: the issue it brought cannot take it back', async () => {
+    const survivor = await pushed({
+      title: 'Bulk export of audit logs',
+      requester: { email: 'al@delta.io' },
+    });
+    const other = await pushed({
+      title: 'Custom fonts on printed invoices',
+      requester: { email: 'cf@epsilon.io' },
+    });
+    await linear.updateIssue(survivor.issueId, { stateId: linearStateId('started') });
+    await statusIs(survivor.featureId, 'in_progress');
+    // The other feature's issue is still where it was created (Triage: under review).
+    expect((await feature(other.featureId)).status).toBe('under_review');
+
+    const merged = await svc.post(`/v1/features/${other.featureId}/merge`, { into: survivor.featureId });
+    expect(merged.status).toBe(200);
+    const carried = await feature(survivor.featureId);
+    expect(carried.links.map((l) => l.issueKey).sort()).toEqual([other.issueKey, survivor.issueKey].sort());
+    expect(carried.status).toBe('in_progress');
+
+    // The brought issue moves in Linear: the survivor stays in progress (by `all` it would be planned).
+    await linear.updateIssue(other.issueId, { stateId: linearStateId('unstarted') });
+    await waitFor('the brought issue at Todo', async () =>
+      (await feature(survivor.featureId)).links.some(
+        (l) => l.issueKey === other.issueKey && l.trackerStatus === 'Todo',
+      )
+        ? true
+        : undefined,
+    );
+    await reconcile('linear');
+    const held = await feature(survivor.featureId);
+    expect(held.status).toBe('in_progress');
+    // Never moved off in progress: by `all`, the merge alone would have taken it back to under review.
+    expect(held.statusHistory.filter((h) => h.from === 'in_progress')).toEqual([]);
+
+    // Its own issue done ships it, whatever the brought one says.
+    await linear.updateIssue(survivor.issueId, { stateId: linearStateId('completed') });
+    await statusIs(survivor.featureId, 'shipped');
+
+    // Undone: the other feature follows its own issue again, and the survivor stays shipped.
+    const undone = await svc.post(`/v1/features/${other.featureId}/unmerge`, {});
+    expect(undone.status).toBe(200);
+    await statusIs(other.featureId, 'planned');
+    expect((await feature(survivor.featureId)).status).toBe('shipped');
+    // Merged again and undone again: the mark comes and goes with the link.
+    expect(
+      (await svc.post(`/v1/features/${other.featureId}/merge`, { into: survivor.featureId })).status,
+    ).toBe(200);
+    expect((await feature(survivor.featureId)).status).toBe('shipped');
+    expect((await svc.post(`/v1/features/${other.featureId}/unmerge`, {})).status).toBe(200);
+    const [own] = await svc.runtime.store.links.forFeature(other.featureId);
+    expect(own?.mergedFromFeatureId).toBeNull();
+  });
 });

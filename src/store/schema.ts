@@ -202,6 +202,11 @@ export const trackerLinks = pgTable(
       .notNull()
       .default('created'),
     primary: boolean('primary').notNull().default(false),
+    /**
+     * The feature this link came from when a merge moved it here (the first such feature, if merges chained);
+     * null for the feature's own issues. The rollup lets the feature's own issues speak for it (see sync/rollup).
+     */
+    mergedFromFeatureId: uuid('merged_from_feature_id'),
     statusName: text('status_name'),
     statusCategory: text('status_category'),
     mappedStatus: text('mapped_status', { enum: FEATURE_STATUSES }),

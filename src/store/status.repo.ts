@@ -163,6 +163,7 @@ async function settleStatus(
       primary: trackerLinks.primary,
       createdAt: trackerLinks.createdAt,
       issueUpdatedAt: trackerLinks.issueUpdatedAt,
+      mergedFrom: trackerLinks.mergedFromFeatureId,
     })
     .from(trackerLinks)
     .where(
@@ -178,6 +179,7 @@ async function settleStatus(
       primary: l.primary,
       linkedAt: l.createdAt.toISOString(),
       updatedAt: (l.issueUpdatedAt ?? l.createdAt).toISOString(),
+      viaMerge: l.mergedFrom !== null,
     })),
     policy.rollup,
   );
@@ -414,10 +416,15 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
           .where(eq(requests.featureId, fromId))
           .returning({ id: requests.id });
         // The duplicate issue stays with the merged feature (it says "merged"); its other issues now carry the
-        // survivor's demand.
+        // survivor's demand, marked as come by merge so the survivor's own issues keep its status (sync/rollup).
         const movedLinks = await tx
           .update(trackerLinks)
-          .set({ featureId: survivorId, primary: false, updatedAt: sql`now()` })
+          .set({
+            featureId: survivorId,
+            primary: false,
+            mergedFromFeatureId: sql`coalesce(${trackerLinks.mergedFromFeatureId}, ${fromId}::uuid)`,
+            updatedAt: sql`now()`,
+          })
           .where(
             and(
               eq(trackerLinks.featureId, fromId),
@@ -536,7 +543,12 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         const links = merge.linkIds.length
           ? await tx
               .update(trackerLinks)
-              .set({ featureId, updatedAt: sql`now()` })
+              // Its own issues again; one an earlier merge brought to it stays marked as such.
+              .set({
+                featureId,
+                mergedFromFeatureId: sql`nullif(${trackerLinks.mergedFromFeatureId}, ${featureId}::uuid)`,
+                updatedAt: sql`now()`,
+              })
               .where(
                 and(
                   inArray(trackerLinks.id, merge.linkIds),

@@ -98,3 +98,26 @@ describe('rollupStatus: no links', () => {
     expect(rollupStatus([], rule)).toBeNull();
   });
 });
+
+describe('rollupStatus: issues a merge brought', () => {
+  const viaMerge = (list: RollupLink[], ...indexes: number[]) =>
+    list.map((l, i) => ({ ...l, viaMerge: indexes.includes(i) }));
+
+  it.each([
+    // [statuses, which came by merge, all, any, primary]
+    // The survivor's own issue in progress, the merged feature's still in triage: still in progress.
+    [['in_progress', 'under_review'], [1], 'in_progress', 'in_progress', 'in_progress'],
+    // …and it ships when its own issue does, whatever the brought one says.
+    [['shipped', 'planned'], [1], 'shipped', 'shipped', 'shipped'],
+    [['planned', 'shipped'], [1], 'planned', 'planned', 'planned'],
+    // Own issues roll up among themselves as before.
+    [['in_progress', 'planned', 'received'], [2], 'planned', 'in_progress', 'in_progress'],
+    // A survivor with no issue of its own follows the ones it was given.
+    [['planned', 'in_progress'], [0, 1], 'planned', 'in_progress', 'planned'],
+  ] as const)('%j, brought %j → all %s, any %s, primary %s', (statuses, brought, all, any, primary) => {
+    const given = viaMerge(links(...statuses), ...brought);
+    expect(rollupStatus(given, 'all')).toBe(all);
+    expect(rollupStatus(given, 'any')).toBe(any);
+    expect(rollupStatus(given, 'primary')).toBe(primary);
+  });
+});

@@ -17,6 +17,10 @@ import type { FeatureStatus } from '../domain/status.ts';
  *   for the feature). Several primaries: the most recently updated. No primary: the oldest link by `linkedAt`
  *   (input order breaks ties), usually the issue Suggested Sync created.
  *
+ * Issues a merge brought from another feature count only while the feature has no live issue of its own, under
+ * every rule: merging a feature whose issue sits in triage into one in progress must not take the survivor (and
+ * what its customers were told) back to "under review", and the survivor's own issue keeps speaking for it.
+ *
  * No links: `null`, meaning the trackers have no say and the feature keeps its own status.
  */
 
@@ -30,11 +34,15 @@ export interface RollupLink {
   linkedAt: string;
   /** The issue's own last update time (ISO 8601). */
   updatedAt: string;
+  /** A merge moved it here from another feature. */
+  viaMerge?: boolean;
 }
 
 const PROGRESS: readonly FeatureStatus[] = ['received', 'under_review', 'planned', 'in_progress', 'shipped'];
 
-export function rollupStatus(links: readonly RollupLink[], rule: RollupRule): FeatureStatus | null {
+export function rollupStatus(all: readonly RollupLink[], rule: RollupRule): FeatureStatus | null {
+  const own = all.filter((l) => !l.viaMerge);
+  const links = own.length > 0 ? own : all;
   if (links.length === 0) return null;
   if (rule === 'primary') return primaryLink(links).status;
 
