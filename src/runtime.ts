@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createTrackers, type Trackers } from './connectors/registry.ts';
-import { replyBackChannels, replyInSources } from './connectors/reply-back.ts';
+import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
 import { createSources, type Sources } from './connectors/sources.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
@@ -129,6 +129,7 @@ export async function startRuntime({
   apiKeys,
   version,
   channelsFor,
+  repliesByMail: sourceRepliesByMail,
   replyInSource,
 }: {
   config: Config;
@@ -138,6 +139,8 @@ export async function startRuntime({
   version: string;
   /** Which channels each request's requester hears on (default: email only). */
   channelsFor?: ChannelsFor | undefined;
+  /** Which sources' `source` replies are emails (default: the email-inbox sources configured). */
+  repliesByMail?: ((source: string) => boolean) | undefined;
   /** Answers in the source for `source` notifications (absent: those rows fail saying so). */
   replyInSource?: ReplyInSource | undefined;
 }): Promise<Runtime> {
@@ -167,6 +170,7 @@ export async function startRuntime({
         rollup: config.push.rollup,
         notify: notifyPolicy(config, {
           channelsFor: channelsFor ?? replyBackChannels(config.sources),
+          repliesByMail: sourceRepliesByMail ?? repliesByMail(config.sources),
           afterCommit: (outcome) => notificationsCommitted(outcome),
         }),
       },

@@ -1,6 +1,9 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../src/connectors/errors.ts';
-import { linearDriver } from './helpers/notify.ts';
+import { mailSuppressions } from '../src/store/schema.ts';
+import { emailKey } from '../src/sync/normalise.ts';
+import { linearDriver, requesterIdOf } from './helpers/notify.ts';
 import { startService, type TestService, waitFor } from './helpers/service.ts';
 import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 
@@ -33,7 +36,24 @@ beforeAll(async () => {
     runtime: {
       // Tickets are answered in the ticket as well as by email; anything else by email only.
       channelsFor: ({ source }) => (source === 'api' ? ['email'] : ['email', 'source']),
+      // The `inbox` source answers by email (as an email-inbox source does).
+      repliesByMail: (source) => source === 'inbox',
       async replyInSource(input) {
+        if (input.source === 'inbox' && input.sourceRef === 'bounce') {
+          // What the email-inbox connector throws for a reply refused at RCPT (classifyInboxError).
+          throw new ConnectorError(
+            'invalid_input',
+            'email-inbox',
+            'the SMTP server rejected the reply (550)',
+            {
+              cause: Object.assign(new Error("Can't send mail"), {
+                responseCode: 550,
+                command: 'RCPT TO',
+                response: '550 5.1.1 <gus@gamma.io>: Recipient address rejected',
+              }),
+            },
+          );
+        }
         if (input.source === 'intercom')
           throw new ConnectorError('invalid_input', 'intercom', 'conversation closed');
         if (zendeskFailuresLeft-- > 0) throw new ConnectorError('transient', 'zendesk', '503 from Zendesk');
@@ -47,6 +67,15 @@ afterAll(async () => {
   await svc?.stop();
   await smtp?.close();
 });
+
+/** The feature's outbox rows once there are `count` and none is waiting or being sent. */
+const settledRows = (featureId: string, count: number) =>
+  waitFor(`${count} rows settled`, async () => {
+    const all = await drive.rows(featureId);
+    return all.length === count && all.every((r) => r.state !== 'pending' && r.state !== 'sending')
+      ? all
+      : undefined;
+  });
 
 describe('replies in the source', () => {
   it('answers each ticket once (after a transient failure), fails a refused one with the reason', async () => {
@@ -62,12 +91,7 @@ describe('replies in the source', () => {
       { email: 'tom@acme.io', name: 'Tom' },
     ]);
     await drive.move(issueId, 'started');
-    const rows = await waitFor('all rows settled', async () => {
-      const all = await drive.rows(featureId);
-      return all.length === 5 && all.every((r) => r.state !== 'pending' && r.state !== 'sending')
-        ? all
-        : undefined;
-    });
+    const rows = await settledRows(featureId, 5);
     const bySource = (channel: string, state: string) =>
       rows.filter((r) => r.channel === channel && r.state === state);
     expect(bySource('email', 'sent')).toHaveLength(3);
@@ -95,5 +119,38 @@ describe('replies in the source', () => {
       'sue@acme.io',
       'tom@acme.io',
     ]);
+  });
+
+  it('a source whose reply is an email: a suppressed address gets none, and a bounce of one suppresses it', async () => {
+    const store = svc.runtime.store;
+    await store.notifications.suppressAddress(emailKey('ann@beta.io'), 'hard bounce: earlier');
+    await store.notifications.suppressAddress(emailKey('zed@beta.io'), 'hard bounce: earlier');
+    const { featureId, issueId } = await drive.featureWith('Shared inbox rules', [
+      { email: 'ann@beta.io', source: 'inbox', sourceRef: '<ann-1@beta.io>' },
+      { email: 'gus@gamma.io', source: 'inbox', sourceRef: 'bounce' },
+      // A Zendesk comment is not mail: a suppressed address still hears in its ticket.
+      { email: 'zed@beta.io', source: 'zendesk', sourceRef: 'ZD-202' },
+    ]);
+    const sentBefore = smtp.messages.length;
+    await drive.move(issueId, 'started');
+    const rows = await settledRows(featureId, 3);
+    // Ann: nothing at all. Gus: status mail, and his reply by email bounced. Zed: the ticket only.
+    const emailOf = new Map<string, string>();
+    for (const email of ['gus@gamma.io', 'zed@beta.io']) emailOf.set(await requesterIdOf(svc, email), email);
+    expect(rows.map((r) => `${emailOf.get(r.requesterId)} ${r.channel} ${r.state}`).sort()).toEqual([
+      'gus@gamma.io email sent',
+      'gus@gamma.io source failed',
+      'zed@beta.io source sent',
+    ]);
+    expect(replies.map((r) => r.sourceRef)).toContain('ZD-202');
+    expect(replies.map((r) => r.sourceRef)).not.toContain('<ann-1@beta.io>');
+    await smtp.waitFor(sentBefore + 1);
+    expect(smtp.messages.slice(sentBefore).map((m) => m.envelope.to[0])).toEqual(['gus@gamma.io']);
+    // The bounce suppressed Gus's address, without his address in the reason.
+    const [suppressed] = await store.db
+      .select()
+      .from(mailSuppressions)
+      .where(eq(mailSuppressions.emailKey, emailKey('gus@gamma.io')));
+    expect(suppressed?.reason).toMatch(/^hard bounce: SMTP 550 5\.1\.1 <address>/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sourcesSchema } from '../config/sources.schema.ts';
-import { replyBackChannels } from './reply-back.ts';
+import { repliesByMail, replyBackChannels } from './reply-back.ts';
 
 const configs = sourcesSchema
   .parse([
@@ -25,6 +25,7 @@ const configs = sourcesSchema
     },
     { id: 'ic-also', kind: 'intercom', tokenEnv: 'T', tagId: 't', adminId: '1', alsoEmail: true },
     { id: 'ic-off', kind: 'intercom', tokenEnv: 'T', tagId: 't', adminId: '1', enabled: false },
+    { id: 'inbox', kind: 'email-inbox', host: 'imap.acme.io', user: 'ideas@acme.io', passwordEnv: 'P' },
   ])
   .map((c) => ({ ...c, secrets: {} }));
 
@@ -40,5 +41,17 @@ describe('replyBackChannels', () => {
     ['api', null, ['email']],
   ] as const)('%s with thread %j → %j', (source, sourceThread, expected) => {
     expect(channels({ source, sourceThread })).toEqual(expected);
+  });
+});
+
+describe('repliesByMail', () => {
+  const byMail = repliesByMail(configs);
+  it.each([
+    ['inbox', true],
+    ['zd', false],
+    ['ic-also', false],
+    ['api', false],
+  ] as const)('%s → %s', (source, expected) => {
+    expect(byMail(source)).toBe(expected);
   });
 });

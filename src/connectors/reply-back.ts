@@ -24,6 +24,15 @@ export function replyBackChannels(configs: readonly ResolvedSourceConfig[]): Cha
   };
 }
 
+/**
+ * Sources whose answer in the thread is itself an email to the requester (an inbox): a suppressed address gets
+ * none, and a hard bounce of one suppresses the address, as for status mail.
+ */
+export function repliesByMail(configs: readonly ResolvedSourceConfig[]): (source: string) => boolean {
+  const mailed = new Set(configs.filter((c) => c.enabled && c.kind === 'email-inbox').map((c) => c.id));
+  return (source) => mailed.has(source);
+}
+
 /** The outbox's `replyInSource`: the request's source answers in its own thread (`IntakeSource.reply`). */
 export function replyInSources(sources: Sources): ReplyInSource {
   return async (input) => {

@@ -56,11 +56,16 @@ const staleSending = sql`(${notifications.state} = 'sending' and ${notifications
   `interval '${SENDING_STALE_SECONDS} seconds'`,
 )})`;
 
+/** Status mail, or a source's reply that is itself an email (the outbox marks those rows `byMail`). */
+export function sentByMail(row: Pick<NotificationRow, 'channel' | 'detail'>): boolean {
+  return row.channel === 'email' || row.detail['byMail'] === true;
+}
+
 export function createNotificationsRepo(db: Db) {
-  async function blockedBy(requesterId: string, featureId: string, emailKey: string, channel: string) {
+  async function blockedBy(requesterId: string, featureId: string, emailKey: string, byMail: boolean) {
     const unsubscribed = await findStop(db, requesterId, featureId);
     if (unsubscribed) return unsubscribed.featureId ? 'unsubscribed from this feature' : 'unsubscribed';
-    if (channel !== 'email') return undefined;
+    if (!byMail) return undefined;
     const [suppressed] = await db
       .select({ reason: mailSuppressions.reason })
       .from(mailSuppressions)
@@ -109,7 +114,7 @@ export function createNotificationsRepo(db: Db) {
         request: request ?? null,
         blockedBy: requester.erasedAt
           ? 'requester erased'
-          : await blockedBy(requester.id, feature.id, requester.emailKey, notification.channel),
+          : await blockedBy(requester.id, feature.id, requester.emailKey, sentByMail(notification)),
       });
     }
     return out;

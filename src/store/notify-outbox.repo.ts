@@ -45,6 +45,8 @@ export interface NotifyPolicy {
   messageIdHost: string;
   digestHourUtc: number;
   channelsFor: ChannelsFor;
+  /** Whether a source's `source` replies are emails (see `repliesByMail` in connectors/reply-back.ts). */
+  repliesByMail?: ((source: string) => boolean) | undefined;
   /**
    * Told, after the transaction committed, which rows it created (to queue their sends) and how many it cancelled.
    * Must not throw: the change is committed already (a lost enqueue is the reconciler's to repair).
@@ -161,7 +163,9 @@ export async function fanOutNotifications(
       source: requester.source,
       sourceThread: requester.source_thread,
     })) {
-      if (channel === 'email' && requester.suppressed) continue;
+      // A suppressed address gets no mail: status mail, nor a source's reply that is itself an email.
+      const byMail = channel === 'email' || (policy.repliesByMail?.(requester.source) ?? false);
+      if (byMail && requester.suppressed) continue;
       const k = key(requester.requester_id, channel);
       const decision = decideNotification({
         from: change.from,
@@ -194,6 +198,7 @@ export async function fanOutNotifications(
           ...change.detail,
           fromStatus: decision.create.fromStatus,
           ...(digest ? { digest: true } : {}),
+          ...(channel === 'source' && byMail ? { byMail: true } : {}),
         },
       });
     }

@@ -25,8 +25,13 @@ export function notifyPolicy(
   config: Config,
   {
     channelsFor = emailOnly,
+    repliesByMail,
     afterCommit,
-  }: { channelsFor?: ChannelsFor | undefined; afterCommit: (outcome: FanOutOutcome) => Promise<void> },
+  }: {
+    channelsFor?: ChannelsFor | undefined;
+    repliesByMail?: ((source: string) => boolean) | undefined;
+    afterCommit: (outcome: FanOutOutcome) => Promise<void>;
+  },
 ): NotifyPolicy | undefined {
   if (!config.notifications.enabled) return undefined;
   return {
@@ -35,6 +40,7 @@ export function notifyPolicy(
     messageIdHost: new URL(config.publicUrl).hostname,
     digestHourUtc: config.notifications.digest.hourUtc,
     channelsFor,
+    repliesByMail,
     afterCommit,
   };
 }

@@ -32,7 +32,7 @@ export interface StartServiceOptions {
   /** Keep the database after stop (a test that restarts the service on it). */
   keepDatabase?: boolean;
   /** What runtime.ts lets a caller plug in (notification channels, replies in the source). */
-  runtime?: Pick<Parameters<typeof startRuntime>[0], 'channelsFor' | 'replyInSource'>;
+  runtime?: Pick<Parameters<typeof startRuntime>[0], 'channelsFor' | 'repliesByMail' | 'replyInSource'>;
 }
 
 /**

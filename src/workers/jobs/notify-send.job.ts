@@ -1,7 +1,8 @@
 import { isConnectorError } from '../../connectors/errors.ts';
 import { MailSendError } from '../../connectors/mail/client.ts';
+import { classifySendError, type MailErrorFields } from '../../connectors/mail/errors.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
-import type { NotificationToSend } from '../../store/notifications.repo.ts';
+import { type NotificationToSend, sentByMail } from '../../store/notifications.repo.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { digestKey } from '../../sync/notify/digest-time.ts';
 import { messageLinks } from '../../sync/notify/links.ts';
@@ -161,6 +162,11 @@ export function createNotifySendJob(deps: NotifyDeps) {
         if (err.kind === 'transient' || err.kind === 'rate_limited') {
           await store.notifications.recordAttempt(n.id, `${err.provider} ${err.kind}: ${err.message}`);
           throw err;
+        }
+        // A source whose reply is an email (an inbox) can hard-bounce like status mail does.
+        const smtp = sentByMail(n) && err.cause ? classifySendError(err.cause as MailErrorFields) : undefined;
+        if (smtp?.kind === 'permanent' && smtp.hardBounce) {
+          await store.notifications.suppressAddress(item.requester.emailKey, `hard bounce: ${smtp.reason}`);
         }
         return fail(item, `source_${err.kind}`, `${err.provider} ${err.kind}: ${err.message}`);
       }
