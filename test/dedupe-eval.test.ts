@@ -37,6 +37,7 @@ describe('npm run dedupe-eval', () => {
     const result = JSON.parse(proc.stdout()) as Record<string, number>;
     expect(result).toMatchObject({ n: 1, 'R@1': 1, 'R@5': 1, 'R@10': 1, MRR: 1 });
     for (const key of ['threshold', 'precision', 'recall']) expect(result).toHaveProperty(key);
+    expect(result['byFeature']).toMatchObject({ 'R@1': 1, 'R@5': 1, 'R@10': 1, MRR: 1 });
   });
 
   it('names a missing argument and an unreadable file, and fails', async () => {

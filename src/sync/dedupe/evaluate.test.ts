@@ -7,10 +7,12 @@ const outcome = (
   targetId: string,
   top: { id: string; confidence: number; sameText?: boolean },
   rank: number,
+  featureRank = rank,
 ): QueryOutcome => ({
   queryId,
   targetId,
   rank,
+  featureRank,
   top: { sameText: false, ...top },
   topWithoutOriginal: 0,
 });
@@ -20,15 +22,49 @@ describe('dedupe-eval figures', () => {
     const result = summarise(
       [
         outcome('q1', 't1', { id: 't1', confidence: 0.9 }, 1),
-        outcome('q2', 't2', { id: 'x', confidence: 0.1 }, 3),
-        outcome('q3', 't3', { id: 'x', confidence: 0.1 }, 0),
-        outcome('q4', 't4', { id: 'x', confidence: 0.1 }, 7),
+        outcome('q2', 't2', { id: 'x', confidence: 0.1 }, 3, 1),
+        outcome('q3', 't3', { id: 'x', confidence: 0.1 }, 0, 6),
+        outcome('q4', 't4', { id: 'x', confidence: 0.1 }, 7, 2),
       ],
       2,
       0.8,
     );
     expect(result).toMatchObject({ 'R@1': 0.25, 'R@5': 0.5, 'R@10': 0.75, n: 4, excluded: 2 });
     expect(result.MRR).toBeCloseTo((1 + 1 / 3 + 1 / 7) / 4, 3);
+    expect(result.byFeature).toMatchObject({ 'R@1': 0.5, 'R@5': 0.75, 'R@10': 1 });
+    expect(result.byFeature.MRR).toBeCloseTo((1 + 1 + 1 / 6 + 1 / 2) / 4, 3);
+  });
+
+  it('by feature, a query finds its original through another labelled duplicate of it', async () => {
+    const engine = createDedupeEngine();
+    const corpus = [
+      {
+        id: 'original',
+        title: 'Recurring invoices',
+        body: 'Bill the same customers every month without retyping.',
+      },
+      {
+        id: 'earlier-duplicate',
+        title: 'Schedule invoices to send automatically every month',
+        body: 'We send the same monthly invoices by hand to the same customers.',
+      },
+      { id: 'other', title: 'Dark mode for the dashboard', body: 'The dashboard is too bright at night.' },
+      { id: 'another', title: 'Export reports to CSV', body: 'Finance wants the monthly report as a CSV.' },
+      {
+        id: 'query',
+        title: 'Send monthly invoices automatically on a schedule',
+        body: 'Every month we send the same invoices to the same customers by hand.',
+      },
+    ];
+    const labels = [
+      { queryId: 'query', targetId: 'original' },
+      { queryId: 'earlier-duplicate', targetId: 'original' },
+    ];
+    const { outcomes } = await replay(engine, corpus, labels, false);
+    const forQuery = outcomes.find((o) => o.queryId === 'query');
+    // The earlier duplicate is the closer text: the original is not first by document, its feature is.
+    expect(forQuery?.rank).not.toBe(1);
+    expect(forQuery?.featureRank).toBe(1);
   });
 
   it('a merge into a labelled sibling or a word-for-word copy is the same need, not the labelled original', () => {

@@ -39,6 +39,12 @@ export interface EvaluationResult {
   recall: number;
   /** With the original taken out of the pool, the share of queries still auto-merged somewhere. */
   falseMergeRateWithoutOriginal: number;
+  /**
+   * Recall and MRR as triage ranks: the labelled duplicates of one original are one feature, candidates count
+   * once per feature (the best document of each), and a query finds its feature through its original or through
+   * any other duplicate of it. Above the per-document figures when a set holds several duplicates of one original.
+   */
+  byFeature: { 'R@1': number; 'R@5': number; 'R@10': number; MRR: number };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -49,6 +55,8 @@ export interface QueryOutcome {
   targetId: string;
   /** 1-based rank of the original among the top ten; 0 when it is not there. */
   rank: number;
+  /** 1-based rank of the original's feature among the top ten features (see `byFeature`); 0 when not there. */
+  featureRank: number;
   /** The candidate the engine decided on, with the decision's merge confidence, and whether its text is the query's. */
   top: { id: string; confidence: number; sameText: boolean } | undefined;
   /** The decision's merge confidence once the original is taken out of the pool. */
@@ -72,6 +80,7 @@ export async function replay(
   };
   const analysed = corpus.map((d) => engine.analyse(d));
   const index = new InMemoryDedupeIndex();
+  const need = duplicateGroups(queries);
   const byPosition = [...queries].sort(
     (a, b) => (position.get(a.queryId) ?? 0) - (position.get(b.queryId) ?? 0),
   );
@@ -98,7 +107,9 @@ export async function replay(
     const wasIndexed = index.has(q.queryId);
     index.remove(q.queryId);
     if (index.has(q.targetId)) {
-      const ranked = await engine.rank(query, index, 10);
+      // As deep as triage reads (CANDIDATE_DOCUMENTS in store/triage.repo.ts), for the ranking by feature.
+      const deep = await engine.rank(query, index, FEATURE_DEPTH);
+      const ranked = deep.slice(0, 10);
       const decision = engine.decide(ranked);
       const target = analysed[position.get(q.targetId) ?? -1];
       index.remove(q.targetId);
@@ -108,6 +119,7 @@ export async function replay(
         queryId: q.queryId,
         targetId: q.targetId,
         rank: ranked.findIndex((c) => c.id === q.targetId) + 1,
+        featureRank: featureRank(deep, need, q.targetId),
         top: decision.candidate && {
           id: decision.candidate.id,
           confidence: decision.confidence,
@@ -124,7 +136,7 @@ export async function replay(
 }
 
 /** Labelled duplicates of one original form one need: a union-find over the query → original pairs. */
-function duplicateGroups(outcomes: readonly QueryOutcome[]): (id: string) => string {
+function duplicateGroups(pairs: readonly { queryId: string; targetId: string }[]): (id: string) => string {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -133,12 +145,32 @@ function duplicateGroups(outcomes: readonly QueryOutcome[]): (id: string) => str
     parent.set(id, root);
     return root;
   };
-  for (const o of outcomes) {
+  for (const o of pairs) {
     const a = find(o.queryId);
     const b = find(o.targetId);
     if (a !== b) parent.set(a, b);
   }
   return find;
+}
+
+/** Documents ranked when ranking by feature: as many as triage reads. */
+const FEATURE_DEPTH = 30;
+
+/** Where the target's feature comes among the features of `ranked` (each once, at its best document); 0: not in ten. */
+function featureRank(
+  ranked: readonly { id: string }[],
+  need: (id: string) => string,
+  targetId: string,
+): number {
+  const seen = new Set<string>();
+  for (const c of ranked) {
+    const feature = need(c.id);
+    if (seen.has(feature)) continue;
+    seen.add(feature);
+    if (feature === need(targetId)) return seen.size <= 10 ? seen.size : 0;
+    if (seen.size >= 10) return 0;
+  }
+  return 0;
 }
 
 /** The figures `dedupe-eval` prints, from the outcomes of a replay and an auto-merge threshold. */
@@ -150,17 +182,21 @@ export function summarise(
   const n = outcomes.length;
   const need = duplicateGroups(outcomes);
   const share = (x: number, of: number) => (of ? round(x / of) : 0);
-  const within = (k: number) => outcomes.filter((o) => o.rank >= 1 && o.rank <= k).length;
+  const within = (k: number, rank = (o: QueryOutcome) => o.rank) =>
+    outcomes.filter((o) => rank(o) >= 1 && rank(o) <= k).length;
+  const mrr = (rank: (o: QueryOutcome) => number) =>
+    share(
+      outcomes.reduce((sum, o) => sum + (rank(o) ? 1 / rank(o) : 0), 0),
+      n,
+    );
+  const byFeature = (o: QueryOutcome) => o.featureRank;
   const merged = outcomes.filter((o) => o.top && o.top.confidence >= autoMerge);
   const mergedRight = merged.filter((o) => o.top?.id === o.targetId).length;
   return {
     'R@1': share(within(1), n),
     'R@5': share(within(5), n),
     'R@10': share(within(10), n),
-    MRR: share(
-      outcomes.reduce((sum, o) => sum + (o.rank ? 1 / o.rank : 0), 0),
-      n,
-    ),
+    MRR: mrr((o) => o.rank),
     n,
     excluded,
     threshold: autoMerge,
@@ -174,6 +210,12 @@ export function summarise(
       : 1,
     recall: share(mergedRight, n),
     falseMergeRateWithoutOriginal: share(outcomes.filter((o) => o.topWithoutOriginal >= autoMerge).length, n),
+    byFeature: {
+      'R@1': share(within(1, byFeature), n),
+      'R@5': share(within(5, byFeature), n),
+      'R@10': share(within(10, byFeature), n),
+      MRR: mrr(byFeature),
+    },
   };
 }
 
