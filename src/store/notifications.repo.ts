@@ -2,7 +2,6 @@ import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
 import type { Db } from './db.ts';
 import { features, mailSuppressions, notifications, requesters, requests } from './schema.ts';
-import { findStop } from './subscriptions.repo.ts';
 
 /**
  * The notification outbox's read-claim-settle side, for the send and digest jobs and the reconciler: a row is read
@@ -62,22 +61,16 @@ export function sentByMail(row: Pick<NotificationRow, 'channel' | 'detail'>): bo
 }
 
 export function createNotificationsRepo(db: Db) {
-  async function blockedBy(requesterId: string, featureId: string, emailKey: string, byMail: boolean) {
-    const unsubscribed = await findStop(db, requesterId, featureId);
-    if (unsubscribed) return unsubscribed.featureId ? 'unsubscribed from this feature' : 'unsubscribed';
-    if (!byMail) return undefined;
-    const [suppressed] = await db
-      .select({ reason: mailSuppressions.reason })
-      .from(mailSuppressions)
-      .where(eq(mailSuppressions.emailKey, emailKey));
-    return suppressed ? `address suppressed (${suppressed.reason})` : undefined;
-  }
-
+  /**
+   * Each row with its requester, feature and request, whether a stop holds for it, and the address's suppression:
+   * one query for the lot (a digest loads many). Rows whose requester or feature is gone are left out.
+   */
   async function load(rows: NotificationRow[]): Promise<NotificationToSend[]> {
-    const out: NotificationToSend[] = [];
-    for (const notification of rows) {
-      const [requester] = await db
-        .select({
+    if (rows.length === 0) return [];
+    const found = await db
+      .select({
+        id: notifications.id,
+        requester: {
           id: requesters.id,
           email: requesters.email,
           emailKey: requesters.emailKey,
@@ -85,36 +78,54 @@ export function createNotificationsRepo(db: Db) {
           tokenVersion: requesters.tokenVersion,
           notifyDigest: requesters.notifyDigest,
           erasedAt: requesters.erasedAt,
-        })
-        .from(requesters)
-        .where(eq(requesters.id, notification.requesterId));
-      const [feature] = await db
-        .select({ id: features.id, title: features.title })
-        .from(features)
-        .where(eq(features.id, notification.featureId));
-      if (!requester || !feature) continue;
-      const [request] = notification.requestId
-        ? await db
-            .select({
-              id: requests.id,
-              title: requests.title,
-              body: requests.body,
-              receivedAt: requests.receivedAt,
-              source: requests.source,
-              sourceRef: requests.sourceRef,
-              sourceThread: requests.sourceThread,
-            })
-            .from(requests)
-            .where(eq(requests.id, notification.requestId))
-        : [];
+        },
+        feature: { id: features.id, title: features.title },
+        request: {
+          id: requests.id,
+          title: requests.title,
+          body: requests.body,
+          receivedAt: requests.receivedAt,
+          source: requests.source,
+          sourceRef: requests.sourceRef,
+          sourceThread: requests.sourceThread,
+        },
+        // A stop of all mail says so first; then one of this feature.
+        stop: sql<'all' | 'feature' | null>`(
+          select case when u.feature_id is null then 'all' else 'feature' end from unsubscribes u
+          where u.requester_id = ${requesters.id} and (u.feature_id is null or u.feature_id = ${features.id})
+          order by u.feature_id nulls first limit 1)`,
+        suppressed: sql<string | null>`(
+          select s.reason from mail_suppressions s where s.email_key = ${requesters.emailKey})`,
+      })
+      .from(notifications)
+      .innerJoin(requesters, eq(requesters.id, notifications.requesterId))
+      .innerJoin(features, eq(features.id, notifications.featureId))
+      .leftJoin(requests, eq(requests.id, notifications.requestId))
+      .where(
+        inArray(
+          notifications.id,
+          rows.map((r) => r.id),
+        ),
+      );
+    const byId = new Map(found.map((f) => [f.id, f]));
+    const out: NotificationToSend[] = [];
+    for (const notification of rows) {
+      const f = byId.get(notification.id);
+      if (!f) continue;
       out.push({
         notification,
-        requester,
-        feature,
-        request: request ?? null,
-        blockedBy: requester.erasedAt
+        requester: f.requester,
+        feature: f.feature,
+        request: f.request,
+        blockedBy: f.requester.erasedAt
           ? 'requester erased'
-          : await blockedBy(requester.id, feature.id, requester.emailKey, sentByMail(notification)),
+          : f.stop === 'all'
+            ? 'unsubscribed'
+            : f.stop === 'feature'
+              ? 'unsubscribed from this feature'
+              : f.suppressed !== null && sentByMail(notification)
+                ? `address suppressed (${f.suppressed})`
+                : undefined,
       });
     }
     return out;

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { mergeChain } from './feature-writes.ts';
 import { features, notifications, requesters, unsubscribes } from './schema.ts';
@@ -12,25 +12,6 @@ export interface SubscriptionState {
   stoppedFeature: boolean;
   stoppedAll: boolean;
   digest: boolean;
-}
-
-/** The stop that holds back this requester's mail about this feature (one for the feature, or for all mail), if any. */
-export async function findStop(
-  db: Db,
-  requesterId: string,
-  featureId: string,
-): Promise<{ featureId: string | null } | undefined> {
-  const [stop] = await db
-    .select({ featureId: unsubscribes.featureId })
-    .from(unsubscribes)
-    .where(
-      and(
-        eq(unsubscribes.requesterId, requesterId),
-        or(isNull(unsubscribes.featureId), eq(unsubscribes.featureId, featureId)),
-      ),
-    )
-    .limit(1);
-  return stop;
 }
 
 /**
