@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IntakeItem } from '../connectors/source.ts';
-import { checkIntakeItem } from './intake-item.ts';
+import { checkIntakeItem, firstLine } from './intake-item.ts';
 
 const item = (overrides: Partial<IntakeItem> = {}): IntakeItem => ({
   ref: '42',
@@ -37,5 +37,18 @@ describe('checkIntakeItem', () => {
   it('drops tags it cannot keep rather than the item', () => {
     const verdict = checkIntakeItem(item({ tags: ['ok', ' ', 'x'.repeat(51)] }));
     expect(verdict).toMatchObject({ ok: true, item: { tags: ['ok'] } });
+  });
+});
+
+describe('firstLine', () => {
+  it.each([
+    ['Dark mode\nfor the dashboard', 'Dark mode'],
+    ['\n\n   \n  Dark mode  \nmore', 'Dark mode'],
+    ['\r\n\r\nCSV export\r\nplease', 'CSV export'],
+    ['old Mac line\rnext', 'old Mac line'],
+    ['', ''],
+    [' \n\t\n ', ''],
+  ])('%j → %j', (text, expected) => {
+    expect(firstLine(text)).toBe(expected);
   });
 });

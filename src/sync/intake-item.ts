@@ -24,6 +24,16 @@ const itemSchema = z.object({
   thread: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** The first line of a text that has something on it, trimmed (a title for an item that has none); '' if none. */
+export function firstLine(text: string): string {
+  return (
+    text
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? ''
+  );
+}
+
 const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 export type ItemVerdict =

@@ -1,5 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import { stripQuotesAndSignature } from '../../sync/dedupe/clean.ts';
+import { firstLine } from '../../sync/intake-item.ts';
 import type { IntakeItem } from '../source.ts';
 
 /** Where a message sits in the mailbox: its UID is unique only within one UIDVALIDITY (RFC 3501 §2.3.1.1). */
@@ -83,12 +84,7 @@ export function mailToItem(mail: ParsedMail, at: MailboxPosition): InboxVerdict 
     return { kind: 'rejected', ref, reason: 'the From address is not a valid email address' };
   const body = stripQuotesAndSignature(mail.text ?? '');
   const subject = (mail.subject ?? '').replace(REPLY_PREFIX, '').trim();
-  const firstLine =
-    body
-      .split('\n')
-      .find((l) => l.trim() !== '')
-      ?.trim() ?? '';
-  const title = (subject || firstLine).slice(0, TITLE_MAX);
+  const title = (subject || firstLine(body)).slice(0, TITLE_MAX);
   if (title === '') return { kind: 'rejected', ref, reason: 'no subject and no text' };
   const replyTo = mail.replyTo?.value.find((a) => a.address)?.address;
   return {

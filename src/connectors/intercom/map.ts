@@ -1,4 +1,5 @@
 import type { SubmittedRequester } from '../../store/schema.ts';
+import { firstLine } from '../../sync/intake-item.ts';
 import type { IntakeItem } from '../source.ts';
 import type { IntercomCompany, IntercomContact, IntercomConversation } from './client.ts';
 
@@ -97,10 +98,7 @@ export function mapConversation(
   }
   const body = htmlToText(conversation.source?.body ?? '');
   const title =
-    conversation.title?.trim() ||
-    htmlToText(conversation.source?.subject ?? '') ||
-    body.split('\n')[0]?.trim() ||
-    '';
+    conversation.title?.trim() || htmlToText(conversation.source?.subject ?? '') || firstLine(body);
   if (!title) return { reason: 'conversation has no title, subject or first message' };
   const revenue = company ? companyRevenue(company, options.revenueAttribute) : undefined;
   const domain = domainOf(company?.website);

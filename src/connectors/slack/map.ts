@@ -1,3 +1,4 @@
+import { firstLine } from '../../sync/intake-item.ts';
 import type { IntakeItem } from '../source.ts';
 
 /** The fields of a Slack message we read (conversations.history / .replies). */
@@ -54,11 +55,7 @@ export function slackTsToIso(ts: string): string {
 }
 
 function titleOf(body: string): string {
-  const first =
-    body
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.trim() ?? '';
+  const first = firstLine(body);
   return first.length <= TITLE_MAX ? first : `${first.slice(0, TITLE_MAX - 1).trimEnd()}…`;
 }
 

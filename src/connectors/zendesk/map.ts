@@ -1,3 +1,4 @@
+import { firstLine } from '../../sync/intake-item.ts';
 import type { IntakeItem, PullPage } from '../source.ts';
 import type { ZendeskOrganization, ZendeskTicket, ZendeskUser } from './client.ts';
 
@@ -90,7 +91,7 @@ export function mapZendeskPage(
       continue;
     }
     const description = ticket.description?.trim() ?? '';
-    const title = ticket.subject?.trim() || description.split('\n')[0]?.trim() || '';
+    const title = ticket.subject?.trim() || firstLine(description);
     if (!title) {
       rejected.push({ ref, reason: 'ticket has neither a subject nor a description' });
       continue;
