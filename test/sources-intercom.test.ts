@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConnectorError, WebhookSignatureError } from '../src/connectors/errors.ts';
 import { plainToHtml, renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import {
   type FakeIntercom,
@@ -9,6 +11,16 @@ import {
 import { type IntakeHarness, replyThreadOf, startIntakeHarness } from './helpers/intake.ts';
 
 const TOKEN = 'ic-token-123';
+const HOOK_SECRET = 'ic-client-secret';
+
+/** A notification as Intercom signs it: `X-Hub-Signature: sha1=<HMAC-SHA1 of the raw body with the app's secret>`. */
+function notification(item: unknown, secret = HOOK_SECRET) {
+  const body = Buffer.from(
+    JSON.stringify({ type: 'notification_event', topic: 'conversation.admin.tagged', data: { item } }),
+  );
+  const signature = `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
+  return { headers: { 'content-type': 'application/json', 'x-hub-signature': signature }, body };
+}
 
 const intercomSource = (id: string, url: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -48,7 +60,10 @@ describe('Intercom intake source', () => {
 
   beforeEach(async () => {
     fake = await startFakeIntercom({ token: TOKEN, perPage: 2 });
-    intake = await startIntakeHarness([intercomSource('ic', fake.url)], { IC_TOKEN: TOKEN });
+    intake = await startIntakeHarness([intercomSource('ic', fake.url, { webhookSecretEnv: 'IC_HOOK' })], {
+      IC_TOKEN: TOKEN,
+      IC_HOOK: HOOK_SECRET,
+    });
   }, 60_000);
   afterEach(async () => {
     await intake?.close();
@@ -196,6 +211,36 @@ describe('Intercom intake source', () => {
     await intake.sources.get('ic')?.check();
     expect(await intake.pull('ic')).toEqual({ pulled: 1, pages: 1 });
     expect(await intake.store.intake.get('ic')).toMatchObject({ healthy: true, consecutiveFailures: 0 });
+  });
+
+  it('a signed webhook becomes a request; a bad signature and a refused API token are told apart', async () => {
+    seed(fake, [7]);
+    const source = intake.sources.get('ic');
+    const conversation = fake.conversations.find((c) => c['id'] === 'c7');
+    const signed = notification(conversation);
+    const result = await source?.parseWebhook?.(signed.headers, signed.body);
+    expect(result).toMatchObject({
+      kind: 'items',
+      items: [{ ref: 'c7', requester: { email: 'person7@example.org' } }],
+    });
+    if (result?.kind !== 'items') throw new Error('items expected');
+    await intake.write('ic', result, undefined);
+    expect((await intake.requestsOf('ic')).map((r) => r.sourceRef)).toEqual(['c7']);
+
+    // Not Intercom: the route answers 401 and stores nothing.
+    const forged = notification(conversation, 'someone-else');
+    await expect(source?.parseWebhook?.(forged.headers, forged.body)).rejects.toBeInstanceOf(
+      WebhookSignatureError,
+    );
+    await expect(source?.parseWebhook?.({ 'content-type': 'application/json' }, signed.body)).rejects.toThrow(
+      /missing X-Hub-Signature/,
+    );
+
+    // Intercom, but our API token is refused while reading the contact: not the sender's fault (503, redelivered).
+    fake.setToken('rotated');
+    const refused = await source?.parseWebhook?.(signed.headers, signed.body).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ConnectorError);
+    expect(refused).toMatchObject({ kind: 'auth' });
   });
 
   it('replies as the configured admin in the conversation, as escaped HTML, once per message', async () => {

@@ -331,7 +331,7 @@ describe('Slack faults', () => {
       undefined,
       'slack-revoked',
     );
-    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.status).toBe(503);
     expect(await requestsOf(svc.runtime.store, 'slack-revoked')).toEqual([]);
   });
 

@@ -37,6 +37,21 @@ export class ConnectorError extends Error {
   }
 }
 
+/**
+ * A webhook delivery whose signature does not check out (or that cannot be checked: no secret configured). The
+ * webhook routes answer it 401 and store nothing. Kept apart from ConnectorError 'auth', which says a provider
+ * refused *our* credentials: a delivery that needs an API call we cannot make is not the sender's fault.
+ */
+export class WebhookSignatureError extends Error {
+  readonly provider: string;
+
+  constructor(provider: string, message: string) {
+    super(message);
+    this.name = 'WebhookSignatureError';
+    this.provider = provider;
+  }
+}
+
 export function isConnectorError(err: unknown): err is ConnectorError {
   return err instanceof ConnectorError;
 }

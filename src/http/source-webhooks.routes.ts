@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { isConnectorError } from '../connectors/errors.ts';
+import { isConnectorError, WebhookSignatureError } from '../connectors/errors.ts';
 import type { Sources } from '../connectors/sources.ts';
 import type { Metrics } from '../metrics.ts';
 import type { IntakeWriter } from '../workers/intake-writer.ts';
@@ -45,13 +45,18 @@ export function sourceWebhooksRouter({
     try {
       result = await source.parseWebhook(req.headers, body);
     } catch (err) {
-      if (isConnectorError(err) && err.kind === 'auth') {
+      if (err instanceof WebhookSignatureError) {
         metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
         req.log.warn({ sourceId, reason: err.message }, 'source webhook rejected');
         throw new HttpProblem(401, 'unauthorized', 'Unauthorized', err.message);
       }
-      if (isConnectorError(err) && (err.kind === 'transient' || err.kind === 'rate_limited')) {
-        // The provider redelivers on a 5xx; nothing was stored.
+      if (isConnectorError(err) && err.kind !== 'invalid_input' && err.kind !== 'not_found') {
+        // The provider redelivers on a 5xx; nothing was stored. Our own token refused ('auth', 'config') waits
+        // for the fix the scheduled pull's unhealthy mark asks for; a busy or down API ('transient',
+        // 'rate_limited') for itself.
+        if (err.kind === 'auth' || err.kind === 'config') {
+          req.log.warn({ sourceId, kind: err.kind, reason: err.message }, 'source webhook deferred');
+        }
         metrics.webhooksReceived.inc({ provider, outcome: 'deferred' });
         throw new HttpProblem(
           503,

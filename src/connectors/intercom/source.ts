@@ -127,15 +127,8 @@ export function createIntercomSource(
         return { kind: 'items', items: [], rejected: [{ reason: conversation }] };
       const tagged = (conversation.tags?.tags ?? []).some((t) => t.id === config.tagId);
       if (!tagged) return { kind: 'ignored', reason: 'the conversation does not carry the configured tag' };
-      // Refused credentials here are the API token's, not the delivery's signature: not a 401 for Intercom.
-      const mapped = await createLookups()
-        .map(conversation)
-        .catch((err: unknown) => {
-          if (err instanceof ConnectorError && err.kind === 'auth') {
-            throw new ConnectorError('transient', 'intercom', err.message, { cause: err });
-          }
-          throw err;
-        });
+      // A refused API token here is ours, not the delivery's: the route answers 503 and Intercom redelivers.
+      const mapped = await createLookups().map(conversation);
       return 'reason' in mapped
         ? { kind: 'items', items: [], rejected: [{ ref: conversation.id, reason: mapped.reason }] }
         : { kind: 'items', items: [mapped], rejected: [] };

@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ConnectorError } from '../errors.ts';
+import { WebhookSignatureError } from '../errors.ts';
 import { headerValue } from '../tracker.ts';
 
 /**
  * Intercom webhook notifications are signed with the app's client secret: `X-Hub-Signature: sha1=<hex HMAC-SHA1
  * of the raw body>` (https://developers.intercom.com/docs/webhooks/setting-up-webhooks#signed-notifications).
- * Throws ConnectorError 'auth' when it does not match. Pure.
+ * Throws WebhookSignatureError when it does not match. Pure.
  */
 export function verifyIntercomSignature(
   headers: Record<string, string | string[] | undefined>,
@@ -13,13 +13,13 @@ export function verifyIntercomSignature(
   secret: string | undefined,
 ): void {
   if (!secret)
-    throw new ConnectorError('auth', 'intercom', 'no webhook secret is configured (webhookSecretEnv)');
+    throw new WebhookSignatureError('intercom', 'no webhook secret is configured (webhookSecretEnv)');
   const given = headerValue(headers, 'x-hub-signature');
-  if (!given) throw new ConnectorError('auth', 'intercom', 'missing X-Hub-Signature header');
+  if (!given) throw new WebhookSignatureError('intercom', 'missing X-Hub-Signature header');
   const expected = Buffer.from(`sha1=${createHmac('sha1', secret).update(rawBody).digest('hex')}`);
   const actual = Buffer.from(given);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new ConnectorError('auth', 'intercom', 'bad X-Hub-Signature');
+    throw new WebhookSignatureError('intercom', 'bad X-Hub-Signature');
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Resolved } from '../../config/sources.schema.ts';
 import { slackMrkdwn } from '../../sync/notify/source-reply.ts';
-import { ConnectorError } from '../errors.ts';
+import { ConnectorError, WebhookSignatureError } from '../errors.ts';
 import type { IntakeSource, WebhookResult } from '../source.ts';
 import type { SourceDeps } from '../sources.ts';
 import { createSlackClient } from './client.ts';
@@ -49,7 +49,7 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
 
     async parseWebhook(headers, rawBody) {
       const verdict = verifySlackSignature(headers, rawBody, signingSecret, Date.now());
-      if (!verdict.ok) throw new ConnectorError('auth', 'slack', `Slack request refused: ${verdict.reason}`);
+      if (!verdict.ok) throw new WebhookSignatureError('slack', `Slack request refused: ${verdict.reason}`);
       const event = parseSlackEvent(rawBody);
       switch (event.type) {
         case 'url_verification':
@@ -68,29 +68,20 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
         return { kind: 'ignored', reason: `channel ${channel} is not one of the configured channels` };
       }
       const ref = slackRef(channel, ts);
-      try {
-        const message = await api.message(channel, ts);
-        if (!message)
-          return rejected(`message ${ref} was not found (deleted, or the app is not in the channel)`, ref);
-        if (!message.user) return rejected(`message ${ref} has no human author`, ref);
-        const [author, permalink] = await Promise.all([
-          api.user(message.user),
-          api.permalink(channel, message.ts),
-        ]);
-        const mapped = slackMessageToItem({ channel, message, author, permalink });
-        if ('reason' in mapped) return rejected(`message ${ref}: ${mapped.reason}`, ref);
-        log.info({ sourceId: config.id, ref }, 'slack message marked as a request');
-        return { kind: 'items', items: [mapped.item], rejected: [] };
-      } catch (err) {
-        // Our bot token refused is not a bad delivery (that is what 'auth' means here): fail it so Slack redelivers;
-        // the next scheduled pull (auth.test) marks the source unhealthy.
-        if (err instanceof ConnectorError && err.kind === 'auth') {
-          throw new ConnectorError('config', 'slack', `Slack refused the bot token: ${err.message}`, {
-            cause: err,
-          });
-        }
-        throw err;
-      }
+      // Our bot token refused here fails the delivery (503) so Slack redelivers; the next scheduled pull
+      // (auth.test) marks the source unhealthy.
+      const message = await api.message(channel, ts);
+      if (!message)
+        return rejected(`message ${ref} was not found (deleted, or the app is not in the channel)`, ref);
+      if (!message.user) return rejected(`message ${ref} has no human author`, ref);
+      const [author, permalink] = await Promise.all([
+        api.user(message.user),
+        api.permalink(channel, message.ts),
+      ]);
+      const mapped = slackMessageToItem({ channel, message, author, permalink });
+      if ('reason' in mapped) return rejected(`message ${ref}: ${mapped.reason}`, ref);
+      log.info({ sourceId: config.id, ref }, 'slack message marked as a request');
+      return { kind: 'items', items: [mapped.item], rejected: [] };
     },
 
     async reply(thread, message) {
