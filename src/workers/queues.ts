@@ -106,7 +106,19 @@ export function createQueues({
     async redrive<N extends JobName>(
       name: N,
       payload: JobPayload<N>,
-      { retryFailedAfterMs, now }: { retryFailedAfterMs: number; now: number },
+      {
+        retryFailedAfterMs,
+        now,
+        replaceCompleted = false,
+      }: {
+        retryFailedAfterMs: number;
+        now: number;
+        /**
+         * A completed job is replaced by a new one: for work whose own row, not the job's history, says it is
+         * still due (a notification job that ran early, or whose row was re-opened).
+         */
+        replaceCompleted?: boolean;
+      },
     ): Promise<RedriveResult> {
       const { queue, data, identity, options } = prepare(name, payload);
       // Deduplicated jobs: adding is a no-op while one is queued or running, which is exactly "make sure it is queued".
@@ -127,7 +139,8 @@ export function createQueues({
           () => 'present' as const,
         );
       }
-      if (state === 'unknown') {
+      if (state === 'unknown' || (state === 'completed' && replaceCompleted)) {
+        if (state === 'completed') await existing.remove().catch(() => {});
         await queue.add(name, data, options);
         return 'added';
       }

@@ -3,7 +3,7 @@ import type { Metrics } from '../metrics.ts';
 import type { FanOutOutcome } from '../store/notify-outbox.repo.ts';
 import type { Store } from '../store/store.ts';
 import { digestKey } from '../sync/notify/digest-time.ts';
-import { type JobName, type JobPayload, jobCatalog } from './catalog.ts';
+import type { JobPayload } from './catalog.ts';
 import type { Queues } from './queues.ts';
 
 const ENQUEUE_BATCH = 100;
@@ -44,34 +44,6 @@ export async function scheduleNotificationsAfterCommit(
 }
 
 /**
- * Makes sure a job exists for a due row. Unlike `queues.redrive`, a job that completed while its row is still
- * pending (it ran early, or its row was re-opened) is replaced: the row, not the job's history, says what is due.
- */
-async function ensureJob<N extends JobName>(
-  queues: Queues,
-  name: N,
-  payload: JobPayload<N>,
-  retryFailedAfterMs: number,
-  now: number,
-): Promise<boolean> {
-  const identity = jobCatalog[name].identity(payload as never) as { jobId: string };
-  const queue = queues.queue('notify');
-  const existing = await queue.getJob(identity.jobId);
-  if (existing) {
-    const state = await existing.getState();
-    if (state === 'failed') {
-      if (now - (existing.finishedOn ?? 0) < retryFailedAfterMs) return false;
-      await existing.retry('failed');
-      return true;
-    }
-    if (state !== 'completed' && state !== 'unknown') return false;
-    await existing.remove().catch(() => {});
-  }
-  await queues.enqueue(name, payload);
-  return true;
-}
-
-/**
  * For the reconciler: every pending row due before `before`, and every stale `sending` row, has its job (a Redis
  * flush or a worker killed mid-send loses no mail).
  */
@@ -86,6 +58,9 @@ export async function redriveDueNotifications(
   }: { before: Date; limit: number; retryFailedAfterMs: number; now: number },
 ): Promise<number> {
   const due = await store.notifications.due(before, limit);
+  // The row says what is due: a job that completed while its row is still pending (it ran early, or the row was
+  // re-opened) is replaced.
+  const redrive = { retryFailedAfterMs, now, replaceCompleted: true };
   const digests = new Map<string, JobPayload<'notify-digest'>>();
   let redriven = 0;
   for (const row of due) {
@@ -94,11 +69,10 @@ export async function redriveDueNotifications(
       digests.set(`${payload.requesterId}-${payload.digest}`, payload);
       continue;
     }
-    if (await ensureJob(queues, 'notify-send', { notificationId: row.id }, retryFailedAfterMs, now))
-      redriven++;
+    if ((await queues.redrive('notify-send', { notificationId: row.id }, redrive)) !== 'present') redriven++;
   }
   for (const payload of digests.values()) {
-    if (await ensureJob(queues, 'notify-digest', payload, retryFailedAfterMs, now)) redriven++;
+    if ((await queues.redrive('notify-digest', payload, redrive)) !== 'present') redriven++;
   }
   return redriven;
 }
