@@ -9,7 +9,7 @@ import { loadTokenKey } from '../src/store/secrets.repo.ts';
 import { digestLinks, messageLinks } from '../src/sync/notify/links.ts';
 import { signToken } from '../src/sync/notify/tokens.ts';
 import { chromiumMissing, chromiumSkipReason, launchChromium } from './helpers/browser.ts';
-import { startService, type TestService, waitFor } from './helpers/service.ts';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 import { type ReceivedMail, type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 
 /**
@@ -384,5 +384,27 @@ describe('one-click unsubscribe and token checks over plain HTTP', () => {
 
   it('the dev outbox does not exist when SMTP_URL is set', async () => {
     expect((await fetch(`${svc.url}/dev/mail`)).status).toBe(404);
+  });
+});
+
+// Last in the file: it spends this client's page budget for the minute.
+describe('the token pages are rate-limited per client', () => {
+  it('past 60 a minute a client gets 429 with Retry-After; intake has its own budget', async () => {
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 70 && !limited; i++) {
+      const res = await fetch(`${svc.url}/r/not-a-token-${i}`);
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+      else await res.body?.cancel();
+    }
+    // Earlier tests here spent some of the same minute's budget; the first ones now were still answered.
+    expect(statuses[0]).toBe(404);
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited?.text()).toContain('Too many requests');
+    const keys = await svc.runtime.redis.keys(`${svc.config.queuePrefix}:ratelimit:pages*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect((await svc.post('/v1/requests', validRequest({ sourceRef: 'after-pages' }))).status).toBe(202);
   });
 });

@@ -1,12 +1,55 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpProblem } from './problem.ts';
 
 /**
- * Per-API-key limit on intake, counted in Redis so it holds across API processes. If Redis is unreachable the
- * in-memory insurance limiter takes over (per process) rather than refusing intake.
+ * A fixed-window limit per key, counted in Redis so it holds across API processes. If Redis is unreachable the
+ * in-memory insurance limiter takes over (per process) rather than refusing everything. `limited` answers a
+ * request over the limit (it may throw an HttpProblem); `allowed` may decorate the response of one under it.
  */
+export function redisRateLimit({
+  redis,
+  prefix,
+  name,
+  requests,
+  perSeconds,
+  key,
+  allowed,
+  limited,
+}: {
+  redis: Redis;
+  prefix: string;
+  /** Part of the Redis key prefix: one budget per name. */
+  name: string;
+  requests: number;
+  perSeconds: number;
+  key: (req: Request) => string;
+  allowed?: (res: Response, remaining: number, resetSeconds: number) => void;
+  limited: (res: Response, retryAfterSeconds: string) => void;
+}): RequestHandler {
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:ratelimit:${name}`,
+    points: requests,
+    duration: perSeconds,
+    insuranceLimiter: new RateLimiterMemory({ points: requests, duration: perSeconds }),
+  });
+  return async (req, res, next) => {
+    let result: RateLimiterRes;
+    try {
+      result = await limiter.consume(key(req));
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      limited(res, String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+      return;
+    }
+    allowed?.(res, result.remainingPoints, Math.ceil(result.msBeforeNext / 1000));
+    next();
+  };
+}
+
+/** Per-API-key limit on intake, with RateLimit-* headers, and a 429 problem naming the limit when it is reached. */
 export function intakeRateLimit({
   redis,
   prefix,
@@ -18,26 +61,21 @@ export function intakeRateLimit({
   requests: number;
   perSeconds: number;
 }): RequestHandler {
-  const limiter = new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: `${prefix}:ratelimit:intake`,
-    points: requests,
-    duration: perSeconds,
-    insuranceLimiter: new RateLimiterMemory({ points: requests, duration: perSeconds }),
-  });
-  return async (req, res, next) => {
-    const key = req.apiKeyId ?? req.ip ?? 'anonymous';
-    try {
-      const result = await limiter.consume(key);
+  return redisRateLimit({
+    redis,
+    prefix,
+    name: 'intake',
+    requests,
+    perSeconds,
+    key: (req) => req.apiKeyId ?? req.ip ?? 'anonymous',
+    allowed(res, remaining, resetSeconds) {
       res.set({
         'RateLimit-Limit': String(requests),
-        'RateLimit-Remaining': String(result.remainingPoints),
-        'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
+        'RateLimit-Remaining': String(remaining),
+        'RateLimit-Reset': String(resetSeconds),
       });
-      next();
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const retryAfter = String(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+    },
+    limited(_res, retryAfter) {
       throw new HttpProblem(
         429,
         'rate-limited',
@@ -51,6 +89,6 @@ export function intakeRateLimit({
           'RateLimit-Reset': retryAfter,
         },
       );
-    }
-  };
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { redisRateLimit } from '../rate-limit.ts';
 import { sendPage } from './layout.ts';
 
 /**
@@ -18,25 +18,20 @@ export function pageRateLimit({
   requests?: number;
   perSeconds?: number;
 }): RequestHandler {
-  const limiter = new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: `${prefix}:ratelimit:pages`,
-    points: requests,
-    duration: perSeconds,
-    insuranceLimiter: new RateLimiterMemory({ points: requests, duration: perSeconds }),
-  });
-  return async (req, res, next) => {
-    try {
-      await limiter.consume(req.ip ?? 'unknown');
-      next();
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      res.set('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+  return redisRateLimit({
+    redis,
+    prefix,
+    name: 'pages',
+    requests,
+    perSeconds,
+    key: (req) => req.ip ?? 'unknown',
+    limited(res, retryAfter) {
+      res.set('Retry-After', retryAfter);
       sendPage(res, {
         status: 429,
         title: 'Too many requests',
         body: '<div class="card"><h1>Too many requests</h1><p>Please wait a minute and try again.</p></div>',
       });
-    }
-  };
+    },
+  });
 }
