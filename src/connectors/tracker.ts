@@ -113,6 +113,13 @@ export interface Tracker {
   /** The issue's current state by id, key or URL; undefined when it does not exist (deleted). */
   getIssue(idKeyOrUrl: string): Promise<TrackerIssueState | undefined>;
 
+  /**
+   * Whether the project (Jira) or team (Linear) a target names is visible to our credentials now, read fresh. An
+   * issue that reads as missing is taken for deleted only while its target is visible: credentials that lost
+   * access to a whole project see every issue in it as missing, and unlinking them all would lose the links.
+   */
+  targetVisible(target: PushTarget): Promise<boolean>;
+
   /** Issues changed since the cursor (with a lag window), page by page; `issueIds` limits it to linked issues. */
   changedSince(cursor: string | undefined, issueIds: readonly string[]): AsyncIterable<ChangedPage>;
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { ConnectorError } from '../connectors/errors.ts';
 import type { Tracker, TrackerEvent } from '../connectors/tracker.ts';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { Logger } from '../log.ts';
@@ -128,3 +129,46 @@ export function createTrackerSync({
 }
 
 export type TrackerSync = ReturnType<typeof createTrackerSync>;
+
+/**
+ * Issues that read as missing (a 404 on push, absent from a sweep) are unlinked only while their link's project or
+ * team is visible to our credentials (asked once per target): credentials that lost access to a project see all its
+ * issues as missing, and unlinking them would lose every link there. The issues of an invisible target keep their
+ * links; `hidden` names those targets, for `lostAccess`.
+ */
+export async function unlinkMissingIssues(
+  store: Store,
+  tracker: Tracker,
+  issueIds: readonly string[],
+  cause: StatusCause,
+): Promise<{ unlinked: number; hidden: string[] }> {
+  const visible = new Map<string, Promise<boolean>>();
+  const hidden = new Set<string>();
+  let unlinked = 0;
+  for (const issueId of issueIds) {
+    const link = await store.status.linkOf(tracker.kind, tracker.site, issueId);
+    if (!link) continue;
+    const target = link.target as PushTarget;
+    const name = target.kind === 'jira' ? `project ${target.project}` : `team ${target.team}`;
+    let seen = visible.get(name);
+    if (!seen) {
+      seen = tracker.targetVisible(target);
+      visible.set(name, seen);
+    }
+    if (!(await seen)) {
+      hidden.add(name);
+      continue;
+    }
+    if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, cause)) unlinked++;
+  }
+  return { unlinked, hidden: [...hidden] };
+}
+
+/** What a job throws when `unlinkMissingIssues` kept links: an auth problem (the tracker shows unhealthy). */
+export function lostAccess(tracker: Tracker, hidden: readonly string[]): ConnectorError {
+  return new ConnectorError(
+    'auth',
+    tracker.kind,
+    `${tracker.kind} ${tracker.site}: ${hidden.join(', ')} is not visible to our credentials; its issues read as missing, and their links are kept until access is back`,
+  );
+}

@@ -17,7 +17,7 @@ import { jqlString } from './map.ts';
 type Probe = { ok: true } | { ok: false; failure: ConnectorError; detail: string };
 
 /** Whether Jira accepts the query: a 400 means a value in it does not exist; anything else, that we could not tell. */
-async function probe(ctx: JiraContext, jql: string): Promise<Probe> {
+export async function probe(ctx: JiraContext, jql: string): Promise<Probe> {
   try {
     await ctx.call((api) => api.issueSearch.searchAndReconsileIssuesUsingJqlPost({ jql, maxResults: 1 }));
     return { ok: true };

@@ -6,7 +6,7 @@ import { ConnectorError } from '../errors.ts';
 import type { CreateIssueInput, IssueContent, Tracker, TrackerIssueRef } from '../tracker.ts';
 import { jiraBacklog } from './backlog.ts';
 import { jiraChangedSince } from './changes.ts';
-import { checkJiraSite, existingStatusNames } from './check.ts';
+import { checkJiraSite, existingStatusNames, probe } from './check.ts';
 import { createJiraClient } from './client.ts';
 import { createJiraContext } from './context.ts';
 import { idempotencyLabel, issueUrl, jqlString, normalizeHost, parseIssueReference } from './map.ts';
@@ -176,6 +176,14 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
         );
       }
       return ctx.getState(idOrKey);
+    },
+
+    async targetVisible(target) {
+      // JQL answers 400 for a project it does not know or may not show (see check.ts).
+      const seen = await probe(ctx, `project = ${jqlString(jiraTarget(target).project)}`);
+      if (seen.ok) return true;
+      if (seen.failure.kind === 'invalid_input') return false;
+      throw seen.failure;
     },
 
     changedSince: (cursor, issueIds) => jiraChangedSince(ctx, cursor, issueIds, options.searchPageSize),

@@ -27,6 +27,8 @@ import {
   type IssueForUpdate,
   type IssueNode,
   type IssueState,
+  TEAM_BY_KEY,
+  type TeamByKey,
   WEBHOOKS,
   type Webhooks,
 } from './documents.ts';
@@ -261,6 +263,14 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
         const key = issueLookupKey(idKeyOrUrl);
         const issue = key ? await readIssue(key) : undefined;
         return issue && !issue.trashed ? stateOf(issue) : undefined;
+      }),
+
+    targetVisible: (target) =>
+      guarded(async () => {
+        // Read fresh, not from the workspace's cache of teams: the question is whether we can see it now.
+        const key = linearTeam(target);
+        const data = await request<TeamByKey>(client, TEAM_BY_KEY, { key });
+        return data.teams.nodes.some((t) => t.key.toLowerCase() === key.toLowerCase());
       }),
 
     changedSince: (cursor, issueIds) =>

@@ -101,6 +101,11 @@ export class JiraState {
   issues = new Map<string, IssueRecord>();
   links = new Map<string, LinkRecord>();
   webhooks = new Map<number, WebhookRecord>();
+  /**
+   * Project keys the API user has lost permission to browse. As on a real site, their issues answer 404, search
+   * leaves them out, and JQL naming the project answers 400 as for one that does not exist. Tests set it.
+   */
+  readonly hiddenProjects = new Set<string>();
   private readonly counters = {
     issueId: 10001,
     comment: 10000,
@@ -125,6 +130,13 @@ export class JiraState {
   reset(): void {
     this.issues.clear();
     this.links.clear();
+    this.hiddenProjects.clear();
+  }
+
+  /** Whether the API user may see the issue (its project is not hidden). */
+  visible(issue: IssueRecord): boolean {
+    const project = PROJECTS.find((p) => p.id === issue.projectId);
+    return !project || !this.hiddenProjects.has(project.key);
   }
 
   onEvent(listener: (event: JiraEvent) => void): void {
@@ -140,11 +152,10 @@ export class JiraState {
   }
 
   findIssue(idOrKey: string): IssueRecord | undefined {
-    const byId = this.issues.get(idOrKey);
-    if (byId) return byId;
     const key = idOrKey.toUpperCase();
-    for (const issue of this.issues.values()) if (issue.key === key) return issue;
-    return undefined;
+    let found = this.issues.get(idOrKey);
+    if (!found) for (const issue of this.issues.values()) if (issue.key === key) found = issue;
+    return found && this.visible(found) ? found : undefined;
   }
 
   requireIssue(idOrKey: string): IssueRecord {
@@ -154,7 +165,8 @@ export class JiraState {
   }
 
   findProject(ref: { id?: string | undefined; key?: string | undefined }): ProjectDef | undefined {
-    return PROJECTS.find((p) => p.id === ref.id || p.key === ref.key?.toUpperCase());
+    const project = PROJECTS.find((p) => p.id === ref.id || p.key === ref.key?.toUpperCase());
+    return project && !this.hiddenProjects.has(project.key) ? project : undefined;
   }
 
   findIssueType(ref: { id?: string | undefined; name?: string | undefined }): IssueTypeDef | undefined {
@@ -212,7 +224,7 @@ export class JiraState {
     knows: (field, value) => {
       const v = value.toLowerCase();
       const lists: Record<typeof field, string[][]> = {
-        project: PROJECTS.map((p) => [p.id, p.key, p.name]),
+        project: PROJECTS.filter((p) => !this.hiddenProjects.has(p.key)).map((p) => [p.id, p.key, p.name]),
         status: STATUSES.map((s) => [s.id, s.name]),
         statusCategory: Object.values(STATUS_CATEGORIES).map((c) => [String(c.id), c.key, c.name]),
         issuetype: ISSUE_TYPES.map((t) => [t.id, t.name]),

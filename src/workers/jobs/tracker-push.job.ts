@@ -11,6 +11,7 @@ import { priorityFromScore } from '../../sync/demand.ts';
 import type { JobPayload } from '../catalog.ts';
 import type { Queues } from '../queues.ts';
 import { schedulePush } from '../schedule-push.ts';
+import { lostAccess, unlinkMissingIssues } from '../tracker-sync.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search by its label may not see it yet. A retry
@@ -167,12 +168,17 @@ export function createTrackerPushJob({
         await schedulePush(queues, after, config.push.coalesceSeconds, now());
       }
       return { issueKey: ref.issueKey, created };
-    } catch (err) {
-      // The issue was deleted in the tracker: unlink, as its delete webhook would have.
+    } catch (caught) {
+      let err = caught;
+      // The issue was deleted in the tracker: unlink, as its delete webhook would have; unless its project or team
+      // is what we can no longer see (then every issue there reads as gone): keep the link, fail as auth.
       if (isConnectorError(err) && err.kind === 'not_found' && link.issueId) {
-        await store.status.unlinkIssue(link.kind, link.site, link.issueId, 'unlink');
-        log.info({ linkId, issueKey: link.issueKey }, 'tracker issue is gone; link unlinked');
-        return { unlinked: link.issueKey };
+        const gone = await unlinkMissingIssues(store, tracker, [link.issueId], 'unlink');
+        if (gone.hidden.length === 0) {
+          log.info({ linkId, issueKey: link.issueKey }, 'tracker issue is gone; link unlinked');
+          return { unlinked: link.issueKey };
+        }
+        err = lostAccess(tracker, gone.hidden);
       }
       if (isConnectorError(err)) {
         const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';

@@ -5,7 +5,7 @@ import type { Tracker } from '../../connectors/tracker.ts';
 import type { Logger } from '../../log.ts';
 import type { Store } from '../../store/store.ts';
 import type { JobPayload } from '../catalog.ts';
-import type { TrackerSync } from '../tracker-sync.ts';
+import { lostAccess, type TrackerSync, unlinkMissingIssues } from '../tracker-sync.ts';
 
 /** What sync_cursors holds for one tracker: where the change read resumes, and when the last sweep ran. */
 export interface ReconcileCursor {
@@ -48,6 +48,7 @@ export function createTrackerReconcileJob({
   async function sweep(tracker: Tracker, ids: readonly string[]): Promise<number> {
     const seen = new Set<string>();
     let unlinked = 0;
+    const missing: string[] = [];
     for await (const page of tracker.changedSince(undefined, ids)) {
       for (const state of page.issues) seen.add(state.issueId);
       await sync.applyEvents(
@@ -61,11 +62,11 @@ export function createTrackerReconcileJob({
       }
     }
     for (const issueId of ids.filter((id) => !seen.has(id))) {
-      const state = await tracker.getIssue(issueId);
-      if (state) continue;
-      if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
+      if (!(await tracker.getIssue(issueId))) missing.push(issueId);
     }
-    return unlinked;
+    const gone = await unlinkMissingIssues(store, tracker, missing, 'reconcile');
+    if (gone.hidden.length > 0) throw lostAccess(tracker, gone.hidden);
+    return unlinked + gone.unlinked;
   }
 
   return async ({ kind, site }: JobPayload<'tracker-reconcile'>) => {

@@ -76,6 +76,7 @@ export function searchRouter({ state, email }: RouteDeps): Router {
 
     const compare = compareByJql(query.orderBy);
     const matching = [...state.issues.values()]
+      .filter((issue) => state.visible(issue))
       .map((issue) => ({ issue, view: state.jqlView(issue) }))
       .filter(({ view }) => matchesJql(query.where, view))
       .sort((a, b) => compare(a.view, b.view));
