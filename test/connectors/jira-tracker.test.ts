@@ -203,6 +203,19 @@ describe('createIssue and findCreated', () => {
   });
 });
 
+describe('targetVisible', () => {
+  it('is whether JQL may name the project: unknown and hidden projects are not visible', async () => {
+    expect(await tracker.targetVisible(TARGET)).toBe(true);
+    expect(await tracker.targetVisible({ ...TARGET, project: 'NOPE' })).toBe(false);
+    emulator.state.hiddenProjects.add('SBX');
+    try {
+      expect(await tracker.targetVisible(TARGET)).toBe(false);
+    } finally {
+      emulator.state.hiddenProjects.delete('SBX');
+    }
+  });
+});
+
 describe('updateIssue', () => {
   it('rewrites only the demand section, keeping the product owner’s text before and after it', async () => {
     const ref = await tracker.createIssue(input());

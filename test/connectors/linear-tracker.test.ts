@@ -206,6 +206,13 @@ describe('updateIssue', () => {
   });
 });
 
+describe('targetVisible', () => {
+  it('is whether the workspace shows the team now', async () => {
+    expect(await tracker.targetVisible(TARGET)).toBe(true);
+    expect(await tracker.targetVisible({ ...TARGET, team: 'NOPE' })).toBe(false);
+  });
+});
+
 describe('addCustomerRequests', () => {
   const companies = ['acme', 'globex', 'initech', 'umbrella', 'hooli'].map((id, i) => ({
     id,
