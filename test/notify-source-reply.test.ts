@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../src/connectors/errors.ts';
-import { mailSuppressions } from '../src/store/schema.ts';
+import { mailSuppressions, requests } from '../src/store/schema.ts';
 import { emailKey } from '../src/sync/normalise.ts';
 import { linearDriver, requesterIdOf } from './helpers/notify.ts';
 import { startService, type TestService, waitFor } from './helpers/service.ts';
@@ -125,27 +125,52 @@ describe('replies in the source', () => {
     const store = svc.runtime.store;
     await store.notifications.suppressAddress(emailKey('ann@beta.io'), 'hard bounce: earlier');
     await store.notifications.suppressAddress(emailKey('zed@beta.io'), 'hard bounce: earlier');
-    const { featureId, issueId } = await drive.featureWith('Shared inbox rules', [
+    await store.notifications.suppressAddress(emailKey('ivy.alias@delta.io'), 'hard bounce: earlier');
+    const { featureId, issueId, requestIds } = await drive.featureWith('Shared inbox rules', [
       { email: 'ann@beta.io', source: 'inbox', sourceRef: '<ann-1@beta.io>' },
       { email: 'gus@gamma.io', source: 'inbox', sourceRef: 'bounce' },
       // A Zendesk comment is not mail: a suppressed address still hears in its ticket.
       { email: 'zed@beta.io', source: 'zendesk', sourceRef: 'ZD-202' },
+      // Her mail asked for replies at another address (Reply-To), and that one bounced before.
+      { email: 'ivy@delta.io', source: 'inbox', sourceRef: '<ivy-1@delta.io>' },
+      // Suppressed after the rows are written, before they are sent: the send checks again.
+      { email: 'kim@delta.io', source: 'inbox', sourceRef: '<kim-1@delta.io>' },
     ]);
+    await store.db
+      .update(requests)
+      .set({ sourceThread: { replyTo: 'Ivy.Alias@delta.io' } })
+      .where(eq(requests.id, requestIds[3] ?? ''));
     const sentBefore = smtp.messages.length;
     await drive.move(issueId, 'started');
-    const rows = await settledRows(featureId, 3);
-    // Ann: nothing at all. Gus: status mail, and his reply by email bounced. Zed: the ticket only.
+    await waitFor('rows for kim', async () => {
+      const all = await drive.rows(featureId);
+      return all.filter((r) => r.state === 'pending').length >= 2 ? true : undefined;
+    });
+    await store.notifications.suppressAddress(emailKey('kim@delta.io'), 'complaint');
+    const rows = await settledRows(featureId, 6);
+    // Ann: nothing at all. Gus: status mail, and his reply by email bounced. Zed: the ticket only. Ivy: status mail
+    // to her own address, no reply to the suppressed one. Kim: both held back at send time.
     const emailOf = new Map<string, string>();
-    for (const email of ['gus@gamma.io', 'zed@beta.io']) emailOf.set(await requesterIdOf(svc, email), email);
+    for (const email of ['gus@gamma.io', 'zed@beta.io', 'ivy@delta.io', 'kim@delta.io'])
+      emailOf.set(await requesterIdOf(svc, email), email);
     expect(rows.map((r) => `${emailOf.get(r.requesterId)} ${r.channel} ${r.state}`).sort()).toEqual([
       'gus@gamma.io email sent',
       'gus@gamma.io source failed',
+      'ivy@delta.io email sent',
+      'kim@delta.io email suppressed',
+      'kim@delta.io source suppressed',
       'zed@beta.io source sent',
     ]);
     expect(replies.map((r) => r.sourceRef)).toContain('ZD-202');
-    expect(replies.map((r) => r.sourceRef)).not.toContain('<ann-1@beta.io>');
-    await smtp.waitFor(sentBefore + 1);
-    expect(smtp.messages.slice(sentBefore).map((m) => m.envelope.to[0])).toEqual(['gus@gamma.io']);
+    for (const ref of ['<ann-1@beta.io>', '<ivy-1@delta.io>', '<kim-1@delta.io>'])
+      expect(replies.map((r) => r.sourceRef)).not.toContain(ref);
+    await smtp.waitFor(sentBefore + 2);
+    expect(
+      smtp.messages
+        .slice(sentBefore)
+        .map((m) => m.envelope.to[0])
+        .sort(),
+    ).toEqual(['gus@gamma.io', 'ivy@delta.io']);
     // The bounce suppressed Gus's address, without his address in the reason.
     const [suppressed] = await store.db
       .select()

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
+import { emailKey } from '../sync/normalise.ts';
 import type { Db } from './db.ts';
 import { features, mailSuppressions, notifications, requesters, requests } from './schema.ts';
 
@@ -60,6 +61,34 @@ export function sentByMail(row: Pick<NotificationRow, 'channel' | 'detail'>): bo
   return row.channel === 'email' || row.detail['byMail'] === true;
 }
 
+/** A source reply by mail goes to its thread's `replyTo` when it has one; everything else to the requester. */
+function repliesToThread(
+  row: Pick<NotificationRow, 'channel'>,
+  request: { sourceThread: Record<string, unknown> | null } | null,
+): string | undefined {
+  const replyTo = request?.sourceThread?.['replyTo'];
+  return row.channel === 'source' && typeof replyTo === 'string' ? replyTo : undefined;
+}
+
+/** The key of the address a row's message goes to by mail (for suppression). */
+export function mailedAddressKey(
+  item: Pick<NotificationToSend, 'notification' | 'request' | 'requester'>,
+): string {
+  const replyTo = repliesToThread(item.notification, item.request);
+  return replyTo ? emailKey(replyTo) : item.requester.emailKey;
+}
+
+function suppressionOf(
+  row: Pick<NotificationRow, 'channel'>,
+  found: {
+    request: { sourceThread: Record<string, unknown> | null } | null;
+    suppressed: string | null;
+    replyToSuppressed: string | null;
+  },
+): string | null {
+  return repliesToThread(row, found.request) ? found.replyToSuppressed : found.suppressed;
+}
+
 export function createNotificationsRepo(db: Db) {
   /**
    * Each row with its requester, feature and request, whether a stop holds for it, and the address's suppression:
@@ -96,6 +125,9 @@ export function createNotificationsRepo(db: Db) {
           order by u.feature_id nulls first limit 1)`,
         suppressed: sql<string | null>`(
           select s.reason from mail_suppressions s where s.email_key = ${requesters.emailKey})`,
+        replyToSuppressed: sql<string | null>`(
+          select s.reason from mail_suppressions s
+          where s.email_key = lower(trim(${requests.sourceThread}->>'replyTo')))`,
       })
       .from(notifications)
       .innerJoin(requesters, eq(requesters.id, notifications.requesterId))
@@ -123,8 +155,8 @@ export function createNotificationsRepo(db: Db) {
             ? 'unsubscribed'
             : f.stop === 'feature'
               ? 'unsubscribed from this feature'
-              : f.suppressed !== null && sentByMail(notification)
-                ? `address suppressed (${f.suppressed})`
+              : suppressionOf(notification, f) !== null && sentByMail(notification)
+                ? `address suppressed (${suppressionOf(notification, f)})`
                 : undefined,
       });
     }

@@ -45,7 +45,10 @@ export interface NotifyPolicy {
   messageIdHost: string;
   digestHourUtc: number;
   channelsFor: ChannelsFor;
-  /** Whether a source's `source` replies are emails (see `repliesByMail` in connectors/reply-back.ts). */
+  /**
+   * Whether a source's `source` replies are emails (see `repliesByMail` in connectors/reply-back.ts). Such a reply
+   * goes to its thread's `replyTo` when it has one, else to the requester.
+   */
   repliesByMail?: ((source: string) => boolean) | undefined;
   /**
    * Told, after the transaction committed, which rows it created (to queue their sends) and how many it cancelled.
@@ -72,6 +75,8 @@ interface Eligible {
   source_thread: Record<string, unknown> | null;
   notify_digest: boolean;
   suppressed: boolean;
+  /** Whether the thread's `replyTo` address (if any) is suppressed. */
+  reply_suppressed: boolean;
 }
 
 /** The Message-ID a row keeps for life: a resend after a crash carries the same one. */
@@ -95,7 +100,10 @@ async function eligibleRequesters(tx: Tx, change: FanOutChange): Promise<Eligibl
     tx,
     sql`select distinct on (r.requester_id)
           r.requester_id, r.id as request_id, r.source, r.source_thread, q.notify_digest,
-          exists (select 1 from mail_suppressions s where s.email_key = q.email_key) as suppressed
+          exists (select 1 from mail_suppressions s where s.email_key = q.email_key) as suppressed,
+          exists (
+            select 1 from mail_suppressions s where s.email_key = lower(trim(r.source_thread->>'replyTo'))
+          ) as reply_suppressed
         from requests r
         join requesters q on q.id = r.requester_id
         where ${which}
@@ -165,7 +173,8 @@ export async function fanOutNotifications(
     })) {
       // A suppressed address gets no mail: status mail, nor a source's reply that is itself an email.
       const byMail = channel === 'email' || (policy.repliesByMail?.(requester.source) ?? false);
-      if (byMail && requester.suppressed) continue;
+      const toReplyTo = channel === 'source' && typeof requester.source_thread?.['replyTo'] === 'string';
+      if (byMail && (toReplyTo ? requester.reply_suppressed : requester.suppressed)) continue;
       const k = key(requester.requester_id, channel);
       const decision = decideNotification({
         from: change.from,

@@ -112,8 +112,10 @@ describe('rollupStatus: issues a merge brought', () => {
     [['planned', 'shipped'], [1], 'planned', 'planned', 'planned'],
     // Own issues roll up among themselves as before.
     [['in_progress', 'planned', 'received'], [2], 'planned', 'in_progress', 'in_progress'],
-    // A survivor with no issue of its own follows the ones it was given.
+    // A survivor with no issue of its own follows the ones it was given…
     [['planned', 'in_progress'], [0, 1], 'planned', 'in_progress', 'planned'],
+    // …and so does one whose own issues all say merged.
+    [['merged', 'in_progress'], [1], 'in_progress', 'in_progress', 'merged'],
   ] as const)('%j, brought %j → all %s, any %s, primary %s', (statuses, brought, all, any, primary) => {
     const given = viaMerge(links(...statuses), ...brought);
     expect(rollupStatus(given, 'all')).toBe(all);

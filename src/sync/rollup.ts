@@ -41,8 +41,9 @@ export interface RollupLink {
 const PROGRESS: readonly FeatureStatus[] = ['received', 'under_review', 'planned', 'in_progress', 'shipped'];
 
 export function rollupStatus(all: readonly RollupLink[], rule: RollupRule): FeatureStatus | null {
+  // Own issues that all say "merged" carry nothing: then the issues brought to the feature speak too.
   const own = all.filter((l) => !l.viaMerge);
-  const links = own.length > 0 ? own : all;
+  const links = own.some((l) => l.status !== 'merged') ? own : all;
   if (links.length === 0) return null;
   if (rule === 'primary') return primaryLink(links).status;
 

@@ -140,7 +140,8 @@ export function createQueues({
         );
       }
       if (state === 'unknown' || (state === 'completed' && replaceCompleted)) {
-        if (state === 'completed') await existing.remove().catch(() => {});
+        // A job id that exists but is in no list would make the add a no-op: clear it first.
+        await existing.remove().catch(() => {});
         await queue.add(name, data, options);
         return 'added';
       }

@@ -148,7 +148,7 @@ export async function unlinkMissingIssues(
   for (const issueId of issueIds) {
     const link = await store.status.linkOf(tracker.kind, tracker.site, issueId);
     if (!link) continue;
-    const target = link.target as PushTarget;
+    const target = whereIssueLives(link.target as PushTarget, link.issueKey);
     const name = target.kind === 'jira' ? `project ${target.project}` : `team ${target.team}`;
     let seen = visible.get(name);
     if (!seen) {
@@ -162,6 +162,16 @@ export async function unlinkMissingIssues(
     if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, cause)) unlinked++;
   }
   return { unlinked, hidden: [...hidden] };
+}
+
+/**
+ * The project or team an issue is in: its key's prefix (`SBX-12`, `ENG-7`) when known, since an issue linked by a
+ * duplicate or moved since may not be where the link's target points; else the target's.
+ */
+export function whereIssueLives(target: PushTarget, issueKey: string | null): PushTarget {
+  const prefix = issueKey ? /^([A-Za-z][A-Za-z0-9_]*)-\d+$/.exec(issueKey)?.[1] : undefined;
+  if (!prefix) return target;
+  return target.kind === 'jira' ? { ...target, project: prefix } : { ...target, team: prefix };
 }
 
 /** What a job throws when `unlinkMissingIssues` kept links: an auth problem (the tracker shows unhealthy). */

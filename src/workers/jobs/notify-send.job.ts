@@ -2,7 +2,7 @@ import { isConnectorError } from '../../connectors/errors.ts';
 import { MailSendError } from '../../connectors/mail/client.ts';
 import { classifySendError, type MailErrorFields } from '../../connectors/mail/errors.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
-import { type NotificationToSend, sentByMail } from '../../store/notifications.repo.ts';
+import { mailedAddressKey, type NotificationToSend, sentByMail } from '../../store/notifications.repo.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { digestKey } from '../../sync/notify/digest-time.ts';
 import { messageLinks } from '../../sync/notify/links.ts';
@@ -166,7 +166,7 @@ export function createNotifySendJob(deps: NotifyDeps) {
         // A source whose reply is an email (an inbox) can hard-bounce like status mail does.
         const smtp = sentByMail(n) && err.cause ? classifySendError(err.cause as MailErrorFields) : undefined;
         if (smtp?.kind === 'permanent' && smtp.hardBounce) {
-          await store.notifications.suppressAddress(item.requester.emailKey, `hard bounce: ${smtp.reason}`);
+          await store.notifications.suppressAddress(mailedAddressKey(item), `hard bounce: ${smtp.reason}`);
         }
         return fail(item, `source_${err.kind}`, `${err.provider} ${err.kind}: ${err.message}`);
       }

@@ -173,12 +173,18 @@ export function createTrackerPushJob({
       // The issue was deleted in the tracker: unlink, as its delete webhook would have; unless its project or team
       // is what we can no longer see (then every issue there reads as gone): keep the link, fail as auth.
       if (isConnectorError(err) && err.kind === 'not_found' && link.issueId) {
-        const gone = await unlinkMissingIssues(store, tracker, [link.issueId], 'unlink');
-        if (gone.hidden.length === 0) {
+        // The visibility check can fail too (429, 5xx): then that error is recorded and decides, as any other.
+        let gone: { unlinked: number; hidden: string[] } | undefined;
+        try {
+          gone = await unlinkMissingIssues(store, tracker, [link.issueId], 'unlink');
+        } catch (checkFailed) {
+          err = checkFailed;
+        }
+        if (gone?.hidden.length === 0) {
           log.info({ linkId, issueKey: link.issueKey }, 'tracker issue is gone; link unlinked');
           return { unlinked: link.issueKey };
         }
-        err = lostAccess(tracker, gone.hidden);
+        if (gone) err = lostAccess(tracker, gone.hidden);
       }
       if (isConnectorError(err)) {
         const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';

@@ -45,7 +45,10 @@ export function createTrackerReconcileJob({
   log: Logger;
   now?: () => number;
 }) {
-  async function sweep(tracker: Tracker, ids: readonly string[]): Promise<number> {
+  async function sweep(
+    tracker: Tracker,
+    ids: readonly string[],
+  ): Promise<{ unlinked: number; hidden: string[] }> {
     const seen = new Set<string>();
     let unlinked = 0;
     const missing: string[] = [];
@@ -65,8 +68,7 @@ export function createTrackerReconcileJob({
       if (!(await tracker.getIssue(issueId))) missing.push(issueId);
     }
     const gone = await unlinkMissingIssues(store, tracker, missing, 'reconcile');
-    if (gone.hidden.length > 0) throw lostAccess(tracker, gone.hidden);
-    return unlinked + gone.unlinked;
+    return { unlinked: unlinked + gone.unlinked, hidden: gone.hidden };
   }
 
   return async ({ kind, site }: JobPayload<'tracker-reconcile'>) => {
@@ -94,9 +96,12 @@ export function createTrackerReconcileJob({
     const sweptAt = cursor.sweptAt ? Date.parse(cursor.sweptAt) : undefined;
     if (sweptAt === undefined || now() - sweptAt >= config.reconcile.trackerSweepSeconds * 1000) {
       const startedAt = new Date(now()).toISOString();
-      counts.unlinked = await sweep(tracker, ids);
+      const swept = await sweep(tracker, ids);
+      counts.unlinked = swept.unlinked;
       cursor.sweptAt = startedAt;
       await save();
+      // Saved first: the next sweep waits its interval rather than re-reading every issue on each run meanwhile.
+      if (swept.hidden.length > 0) throw lostAccess(tracker, swept.hidden);
     }
     if (counts.read + counts.deleted + counts.unlinked > 0) {
       log.info({ tracker: kind, site, linked: ids.length, ...counts }, 'tracker reconciled');
