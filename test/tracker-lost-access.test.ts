@@ -26,9 +26,9 @@ async function start(): Promise<TestService> {
   return svc;
 }
 
-/** Posts a request for Jira and waits until its feature's issue exists. */
-async function pushed(s: TestService, title: string, email: string) {
-  const res = await s.post('/v1/requests', validRequest({ title, tags: ['jira'], requester: { email } }));
+/** Posts a request (for Jira unless told) and waits until its feature's issue exists. */
+async function pushed(s: TestService, title: string, email: string, tags = ['jira']) {
+  const res = await s.post('/v1/requests', validRequest({ title, tags, requester: { email } }));
   const { id } = (await res.json()) as { id: string };
   const featureId = await s.featureOf(id);
   const link = await waitFor(`feature ${featureId} linked`, async () => {
@@ -38,14 +38,15 @@ async function pushed(s: TestService, title: string, email: string) {
   return { featureId, link };
 }
 
-const jiraHealth = (s: TestService) =>
-  waitFor('Jira reported unhealthy', async () => {
+const healthOf = (s: TestService, tracker: string) =>
+  waitFor(`${tracker} reported unhealthy`, async () => {
     const body = (await (await fetch(`${s.url}/readyz`)).json()) as { trackers?: Record<string, string> };
-    const jira = body.trackers?.['jira/sandbox'];
-    return jira?.startsWith('unhealthy') ? jira : undefined;
+    const health = body.trackers?.[tracker];
+    return health?.startsWith('unhealthy') ? health : undefined;
   });
+const jiraHealth = (s: TestService) => healthOf(s, 'jira/sandbox');
 
-describe('a Jira project the API user can no longer see', () => {
+describe('a project or team our credentials can no longer see', () => {
   it('the reconcile sweep keeps its links and reports the tracker unhealthy', async () => {
     const s = await start();
     const one = await pushed(s, 'Custom domains', 'cd@acme.io');
@@ -83,5 +84,20 @@ describe('a Jira project the API user can no longer see', () => {
     expect(kept).toMatchObject({ id: link.id, state: 'linked', issueKey: link.issueKey });
     expect(kept?.lastError).toMatch(/project SBX is not visible/);
     expect(await jiraHealth(s)).toMatch(/project SBX is not visible/);
+  });
+
+  it('Linear: a team the API key can no longer see keeps its links through the sweep', async () => {
+    const s = await start();
+    const { featureId, link } = await pushed(s, 'Offline mode', 'om@acme.io', []);
+    expect(link.kind).toBe('linear');
+    const linear = s.emulators().linear.state;
+    linear.hiddenTeams.add('SBX');
+
+    await s.runtime.queues.enqueue('tracker-reconcile', { kind: 'linear', site: link.site });
+    expect(await healthOf(s, `linear/${link.site}`)).toMatch(/team SBX is not visible to our credentials/);
+    const [kept] = await s.runtime.store.links.forFeature(featureId);
+    expect(kept?.state).toBe('linked');
+    linear.hiddenTeams.delete('SBX');
+    expect(linear.findIssue(link.issueId ?? '')).toBeDefined();
   });
 });

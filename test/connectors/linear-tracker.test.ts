@@ -207,9 +207,15 @@ describe('updateIssue', () => {
 });
 
 describe('targetVisible', () => {
-  it('is whether the workspace shows the team now', async () => {
+  it('is whether the workspace shows the team now: unknown and hidden teams are not visible', async () => {
     expect(await tracker.targetVisible(TARGET)).toBe(true);
     expect(await tracker.targetVisible({ ...TARGET, team: 'NOPE' })).toBe(false);
+    emulator.state.hiddenTeams.add('SBX');
+    try {
+      expect(await tracker.targetVisible(TARGET)).toBe(false);
+    } finally {
+      emulator.state.hiddenTeams.delete('SBX');
+    }
   });
 });
 

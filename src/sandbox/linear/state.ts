@@ -52,6 +52,11 @@ export class LinearState {
   readonly teams = new Map<string, TeamRecord>();
   readonly states = new Map<string, WorkflowStateRecord>();
   readonly issues = new Map<string, IssueRecord>();
+  /**
+   * Keys of teams the API key may no longer see (a private team it was removed from). As in Linear, the team is
+   * gone from `teams` and `team(id:)`, and its issues from `issue(id:)` and `issues`. Tests set it.
+   */
+  readonly hiddenTeams = new Set<string>();
   readonly labels = new Map<string, LabelRecord>();
   readonly attachments = new Map<string, AttachmentRecord>();
   readonly comments = new Map<string, CommentRecord>();
@@ -96,6 +101,7 @@ export class LinearState {
    * reuses an identifier, and a service that linked SBX-1 must not hear of a different SBX-1.
    */
   reset(): void {
+    this.hiddenTeams.clear();
     for (const map of [
       this.teams,
       this.states,
@@ -184,6 +190,17 @@ export class LinearState {
 
   /** An issue by UUID or by identifier (`SBX-12`), as Linear's `issue(id:)` accepts both. */
   findIssue(idOrIdentifier: string): IssueRecord | undefined {
+    const found = this.findAnyIssue(idOrIdentifier);
+    return found && this.visible(found) ? found : undefined;
+  }
+
+  /** Whether the API key may see the issue (its team is not hidden). */
+  visible(issue: IssueRecord): boolean {
+    const team = this.teams.get(issue.teamId);
+    return !team || !this.hiddenTeams.has(team.key.toUpperCase());
+  }
+
+  private findAnyIssue(idOrIdentifier: string): IssueRecord | undefined {
     const byId = this.issues.get(idOrIdentifier);
     if (byId) return byId;
     const match = /^([A-Za-z0-9]+)-(\d+)$/.exec(idOrIdentifier);

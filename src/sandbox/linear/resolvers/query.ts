@@ -44,10 +44,15 @@ export function queryRoot(state: LinearState, rateLimit: () => RateLimitSnapshot
     },
     organization: () => organizationView(state),
     teams: (args: ConnectionArgs) =>
-      connection(state.teams.values(), args, filters().team, (t) => teamView(state, t)),
+      connection(
+        [...state.teams.values()].filter((t) => !state.hiddenTeams.has(t.key.toUpperCase())),
+        args,
+        filters().team,
+        (t) => teamView(state, t),
+      ),
     team: ({ id }: { id: string }) => {
       const team = state.findTeam(id);
-      if (!team) throw notFound('Team');
+      if (!team || state.hiddenTeams.has(team.key.toUpperCase())) throw notFound('Team');
       return teamView(state, team);
     },
     workflowStates: (args: ConnectionArgs) =>
@@ -62,7 +67,12 @@ export function queryRoot(state: LinearState, rateLimit: () => RateLimitSnapshot
       workflowStateView(state, byId(state.states, id, 'WorkflowState')),
     issue: ({ id }: { id: string }) => issueView(state, requireIssue(state, id)),
     issues: (args: ConnectionArgs) =>
-      connection(state.issues.values(), args, filters().issue, (i) => issueView(state, i)),
+      connection(
+        [...state.issues.values()].filter((i) => state.visible(i)),
+        args,
+        filters().issue,
+        (i) => issueView(state, i),
+      ),
     issueRelation: ({ id }: { id: string }) =>
       relationView(state, byId(state.relations, id, 'IssueRelation')),
     issueLabel: ({ id }: { id: string }) => labelView(state, byId(state.labels, id, 'IssueLabel')),
