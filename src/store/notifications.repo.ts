@@ -78,15 +78,16 @@ export function mailedAddressKey(
   return replyTo ? emailKey(replyTo) : item.requester.emailKey;
 }
 
-function suppressionOf(
-  row: Pick<NotificationRow, 'channel'>,
-  found: {
-    request: { sourceThread: Record<string, unknown> | null } | null;
-    suppressed: string | null;
-    replyToSuppressed: string | null;
-  },
-): string | null {
-  return repliesToThread(row, found.request) ? found.replyToSuppressed : found.suppressed;
+/** Why no message may go now: erasure, then a stop, then (for mail) the address's suppression. */
+function blockedBy(
+  found: { requester: { erasedAt: Date | null }; stop: 'all' | 'feature' | null; suppressed: string | null },
+  byMail: boolean,
+): string | undefined {
+  if (found.requester.erasedAt) return 'requester erased';
+  if (found.stop === 'all') return 'unsubscribed';
+  if (found.stop === 'feature') return 'unsubscribed from this feature';
+  if (byMail && found.suppressed !== null) return `address suppressed (${found.suppressed})`;
+  return undefined;
 }
 
 export function createNotificationsRepo(db: Db) {
@@ -123,11 +124,13 @@ export function createNotificationsRepo(db: Db) {
           select case when u.feature_id is null then 'all' else 'feature' end from unsubscribes u
           where u.requester_id = ${requesters.id} and (u.feature_id is null or u.feature_id = ${features.id})
           order by u.feature_id nulls first limit 1)`,
+        // The suppression of the address the message goes to (as mailedAddressKey picks it).
         suppressed: sql<string | null>`(
-          select s.reason from mail_suppressions s where s.email_key = ${requesters.emailKey})`,
-        replyToSuppressed: sql<string | null>`(
           select s.reason from mail_suppressions s
-          where s.email_key = lower(trim(${requests.sourceThread}->>'replyTo')))`,
+          where s.email_key = case
+            when ${notifications.channel} = 'source' and ${requests.sourceThread}->>'replyTo' is not null
+              then lower(trim(${requests.sourceThread}->>'replyTo'))
+            else ${requesters.emailKey} end)`,
       })
       .from(notifications)
       .innerJoin(requesters, eq(requesters.id, notifications.requesterId))
@@ -149,15 +152,7 @@ export function createNotificationsRepo(db: Db) {
         requester: f.requester,
         feature: f.feature,
         request: f.request,
-        blockedBy: f.requester.erasedAt
-          ? 'requester erased'
-          : f.stop === 'all'
-            ? 'unsubscribed'
-            : f.stop === 'feature'
-              ? 'unsubscribed from this feature'
-              : suppressionOf(notification, f) !== null && sentByMail(notification)
-                ? `address suppressed (${suppressionOf(notification, f)})`
-                : undefined,
+        blockedBy: blockedBy(f, sentByMail(notification)),
       });
     }
     return out;
