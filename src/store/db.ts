@@ -62,6 +62,13 @@ export function openDatabase(target: DatabaseTarget): Database {
     // An idle client's error (a Postgres restart) must not crash the process; the next query reconnects.
     // https://node-postgres.com/apis/pool#error
     pool.on('error', () => {});
+    // A checked-out client has no listener of the pool's (pg-pool takes its idle listener off while a client is
+    // out, e.g. between the queries of a transaction or under the migration lock), so a terminated connection
+    // would emit 'error' with no listener and crash the process. Every client keeps one of its own: the query in
+    // flight still rejects, the caller's work fails (a job retries), and the pool drops the broken client on release.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       kind: 'postgres',
