@@ -64,6 +64,11 @@ export const features = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     title: text('title').notNull(),
+    /**
+     * The request whose title this is (triage names a new feature after its first request); null when the title
+     * is no requester's words (an imported issue's, or a placeholder after erasure). Erasure retitles by it.
+     */
+    titleRequestId: uuid('title_request_id'),
     /** What exact-title matching compares; the similarity engine will index more than this. */
     titleKey: text('title_key').notNull(),
     status: text('status', { enum: FEATURE_STATUSES }).notNull().default('received'),
@@ -217,6 +222,11 @@ export const trackerLinks = pgTable(
      * earlier attempt may have made waits until this is old enough before creating again.
      */
     createAttemptedAt: timestamp('create_attempted_at', { withTimezone: true }),
+    /**
+     * The feature title this link last carried to its issue (the link back, and the summary while it still read the
+     * one before): a changed title rewrites a summary only while it still reads this, so one a person wrote stays.
+     */
+    pushedTitle: text('pushed_title'),
     /** Hash of the content last pushed: an unchanged demand makes no tracker call. */
     pushedHash: text('pushed_hash'),
     pushedAt: timestamp('pushed_at', { withTimezone: true }),
