@@ -236,6 +236,30 @@ describe('body limit default', () => {
   });
 });
 
+describe('a body with very many invalid fields', () => {
+  it('lists the first 20 and counts them all, so the answer stays small', async () => {
+    const other = await startService();
+    try {
+      const extra = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`f${i}`, 1]));
+      const sent = JSON.stringify({ ...validRequest(), ...extra });
+      expect(sent.length).toBeLessThan(1_000_000);
+      const res = await other.post('/v1/requests', sent);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text.length).toBeLessThan(5_000);
+      const problem = JSON.parse(text) as { errors: FieldError[]; errorCount: number; detail: string };
+      expect(problem.errorCount).toBe(60_000);
+      expect(problem.errors).toHaveLength(20);
+      expect(problem.errors[0]).toMatchObject({ field: 'f0', detail: 'unknown field' });
+      expect(problem.detail).toMatch(
+        /^60000 invalid fields: f0, f1, .*f19 \(the first 20 are listed; 59980 more left out\)$/,
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('per-key rate limit on intake', () => {
   it('answers 429 with Retry-After past the limit, per key, counted in Redis', async () => {
     const limited = await startService({

@@ -83,8 +83,21 @@ export function fieldErrors(error: z.ZodError, location: 'body' | 'query' = 'bod
   return out;
 }
 
+/**
+ * At most this many field errors are listed: a body with thousands of unknown fields must not get an answer
+ * thousands of times its size. `errorCount` says how many there were.
+ */
+export const MAX_LISTED_ERRORS = 20;
+
 export function validationProblem(errors: FieldError[]): HttpProblem {
-  const names = errors.map((e) => (e.in === 'body' ? e.field : `${e.field} (${e.in})`));
-  const detail = `${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${names.join(', ')}`;
-  return new HttpProblem(400, 'validation', 'Invalid request', detail, { errors });
+  const listed = errors.slice(0, MAX_LISTED_ERRORS);
+  const names = listed.map((e) => (e.in === 'body' ? e.field : `${e.field} (${e.in})`));
+  const left = errors.length - listed.length;
+  const detail =
+    `${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${names.join(', ')}` +
+    (left > 0 ? ` (the first ${listed.length} are listed; ${left} more left out)` : '');
+  return new HttpProblem(400, 'validation', 'Invalid request', detail, {
+    errors: listed,
+    errorCount: errors.length,
+  });
 }

@@ -229,7 +229,9 @@ export const problemSchema = z.object({
   detail: z.string().optional(),
   errors: z
     .array(z.object({ field: z.string(), pointer: z.string().optional(), detail: z.string() }))
-    .optional(),
+    .optional()
+    .meta({ description: 'the invalid fields, the first 20 of them' }),
+  errorCount: z.number().int().optional().meta({ description: 'how many invalid fields there were in all' }),
 });
 
 export const idempotencyKeyHeader = z
