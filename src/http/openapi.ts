@@ -254,6 +254,7 @@ export function buildOpenApi(version: string) {
             '200': { description: 'What the reconciler found: added, retried and present jobs per queue' },
             '401': problem('No credentials'),
             '403': problem('An API key, not the admin token'),
+            '503': problem('The database or Redis is not reachable; names which (Retry-After)'),
           },
         },
       },
@@ -280,7 +281,7 @@ export function buildOpenApi(version: string) {
           responses: {
             '200': {
               description:
-                '{"id", "erased": true, "alreadyErased", "requests", "features", "cancelledNotifications", "trackerLinksRepushed"}',
+                '{"id", "erased": true, "alreadyErased", "requests", "features", "featuresRenamed", "cancelledNotifications", "trackerLinksRepushed"}',
             },
             '401': problem('No credentials'),
             '403': problem('An API key, not the admin token'),

@@ -61,6 +61,7 @@ export function requestersRouter({
       alreadyErased: !erased.firstTime,
       requests: erased.requestIds.length,
       features: erased.featureIds.length,
+      featuresRenamed: erased.retitled.length,
       cancelledNotifications: erased.cancelledNotifications,
       trackerLinksRepushed: erased.dirty.length,
     });

@@ -7,6 +7,8 @@ import {
   requestDocumentId,
   storeDedupeIndex,
 } from './dedupe-index.repo.ts';
+import { scrubCandidateEvidence } from './erasure-evidence.ts';
+import { erasedFeatureTitle, forgetOldTitles, type Retitled, retitleFeatures } from './erasure-titles.ts';
 import { type DirtyLink, markLinksDirty, type Tx } from './feature-writes.ts';
 import {
   dedupeDocuments,
@@ -30,6 +32,8 @@ export type ErasureOutcome =
       firstTime: boolean;
       requestIds: string[];
       featureIds: string[];
+      /** Features that were named after their words, with their new titles. */
+      retitled: Retitled[];
       cancelledNotifications: number;
       /** Links whose issue shows these requests: pushed after commit so the tracker forgets them too. */
       dirty: DirtyLink[];
@@ -40,7 +44,8 @@ export type ErasureOutcome =
  * requests' requester and company ids: every count and score (which count distinct requester and company ids,
  * feature-score.ts) is unchanged. What goes: email, name and external id (row and submitted copy), the request
  * texts, source links and reply threads, unsent notifications, dev-outbox copies, the dedupe index's copy of their
- * words. Tokens die with the version bump. Safe to repeat: a second run finds nothing left and changes nothing
+ * words and the words other triage decisions matched in it; a feature named after their request is renamed
+ * (erasure-titles.ts), and stored tracker webhooks about the issues are minimised. Tokens die with the version bump. Safe to repeat: a second run finds nothing left and changes nothing
  * that counts.
  */
 export async function eraseRequester(
@@ -105,6 +110,8 @@ export async function eraseRequester(
       .where(eq(requesters.id, person.id));
     const requestIds = rows.map((r) => r.id);
     const featureIds = [...new Set(rows.flatMap((r) => (r.featureId ? [r.featureId] : [])))];
+    // A feature named after their request: its new title comes from requests whose requester is not erased.
+    const retitled = await retitleFeatures(tx, requestIds);
 
     if (requestIds.length > 0) {
       // The evidence lists the words the request shared with its feature; the decision itself stays.
@@ -112,8 +119,9 @@ export async function eraseRequester(
         .update(triageDecisions)
         .set({ evidence: { erased: true } })
         .where(inArray(triageDecisions.requestId, requestIds));
+      await scrubCandidateEvidence(tx, requestIds);
     }
-    await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds);
+    await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds, retitled);
 
     const cancelled = await tx
       .update(notifications)
@@ -145,33 +153,50 @@ export async function eraseRequester(
         ),
       );
 
-    // The issues quoted their words with their name: push every live link of their features again.
-    const dirty: DirtyLink[] = [];
-    for (const featureId of featureIds) dirty.push(...(await markLinksDirty(tx, featureId)));
+    // The issues quoted their words with their name, and maybe carry their title: push those links again.
+    const dirty = new Map<string, DirtyLink>();
+    for (const featureId of featureIds) {
+      for (const link of await markLinksDirty(tx, featureId)) dirty.set(link.id, link);
+    }
+    for (const link of await forgetOldTitles(tx, retitled)) dirty.set(link.id, link);
 
     return {
       outcome: 'erased',
       firstTime,
       requestIds,
       featureIds,
+      retitled,
       cancelledNotifications: cancelled.length,
-      dirty,
+      dirty: [...dirty.values()],
     } as const;
   });
 }
 
 /**
  * Their words leave the index. A feature left with no document would be unfindable by similarity, so its own
- * title (not the customer's words) takes their place, as an imported issue's title does.
+ * title (no longer the customer's words: renamed first) takes their place, as an imported issue's title does; a
+ * placeholder title means nothing and is not indexed. A renamed feature's title document is indexed anew.
  */
 async function removeFromDedupeIndex(
   tx: Tx,
   dedupe: DedupeEngine,
   requestIds: readonly string[],
   featureIds: readonly string[],
+  retitled: readonly Retitled[],
 ): Promise<void> {
   const index = storeDedupeIndex(tx);
   for (const id of requestIds) await index.remove(requestDocumentId(id));
+  for (const { featureId, title } of retitled) {
+    const documentId = featureDocumentId(featureId);
+    const [doc] = await tx
+      .select({ featureId: dedupeDocuments.featureId })
+      .from(dedupeDocuments)
+      .where(eq(dedupeDocuments.id, documentId));
+    if (!doc) continue;
+    await index.remove(documentId);
+    if (title !== erasedFeatureTitle(featureId))
+      await index.add(documentId, doc.featureId, dedupe.analyse({ title }));
+  }
   for (const featureId of featureIds) {
     const [left] = await tx
       .select({ id: dedupeDocuments.id })
@@ -183,7 +208,7 @@ async function removeFromDedupeIndex(
       .select({ title: features.title })
       .from(features)
       .where(eq(features.id, featureId));
-    if (!feature) continue;
+    if (!feature || feature.title === erasedFeatureTitle(featureId)) continue;
     await index.add(featureDocumentId(featureId), featureId, dedupe.analyse({ title: feature.title }));
   }
 }

@@ -169,6 +169,7 @@ export function createTriageRepo(db: Db, deps: TriageDeps) {
             .insert(features)
             .values({
               title: request.title,
+              titleRequestId: request.id,
               titleKey: titleKey(request.title),
               lastRequestedAt: request.receivedAt,
               ...(review
