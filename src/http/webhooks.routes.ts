@@ -13,8 +13,8 @@ import { HttpProblem } from './problem.ts';
  * `POST /webhooks/jira` and `POST /webhooks/linear` (a site's own path: `/webhooks/jira/<site>`): verify the
  * signature over the raw bytes, record the delivery (unique per delivery id, so a redelivery is a no-op), enqueue
  * its job, answer 200. Nothing else happens before the answer, so the tracker never times out on us; the job
- * applies it (workers/jobs/tracker-event.job.ts). A delivery that only carries events we ignore is answered 200
- * and not kept.
+ * applies it (workers/jobs/tracker-event.job.ts). What is kept is the events the delivery means, never its body.
+ * A delivery that only carries events we ignore is answered 200 and not kept.
  */
 
 /** Jira sends whole issues (description, comments): more than the API's body limit allows. */
@@ -82,9 +82,8 @@ export function webhooksRouter({
     const verdict = tracker.verifyWebhook(req.headers, body, secret, now());
     if (!verdict.ok) throw rejected(verdict.reason);
 
-    let payload: unknown;
     try {
-      payload = JSON.parse(body.toString('utf8'));
+      JSON.parse(body.toString('utf8'));
     } catch {
       throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the webhook body is not valid JSON');
     }
@@ -101,7 +100,8 @@ export function webhooksRouter({
     const deliveryId =
       headerValue(req.headers, DELIVERY_HEADER[provider])?.trim() ||
       `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    const recorded = await store.webhooks.record({ provider, site: tracker.site, deliveryId, payload });
+    // The events, not the body: applying needs ids, keys, status and times, and the body quotes customers.
+    const recorded = await store.webhooks.record({ provider, site: tracker.site, deliveryId, events });
     if (recorded.duplicate) {
       metrics.webhooksReceived.inc({ provider, outcome: 'duplicate' });
       res.json({ status: 'duplicate', deliveryId });

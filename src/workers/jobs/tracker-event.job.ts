@@ -1,11 +1,12 @@
 import type { Trackers } from '../../connectors/registry.ts';
 import type { Logger } from '../../log.ts';
 import type { Store } from '../../store/store.ts';
+import { storedEvents } from '../../store/webhooks.repo.ts';
 import type { JobPayload } from '../catalog.ts';
 import type { TrackerSync } from '../tracker-sync.ts';
 
 /**
- * Applies one recorded webhook delivery. The row holds the payload, so a retry, a redrive after a Redis flush or a
+ * Applies one recorded webhook delivery. The row holds the events the delivery means, so a retry, a redrive after a Redis flush or a
  * second job for the same delivery reads the same thing; a processed row is not applied again, and every apply
  * step is itself idempotent (an issue state no newer than the one stored changes nothing).
  */
@@ -30,9 +31,11 @@ export function createTrackerEventJob({
       await store.webhooks.markProcessed(delivery.id, outcome);
       return { skipped: outcome };
     }
-    const events = tracker.parseWebhook(JSON.stringify(delivery.payload));
+    // A row stored before rows kept events holds the provider's body: parsed here, and reduced to its events.
+    const kept = storedEvents(delivery.payload);
+    const events = kept ?? tracker.parseWebhook(JSON.stringify(delivery.payload));
     const outcomes = await sync.applyEvents(tracker, events, 'tracker');
-    await store.webhooks.markProcessed(delivery.id, outcomes.join('; '));
+    await store.webhooks.markProcessed(delivery.id, outcomes.join('; '), kept ? undefined : events);
     log.debug({ deliveryId, provider: delivery.provider, outcomes }, 'webhook applied');
     return { outcomes };
   };
