@@ -100,6 +100,56 @@ describe('POST /v1/requests validation: each rule names the exact field', () => 
     );
   });
 
+  it('refuses a NUL character in any string field with 400 naming it, on either database', async () => {
+    const nul = (text: string) => `${text}\u0000x`;
+    const company = { name: 'Acme', domain: 'acme.io', tier: 'gold' };
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['title', { title: nul('Dark mode') }],
+      ['body', { body: nul('We work at night') }],
+      ['requester.name', { requester: { email: 'a@b.io', name: nul('Ada') } }],
+      ['requester.externalId', { requester: { email: 'a@b.io', externalId: nul('u1') } }],
+      ['requester.email', { requester: { email: nul('a@b.io') } }],
+      ['requester.company.name', { requester: { email: 'a@b.io', company: { ...company, name: nul('A') } } }],
+      [
+        'requester.company.domain',
+        { requester: { email: 'a@b.io', company: { ...company, domain: nul('a.io') } } },
+      ],
+      [
+        'requester.company.tier',
+        { requester: { email: 'a@b.io', company: { ...company, tier: nul('gold') } } },
+      ],
+      ['tags[1]', { tags: ['ui', nul('dark')] }],
+      ['source', { source: nul('zendesk') }],
+      ['sourceRef', { sourceRef: nul('ticket-1') }],
+      ['url', { url: nul('https://acme.io/t/1') }],
+    ];
+    const before = await countRequests(svc);
+    for (const [field, patch] of cases) {
+      const res = await svc.post('/v1/requests', { ...validRequest(), ...patch });
+      expect(res.status, field).toBe(400);
+      expect((await problemOf(res)).errors, field).toContainEqual(expect.objectContaining({ field }));
+    }
+    expect(await countRequests(svc)).toBe(before);
+    expect(svc.logs.some((l) => l.includes('unhandled error'))).toBe(false);
+  });
+
+  it('refuses a NUL character in the other endpoints that take text', async () => {
+    const feature = '00000000-0000-4000-8000-000000000000';
+    const link = await svc.post(`/v1/features/${feature}/links`, { issue: 'SBX-1\u0000' });
+    expect(link.status).toBe(400);
+    expect((await problemOf(link)).errors).toContainEqual(
+      expect.objectContaining({ field: 'issue', detail: expect.stringMatching(/NUL/) }),
+    );
+    const push = await svc.post(`/v1/features/${feature}/push`, {
+      target: { jira: { project: 'SBX\u0000', issueType: 'Task' } },
+    });
+    expect(push.status).toBe(400);
+    expect((await problemOf(push)).errors).toContainEqual(
+      expect.objectContaining({ field: 'target.jira.project', detail: expect.stringMatching(/NUL/) }),
+    );
+    expect(svc.logs.some((l) => l.includes('unhandled error'))).toBe(false);
+  });
+
   it('lists every invalid field at once, with JSON pointers', async () => {
     const res = await svc.post('/v1/requests', {
       title: '',

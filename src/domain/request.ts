@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { refuseNul } from './nul.ts';
 
 /** The body of `POST /v1/requests`; also the source of its OpenAPI schema. Unknown fields are errors. */
 
 const text = (max: number, what: string) =>
-  z
-    .string({ error: (i) => (i.input === undefined ? `${what} is required` : `${what} must be a string`) })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(max, `${what} must be at most ${max} characters`);
+  refuseNul(
+    z
+      .string({ error: (i) => (i.input === undefined ? `${what} is required` : `${what} must be a string`) })
+      .trim()
+      .min(1, `${what} must not be empty`)
+      .max(max, `${what} must be at most ${max} characters`),
+    what,
+  );
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
@@ -61,20 +65,22 @@ export const requesterInput = z.strictObject(
 export const requestInput = z.strictObject(
   {
     title: text(300, 'title'),
-    body: z
-      .string({ error: 'body must be a string' })
-      .max(20_000, 'body must be at most 20000 characters')
-      .optional(),
+    body: refuseNul(
+      z.string({ error: 'body must be a string' }).max(20_000, 'body must be at most 20000 characters'),
+      'body',
+    ).optional(),
     requester: requesterInput,
     source: z
       .string({ error: 'source must be a string' })
       .regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, 'source must be 1-50 lowercase letters, digits, "-" or "_"')
       .default('api'),
     sourceRef: text(500, 'sourceRef').optional(),
-    url: z
-      .url({ protocol: /^https?$/, error: 'url must be an http or https URL' })
-      .max(2000, 'url must be at most 2000 characters')
-      .optional(),
+    url: refuseNul(
+      z
+        .url({ protocol: /^https?$/, error: 'url must be an http or https URL' })
+        .max(2000, 'url must be at most 2000 characters'),
+      'url',
+    ).optional(),
     tags: z
       .array(text(50, 'tag'), { error: 'tags must be an array of strings' })
       .max(50, 'at most 50 tags')

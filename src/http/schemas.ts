@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { targetSchema, toPushTarget } from '../config/sync.schema.ts';
+import { nulMessage, nulPaths, refuseNul } from '../domain/nul.ts';
 import { FEATURE_STATUSES } from '../domain/status.ts';
 
 /** Response and query shapes of the HTTP API: typed answers, and the source of /openapi.json. */
@@ -199,13 +200,23 @@ export const featureDetail = featureSummary.extend({
 
 export const pushFeatureBody = z.strictObject({
   /** Where to push, instead of what routing picks (the YAML routing target shape). */
-  target: targetSchema.transform(toPushTarget).optional(),
+  target: targetSchema
+    .superRefine((target, ctx) => {
+      for (const path of nulPaths(target)) {
+        ctx.addIssue({ code: 'custom', path, message: nulMessage(String(path.at(-1) ?? 'target')) });
+      }
+    })
+    .transform(toPushTarget)
+    .optional(),
 });
 
 export const linkIssueBody = z.strictObject({
-  issue: z.string().trim().min(1, 'issue is required: a key (ABC-12), an id, or the issue URL').max(2_000),
+  issue: refuseNul(
+    z.string().trim().min(1, 'issue is required: a key (ABC-12), an id, or the issue URL').max(2_000),
+    'issue',
+  ),
   tracker: z.enum(['jira', 'linear'], { error: 'tracker must be "jira" or "linear"' }).optional(),
-  site: z.string().min(1).max(40).optional(),
+  site: refuseNul(z.string().min(1).max(40), 'site').optional(),
 });
 
 /** `limit` of a paginated list. */

@@ -36,6 +36,16 @@ describe('mapRow: rejected rows say why, in the API’s words', () => {
       'requester.company.revenue: revenue must be a number (annual, in the account currency)',
     ],
     ['bad important', { ...good, important: 'maybe' }, 'important must be true or false'],
+    [
+      'NUL in the title',
+      { ...good, title: 'Dark\u0000mode' },
+      'title must not contain a NUL character (\\u0000)',
+    ],
+    [
+      'NUL in a tag',
+      { ...good, tags: 'ui,da\u0000rk' },
+      'tags.1: tag must not contain a NUL character (\\u0000)',
+    ],
   ])('%s', (_what, cells, reason) => {
     expect(mapRow(row(cells), columns, { source: 'csv', now })).toEqual({ ok: false, reason });
   });
