@@ -43,4 +43,30 @@ describe('push on demand', () => {
       needs().length === 2 ? true : undefined,
     );
   });
+
+  it('answers 409 for a target that is not configured and leaves no link behind', async () => {
+    const res = await svc.post(
+      '/v1/requests',
+      validRequest({ title: 'Offline mode', requester: { email: 'third@upsilon.io' } }),
+    );
+    const featureId = await svc.featureOf(((await res.json()) as { id: string }).id);
+    await waitFor('the routed push', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l?.issueId && !l.dirtySince ? l : undefined;
+    });
+    const links = async () => (await svc.runtime.store.links.forFeature(featureId)).length;
+    const [linksBefore, dirtyBefore] = [await links(), await svc.runtime.store.links.countDirty()];
+    for (const target of [
+      { jira: { site: 'nowhere', project: 'ENG' } },
+      { linear: { workspace: 'elsewhere', team: 'ENG' } },
+    ]) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const refused = await svc.post(`/v1/features/${featureId}/push`, { target });
+        expect(refused.status).toBe(409);
+        expect(((await refused.json()) as { detail: string }).detail).toMatch(/is configured/);
+      }
+    }
+    expect(await links()).toBe(linksBefore);
+    expect(await svc.runtime.store.links.countDirty()).toBe(dirtyBefore);
+  });
 });

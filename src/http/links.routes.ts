@@ -98,7 +98,20 @@ export function linksRouter({
         'no tracker is configured for this process to push to',
       );
     }
-    const result = await store.links.requestPush(id, (input) => parsed.data.target ?? route(input));
+    // Checked inside requestPush's transaction: the throw rolls it back, so a refused push leaves no pending link.
+    const result = await store.links.requestPush(id, (input) => {
+      const target = parsed.data.target ?? route(input);
+      const site = target.kind === 'jira' ? target.site : target.workspace;
+      if (!trackers.get(target.kind, site)) {
+        throw new HttpProblem(
+          409,
+          'no-tracker',
+          'No tracker',
+          `no ${target.kind} tracker "${site}" is configured`,
+        );
+      }
+      return target;
+    });
     if (result.outcome === 'not-found') {
       throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
     }
@@ -108,14 +121,6 @@ export function linksRouter({
         'feature-merged',
         'Feature merged',
         `feature ${id} was merged into ${result.intoId}; push that one`,
-      );
-    }
-    if (!trackers.get(result.link.kind, result.link.site)) {
-      throw new HttpProblem(
-        409,
-        'no-tracker',
-        'No tracker',
-        `no ${result.link.kind} tracker "${result.link.site}" is configured`,
       );
     }
     // Now: a push already waiting out its coalescing window runs at once.
