@@ -33,8 +33,9 @@ import { createQueues, type Queues } from './workers/queues.ts';
 import { createReconciler } from './workers/reconciler.ts';
 import { createRedis, waitForRedis } from './workers/redis.ts';
 import { scheduleNotificationsAfterCommit } from './workers/schedule-notify.ts';
+import { createSchedules, wantedSchedules } from './workers/schedules.ts';
 import { createPullLock } from './workers/source-pull-lock.ts';
-import { scheduleSourcePulls } from './workers/source-schedules.ts';
+import { removeStaleSourcePulls } from './workers/source-schedules.ts';
 import { createTrackerHealth } from './workers/tracker-health.ts';
 import { createTrackerSync } from './workers/tracker-sync.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
@@ -250,6 +251,11 @@ export async function startRuntime({
   const writeIntake = createIntakeWriter({ store, queues, metrics, log });
   let pool: WorkerPool | undefined;
   const trackerSites = trackers.queues().map(({ kind, site }) => ({ kind, site }));
+  // Every process knows the wanted schedules (readiness names a missing one); worker processes keep them.
+  const schedules = createSchedules({
+    wanted: wantedSchedules({ queues, config, trackerSites, sources }),
+    log,
+  });
   const reconciler = createReconciler({
     store,
     queues,
@@ -257,6 +263,7 @@ export async function startRuntime({
     metrics,
     log,
     trackerSites,
+    schedules,
   });
   if (workerRedis) {
     const sync = createTrackerSync({ store, queues, config, metrics, log });
@@ -306,35 +313,11 @@ export async function startRuntime({
         },
       })),
     });
-    reconciler.start();
     void checkStatusNames(trackers, config, metrics, log);
-    const backlogSites = trackerSites.filter((t) =>
-      config.trackers.backlog.selections.some((s) => s.kind === t.kind && s.site === t.site),
-    );
-    const schedules = [
-      ...trackerSites.map(
-        (site) => ['tracker-reconcile', site, config.reconcile.trackerIntervalSeconds] as const,
-      ),
-      ...backlogSites.map(
-        (site) => ['tracker-import', site, config.trackers.backlog.intervalSeconds] as const,
-      ),
-    ];
-    await queues
-      .schedule('rescore-features', {}, config.scoring.rescoreIntervalSeconds * 1000)
-      .catch((err: unknown) =>
-        log.warn({ error: errorForLog(err) }, 'cannot schedule the rescore; retried at restart'),
-      );
-    await scheduleSourcePulls(queues, sources, log);
-    for (const [job, site, seconds] of schedules) {
-      await queues
-        .schedule(job, site, seconds * 1000)
-        .catch((err: unknown) =>
-          log.warn(
-            { job, ...site, error: errorForLog(err) },
-            'cannot schedule a tracker job; retried at restart',
-          ),
-        );
-    }
+    // Every one at start (a changed interval or job template applies); the reconciler puts back any lost later.
+    await schedules.ensure({ all: true });
+    await removeStaleSourcePulls(queues, sources, log);
+    reconciler.start();
   }
 
   // A worker process serves only health, readiness and metrics.
@@ -350,6 +333,7 @@ export async function startRuntime({
     redis: producer,
     trackers,
     trackerHealth: () => trackerHealth.read(trackers.queues()),
+    schedules: () => schedules.status(),
     sources,
     writeIntake,
     route: pushPolicy(config, role)?.route,

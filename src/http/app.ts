@@ -15,7 +15,7 @@ import type { TrackerHealth } from '../workers/tracker-health.ts';
 import { adminRouter } from './admin.routes.ts';
 import { requireApiKey } from './auth.ts';
 import { featuresRouter } from './features.routes.ts';
-import { healthRouter } from './health.routes.ts';
+import { healthRouter, probeDependencies } from './health.routes.ts';
 import { linksRouter } from './links.routes.ts';
 import { mergesRouter } from './merges.routes.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -43,6 +43,8 @@ export interface AppDeps {
   trackers: Trackers;
   /** Each tracker's credential health as the workers last saw it (for /readyz). */
   trackerHealth?: () => Promise<TrackerHealth[]>;
+  /** Each wanted schedule and whether Redis has it (for /readyz). */
+  schedules?: () => Promise<Array<{ id: string; present: boolean }>>;
   /** The configured intake sources (webhooks at /webhooks/sources/:sourceId, health in /readyz). */
   sources?: Sources | undefined;
   /** Stores what a source webhook brought, like a pulled page. */
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps) {
       metrics,
       ...(deps.started ? { started: deps.started } : {}),
       ...(deps.trackerHealth ? { trackerHealth: deps.trackerHealth } : {}),
+      ...(deps.schedules ? { schedules: deps.schedules } : {}),
       ...(deps.sources
         ? {
             sourceHealth: async () => {
@@ -171,7 +174,14 @@ function mountApi(
   );
   // The development outbox: only where mail is not really sent, and never in production.
   if (!config.mail.smtpUrl && !config.isProduction) app.use(devMailRouter({ db: store.db }));
-  app.use(adminRouter({ adminToken: config.adminToken, apiKeys, reconcile }));
+  app.use(
+    adminRouter({
+      adminToken: config.adminToken,
+      apiKeys,
+      reconcile,
+      dependencies: () => probeDependencies({ pingDatabase: () => store.ping(), redis }),
+    }),
+  );
   // Admin-token routes before the API-key check below, which would refuse the admin token.
   app.use(
     requestersRouter({

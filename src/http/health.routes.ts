@@ -15,13 +15,30 @@ export interface HealthDeps {
   trackerHealth?: () => Promise<TrackerHealth[]>;
   /** Each configured intake source's state as its last pull left it. */
   sourceHealth?: () => Promise<IntakeSourceRow[]>;
+  /** Each schedule the configuration wants (rescore, tracker reconcile, imports, pulls) and whether Redis has it. */
+  schedules?: () => Promise<Array<{ id: string; present: boolean }>>;
+}
+
+/** Database and Redis, each `ok` or why not (bounded: a dependency that hangs counts as unreachable). */
+export function probeDependencies({
+  pingDatabase,
+  redis,
+}: Pick<HealthDeps, 'pingDatabase' | 'redis'>): Promise<Array<[string, string]>> {
+  const check = (name: string, probe: Promise<unknown>): Promise<[string, string]> =>
+    orTimeout(probe, 2_000, name).then(
+      () => [name, 'ok'],
+      (err: Error) => [name, `unreachable: ${err.message}`],
+    );
+  return Promise.all([check('database', pingDatabase()), check('redis', redis.ping())]);
 }
 
 /**
  * Liveness, readiness (database and Redis, each named when it fails) and Prometheus metrics. A tracker that
  * refuses our credentials is reported (`status: "degraded"`, and under `trackers`) but does not make the process
  * unready: intake still works and pushes wait in the tracker's held queue, so taking the API out of its load
- * balancer would only lose requests.
+ * balancer would only lose requests. A schedule missing from Redis (a flush, a failover without persistence) is
+ * degraded for the same reason: requests are still taken and triaged, only the repeating jobs wait, and the next
+ * reconciler run of any worker puts them back; restarting or unrouting the process would not bring them sooner.
  */
 export function healthRouter({
   pingDatabase,
@@ -30,6 +47,7 @@ export function healthRouter({
   started = () => true,
   trackerHealth = async () => [],
   sourceHealth = async () => [],
+  schedules = async () => [],
 }: HealthDeps) {
   const router = Router();
 
@@ -38,23 +56,22 @@ export function healthRouter({
   });
 
   router.get('/readyz', async (_req, res) => {
-    const check = (name: string, probe: Promise<unknown>): Promise<[string, string]> =>
-      orTimeout(probe, 2_000, name).then(
-        () => [name, 'ok'],
-        (err: Error) => [name, `unreachable: ${err.message}`],
-      );
-    const checks = await Promise.all([check('database', pingDatabase()), check('redis', redis.ping())]);
+    const checks = await probeDependencies({ pingDatabase, redis });
     // Until startup has finished (workers, webhook registration), the process is not ready either.
     if (!started()) checks.push(['startup', 'starting']);
     const failing = checks.filter(([, state]) => state !== 'ok').map(([name]) => name);
     // An unhealthy source is reported like a tracker: degraded, still ready (the API and other sources work).
-    const [trackers, sources] = failing.length
-      ? [[], []]
+    const [trackers, sources, scheduled] = failing.length
+      ? [[], [], []]
       : await Promise.all([
           orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]),
           orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]),
+          orTimeout(schedules(), 2_000, 'redis').catch(() => [] as Array<{ id: string; present: boolean }>),
         ]);
-    const degraded = trackers.some((t) => !t.healthy) || sources.some((s) => !s.healthy);
+    const degraded =
+      trackers.some((t) => !t.healthy) ||
+      sources.some((s) => !s.healthy) ||
+      scheduled.some((s) => !s.present);
     const body = {
       status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',
       checks: Object.fromEntries(checks),
@@ -71,6 +88,9 @@ export function healthRouter({
               sources.map((s) => [s.id, s.healthy ? 'ok' : `unhealthy: ${s.lastError ?? 'unknown'}`]),
             ),
           }
+        : {}),
+      ...(scheduled.length > 0
+        ? { schedules: Object.fromEntries(scheduled.map((s) => [s.id, s.present ? 'ok' : 'missing'])) }
         : {}),
     };
     if (!failing.length) return void res.json(body);

@@ -6,6 +6,12 @@ import { type JobName, type JobPayload, jobCatalog, STATIC_QUEUES } from './cata
 
 export type RedriveResult = 'added' | 'retried' | 'present';
 
+const schedulerIdOf = (identity: { jobId: string } | { deduplicationId: string }) =>
+  'jobId' in identity ? identity.jobId : identity.deduplicationId;
+
+/** The interval BullMQ stores for a schedule of `everyMs` (whole milliseconds, at least 1). */
+export const schedulerEvery = (everyMs: number) => Math.max(1, Math.round(everyMs));
+
 /** Producer side of the job catalog: typed, validated enqueue with the catalog's ids, defaults and retention. */
 export function createQueues({
   connection,
@@ -154,12 +160,17 @@ export function createQueues({
      */
     async schedule<N extends JobName>(name: N, payload: JobPayload<N>, everyMs: number): Promise<void> {
       const { queue, data, identity } = prepare(name, payload);
-      const schedulerId = 'jobId' in identity ? identity.jobId : identity.deduplicationId;
       await queue.upsertJobScheduler(
-        schedulerId,
-        { every: Math.max(1, Math.round(everyMs)) },
+        schedulerIdOf(identity),
+        { every: schedulerEvery(everyMs) },
         { name, data, opts: jobCatalog[name].options },
       );
+    },
+
+    /** Where `schedule` keeps this job's scheduler: its queue and id (to look it up without changing it). */
+    scheduler<N extends JobName>(name: N, payload: JobPayload<N>): { queue: Queue; id: string } {
+      const { queue, identity } = prepare(name, payload);
+      return { queue, id: schedulerIdOf(identity) };
     },
 
     async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {

@@ -4,14 +4,16 @@ import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from './queues.ts';
 import { redriveDueNotifications } from './schedule-notify.ts';
+import type { Schedules } from './schedules.ts';
 
 const BATCH = 500;
 
 /**
  * The database is the record of pending work; Redis only carries it. The reconciler reads what is pending (here:
  * untriaged requests older than a grace period) and makes sure a job exists for each, so a Redis flush, a lost
- * enqueue or a worker killed mid-job ends in the same state as one clean run. Safe to run in every worker process:
- * job ids are deterministic.
+ * enqueue or a worker killed mid-job ends in the same state as one clean run. The repeating jobs (rescore, tracker
+ * reconcile, backlog import, source pulls) live only in Redis, so each run also puts back any schedule it lacks.
+ * Safe to run in every worker process: job ids and scheduler ids are deterministic.
  */
 export function createReconciler({
   store,
@@ -20,6 +22,7 @@ export function createReconciler({
   metrics,
   log,
   trackerSites = [],
+  schedules,
   now = () => Date.now(),
 }: {
   store: Store;
@@ -29,6 +32,8 @@ export function createReconciler({
   log: Logger;
   /** The configured trackers: `trackers()` asks each to reconcile now. */
   trackerSites?: ReadonlyArray<{ kind: 'jira' | 'linear'; site: string }>;
+  /** The schedules the configuration wants, put back when Redis lost them. */
+  schedules?: Schedules | undefined;
   now?: () => number;
 }) {
   let timer: NodeJS.Timeout | undefined;
@@ -92,11 +97,14 @@ export function createReconciler({
   }
 
   async function runOnce(): Promise<{
+    schedules: { created: string[]; failed: string[] };
     triage: { added: number; retried: number; present: number };
     pushes: { added: number; skipped: number };
     webhooks: number;
     notifications: number;
   }> {
+    // First, and never throwing: a schedule comes back even when the redrives below fail.
+    const scheduled = schedules ? await schedules.ensure() : { created: [], failed: [] };
     const counts = { added: 0, retried: 0, present: 0 };
     const before = new Date(now() - config.graceSeconds * 1000);
     let ids = await store.requests.untriaged(before, BATCH);
@@ -124,6 +132,7 @@ export function createReconciler({
       log.info({ queue: 'triage', ...counts }, 'reconciler re-enqueued pending work');
     }
     return {
+      schedules: scheduled,
       triage: counts,
       pushes: await redrivePushes(before),
       webhooks: await redriveDeliveries(before),

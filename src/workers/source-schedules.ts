@@ -4,25 +4,20 @@ import type { Queues } from './queues.ts';
 
 const SCHEDULER_PREFIX = 'source-pull-';
 
+/** One `source-pull` schedule per enabled source, every `schedule.everySeconds` (the first pull runs right away). */
+export function sourcePulls(sources: Sources): Array<{ sourceId: string; everyMs: number }> {
+  return sources.all().map((source) => ({
+    sourceId: source.id,
+    everyMs: (sources.config(source.id)?.schedule.everySeconds ?? 300) * 1000,
+  }));
+}
+
 /**
- * One `source-pull` schedule per enabled source, every `schedule.everySeconds` (the first pull runs right away),
- * and none for a source removed or disabled since the last start: its schedule would only wake a job that finds
- * nothing to do.
+ * Removes the pull schedule of a source removed or disabled since the last start: it would only wake a job that
+ * finds nothing to do.
  */
-export async function scheduleSourcePulls(queues: Queues, sources: Sources, log: Logger): Promise<void> {
-  const wanted = new Set<string>();
-  for (const source of sources.all()) {
-    const every = sources.config(source.id)?.schedule.everySeconds ?? 300;
-    wanted.add(`${SCHEDULER_PREFIX}${source.id}`);
-    await queues
-      .schedule('source-pull', { sourceId: source.id }, every * 1000)
-      .catch((err: unknown) =>
-        log.warn(
-          { sourceId: source.id, error: errorForLog(err) },
-          'cannot schedule a source pull; retried at restart',
-        ),
-      );
-  }
+export async function removeStaleSourcePulls(queues: Queues, sources: Sources, log: Logger): Promise<void> {
+  const wanted = new Set(sourcePulls(sources).map((p) => `${SCHEDULER_PREFIX}${p.sourceId}`));
   try {
     const intake = queues.queue('intake');
     for (const scheduler of await intake.getJobSchedulers()) {
@@ -38,4 +33,19 @@ export async function scheduleSourcePulls(queues: Queues, sources: Sources, log:
       'cannot list source pull schedules; stale ones stay until next start',
     );
   }
+}
+
+/** Every enabled source's pull scheduled, and none for a source no longer configured. */
+export async function scheduleSourcePulls(queues: Queues, sources: Sources, log: Logger): Promise<void> {
+  for (const { sourceId, everyMs } of sourcePulls(sources)) {
+    await queues
+      .schedule('source-pull', { sourceId }, everyMs)
+      .catch((err: unknown) =>
+        log.warn(
+          { sourceId, error: errorForLog(err) },
+          'cannot schedule a source pull; the reconciler tries again',
+        ),
+      );
+  }
+  await removeStaleSourcePulls(queues, sources, log);
 }
