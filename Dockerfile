@@ -4,7 +4,8 @@
 #   docker build -t suggested-sync .
 #   docker run --rm -p 3000:3000 --env-file .env suggested-sync            # start: API + workers
 #   docker run --rm --env-file .env suggested-sync migrate|api|worker|doctor
-# See docker-compose.yml for Redis + Postgres + migrate/api/worker wired together.
+# docker-compose.yml runs it with Postgres and Redis: profile sandbox (`start` with the emulators) or production
+# (migrate, then api and worker).
 
 # ---- build: compile TypeScript to dist/ ------------------------------------------------------------------------
 FROM node:24-slim AS build

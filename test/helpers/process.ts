@@ -14,10 +14,15 @@ export interface ServiceProcess {
 
 /** Runs `suggested-sync <args>` as its own process with exactly `env` (plus PATH), the way an operator would. */
 export function spawnCli(args: string[], env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  // Sandbox emulators on free ports, so parallel suites never fight over 4010 / 4020.
+  return spawnNode([MAIN, ...args], { JIRA_EMULATOR_PORT: '0', LINEAR_EMULATOR_PORT: '0', ...env });
+}
+
+/** Runs `node <args>` (the pinned Node 24) from the repository root with exactly `env` plus PATH. */
+export function spawnNode(args: string[], env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    // Sandbox emulators on free ports, so parallel suites never fight over 4010 / 4020.
-    env: { PATH: process.env['PATH'] ?? '', JIRA_EMULATOR_PORT: '0', LINEAR_EMULATOR_PORT: '0', ...env },
+    env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
