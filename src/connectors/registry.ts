@@ -1,6 +1,8 @@
 import type { Config } from '../config.ts';
 import type { Emulators } from '../sandbox/emulators.ts';
+import { normalizeHost, parseIssueReference } from './jira/map.ts';
 import { createJiraTracker } from './jira/tracker.ts';
+import { issueLookupKey } from './linear/map.ts';
 import { createLinearTracker } from './linear/tracker.ts';
 import type { Tracker } from './tracker.ts';
 
@@ -16,6 +18,15 @@ export interface Trackers {
   webhookSecret(kind: 'jira' | 'linear', site: string): string | undefined;
   /** The trackers an issue URL can belong to, by its host (a Jira site's host; Linear's app or API host). */
   forUrl(url: URL): Tracker[];
+  /**
+   * The key or id an issue reference names on this tracker, read without asking it: Jira, a key (`ABC-12`), a
+   * numeric id or a `/browse/ABC-12` URL on the site; Linear, an identifier (`ENG-12`), a UUID or a
+   * `/<workspace>/issue/ENG-12` URL on its app host. Otherwise `expected` says what would do.
+   */
+  issueReference(
+    tracker: Tracker,
+    input: string,
+  ): { ok: true; ref: string } | { ok: false; expected: string };
 }
 
 interface Entry {
@@ -24,10 +35,21 @@ interface Entry {
   webhookSecret: string | undefined;
   /** Hosts the tracker's issue URLs are on. */
   hosts: string[];
+  /** The issue reference's key or id (pure), and what it accepts in words. */
+  reference: { parse: (input: string) => string | undefined; expected: string };
 }
 
 const LINEAR_HOSTS = ['linear.app'];
 const hostOf = (url: string) => new URL(url).host.toLowerCase();
+
+const jiraReference = (host: string): Entry['reference'] => ({
+  parse: (input) => parseIssueReference(input, host),
+  expected: `a Jira issue key (ABC-12), a numeric issue id, or an issue URL ${normalizeHost(host)}/browse/ABC-12`,
+});
+const linearReference = (hosts: string[]): Entry['reference'] => ({
+  parse: (input) => issueLookupKey(input, hosts),
+  expected: `a Linear issue identifier (ENG-12), an issue UUID, or an issue URL https://${hosts[0] ?? 'linear.app'}/<workspace>/issue/ENG-12`,
+});
 
 /**
  * The configured Jira sites and Linear workspaces as Tracker objects over the real SDKs; in sandbox mode, the two
@@ -52,6 +74,7 @@ export function createTrackers(
         limiter: { max: 20, duration: 1_000 },
         webhookSecret: emulators.webhookSecret,
         hosts: [hostOf(emulators.jira.url)],
+        reference: jiraReference(emulators.jira.url),
       },
       {
         tracker: createLinearTracker({
@@ -63,6 +86,7 @@ export function createTrackers(
         limiter: { max: 20, duration: 1_000 },
         webhookSecret: emulators.webhookSecret,
         hosts: [hostOf(emulators.linear.url), hostOf(emulators.linear.apiUrl)],
+        reference: linearReference([hostOf(emulators.linear.url)]),
       },
     );
   }
@@ -79,6 +103,7 @@ export function createTrackers(
       limiter: { max: s.rateLimit.max, duration: s.rateLimit.perSeconds * 1_000 },
       webhookSecret: s.webhookSecret,
       hosts: [hostOf(s.host)],
+      reference: jiraReference(s.host),
     });
   }
   for (const w of config.trackers.linear) {
@@ -87,6 +112,7 @@ export function createTrackers(
       limiter: { max: w.rateLimit.max, duration: w.rateLimit.perSeconds * 1_000 },
       webhookSecret: w.webhookSecret,
       hosts: LINEAR_HOSTS,
+      reference: linearReference(LINEAR_HOSTS),
     });
   }
   return {
@@ -96,5 +122,12 @@ export function createTrackers(
     webhookSecret: (kind, site) =>
       entries.find((e) => e.tracker.kind === kind && e.tracker.site === site)?.webhookSecret,
     forUrl: (url) => entries.filter((e) => e.hosts.includes(url.host.toLowerCase())).map((e) => e.tracker),
+    issueReference(tracker, input) {
+      const reference = entries.find((e) => e.tracker === tracker)?.reference;
+      const ref = reference?.parse(input);
+      return ref
+        ? { ok: true, ref }
+        : { ok: false, expected: reference?.expected ?? 'an issue key, id or URL' };
+    },
   };
 }

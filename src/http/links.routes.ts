@@ -64,8 +64,19 @@ export function linksRouter({
     let candidates = body.tracker ? all.filter((t) => t.kind === body.tracker) : all;
     if (body.site) candidates = candidates.filter((t) => t.site === body.site);
     if (!body.site && candidates.length > 1 && URL.canParse(body.issue)) {
-      const byHost = trackers.forUrl(new URL(body.issue));
+      const url = new URL(body.issue);
+      const byHost = trackers.forUrl(url);
       candidates = candidates.filter((t) => byHost.includes(t));
+      if (candidates.length === 0) {
+        throw validationProblem([
+          {
+            field: 'issue',
+            in: 'body',
+            pointer: '/issue',
+            detail: `no configured ${body.tracker ?? 'tracker'} has issues on ${url.host}`,
+          },
+        ]);
+      }
     }
     if (!body.site && candidates.length > 1) {
       const defaults = candidates.filter((t) => t.site === 'default');
@@ -137,9 +148,21 @@ export function linksRouter({
     const parsed = linkIssueBody.safeParse(req.body ?? {});
     if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
     const tracker = resolveTracker(parsed.data);
+    // Read before asking the tracker: what names no issue is the caller's mistake, not the tracker's.
+    const reference = trackers.issueReference(tracker, parsed.data.issue);
+    if (!reference.ok) {
+      throw validationProblem([
+        {
+          field: 'issue',
+          in: 'body',
+          pointer: '/issue',
+          detail: `issue must be ${reference.expected} (${tracker.kind} "${tracker.site}")`,
+        },
+      ]);
+    }
     let state: TrackerIssueState | undefined;
     try {
-      state = await tracker.getIssue(parsed.data.issue);
+      state = await tracker.getIssue(reference.ref);
     } catch (err) {
       throw trackerProblem(err, tracker);
     }

@@ -165,6 +165,10 @@ describe('parseIssueReference', () => {
     ['https://acme.atlassian.net/projects/SBX/issues/SBX-1', undefined],
     ['https://acme.atlassian.net/browse/not-a-key', undefined],
     ['SBX 1', undefined],
+    ['SBX-1 OR x', undefined],
+    ['../../x', undefined],
+    ['X-1', undefined],
+    ['https://acme.atlassian.net/browse/../rest/api/3/issue/SBX-1', undefined],
     ['', undefined],
   ])('%s → %s', (input, expected) => {
     expect(parseIssueReference(input, HOST)).toBe(expected);

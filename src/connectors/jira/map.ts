@@ -140,7 +140,8 @@ export function jqlDateLiteral(instantMs: number, timeZone: string): string {
   return `"${year}-${month}-${day} ${hour}:${minute}"`;
 }
 
-export const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-\d+$/i;
+/** A project key is a letter, then at least one more letter, digit or `_`; then the issue's number. */
+export const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-\d+$/i;
 export const ISSUE_ID = /^\d+$/;
 
 /**

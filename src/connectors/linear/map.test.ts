@@ -113,8 +113,18 @@ describe('issueLookupKey', () => {
     ['https://example.com/', undefined],
     ['ftp://linear.app/acme/issue/ENG-1', undefined],
     ['not an issue', undefined],
+    ['https://linear.app/issue/ENG-1', undefined],
+    ['https://linear.app/acme/issue/ENG-1/slug/more', undefined],
+    ['http://127.0.0.1:4020/acme/project/#SBX-1', undefined],
     ['', undefined],
   ])('%s → %s', (input, expected) => {
     expect(issueLookupKey(input)).toBe(expected);
+  });
+
+  it('with hosts, reads a URL only on one of them', () => {
+    const hosts = ['linear.app'];
+    expect(issueLookupKey('https://linear.app/acme/issue/ENG-1', hosts)).toBe('ENG-1');
+    expect(issueLookupKey('https://linear.example/acme/issue/ENG-1', hosts)).toBeUndefined();
+    expect(issueLookupKey('ENG-1', hosts)).toBe('ENG-1');
   });
 });

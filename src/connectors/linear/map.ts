@@ -84,16 +84,17 @@ export function needIdFor(issueId: string, requestId: string): string {
 }
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*-\d+$/;
-/** Linear's issue links: `https://linear.app/<workspace>/issue/ENG-123/<title-slug>`. */
-const APP_URL_PATH = /\/issue\/([A-Za-z][A-Za-z0-9_]*-\d+)(?:\/|$)/;
+/** Linear's issue links: `https://linear.app/<workspace>/issue/ENG-123/<title-slug>` (the slug optional). */
+const APP_URL_PATH = /^\/[^/]+\/issue\/([A-Za-z][A-Za-z0-9_]*-\d+)(?:\/[^/]*)?\/?$/;
 /** The sandbox emulator's issue links: `http://127.0.0.1:4020/#SBX-1`. */
 const HASH_ID = /^#([A-Za-z][A-Za-z0-9_]*-\d+)$/;
 
 /**
  * What to pass to Linear's `issue(id:)` for a UUID, an identifier (`ENG-123`) or an issue URL; undefined when the
- * text names no issue. Linear's `issue(id:)` takes a UUID or an identifier.
+ * text names no issue. Linear's `issue(id:)` takes a UUID or an identifier. With `hosts`, a URL names an issue
+ * only on one of them (the workspace's app host).
  */
-export function issueLookupKey(idKeyOrUrl: string): string | undefined {
+export function issueLookupKey(idKeyOrUrl: string, hosts?: readonly string[]): string | undefined {
   const text = idKeyOrUrl.trim();
   if (isUuid(text)) return text.toLowerCase();
   if (IDENTIFIER.test(text)) return text.toUpperCase();
@@ -104,6 +105,8 @@ export function issueLookupKey(idKeyOrUrl: string): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  const found = APP_URL_PATH.exec(url.pathname)?.[1] ?? HASH_ID.exec(url.hash)?.[1];
+  if (hosts && !hosts.includes(url.host.toLowerCase())) return undefined;
+  const found =
+    APP_URL_PATH.exec(url.pathname)?.[1] ?? (url.pathname === '/' ? HASH_ID.exec(url.hash)?.[1] : undefined);
   return found?.toUpperCase();
 }
