@@ -1,4 +1,4 @@
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { createMailer, MailSendError } from './connectors/mail/client.ts';
 import { createTrackers } from './connectors/registry.ts';
 import { createSources } from './connectors/sources.ts';
@@ -75,7 +75,10 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     checks.push({
       name: 'redis',
       ok: false,
-      detail: `unreachable: ${(err as Error).message} (check REDIS_URL)`,
+      detail:
+        err instanceof ConfigError
+          ? err.problems.join('; ')
+          : `unreachable: ${(err as Error).message} (check REDIS_URL)`,
     });
   } finally {
     redis.disconnect();

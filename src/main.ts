@@ -27,16 +27,20 @@ const USAGE = `usage: suggested-sync <command>
 
 const EXIT_CONFIG = 2;
 
+function exitForConfig(err: ConfigError): never {
+  process.stderr.write(
+    `suggested-sync: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n`,
+  );
+  for (const problem of err.problems) process.stderr.write(`  ${problem}\n`);
+  process.exit(EXIT_CONFIG);
+}
+
 function readConfig(): Config {
   try {
     return loadConfig({});
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(
-      `suggested-sync: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n`,
-    );
-    for (const problem of err.problems) process.stderr.write(`  ${problem}\n`);
-    process.exit(EXIT_CONFIG);
+    exitForConfig(err);
   }
 }
 
@@ -184,6 +188,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
+  // Found only on connecting (a REDIS_URL database the server does not have): the same exit as a bad setting.
+  if (err instanceof ConfigError) exitForConfig(err);
   process.stderr.write(`suggested-sync: ${err.message}\n`);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { createTrackers, type Trackers } from './connectors/registry.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
 import { createSources, type Sources } from './connectors/sources.ts';
@@ -189,6 +189,11 @@ export async function startRuntime({
   let trackers: Trackers;
   let emulators: Emulators | undefined;
   try {
+    // First: a REDIS_URL naming a database the server lacks is refused before any other work (a ConfigError).
+    await waitForRedis(producer, 10_000).catch((err: Error) => {
+      if (err instanceof ConfigError) throw err;
+      throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
+    });
     // Sandbox mode (no tracker configured, not production): the built-in emulators stand in for Jira and
     // Linear. Only the all-in-one process runs them; split processes point at trackers like production does.
     if (config.sandbox && role === 'all') {
@@ -212,9 +217,6 @@ export async function startRuntime({
         log.info({ documents: index.documents }, 'dedupe index rebuilt');
       }
     }
-    await waitForRedis(producer, 10_000).catch((err: Error) => {
-      throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
-    });
     trackers = createTrackers(config, emulators);
     queues = createQueues({
       connection: producer,
@@ -263,7 +265,8 @@ export async function startRuntime({
     metrics,
     log,
     trackerSites,
-    schedules,
+    // Only processes that run workers own the schedules; an API process reports them (readiness) but leaves them.
+    schedules: workerRedis ? schedules : undefined,
   });
   if (workerRedis) {
     const sync = createTrackerSync({ store, queues, config, metrics, log });

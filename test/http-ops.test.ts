@@ -19,6 +19,11 @@ describe('operations endpoints', () => {
       status: 'ok',
       checks: { database: 'ok', redis: 'ok' },
       trackers: { 'jira/sandbox': 'ok', 'linear/sandbox': 'ok' },
+      schedules: {
+        'rescore-features': 'ok',
+        'tracker-reconcile-jira-sandbox': 'ok',
+        'tracker-reconcile-linear-sandbox': 'ok',
+      },
     });
   });
 

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigError } from '../config.ts';
 
 /**
  * Redis connections with the settings BullMQ recommends for production
@@ -28,22 +29,40 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   return redis;
 }
 
-/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
+/**
+ * Resolves when the connection is ready and on the database REDIS_URL names, or rejects after `timeoutMs`. A
+ * database the server does not have (`/17` on a Redis with 16) is a ConfigError: ioredis only emits the SELECT's
+ * error and carries on in database 0, where every queue would silently work.
+ */
 export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onReady = () => {
-      cleanup();
-      resolve();
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      redis.off('ready', onReady);
-    };
-    redis.on('ready', onReady);
-  });
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+      };
+      redis.on('ready', onReady);
+    });
+  }
+  const db = redis.options.db ?? 0;
+  if (db === 0) return;
+  try {
+    await redis.select(db);
+  } catch (err) {
+    const count = await redis
+      .config('GET', 'databases')
+      .then((reply) => Number((reply as string[])[1]))
+      .catch(() => Number.NaN);
+    throw new ConfigError([
+      `REDIS_URL: this Redis has no database ${db} (${Number.isFinite(count) ? `it has ${count}: use /0 to /${count - 1}` : (err as Error).message})`,
+    ]);
+  }
 }
