@@ -45,8 +45,11 @@ COPY --from=build /app/bin ./bin
 # (uid 1000, shipped with the image). DATA_DIR holds the embedded PGlite database for `start` without
 # DATABASE_URL: mount a volume on /app/data to keep it across containers.
 RUN mkdir -p /app/data && chown node:node /app/data
+# HOST: every interface, so the published port reaches the service; outside a container the development default
+# is loopback only (the dev outbox at /dev/mail has no login). The sandbox profile runs in development mode too.
 ENV DATA_DIR=/app/data \
-    PORT=3000
+    PORT=3000 \
+    HOST=0.0.0.0
 USER node
 
 EXPOSE 3000

@@ -19,6 +19,8 @@ export type { Env, FileConfig };
 export interface Config {
   env: Env['NODE_ENV'];
   isProduction: boolean;
+  /** Where HTTP listens: HOST, else loopback in development (the dev outbox has no login) and every interface in production. */
+  host: string;
   port: number;
   publicUrl: string;
   redisUrl: string;
@@ -149,6 +151,7 @@ export function loadConfig({
   return {
     env: e.NODE_ENV,
     isProduction,
+    host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     redisUrl: e.REDIS_URL,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIPv6 } from 'node:net';
 import type { Redis } from 'ioredis';
 import { type Config, ConfigError } from './config.ts';
 import { createTrackers, type Trackers } from './connectors/registry.ts';
@@ -101,6 +101,12 @@ async function checkStatusNames(trackers: Trackers, config: Config, metrics: Met
       );
     }
   }
+}
+
+/** How this machine reaches the server listening on `host` (a wildcard address through loopback). */
+function localUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
 }
 
 export interface Runtime {
@@ -345,18 +351,19 @@ export async function startRuntime({
     version,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   }).catch(async (err: Error) => {
     await reconciler.stop();
     await pool?.close(1_000);
     await queues.close();
     await emulators?.close();
     await cleanup();
-    throw new Error(`cannot listen on port ${config.port}: ${err.message}`);
+    throw new Error(`cannot listen on ${config.host} port ${config.port} (HOST, PORT): ${err.message}`);
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
-  if (emulators) await registerSandboxWebhooks(trackers, emulators, `http://127.0.0.1:${port}`, log);
+  const url = localUrl(config.host, port);
+  if (emulators) await registerSandboxWebhooks(trackers, emulators, url, log);
   started = true;
 
   let stopping: Promise<void> | undefined;
@@ -399,7 +406,7 @@ export async function startRuntime({
     store,
     queues,
     redis: producer,
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     reconcile: () => reconciler.runOnce(),
     emulators,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** The environment variables of DESIGN.md's contract, each validated on its own. Cross-variable rules: cross-field.ts. */
@@ -44,6 +45,15 @@ export const envSchema = z.object({
     z.enum(['development', 'production', 'test']).default('development'),
   ),
   PORT: port(3000),
+  /** The address HTTP listens on; its default depends on NODE_ENV (config.ts). */
+  HOST: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v), {
+        error: 'expected an IP address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0',
+      }),
+  ),
   PUBLIC_URL: optional(urlWithProtocols(['http:', 'https:'])),
   REDIS_URL: z.preprocess(
     emptyToUndefined,
