@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { devApiKey } from './dev-api-key.ts';
 import { runDoctor } from './doctor.ts';
@@ -21,7 +22,8 @@ const USAGE = `usage: suggested-sync <command>
   doctor         check configuration, database and Redis (npm run doctor)
   import FILE    import requests from a CSV file: [--source NAME] [--map COLUMN=FIELD ...]
                  [--preset canny|uservoice|productboard] [--dry-run] [--rejects OUT.csv] (npm run import -- FILE)
-  emulators      run the Jira and Linear emulators (npm run emulators)
+  emulators      run the Jira and Linear emulators, their data kept in DATA_DIR/sandbox:
+                 [--data-dir DIR] [--in-memory] (npm run emulators)
   dedupe-eval    evaluate duplicate detection: --corpus C.jsonl --queries Q.jsonl [--past-only]
 `;
 
@@ -124,15 +126,33 @@ async function serve(config: Config, role: Role): Promise<void> {
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
-/** `npm run emulators`: both emulators until a signal; state in memory, gone at exit. */
-async function emulators(config: Config): Promise<void> {
+/** Where `emulators` keeps its data: `--data-dir DIR`, none with `--in-memory`, else DATA_DIR. */
+function emulatorDataDir(args: readonly string[], defaultDir: string): string | undefined {
+  const [flag, value, ...rest] = args;
+  if (flag === undefined) return defaultDir;
+  if (flag === '--in-memory' && value === undefined) return undefined;
+  if (flag === '--data-dir' && value && !value.startsWith('--') && rest.length === 0)
+    return path.resolve(value);
+  throw new Error(`emulators takes --data-dir DIR or --in-memory, not "${args.join(' ')}"`);
+}
+
+/** `npm run emulators`: both emulators until a signal, their data kept in DATA_DIR/sandbox unless told. */
+async function emulators(config: Config, args: readonly string[]): Promise<void> {
+  let dataDir: string | undefined;
+  try {
+    dataDir = emulatorDataDir(args, config.dataDir);
+  } catch (err) {
+    process.stderr.write(`suggested-sync: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(64);
+  }
   const running = await startEmulators({
     jiraPort: config.emulatorPorts.jira,
     linearPort: config.emulatorPorts.linear,
     credentials: config.sandboxCredentials,
+    dataDir,
   });
   process.stderr.write(
-    `${['Suggested Sync emulators (state in memory; POST /_emulator/reset to empty it):', ...running.describe()].join('\n')}\n`,
+    `${['Suggested Sync emulators (POST /_emulator/reset to empty them):', ...running.describe()].join('\n')}\n`,
   );
   const stop = () => {
     running.close().then(
@@ -175,7 +195,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = await (await import('./import.ts')).runImport(argv.slice(1), config);
       return;
     case 'emulators':
-      return emulators(config);
+      return emulators(config, argv.slice(1));
     case 'doctor': {
       const checks = await runDoctor(config);
       for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);

@@ -207,6 +207,8 @@ export async function startRuntime({
         jiraPort: config.emulatorPorts.jira,
         linearPort: config.emulatorPorts.linear,
         credentials: config.sandboxCredentials,
+        // Beside the database: links made to the emulators' issues stay true across a restart.
+        dataDir: config.dataDir,
       });
     }
     const { applied } = await store.migrate();

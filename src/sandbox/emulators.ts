@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config.ts';
 import { type JiraEmulator, startJiraEmulator } from './jira/server.ts';
 import { type LinearEmulator, startLinearEmulator } from './linear/server.ts';
@@ -9,8 +11,13 @@ export interface Emulators {
   jira: JiraEmulator;
   linear: LinearEmulator;
   credentials: SandboxCredentials;
-  /** Made at start: both emulators sign the webhooks the service registers with it. */
+  /**
+   * Both emulators sign the webhooks the service registers with it. Made at the first start and kept with the
+   * data: the webhooks registered are kept too, and a restarted service finds them registered already.
+   */
   webhookSecret: string;
+  /** Where the emulators keep their data (`DATA_DIR/sandbox`); undefined: in memory only. */
+  stateDir: string | undefined;
   /** Human-readable lines saying where each emulator is and how to sign in. */
   describe(): string[];
   close(): Promise<void>;
@@ -19,18 +26,24 @@ export interface Emulators {
 /**
  * Starts the Jira and Linear emulators side by side (`npm run emulators`, and `npm start` in sandbox mode), with
  * the sandbox credentials (`sandbox:` in the YAML config; defaults sandbox@example.com / sandbox and
- * lin_api_sandbox). The project and the team are both keyed SBX.
+ * lin_api_sandbox). The project and the team are both keyed SBX. With a `dataDir`, they keep their data under
+ * `dataDir/sandbox` (jira.json, linear.json) across restarts, as a real site does; without one, in memory only.
  */
 export async function startEmulators({
   jiraPort,
   linearPort,
   credentials,
+  dataDir,
 }: {
   jiraPort: number;
   linearPort: number;
   credentials: SandboxCredentials;
+  dataDir?: string | undefined;
 }): Promise<Emulators> {
+  const stateDir = dataDir ? path.join(dataDir, 'sandbox') : undefined;
+  const webhookSecret = stateDir ? keptSecret(stateDir) : randomBytes(24).toString('base64url');
   const jira = await startJiraEmulator({
+    stateFile: stateDir && path.join(stateDir, 'jira.json'),
     port: jiraPort,
     email: credentials.jira.email,
     apiToken: credentials.jira.apiToken,
@@ -41,6 +54,7 @@ export async function startEmulators({
     );
   });
   const linear = await startLinearEmulator({
+    stateFile: stateDir && path.join(stateDir, 'linear.json'),
     port: linearPort,
     apiKeys: [credentials.linear.apiKey],
     accessTokens: credentials.linear.accessTokens,
@@ -54,13 +68,32 @@ export async function startEmulators({
     jira,
     linear,
     credentials,
-    webhookSecret: randomBytes(24).toString('base64url'),
+    webhookSecret,
+    stateDir,
     describe: () => [
       `  Jira emulator:   ${jira.url}  (project SBX; email ${credentials.jira.email}, API token ${credentials.jira.apiToken}; play product owner at ${jira.url}/)`,
       `  Linear emulator: ${linear.apiUrl}  (team SBX; API key ${credentials.linear.apiKey}; play product owner at ${linear.url}/)`,
+      stateDir
+        ? `  emulator data:   kept in ${stateDir} (delete it, with the service's database, to start over)`
+        : '  emulator data:   in memory only, gone at exit',
     ],
     async close() {
       await Promise.all([jira.close(), linear.close()]);
     },
   };
+}
+
+/** The webhook secret kept beside the emulators' data, made on first use. */
+function keptSecret(stateDir: string): string {
+  const file = path.join(stateDir, 'webhook-secret');
+  try {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept) return kept;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const secret = randomBytes(24).toString('base64url');
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }

@@ -3,10 +3,12 @@ import express from 'express';
 import { CallLog } from '../shared/call-log.ts';
 import { controlRouter, latency } from '../shared/control.ts';
 import { Faults } from '../shared/faults.ts';
+import { StateFile } from '../shared/state-file.ts';
 import { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import { jiraErrorHandler, restNotFound } from './errors.ts';
 import { parseFieldSelection } from './field-selection.ts';
 import { pageRouter } from './page.ts';
+import { restoreJira, saveJira } from './persistence.ts';
 import { injectFaults, recordCalls, requireAuth } from './rest-edge.ts';
 import { commentsRouter } from './routes/comments.routes.ts';
 import type { RouteDeps } from './routes/common.ts';
@@ -36,6 +38,8 @@ export interface JiraEmulatorOptions {
   /** Delay before each webhook retry; its length is the number of retries. */
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
+  /** Where the site's data is kept across restarts (a JSON file); absent: in memory only, gone at close. */
+  stateFile?: string | undefined;
 }
 
 export interface JiraEmulator {
@@ -74,6 +78,9 @@ function snapshot(state: JiraState, email: string) {
 export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Promise<JiraEmulator> {
   const email = options.email ?? 'sandbox@example.com';
   const state = new JiraState();
+  const file = options.stateFile ? new StateFile(options.stateFile, () => saveJira(state)) : undefined;
+  const saved = file?.load();
+  if (file && saved !== undefined) restoreJira(state, saved, file.file);
   const faults = new Faults();
   const calls = new CallLog();
   const deliverer = new WebhookDeliverer({
@@ -88,6 +95,7 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (file) app.use(file.watch());
   app.use(
     controlRouter({
       calls,
@@ -147,6 +155,7 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
       );
       server.closeAllConnections();
       await closed;
+      await file?.flush();
     },
   };
 }

@@ -14,7 +14,10 @@ import {
   statusById,
 } from './seed.ts';
 
-/** The emulated site's data, in memory: issues and everything hanging off them, plus the registered webhooks. */
+/**
+ * The emulated site's data, in memory (and on disk when the emulator is given a state file, persistence.ts):
+ * issues and everything hanging off them, plus the registered webhooks.
+ */
 
 export interface CommentRecord {
   id: string;
@@ -106,7 +109,8 @@ export class JiraState {
    * leaves them out, and JQL naming the project answers 400 as for one that does not exist. Tests set it.
    */
   readonly hiddenProjects = new Set<string>();
-  private readonly counters = {
+  /** Ids never reused; persisted with the issues (persistence.ts). */
+  readonly counters = {
     issueId: 10001,
     comment: 10000,
     link: 10000,
@@ -114,7 +118,8 @@ export class JiraState {
     changelog: 10000,
     webhook: 1,
   };
-  private readonly issueNumbers = new Map<string, number>();
+  /** The last issue number per project key; persisted with the issues. */
+  readonly issueNumbers = new Map<string, number>();
   private readonly listeners: Array<(event: JiraEvent) => void> = [];
   readonly now: () => number;
 

@@ -5,6 +5,7 @@ import { parse } from 'graphql';
 import { CallLog } from '../shared/call-log.ts';
 import { controlRouter, latency } from '../shared/control.ts';
 import { Faults } from '../shared/faults.ts';
+import { StateFile } from '../shared/state-file.ts';
 import { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import {
   authenticationError,
@@ -17,6 +18,7 @@ import {
 } from './errors.ts';
 import { operationName, runGraphql } from './graphql.ts';
 import { pageRouter } from './page.ts';
+import { restoreLinear, saveLinear } from './persistence.ts';
 import { RequestWindow, rateLimitHeaders } from './rate-limit.ts';
 import { mutationRoot } from './resolvers/mutation.ts';
 import { queryRoot } from './resolvers/query.ts';
@@ -36,6 +38,8 @@ export interface LinearEmulatorOptions {
   /** Delay before each webhook retry; its length is the number of retries. */
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
+  /** Where the workspace's data is kept across restarts (a JSON file); absent: in memory only, gone at close. */
+  stateFile?: string | undefined;
 }
 
 export interface LinearEmulator {
@@ -70,6 +74,9 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
   const apiKeys = new Set(options.apiKeys ?? ['lin_api_sandbox']);
   const accessTokens = new Set(options.accessTokens ?? []);
   const state = new LinearState();
+  const file = options.stateFile ? new StateFile(options.stateFile, () => saveLinear(state)) : undefined;
+  const saved = file?.load();
+  if (file && saved !== undefined) restoreLinear(state, saved, file.file);
   const faults = new Faults();
   const calls = new CallLog();
   const deliverer = new WebhookDeliverer({
@@ -150,6 +157,7 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (file) app.use(file.watch());
   app.use(
     controlRouter({ calls, faults, deliverer, state: () => state.snapshot(), reset: () => state.reset() }),
   );
@@ -179,6 +187,7 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await file?.flush();
     },
   };
 }

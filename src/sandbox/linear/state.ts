@@ -42,7 +42,8 @@ type Listener = (event: ChangeEvent) => void;
 /**
  * One Linear workspace in memory: an organization, the API key's user, team SBX with a workflow state of every
  * type, and whatever the API or the page adds. Commands (commands/*.ts) change it and emit change events;
- * presenters read it. A restart empties it; `reset()` restores the seed (keeping webhooks and issue numbering).
+ * presenters read it. A restart empties it unless the emulator keeps a state file (persistence.ts); `reset()`
+ * restores the seed (keeping webhooks and issue numbering).
  */
 export class LinearState {
   /** Where the emulator listens; entity `url`s point at its page so a person can follow them. */
@@ -70,11 +71,13 @@ export class LinearState {
   readonly customerStatusId: string = SEED.customerStatusId;
 
   private readonly clock: () => number;
-  private lastMs = 0;
+  /** The last time `now()` gave (persisted, so times keep increasing across a restart). */
+  lastMs = 0;
   private readonly listeners = new Set<Listener>();
   /** The last issue number per team key (not id: a team re-added after a reset must not reuse identifiers). */
-  private readonly issueNumbers = new Map<string, number>();
-  private readonly seededAt: string;
+  readonly issueNumbers = new Map<string, number>();
+  /** When the workspace was made: the seed's times (persisted, so a restart does not move them). */
+  seededAt: string;
 
   constructor(options: { now?: () => number } = {}) {
     this.clock = options.now ?? Date.now;
