@@ -120,7 +120,10 @@ function trackerRows(o: Observed): CheckRow[] {
   const clean = o.db.links.filter((l) => l.state === 'linked' && !l.dirty);
   const unclean = o.db.links
     .filter((l) => !(l.state === 'linked' && !l.dirty))
-    .map((l) => `${l.kind} link of ${l.featureId}: ${l.state}${l.dirty ? ', dirty' : ''}`);
+    .map(
+      (l) =>
+        `${l.kind} link of ${l.featureId}: ${l.state}${l.dirty ? ', dirty' : ''}${l.lastError ? ` (${l.lastError})` : ''}`,
+    );
   const lagging = notShipped(o.moved, o.db.links);
   return [
     row(

@@ -24,6 +24,8 @@ export interface LinkRow {
   issueId: string | null;
   issueKey: string | null;
   featureStatus: string;
+  /** The last push error recorded on the link (kind: message), for a report that says why. */
+  lastError: string | null;
 }
 
 export interface NotificationRow {
@@ -51,7 +53,7 @@ export async function readDatabase(pool: pg.Pool, acceptedIds: readonly string[]
   const links = await pool.query<LinkRow>(
     `select l.feature_id as "featureId", l.kind, l.state, l.dirty_since is not null as dirty,
             l.idempotency_key as "idempotencyKey", l.issue_id as "issueId", l.issue_key as "issueKey",
-            f.status as "featureStatus"
+            f.status as "featureStatus", l.last_error_kind || ': ' || l.last_error as "lastError"
        from tracker_links l join features f on f.id = l.feature_id`,
   );
   const notifications = await pool.query<NotificationRow>(
