@@ -1,5 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiSink } from '../src/connectors/csv/api-sink.ts';
+import type { ImportedRequest } from '../src/store/request-import.repo.ts';
 import { requests } from '../src/store/schema.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
 
@@ -32,10 +34,9 @@ describe('idempotent intake', () => {
   it('a repeat with the same source and sourceRef returns the first answer and creates nothing', async () => {
     const first = await svc.post('/v1/requests', validRequest({ source: 'zendesk', sourceRef: 'ticket-77' }));
     const firstBody = await first.json();
-    const again = await svc.post(
-      '/v1/requests',
-      validRequest({ source: 'zendesk', sourceRef: 'ticket-77', title: 'Edited later' }),
-    );
+    // The same content, normalised: key order and surrounding spaces do not make it another request.
+    const { title, ...rest } = validRequest({ source: 'zendesk', sourceRef: ' ticket-77 ' });
+    const again = await svc.post('/v1/requests', { ...rest, title: ` ${title}` });
     expect(again.status).toBe(202);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual(firstBody);
@@ -46,6 +47,50 @@ describe('idempotent intake', () => {
       validRequest({ source: 'intercom', sourceRef: 'ticket-77' }),
     );
     expect(((await other.json()) as { id: string }).id).not.toBe((firstBody as { id: string }).id);
+  });
+
+  it('the same source and sourceRef with a different body is 422, like a reused Idempotency-Key', async () => {
+    const first = await svc.post('/v1/requests', validRequest({ source: 'zendesk', sourceRef: 'ticket-88' }));
+    const { id } = (await first.json()) as { id: string };
+    const edited = await svc.post(
+      '/v1/requests',
+      validRequest({ source: 'zendesk', sourceRef: 'ticket-88', title: 'Edited later' }),
+    );
+    expect(edited.status).toBe(422);
+    expect(edited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await edited.json()).toMatchObject({
+      type: 'https://suggested-sync.dev/problems/source-ref-reused',
+      requestId: id,
+      detail: expect.stringContaining('source "zendesk" already has a request with this sourceRef'),
+    });
+    const [row] = await svc.runtime.store.db.select().from(requests).where(eq(requests.id, id));
+    expect(row?.title).toBe('Dark mode');
+    expect(await countWhere(eq(requests.sourceRef, 'ticket-88'))).toBe(1);
+  });
+
+  it('a CSV import through the API keeps the first content of a row edited since, as the direct import does', async () => {
+    const sink = createApiSink({ baseUrl: svc.url, apiKey: svc.apiKey });
+    const row = (title: string): ImportedRequest => ({
+      source: 'csv',
+      sourceRef: 'csv-row-1',
+      idempotencyScope: undefined,
+      idempotencyKey: undefined,
+      payloadHash: 'computed by the service',
+      title,
+      body: '',
+      url: undefined,
+      tags: [],
+      submittedRequester: { email: 'ada@acme.io' },
+      receivedAt: new Date('2026-01-01T00:00:00Z'),
+    });
+    expect(await sink.insertMany([row('Gantt chart')])).toEqual({ created: 1 });
+    expect(await sink.insertMany([row('Gantt chart')])).toEqual({ created: 0 });
+    expect(await sink.insertMany([row('Gantt chart, edited')])).toEqual({ created: 0 });
+    const rows = await svc.runtime.store.db
+      .select()
+      .from(requests)
+      .where(eq(requests.sourceRef, 'csv-row-1'));
+    expect(rows.map((r) => r.title)).toEqual(['Gantt chart']);
   });
 
   it('a repeat with the same Idempotency-Key returns the first answer; a different body with it is 422', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { refuseNul } from './nul.ts';
 
@@ -107,6 +108,27 @@ const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 /** The clock-dependent half of the receivedAt rule (the schema holds the fixed lower bound). */
 export function receivedInFuture(input: RequestInput, now: Date): boolean {
   return input.receivedAt !== undefined && Date.parse(input.receivedAt) > now.getTime() + MAX_CLOCK_SKEW_MS;
+}
+
+/** Key order must not change the hash of the same payload. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The hash of a valid request as normalised by the schema (trimmed, defaults filled, key order ignored): what tells
+ * a resend of the same request from a different one under the same Idempotency-Key or source + sourceRef. The API
+ * and the CSV import hash the same way, so a row imported directly and sent again through the API compare equal.
+ */
+export function requestPayloadHash(input: RequestInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
 /** What is stored of a valid request's content, the same from the API and from a CSV row. */

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
-import { receivedInFuture, requestContent, requestInput } from '../domain/request.ts';
+import { receivedInFuture, requestContent, requestInput, requestPayloadHash } from '../domain/request.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
@@ -12,18 +11,6 @@ import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './
 
 /** Metric labels only for sources we know, so a client cannot mint new series. */
 const KNOWN_SOURCES = new Set(['api', 'csv', 'email', 'zendesk', 'intercom', 'slack']);
-
-/** Key order must not change the hash of the same payload. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function requestsRouter({
   store,
@@ -72,7 +59,7 @@ export function requestsRouter({
       sourceRef: input.sourceRef,
       idempotencyScope: req.apiKeyId,
       idempotencyKey,
-      payloadHash: createHash('sha256').update(canonicalJson(input)).digest('hex'),
+      payloadHash: requestPayloadHash(input),
       ...requestContent(input),
       receivedAt,
     });
@@ -82,6 +69,15 @@ export function requestsRouter({
         'idempotency-key-reused',
         'Idempotency-Key reused',
         'this Idempotency-Key was already used for a different request body',
+        { requestId: result.request.id },
+      );
+    }
+    if (result.kind === 'source-ref-reused') {
+      throw new HttpProblem(
+        422,
+        'source-ref-reused',
+        'sourceRef reused',
+        `source "${input.source}" already has a request with this sourceRef and a different body; send a new sourceRef for a new request (an edit of the first is not taken)`,
         { requestId: result.request.id },
       );
     }

@@ -27,7 +27,9 @@ export interface AcceptedRow {
 export type AcceptResult =
   | { kind: 'created'; request: AcceptedRow }
   | { kind: 'replayed'; request: AcceptedRow; matchedOn: 'idempotency-key' | 'source-ref' }
-  | { kind: 'key-reused'; request: AcceptedRow };
+  | { kind: 'key-reused'; request: AcceptedRow }
+  /** The source and source ref name a stored request whose payload differs: an edit is not a resend. */
+  | { kind: 'source-ref-reused'; request: AcceptedRow };
 
 /** A new request's row values: the API's accept and the bulk import insert the same columns the same way. */
 export function requestRow(input: NewRequest) {
@@ -82,10 +84,15 @@ export function createRequestsRepo(db: Db) {
       }
       if (input.sourceRef) {
         const [row] = await db
-          .select(acceptedColumns)
+          .select({ ...acceptedColumns, payloadHash: requests.payloadHash })
           .from(requests)
           .where(and(eq(requests.source, input.source), eq(requests.sourceRef, input.sourceRef)));
-        if (row) return { kind: 'replayed', request: row, matchedOn: 'source-ref' };
+        if (row) {
+          const { payloadHash, ...request } = row;
+          return payloadHash === input.payloadHash
+            ? { kind: 'replayed', request, matchedOn: 'source-ref' }
+            : { kind: 'source-ref-reused', request };
+        }
       }
       // The conflicting row vanished between the two statements (it cannot: requests are never deleted).
       throw new Error('request insert conflicted but no matching request was found');

@@ -3,7 +3,8 @@ import type { ImportedRequest } from '../../store/request-import.repo.ts';
 /**
  * The import's way in when the embedded database (PGlite) is open in the running service, which alone may open it
  * (store/pglite-lock.ts): each row goes to that service's `POST /v1/requests`, idempotent on (source, source ref)
- * like the direct path, a few at a time, waiting out its per-key rate limit (429 + Retry-After).
+ * like the direct path (a stored ref keeps its first content), a few at a time, waiting out its per-key rate limit
+ * (429 + Retry-After).
  */
 
 export interface ApiSinkOptions {
@@ -72,6 +73,8 @@ export function createApiSink({
         return res.headers.get('idempotent-replayed') === 'true' ? 'duplicate' : 'created';
       }
       const text = await res.text();
+      // The ref is stored with other content (the row was edited since): the first is kept, as the direct path does.
+      if (res.status === 422 && text.includes('/problems/source-ref-reused')) return 'duplicate';
       if (res.status === 429 && ++waits <= MAX_WAITS) {
         await sleep(retryAfterMs(res, Date.now()));
         continue;

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type RequestInput, receivedInFuture, requestContent, requestInput } from '../../domain/request.ts';
+import {
+  type RequestInput,
+  receivedInFuture,
+  requestContent,
+  requestInput,
+  requestPayloadHash,
+} from '../../domain/request.ts';
 import type { SubmittedRequester } from '../../store/schema.ts';
 import type { CsvField } from './columns.ts';
 import { parseCsvDate } from './dates.ts';
@@ -152,7 +158,7 @@ export function mapRow(
       source: input.source,
       // Always set: an id column's value or the content hash.
       sourceRef: input.sourceRef ?? '',
-      payloadHash: sha256(JSON.stringify(input)),
+      payloadHash: requestPayloadHash(input),
       ...requestContent(input),
       receivedAt: input.receivedAt ?? null,
     },
