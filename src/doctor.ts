@@ -1,3 +1,5 @@
+import { accessSync, constants, type Stats, statSync } from 'node:fs';
+import path from 'node:path';
 import { type Config, ConfigError } from './config.ts';
 import { createMailer, MailSendError } from './connectors/mail/client.ts';
 import { createTrackers } from './connectors/registry.ts';
@@ -44,11 +46,20 @@ export async function runDoctor(config: Config): Promise<Check[]> {
       await database.close();
     }
   } else {
-    checks.push({
-      name: 'database',
-      ok: true,
-      detail: `embedded PGlite in ${config.database.dataDir} (single process; set DATABASE_URL to run API and workers apart)`,
-    });
+    const problem = unusableDirectory(config.database.dataDir);
+    checks.push(
+      problem
+        ? {
+            name: 'database',
+            ok: false,
+            detail: `embedded PGlite in ${config.database.dataDir} cannot be used: ${problem} (check DATA_DIR)`,
+          }
+        : {
+            name: 'database',
+            ok: true,
+            detail: `embedded PGlite in ${config.database.dataDir} (single process; set DATABASE_URL to run API and workers apart)`,
+          },
+    );
   }
 
   const redis = createRedis(config.redisUrl, 'producer', { retryStrategy: () => null });
@@ -88,6 +99,36 @@ export async function runDoctor(config: Config): Promise<Check[]> {
   checks.push(...(await sourceChecks(config)));
   checks.push(await mailCheck(config));
   return checks;
+}
+
+/**
+ * Why the service could not keep the embedded database in `dir`, or undefined: the directory, or the nearest of its
+ * parents that exists (the service creates the rest), must be a directory it may write in. Opening PGlite here
+ * would take the running service's lock and, on a fresh directory, run initdb.
+ */
+function unusableDirectory(dir: string): string | undefined {
+  let at = path.resolve(dir);
+  for (;;) {
+    let stats: Stats;
+    try {
+      stats = statSync(at);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOTDIR: a file stands somewhere on the way; walking up names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `${at}: ${code ?? (err as Error).message}`;
+      const parent = path.dirname(at);
+      if (parent === at) return `${at} does not exist`;
+      at = parent;
+      continue;
+    }
+    if (!stats.isDirectory()) return `${at} is a file, not a directory`;
+    try {
+      accessSync(at, constants.R_OK | constants.W_OK | constants.X_OK);
+    } catch {
+      return `${at} is not writable by this user`;
+    }
+    return undefined;
+  }
 }
 
 /**
