@@ -101,6 +101,16 @@ export interface Tracker {
   /** Rewrites only our demand section (the product owner's text around it stays), and labels, priority, fields. */
   updateIssue(ref: TrackerIssueRef, content: IssueContent): Promise<void>;
 
+  /**
+   * The feature's title changed (erasure renamed it): the issue's title (Jira summary) becomes `to` only while it
+   * still reads `from`, the title we gave it, so a title the product owner wrote stays; the link back (Jira's
+   * remote link for `featureId`) is named `to` either way. True when the title was rewritten.
+   */
+  retitleIssue(
+    ref: TrackerIssueRef,
+    change: { featureId: string; featureUrl: string; from: string; to: string },
+  ): Promise<boolean>;
+
   /** Linear: customers upserted and customer requests added in as few calls as the API allows. Jira: absent. */
   addCustomerRequests?(ref: TrackerIssueRef, requests: readonly CustomerRequest[]): Promise<void>;
 

@@ -42,6 +42,12 @@ export function createFeaturesRepo(db: Db) {
       return { features: page, next };
     },
 
+    /** A feature's title alone (what a push carries to the issues it owns). */
+    async title(id: string): Promise<string | undefined> {
+      const [row] = await db.select({ title: features.title }).from(features).where(eq(features.id, id));
+      return row?.title;
+    },
+
     async get(id: string, requestLimit = 50) {
       const [feature] = await db.select().from(features).where(eq(features.id, id));
       if (!feature) return undefined;

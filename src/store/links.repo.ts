@@ -67,11 +67,14 @@ export function createLinksRepo(db: Db) {
       linkId: string,
       hash: string,
       demandVersion: number,
+      /** The feature title the issue now carries (see `pushedTitle`). */
+      title?: string,
     ): Promise<Pick<TrackerLink, 'id' | 'kind' | 'site' | 'pushedAt' | 'dirtySince'> | undefined> {
       const [row] = await db
         .update(trackerLinks)
         .set({
           pushedHash: hash,
+          ...(title !== undefined ? { pushedTitle: title } : {}),
           pushedAt: sql`now()`,
           dirtySince: sql`case when ${trackerLinks.demandVersion} = ${demandVersion} then null else ${trackerLinks.dirtySince} end`,
           lastErrorKind: null,

@@ -40,6 +40,8 @@ export interface JiraTracker extends Tracker {
 export const ISSUE_PROPERTY = 'suggested-sync';
 /** Jira's summary limit (https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits/). */
 const SUMMARY_MAX = 255;
+/** A title as the summary a create writes it (a retitle compares the issue's summary with it). */
+const summaryOf = (title: string): string => title.slice(0, SUMMARY_MAX);
 
 export const remoteLinkGlobalId = (featureId: string): string => `suggested-sync:feature:${featureId}`;
 
@@ -101,7 +103,7 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
           fields: {
             project: { key: project },
             issuetype: { name: issueType },
-            summary: input.title.slice(0, SUMMARY_MAX),
+            summary: summaryOf(input.title),
             // Always ADF: a string description would make jira.js post to REST v2 (wiki markup).
             description: replaceDemandAdf(null, demandAdf(input.demand)),
             labels,
@@ -136,6 +138,20 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
           object: { url: featureUrl, title: `${label}: ${title}`.slice(0, SUMMARY_MAX) },
         }),
       );
+    },
+
+    async retitleIssue(issue, { featureId, featureUrl, from, to }) {
+      const current = await call((api) =>
+        api.issues.getIssue({ issueIdOrKey: issue.issueId, fields: ['summary'] }),
+      );
+      const ours = current.fields?.['summary'] === summaryOf(from) && summaryOf(to) !== summaryOf(from);
+      if (ours) {
+        await call((api) =>
+          api.issues.editIssue({ issueIdOrKey: issue.issueId, fields: { summary: summaryOf(to) } }),
+        );
+      }
+      await tracker.ensureLinkBack(issue, { featureId, featureUrl, title: to });
+      return ours;
     },
 
     async updateIssue(issue, content: IssueContent) {

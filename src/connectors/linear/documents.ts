@@ -78,13 +78,14 @@ export type BacklogIssues = { issues: { nodes: Array<IssueNode & { title: string
 export const ISSUE_FOR_UPDATE = /* GraphQL */ `
   query issueForUpdate($id: String!) {
     issue(id: $id) {
-      id description priority trashed team { id }
+      id title description priority trashed team { id }
       labels(first: 100) { nodes { id name } }
     }
   }`;
 export type IssueForUpdate = {
   issue: {
     id: string;
+    title: string;
     description: string | null;
     priority: number;
     trashed: boolean | null;

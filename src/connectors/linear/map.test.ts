@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   duplicateOf,
   issueIdFor,
+  issueLink,
   issueLookupKey,
   needIdFor,
   toIssueRef,
@@ -38,6 +39,20 @@ describe('issueIdFor / needIdFor', () => {
   });
 });
 
+describe('issueLink', () => {
+  it.each([
+    ['https://linear.app/acme/issue/SBX-7/priya-wants-sso', 'https://linear.app/acme/issue/SBX-7'],
+    [
+      'https://linear.app/acme/issue/SBX-7/priya-wants-sso?x=1#c',
+      'https://linear.app/acme/issue/SBX-7?x=1#c',
+    ],
+    ['https://linear.app/acme/issue/SBX-7', 'https://linear.app/acme/issue/SBX-7'],
+    ['http://127.0.0.1:4020/#SBX-1', 'http://127.0.0.1:4020/#SBX-1'],
+  ])('%s → %s', (url, expected) => {
+    expect(issueLink(url)).toBe(expected);
+  });
+});
+
 describe('toIssueState / toIssueRef', () => {
   const issue = {
     id: '9f0e2c1a-0000-4000-8000-000000000001',
@@ -55,7 +70,7 @@ describe('toIssueState / toIssueRef', () => {
       site: 'acme',
       issueId: issue.id,
       issueKey: 'SBX-7',
-      url: issue.url,
+      url: 'https://linear.app/acme/issue/SBX-7',
       statusName: state.name,
       category: state.type,
       updatedAt: '2026-03-01T10:00:00.000Z',
@@ -78,7 +93,7 @@ describe('toIssueState / toIssueRef', () => {
       site: 'acme',
       issueId: issue.id,
       issueKey: 'SBX-7',
-      url: issue.url,
+      url: 'https://linear.app/acme/issue/SBX-7',
     });
   });
 });

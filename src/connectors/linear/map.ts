@@ -19,8 +19,16 @@ export interface LinearStateFields {
   type: string;
 }
 
+/**
+ * An issue link without the slug Linear ends it with (`…/issue/ENG-123/<title-slug>`): the slug is the issue's
+ * title, maybe a customer's words we must be able to forget, and Linear opens the link without it.
+ */
+export function issueLink(url: string): string {
+  return url.replace(/(\/issue\/[A-Za-z][A-Za-z0-9_]*-\d+)\/[^?#]*/, '$1');
+}
+
 export function toIssueRef(site: string, issue: Omit<LinearIssueFields, 'updatedAt'>): TrackerIssueRef {
-  return { kind: 'linear', site, issueId: issue.id, issueKey: issue.identifier, url: issue.url };
+  return { kind: 'linear', site, issueId: issue.id, issueKey: issue.identifier, url: issueLink(issue.url) };
 }
 
 /**
@@ -38,7 +46,7 @@ export function toIssueState(
     site,
     issueId: issue.id,
     issueKey: issue.identifier,
-    url: issue.url,
+    url: issueLink(issue.url),
     statusName: state.name,
     category: state.type,
     updatedAt: new Date(issue.updatedAt).toISOString(),

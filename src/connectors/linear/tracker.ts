@@ -231,6 +231,17 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
         await client.updateIssue(issue.id, patch);
       }),
 
+    // The attachment linking back has a fixed title: only the issue's title can carry the feature's.
+    retitleIssue: (ref: TrackerIssueRef, { from, to }) =>
+      guarded(async () => {
+        const { issue } = await request<IssueForUpdate>(client, ISSUE_FOR_UPDATE, { id: ref.issueId });
+        if (issue.trashed)
+          throw new ConnectorError('not_found', 'linear', `issue ${ref.issueKey} was deleted`);
+        if (issue.title !== from || to === from) return false;
+        await client.updateIssue(issue.id, { title: to });
+        return true;
+      }),
+
     addCustomerRequests: (ref: TrackerIssueRef, requests: readonly CustomerRequest[]) =>
       guarded(async () => {
         if (requests.length === 0) return;

@@ -76,6 +76,14 @@ export function createTrackerPushJob({
       priority: priorityFromScore(demand.score, config.push.priority),
       customFields: link.kind === 'jira' ? jiraCustomFields(config, link.site, demand) : undefined,
     };
+    // An issue carries its own feature's title: the one a merge brought it from keeps that feature's (and links back
+    // there), so renaming that feature (erasure) reaches the issues it owns wherever they moved.
+    const ownFeatureId = link.mergedFromFeatureId ?? link.featureId;
+    const ownUrl = featureUrl(config.publicUrl, ownFeatureId);
+    const title =
+      ownFeatureId === link.featureId
+        ? demand.title
+        : ((await store.features.title(ownFeatureId)) ?? demand.title);
     // No timestamps in the content: unchanged demand hashes the same and makes no tracker call.
     const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
     const target = link.target as PushTarget;
@@ -108,6 +116,7 @@ export function createTrackerPushJob({
           await store.links.recordCreateAttempt(link.id);
           ref = await tracker.createIssue({
             ...content,
+            title,
             target,
             featureId: link.featureId,
             idempotencyKey: link.idempotencyKey,
@@ -121,12 +130,22 @@ export function createTrackerPushJob({
       // link back, linked by hand, imported): make sure it links back to the feature.
       if (!created && link.pushedAt === null) {
         await tracker.ensureLinkBack(ref, {
-          featureId: link.featureId,
-          featureUrl: url,
-          title: demand.title,
+          featureId: ownFeatureId,
+          featureUrl: ownUrl,
+          title,
         });
       }
       if (!created && hash !== link.pushedHash) await tracker.updateIssue(ref, content);
+      // Renamed since the last push: the issue's title follows while it still reads the one we gave it.
+      if (!created && link.pushedTitle !== null && link.pushedTitle !== title) {
+        const rewritten = await tracker.retitleIssue(ref, {
+          featureId: ownFeatureId,
+          featureUrl: ownUrl,
+          from: link.pushedTitle,
+          to: title,
+        });
+        log.info({ linkId, issueKey: ref.issueKey, rewritten }, 'tracker issue retitled');
+      }
       if (tracker.addCustomerRequests) {
         const pending = await store.links.unpushedRequests(
           link,
@@ -148,7 +167,7 @@ export function createTrackerPushJob({
           await store.links.recordRequestsErased(link.id, erased);
         }
       }
-      const pushed = await store.links.recordPushed(link.id, hash, link.demandVersion);
+      const pushed = await store.links.recordPushed(link.id, hash, link.demandVersion, title);
       // The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the
       // issue and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
       if (created || link.statusName === null) {
