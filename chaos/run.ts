@@ -8,7 +8,7 @@ import { runChaos } from './scenario.ts';
  * settled, checks that every accepted request was triaged once, no issue was made twice, no email went twice,
  * the schedules came back and every process is alive. Prints the checks with their aims; exits 1 if any fails.
  *
- *   npm run chaos -- [--requests 240] [--seconds 60] [--seed 1] [--faults kill,storm,db,flush] [--settle 120]
+ *   npm run chaos -- [--requests 240] [--seconds 60] [--seed 1] [--faults kill,storm,db,flush] [--settle 180]
  *
  * Needs a Postgres role that may create databases (CHAOS_POSTGRES_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) and `redis-server` installed (the run starts a private one).
@@ -28,7 +28,7 @@ function parseFlags() {
       seconds: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
       faults: { type: 'string', default: FAULT_KINDS.join(',') },
-      settle: { type: 'string', default: '120' },
+      settle: { type: 'string', default: '180' },
     },
   });
   const seed = Number(values.seed);

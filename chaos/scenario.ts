@@ -77,6 +77,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       moved: faultRun.moved,
       limitSeconds: settleSeconds,
       anyWorkerAlive: () => harness.workers.some((w) => w.alive()),
+      missingSchedules: async () => {
+        const now = new Set(await readSchedules(harness.redisUrl, QUEUE_PREFIX));
+        return schedulesBefore.filter((s) => !now.has(s));
+      },
     });
     progress(`chaos: ${settle.settled ? 'settled' : 'not settled'}; checking`);
 

@@ -5,9 +5,9 @@ import type { EmulatorIssue } from './emulators.ts';
 import { type DatabaseView, readDatabase } from './observe.ts';
 
 /**
- * After the faults stop: wait (bounded) until the database says the work is done. Every accepted request
+ * After the faults stop: wait (bounded) until the database says the work is done (every accepted request
  * triaged, no link pending or dirty, no email notification pending or being sent, no webhook delivery waiting,
- * and every issue moved to Done reflected as `shipped`.
+ * every issue moved to Done reflected as `shipped`) and the job schedulers seen at start are back in Redis.
  */
 
 /** What the system still has to do (empty: settled). */
@@ -38,6 +38,7 @@ export async function waitSettled({
   moved,
   limitSeconds,
   anyWorkerAlive,
+  missingSchedules,
 }: {
   pool: pg.Pool;
   acceptedIds: readonly string[];
@@ -45,6 +46,8 @@ export async function waitSettled({
   limitSeconds: number;
   /** With no worker left nothing will move: stop waiting. */
   anyWorkerAlive: () => boolean;
+  /** Schedulers seen at start that Redis does not hold now. */
+  missingSchedules: () => Promise<string[]>;
 }): Promise<Settled> {
   const start = Date.now();
   let waitingFor: string[] = ['nothing read yet'];
@@ -55,6 +58,8 @@ export async function waitSettled({
     } catch (err) {
       waitingFor = [`database: ${(err as Error).message}`];
     }
+    const missing = await missingSchedules().catch((err: Error) => [`(redis: ${err.message})`]);
+    if (missing.length > 0) waitingFor.push(`${missing.length} schedules missing`);
     if (waitingFor.length === 0) return { settled: true, seconds, limitSeconds, waitingFor };
     if (!anyWorkerAlive()) waitingFor.push('no worker process is alive');
     if (seconds > limitSeconds || !anyWorkerAlive())

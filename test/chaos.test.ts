@@ -18,13 +18,13 @@ describe.skipIf(testDatabaseKind !== 'postgres')(
         seconds: 25,
         seed: 7,
         faults: FAULT_KINDS,
-        settleSeconds: 90,
+        settleSeconds: 150,
         postgresAdminUrl,
         progress: () => {},
       });
       console.log(result.report);
       expect(result.ok, result.report).toBe(true);
-    }, 240_000);
+    }, 300_000);
   },
 );
 
