@@ -150,6 +150,7 @@ async function emulators(config: Config, args: readonly string[]): Promise<void>
     linearPort: config.emulatorPorts.linear,
     credentials: config.sandboxCredentials,
     dataDir,
+    host: config.host,
   });
   process.stderr.write(
     `${['Suggested Sync emulators (POST /_emulator/reset to empty them):', ...running.describe()].join('\n')}\n`,

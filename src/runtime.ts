@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type AddressInfo, isIPv6 } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { type Config, ConfigError } from './config.ts';
 import { createTrackers, type Trackers } from './connectors/registry.ts';
@@ -7,6 +7,7 @@ import { repliesByMail, replyBackChannels, replyInSources } from './connectors/r
 import { createSources, type Sources } from './connectors/sources.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
+import { localUrl } from './http/local-url.ts';
 import { errorForLog, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
@@ -101,12 +102,6 @@ async function checkStatusNames(trackers: Trackers, config: Config, metrics: Met
       );
     }
   }
-}
-
-/** How this machine reaches the server listening on `host` (a wildcard address through loopback). */
-function localUrl(host: string, port: number): string {
-  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
-  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
 }
 
 export interface Runtime {
@@ -209,6 +204,8 @@ export async function startRuntime({
         credentials: config.sandboxCredentials,
         // Beside the database: links made to the emulators' issues stay true across a restart.
         dataDir: config.dataDir,
+        // Where the API listens: in a container (HOST=0.0.0.0) the published emulator ports reach them too.
+        host: config.host,
       });
     }
     const { applied } = await store.migrate();

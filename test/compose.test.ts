@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileSchema } from '../src/config/file.schema.ts';
 import { type Emulators, startEmulators } from '../src/sandbox/emulators.ts';
@@ -42,6 +43,11 @@ const json = async (res: Response) => ({
   status: res.status,
   body: (await res.json()) as Record<string, unknown>,
 });
+
+/** The address another machine reaches this one by, as Docker's published ports reach a container. */
+const outsideAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
 // Compose runs Postgres, so the services run on the local Postgres whichever database the suite is on; skipped
 // on PGlite runs (`npm test`), which need only Redis: TEST_DATABASE=postgres runs it.
@@ -152,6 +158,25 @@ describe.skipIf(testDatabaseKind !== 'postgres')(
       });
       expect(linear.status).toBe(200);
     }, 120_000);
+
+    it.skipIf(!outsideAddress)(
+      "sandbox profile: every published port answers from outside the machine's loopback, as Docker reaches it",
+      async () => {
+        const services = readCompose(COMPOSE, {});
+        project = composeProject({ services, image, dotenv: {} });
+        const sandbox = await project.run('sandbox');
+        await waitReady(sandbox, Number(sandbox.env['PORT']));
+        for (const { container } of services['sandbox']?.ports ?? []) {
+          const url = `http://${outsideAddress}:${published(sandbox, container)}/`;
+          const status = await fetch(url).then(
+            (r) => r.status,
+            (err: Error) => `${err.message} (${(err.cause as Error | undefined)?.message})`,
+          );
+          expect(typeof status, `${url} (container port ${container}): ${status}`).toBe('number');
+        }
+      },
+      120_000,
+    );
   },
 );
 

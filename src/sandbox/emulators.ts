@@ -34,16 +34,20 @@ export async function startEmulators({
   linearPort,
   credentials,
   dataDir,
+  host,
 }: {
   jiraPort: number;
   linearPort: number;
   credentials: SandboxCredentials;
   dataDir?: string | undefined;
+  /** The address both listen on (HOST); default loopback. */
+  host?: string | undefined;
 }): Promise<Emulators> {
   const stateDir = dataDir ? path.join(dataDir, 'sandbox') : undefined;
   const webhookSecret = stateDir ? keptSecret(stateDir) : randomBytes(24).toString('base64url');
   const jira = await startJiraEmulator({
     stateFile: stateDir && path.join(stateDir, 'jira.json'),
+    ...(host ? { host } : {}),
     port: jiraPort,
     email: credentials.jira.email,
     apiToken: credentials.jira.apiToken,
@@ -55,6 +59,7 @@ export async function startEmulators({
   });
   const linear = await startLinearEmulator({
     stateFile: stateDir && path.join(stateDir, 'linear.json'),
+    ...(host ? { host } : {}),
     port: linearPort,
     apiKeys: [credentials.linear.apiKey],
     accessTokens: credentials.linear.accessTokens,

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { localUrl } from '../../http/local-url.ts';
 import { CallLog } from '../shared/call-log.ts';
 import { controlRouter, latency } from '../shared/control.ts';
 import { Faults } from '../shared/faults.ts';
@@ -138,7 +139,7 @@ export async function startJiraEmulator(options: JiraEmulatorOptions = {}): Prom
     server.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = localUrl(host, port);
   state.baseUrl = url;
 
   return {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { parse } from 'graphql';
+import { localUrl } from '../../http/local-url.ts';
 import { CallLog } from '../shared/call-log.ts';
 import { controlRouter, latency } from '../shared/control.ts';
 import { Faults } from '../shared/faults.ts';
@@ -170,7 +171,7 @@ export async function startLinearEmulator(options: LinearEmulatorOptions = {}): 
     const s = app.listen(options.port ?? 4020, host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  const url = localUrl(host, port);
   state.baseUrl = url;
   return {
     url,
