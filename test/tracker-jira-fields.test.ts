@@ -66,3 +66,18 @@ describe('Jira custom fields', () => {
     });
   });
 });
+
+describe('Jira summary', () => {
+  it('is the title on one line, cut to 255 UTF-16 units between code points', async () => {
+    const title = `Offline\r\nsync\u2028 ${'😀'.repeat(140)}`;
+    expect(title.length).toBeLessThanOrEqual(300);
+    const res = await svc.post('/v1/requests', validRequest({ title, requester: { email: 'c@three.io' } }));
+    expect(res.status).toBe(202);
+    const issue = await waitFor('the issue', async () =>
+      [...emulator.state.issues.values()].find((i) => i.summary.startsWith('Offline')),
+    );
+    expect(issue.summary).toMatch(/^Offline sync (?:😀)+$/u);
+    expect(issue.summary.isWellFormed()).toBe(true);
+    expect(issue.summary.length).toBe(255);
+  });
+});

@@ -318,6 +318,33 @@ describe('issues', () => {
     expect(emulator.state.issues.size).toBe(0);
   });
 
+  it("rejects a summary with a line break or over 255 characters, on create and edit, in Jira's shape", async () => {
+    const client = jira();
+    for (const [summary, message] of [
+      ['Dark mode\nfor the dashboard', 'The summary is invalid because it contains newline characters.'],
+      ['Dark mode\r', 'The summary is invalid because it contains newline characters.'],
+      ['x'.repeat(256), 'Summary must be less than 255 characters.'],
+      ['😀'.repeat(128), 'Summary must be less than 255 characters.'],
+    ]) {
+      const refused = await rejectionOf(
+        client.issues.createIssue({
+          fields: { project: { key: 'SBX' }, issuetype: { name: 'Task' }, summary },
+        }),
+      );
+      expect(isApiError(refused) && refused.status).toBe(400);
+      expect(isApiError(refused) && refused.body).toEqual({
+        errorMessages: [],
+        errors: { summary: message },
+      });
+    }
+    expect(emulator.state.issues.size).toBe(0);
+    await createTask(client, { summary: 'x'.repeat(255) });
+    const edit = await rejectionOf(
+      client.issues.editIssue({ issueIdOrKey: 'SBX-1', fields: { summary: 'two\nlines' } }),
+    );
+    expect(isApiError(edit) && edit.status).toBe(400);
+  });
+
   it('edits fields and applies label add/remove operations, then deletes', async () => {
     const client = jira();
     await createTask(client, { labels: ['old', 'keep'] });

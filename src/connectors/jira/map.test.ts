@@ -10,6 +10,7 @@ import {
   idempotencyLabel,
   JiraShapeError,
   jiraIssueState,
+  jiraSummary,
   jiraTimeToIso,
   jqlDateLiteral,
   jqlString,
@@ -176,5 +177,27 @@ describe('parseIssueReference', () => {
 
   it('accepts a trailing slash on the configured host', () => {
     expect(parseIssueReference('https://acme.atlassian.net/browse/SBX-1', `${HOST}/`)).toBe('SBX-1');
+  });
+});
+
+describe('jiraSummary', () => {
+  it.each([
+    ['Dark mode', 'Dark mode'],
+    ['  Dark mode  ', 'Dark mode'],
+    ['Dark\nmode', 'Dark mode'],
+    ['Dark \r\n  mode', 'Dark mode'],
+    ['Dark\rmode\u2028for\u2029all\u0085now', 'Dark mode for all now'],
+    ['Dark\n\n\nmode', 'Dark mode'],
+    ['Dark\tmode', 'Dark\tmode'],
+    ['x'.repeat(300), 'x'.repeat(255)],
+  ])('%j → %j', (title, summary) => {
+    expect(jiraSummary(title)).toBe(summary);
+  });
+
+  it('cuts between code points, never splitting an emoji into a lone surrogate', () => {
+    const summary = jiraSummary('😀'.repeat(300));
+    expect(summary.isWellFormed()).toBe(true);
+    expect(summary).toBe('😀'.repeat(127));
+    expect(jiraSummary(`${'x'.repeat(254)}😀`)).toBe('x'.repeat(254));
   });
 });

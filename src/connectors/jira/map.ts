@@ -24,6 +24,27 @@ export function issueUrl(host: string, key: string): string {
   return `${normalizeHost(host)}/browse/${encodeURIComponent(key)}`;
 }
 
+/** Jira's summary limit (https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits/). */
+export const SUMMARY_MAX = 255;
+/** A line break of any kind, with the spaces around it. */
+const LINE_BREAK = /\s*(?:\r\n|[\n\r\v\f\u0085\u2028\u2029])\s*/g;
+
+/**
+ * A title as a Jira summary: one line, since Jira refuses a summary with a line break ("The summary is invalid
+ * because it contains newline characters."); at most SUMMARY_MAX UTF-16 units, as Jira (Java) counts, cut between
+ * code points so an emoji is never split into a lone surrogate.
+ */
+export function jiraSummary(title: string): string {
+  const line = title.replace(LINE_BREAK, ' ').trim();
+  if (line.length <= SUMMARY_MAX) return line;
+  let cut = '';
+  for (const char of line) {
+    if (cut.length + char.length > SUMMARY_MAX) break;
+    cut += char;
+  }
+  return cut.trimEnd();
+}
+
 /**
  * Jira's `2026-11-28T05:10:00.000+0000` (offset without a colon, which `Date.parse` need not accept) as an ISO
  * instant in UTC; undefined when it is not a timestamp.

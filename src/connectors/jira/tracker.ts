@@ -9,7 +9,14 @@ import { jiraChangedSince } from './changes.ts';
 import { checkJiraSite, existingStatusNames, probe } from './check.ts';
 import { createJiraClient } from './client.ts';
 import { createJiraContext } from './context.ts';
-import { idempotencyLabel, issueUrl, jqlString, normalizeHost, parseIssueReference } from './map.ts';
+import {
+  idempotencyLabel,
+  issueUrl,
+  jiraSummary,
+  jqlString,
+  normalizeHost,
+  parseIssueReference,
+} from './map.ts';
 import { parseJiraWebhook, verifyJiraWebhook } from './webhook.ts';
 import { registerJiraWebhook } from './webhook-registration.ts';
 
@@ -38,10 +45,8 @@ export interface JiraTracker extends Tracker {
 
 /** The issue property naming the feature (set atomically with the create). */
 export const ISSUE_PROPERTY = 'suggested-sync';
-/** Jira's summary limit (https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits/). */
-const SUMMARY_MAX = 255;
 /** A title as the summary a create writes it (a retitle compares the issue's summary with it). */
-const summaryOf = (title: string): string => title.slice(0, SUMMARY_MAX);
+const summaryOf = (title: string): string => jiraSummary(title);
 
 export const remoteLinkGlobalId = (featureId: string): string => `suggested-sync:feature:${featureId}`;
 
@@ -135,7 +140,7 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
           globalId: remoteLinkGlobalId(featureId),
           application: { type: 'suggested-sync', name: label },
           relationship: 'customer demand',
-          object: { url: featureUrl, title: `${label}: ${title}`.slice(0, SUMMARY_MAX) },
+          object: { url: featureUrl, title: jiraSummary(`${label}: ${title}`) },
         }),
       );
     },

@@ -34,8 +34,14 @@ function readSummary(value: unknown, errors: Errors): string | undefined {
     errors['summary'] = 'You must specify a summary of the issue.';
     return undefined;
   }
+  // Counted in UTF-16 units, as Jira's Java does.
   if (value.length > 255) {
     errors['summary'] = 'Summary must be less than 255 characters.';
+    return undefined;
+  }
+  // Jira keeps a summary on one line; one holding a line break is refused whole.
+  if (/[\r\n]/.test(value)) {
+    errors['summary'] = 'The summary is invalid because it contains newline characters.';
     return undefined;
   }
   return value;
