@@ -14,9 +14,10 @@ import type { EmulatorIssue, Emulators } from './emulators.ts';
  *   flush  FLUSHALL on the run's private Redis
  *
  * and, whatever faults are chosen, moves some pushed issues to Done in the emulators twice (during the storm and
- * just before the flush), so status emails are sent while faults hit. Each step runs at its own time; the one
- * exception: the flush waits until the killed worker is up again, since a process starting up schedules its
- * repeatable jobs, which would hide whether they come back after a flush on their own.
+ * just before the flush), so status emails are sent while faults hit. Each step runs at its own time, except that
+ * the database blip and the flush wait until the killed worker is up again: a process starting up schedules its
+ * repeatable jobs, which would hide whether they come back after a flush on their own, and a blip during a start
+ * is a different fault from a blip under load.
  */
 
 export const FAULT_KINDS = ['kill', 'storm', 'db', 'flush'] as const;
@@ -163,8 +164,12 @@ export async function runFaults({
       return `emulators: next 10 calls 429, then half of calls 503 for ${(forMs / 1000).toFixed(1)} s`;
     },
     move: () => moveSome(targets.emulators, run.moved, random),
-    db: async () =>
-      `terminated ${await terminateConnections(targets.postgresAdminUrl, targets.database)} database connections`,
+    db: async () => {
+      // After the restarted worker is up: a blip during its start-up is another fault (it exits, as a process
+      // whose start fails does), and on a slow machine the two would meet by chance.
+      if (restarted) await restarted;
+      return `terminated ${await terminateConnections(targets.postgresAdminUrl, targets.database)} database connections`;
+    },
     flush: async () => {
       // After the restarted worker is up: its start-up would re-create the schedules the flush removes.
       if (restarted) await restarted;
