@@ -2,6 +2,7 @@ import type {
   BacklogIssue,
   BacklogSelection,
   FeatureDemand,
+  IssueMarks,
   PushTarget,
   TrackerIssueState,
   TrackerKind,
@@ -89,14 +90,24 @@ export interface Tracker {
   createIssue(input: CreateIssueInput): Promise<TrackerIssueRef>;
 
   /**
-   * The link from the issue back to the feature (Jira remote link, Linear attachment), upserted: one call, safe
-   * to repeat. `createIssue` makes it; a push calls it for an issue it did not just create (a create recovered
-   * after a crash, an issue linked by hand or imported).
+   * The link from the issue back to the feature (Jira remote link, Linear attachment), upserted, with the link's
+   * mark (Jira entity property, Linear attachment metadata): safe to repeat. `createIssue` makes both; a push
+   * calls it for an issue it did not just create (a create recovered after a crash, an issue linked by hand or
+   * imported), after which events about the issue apply only while it carries the mark.
    */
   ensureLinkBack(
     ref: TrackerIssueRef,
-    link: { featureId: string; featureUrl: string; title: string },
+    link: { featureId: string; featureUrl: string; title: string; idempotencyKey: string },
   ): Promise<void>;
+
+  /**
+   * Whether the issue carries the mark of the link with this idempotency key (what createIssue or ensureLinkBack
+   * wrote): undefined when the read it came from could not tell (a webhook payload), so read it again. Pure.
+   */
+  carriesMark(
+    issue: { issueId: string; marks?: IssueMarks | undefined },
+    idempotencyKey: string,
+  ): boolean | undefined;
 
   /** Rewrites only our demand section (the product owner's text around it stays), and labels, priority, fields. */
   updateIssue(ref: TrackerIssueRef, content: IssueContent): Promise<void>;
@@ -162,7 +173,8 @@ export function headerValue(headers: WebhookHeaders, name: string): string | und
 /** What one webhook delivery means for us, parsed by the connector's pure webhook.ts. */
 export type TrackerEvent =
   | { type: 'issue-changed'; state: TrackerIssueState }
-  | { type: 'issue-deleted'; issueId: string; at: string }
+  /** `marks`: what the delivery shows of the deleted issue's marks, where it shows any (Jira's labels). */
+  | { type: 'issue-deleted'; issueId: string; at: string; marks?: IssueMarks }
   /** The product owner marked `issueId` a duplicate of `duplicateOfIssueId` (Jira Duplicate link, Linear relation). */
   | { type: 'duplicate-marked'; issueId: string; duplicateOfIssueId: string; at: string }
   | { type: 'ignored'; reason: string };

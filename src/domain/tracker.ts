@@ -81,6 +81,27 @@ export interface TrackerIssueState {
   updatedAt: string;
   /** Set when the tracker marked this issue a duplicate of another (Linear duplicate, Jira `Duplicate` link). */
   duplicateOfIssueId?: string;
+  /** The marks our pushes write that this read could see (absent: the read saw none of them). */
+  marks?: IssueMarks;
+}
+
+/**
+ * The marks a push leaves on an issue to say which link it belongs to, as tokens the connector defines (Jira: the
+ * idempotency label, also derived from the entity property; Linear: the idempotency key in our attachment's
+ * metadata). `complete` says the read could see every kind of mark (a webhook sees labels but not properties).
+ */
+export interface IssueMarks {
+  seen: readonly string[];
+  complete: boolean;
+}
+
+/**
+ * Whether an issue carries the mark `own`: yes when seen; no when the read saw every mark and not this one;
+ * undefined when the read could not tell (read the issue again to know).
+ */
+export function markVerdict(marks: IssueMarks | undefined, own: string): boolean | undefined {
+  if (marks?.seen.includes(own)) return true;
+  return marks?.complete ? false : undefined;
 }
 
 /** Which open issues of a tracker the backlog import brings in as features. */

@@ -105,6 +105,7 @@ export function createApp(deps: AppDeps) {
       ...(deps.started ? { started: deps.started } : {}),
       ...(deps.trackerHealth ? { trackerHealth: deps.trackerHealth } : {}),
       ...(deps.schedules ? { schedules: deps.schedules } : {}),
+      linksLostMark: () => store.links.countMarkLost(),
       ...(deps.sources
         ? {
             sourceHealth: async () => {

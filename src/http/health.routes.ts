@@ -17,6 +17,8 @@ export interface HealthDeps {
   sourceHealth?: () => Promise<IntakeSourceRow[]>;
   /** Each schedule the configuration wants (rescore, tracker reconcile, imports, pulls) and whether Redis has it. */
   schedules?: () => Promise<Array<{ id: string; present: boolean }>>;
+  /** Live links whose issue no longer carries their mark: what the tracker says of it is not applied. */
+  linksLostMark?: () => Promise<number>;
 }
 
 /** Database and Redis, each `ok` or why not (bounded: a dependency that hangs counts as unreachable). */
@@ -48,6 +50,7 @@ export function healthRouter({
   trackerHealth = async () => [],
   sourceHealth = async () => [],
   schedules = async () => [],
+  linksLostMark = async () => 0,
 }: HealthDeps) {
   const router = Router();
 
@@ -68,10 +71,13 @@ export function healthRouter({
           orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]),
           orTimeout(schedules(), 2_000, 'redis').catch(() => [] as Array<{ id: string; present: boolean }>),
         ]);
+    // A link whose issue lost its mark needs a person (unlink it, or link the right issue); the rest works.
+    const lostMark = failing.length ? 0 : await orTimeout(linksLostMark(), 2_000, 'database').catch(() => 0);
     const degraded =
       trackers.some((t) => !t.healthy) ||
       sources.some((s) => !s.healthy) ||
-      scheduled.some((s) => !s.present);
+      scheduled.some((s) => !s.present) ||
+      lostMark > 0;
     const body = {
       status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',
       checks: Object.fromEntries(checks),
@@ -92,6 +98,7 @@ export function healthRouter({
       ...(scheduled.length > 0
         ? { schedules: Object.fromEntries(scheduled.map((s) => [s.id, s.present ? 'ok' : 'missing'])) }
         : {}),
+      ...(lostMark > 0 ? { links: { lostMark } } : {}),
     };
     if (!failing.length) return void res.json(body);
     res

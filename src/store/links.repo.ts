@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../sync/route.ts';
@@ -7,6 +7,9 @@ import { DIRTY_LINK_COLUMNS, routeInputOf } from './feature-writes.ts';
 import { companies, features, requesters, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
 
 export type TrackerLink = typeof trackerLinks.$inferSelect;
+
+/** `lastErrorKind` of a link whose issue no longer carries its mark. */
+export const MARK_LOST = 'mark_lost';
 
 function sameTarget(a: PushTarget, b: PushTarget): boolean {
   if (a.kind === 'jira' && b.kind === 'jira') return a.site === b.site && a.project === b.project;
@@ -45,17 +48,106 @@ export function createLinksRepo(db: Db) {
         .where(eq(trackerLinks.id, linkId));
     },
 
-    async recordIssue(linkId: string, ref: TrackerIssueRef): Promise<void> {
+    /**
+     * The issue this link's create made (or found by its idempotency key): it carries this link's mark. Another live
+     * link naming the same issue id therefore follows an issue that is gone (a tracker reset or re-created, an id
+     * reused): that link is set aside as unlinked, saying why, without touching its feature's status (nothing it
+     * said was wrong; its issue is simply no longer there). Returns the links set aside.
+     */
+    async recordIssue(
+      linkId: string,
+      ref: TrackerIssueRef,
+    ): Promise<Array<Pick<TrackerLink, 'id' | 'featureId' | 'issueKey'>>> {
+      return db.transaction(async (tx) => {
+        const stale = await tx
+          .update(trackerLinks)
+          .set({
+            state: 'unlinked',
+            primary: false,
+            dirtySince: null,
+            lastErrorKind: MARK_LOST,
+            lastError: `${ref.issueKey} (${ref.issueId}) is now another link's issue (it carries that link's mark, not this one's): the issue this link followed is gone`,
+            lastErrorAt: sql`now()`,
+            updatedAt: sql`now()`,
+          })
+          .where(
+            and(
+              eq(trackerLinks.kind, ref.kind),
+              eq(trackerLinks.site, ref.site),
+              eq(trackerLinks.issueId, ref.issueId),
+              inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
+              ne(trackerLinks.id, linkId),
+            ),
+          )
+          .returning({
+            id: trackerLinks.id,
+            featureId: trackerLinks.featureId,
+            issueKey: trackerLinks.issueKey,
+          });
+        await tx
+          .update(trackerLinks)
+          .set({
+            issueId: ref.issueId,
+            issueKey: ref.issueKey,
+            url: ref.url,
+            state: 'linked',
+            markedAt: sql`now()`,
+            updatedAt: sql`now()`,
+          })
+          .where(eq(trackerLinks.id, linkId));
+        return stale;
+      });
+    },
+
+    /** The push wrote this link's mark on an issue it did not create (linked by hand, imported). */
+    async recordMarked(linkId: string): Promise<void> {
+      await db
+        .update(trackerLinks)
+        .set({ markedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(eq(trackerLinks.id, linkId));
+    },
+
+    /**
+     * The issue no longer carries this link's mark: what the tracker says of it is not applied and nothing is
+     * pushed to it until it does again or the link is unlinked. True when this is news (not already recorded).
+     */
+    async recordMarkLost(linkId: string, message: string): Promise<boolean> {
+      const [before] = await db
+        .select({ kind: trackerLinks.lastErrorKind })
+        .from(trackerLinks)
+        .where(eq(trackerLinks.id, linkId));
       await db
         .update(trackerLinks)
         .set({
-          issueId: ref.issueId,
-          issueKey: ref.issueKey,
-          url: ref.url,
-          state: 'linked',
+          lastErrorKind: MARK_LOST,
+          lastError: message.slice(0, 1_000),
+          lastErrorAt: sql`now()`,
           updatedAt: sql`now()`,
         })
         .where(eq(trackerLinks.id, linkId));
+      return before?.kind !== MARK_LOST;
+    },
+
+    /** The issue carries the mark again (a label put back, a property restored). */
+    async clearMarkLost(linkId: string): Promise<void> {
+      await db
+        .update(trackerLinks)
+        .set({ lastErrorKind: null, lastError: null, lastErrorAt: null, updatedAt: sql`now()` })
+        .where(and(eq(trackerLinks.id, linkId), eq(trackerLinks.lastErrorKind, MARK_LOST)));
+    },
+
+    /** Live links whose issue lost their mark: /readyz reports them. */
+    async countMarkLost(): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(trackerLinks)
+        .where(
+          and(
+            eq(trackerLinks.lastErrorKind, MARK_LOST),
+            inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
+          ),
+        );
+      return row?.n ?? 0;
     },
 
     /**

@@ -227,6 +227,12 @@ export const trackerLinks = pgTable(
      * one before): a changed title rewrites a summary only while it still reads this, so one a person wrote stays.
      */
     pushedTitle: text('pushed_title'),
+    /**
+     * When the issue was known to carry this link's mark (created by this link, or marked by its push): from then
+     * on, what the tracker says about the issue applies only while the issue still carries it. Null: a link made by
+     * hand or by import that no push has marked yet, trusted on the read that made it.
+     */
+    markedAt: timestamp('marked_at', { withTimezone: true }),
     /** Hash of the content last pushed: an unchanged demand makes no tracker call. */
     pushedHash: text('pushed_hash'),
     pushedAt: timestamp('pushed_at', { withTimezone: true }),

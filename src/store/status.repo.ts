@@ -264,10 +264,20 @@ export function importedTarget(state: TrackerIssueState): PushTarget {
 
 export function createStatusRepo(db: Db, policy: StatusPolicy) {
   return {
-    /** A linked issue's state as read (webhook or reconcile); older than what we applied: nothing changes. */
-    async applyIssueState(state: TrackerIssueState, cause: StatusCause): Promise<ApplyOutcome> {
+    /**
+     * A linked issue's state as read (webhook or reconcile); older than what we applied: nothing changes.
+     * `linkId`: the link the caller checked the issue's mark against; another one found: retried, to check again.
+     */
+    async applyIssueState(
+      state: TrackerIssueState,
+      cause: StatusCause,
+      { linkId }: { linkId?: string | undefined } = {},
+    ): Promise<ApplyOutcome> {
       const found = await liveLinkByIssue(db, state.kind, state.site, state.issueId);
       if (!found) return { outcome: 'not-linked' };
+      if (linkId !== undefined && found.id !== linkId) {
+        throw new RetryableConflict('the issue was linked anew meanwhile');
+      }
       return inTransaction(db, policy, async (tx) => {
         await lockFeatures(tx, [found.featureId]);
         // Re-read under the lock: another event may have applied a newer state, or moved the link.
@@ -296,9 +306,13 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       site: string,
       issueId: string,
       cause: StatusCause,
+      { linkId }: { linkId?: string | undefined } = {},
     ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
       const found = await liveLinkByIssue(db, kind, site, issueId);
       if (!found) return undefined;
+      if (linkId !== undefined && found.id !== linkId) {
+        throw new RetryableConflict('the issue was linked anew meanwhile');
+      }
       return removeLink(found.id, found.featureId, cause, { issueKey: found.issueKey, reason: 'deleted' });
     },
 

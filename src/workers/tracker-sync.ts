@@ -1,18 +1,33 @@
 import type { Config } from '../config.ts';
 import { ConnectorError } from '../connectors/errors.ts';
 import type { Tracker, TrackerEvent } from '../connectors/tracker.ts';
-import type { PushTarget } from '../domain/tracker.ts';
+import type { IssueMarks, PushTarget } from '../domain/tracker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
+import { MARK_LOST } from '../store/links.repo.ts';
 import type { StatusCause, StatusChange } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from './queues.ts';
 import { schedulePush } from './schedule-push.ts';
 
+type LiveLink = NonNullable<Awaited<ReturnType<Store['status']['linkOf']>>>;
+
+/** A live link checked against its issue's mark: it may speak for the feature only when `own`. */
+type CheckedLink =
+  | { kind: 'none' }
+  | { kind: 'own'; link: LiveLink }
+  | { kind: 'foreign'; link: LiveLink }
+  | { kind: 'gone'; link: LiveLink };
+
 /**
  * What the trackers say, applied to features: shared by the webhook job (cause `tracker`) and the reconcile job
  * (cause `reconcile`). Each event becomes one short outcome line, kept on the delivery row for whoever asks why.
+ *
+ * An issue id is not proof that the issue is the one a link followed: a tracker reset or re-created, or a site
+ * imported elsewhere, hands the same id to another issue. So a status, duplicate or deletion event applies to a
+ * link only while the issue carries that link's mark (tracker.carriesMark). An issue without it is reported on
+ * the link (`mark_lost`, in /readyz too) and logged; its feature and customers hear nothing.
  */
 export function createTrackerSync({
   store,
@@ -36,6 +51,53 @@ export function createTrackerSync({
     for (const link of links) await schedulePush(queues, link, config.push.coalesceSeconds);
   };
 
+  async function markLost(tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
+    const issue = link.issueKey ?? issueId;
+    const news = await store.links.recordMarkLost(
+      link.id,
+      `${tracker.kind} ${tracker.site} issue ${issue} no longer carries this link's mark (another issue has its id now, or the mark was removed): what the tracker says of it is not applied; unlink it, or link the right issue`,
+    );
+    if (news) {
+      log.warn(
+        {
+          linkId: link.id,
+          featureId: link.featureId,
+          tracker: tracker.kind,
+          site: tracker.site,
+          issueKey: issue,
+        },
+        'tracker issue no longer carries its link mark; its events are not applied',
+      );
+    }
+  }
+
+  /**
+   * The live link of `issueId`, checked against the issue's mark. `seen`: what the event showed of the issue
+   * (a webhook's labels, a search's properties); when that cannot tell, the issue is read once more. A link no
+   * push has marked yet (linked by hand or imported, first push pending) is trusted on the read that made it.
+   */
+  async function checkedLink(
+    tracker: Tracker,
+    issueId: string,
+    seen?: { issueId: string; marks?: IssueMarks | undefined },
+  ): Promise<CheckedLink> {
+    const link = await store.status.linkOf(tracker.kind, tracker.site, issueId);
+    if (!link) return { kind: 'none' };
+    if (!link.markedAt) return { kind: 'own', link };
+    let carries = seen ? tracker.carriesMark(seen, link.idempotencyKey) : undefined;
+    if (carries === undefined) {
+      const fresh = await tracker.getIssue(issueId);
+      if (!fresh) return { kind: 'gone', link };
+      carries = tracker.carriesMark(fresh, link.idempotencyKey) ?? false;
+    }
+    if (!carries) {
+      await markLost(tracker, link, issueId);
+      return { kind: 'foreign', link };
+    }
+    if (link.lastErrorKind === MARK_LOST) await store.links.clearMarkLost(link.id);
+    return { kind: 'own', link };
+  }
+
   /**
    * `duplicateIssueId` was marked a duplicate of `originalIssueId` in the tracker. Both linked to different
    * features: the duplicate's feature merges into the original's. Only the duplicate linked: its feature takes
@@ -46,10 +108,20 @@ export function createTrackerSync({
     duplicateIssueId: string,
     originalIssueId: string,
     cause: StatusCause,
+    checkedDup?: LiveLink,
   ): Promise<string> {
-    const dup = await store.status.linkOf(tracker.kind, tracker.site, duplicateIssueId);
-    if (!dup) return 'duplicate issue not linked';
-    const original = await store.status.linkOf(tracker.kind, tracker.site, originalIssueId);
+    let dup = checkedDup;
+    if (!dup) {
+      const checked = await checkedLink(tracker, duplicateIssueId);
+      if (checked.kind === 'none') return 'duplicate issue not linked';
+      if (checked.kind !== 'own')
+        return `duplicate issue ${checked.kind === 'gone' ? 'not found' : "lost its link's mark"}`;
+      dup = checked.link;
+    }
+    const checkedOriginal = await checkedLink(tracker, originalIssueId);
+    if (checkedOriginal.kind === 'foreign') return "original issue lost its link's mark: not merged";
+    if (checkedOriginal.kind === 'gone') return `original issue ${originalIssueId} not found`;
+    const original = checkedOriginal.kind === 'own' ? checkedOriginal.link : undefined;
     if (original?.featureId === dup.featureId) return 'both issues already on one feature';
     if (original) {
       const merged = await store.status.mergeFeatures(
@@ -85,7 +157,17 @@ export function createTrackerSync({
       case 'ignored':
         return `ignored: ${event.reason}`;
       case 'issue-deleted': {
-        const done = await store.status.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause);
+        const link = await store.status.linkOf(tracker.kind, tracker.site, event.issueId);
+        if (!link) return `issue ${event.issueId} not linked`;
+        // A deleted issue cannot be read again: what the delivery shows decides. Marks of another link and not
+        // this one's say the deleted issue was someone else's.
+        if (link.markedAt && deletedIssueIsForeign(tracker, event, link.idempotencyKey)) {
+          await markLost(tracker, link, event.issueId);
+          return `issue ${event.issueId} deleted, but it carried another link's mark: link ${link.id} kept`;
+        }
+        const done = await store.status.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause, {
+          linkId: link.id,
+        });
         if (!done) return `issue ${event.issueId} not linked`;
         changed(done.change, cause);
         return `issue ${event.issueId} deleted: link ${done.linkId} unlinked`;
@@ -94,7 +176,11 @@ export function createTrackerSync({
         return duplicate(tracker, event.issueId, event.duplicateOfIssueId, cause);
       case 'issue-changed': {
         const { state } = event;
-        const applied = await store.status.applyIssueState(state, cause);
+        const checked = await checkedLink(tracker, state.issueId, state);
+        if (checked.kind === 'none') return `issue ${state.issueKey} not linked`;
+        if (checked.kind === 'gone') return `issue ${state.issueKey}: not found when its mark was checked`;
+        if (checked.kind === 'foreign') return `issue ${state.issueKey}: lost its link's mark; not applied`;
+        const applied = await store.status.applyIssueState(state, cause, { linkId: checked.link.id });
         if (applied.outcome === 'not-linked') return `issue ${state.issueKey} not linked`;
         let line = `issue ${state.issueKey}: older than the state applied`;
         if (applied.outcome === 'applied') {
@@ -109,7 +195,7 @@ export function createTrackerSync({
           (state.kind === 'linear' && state.category === 'duplicate'
             ? (await tracker.getIssue(state.issueId))?.duplicateOfIssueId
             : undefined);
-        if (original) line += `; ${await duplicate(tracker, state.issueId, original, cause)}`;
+        if (original) line += `; ${await duplicate(tracker, state.issueId, original, cause, checked.link)}`;
         return line;
       }
     }
@@ -129,6 +215,16 @@ export function createTrackerSync({
 }
 
 export type TrackerSync = ReturnType<typeof createTrackerSync>;
+
+/** A deletion whose delivery shows marks, none of them this link's (a Linear issue we created is ours by its id). */
+function deletedIssueIsForeign(
+  tracker: Tracker,
+  event: { issueId: string; marks?: IssueMarks | undefined },
+  idempotencyKey: string,
+): boolean {
+  const carries = tracker.carriesMark(event, idempotencyKey);
+  return carries === false || (carries === undefined && (event.marks?.seen.length ?? 0) > 0);
+}
 
 /**
  * Issues that read as missing (a 404 on push, absent from a sweep) are unlinked only while their link's project or

@@ -169,6 +169,7 @@ describe('createIssue and findCreated', () => {
       featureId: 'f_dark',
       featureUrl: demand().featureUrl,
       title: 'Dark mode',
+      idempotencyKey: 'f_dark-default-SBX',
     });
     expect(record(ref.issueKey).remoteLinks).toHaveLength(1);
   });
@@ -426,7 +427,13 @@ describe('webhooks', () => {
           duplicateOfIssueId: original.issueId,
           at: expect.any(String),
         },
-        { type: 'issue-deleted', issueId: copy.issueId, at: expect.any(String) },
+        // The deleted issue's labels say whose it was: the link's mark is checked against them.
+        {
+          type: 'issue-deleted',
+          issueId: copy.issueId,
+          at: expect.any(String),
+          marks: { seen: [idempotencyLabel('f_copy')], complete: false },
+        },
       ]),
     );
   });

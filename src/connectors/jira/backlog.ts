@@ -1,6 +1,6 @@
 import type { BacklogIssue } from '../../domain/tracker.ts';
 import type { JiraContext } from './context.ts';
-import { jiraIssueState, STATE_FIELDS } from './map.ts';
+import { ISSUE_PROPERTY, jiraIssueState, STATE_FIELDS } from './map.ts';
 
 /** Backlog import: the issues a configured JQL selects, with their summaries, page by page (`search/jql`). */
 export async function* jiraBacklog(
@@ -15,6 +15,7 @@ export async function* jiraBacklog(
       api.issueSearch.searchAndReconsileIssuesUsingJqlPost({
         jql,
         fields: [...STATE_FIELDS, 'summary'],
+        properties: [ISSUE_PROPERTY],
         maxResults: pageSize,
         ...(token ? { nextPageToken: token } : {}),
       }),

@@ -3,7 +3,7 @@ import { ConnectorError } from '../errors.ts';
 import type { ChangedPage } from '../tracker.ts';
 import type { JiraContext } from './context.ts';
 import { classifyJiraError } from './errors.ts';
-import { ISSUE_ID, ISSUE_KEY, jiraIssueState, jqlDateLiteral, STATE_FIELDS } from './map.ts';
+import { ISSUE_ID, ISSUE_KEY, ISSUE_PROPERTY, jiraIssueState, jqlDateLiteral, STATE_FIELDS } from './map.ts';
 
 /**
  * Reconcile's read: the linked issues Jira changed since a cursor, through `search/jql` (the only search left, see
@@ -79,6 +79,8 @@ async function* chunkChanges(
         api.issueSearch.searchAndReconsileIssuesUsingJqlPost({
           jql,
           fields: [...STATE_FIELDS],
+          // Read with the issue, so the marks each event is checked against cost no extra call.
+          properties: [ISSUE_PROPERTY],
           maxResults: pageSize,
           ...(token ? { nextPageToken: token } : {}),
         }),

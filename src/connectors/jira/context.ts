@@ -3,7 +3,7 @@ import type { TrackerIssueState } from '../../domain/tracker.ts';
 import { ConnectorError } from '../errors.ts';
 import type { JiraClient } from './client.ts';
 import { classifyJiraError } from './errors.ts';
-import { type JiraSiteRef, jiraIssueState, STATE_FIELDS } from './map.ts';
+import { ISSUE_PROPERTY, type JiraSiteRef, jiraIssueState, STATE_FIELDS } from './map.ts';
 
 /** What the Jira tracker's parts share: the client, the site, and the one way every call is made. */
 export interface JiraContext {
@@ -55,7 +55,11 @@ export function createJiraContext(client: JiraClient, site: JiraSiteRef, now: ()
     async getState(idOrKey) {
       try {
         const issue = await call((api) =>
-          api.issues.getIssue({ issueIdOrKey: idOrKey, fields: [...STATE_FIELDS] }),
+          api.issues.getIssue({
+            issueIdOrKey: idOrKey,
+            fields: [...STATE_FIELDS],
+            properties: [ISSUE_PROPERTY],
+          }),
         );
         return jiraIssueState(issue, site);
       } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TrackerIssueState } from '../../domain/tracker.ts';
+import type { IssueMarks, TrackerIssueState } from '../../domain/tracker.ts';
 
 /** Jira's JSON → our shapes, and the small text formats Jira wants from us (labels, JQL literals, issue refs). Pure. */
 
@@ -9,8 +9,12 @@ export interface JiraSiteRef {
   host: string;
 }
 
-/** The fields every read asks for: enough for a TrackerIssueState (id and key always come). */
-export const STATE_FIELDS = ['status', 'updated', 'issuelinks'] as const;
+/** The fields every read asks for: enough for a TrackerIssueState (id and key always come), labels for its marks. */
+export const STATE_FIELDS = ['status', 'updated', 'issuelinks', 'labels'] as const;
+
+/** The issue property naming the feature and its link's idempotency key (set atomically with the create). */
+export const ISSUE_PROPERTY = 'suggested-sync';
+const MARK_LABEL_PREFIX = 'suggested-sync-';
 
 export class JiraShapeError extends Error {
   override readonly name = 'JiraShapeError';
@@ -120,7 +124,25 @@ export function jiraIssueState(issue: unknown, site: JiraSiteRef): TrackerIssueS
   };
   const duplicateOf = duplicateOfFromLinks(fields['issuelinks']);
   if (duplicateOf !== undefined) state.duplicateOfIssueId = duplicateOf;
+  const marks = jiraMarks(root);
+  if (marks) state.marks = marks;
   return state;
+}
+
+/**
+ * The marks an issue shows: its idempotency labels, and the label its entity property names. Complete only when
+ * the read asked for the property (`properties` present): a webhook carries labels but no properties.
+ */
+export function jiraMarks(issue: Json): IssueMarks | undefined {
+  const fields = isRecord(issue['fields']) ? issue['fields'] : {};
+  const labels = Array.isArray(fields['labels']) ? fields['labels'] : [];
+  const seen = labels.filter((l): l is string => typeof l === 'string' && l.startsWith(MARK_LABEL_PREFIX));
+  const properties = issue['properties'];
+  const property = isRecord(properties) ? properties[ISSUE_PROPERTY] : undefined;
+  const key = isRecord(property) ? property['idempotencyKey'] : undefined;
+  if (typeof key === 'string') seen.push(idempotencyLabel(key));
+  const complete = isRecord(properties);
+  return seen.length > 0 || complete ? { seen, complete } : undefined;
 }
 
 /**

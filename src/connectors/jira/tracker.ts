@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SchemaMismatchBehavior } from 'jira.js';
-import type { PushTarget } from '../../domain/tracker.ts';
+import { markVerdict, type PushTarget } from '../../domain/tracker.ts';
 import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../sync/demand.ts';
 import { ConnectorError } from '../errors.ts';
 import type { CreateIssueInput, IssueContent, Tracker, TrackerIssueRef } from '../tracker.ts';
@@ -10,6 +10,7 @@ import { checkJiraSite, existingStatusNames, probe } from './check.ts';
 import { createJiraClient } from './client.ts';
 import { createJiraContext } from './context.ts';
 import {
+  ISSUE_PROPERTY,
   idempotencyLabel,
   issueUrl,
   jiraSummary,
@@ -43,8 +44,8 @@ export interface JiraTracker extends Tracker {
   existingStatusNames(names: readonly string[]): Promise<string[]>;
 }
 
-/** The issue property naming the feature (set atomically with the create). */
-export const ISSUE_PROPERTY = 'suggested-sync';
+export { ISSUE_PROPERTY };
+
 /** A title as the summary a create writes it (a retitle compares the issue's summary with it). */
 const summaryOf = (title: string): string => jiraSummary(title);
 
@@ -70,6 +71,19 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
     }
     return target;
   };
+
+  // Upsert by globalId: "if a remote issue link with that global ID is found it is updated"
+  // (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/).
+  const remoteLink = (issueId: string, featureId: string, featureUrl: string, title: string) =>
+    call((api) =>
+      api.issueRemoteLinks.createOrUpdateRemoteIssueLink({
+        issueIdOrKey: issueId,
+        globalId: remoteLinkGlobalId(featureId),
+        application: { type: 'suggested-sync', name: label },
+        relationship: 'customer demand',
+        object: { url: featureUrl, title: jiraSummary(`${label}: ${title}`) },
+      }),
+    );
 
   const tracker: JiraTracker = {
     kind: 'jira',
@@ -123,27 +137,23 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
         }),
       );
       const made = ref(created.id, created.key);
-      await tracker.ensureLinkBack(made, {
-        featureId: input.featureId,
-        featureUrl: input.demand.featureUrl,
-        title: input.title,
-      });
+      await remoteLink(made.issueId, input.featureId, input.demand.featureUrl, input.title);
       return made;
     },
 
-    async ensureLinkBack(issue, { featureId, featureUrl, title }) {
-      // Upsert by globalId: "if a remote issue link with that global ID is found it is updated"
-      // (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/).
+    async ensureLinkBack(issue, { featureId, featureUrl, title, idempotencyKey }) {
+      // The mark an issue we did not create lacks: the same property a create sets (a PUT replaces it).
       await call((api) =>
-        api.issueRemoteLinks.createOrUpdateRemoteIssueLink({
+        api.issueProperties.setIssueProperty({
           issueIdOrKey: issue.issueId,
-          globalId: remoteLinkGlobalId(featureId),
-          application: { type: 'suggested-sync', name: label },
-          relationship: 'customer demand',
-          object: { url: featureUrl, title: jiraSummary(`${label}: ${title}`) },
+          propertyKey: ISSUE_PROPERTY,
+          body: { featureId, idempotencyKey },
         }),
       );
+      await remoteLink(issue.issueId, featureId, featureUrl, title);
     },
+
+    carriesMark: (issue, idempotencyKey) => markVerdict(issue.marks, idempotencyLabel(idempotencyKey)),
 
     async retitleIssue(issue, { featureId, featureUrl, from, to }) {
       const current = await call((api) =>
@@ -155,7 +165,7 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
           api.issues.editIssue({ issueIdOrKey: issue.issueId, fields: { summary: summaryOf(to) } }),
         );
       }
-      await tracker.ensureLinkBack(issue, { featureId, featureUrl, title: to });
+      await remoteLink(issue.issueId, featureId, featureUrl, to);
       return ours;
     },
 

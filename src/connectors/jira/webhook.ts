@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TrackerEvent, WebhookHeaders, WebhookVerdict } from '../tracker.ts';
-import { isDuplicateLinkType, JiraShapeError, type JiraSiteRef, jiraIssueState } from './map.ts';
+import { isDuplicateLinkType, JiraShapeError, type JiraSiteRef, jiraIssueState, jiraMarks } from './map.ts';
 
 /**
  * Admin-registered Jira webhooks (https://developer.atlassian.com/cloud/jira/platform/webhooks/): the check of their
@@ -74,9 +74,12 @@ export function parseJiraWebhook(rawBody: Buffer | string, site: JiraSiteRef): T
         throw err;
       }
     case 'jira:issue_deleted': {
-      const issueId = isRecord(payload['issue']) ? idText(payload['issue']['id']) : undefined;
-      if (!issueId || !at) return ignored(`${event} without issue id or timestamp`);
-      return [{ type: 'issue-deleted', issueId, at }];
+      const issue = isRecord(payload['issue']) ? payload['issue'] : undefined;
+      const issueId = issue ? idText(issue['id']) : undefined;
+      if (!issue || !issueId || !at) return ignored(`${event} without issue id or timestamp`);
+      // The payload carries the issue as it was, labels included: its marks say whose issue was deleted.
+      const marks = jiraMarks(issue);
+      return [{ type: 'issue-deleted', issueId, at, ...(marks ? { marks } : {}) }];
     }
     case 'issuelink_created': {
       const link = isRecord(payload['issueLink']) ? payload['issueLink'] : {};

@@ -48,10 +48,13 @@ export interface IssueNode {
   trashed: boolean | null;
   state: { name: string; type: string };
   relations: { nodes: Array<{ type: string; relatedIssue: { id: string } | null }> };
+  /** Where our link back's metadata carries the mark of the link that wrote it. */
+  attachments: { nodes: Array<{ metadata: Record<string, unknown> | null }> };
 }
 
 const ISSUE_FIELDS = `id identifier url updatedAt trashed state { name type }
-  relations(first: 25) { nodes { type relatedIssue { id } } }`;
+  relations(first: 25) { nodes { type relatedIssue { id } } }
+  attachments(first: 50) { nodes { metadata } }`;
 
 export const ISSUE_STATE = /* GraphQL */ `
   query issueState($id: String!) { issue(id: $id) { ${ISSUE_FIELDS} } }`;

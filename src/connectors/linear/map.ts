@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isUuid } from '../../domain/ids.ts';
-import type { TrackerIssueState } from '../../domain/tracker.ts';
+import { type IssueMarks, markVerdict, type TrackerIssueState } from '../../domain/tracker.ts';
 import type { TrackerIssueRef } from '../tracker.ts';
 
 /** Linear shapes → ours. Pure: no client, no clock. */
@@ -40,6 +40,7 @@ export function toIssueState(
   issue: LinearIssueFields,
   state: LinearStateFields,
   duplicateOfIssueId?: string | undefined,
+  marks?: IssueMarks | undefined,
 ): TrackerIssueState {
   return {
     kind: 'linear',
@@ -51,7 +52,35 @@ export function toIssueState(
     category: state.type,
     updatedAt: new Date(issue.updatedAt).toISOString(),
     ...(duplicateOfIssueId ? { duplicateOfIssueId } : {}),
+    ...(marks ? { marks } : {}),
   };
+}
+
+/** Where our attachment's metadata names the link that wrote it (`ensureLinkBack`). */
+export const MARK_METADATA_KEY = 'suggestedSyncLink';
+
+/** The link marks an issue's attachments carry: every attachment read, so the answer is complete. */
+export function attachmentMarks(attachments: ReadonlyArray<{ metadata: unknown }>): IssueMarks {
+  const seen = attachments.flatMap(({ metadata }) => {
+    const key =
+      typeof metadata === 'object' && metadata !== null
+        ? (metadata as Record<string, unknown>)[MARK_METADATA_KEY]
+        : undefined;
+    return typeof key === 'string' ? [key] : [];
+  });
+  return { seen, complete: true };
+}
+
+/**
+ * An issue we created has the id derived from its link's idempotency key, a mark no other issue can carry; one we
+ * did not create carries the key in our attachment's metadata once a push wrote it.
+ */
+export function linearCarriesMark(
+  issue: { issueId: string; marks?: IssueMarks | undefined },
+  idempotencyKey: string,
+): boolean | undefined {
+  if (issue.issueId === issueIdFor(idempotencyKey)) return true;
+  return markVerdict(issue.marks, idempotencyKey);
 }
 
 /** Linear's relations of an issue (`Issue.relations`: this issue is the source). */

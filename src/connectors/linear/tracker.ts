@@ -33,7 +33,17 @@ import {
   type Webhooks,
 } from './documents.ts';
 import { classifyLinearError } from './errors.ts';
-import { duplicateOf, issueIdFor, issueLookupKey, needIdFor, toIssueRef, toIssueState } from './map.ts';
+import {
+  attachmentMarks,
+  duplicateOf,
+  issueIdFor,
+  issueLookupKey,
+  linearCarriesMark,
+  MARK_METADATA_KEY,
+  needIdFor,
+  toIssueRef,
+  toIssueState,
+} from './map.ts';
 import { parseLinearWebhook, verifyLinearWebhook } from './webhook.ts';
 import { LinearWorkspace, request } from './workspace.ts';
 
@@ -97,7 +107,13 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
     }
   };
   const stateOf = (node: IssueNode) =>
-    toIssueState(site, node, node.state, duplicateOf(node.relations.nodes));
+    toIssueState(
+      site,
+      node,
+      node.state,
+      duplicateOf(node.relations.nodes),
+      attachmentMarks(node.attachments.nodes),
+    );
   const linearTeam = (target: PushTarget) => {
     if (target.kind !== 'linear' || target.workspace !== site) {
       throw new ConnectorError(
@@ -201,15 +217,23 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
           featureId: input.featureId,
           featureUrl: input.demand.featureUrl,
           title: input.title,
+          idempotencyKey: input.idempotencyKey,
         });
         return ref;
       }),
 
-    // Upserted on issue + url, so a repeat does not add a second attachment.
-    ensureLinkBack: (ref, { featureUrl }) =>
+    // Upserted on issue + url, so a repeat does not add a second attachment; its metadata is the link's mark.
+    ensureLinkBack: (ref, { featureUrl, idempotencyKey }) =>
       guarded(async () => {
-        await client.createAttachment({ issueId: ref.issueId, url: featureUrl, title: ATTACHMENT_TITLE });
+        await client.createAttachment({
+          issueId: ref.issueId,
+          url: featureUrl,
+          title: ATTACHMENT_TITLE,
+          metadata: { [MARK_METADATA_KEY]: idempotencyKey },
+        });
       }),
+
+    carriesMark: linearCarriesMark,
 
     updateIssue: (ref: TrackerIssueRef, content: IssueContent) =>
       guarded(async () => {

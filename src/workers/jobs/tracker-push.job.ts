@@ -6,6 +6,7 @@ import type { Trackers } from '../../connectors/registry.ts';
 import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
 import type { FeatureDemand, PushTarget } from '../../domain/tracker.ts';
 import { errorForLog, type Logger } from '../../log.ts';
+import { MARK_LOST } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
 import { priorityFromScore } from '../../sync/demand.ts';
 import type { JobPayload } from '../catalog.ts';
@@ -98,6 +99,9 @@ export function createTrackerPushJob({
             url: link.url ?? '',
           }
         : undefined;
+      // Known to be another's issue now (its mark is gone): nothing of this feature is written to it.
+      if (link.lastErrorKind === MARK_LOST)
+        return { skipped: "the issue no longer carries this link's mark" };
       let created = false;
       if (!ref) {
         // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
@@ -124,16 +128,25 @@ export function createTrackerPushJob({
           created = true;
           log.info({ linkId, featureId: link.featureId, issueKey: ref.issueKey }, 'tracker issue created');
         }
-        await store.links.recordIssue(link.id, ref);
+        const stale = await store.links.recordIssue(link.id, ref);
+        for (const other of stale) {
+          log.warn(
+            { linkId: other.id, featureId: other.featureId, issueKey: other.issueKey, byLinkId: linkId },
+            "a link's issue id now names this push's issue; that link was set aside as unlinked",
+          );
+        }
       }
       // The first push to an issue we did not just create (recovered after a crash between the create and its
-      // link back, linked by hand, imported): make sure it links back to the feature.
-      if (!created && link.pushedAt === null) {
+      // link back, linked by hand, imported), or one not yet marked: it links back to the feature and carries the
+      // link's mark, so events about it apply only while it still does.
+      if (!created && (link.pushedAt === null || link.markedAt === null)) {
         await tracker.ensureLinkBack(ref, {
           featureId: ownFeatureId,
           featureUrl: ownUrl,
           title,
+          idempotencyKey: link.idempotencyKey,
         });
+        if (link.markedAt === null) await store.links.recordMarked(link.id);
       }
       if (!created && hash !== link.pushedHash) await tracker.updateIssue(ref, content);
       // Renamed since the last push: the issue's title follows while it still reads the one we gave it.
@@ -208,6 +221,17 @@ export function createTrackerPushJob({
       if (isConnectorError(err)) {
         const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';
         await store.links.recordError(link.id, err.kind, err.message, { failed: stops });
+      } else {
+        // Not the tracker's doing (our database refused a write, a bug): said on the link and in the log, not
+        // only in the job's failure, so the API and /readyz readers see why this issue stopped getting pushes.
+        const error = errorForLog(err);
+        const why = [error['message'], error['constraint'] && `(constraint ${String(error['constraint'])})`];
+        log.warn({ linkId, featureId: link.featureId, error }, 'tracker push failed');
+        await store.links
+          .recordError(link.id, 'internal', `push failed: ${why.filter(Boolean).join(' ')}`, {
+            failed: false,
+          })
+          .catch(() => {});
       }
       throw err;
     }
