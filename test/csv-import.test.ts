@@ -132,6 +132,10 @@ describe('CSV import', () => {
         { canny: ['5f1a', '5f1b'], uservoice: ['101', '102'], productboard: ['n-1', 'n-2'] }[preset],
       );
       expect(rows[0]?.received_at).toBe('2024-03-05T10:20:00Z');
+      // Revenue is annual: Canny's monthly spend and UserVoice's MRR count twelve times (LTV is not read).
+      expect(rows.map((r) => r.revenue)).toEqual(
+        { canny: [1200, null], uservoice: [3006, null], productboard: [null, null] }[preset],
+      );
     },
   );
 

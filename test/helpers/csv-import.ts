@@ -53,9 +53,10 @@ export async function storedRequests(db: TestDatabase) {
       email: string;
       received_at: string;
       triaged_at: Date | null;
+      revenue: number | null;
     }>(
       database.db,
-      sql`select source, source_ref, title, body, submitted_requester->>'email' as email, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as received_at, triaged_at from requests order by received_at, title`,
+      sql`select source, source_ref, title, body, submitted_requester->>'email' as email, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as received_at, triaged_at, (submitted_requester->'company'->>'revenue')::float8 as revenue from requests order by received_at, title`,
     );
   } finally {
     await database.close();

@@ -49,7 +49,7 @@ describe('parseMapArgs', () => {
       'a=colour',
       [],
       [
-        '--map "a=colour": unknown field "colour"; fields: title, body, email, name, company, created, url, tags, ref, revenue, tier, important',
+        '--map "a=colour": unknown field "colour"; fields: title, body, email, name, company, created, url, tags, ref, revenue, mrr, tier, important',
       ],
     ],
     ['title', [], ['--map "title": expected COLUMN=FIELD']],
@@ -73,8 +73,9 @@ describe('presets read each tool’s export header', () => {
         'Post URL',
         'Tags',
         'Votes',
+        'Company Monthly Spend',
       ],
-      { ref: 0, title: 1, body: 2, name: 3, email: 4, company: 5, created: 6, url: 7, tags: 8 },
+      { ref: 0, title: 1, body: 2, name: 3, email: 4, company: 5, created: 6, url: 7, tags: 8, mrr: 10 },
     ],
     [
       'uservoice',
@@ -88,8 +89,10 @@ describe('presets read each tool’s export header', () => {
         'user.name',
         'user.email_address',
         'account.name',
+        'account.mrr',
+        'account.ltv',
       ],
-      { ref: 0, title: 1, body: 2, created: 3, url: 4, tags: 5, name: 6, email: 7, company: 8 },
+      { ref: 0, title: 1, body: 2, created: 3, url: 4, tags: 5, name: 6, email: 7, company: 8, mrr: 9 },
     ],
     [
       'productboard',

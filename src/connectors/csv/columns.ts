@@ -13,6 +13,7 @@ export const CSV_FIELDS = [
   'tags',
   'ref',
   'revenue',
+  'mrr',
   'tier',
   'important',
 ] as const;
@@ -51,7 +52,9 @@ export const COMMON_NAMES: Record<CsvField, readonly string[]> = {
   url: ['url', 'link'],
   tags: ['tags', 'labels'],
   ref: ['id', 'ref', 'external id'],
-  revenue: ['revenue', 'arr'],
+  revenue: ['revenue', 'arr', 'annual revenue'],
+  // Monthly figures: the import makes them annual (× 12), as revenue always is (domain/revenue.ts).
+  mrr: ['mrr', 'monthly revenue', 'monthly spend'],
   tier: ['tier', 'plan'],
   important: ['important'],
 };
@@ -76,7 +79,7 @@ export const PRESETS: Record<PresetName, Partial<Record<CsvField, readonly strin
     created: ['created at', 'created', 'date'],
     url: ['post url', 'url'],
     tags: ['tags'],
-    revenue: ['company monthly spend', 'monthly spend'],
+    mrr: ['company monthly spend', 'monthly spend'],
   },
   // UserVoice idea (suggestion) export fields: https://help.uservoice.com/hc/en-us/articles/360035485693
   uservoice: {
@@ -89,7 +92,8 @@ export const PRESETS: Record<PresetName, Partial<Record<CsvField, readonly strin
     created: ['suggestion.created_timestamp'],
     url: ['suggestion.portal_url'],
     tags: ['suggestion.labels.name'],
-    revenue: ['account.mrr', 'account.ltv'],
+    // account.ltv (lifetime value) is no yearly figure, so it is not read as revenue.
+    mrr: ['account.mrr'],
     tier: ['account.plan'],
   },
   // Productboard notes, named after the note fields (title, content, user.email, company, tags, display_url):

@@ -36,6 +36,7 @@ describe('mapRow: rejected rows say why, in the API’s words', () => {
       'requester.company.revenue: revenue must be a number (annual, in the account currency)',
     ],
     ['bad important', { ...good, important: 'maybe' }, 'important must be true or false'],
+    ['bad mrr', { ...good, mrr: 'lots' }, 'mrr: "lots" is not an amount'],
     [
       'NUL in the title',
       { ...good, title: 'Dark\u0000mode' },
@@ -85,6 +86,16 @@ describe('mapRow: valid rows', () => {
       },
       receivedAt: '2024-03-05T08:20:00.000Z',
     });
+  });
+
+  it.each([
+    [{ revenue: '120000' }, 120000],
+    [{ mrr: '$1,000' }, 12000],
+    [{ mrr: '99.99' }, 1199.88],
+    [{ revenue: '50000', mrr: '1000' }, 50000],
+  ])('revenue is annual: %j → %d', (cells, revenue) => {
+    const result = mapRow(row({ ...good, ...cells }), columns, { source: 'csv', now });
+    expect(result.ok && result.request.submittedRequester.company?.revenue).toBe(revenue);
   });
 
   it('ragged rows: missing trailing cells are empty', () => {

@@ -6,6 +6,7 @@ import {
   requestInput,
   requestPayloadHash,
 } from '../../domain/request.ts';
+import { annualFromMonthly } from '../../domain/revenue.ts';
 import type { SubmittedRequester } from '../../store/schema.ts';
 import type { CsvField } from './columns.ts';
 import { parseCsvDate } from './dates.ts';
@@ -91,7 +92,19 @@ export function mapRow(
   const body = cell(cells, columns, 'body') ?? '';
   const email = cell(cells, columns, 'email');
   const companyName = cell(cells, columns, 'company');
-  const revenue = cell(cells, columns, 'revenue');
+  const annual = cell(cells, columns, 'revenue');
+  const monthly = annual === undefined ? cell(cells, columns, 'mrr') : undefined;
+  const monthlyAmount = monthly === undefined ? undefined : money(monthly);
+  if (typeof monthlyAmount === 'string') {
+    return { ok: false, reason: `mrr: "${monthly?.slice(0, 40)}" is not an amount` };
+  }
+  // Revenue is annual: an annual column wins, a monthly one counts twelve times.
+  const revenue =
+    annual !== undefined
+      ? money(annual)
+      : monthlyAmount === undefined
+        ? undefined
+        : annualFromMonthly(monthlyAmount);
   const tier = cell(cells, columns, 'tier');
   const importantCell = cell(cells, columns, 'important')?.toLowerCase();
   const tags = cell(cells, columns, 'tags');
@@ -101,7 +114,7 @@ export function mapRow(
     companyName !== undefined || revenue !== undefined || tier !== undefined
       ? {
           ...(companyName !== undefined ? { name: companyName } : {}),
-          ...(revenue !== undefined ? { revenue: money(revenue) } : {}),
+          ...(revenue !== undefined ? { revenue } : {}),
           ...(tier !== undefined ? { tier } : {}),
         }
       : undefined;

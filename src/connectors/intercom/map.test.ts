@@ -4,6 +4,7 @@ import { companyRevenue, htmlToText, parseIntercomCursor } from './map.ts';
 describe('companyRevenue', () => {
   it.each([
     [{ id: 'c', monthly_spend: 100 }, undefined, 1200],
+    [{ id: 'c', monthly_spend: 99.99 }, undefined, 1199.88],
     [{ id: 'c', monthly_spend: 100, custom_attributes: { arr: 50000 } }, 'arr', 50000],
     [{ id: 'c', monthly_spend: 100, custom_attributes: { arr: '75000' } }, 'arr', 75000],
     [{ id: 'c', monthly_spend: 100, custom_attributes: { arr: 'lots' } }, 'arr', 1200],

@@ -1,3 +1,4 @@
+import { annualFromMonthly } from '../../domain/revenue.ts';
 import type { SubmittedRequester } from '../../store/schema.ts';
 import { firstLine } from '../../sync/intake-item.ts';
 import type { IntakeItem } from '../source.ts';
@@ -70,7 +71,7 @@ export function companyRevenue(company: IntercomCompany, attribute: string | und
   const value = typeof custom === 'string' && custom.trim() !== '' ? Number(custom) : custom;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   if (typeof company.monthly_spend === 'number' && company.monthly_spend > 0)
-    return company.monthly_spend * 12;
+    return annualFromMonthly(company.monthly_spend);
   return undefined;
 }
 
