@@ -64,13 +64,15 @@ interface LinearSnapshot {
   workflowStates: Array<{ id: string; type: string }>;
 }
 
-export async function startEmulatorsProcess(): Promise<Emulators> {
+/** `dataDir`: where the emulators keep their state; a fresh one per run, so no issue of an earlier run is seen. */
+export async function startEmulatorsProcess(dataDir: string): Promise<Emulators> {
   const jiraPort = await freePort();
   let linearPort = await freePort();
   while (linearPort === jiraPort) linearPort = await freePort();
   const proc = spawnService('emulators', ['emulators'], {
     JIRA_EMULATOR_PORT: String(jiraPort),
     LINEAR_EMULATOR_PORT: String(linearPort),
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
   });
   const jira: JiraAccess = {

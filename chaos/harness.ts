@@ -98,7 +98,7 @@ export async function startHarness({
     const smtp = await startSmtpServer();
     cleanups.push(() => smtp.close());
     progress('chaos: starting the emulators');
-    const emulators = await startEmulatorsProcess();
+    const emulators = await startEmulatorsProcess(path.join(scratchDir, 'emulators'));
     cleanups.push(() => emulators.stop());
 
     const apiPort = await freePort();
