@@ -224,6 +224,20 @@ function mountApi(
   app.use(mergesRouter({ store, queues, coalesceSeconds: config.push.coalesceSeconds }));
 }
 
+/** SQLSTATEs for text the database cannot store: U+0000 in `text` (22021) or in `jsonb` (22P05). */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/** The database refused the request's text: its code, on the error or a cause it wraps (drizzle wraps the driver's). */
+function isUnstorableText(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (err instanceof HttpProblem) return sendProblem(res, err.problem, err.headers);
@@ -257,6 +271,16 @@ function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
       });
     }
     if (e.type === 'request.aborted') return void res.end();
+    // The schemas refuse U+0000 by field; this catches what reaches the database past them (a webhook payload).
+    if (isUnstorableText(err)) {
+      req.log.warn('request text the database cannot store');
+      return sendProblem(res, {
+        type: 'https://suggested-sync.dev/problems/unstorable-text',
+        title: 'Unstorable text',
+        status: 400,
+        detail: 'the request holds text the database cannot store (a NUL character, \\u0000)',
+      });
+    }
     // Other client errors that carry their status, such as express's 400 for a malformed percent-encoding in
     // the path. Their messages may quote the input, so only the status is passed on.
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
