@@ -25,7 +25,14 @@ async function answers(host: string, port: number): Promise<boolean> {
 }
 
 async function reachableOn(env: Record<string, string>): Promise<Record<string, boolean>> {
-  const svc = await startService({ database, keepDatabase: true, env });
+  // A tracker configured (never called here), so no sandbox: the emulators are not what this test is about.
+  const tracker = { LINEAR_API_KEY: 'lin_api_listen_test', LINEAR_API_URL: 'http://127.0.0.1:9/graphql' };
+  const svc = await startService({
+    database,
+    keepDatabase: true,
+    env: { ...tracker, ...env },
+    yaml: 'routing:\n  default: { linear: { team: ENG } }\n',
+  });
   try {
     const port = svc.runtime.port;
     return { '127.0.0.1': await answers('127.0.0.1', port), '127.0.0.2': await answers('127.0.0.2', port) };
