@@ -34,6 +34,37 @@ describe('checkIntakeItem', () => {
     expect(verdict.item.body).toHaveLength(20_000);
   });
 
+  it('takes NUL characters out of every string instead of refusing the item', () => {
+    const verdict = checkIntakeItem(
+      item({
+        title: 'Dark\u0000 mode',
+        body: 'Please\u0000.',
+        requester: { email: 'ada@acme.io', name: 'Ada\u0000' },
+        tags: ['ui\u0000'],
+        thread: { ticket: 'T\u00001', nested: { 'k\u0000': ['v\u0000'] } },
+      }),
+    );
+    expect(verdict).toMatchObject({
+      ok: true,
+      item: {
+        title: 'Dark mode',
+        body: 'Please.',
+        requester: { name: 'Ada' },
+        tags: ['ui'],
+        thread: { ticket: 'T1', nested: { k: ['v'] } },
+      },
+    });
+  });
+
+  it('cuts a long title between characters, never through an emoji', () => {
+    const verdict = checkIntakeItem(item({ title: `a${'😀'.repeat(200)}` }));
+    expect(verdict.ok).toBe(true);
+    if (!verdict.ok) return;
+    expect(verdict.item.title.length).toBeLessThanOrEqual(300);
+    expect(verdict.item.title.endsWith('😀…')).toBe(true);
+    expect(verdict.item.title.isWellFormed()).toBe(true);
+  });
+
   it('drops tags it cannot keep rather than the item', () => {
     const verdict = checkIntakeItem(item({ tags: ['ok', ' ', 'x'.repeat(51)] }));
     expect(verdict).toMatchObject({ ok: true, item: { tags: ['ok'] } });

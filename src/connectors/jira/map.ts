@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IssueMarks, TrackerIssueState } from '../../domain/tracker.ts';
+import { cutText } from '../../domain/text.ts';
 
 /** Jira's JSON → our shapes, and the small text formats Jira wants from us (labels, JQL literals, issue refs). Pure. */
 
@@ -40,13 +41,7 @@ const LINE_BREAK = /\s*(?:\r\n|[\n\r\v\f\u0085\u2028\u2029])\s*/g;
  */
 export function jiraSummary(title: string): string {
   const line = title.replace(LINE_BREAK, ' ').trim();
-  if (line.length <= SUMMARY_MAX) return line;
-  let cut = '';
-  for (const char of line) {
-    if (cut.length + char.length > SUMMARY_MAX) break;
-    cut += char;
-  }
-  return cut.trimEnd();
+  return cutText(line, SUMMARY_MAX).trimEnd();
 }
 
 /**
