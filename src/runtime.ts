@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { type Emulators, startEmulators } from './sandbox/emulators.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import type { ChannelsFor, FanOutOutcome } from './store/notify-outbox.repo.ts';
+import { retryTransient } from './store/retry-transient.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
 import { createDedupeEngine } from './sync/dedupe/engine.ts';
@@ -208,17 +209,19 @@ export async function startRuntime({
         host: config.host,
       });
     }
-    const { applied } = await store.migrate();
+    // A database restarting or failing over as this process starts is waited out (each step is idempotent); a
+    // real error (credentials, a missing database, a migration's SQL) still stops start-up at once.
+    const { applied } = await retryTransient('migrate', () => store.migrate(), { log });
     log.info({ database: store.kind, applied }, 'database migrated');
     if (role !== 'api') {
       // Before any triage: the index must be built with the analysis this process runs.
-      const index = await ensureDedupeIndex(
-        store.db,
-        dedupe.analyse,
-        analysisFingerprint(dedupe, dedupeSynonyms),
+      const index = await retryTransient(
+        'dedupe index',
+        () => ensureDedupeIndex(store.db, dedupe.analyse, analysisFingerprint(dedupe, dedupeSynonyms)),
+        { log },
       );
       if (index.rebuilt) {
-        await vacuumDedupeIndex(store.db);
+        await retryTransient('dedupe index vacuum', () => vacuumDedupeIndex(store.db), { log });
         log.info({ documents: index.documents }, 'dedupe index rebuilt');
       }
     }
