@@ -95,6 +95,41 @@ describe('chaos checks', () => {
       ['processes alive'],
     ],
     ['no schedule seen at start', { ...healthy, schedulesBefore: [] }, ['schedules present again']],
+    [
+      'a link left dirty',
+      { ...healthy, db: { ...healthy.db, links: [{ ...linkRow(feature, 'jira', 'SBX-1'), dirty: true }] } },
+      ['links pushed, none dirty'],
+    ],
+    [
+      'a moved issue whose feature never says shipped',
+      {
+        ...healthy,
+        db: {
+          ...healthy.db,
+          links: [{ ...linkRow(feature, 'jira', 'SBX-1'), featureStatus: 'in_progress' }],
+        },
+      },
+      ['status back from trackers'],
+    ],
+    [
+      'a notification never received',
+      { ...healthy, mails: [{ envelope: { to: ['a@acme.example'] }, messageId: '<other@chaos>' }] },
+      ['notifications sent'],
+    ],
+    [
+      'a request refused',
+      {
+        ...healthy,
+        planned: 2,
+        intake: { ...healthy.intake, refused: ['r2: 500 after 5 tries'] },
+      },
+      ['requests accepted (202)'],
+    ],
+    [
+      'not settled in time',
+      { ...healthy, settle: { settled: false, seconds: 10, limitSeconds: 10, waitingFor: ['1 link dirty'] } },
+      ['settled'],
+    ],
   ] as const)('%s', (_name, observed, expected) => {
     expect(failing(observed as Observed)).toEqual(expected);
   });
