@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { sourceChecks } from '../src/doctor.ts';
 import { requests } from '../src/store/schema.ts';
-import { scheduleSourcePulls } from '../src/workers/source-schedules.ts';
+import { createSchedules, wantedSchedules } from '../src/workers/schedules.ts';
+import { removeStaleSourcePulls } from '../src/workers/source-schedules.ts';
 import { type FakeIntercom, intercomConversation, startFakeIntercom } from './fakes/intercom.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskTicket } from './fakes/zendesk.ts';
 import { startIntakeHarness } from './helpers/intake.ts';
@@ -70,7 +71,16 @@ describe('sources: schedules', () => {
     try {
       // A source removed from the configuration since the last start.
       await intake.queues.schedule('source-pull', { sourceId: 'gone' }, 60_000);
-      await scheduleSourcePulls(intake.queues, intake.sources, intake.log);
+      // What a worker process does at start (runtime.ts): every wanted schedule upserted, then the stale removed.
+      const config = loadConfig({ env: { NODE_ENV: 'test' } });
+      const wanted = wantedSchedules({
+        queues: intake.queues,
+        config,
+        trackerSites: [],
+        sources: intake.sources,
+      });
+      await createSchedules({ wanted, log: intake.log }).ensure({ all: true });
+      await removeStaleSourcePulls(intake.queues, intake.sources, intake.log);
       const schedulers = await intake.queues.queue('intake').getJobSchedulers();
       expect(schedulers.map((s) => [s.id ?? s.key, s.every]).sort()).toEqual([
         ['source-pull-ic', 60_000],

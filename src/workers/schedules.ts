@@ -77,10 +77,6 @@ export function createSchedules({ wanted, log }: { wanted: readonly Schedule[]; 
     /** Each wanted schedule and whether Redis has it. */
     status,
 
-    async missing(): Promise<string[]> {
-      return (await status()).filter((s) => !s.present).map((s) => s.id);
-    },
-
     /**
      * Puts back each wanted schedule Redis lacks or holds with another interval; `all` upserts every one (at
      * start, so a changed job template applies too). The look first spares Redis a rewrite on every run and leaves

@@ -34,18 +34,3 @@ export async function removeStaleSourcePulls(queues: Queues, sources: Sources, l
     );
   }
 }
-
-/** Every enabled source's pull scheduled, and none for a source no longer configured. */
-export async function scheduleSourcePulls(queues: Queues, sources: Sources, log: Logger): Promise<void> {
-  for (const { sourceId, everyMs } of sourcePulls(sources)) {
-    await queues
-      .schedule('source-pull', { sourceId }, everyMs)
-      .catch((err: unknown) =>
-        log.warn(
-          { sourceId, error: errorForLog(err) },
-          'cannot schedule a source pull; the reconciler tries again',
-        ),
-      );
-  }
-  await removeStaleSourcePulls(queues, sources, log);
-}
