@@ -271,7 +271,7 @@ function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
       });
     }
     if (e.type === 'request.aborted') return void res.end();
-    // The schemas refuse U+0000 by field; this catches what reaches the database past them (a webhook payload).
+    // The schemas refuse U+0000 by field and webhooks have it removed; a last resort for API text past both.
     if (isUnstorableText(err)) {
       req.log.warn('request text the database cannot store');
       return sendProblem(res, {

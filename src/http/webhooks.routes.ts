@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Trackers } from '../connectors/registry.ts';
 import { headerValue, type Tracker } from '../connectors/tracker.ts';
+import { withoutNul } from '../domain/nul.ts';
 import type { TrackerKind } from '../domain/tracker.ts';
 import { errorForLog } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -87,7 +88,9 @@ export function webhooksRouter({
     } catch {
       throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the webhook body is not valid JSON');
     }
-    const events = tracker.parseWebhook(body);
+    // A NUL the database cannot store is removed, not refused: trackers do not retry a 4xx, so a refusal would
+    // lose the status change for good.
+    const events = withoutNul(tracker.parseWebhook(body));
     if (events.every((e) => e.type === 'ignored')) {
       metrics.webhooksReceived.inc({ provider, outcome: 'ignored' });
       res.json({

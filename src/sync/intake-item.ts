@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IntakeItem } from '../connectors/source.ts';
+import { withoutNul } from '../domain/nul.ts';
 import { requesterInput } from '../domain/request.ts';
 import { cutText } from '../domain/text.ts';
 
@@ -37,27 +38,13 @@ export function firstLine(text: string): string {
 
 const cut = (s: string, max: number) => cutText(s, max, '…');
 
-/**
- * U+0000 taken out of every string of the item, keys included. Postgres cannot store it, and unlike an API
- * caller, whom a 400 tells, the customer who wrote the ticket cannot be asked again: refusing would drop the item
- * at every pull. A NUL carries no text, so removing it changes nothing a person reads.
- */
-function withoutNul<T>(value: T): T {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '') as T;
-  if (Array.isArray(value)) return value.map(withoutNul) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', ''), withoutNul(v)]),
-    ) as T;
-  }
-  return value;
-}
-
 export type ItemVerdict =
   | { ok: true; item: IntakeItem }
   | { ok: false; ref: string | undefined; reason: string };
 
 export function checkIntakeItem(received: IntakeItem): ItemVerdict {
+  // Unlike an API caller, whom a 400 tells, the customer who wrote the ticket cannot be asked again: refusing a
+  // NUL would drop the item at every pull.
   const item = withoutNul(received);
   const trimmed = {
     ...item,
