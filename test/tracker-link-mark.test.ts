@@ -171,6 +171,34 @@ describe('a link never speaks for an issue that is not its own', () => {
     expect(await notificationCount(s, old.featureId)).toBe(mailed);
   });
 
+  it('a push or an error recorded while a webhook found the mark gone does not clear it; nothing more is pushed', async () => {
+    svc = await startService({ yaml: YAML });
+    const s = svc;
+    const { links } = s.runtime.store;
+    const { featureId } = await pushed(s, 'Custom domains', 'cd@acme.io', ['jira']);
+    const [link] = await links.forFeature(featureId);
+    if (!link) throw new Error('no link');
+    // A webhook finds the issue without the mark while a push of this link runs; that push then records its end.
+    await links.recordMarkLost(link.id, 'the mark is gone');
+    await links.recordPushed(link.id, 'hash of the running push', link.demandVersion);
+    await links.recordError(link.id, 'transient', 'a 503 after the push', { failed: false });
+    expect(await readyz(s)).toMatchObject({ status: 'degraded', links: { lostMark: 1 } });
+
+    const before = (await links.get(link.id))?.pushedAt?.getTime();
+    expect((await s.post(`/v1/features/${featureId}/push`, '')).status).toBe(202);
+    const skipped = () => s.logs.some((l) => l.includes('push skipped: the issue lost its mark'));
+    await waitFor('the push to end', async () => {
+      const after = await links.get(link.id);
+      return skipped() || after?.pushedAt?.getTime() !== before ? true : undefined;
+    });
+    expect(skipped()).toBe(true);
+    expect((await links.get(link.id))?.pushedAt?.getTime()).toBe(before);
+    // Still dirty (pushed once the mark is back), but not the reconciler's work, nor pending work.
+    expect((await links.get(link.id))?.dirtySince).not.toBeNull();
+    expect(await links.dirty(new Date(Date.now() + 60_000), 500)).toEqual([]);
+    expect(await links.countDirty()).toBe(0);
+  });
+
   it('Linear: an issue linked by hand speaks only while it carries the mark its first push wrote', async () => {
     svc = await startService({ yaml: YAML });
     const s = svc;

@@ -1,15 +1,15 @@
-import { and, eq, inArray, isNotNull, lt, ne, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, routeInputOf } from './feature-writes.ts';
+import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
 import { companies, features, requesters, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
 
 export type TrackerLink = typeof trackerLinks.$inferSelect;
 
-/** `lastErrorKind` of a link whose issue no longer carries its mark. */
-export const MARK_LOST = 'mark_lost';
+export { MARK_LOST } from './link-marks.repo.ts';
 
 function sameTarget(a: PushTarget, b: PushTarget): boolean {
   if (a.kind === 'jira' && b.kind === 'jira') return a.site === b.site && a.project === b.project;
@@ -27,6 +27,8 @@ export function linkIdempotencyKey(featureId: string, target: PushTarget): strin
 /** Feature ↔ tracker issue rows: the state the push job moves forward, one step at a time. */
 export function createLinksRepo(db: Db) {
   return {
+    ...createLinkMarksRepo(db),
+
     async get(linkId: string): Promise<TrackerLink | undefined> {
       const [row] = await db.select().from(trackerLinks).where(eq(trackerLinks.id, linkId));
       return row;
@@ -65,8 +67,9 @@ export function createLinksRepo(db: Db) {
             state: 'unlinked',
             primary: false,
             dirtySince: null,
+            markLostAt: sql`now()`,
             lastErrorKind: MARK_LOST,
-            lastError: `${ref.issueKey} (${ref.issueId}) is now another link's issue (it carries that link's mark, not this one's): the issue this link followed is gone`,
+            lastError: markLostMessage(ref, 'reused'),
             lastErrorAt: sql`now()`,
             updatedAt: sql`now()`,
           })
@@ -97,57 +100,6 @@ export function createLinksRepo(db: Db) {
           .where(eq(trackerLinks.id, linkId));
         return stale;
       });
-    },
-
-    /** The push wrote this link's mark on an issue it did not create (linked by hand, imported). */
-    async recordMarked(linkId: string): Promise<void> {
-      await db
-        .update(trackerLinks)
-        .set({ markedAt: sql`now()`, updatedAt: sql`now()` })
-        .where(eq(trackerLinks.id, linkId));
-    },
-
-    /**
-     * The issue no longer carries this link's mark: what the tracker says of it is not applied and nothing is
-     * pushed to it until it does again or the link is unlinked. True when this is news (not already recorded).
-     */
-    async recordMarkLost(linkId: string, message: string): Promise<boolean> {
-      const [before] = await db
-        .select({ kind: trackerLinks.lastErrorKind })
-        .from(trackerLinks)
-        .where(eq(trackerLinks.id, linkId));
-      await db
-        .update(trackerLinks)
-        .set({
-          lastErrorKind: MARK_LOST,
-          lastError: message.slice(0, 1_000),
-          lastErrorAt: sql`now()`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(trackerLinks.id, linkId));
-      return before?.kind !== MARK_LOST;
-    },
-
-    /** The issue carries the mark again (a label put back, a property restored). */
-    async clearMarkLost(linkId: string): Promise<void> {
-      await db
-        .update(trackerLinks)
-        .set({ lastErrorKind: null, lastError: null, lastErrorAt: null, updatedAt: sql`now()` })
-        .where(and(eq(trackerLinks.id, linkId), eq(trackerLinks.lastErrorKind, MARK_LOST)));
-    },
-
-    /** Live links whose issue lost their mark: /readyz reports them. */
-    async countMarkLost(): Promise<number> {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(trackerLinks)
-        .where(
-          and(
-            eq(trackerLinks.lastErrorKind, MARK_LOST),
-            inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
-          ),
-        );
-      return row?.n ?? 0;
     },
 
     /**
@@ -312,7 +264,10 @@ export function createLinksRepo(db: Db) {
         );
     },
 
-    /** Links with demand not yet pushed, changed before `before`: the reconciler's work list. */
+    /**
+     * Links with demand not yet pushed, changed before `before`, oldest first: the reconciler's work list. A link
+     * whose issue lost its mark stays dirty (pushed once the mark is back) but is left out: its push would only skip.
+     */
     async dirty(before: Date, limit: number): Promise<Array<Pick<TrackerLink, 'id' | 'kind' | 'site'>>> {
       return db
         .select({ id: trackerLinks.id, kind: trackerLinks.kind, site: trackerLinks.site })
@@ -322,8 +277,10 @@ export function createLinksRepo(db: Db) {
             isNotNull(trackerLinks.dirtySince),
             lt(trackerLinks.dirtySince, before),
             inArray(trackerLinks.state, ['pending', 'linked']),
+            isNull(trackerLinks.markLostAt),
           ),
         )
+        .orderBy(trackerLinks.dirtySince)
         .limit(limit);
     },
 
@@ -385,11 +342,18 @@ export function createLinksRepo(db: Db) {
       });
     },
 
+    /** What `dirty` would hand the reconciler (the pending-work metric): mark-lost links are not pending work. */
     async countDirty(): Promise<number> {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(trackerLinks)
-        .where(and(isNotNull(trackerLinks.dirtySince), inArray(trackerLinks.state, ['pending', 'linked'])));
+        .where(
+          and(
+            isNotNull(trackerLinks.dirtySince),
+            inArray(trackerLinks.state, ['pending', 'linked']),
+            isNull(trackerLinks.markLostAt),
+          ),
+        );
       return row?.n ?? 0;
     },
   };

@@ -243,6 +243,12 @@ export const trackerLinks = pgTable(
      * it read is still the current one), so a request that joins during a push gets a push of its own.
      */
     demandVersion: integer('demand_version').notNull().default(0),
+    /**
+     * When the issue was found without this link's mark (another issue has its id, or the mark was removed): from
+     * then on nothing is pushed to it and what the tracker says of it is not applied, until the mark is back or the
+     * link is unlinked. Its own column: a push or an error recorded meanwhile must not clear it.
+     */
+    markLostAt: timestamp('mark_lost_at', { withTimezone: true }),
     lastErrorKind: text('last_error_kind'),
     lastError: text('last_error'),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),

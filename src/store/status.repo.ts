@@ -93,6 +93,16 @@ async function liveLinkByIssue(
 }
 
 /**
+ * The caller checked the issue's mark against link `linkId`; the issue's live link is another one now (unlinked
+ * and linked anew meanwhile): the job is retried, to check the mark again against that link.
+ */
+function sameLinkAsChecked(found: LiveLink, linkId: string | undefined): void {
+  if (linkId !== undefined && found.id !== linkId) {
+    throw new RetryableConflict('the issue was linked anew meanwhile');
+  }
+}
+
+/**
  * A merge carries the merged feature's stops (unsubscribes) over to the survivor, where its requests now are, and
  * suppresses what is queued from the survivor to those requesters; returns the stops it added, for an unmerge to
  * take back.
@@ -275,9 +285,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
     ): Promise<ApplyOutcome> {
       const found = await liveLinkByIssue(db, state.kind, state.site, state.issueId);
       if (!found) return { outcome: 'not-linked' };
-      if (linkId !== undefined && found.id !== linkId) {
-        throw new RetryableConflict('the issue was linked anew meanwhile');
-      }
+      sameLinkAsChecked(found, linkId);
       return inTransaction(db, policy, async (tx) => {
         await lockFeatures(tx, [found.featureId]);
         // Re-read under the lock: another event may have applied a newer state, or moved the link.
@@ -310,9 +318,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
     ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
       const found = await liveLinkByIssue(db, kind, site, issueId);
       if (!found) return undefined;
-      if (linkId !== undefined && found.id !== linkId) {
-        throw new RetryableConflict('the issue was linked anew meanwhile');
-      }
+      sameLinkAsChecked(found, linkId);
       return removeLink(found.id, found.featureId, cause, { issueKey: found.issueKey, reason: 'deleted' });
     },
 
@@ -759,7 +765,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       }
       const [unlinked] = await tx
         .update(trackerLinks)
-        .set({ state: 'unlinked', dirtySince: null, primary: false, updatedAt: sql`now()` })
+        .set({ state: 'unlinked', dirtySince: null, primary: false, markLostAt: null, updatedAt: sql`now()` })
         .where(and(eq(trackerLinks.id, linkId), inArray(trackerLinks.state, LIVE)))
         .returning({ id: trackerLinks.id });
       if (!unlinked) return undefined;

@@ -5,7 +5,7 @@ import type { IssueMarks, PushTarget } from '../domain/tracker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
-import { MARK_LOST } from '../store/links.repo.ts';
+import { markLostMessage } from '../store/link-marks.repo.ts';
 import type { StatusCause, StatusChange } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
 import type { Queues } from './queues.ts';
@@ -55,7 +55,7 @@ export function createTrackerSync({
     const issue = link.issueKey ?? issueId;
     const news = await store.links.recordMarkLost(
       link.id,
-      `${tracker.kind} ${tracker.site} issue ${issue} no longer carries this link's mark (another issue has its id now, or the mark was removed): what the tracker says of it is not applied; unlink it, or link the right issue`,
+      markLostMessage({ kind: tracker.kind, site: tracker.site, issueKey: issue, issueId }, 'missing'),
     );
     if (news) {
       log.warn(
@@ -94,7 +94,7 @@ export function createTrackerSync({
       await markLost(tracker, link, issueId);
       return { kind: 'foreign', link };
     }
-    if (link.lastErrorKind === MARK_LOST) await store.links.clearMarkLost(link.id);
+    if (link.markLostAt) await store.links.clearMarkLost(link.id);
     return { kind: 'own', link };
   }
 

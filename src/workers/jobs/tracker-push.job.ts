@@ -6,7 +6,6 @@ import type { Trackers } from '../../connectors/registry.ts';
 import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
 import type { FeatureDemand, PushTarget } from '../../domain/tracker.ts';
 import { errorForLog, type Logger } from '../../log.ts';
-import { MARK_LOST } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
 import { priorityFromScore } from '../../sync/demand.ts';
 import type { JobPayload } from '../catalog.ts';
@@ -63,6 +62,15 @@ export function createTrackerPushJob({
     const { linkId } = payload;
     const link = await store.links.get(linkId);
     if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
+    // Known to be another's issue now (its mark is gone): nothing of this feature is written to it.
+    const markLost = () => {
+      log.info(
+        { linkId, featureId: link.featureId, issueKey: link.issueKey },
+        'push skipped: the issue lost its mark',
+      );
+      return { skipped: "the issue no longer carries this link's mark" };
+    };
+    if (link.markLostAt) return markLost();
     const tracker = trackers.get(link.kind, link.site);
     if (!tracker) throw new UnrecoverableError(`no ${link.kind} tracker "${link.site}" is configured`);
     const url = featureUrl(config.publicUrl, link.featureId);
@@ -99,9 +107,8 @@ export function createTrackerPushJob({
             url: link.url ?? '',
           }
         : undefined;
-      // Known to be another's issue now (its mark is gone): nothing of this feature is written to it.
-      if (link.lastErrorKind === MARK_LOST)
-        return { skipped: "the issue no longer carries this link's mark" };
+      // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
+      if (ref && (await store.links.markLost(link.id))) return markLost();
       let created = false;
       if (!ref) {
         // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
@@ -224,16 +231,27 @@ export function createTrackerPushJob({
       } else {
         // Not the tracker's doing (our database refused a write, a bug): said on the link and in the log, not
         // only in the job's failure, so the API and /readyz readers see why this issue stopped getting pushes.
+        // The detail (a failed query's SQL and parameters) stays in the log; the API shows a fixed sentence.
         const error = errorForLog(err);
-        const why = [error['message'], error['constraint'] && `(constraint ${String(error['constraint'])})`];
         log.warn({ linkId, featureId: link.featureId, error }, 'tracker push failed');
         await store.links
-          .recordError(link.id, 'internal', `push failed: ${why.filter(Boolean).join(' ')}`, {
-            failed: false,
-          })
+          .recordError(link.id, 'internal', internalPushError(error), { failed: false })
           .catch(() => {});
       }
       throw err;
     }
   };
+}
+
+/**
+ * What the link shows of a push that failed on our side: a fixed sentence, with the database's error code and
+ * constraint when there are any (a Drizzle error's message is the failed query, SQL and parameters included).
+ */
+export function internalPushError(error: Record<string, unknown>): string {
+  const code = typeof error['code'] === 'string' ? error['code'] : undefined;
+  const constraint = typeof error['constraint'] === 'string' ? error['constraint'] : undefined;
+  const detail = [code && `code ${code}`, constraint && `constraint ${constraint}`]
+    .filter(Boolean)
+    .join(', ');
+  return `internal error while recording the push; see the log${detail ? ` (${detail})` : ''}`;
 }
