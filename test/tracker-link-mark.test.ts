@@ -152,25 +152,6 @@ describe('a link never speaks for an issue that is not its own', () => {
     expect(warned.map((l) => l.featureId)).toContain(old2.featureId);
   });
 
-  it('Linear: a new issue under a reused identifier moves only its own feature', async () => {
-    const database = await createTestDatabase();
-    svc = await startService({ yaml: YAML, database, keepDatabase: true });
-    const first = svc;
-    const old = await pushed(first, 'Offline mode', 'om@acme.io', []);
-    await clients(first).linear.updateIssue(old.issueId, { stateId: linearStateId(first, 'completed') });
-    await statusIs(first, old.featureId, 'shipped');
-    const mailed = await notificationCount(first, old.featureId);
-
-    const s = await restartWithEmptyTrackers(first);
-    const fresh = await pushed(s, 'Bulk export', 'be@beta.io', []);
-    expect(fresh.issueKey).toBe(old.issueKey);
-    expect(fresh.issueId).not.toBe(old.issueId);
-    await clients(s).linear.updateIssue(fresh.issueId, { stateId: linearStateId(s, 'canceled') });
-    await statusIs(s, fresh.featureId, 'declined');
-    expect((await feature(s, old.featureId)).status).toBe('shipped');
-    expect(await notificationCount(s, old.featureId)).toBe(mailed);
-  });
-
   it('a push or an error recorded while a webhook found the mark gone does not clear it; nothing more is pushed', async () => {
     svc = await startService({ yaml: YAML });
     const s = svc;
