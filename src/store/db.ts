@@ -1,15 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { type SQL, sql } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzlePg, type NodePgDatabase, type NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock.ts';
 import * as schema from './schema.ts';
+import { isTransientDatabaseError } from './transient-error.ts';
 
 export type Schema = typeof schema;
 /** The typed query layer, the same for Postgres and PGlite. */
@@ -51,6 +52,38 @@ async function countApplied(db: Db): Promise<number> {
   return applied?.n ?? 0;
 }
 
+const drizzleByClient = new WeakMap<pg.PoolClient, NodePgDatabase<Schema>>();
+
+/**
+ * A transaction on a client of its own, released here whatever happens. Drizzle's pool transaction (drizzle-orm
+ * 0.45, node-postgres/session.js `transaction`) sends BEGIN before its try/finally, so a connection cut between
+ * checkout and BEGIN would never be released and its pool slot would be lost for good; a few blips would exhaust
+ * the pool. Given a client rather than a pool, Drizzle runs BEGIN/COMMIT/ROLLBACK on it and leaves release to us.
+ */
+async function transactionOnOwnClient<T>(
+  pool: pg.Pool,
+  run: (tx: NodePgTransaction<Schema, ExtractTablesWithRelations<Schema>>) => Promise<T>,
+  config?: PgTransactionConfig,
+): Promise<T> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  try {
+    // One Drizzle instance per pooled connection: building one costs about a tenth of a millisecond.
+    let onClient = drizzleByClient.get(client);
+    if (!onClient) {
+      onClient = drizzlePg(client, { schema });
+      drizzleByClient.set(client, onClient);
+    }
+    return await onClient.transaction(run, config);
+  } catch (err) {
+    // A dead connection is destroyed now rather than handed to the next caller before its socket closes.
+    if (isTransientDatabaseError(err)) lost = err instanceof Error ? err : new Error('connection lost');
+    throw err;
+  } finally {
+    client.release(lost);
+  }
+}
+
 export function openDatabase(target: DatabaseTarget): Database {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
@@ -69,22 +102,33 @@ export function openDatabase(target: DatabaseTarget): Database {
     pool.on('connect', (client) => {
       client.on('error', () => {});
     });
-    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const pgDb = drizzlePg(pool, { schema });
+    // Every db.transaction() in the store releases its client even when the connection dies before BEGIN.
+    pgDb.transaction = (run, config) => transactionOnOwnClient(pool, run, config);
+    const db = pgDb as unknown as Db;
     return {
       kind: 'postgres',
       db,
       async migrate() {
         // Session-level advisory lock on a dedicated connection: a second process waits here, then finds
-        // nothing left to apply.
+        // nothing left to apply. The migrations run on that same connection, so they hold no second pool slot.
         const lockClient = await pool.connect();
+        const locked = drizzlePg(lockClient, { schema });
         try {
           await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-          const before = await countApplied(db);
-          await migratePg(drizzlePg(pool, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
-          return { applied: (await countApplied(db)) - before };
+          const before = await countApplied(locked as unknown as Db);
+          await migratePg(locked, { migrationsFolder: MIGRATIONS_FOLDER });
+          return { applied: (await countApplied(locked as unknown as Db)) - before };
         } finally {
-          await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-          lockClient.release();
+          // An unlock that fails means the connection died (or still holds the lock): the pool must destroy it,
+          // never hand it out again.
+          const unlockError = await lockClient
+            .query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+            .then(
+              () => undefined,
+              (err: unknown) => (err instanceof Error ? err : new Error('migration unlock failed')),
+            );
+          lockClient.release(unlockError);
         }
       },
       async ping() {
