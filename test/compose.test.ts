@@ -31,6 +31,14 @@ describe('docker-compose.yml: what `docker compose up` selects', () => {
     expect(activeServices(services, ['sandbox'])).not.toContain('api');
   });
 
+  it('the sandbox is published on loopback only, and listens inside its container on every interface', () => {
+    const sandbox = readCompose(COMPOSE, {})['sandbox'];
+    // Its dev outbox has no login and its emulators register webhooks to any URL: not for the network.
+    expect(sandbox?.ports.map((p) => p.ip)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    // Docker's published port reaches the container on its own non-loopback interface, not on its loopback.
+    expect({ ...image.env, ...sandbox?.environment }['HOST']).toBe('0.0.0.0');
+  });
+
   it(".env.example's COMPOSE_PROFILES makes plain `docker compose up` the production stack", () => {
     const services = readCompose(COMPOSE, example);
     const active = activeServices(services, (example['COMPOSE_PROFILES'] ?? '').split(','));
@@ -160,7 +168,7 @@ describe.skipIf(testDatabaseKind !== 'postgres')(
     }, 120_000);
 
     it.skipIf(!outsideAddress)(
-      "sandbox profile: every published port answers from outside the machine's loopback, as Docker reaches it",
+      "sandbox profile: every published port answers on a non-loopback address, as Docker's publishing reaches the container",
       async () => {
         const services = readCompose(COMPOSE, {});
         project = composeProject({ services, image, dotenv: {} });

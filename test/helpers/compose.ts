@@ -2,8 +2,7 @@ import { parse as parseYaml } from 'yaml';
 
 /**
  * Reads docker-compose.yml, .env files and the Dockerfile the way Docker does, for tests that run a compose
- * service's exact environment and command line as a plain process (no Docker daemon on the machines this project
- * is developed on). Only the parts of the Compose and Dockerfile formats the project uses are understood; anything
+ * service's exact environment and command line as a plain process, with no Docker daemon. Only the parts of the Compose and Dockerfile formats the project uses are understood; anything
  * else throws rather than being silently misread.
  */
 
@@ -17,7 +16,8 @@ export interface ComposeService {
   environment: Vars;
   /** `env_file:` entries (paths relative to the compose file). */
   envFiles: Array<{ path: string; required: boolean }>;
-  ports: Array<{ host: number; container: number }>;
+  /** `[ip:]host:container`; `ip` is where on the host it is published (Compose's default: every interface). */
+  ports: Array<{ ip: string; host: number; container: number }>;
   /** Bind mounts only (`./dir:/target[:ro]`); named volumes and tmpfs hold only the container's own data. */
   binds: Array<{ source: string; target: string }>;
   dependsOn: Record<string, string>;
@@ -142,7 +142,9 @@ function serviceOf(name: string, raw: Record<string, unknown>): ComposeService {
   const ports = strings(raw['ports'], `${where}.ports`).map((p) => {
     const parts = p.split(':');
     if (parts.length < 2) throw new Error(`${where}.ports: ${p} publishes no fixed host port`);
-    return { host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
+    if (parts.length > 3) throw new Error(`${where}.ports: ${p}: only [IPv4:]host:container is modelled`);
+    const ip = parts.length === 3 ? (parts[0] ?? '') : '0.0.0.0';
+    return { ip, host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
   });
   const binds = strings(raw['volumes'], `${where}.volumes`)
     .map((v) => v.split(':'))
