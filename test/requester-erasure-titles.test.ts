@@ -1,6 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { createCloudClient } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dedupeDocuments, triageDecisions, webhookDeliveries } from '../src/store/schema.ts';
+import { dedupeDocuments, devMail, triageDecisions, webhookDeliveries } from '../src/store/schema.ts';
 import { startService, type TestService, waitFor } from './helpers/service.ts';
 
 /**
@@ -171,6 +172,28 @@ describe('erasure and feature titles', () => {
         : undefined,
     );
     expect(jiraIssue(link?.issueKey ?? null)?.summary).toBe('CSV export of the request list');
+  });
+
+  it("another person's dev-outbox mail that shares a word with the old title stays", async () => {
+    const zoe = await submit({
+      title: 'Xylograph',
+      requester: { email: 'zoe.x@example.org', name: 'Zoe X', company: { name: 'Zed' } },
+    });
+    const unrelated = {
+      messageId: '<unrelated-xylograph@mail.example>',
+      to: 'Sam <sam@elsewhere.example>',
+      subject: 'Xylograph workshop on Friday',
+      raw: 'Subject: Xylograph workshop on Friday\r\n\r\nBring your own xylograph.',
+    };
+    await svc.runtime.store.db.insert(devMail).values(unrelated);
+
+    expect(await erase(zoe.requesterId)).toMatchObject({ featuresRenamed: 1 });
+
+    const kept = await svc.runtime.store.db
+      .select({ subject: devMail.subject })
+      .from(devMail)
+      .where(eq(devMail.messageId, unrelated.messageId));
+    expect(kept).toEqual([{ subject: unrelated.subject }]);
   });
 
   it("an imported issue's title is not the requester's, and stays", async () => {

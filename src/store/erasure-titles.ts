@@ -54,12 +54,13 @@ export async function retitleFeatures(tx: Tx, requestIds: readonly string[]): Pr
 
 /**
  * Where else a renamed feature's old title was copied: the merge notice other requesters were sent ("merged into
- * …"), kept on their rows; development-outbox messages that named it; and the tracker issues that carry it (the
- * links it owns, on it or moved by a merge to a survivor), marked for a push that rewrites their title.
+ * …"), kept on their rows; the development-outbox messages sent about the feature; and the tracker issues that
+ * carry it (the links it owns, on it or moved by a merge to a survivor), marked for a push that rewrites their
+ * title.
  */
 export async function forgetOldTitles(tx: Tx, retitled: readonly Retitled[]): Promise<DirtyLink[]> {
   const dirty: DirtyLink[] = [];
-  for (const { featureId, oldTitle, title } of retitled) {
+  for (const { featureId, title } of retitled) {
     await tx
       .update(notifications)
       .set({
@@ -67,23 +68,29 @@ export async function forgetOldTitles(tx: Tx, retitled: readonly Retitled[]): Pr
         updatedAt: sql`now()`,
       })
       .where(sql`${notifications.detail}->'mergedInto'->>'id' = ${featureId}`);
-    // Messages about the feature by their Message-ID, and any (a digest) whose subject or text shows the title.
-    const shown = oldTitle.trim().toLowerCase().slice(0, 60);
+    // Dev-outbox messages about the feature, by Message-ID only (a search for its words would take unrelated mail
+    // sharing one): each notification's own, and the digest its row went out in, whose Message-ID is the
+    // requester's and the digest's hour (notify-digest.job.ts digestMessageId, digest-time.ts digestKey).
+    const about = or(
+      eq(notifications.featureId, featureId),
+      sql`${notifications.detail}->'mergedInto'->>'id' = ${featureId}`,
+    );
     await tx.delete(devMail).where(
       or(
         inArray(
           devMail.messageId,
-          tx
-            .select({ id: notifications.messageId })
-            .from(notifications)
-            .where(
-              or(
-                eq(notifications.featureId, featureId),
-                sql`${notifications.detail}->'mergedInto'->>'id' = ${featureId}`,
-              ),
-            ),
+          tx.select({ id: notifications.messageId }).from(notifications).where(about),
         ),
-        ...(shown ? [sql`position(${shown} in lower(${devMail.subject} || ' ' || ${devMail.raw})) > 0`] : []),
+        sql`exists (${tx
+          .select({ one: sql`1` })
+          .from(notifications)
+          .where(
+            and(
+              about,
+              sql`${notifications.detail}->>'digest' = 'true'`,
+              sql`${devMail.messageId} like '<digest-' || to_char(${notifications.dueAt} at time zone 'UTC', 'YYYYMMDD"T"HH24') || '-' || ${notifications.requesterId} || '@%'`,
+            ),
+          )})`,
       ),
     );
     dirty.push(...(await markLinksDirty(tx, featureId)));
