@@ -317,6 +317,37 @@ describe('getIssue and changedSince', () => {
     expect(await tracker.getIssue(copy.issueId)).toBeUndefined();
   });
 
+  it('sees our link back among more attachments than a page holds', async () => {
+    const created = await po.createIssue({ teamId: teamId(), title: 'Filed by hand, much discussed' });
+    const issue = await created.issue;
+    if (!issue) throw new Error('no issue');
+    const ref = {
+      kind: 'linear',
+      site: SITE,
+      issueId: issue.id,
+      issueKey: issue.identifier,
+      url: issue.url,
+    } as const;
+    await tracker.ensureLinkBack(ref, {
+      featureId: 'f1',
+      featureUrl: 'https://suggested.example/v1/features/f1',
+      title: 'Dark mode',
+      idempotencyKey: 'hand:linear:SBX',
+    });
+    // Other tools' attachments after ours: newest first, a page of theirs comes before ours.
+    for (let i = 0; i < 55; i++) {
+      await po.createAttachment({
+        issueId: issue.id,
+        url: `https://crm.example/deals/${i}`,
+        title: `Deal ${i}`,
+      });
+    }
+    const read = await tracker.getIssue(issue.id);
+    if (!read) throw new Error('issue not read');
+    expect(tracker.carriesMark(read, 'hand:linear:SBX')).toBe(true);
+    expect(tracker.carriesMark(read, 'another:linear:SBX')).toBe(false);
+  });
+
   it('pages linked issues changed since the cursor (with a lag), reports deletions, moves the cursor on the last page', async () => {
     const linked: string[] = [];
     for (let i = 0; i < 60; i++) {

@@ -1,3 +1,5 @@
+import { ATTACHMENT_TITLE, FEATURE_URL_PATH } from './map.ts';
+
 /**
  * The GraphQL documents we send ourselves through the SDK's client (`client.client.rawRequest`), with the types of
  * what they return. The SDK's models load every relation lazily, one request each (`await issue.state`), and its
@@ -48,13 +50,23 @@ export interface IssueNode {
   trashed: boolean | null;
   state: { name: string; type: string };
   relations: { nodes: Array<{ type: string; relatedIssue: { id: string } | null }> };
-  /** Where our link back's metadata carries the mark of the link that wrote it. */
-  attachments: { nodes: Array<{ metadata: Record<string, unknown> | null }> };
+  /** Our link backs (by title or URL), whose metadata carries the mark of the link that wrote it. */
+  attachments: {
+    nodes: Array<{ metadata: Record<string, unknown> | null }>;
+    pageInfo: { hasNextPage: boolean };
+  };
 }
+
+/**
+ * Only our link backs: an issue may hold more attachments than a page (`Issue.attachments(filter: AttachmentFilter)`,
+ * https://linear.app/developers/graphql), and the mark is read from ours alone. By title or by URL, so a renamed
+ * attachment or a changed PUBLIC_URL still finds it.
+ */
+const OUR_ATTACHMENTS = `{ or: [{ title: { eq: ${JSON.stringify(ATTACHMENT_TITLE)} } }, { url: { contains: ${JSON.stringify(FEATURE_URL_PATH)} } }] }`;
 
 const ISSUE_FIELDS = `id identifier url updatedAt trashed state { name type }
   relations(first: 25) { nodes { type relatedIssue { id } } }
-  attachments(first: 50) { nodes { metadata } }`;
+  attachments(first: 50, filter: ${OUR_ATTACHMENTS}) { nodes { metadata } pageInfo { hasNextPage } }`;
 
 export const ISSUE_STATE = /* GraphQL */ `
   query issueState($id: String!) { issue(id: $id) { ${ISSUE_FIELDS} } }`;

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attachmentMarks,
   duplicateOf,
   issueIdFor,
   issueLink,
   issueLookupKey,
+  linearCarriesMark,
+  MARK_METADATA_KEY,
   needIdFor,
   toIssueRef,
   toIssueState,
@@ -141,5 +144,27 @@ describe('issueLookupKey', () => {
     expect(issueLookupKey('https://linear.app/acme/issue/ENG-1', hosts)).toBe('ENG-1');
     expect(issueLookupKey('https://linear.example/acme/issue/ENG-1', hosts)).toBeUndefined();
     expect(issueLookupKey('ENG-1', hosts)).toBe('ENG-1');
+  });
+});
+
+describe('attachmentMarks', () => {
+  const page = (keys: Array<string | null>, hasNextPage: boolean) =>
+    attachmentMarks({
+      nodes: keys.map((k) => ({ metadata: k === null ? null : { [MARK_METADATA_KEY]: k } })),
+      pageInfo: { hasNextPage },
+    });
+  // A hand-linked issue: its id says nothing, only our attachment's metadata does.
+  const hand = (marks: ReturnType<typeof attachmentMarks>) =>
+    linearCarriesMark({ issueId: '00000000-0000-4000-8000-000000000000', marks }, 'k1');
+
+  it.each([
+    ['ours among them', page([null, 'k1'], false), { seen: ['k1'], complete: true }, true],
+    ["another link's only, all read", page(['k2', null], false), { seen: ['k2'], complete: true }, false],
+    ['none, all read', page([], false), { seen: [], complete: true }, false],
+    ['ours on the page read, more to come', page(['k1'], true), { seen: ['k1'], complete: false }, true],
+    ['not on the page read, more to come', page(['k2'], true), { seen: ['k2'], complete: false }, undefined],
+  ])('%s', (_, marks, expected, carries) => {
+    expect(marks).toEqual(expected);
+    expect(hand(marks)).toBe(carries);
   });
 });

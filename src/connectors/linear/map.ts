@@ -59,16 +59,28 @@ export function toIssueState(
 /** Where our attachment's metadata names the link that wrote it (`ensureLinkBack`). */
 export const MARK_METADATA_KEY = 'suggestedSyncLink';
 
-/** The link marks an issue's attachments carry: every attachment read, so the answer is complete. */
-export function attachmentMarks(attachments: ReadonlyArray<{ metadata: unknown }>): IssueMarks {
-  const seen = attachments.flatMap(({ metadata }) => {
+/** The title of the attachment that links an issue back to its feature. */
+export const ATTACHMENT_TITLE = 'Suggested Sync feature';
+
+/** What every feature URL (an attachment's `url`) has in its path, whatever PUBLIC_URL is. */
+export const FEATURE_URL_PATH = '/v1/features/';
+
+/**
+ * The link marks an issue's attachments carry (our link backs, read by `documents.ts`): complete only when the read
+ * saw them all; with more than a page, a mark not seen may be on the next one.
+ */
+export function attachmentMarks(attachments: {
+  nodes: ReadonlyArray<{ metadata: unknown }>;
+  pageInfo: { hasNextPage: boolean };
+}): IssueMarks {
+  const seen = attachments.nodes.flatMap(({ metadata }) => {
     const key =
       typeof metadata === 'object' && metadata !== null
         ? (metadata as Record<string, unknown>)[MARK_METADATA_KEY]
         : undefined;
     return typeof key === 'string' ? [key] : [];
   });
-  return { seen, complete: true };
+  return { seen, complete: !attachments.pageInfo.hasNextPage };
 }
 
 /**

@@ -34,6 +34,7 @@ import {
 } from './documents.ts';
 import { classifyLinearError } from './errors.ts';
 import {
+  ATTACHMENT_TITLE,
   attachmentMarks,
   duplicateOf,
   issueIdFor,
@@ -66,7 +67,7 @@ export interface LinearTracker extends Tracker {
   listStatusNames(): Promise<string[]>;
 }
 
-export const ATTACHMENT_TITLE = 'Suggested Sync feature';
+export { ATTACHMENT_TITLE } from './map.ts';
 /**
  * Linear's data-change webhooks exist for Issue (and comments, labels, customers, ...) but not for issue
  * relations (https://linear.app/developers/webhooks): a duplicate shows as an Issue update into a `duplicate`
@@ -112,7 +113,7 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
       node,
       node.state,
       duplicateOf(node.relations.nodes),
-      attachmentMarks(node.attachments.nodes),
+      attachmentMarks(node.attachments),
     );
   const linearTeam = (target: PushTarget) => {
     if (target.kind !== 'linear' || target.workspace !== site) {
