@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiSink } from '../src/connectors/csv/api-sink.ts';
+import { requestContent, requestInput } from '../src/domain/request.ts';
 import type { ImportedRequest } from '../src/store/request-import.repo.ts';
 import { requests } from '../src/store/schema.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
@@ -66,6 +68,27 @@ describe('idempotent intake', () => {
     const [row] = await svc.runtime.store.db.select().from(requests).where(eq(requests.id, id));
     expect(row?.title).toBe('Dark mode');
     expect(await countWhere(eq(requests.sourceRef, 'ticket-88'))).toBe(1);
+  });
+
+  it('a row the direct CSV import stored with its earlier hash is the same request when sent again', async () => {
+    const body = validRequest({ source: 'csv', sourceRef: 'row:legacy-1' });
+    const input = requestInput.parse(body);
+    // What the direct import stored before it hashed the canonical form: the schema's output as serialised.
+    const { request } = await svc.runtime.store.requests.accept({
+      source: input.source,
+      sourceRef: input.sourceRef,
+      idempotencyScope: undefined,
+      idempotencyKey: undefined,
+      payloadHash: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+      ...requestContent(input),
+      receivedAt: new Date(),
+    });
+    const again = await svc.post('/v1/requests', body);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { id: string }).id).toBe(request.id);
+    const edited = await svc.post('/v1/requests', { ...body, title: 'Something else' });
+    expect(edited.status).toBe(422);
   });
 
   it('a CSV import through the API keeps the first content of a row edited since, as the direct import does', async () => {

@@ -122,13 +122,23 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /**
  * The hash of a valid request as normalised by the schema (trimmed, defaults filled, key order ignored): what tells
  * a resend of the same request from a different one under the same Idempotency-Key or source + sourceRef. The API
  * and the CSV import hash the same way, so a row imported directly and sent again through the API compare equal.
  */
 export function requestPayloadHash(input: RequestInput): string {
-  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+  return sha256(canonicalJson(input));
+}
+
+/**
+ * The hash the direct CSV import stored before it used `requestPayloadHash`: the schema's output as serialised, in
+ * the schema's key order. A row imported with it is the same request as its resend, so both hashes match.
+ */
+export function legacyRequestPayloadHash(input: RequestInput): string {
+  return sha256(JSON.stringify(input));
 }
 
 /** What is stored of a valid request's content, the same from the API and from a CSV row. */

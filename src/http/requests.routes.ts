@@ -1,7 +1,13 @@
 import { Router } from 'express';
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
-import { receivedInFuture, requestContent, requestInput, requestPayloadHash } from '../domain/request.ts';
+import {
+  legacyRequestPayloadHash,
+  receivedInFuture,
+  requestContent,
+  requestInput,
+  requestPayloadHash,
+} from '../domain/request.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
@@ -60,6 +66,7 @@ export function requestsRouter({
       idempotencyScope: req.apiKeyId,
       idempotencyKey,
       payloadHash: requestPayloadHash(input),
+      legacyPayloadHash: legacyRequestPayloadHash(input),
       ...requestContent(input),
       receivedAt,
     });

@@ -8,6 +8,8 @@ export interface NewRequest {
   idempotencyScope: string | undefined;
   idempotencyKey: string | undefined;
   payloadHash: string;
+  /** Another hash of the same content, as an earlier version stored it: a stored row with it matches too. */
+  legacyPayloadHash?: string | undefined;
   title: string;
   body: string;
   url: string | undefined;
@@ -49,6 +51,10 @@ export function requestRow(input: NewRequest) {
   } satisfies typeof requests.$inferInsert;
 }
 
+const sameContent = (stored: string, input: NewRequest) =>
+  stored === input.payloadHash ||
+  (input.legacyPayloadHash !== undefined && stored === input.legacyPayloadHash);
+
 const acceptedColumns = { id: requests.id, receivedAt: requests.receivedAt, createdAt: requests.createdAt };
 
 export function createRequestsRepo(db: Db) {
@@ -77,7 +83,7 @@ export function createRequestsRepo(db: Db) {
         const row = await findByIdempotencyKey(input.idempotencyScope, input.idempotencyKey);
         if (row) {
           const { payloadHash, ...request } = row;
-          return payloadHash === input.payloadHash
+          return sameContent(payloadHash, input)
             ? { kind: 'replayed', request, matchedOn: 'idempotency-key' }
             : { kind: 'key-reused', request };
         }
@@ -89,7 +95,7 @@ export function createRequestsRepo(db: Db) {
           .where(and(eq(requests.source, input.source), eq(requests.sourceRef, input.sourceRef)));
         if (row) {
           const { payloadHash, ...request } = row;
-          return payloadHash === input.payloadHash
+          return sameContent(payloadHash, input)
             ? { kind: 'replayed', request, matchedOn: 'source-ref' }
             : { kind: 'source-ref-reused', request };
         }
