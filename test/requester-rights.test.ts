@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { createCloudClient } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequesterExport } from '../src/store/requester-rights.repo.ts';
 import { devMail, requesters } from '../src/store/schema.ts';
@@ -286,6 +287,38 @@ describe('requester rights', () => {
     expect(adf).not.toContain('okta please');
     expect(adf).toContain('1 requester');
     expect(issue?.summary).toBe('SAML single sign-on');
+  });
+
+  it('an issue that lost its link mark is not re-pushed, and the answer names it for cleaning by hand', async () => {
+    const ada = await submit({
+      title: 'Per-seat invoices',
+      body: 'Split by seat please. Ada Lovelock',
+      tags: ['jira'],
+      requester: { email: 'ada@engine.io', name: 'Ada Lovelock', company: { name: 'Engine' } },
+    });
+    const link = await settledLink(ada.featureId);
+    // The issue no longer carries the mark (its label and property removed): it may be someone else's issue now.
+    const issue = [...svc.emulators().jira.state.issues.values()].find((i) => i.key === link.issueKey);
+    if (!issue) throw new Error('no issue');
+    issue.labels = [];
+    issue.properties.clear();
+    const e = svc.emulators();
+    const jira = createCloudClient({
+      host: e.jira.url,
+      auth: { type: 'basic', email: e.credentials.jira.email, apiToken: e.credentials.jira.apiToken },
+    });
+    await jira.issues.doTransition({ issueIdOrKey: issue.key, transition: { id: '21' } });
+    await waitFor('the webhook to find the mark gone', async () =>
+      (await svc.runtime.store.links.get(link.id))?.markLostAt ? true : undefined,
+    );
+    const adaId = await requesterOf(ada.requestId);
+    const res = await admin(`/v1/requesters/${adaId}`, 'DELETE');
+    await expectOk(res);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body['trackerLinksRepushed']).toBe(0);
+    expect(body['trackerLinksNotRepushed']).toEqual([
+      { linkId: link.id, tracker: 'jira', site: 'sandbox', issueKey: link.issueKey, url: link.url },
+    ]);
   });
 
   it("an SMTP reply naming the address is neither logged nor kept, and erasure clears the row's reason", async () => {

@@ -281,7 +281,7 @@ export function buildOpenApi(version: string) {
           responses: {
             '200': {
               description:
-                '{"id", "erased": true, "alreadyErased", "requests", "features", "featuresRenamed", "cancelledNotifications", "trackerLinksRepushed"}',
+                '{"id", "erased": true, "alreadyErased", "requests", "features", "featuresRenamed", "cancelledNotifications", "trackerLinksRepushed", "trackerLinksNotRepushed": [{"linkId", "tracker", "site", "issueKey", "url"}]}',
             },
             '401': problem('No credentials'),
             '403': problem('An API key, not the admin token'),

@@ -52,7 +52,12 @@ export function requestersRouter({
     // Committed: the links are dirty in the database, so a lost enqueue is caught by the reconciler.
     await schedulePushesAfterCommit(queues, erased.dirty, coalesceSeconds, log);
     req.log.info(
-      { requesterId: id, requests: erased.requestIds.length, links: erased.dirty.length },
+      {
+        requesterId: id,
+        requests: erased.requestIds.length,
+        links: erased.dirty.length,
+        linksNotRepushed: erased.notRepushed.length,
+      },
       'requester erased',
     );
     res.json({
@@ -64,6 +69,8 @@ export function requestersRouter({
       featuresRenamed: erased.retitled.length,
       cancelledNotifications: erased.cancelledNotifications,
       trackerLinksRepushed: erased.dirty.length,
+      // Issues that lost the link's mark get no push: their words stay there until removed by hand.
+      trackerLinksNotRepushed: erased.notRepushed,
     });
   });
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DedupeEngine } from '../sync/dedupe/engine.ts';
 import type { Db } from './db.ts';
 import {
@@ -18,6 +18,7 @@ import {
   requesters,
   requests,
   type SubmittedRequester,
+  trackerLinks,
   triageDecisions,
 } from './schema.ts';
 
@@ -37,7 +38,21 @@ export type ErasureOutcome =
       cancelledNotifications: number;
       /** Links whose issue shows these requests: pushed after commit so the tracker forgets them too. */
       dirty: DirtyLink[];
+      /**
+       * Links whose issue shows these requests but no longer carries the link's mark: no push reaches an issue that
+       * may not be ours, so their words stay there until someone removes them by hand (or the mark comes back).
+       */
+      notRepushed: NotRepushedLink[];
     };
+
+/** A tracker issue an erasure could not rewrite, for the operator to clean by hand. */
+export interface NotRepushedLink {
+  linkId: string;
+  tracker: string;
+  site: string;
+  issueKey: string | null;
+  url: string | null;
+}
 
 /**
  * Erases a requester's personal data in one transaction. The requester row stays, anonymous, and so do their
@@ -159,6 +174,21 @@ export async function eraseRequester(
       for (const link of await markLinksDirty(tx, featureId)) dirty.set(link.id, link);
     }
     for (const link of await forgetOldTitles(tx, retitled)) dirty.set(link.id, link);
+    // They stay dirty (pushed if the mark comes back) but are told apart: the push skips them.
+    const notRepushed =
+      dirty.size === 0
+        ? []
+        : await tx
+            .select({
+              linkId: trackerLinks.id,
+              tracker: trackerLinks.kind,
+              site: trackerLinks.site,
+              issueKey: trackerLinks.issueKey,
+              url: trackerLinks.url,
+            })
+            .from(trackerLinks)
+            .where(and(inArray(trackerLinks.id, [...dirty.keys()]), isNotNull(trackerLinks.markLostAt)));
+    for (const link of notRepushed) dirty.delete(link.linkId);
 
     return {
       outcome: 'erased',
@@ -168,6 +198,7 @@ export async function eraseRequester(
       retitled,
       cancelledNotifications: cancelled.length,
       dirty: [...dirty.values()],
+      notRepushed,
     } as const;
   });
 }
