@@ -60,8 +60,9 @@ export interface NotRepushedLink {
  * feature-score.ts) is unchanged. What goes: email, name and external id (row and submitted copy), the request
  * texts, source links and reply threads, unsent notifications, dev-outbox copies, the dedupe index's copy of their
  * words and the words other triage decisions matched in it; a feature named after their request is renamed
- * (erasure-titles.ts), and stored tracker webhooks about the issues are minimised. Tokens die with the version bump. Safe to repeat: a second run finds nothing left and changes nothing
- * that counts.
+ * (erasure-titles.ts). Stored tracker webhooks need nothing: a delivery keeps only the events it means (ids, keys,
+ * status, times), never its body. Tokens die with the version bump. Safe to repeat: a second run finds nothing
+ * left and changes nothing that counts.
  */
 export async function eraseRequester(
   db: Db,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { IssueMarks, TrackerIssueState } from '../../domain/tracker.ts';
 import { cutText } from '../../domain/text.ts';
+import type { IssueMarks, TrackerIssueState } from '../../domain/tracker.ts';
 
 /** Jira's JSON → our shapes, and the small text formats Jira wants from us (labels, JQL literals, issue refs). Pure. */
 
