@@ -86,7 +86,11 @@ describe('coalescing window', () => {
       const got = smtp.to('lee@acme.io');
       return got.length ? got : undefined;
     });
-    const rows = await rowsOf(featureId);
+    // The SMTP server has the message a moment before the worker records it sent.
+    const rows = await waitFor('the shipped row recorded sent', async () => {
+      const all = await rowsOf(featureId);
+      return all.some((r) => r.status === 'shipped' && r.state !== 'sending') ? all : undefined;
+    });
     expect(rows.map((r) => [r.status, r.state, r.reason]).sort()).toEqual([
       ['in_progress', 'cancelled', 'superseded by shipped'],
       ['shipped', 'sent', null],
