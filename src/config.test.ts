@@ -98,7 +98,7 @@ describe('loadConfig', () => {
     expect(linear.trackers.linear).toMatchObject([{ workspace: 'default', apiKey: 'lin_api_x' }]);
   });
 
-  it('without trackers, outside production, routes like DESIGN.md sandbox: jira-tagged to Jira SBX, the rest to Linear SBX', () => {
+  it('without trackers, outside production, routes as the sandbox does: jira-tagged to Jira SBX, the rest to Linear SBX', () => {
     const config = load({});
     expect(config.sandbox).toBe(true);
     expect(config.trackers.routing?.default).toEqual({ kind: 'linear', workspace: 'sandbox', team: 'SBX' });

@@ -9,9 +9,9 @@ import { type ResolvedSourceConfig, resolveSources } from './config/sources.sche
 import { resolveTrackers, type TrackerConfig } from './config/trackers.ts';
 
 /**
- * The only place that reads the environment. Every variable from DESIGN.md's contract plus the optional YAML
- * file named by CONFIG_FILE is validated here once; a bad value becomes one line naming the variable or the
- * YAML path and what was expected.
+ * The only place that reads the environment. Every variable in the README's configuration table plus the
+ * optional YAML file named by CONFIG_FILE is validated here once; a bad value becomes one line naming the
+ * variable or the YAML path and what was expected.
  */
 
 export type { Env, FileConfig };

@@ -55,7 +55,7 @@ export function routeFeature(input: RouteInput, config: RoutingConfig): RouteDec
   return { target: config.default, rule: 'default' };
 }
 
-/** DESIGN.md sandbox: requests tagged `jira` go to the Jira emulator's project SBX, the rest to Linear team SBX. */
+/** The sandbox's routing: requests tagged `jira` go to the Jira emulator's project SBX, the rest to Linear team SBX. */
 export function sandboxRouting(): RoutingConfig {
   return {
     rules: [

@@ -25,7 +25,7 @@ export interface StatusMapConfig {
   };
 }
 
-/** The defaults of issue 4. */
+/** The defaults: each Jira status category and Linear state type to the status customers are told. */
 export function defaultStatusMap(): StatusMapConfig {
   return {
     jira: {
