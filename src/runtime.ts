@@ -8,9 +8,9 @@ import { createSources, type Sources } from './connectors/sources.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import { localUrl } from './http/local-url.ts';
-import { errorForLog, type Logger } from './log.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
-import { type Emulators, startEmulators } from './sandbox/emulators.ts';
+import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { type Emulators, registerSandboxWebhooks, startEmulators } from './sandbox/emulators.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import type { ChannelsFor, FanOutOutcome } from './store/notify-outbox.repo.ts';
 import { retryTransient } from './store/retry-transient.ts';
@@ -38,6 +38,7 @@ import { scheduleNotificationsAfterCommit } from './workers/schedule-notify.ts';
 import { createSchedules, wantedSchedules } from './workers/schedules.ts';
 import { createPullLock } from './workers/source-pull-lock.ts';
 import { removeStaleSourcePulls } from './workers/source-schedules.ts';
+import { checkStatusNames } from './workers/status-names.ts';
 import { createTrackerHealth } from './workers/tracker-health.ts';
 import { createTrackerSync } from './workers/tracker-sync.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
@@ -56,53 +57,6 @@ function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
     minScore: config.push.minScore,
     route: (input) => routeFeature(input, routing).target,
   };
-}
-
-/**
- * Sandbox mode: each emulator sends its webhooks here, signed with the secret made at start, as a real site
- * would once registered (README: "Setting up Jira and Linear").
- */
-async function registerSandboxWebhooks(
-  trackers: Trackers,
-  emulators: Emulators,
-  baseUrl: string,
-  log: Logger,
-) {
-  for (const tracker of trackers.all()) {
-    const url = `${baseUrl}/webhooks/${tracker.kind}/${tracker.site}`;
-    await tracker
-      .registerWebhook(url, emulators.webhookSecret)
-      .catch((err: unknown) =>
-        log.warn({ tracker: tracker.kind, error: errorForLog(err) }, 'cannot register the sandbox webhook'),
-      );
-  }
-}
-
-/**
- * Status-map overrides naming a status the tracker does not have (renamed, deleted) silently stop mapping: say so
- * at start, in the log and `suggested_sync_status_map_unknown_names` (doctor says it too).
- */
-async function checkStatusNames(trackers: Trackers, config: Config, metrics: Metrics, log: Logger) {
-  for (const tracker of trackers.all()) {
-    const names = Object.keys(config.trackers.statusMap[tracker.kind].byName);
-    if (names.length === 0) continue;
-    try {
-      const have = new Set(await tracker.existingStatusNames(names));
-      const missing = names.filter((n) => !have.has(n));
-      metrics.unknownStatusNames.set({ tracker: tracker.kind, site: tracker.site }, missing.length);
-      if (missing.length > 0) {
-        log.warn(
-          { tracker: tracker.kind, site: tracker.site, names: missing },
-          'statusMap names statuses this tracker does not have; they map nothing',
-        );
-      }
-    } catch (err) {
-      log.warn(
-        { tracker: tracker.kind, site: tracker.site, error: errorForLog(err) },
-        'cannot check status names',
-      );
-    }
-  }
 }
 
 export interface Runtime {
