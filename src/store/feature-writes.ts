@@ -7,6 +7,9 @@ import { features, trackerLinks } from './schema.ts';
 
 /** Writes several repositories make to a feature inside their own transaction. */
 
+/** The link states that speak for an issue (an unlinked or merged link no longer does). */
+export const LIVE_LINK_STATES = ['pending', 'linked', 'failed'] as const;
+
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** A link whose tracker issue needs a push. */
@@ -87,12 +90,7 @@ export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLi
       demandVersion: sql`${trackerLinks.demandVersion} + 1`,
       updatedAt: sql`now()`,
     })
-    .where(
-      and(
-        eq(trackerLinks.featureId, featureId),
-        inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
-      ),
-    )
+    .where(and(eq(trackerLinks.featureId, featureId), inArray(trackerLinks.state, LIVE_LINK_STATES)))
     .returning(DIRTY_LINK_COLUMNS);
 }
 

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
+import { LIVE_LINK_STATES } from './feature-writes.ts';
 import { trackerLinks } from './schema.ts';
 
 /** `lastErrorKind` of a link whose issue no longer carries its mark (what the API shows; `markLostAt` decides). */
@@ -90,12 +91,7 @@ export function createLinkMarksRepo(db: Db) {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(trackerLinks)
-        .where(
-          and(
-            isNotNull(trackerLinks.markLostAt),
-            inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
-          ),
-        );
+        .where(and(isNotNull(trackerLinks.markLostAt), inArray(trackerLinks.state, LIVE_LINK_STATES)));
       return row?.n ?? 0;
     },
   };

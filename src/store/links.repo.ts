@@ -3,7 +3,7 @@ import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts'
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../sync/route.ts';
 import type { Db } from './db.ts';
-import { DIRTY_LINK_COLUMNS, routeInputOf } from './feature-writes.ts';
+import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
 import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
 import { companies, features, requesters, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
 
@@ -78,7 +78,7 @@ export function createLinksRepo(db: Db) {
               eq(trackerLinks.kind, ref.kind),
               eq(trackerLinks.site, ref.site),
               eq(trackerLinks.issueId, ref.issueId),
-              inArray(trackerLinks.state, ['pending', 'linked', 'failed']),
+              inArray(trackerLinks.state, LIVE_LINK_STATES),
               ne(trackerLinks.id, linkId),
             ),
           )

@@ -6,11 +6,17 @@ import {
   requestDocumentId,
   storeDedupeIndex,
 } from './dedupe-index.repo.ts';
-import { type DirtyLink, markLinksDirty, mergeChain, recountFeature, type Tx } from './feature-writes.ts';
+import {
+  type DirtyLink,
+  LIVE_LINK_STATES,
+  markLinksDirty,
+  mergeChain,
+  recountFeature,
+  type Tx,
+} from './feature-writes.ts';
 import { featureMerges, features, notifications, requests, trackerLinks, unsubscribes } from './schema.ts';
 import {
   inTransaction,
-  LIVE,
   lockFeatures,
   type MergeAudit,
   RetryableConflict,
@@ -109,7 +115,7 @@ export async function mergeFeatures(
       .where(
         and(
           eq(trackerLinks.featureId, fromId),
-          inArray(trackerLinks.state, LIVE),
+          inArray(trackerLinks.state, LIVE_LINK_STATES),
           ...(detail.duplicateLinkId ? [ne(trackerLinks.id, detail.duplicateLinkId)] : []),
         ),
       )
@@ -236,7 +242,7 @@ export async function unmergeFeature(
             and(
               inArray(trackerLinks.id, merge.linkIds),
               inArray(trackerLinks.featureId, chain),
-              inArray(trackerLinks.state, LIVE),
+              inArray(trackerLinks.state, LIVE_LINK_STATES),
             ),
           )
           .returning({ id: trackerLinks.id })

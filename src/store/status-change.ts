@@ -50,9 +50,6 @@ export type ApplyOutcome =
   | { outcome: 'stale'; featureId: string }
   | { outcome: 'applied'; featureId: string; linkId: string; change: StatusChange | undefined };
 
-/** The link states that speak for an issue. */
-export const LIVE = ['pending', 'linked', 'failed'] as const;
-
 /** Locks the features in id order (two merges of the same pair cannot deadlock) and returns them by id. */
 export async function lockFeatures(tx: Tx, ids: readonly string[]) {
   const rows = await tx

@@ -4,13 +4,12 @@ import { titleKey } from '../sync/normalise.ts';
 import { isNewerState, linkStatus } from '../sync/status-map.ts';
 import type { Db } from './db.ts';
 import { featureDocumentId, lockDedupeIndex, storeDedupeIndex } from './dedupe-index.repo.ts';
-import { type DirtyLink, markLinksDirty, type Tx } from './feature-writes.ts';
+import { type DirtyLink, LIVE_LINK_STATES, markLinksDirty, type Tx } from './feature-writes.ts';
 import { mergeFeatures, mergesOf, unmergeFeature } from './merges.repo.ts';
 import { featureStatusChanges, features, syncCursors, trackerLinks } from './schema.ts';
 import {
   type ApplyOutcome,
   inTransaction,
-  LIVE,
   lockFeatures,
   RetryableConflict,
   type StatusCause,
@@ -54,7 +53,7 @@ async function liveLinkByIssue(
         eq(trackerLinks.kind, kind),
         eq(trackerLinks.site, site),
         eq(trackerLinks.issueId, issueId),
-        inArray(trackerLinks.state, LIVE),
+        inArray(trackerLinks.state, LIVE_LINK_STATES),
       ),
     );
   return link;
@@ -343,7 +342,7 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
       const [unlinked] = await tx
         .update(trackerLinks)
         .set({ state: 'unlinked', dirtySince: null, primary: false, markLostAt: null, updatedAt: sql`now()` })
-        .where(and(eq(trackerLinks.id, linkId), inArray(trackerLinks.state, LIVE)))
+        .where(and(eq(trackerLinks.id, linkId), inArray(trackerLinks.state, LIVE_LINK_STATES)))
         .returning({ id: trackerLinks.id });
       if (!unlinked) return undefined;
       const change = await settleStatus(tx, featureId, policy, cause, { linkId, ...detail });
