@@ -26,7 +26,7 @@ RUN npm run build
 
 # ---- runtime: production dependencies + compiled output only ---------------------------------------------------
 FROM node:24-slim AS runtime
-# config.ts then requires a tracker, API_KEYS, ADMIN_TOKEN, PUBLIC_URL and SMTP_URL/MAIL_FROM at start.
+# config/load.ts then requires a tracker, API_KEYS, ADMIN_TOKEN, PUBLIC_URL and SMTP_URL/MAIL_FROM at start.
 ENV NODE_ENV=production
 WORKDIR /app
 

@@ -51,7 +51,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NOTES: Record<IntakeTarget, string> = {
   bare: 'express 5 + express.json() answering 202 with a random id (bench/bare-server.ts): the ceiling',
   pglite:
-    '`node src/main.ts start`: embedded PGlite is single-process, so this process also runs the triage workers and reconciler, which compete with intake for CPU',
+    '`node src/main.ts start`: embedded PGlite is single-process, so this process also runs the triage workers and redrive, which compete with intake for CPU',
   postgres: '`node src/main.ts api` (API only, no workers) on a scratch database of the local Postgres',
 };
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import type { DedupeEngine } from '../src/rules/dedupe/engine.ts';
+import { analysisFingerprint } from '../src/rules/dedupe/fingerprint.ts';
+import { DEFAULT_SYNONYMS } from '../src/rules/dedupe/synonyms.ts';
+import { titleKey } from '../src/rules/normalise.ts';
 import type { Db } from '../src/store/db.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import type { SubmittedRequester } from '../src/store/schema.ts';
-import type { DedupeEngine } from '../src/sync/dedupe/engine.ts';
-import { analysisFingerprint } from '../src/sync/dedupe/fingerprint.ts';
-import { DEFAULT_SYNONYMS } from '../src/sync/dedupe/synonyms.ts';
-import { titleKey } from '../src/sync/normalise.ts';
 import {
   body,
   drawNeed,

@@ -3,9 +3,9 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { createDedupeEngine, type DedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { queryRows } from '../src/store/db.ts';
 import { openStore, type Store } from '../src/store/store.ts';
-import { createDedupeEngine, type DedupeEngine } from '../src/sync/dedupe/engine.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import {
   body,

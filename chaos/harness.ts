@@ -18,7 +18,7 @@ import { type ServiceProcess, spawnService, waitReady } from './processes.ts';
 
 /**
  * Fast clocks so a run of a minute or two sees recovery happen: stalled jobs of a killed worker picked up within
- * seconds, the reconciler every second, coalescing short, every feature over the push bar.
+ * seconds, the redrive every second, coalescing short, every feature over the push bar.
  */
 const CONFIG_YAML = `
 intake:

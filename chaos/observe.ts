@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { STATIC_QUEUES, trackerQueueName } from '../src/workers/catalog.ts';
+import { STATIC_QUEUES, trackerQueueName } from '../src/queue/catalog.ts';
 import { TRACKER_KINDS } from './emulators.ts';
 
 /**

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { runDoctor } from './cli/doctor.ts';
+import { type Config, ConfigError, loadConfig } from './config/load.ts';
 import { devApiKey } from './dev-api-key.ts';
-import { runDoctor } from './doctor.ts';
 import { createLogger, errorForLog } from './log.ts';
 import { type Role, type Runtime, startRuntime } from './runtime.ts';
 import { startEmulators } from './sandbox/emulators.ts';
@@ -17,7 +17,7 @@ const USAGE = `usage: suggested-sync <command>
 
   start          HTTP API and all workers in one process (npm start)
   api            HTTP API only (npm run api)
-  worker         workers and reconciler only; serves /healthz, /readyz, /metrics (npm run worker)
+  worker         workers and redrive only; serves /healthz, /readyz, /metrics (npm run worker)
   migrate        apply database migrations and exit (npm run migrate)
   doctor         check configuration, database and Redis (npm run doctor)
   import FILE    import requests from a CSV file: [--source NAME] [--map COLUMN=FIELD ...]
@@ -183,7 +183,7 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'start'] = argv;
   if (command === 'help' || command === '--help' || command === '-h') return void process.stdout.write(USAGE);
   // Needs no configuration, database or Redis: a pure replay of labelled duplicates through the engine.
-  if (command === 'dedupe-eval') return (await import('./dedupe-eval.ts')).runDedupeEval(argv.slice(1));
+  if (command === 'dedupe-eval') return (await import('./cli/dedupe-eval.ts')).runDedupeEval(argv.slice(1));
   if (!['start', 'api', 'worker', 'migrate', 'doctor', 'emulators', 'import'].includes(command)) {
     process.stderr.write(`suggested-sync: unknown command "${command}"\n\n${USAGE}`);
     process.exit(64);
@@ -193,7 +193,7 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate':
       return migrate(config);
     case 'import':
-      process.exitCode = await (await import('./import.ts')).runImport(argv.slice(1), config);
+      process.exitCode = await (await import('./cli/import.ts')).runImport(argv.slice(1), config);
       return;
     case 'emulators':
       return emulators(config, argv.slice(1));

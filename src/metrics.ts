@@ -98,7 +98,7 @@ export function createMetrics() {
     }),
     reconcileEnqueued: new Counter({
       name: 'suggested_sync_reconcile_enqueued_total',
-      help: 'Jobs the reconciler re-enqueued from pending database state, by queue',
+      help: 'Jobs the redrive re-enqueued from pending database state, by queue',
       labelNames: ['queue'] as const,
       registers: [registry],
     }),

@@ -1,27 +1,34 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { type Config, ConfigError } from './config.ts';
-import { createTrackers, type Trackers } from './connectors/registry.ts';
+import { createIntakeWriter } from './application/intake-writer.ts';
+import { createTrackerSync } from './application/tracker-events.ts';
+import { type Config, ConfigError } from './config/load.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
-import { createSources, type Sources } from './connectors/sources.ts';
+import { createSources, type Sources } from './connectors/source-registry.ts';
+import { createTrackers, type Trackers } from './connectors/tracker-registry.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import { localUrl } from './http/local-url.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { trackerQueueName } from './queue/catalog.ts';
+import { createQueues, type Queues } from './queue/queues.ts';
+import { createRedis, waitForRedis } from './queue/redis.ts';
+import { scheduleNotificationsAfterCommit } from './queue/schedule-notify.ts';
+import { createSchedules, wantedSchedules } from './queue/schedules.ts';
+import { removeStaleSourcePulls } from './queue/source-schedules.ts';
+import { createTrackerHealth } from './queue/tracker-health.ts';
+import { createDedupeEngine } from './rules/dedupe/engine.ts';
+import { analysisFingerprint } from './rules/dedupe/fingerprint.ts';
+import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './rules/dedupe/synonyms.ts';
+import { routeFeature } from './rules/route.ts';
 import { type Emulators, registerSandboxWebhooks, startEmulators } from './sandbox/emulators.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import type { ChannelsFor, FanOutOutcome } from './store/notify-outbox.repo.ts';
 import { retryTransient } from './store/retry-transient.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
-import { createDedupeEngine } from './sync/dedupe/engine.ts';
-import { analysisFingerprint } from './sync/dedupe/fingerprint.ts';
-import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './sync/dedupe/synonyms.ts';
-import { routeFeature } from './sync/route.ts';
-import { trackerQueueName } from './workers/catalog.ts';
-import { createIntakeWriter } from './workers/intake-writer.ts';
 import type { ReplyInSource } from './workers/jobs/notify-deps.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
 import { createSourcePullJob } from './workers/jobs/source-pull.job.ts';
@@ -31,16 +38,9 @@ import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
 import { createTrackerReconcileJob } from './workers/jobs/tracker-reconcile.job.ts';
 import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
 import { createNotifyHandlers, createNotifyMailer, notifyPolicy } from './workers/notify-runtime.ts';
-import { createQueues, type Queues } from './workers/queues.ts';
-import { createReconciler } from './workers/reconciler.ts';
-import { createRedis, waitForRedis } from './workers/redis.ts';
-import { scheduleNotificationsAfterCommit } from './workers/schedule-notify.ts';
-import { createSchedules, wantedSchedules } from './workers/schedules.ts';
+import { createRedrive } from './workers/redrive.ts';
 import { createPullLock } from './workers/source-pull-lock.ts';
-import { removeStaleSourcePulls } from './workers/source-schedules.ts';
 import { checkStatusNames } from './workers/status-names.ts';
-import { createTrackerHealth } from './workers/tracker-health.ts';
-import { createTrackerSync } from './workers/tracker-sync.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -76,7 +76,7 @@ export interface Runtime {
 }
 
 /**
- * The composition root: builds the store, Redis connections, queues, HTTP app, workers and reconciler for one
+ * The composition root: builds the store, Redis connections, queues, HTTP app, workers and redrive for one
  * process role, in dependency order, and knows the reverse order to stop them.
  */
 export async function startRuntime({
@@ -220,7 +220,7 @@ export async function startRuntime({
     wanted: wantedSchedules({ queues, config, trackerSites, sources }),
     log,
   });
-  const reconciler = createReconciler({
+  const redrive = createRedrive({
     store,
     queues,
     config: config.reconcile,
@@ -279,10 +279,10 @@ export async function startRuntime({
       })),
     });
     void checkStatusNames(trackers, config, metrics, log);
-    // Every one at start (a changed interval or job template applies); the reconciler puts back any lost later.
+    // Every one at start (a changed interval or job template applies); the redrive puts back any lost later.
     await schedules.ensure({ all: true });
     await removeStaleSourcePulls(queues, sources, log);
-    reconciler.start();
+    redrive.start();
   }
 
   // A worker process serves only health, readiness and metrics.
@@ -291,7 +291,7 @@ export async function startRuntime({
     started: () => started,
     config,
     apiRoutes: role !== 'worker',
-    reconcile: async () => ({ ...(await reconciler.runOnce()), trackers: await reconciler.trackers() }),
+    reconcile: async () => ({ ...(await redrive.runOnce()), trackers: await redrive.trackers() }),
     apiKeys,
     store,
     queues,
@@ -309,7 +309,7 @@ export async function startRuntime({
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   }).catch(async (err: Error) => {
-    await reconciler.stop();
+    await redrive.stop();
     await pool?.close(1_000);
     await queues.close();
     await emulators?.close();
@@ -328,7 +328,7 @@ export async function startRuntime({
       log.info({ role }, 'shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await reconciler.stop();
+      await redrive.stop();
       if (pool) {
         const { timedOut } = await pool.close(config.workers.shutdownTimeoutMs);
         if (timedOut) log.warn('active jobs did not finish in time; they will be retried');
@@ -364,7 +364,7 @@ export async function startRuntime({
     redis: producer,
     url,
     port,
-    reconcile: () => reconciler.runOnce(),
+    reconcile: () => redrive.runOnce(),
     emulators,
     sources,
     stop,

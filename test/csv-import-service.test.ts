@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/import.ts';
+import { EXIT } from '../src/cli/import.ts';
 import { queryRows } from '../src/store/db.ts';
 import { configFor, runCli, writeCsv } from './helpers/csv-import.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

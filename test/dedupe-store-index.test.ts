@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
+import { InMemoryDedupeIndex } from '../src/rules/dedupe/memory-index.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { lockDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { features } from '../src/store/schema.ts';
-import { createDedupeEngine } from '../src/sync/dedupe/engine.ts';
-import { InMemoryDedupeIndex } from '../src/sync/dedupe/memory-index.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 /**

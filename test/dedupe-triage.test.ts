@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { ensureDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { featureMerges, triageDecisions } from '../src/store/schema.ts';
-import { createDedupeEngine } from '../src/sync/dedupe/engine.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demandMarkdown } from '../src/sync/demand.ts';
+import { demandMarkdown } from '../src/rules/demand.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 let svc: TestService;

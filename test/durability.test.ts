@@ -73,7 +73,7 @@ const requestNumber = (i: number) =>
   });
 
 describe('Redis FLUSHALL after accepting requests', () => {
-  it('the reconciler re-enqueues from the database and every request is triaged once', async () => {
+  it('the redrive re-enqueues from the database and every request is triaged once', async () => {
     const database = await createTestDatabase();
     const yaml = 'reconcile:\n  intervalSeconds: 0.2\n  graceSeconds: 0\n';
     try {
@@ -109,9 +109,7 @@ describe('Redis FLUSHALL after accepting requests', () => {
         (await worker.runtime.store.requests.countUntriaged()) === 0 ? true : undefined,
       );
       expect(
-        worker.logs.some(
-          (l) => l.includes('reconciler re-enqueued pending work') && l.includes('"added":60'),
-        ),
+        worker.logs.some((l) => l.includes('redrive re-enqueued pending work') && l.includes('"added":60')),
       ).toBe(true);
       await expectTriagedExactlyOnce(worker.runtime.store, accepted);
       await worker.stop();
@@ -130,11 +128,11 @@ describe('Redis FLUSHALL after accepting requests', () => {
       const res = await svc.post('/v1/requests', validRequest({ title: 'Accepted while Redis is down' }));
       expect(res.status).toBe(202);
       const { id } = (await res.json()) as { id: string };
-      expect(svc.logs.some((l) => l.includes('enqueue failed; the reconciler will pick it up'))).toBe(true);
+      expect(svc.logs.some((l) => l.includes('enqueue failed; the redrive will pick it up'))).toBe(true);
       const ready = await svc.get('/readyz');
       expect(ready.status).toBe(503);
       expect(((await ready.json()) as { detail: string }).detail).toBe('not reachable: redis');
-      // Bring a Redis back on the same port: the service reconnects and the reconciler enqueues the request.
+      // Bring a Redis back on the same port: the service reconnects and the redrive enqueues the request.
       const port = new URL(privateRedis.url).port;
       revived = spawn(
         'redis-server',

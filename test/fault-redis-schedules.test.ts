@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Queues } from '../src/workers/queues.ts';
+import type { Queues } from '../src/queue/queues.ts';
 import { startPrivateRedis } from './helpers/redis.ts';
 import { startService, waitFor } from './helpers/service.ts';
 
@@ -82,7 +82,7 @@ describe('schedules after a Redis flush', () => {
     }
   }, 60_000);
 
-  it("a worker's own reconciler run puts the schedules back, with no call from outside", async () => {
+  it("a worker's own redrive run puts the schedules back, with no call from outside", async () => {
     const svc = await startService({
       role: 'worker',
       redisUrl: redis.url,
@@ -91,7 +91,7 @@ describe('schedules after a Redis flush', () => {
     try {
       expect(await schedulerIds(svc.runtime.queues)).toEqual(['rescore-features']);
       await flushAll(redis.url);
-      await waitFor('the reconciler to put the rescore back', async () =>
+      await waitFor('the redrive to put the rescore back', async () =>
         (await schedulerIds(svc.runtime.queues)).length > 0 ? true : undefined,
       );
       expect(await schedulerIds(svc.runtime.queues)).toEqual(['rescore-features']);

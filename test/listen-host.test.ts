@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '../src/config/load.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startService } from './helpers/service.ts';
 

@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestLinks } from '../src/rules/notify/links.ts';
 import { notifications, requesters, unsubscribes } from '../src/store/schema.ts';
 import { loadTokenKey } from '../src/store/secrets.repo.ts';
-import { digestLinks } from '../src/sync/notify/links.ts';
 import {
   type linearDriver,
   type MailingService,
@@ -137,7 +137,7 @@ describe('coalescing window', () => {
 });
 
 describe('crashes and lost jobs', () => {
-  it('a send whose worker died after claiming it is sent again by the reconciler, once stale, as the same message', async () => {
+  it('a send whose worker died after claiming it is sent again by the redrive, once stale, as the same message', async () => {
     const { featureId, issueId } = await drive.featureWith('Custom fields', [
       { email: 'oli@acme.io', name: 'Oli' },
     ]);
@@ -153,12 +153,12 @@ describe('crashes and lost jobs', () => {
       .update(notifications)
       .set({ state: 'sending', sentAt: null, updatedAt: sql`now()` })
       .where(eq(notifications.id, pending.id));
-    // Claimed just now, it may still be in flight: the reconciler leaves it (its completed job stays as it was).
+    // Claimed just now, it may still be in flight: the redrive leaves it (its completed job stays as it was).
     const job = await notifyQueue().getJob(`notify-send-${pending.id}`);
     await svc.runtime.reconcile();
     expect((await notifyQueue().getJob(`notify-send-${pending.id}`))?.timestamp).toBe(job?.timestamp);
     expect((await rowsOf(featureId))[0]?.state).toBe('sending');
-    // Stale (claimed longer ago than any send takes): the reconciler queues it again.
+    // Stale (claimed longer ago than any send takes): the redrive queues it again.
     await svc.runtime.store.db
       .update(notifications)
       .set({ updatedAt: sql`now() - interval '11 minutes'` })
@@ -176,7 +176,7 @@ describe('crashes and lost jobs', () => {
     await waitFor('row sent again', async () =>
       (await rowsOf(featureId))[0]?.state === 'sent' ? true : undefined,
     );
-    // Once recorded, neither the reconciler nor a repeated job sends it again.
+    // Once recorded, neither the redrive nor a repeated job sends it again.
     await svc.runtime.reconcile();
     const again = await notifyQueue().add('notify-send', { notificationId: pending.id });
     await waitFor('repeat done', async () => ((await again.isCompleted()) ? true : undefined));
@@ -184,7 +184,7 @@ describe('crashes and lost jobs', () => {
     expect(await rowsOf(featureId)).toHaveLength(1);
   });
 
-  it('a due row whose job was lost with Redis is sent by the reconciler', async () => {
+  it('a due row whose job was lost with Redis is sent by the redrive', async () => {
     const { featureId, issueId } = await drive.featureWith('Dashboards', [
       { email: 'pia@acme.io', name: 'Pia' },
     ]);
@@ -241,7 +241,7 @@ describe('digest', () => {
       });
     await bothSent();
 
-    // Its worker died before recording: once stale, the reconciler sends the same digest again.
+    // Its worker died before recording: once stale, the redrive sends the same digest again.
     await svc.runtime.store.db
       .update(notifications)
       .set({ state: 'sending', sentAt: null, updatedAt: sql`now() - interval '11 minutes'` })

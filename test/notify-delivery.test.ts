@@ -240,7 +240,7 @@ describe('status emails', () => {
     const res = await svc.get(`/v1/features/${featureId}`);
     const view = (await res.json()) as { notifications: { failed: number } };
     expect(view.notifications.failed).toBe(1);
-    // Failed for good: not retried by the reconciler either.
+    // Failed for good: not retried by the redrive either.
     await svc.runtime.reconcile();
     const after = await svc.runtime.store.db
       .select()

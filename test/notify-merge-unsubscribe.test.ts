@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageLinks } from '../src/rules/notify/links.ts';
 import { requesters, unsubscribes } from '../src/store/schema.ts';
 import { loadTokenKey } from '../src/store/secrets.repo.ts';
-import { messageLinks } from '../src/sync/notify/links.ts';
 import {
   type linearDriver,
   type MailingService,

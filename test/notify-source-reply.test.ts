@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../src/connectors/errors.ts';
+import { emailKey } from '../src/rules/normalise.ts';
 import { mailSuppressions, requests } from '../src/store/schema.ts';
-import { emailKey } from '../src/sync/normalise.ts';
 import { linearDriver, requesterIdOf } from './helpers/notify.ts';
 import { startService, type TestService, waitFor } from './helpers/service.ts';
 import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';

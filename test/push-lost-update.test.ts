@@ -10,7 +10,7 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
 
 let svc: TestService;
 beforeAll(async () => {
-  // The reconciler is kept out of the way (it would re-queue a dirty link within its interval): only the push
+  // The redrive is kept out of the way (it would re-queue a dirty link within its interval): only the push
   // job's own second look can carry a late request here.
   svc = await startService({ yaml: 'push:\n  coalesceSeconds: 1\nreconcile:\n  intervalSeconds: 3600\n' });
 });

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { createCloudClient } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken, verifyToken } from '../src/rules/notify/tokens.ts';
 import type { RequesterExport } from '../src/store/requester-rights.repo.ts';
 import { devMail, requesters } from '../src/store/schema.ts';
 import { loadTokenKey } from '../src/store/secrets.repo.ts';
 import { tokenRequester } from '../src/store/status-page.repo.ts';
-import { signToken, verifyToken } from '../src/sync/notify/tokens.ts';
 import { linearDriver, requesterIdOf } from './helpers/notify.ts';
 import { startService, type TestService, waitFor } from './helpers/service.ts';
 import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScoreBreakdown } from '../src/rules/score.ts';
 import { features, requests, trackerLinks } from '../src/store/schema.ts';
-import type { ScoreBreakdown } from '../src/sync/score.ts';
 import { startService, type TestService, waitFor } from './helpers/service.ts';
 
 /**

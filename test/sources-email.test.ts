@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIntakeWriter } from '../src/application/intake-writer.ts';
 import { createLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { intakeSources } from '../src/store/schema.ts';
-import { createIntakeWriter } from '../src/workers/intake-writer.ts';
 import { dovecotMissing, startDovecot, type TestImapServer } from './helpers/dovecot.ts';
 import { requestsOf, sourcePullJob } from './helpers/intake.ts';
 import { captureLogs } from './helpers/logs.ts';

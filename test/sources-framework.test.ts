@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
-import { sourceChecks } from '../src/doctor.ts';
+import { sourceChecks } from '../src/cli/doctor.ts';
+import { ConfigError, loadConfig } from '../src/config/load.ts';
+import { createSchedules, wantedSchedules } from '../src/queue/schedules.ts';
+import { removeStaleSourcePulls } from '../src/queue/source-schedules.ts';
 import { requests } from '../src/store/schema.ts';
-import { createSchedules, wantedSchedules } from '../src/workers/schedules.ts';
-import { removeStaleSourcePulls } from '../src/workers/source-schedules.ts';
 import { type FakeIntercom, intercomConversation, startFakeIntercom } from './fakes/intercom.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskTicket } from './fakes/zendesk.ts';
 import { startIntakeHarness } from './helpers/intake.ts';

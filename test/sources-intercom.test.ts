@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError, WebhookSignatureError } from '../src/connectors/errors.ts';
-import { plainToHtml, renderSourceReply } from '../src/sync/notify/source-reply.ts';
+import { plainToHtml, renderSourceReply } from '../src/rules/notify/source-reply.ts';
 import {
   type FakeIntercom,
   intercomConversation,

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSources, createThrottle, throttleKeyPrefix } from '../src/connectors/sources.ts';
+import { createSources, createThrottle, throttleKeyPrefix } from '../src/connectors/source-registry.ts';
 import { createLogger } from '../src/log.ts';
 import { createPullLock, pullLockKey } from '../src/workers/source-pull-lock.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskTicket } from './fakes/zendesk.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackBody } from '../src/connectors/slack/webhook.ts';
 import { createLogger } from '../src/log.ts';
+import { renderSourceReply } from '../src/rules/notify/source-reply.ts';
 import { intakeSources } from '../src/store/schema.ts';
-import { renderSourceReply } from '../src/sync/notify/source-reply.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack.ts';
 import { replyThreadOf, requestsOf, sourcePullJob } from './helpers/intake.ts';
 import { startService, type TestService } from './helpers/service.ts';

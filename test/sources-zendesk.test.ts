@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { plainToHtml, renderSourceReply } from '../src/sync/notify/source-reply.ts';
+import { plainToHtml, renderSourceReply } from '../src/rules/notify/source-reply.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskTicket, zendeskTime } from './fakes/zendesk.ts';
 import { type IntakeHarness, replyThreadOf, startIntakeHarness } from './helpers/intake.ts';
 

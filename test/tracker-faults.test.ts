@@ -11,7 +11,7 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
  * Each storm lasts 30 s, while its requests arrive and their pushes run, then the trackers recover. Kept up until
  * everything is synced instead, it is too slow for a test: an attempt succeeds only if each of its several calls
  * does, so a job's backoff climbs (the 10 attempts span 4 to 8.5 minutes) and now and then runs out before the
- * reconciler queues the push again; two such runs of this test were not done after 4 minutes. Even so, expect two
+ * redrive queues the push again; two such runs of this test were not done after 4 minutes. Even so, expect two
  * minutes or more: after a Jira create fails, the push waits JIRA_CREATE_GRACE_MS (60 s) before creating again,
  * and the backoff overshoots that.
  */

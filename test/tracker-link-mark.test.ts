@@ -174,7 +174,7 @@ describe('a link never speaks for an issue that is not its own', () => {
     });
     expect(skipped()).toBe(true);
     expect((await links.get(link.id))?.pushedAt?.getTime()).toBe(before);
-    // Still dirty (pushed once the mark is back), but not the reconciler's work, nor pending work.
+    // Still dirty (pushed once the mark is back), but not the redrive's work, nor pending work.
     expect((await links.get(link.id))?.dirtySince).not.toBeNull();
     expect(await links.dirty(new Date(Date.now() + 60_000), 500)).toEqual([]);
     expect(await links.countDirty()).toBe(0);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `dedupe:` in the YAML config: the two thresholds triage decides with (sync/dedupe/engine.ts), and product words
+ * `dedupe:` in the YAML config: the two thresholds triage decides with (rules/dedupe/engine.ts), and product words
  * added to the built-in synonym and opposite tables. Changing the synonyms rebuilds the index at the next start.
  */
 

@@ -45,7 +45,7 @@ export const envSchema = z.object({
     z.enum(['development', 'production', 'test']).default('development'),
   ),
   PORT: port(3000),
-  /** The address HTTP listens on; its default depends on NODE_ENV (config.ts). */
+  /** The address HTTP listens on; its default depends on NODE_ENV (config/load.ts). */
   HOST: optional(
     z
       .string()

@@ -4,7 +4,7 @@ import { identitySchema } from './identity.schema.ts';
 import { notificationsSchema } from './notifications.schema.ts';
 import { scoringSchema } from './scoring.schema.ts';
 import { sourcesSchema } from './sources.schema.ts';
-import { syncFileSchema } from './sync.schema.ts';
+import { syncFileSchema } from './trackers.schema.ts';
 
 const positiveInt = z.number().int().positive();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailKey } from '../sync/normalise.ts';
+import { emailKey } from '../rules/normalise.ts';
 
 /** `identity:` in the YAML config: free-mail domains beyond the built-in list, and people known by several ids. */
 

@@ -4,8 +4,8 @@ import {
   BLOCK_PLACEHOLDERS,
   DIGEST_PLACEHOLDERS,
   STATUS_PLACEHOLDERS,
-} from '../sync/notify/default-templates.ts';
-import { templateProblems } from '../sync/notify/template.ts';
+} from '../rules/notify/default-templates.ts';
+import { templateProblems } from '../rules/notify/template.ts';
 
 /**
  * `notifications.templates:` in the YAML: per status (and `digest`), any of `subject`, `text`, `html`, each with

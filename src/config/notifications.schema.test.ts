@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig } from './load.ts';
 
 const load = (yaml: string, env: Record<string, string> = {}) =>
   loadConfig({ env: { CONFIG_FILE: 'c.yaml', ...env }, readFile: () => yaml });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DEFAULT_SCORING, tierKey } from '../sync/score.ts';
+import { DEFAULT_SCORING, tierKey } from '../rules/score.ts';
 
-/** `scoring:` in the YAML config: the weights of sync/score.ts (its doc comment has the formula). */
+/** `scoring:` in the YAML config: the weights of rules/score.ts (its doc comment has the formula). */
 
 const points = () =>
   z

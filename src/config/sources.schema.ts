@@ -6,7 +6,7 @@ import { zendeskSourceSchema } from '../connectors/zendesk/config.ts';
 
 /**
  * The YAML `sources:` list: every intake source, one entry each, told apart by `kind`. A new kind adds its schema
- * (from `src/connectors/<kind>/config.ts`) to this union and its factory to `src/connectors/sources.ts`.
+ * (from `src/connectors/<kind>/config.ts`) to this union and its factory to `src/connectors/source-registry.ts`.
  */
 export const sourceSchema = z.discriminatedUnion('kind', [
   zendeskSourceSchema,

@@ -1,9 +1,9 @@
 import type { BacklogSelection, PushTarget, TrackerKind } from '../domain/tracker.ts';
-import { type RoutingConfig, sandboxRouting } from '../sync/route.ts';
-import { defaultStatusMap, type StatusMapConfig } from '../sync/status-map.ts';
+import { type RoutingConfig, sandboxRouting } from '../rules/route.ts';
+import { defaultStatusMap, type StatusMapConfig } from '../rules/status-map.ts';
 import type { Env } from './env.schema.ts';
 import type { FileConfig } from './file.schema.ts';
-import { toPushTarget } from './sync.schema.ts';
+import { toPushTarget } from './trackers.schema.ts';
 
 export interface JiraSite {
   site: string;

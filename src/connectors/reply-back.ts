@@ -2,7 +2,7 @@ import type { ResolvedSourceConfig } from '../config/sources.schema.ts';
 import type { ChannelsFor, NotificationChannel } from '../store/notify-outbox.repo.ts';
 import type { ReplyInSource } from '../workers/jobs/notify-deps.ts';
 import { ConnectorError } from './errors.ts';
-import type { Sources } from './sources.ts';
+import type { Sources } from './source-registry.ts';
 
 /**
  * The per-source reply-back policy (`replyBack`, `alsoEmail`) as the notification outbox asks for it: `thread`

@@ -7,7 +7,7 @@ import type {
   TrackerIssueState,
   TrackerKind,
 } from '../domain/tracker.ts';
-import type { LinearPriority } from '../sync/demand.ts';
+import type { LinearPriority } from '../rules/demand.ts';
 
 /**
  * What the sync jobs need from a tracker (one Jira site or one Linear workspace). Implemented by

@@ -1,6 +1,6 @@
 /**
  * The customer-facing status of a feature (DESIGN.md "Words"). Defined here, in the pure domain layer, so that
- * `sync/` can reason about statuses without importing the store; the store's enum column should be built from
+ * `rules/` can reason about statuses without importing the store; the store's enum column should be built from
  * this same list.
  */
 export const FEATURE_STATUSES = [

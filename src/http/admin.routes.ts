@@ -18,7 +18,7 @@ export function adminRouter({
   const router = Router();
   router.use('/v1/admin', requireAdmin(adminToken, apiKeys));
 
-  // Run the reconciler now instead of waiting for its interval (after restoring Redis, say).
+  // Run the redrive now instead of waiting for its interval (after restoring Redis, say).
   router.post('/v1/admin/reconcile', async (_req, res) => {
     // It reads the database and writes Redis: with either away it cannot do its work, which is a 503 naming the
     // one that is away (as /readyz says), not a 500. Looked at first too, since with nothing pending a run would

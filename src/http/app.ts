@@ -1,17 +1,17 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
-import type { Trackers } from '../connectors/registry.ts';
-import type { Sources } from '../connectors/sources.ts';
+import type { IntakeWriter } from '../application/intake-writer.ts';
+import type { Config } from '../config/load.ts';
+import type { Sources } from '../connectors/source-registry.ts';
+import type { Trackers } from '../connectors/tracker-registry.ts';
 import type { PushTarget } from '../domain/tracker.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
+import type { TrackerHealth } from '../queue/tracker-health.ts';
+import type { RouteInput } from '../rules/route.ts';
 import type { Store } from '../store/store.ts';
-import type { RouteInput } from '../sync/route.ts';
-import type { IntakeWriter } from '../workers/intake-writer.ts';
-import type { Queues } from '../workers/queues.ts';
-import type { TrackerHealth } from '../workers/tracker-health.ts';
 import { adminRouter } from './admin.routes.ts';
 import { requireApiKey } from './auth.ts';
 import { featuresRouter } from './features.routes.ts';
@@ -54,7 +54,7 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   version: string;
-  /** Runs the reconciler once (admin endpoint). */
+  /** Runs the redrive once (admin endpoint). */
   reconcile: () => Promise<unknown>;
   /** False in a worker process: it serves health, readiness and metrics only. */
   apiRoutes: boolean;

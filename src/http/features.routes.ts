@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
+import type { ScoreBreakdown } from '../rules/score.ts';
 import type { FeatureCursor } from '../store/features.repo.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { ScoreBreakdown } from '../sync/score.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import {
   type featureDetail,

@@ -2,8 +2,8 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { orTimeout } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
+import type { TrackerHealth } from '../queue/tracker-health.ts';
 import type { IntakeSourceRow } from '../store/intake.repo.ts';
-import type { TrackerHealth } from '../workers/tracker-health.ts';
 
 export interface HealthDeps {
   pingDatabase: () => Promise<void>;
@@ -40,7 +40,7 @@ export function probeDependencies({
  * unready: intake still works and pushes wait in the tracker's held queue, so taking the API out of its load
  * balancer would only lose requests. A schedule missing from Redis (a flush, a failover without persistence) is
  * degraded for the same reason: requests are still taken and triaged, only the repeating jobs wait, and the next
- * reconciler run of any worker puts them back; restarting or unrouting the process would not bring them sooner.
+ * redrive run of any worker puts them back; restarting or unrouting the process would not bring them sooner.
  */
 export function healthRouter({
   pingDatabase,

@@ -1,9 +1,9 @@
 import { Router } from 'express';
+import type { Queues } from '../queue/queues.ts';
+import { schedulePush } from '../queue/schedule-push.ts';
 import { BadCursor } from '../store/review.repo.ts';
 import { RetryableConflict } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
-import type { Queues } from '../workers/queues.ts';
-import { schedulePush } from '../workers/schedule-push.ts';
 import { featureIdParam } from './params.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { mergeFeatureBody, reviewQuery } from './schemas.ts';

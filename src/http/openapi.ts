@@ -249,9 +249,9 @@ export function buildOpenApi(version: string) {
       },
       '/v1/admin/reconcile': {
         post: {
-          summary: 'Run the reconciler now: make sure every pending piece of work has a job (ADMIN_TOKEN)',
+          summary: 'Run the redrive now: make sure every pending piece of work has a job (ADMIN_TOKEN)',
           responses: {
-            '200': { description: 'What the reconciler found: added, retried and present jobs per queue' },
+            '200': { description: 'What the redrive found: added, retried and present jobs per queue' },
             '401': problem('No credentials'),
             '403': problem('An API key, not the admin token'),
             '503': problem('The database or Redis is not reachable; names which (Retry-After)'),

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { isUuid } from '../domain/ids.ts';
 import type { Logger } from '../log.ts';
+import type { Queues } from '../queue/queues.ts';
+import { schedulePushesAfterCommit } from '../queue/schedule-push.ts';
 import type { Store } from '../store/store.ts';
-import type { Queues } from '../workers/queues.ts';
-import { schedulePushesAfterCommit } from '../workers/schedule-push.ts';
 import { requireAdmin } from './auth.ts';
 import { HttpProblem } from './problem.ts';
 
@@ -49,7 +49,7 @@ export function requestersRouter({
     if (erased.outcome === 'not-found') {
       throw new HttpProblem(404, 'not-found', 'Not found', `no requester with id ${id}`);
     }
-    // Committed: the links are dirty in the database, so a lost enqueue is caught by the reconciler.
+    // Committed: the links are dirty in the database, so a lost enqueue is caught by the redrive.
     await schedulePushesAfterCommit(queues, erased.dirty, coalesceSeconds, log);
     req.log.info(
       {

@@ -10,8 +10,8 @@ import {
 } from '../domain/request.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
 import type { Store } from '../store/store.ts';
-import type { Queues } from '../workers/queues.ts';
 import { type FieldError, fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import { type acceptedRequest, idempotencyKeyHeader, type requestView } from './schemas.ts';
 
@@ -98,11 +98,11 @@ export function requestsRouter({
       outcome: result.kind,
     });
     if (result.kind === 'created') {
-      // Committed already; if Redis is down the reconciler enqueues it later, so intake does not fail.
+      // Committed already; if Redis is down the redrive enqueues it later, so intake does not fail.
       await queues.enqueue('triage-request', { requestId: result.request.id }).catch((err: Error) => {
         req.log.warn(
           { requestId: result.request.id, error: errorForLog(err) },
-          'enqueue failed; the reconciler will pick it up',
+          'enqueue failed; the redrive will pick it up',
         );
       });
     } else {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { targetSchema, toPushTarget } from '../config/sync.schema.ts';
+import { targetSchema, toPushTarget } from '../config/trackers.schema.ts';
 import { nulMessage, nulPaths, refuseNul } from '../domain/nul.ts';
 import { FEATURE_STATUSES } from '../domain/status.ts';
 

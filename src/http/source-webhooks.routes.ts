@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
+import type { IntakeWriter } from '../application/intake-writer.ts';
 import { isConnectorError, WebhookSignatureError } from '../connectors/errors.ts';
-import type { Sources } from '../connectors/sources.ts';
+import type { Sources } from '../connectors/source-registry.ts';
 import type { Metrics } from '../metrics.ts';
-import type { IntakeWriter } from '../workers/intake-writer.ts';
 import { HttpProblem } from './problem.ts';
 
 /** Tickets and conversations carry whole threads; more than the API's body limit. */

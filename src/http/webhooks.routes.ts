@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
-import type { Trackers } from '../connectors/registry.ts';
 import { headerValue, type Tracker } from '../connectors/tracker.ts';
+import type { Trackers } from '../connectors/tracker-registry.ts';
 import { withoutNul } from '../domain/nul.ts';
 import type { TrackerKind } from '../domain/tracker.ts';
 import { errorForLog } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
 import type { Store } from '../store/store.ts';
-import type { Queues } from '../workers/queues.ts';
 import { HttpProblem } from './problem.ts';
 
 /**
@@ -113,10 +113,10 @@ export function webhooksRouter({
     try {
       await queues.enqueue('tracker-event', { deliveryId: recorded.id });
     } catch (err) {
-      // Recorded is enough to answer: the reconciler enqueues unprocessed deliveries.
+      // Recorded is enough to answer: the redrive enqueues unprocessed deliveries.
       req.log.warn(
         { error: errorForLog(err), deliveryId },
-        'webhook recorded; enqueue failed (reconciler retries)',
+        'webhook recorded; enqueue failed (redrive retries)',
       );
     }
     metrics.webhooksReceived.inc({ provider, outcome: 'accepted' });

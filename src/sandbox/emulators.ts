@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.ts';
-import type { Trackers } from '../connectors/registry.ts';
+import type { Config } from '../config/load.ts';
+import type { Trackers } from '../connectors/tracker-registry.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import { type JiraEmulator, startJiraEmulator } from './jira/server.ts';
 import { type LinearEmulator, startLinearEmulator } from './linear/server.ts';

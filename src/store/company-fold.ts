@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
-import type { ScoringModel } from '../sync/score.ts';
+import type { ScoringModel } from '../rules/score.ts';
 import { type Db, queryRows } from './db.ts';
 import { type DirtyLink, markLinksDirty, recountFeature } from './feature-writes.ts';
 import { domainCompanyNamed, lockCompanyName } from './identity.ts';

@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { AnalysedText } from '../sync/dedupe/analyse.ts';
+import type { AnalysedText } from '../rules/dedupe/analyse.ts';
 import type {
   Bm25Params,
   CorpusStats,
   DedupeIndexReader,
   DocumentStats,
   WeightedTerm,
-} from '../sync/dedupe/dedupe-index.ts';
-import { isTypoNeighbour, MIN_FUZZY_LENGTH, termVector } from '../sync/dedupe/memory-index.ts';
+} from '../rules/dedupe/dedupe-index.ts';
+import { isTypoNeighbour, MIN_FUZZY_LENGTH, termVector } from '../rules/dedupe/memory-index.ts';
 import { type Db, queryRows } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 
@@ -108,7 +108,7 @@ export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
 
     async retrieve(terms: readonly WeightedTerm[], p: Bm25Params, limit: number) {
       if (terms.length === 0) return [];
-      // The same BM25F contribution as bm25Contribution() in sync/dedupe/dedupe-index.ts, summed in the database
+      // The same BM25F contribution as bm25Contribution() in rules/dedupe/dedupe-index.ts, summed in the database
       // so only the leaders travel.
       const rows = await queryRows<{ id: string; score: number }>(
         tx,

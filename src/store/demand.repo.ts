@@ -6,7 +6,7 @@ import { companies, features, requesters, requests } from './schema.ts';
 /**
  * Reads what a tracker issue shows about a feature: counts, the companies behind it with revenue and tier, and the
  * candidate quotes (requests with a body first, newest first). One feature's worth of rows; the rendering is pure
- * (sync/demand.ts).
+ * (rules/demand.ts).
  */
 export function createDemandRepo(db: Db) {
   return {

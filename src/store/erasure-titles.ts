@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
-import { titleKey } from '../sync/normalise.ts';
+import { titleKey } from '../rules/normalise.ts';
 import { type DirtyLink, markLinksDirty, type Tx } from './feature-writes.ts';
 import { devMail, features, notifications, requesters, requests, trackerLinks } from './schema.ts';
 

@@ -1,12 +1,12 @@
 import { and, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type Demand, type ScoringModel, scoreFeature } from '../sync/score.ts';
+import { type Demand, type ScoringModel, scoreFeature } from '../rules/score.ts';
 import type { Db } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 import { companies, features, requests } from './schema.ts';
 
 /**
  * A feature's demand as the score reads it, aggregated in SQL: one row per distinct requester and one per distinct
- * company (never one per request), for any number of features at once. The scoring itself is pure (sync/score.ts).
+ * company (never one per request), for any number of features at once. The scoring itself is pure (rules/score.ts).
  */
 
 const epochMs = (column: typeof requests.receivedAt) =>

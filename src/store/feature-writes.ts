@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { RouteInput } from '../sync/route.ts';
-import type { ScoringModel } from '../sync/score.ts';
+import type { RouteInput } from '../rules/route.ts';
+import type { ScoringModel } from '../rules/score.ts';
 import { type Db, queryRows } from './db.ts';
 import { writeScores } from './feature-score.ts';
 import { features, trackerLinks } from './schema.ts';
@@ -22,7 +22,7 @@ export interface DirtyLink {
 }
 
 /**
- * Recomputes a feature's counts and score (with its breakdown, sync/score.ts) from its requests, under the caller's
+ * Recomputes a feature's counts and score (with its breakdown, rules/score.ts) from its requests, under the caller's
  * lock on the feature row, so they are right whatever order concurrent transactions commit in.
  */
 export async function recountFeature(

@@ -1,6 +1,6 @@
 import { and, asc, isNotNull, sql } from 'drizzle-orm';
-import { type CompanyIdentity, emailKey, resolveCompany } from '../sync/normalise.ts';
-import { canonicalEmail, NO_PEOPLE, type PeopleDirectory } from '../sync/people.ts';
+import { type CompanyIdentity, emailKey, resolveCompany } from '../rules/normalise.ts';
+import { canonicalEmail, NO_PEOPLE, type PeopleDirectory } from '../rules/people.ts';
 import type { Tx } from './feature-writes.ts';
 import { companies, requesters, type SubmittedRequester } from './schema.ts';
 

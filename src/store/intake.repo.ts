@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { IntakeItem } from '../connectors/source.ts';
+import type { IntakeItem } from '../connectors/intake-source.ts';
 import type { Db } from './db.ts';
 import { intakeSources, requests } from './schema.ts';
 

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
 import type { PushTarget } from '../domain/tracker.ts';
-import type { RouteInput } from '../sync/route.ts';
+import type { RouteInput } from '../rules/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
 import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
@@ -265,7 +265,7 @@ export function createLinksRepo(db: Db) {
     },
 
     /**
-     * Links with demand not yet pushed, changed before `before`, oldest first: the reconciler's work list. A link
+     * Links with demand not yet pushed, changed before `before`, oldest first: the redrive's work list. A link
      * whose issue lost its mark stays dirty (pushed once the mark is back) but is left out: its push would only skip.
      */
     async dirty(before: Date, limit: number): Promise<Array<Pick<TrackerLink, 'id' | 'kind' | 'site'>>> {
@@ -342,7 +342,7 @@ export function createLinksRepo(db: Db) {
       });
     },
 
-    /** What `dirty` would hand the reconciler (the pending-work metric): mark-lost links are not pending work. */
+    /** What `dirty` would hand the redrive (the pending-work metric): mark-lost links are not pending work. */
     async countDirty(): Promise<number> {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })

@@ -103,7 +103,7 @@ export async function mergeFeatures(
       .where(eq(requests.featureId, fromId))
       .returning({ id: requests.id });
     // The duplicate issue stays with the merged feature (it says "merged"); its other issues now carry the
-    // survivor's demand, marked as come by merge so the survivor's own issues keep its status (sync/rollup).
+    // survivor's demand, marked as come by merge so the survivor's own issues keep its status (rules/rollup).
     const movedLinks = await tx
       .update(trackerLinks)
       .set({

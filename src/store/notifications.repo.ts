@@ -1,18 +1,18 @@
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
-import { emailKey } from '../sync/normalise.ts';
+import { emailKey } from '../rules/normalise.ts';
 import type { Db } from './db.ts';
 import { features, mailSuppressions, notifications, requesters, requests } from './schema.ts';
 
 /**
- * The notification outbox's read-claim-settle side, for the send and digest jobs and the reconciler: a row is read
+ * The notification outbox's read-claim-settle side, for the send and digest jobs and the redrive: a row is read
  * with everything its message needs, claimed (`pending` → `sending`) just before its message is handed over, and
  * settled `sent` or `failed` from `sending` (`suppressed`, or `failed` before any send, from `pending`), so a job
  * that runs twice changes nothing the second time. A status change or an unsubscribe only touches `pending` rows:
  * once claimed, the message is going out, and what happens next is news for the next message.
  */
 
-/** A `sending` row this old was claimed by a worker that died mid-send: the reconciler has it sent again. */
+/** A `sending` row this old was claimed by a worker that died mid-send: the redrive has it sent again. */
 export const SENDING_STALE_SECONDS = 600;
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -239,7 +239,7 @@ export function createNotificationsRepo(db: Db) {
     },
 
     /**
-     * For the reconciler (oldest first, at most `limit` of each): pending rows due by `before`, and stale `sending`
+     * For the redrive (oldest first, at most `limit` of each): pending rows due by `before`, and stale `sending`
      * rows (their worker died between claiming and recording; sent again, with the same Message-ID).
      */
     async due(before: Date, limit: number) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
-import { nextDigestAt } from '../sync/notify/digest-time.ts';
-import { decideNotification, type PendingNotification } from '../sync/notify/outbox-decision.ts';
+import { nextDigestAt } from '../rules/notify/digest-time.ts';
+import { decideNotification, type PendingNotification } from '../rules/notify/outbox-decision.ts';
 import { queryRows } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 import { type NOTIFICATION_CHANNELS, notifications } from './schema.ts';
@@ -10,7 +10,7 @@ import { type NOTIFICATION_CHANNELS, notifications } from './schema.ts';
 /**
  * The notification outbox's write side: called inside the transaction that records a feature's status change, it
  * writes one `notifications` row per eligible requester and channel (coalescing with rows still waiting), so the
- * news and the change commit together. The send job and the reconciler take it from there.
+ * news and the change commit together. The send job and the redrive take it from there.
  */
 
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
@@ -52,7 +52,7 @@ export interface NotifyPolicy {
   repliesByMail?: ((source: string) => boolean) | undefined;
   /**
    * Told, after the transaction committed, which rows it created (to queue their sends) and how many it cancelled.
-   * Must not throw: the change is committed already (a lost enqueue is the reconciler's to repair).
+   * Must not throw: the change is committed already (a lost enqueue is the redrive's to repair).
    */
   afterCommit?: ((outcome: FanOutOutcome) => Promise<void>) | undefined;
 }

@@ -6,7 +6,7 @@ import { requests } from './schema.ts';
 /**
  * Bulk intake for imports: many requests in one statement, idempotent on (source, source ref) by the same unique
  * index `accept` relies on (store/requests.repo.ts), so an import and the API can never make the same request twice.
- * Rows are committed untriaged (`triaged_at` null): the reconciler of a running service queues their triage.
+ * Rows are committed untriaged (`triaged_at` null): the redrive of a running service queues their triage.
  */
 export type ImportedRequest = NewRequest & { sourceRef: string };
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import type { DedupeEngine } from '../sync/dedupe/engine.ts';
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import type { Db } from './db.ts';
 import {
   featureDocumentId,
@@ -86,7 +86,7 @@ export async function eraseRequester(
         name: null,
         externalId: null,
         notifyDigest: false,
-        // Every status-page and unsubscribe link carries the version it was signed with (sync/notify/tokens.ts).
+        // Every status-page and unsubscribe link carries the version it was signed with (rules/notify/tokens.ts).
         ...(firstTime ? { tokenVersion: sql`${requesters.tokenVersion} + 1` } : {}),
         updatedAt: sql`now()`,
       })

@@ -1,4 +1,4 @@
-import type { DedupeEngine } from '../sync/dedupe/engine.ts';
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import type { Db } from './db.ts';
 import { eraseRequester } from './requester-erasure.ts';
 import { exportRequester } from './requester-export.ts';

@@ -120,7 +120,7 @@ export function createRequestsRepo(db: Db) {
       return row;
     },
 
-    /** Requests accepted before `before` and still untriaged: the reconciler's work list. */
+    /** Requests accepted before `before` and still untriaged: the redrive's work list. */
     async untriaged(before: Date, limit: number, afterId?: string): Promise<string[]> {
       const rows = await db
         .select({ id: requests.id })

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { ScoringModel } from '../sync/score.ts';
+import type { ScoringModel } from '../rules/score.ts';
 import type { Db } from './db.ts';
 import { writeScores } from './feature-score.ts';
 import type { Tx } from './feature-writes.ts';

@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
-import type { DedupeEngine } from '../sync/dedupe/engine.ts';
-import { type RollupRule, rollupStatus } from '../sync/rollup.ts';
-import type { ScoringModel } from '../sync/score.ts';
-import type { StatusMapConfig } from '../sync/status-map.ts';
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
+import { type RollupRule, rollupStatus } from '../rules/rollup.ts';
+import type { ScoringModel } from '../rules/score.ts';
+import type { StatusMapConfig } from '../rules/status-map.ts';
 import type { Db } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 import { type FanOutOutcome, fanOutNotifications, type NotifyPolicy } from './notify-outbox.repo.ts';

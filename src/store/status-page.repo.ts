@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
-import type { TokenClaims } from '../sync/notify/tokens.ts';
+import type { TokenClaims } from '../rules/notify/tokens.ts';
 import type { Db } from './db.ts';
 import { mergeChain } from './feature-writes.ts';
 import { featureMerges, featureStatusChanges, features, requesters, requests } from './schema.ts';

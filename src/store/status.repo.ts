@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
-import { titleKey } from '../sync/normalise.ts';
-import { isNewerState, linkStatus } from '../sync/status-map.ts';
+import { titleKey } from '../rules/normalise.ts';
+import { isNewerState, linkStatus } from '../rules/status-map.ts';
 import type { Db } from './db.ts';
 import { featureDocumentId, lockDedupeIndex, storeDedupeIndex } from './dedupe-index.repo.ts';
 import { type DirtyLink, LIVE_LINK_STATES, markLinksDirty, type Tx } from './feature-writes.ts';

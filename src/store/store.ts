@@ -1,7 +1,7 @@
-import { createDedupeEngine, type DedupeEngine } from '../sync/dedupe/engine.ts';
-import { type PersonMapping, peopleDirectory } from '../sync/people.ts';
-import { DEFAULT_SCORING, type ScoringModel } from '../sync/score.ts';
-import { defaultStatusMap } from '../sync/status-map.ts';
+import { createDedupeEngine, type DedupeEngine } from '../rules/dedupe/engine.ts';
+import { type PersonMapping, peopleDirectory } from '../rules/people.ts';
+import { DEFAULT_SCORING, type ScoringModel } from '../rules/score.ts';
+import { defaultStatusMap } from '../rules/status-map.ts';
 import { createCompanyFolds, withCompanyFolds } from './company-fold.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
@@ -27,7 +27,7 @@ export interface StoreOptions {
   status?: Omit<StatusPolicy, 'scoring' | 'dedupe'> | undefined;
   /** The similarity engine triage decides with (thresholds, synonyms); default: the built-in one. */
   dedupe?: DedupeEngine | undefined;
-  /** Score weights (`scoring:`); default: sync/score.ts DEFAULT_SCORING. */
+  /** Score weights (`scoring:`); default: rules/score.ts DEFAULT_SCORING. */
   scoring?: ScoringModel | undefined;
 }
 
@@ -66,7 +66,7 @@ export function createStore(database: Database, options: StoreOptions = {}) {
       dedupe,
     }),
     webhooks: createWebhooksRepo(database.db),
-    /** The notification outbox as the send jobs and the reconciler see it (the fan-out is in status.repo). */
+    /** The notification outbox as the send jobs and the redrive see it (the fan-out is in status.repo). */
     notifications: createNotificationsRepo(database.db),
     /** The development outbox (no SMTP_URL): the mailer writes it, /dev/mail reads it. */
     devMail: createDevMailRepo(database.db),

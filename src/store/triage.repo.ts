@@ -1,10 +1,10 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { PushTarget } from '../domain/tracker.ts';
-import type { DedupeEngine } from '../sync/dedupe/engine.ts';
-import type { Candidate } from '../sync/dedupe/rank.ts';
-import { titleKey } from '../sync/normalise.ts';
-import type { RouteInput } from '../sync/route.ts';
-import type { ScoringModel } from '../sync/score.ts';
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
+import type { Candidate } from '../rules/dedupe/rank.ts';
+import { titleKey } from '../rules/normalise.ts';
+import type { RouteInput } from '../rules/route.ts';
+import type { ScoringModel } from '../rules/score.ts';
 import type { Db } from './db.ts';
 import {
   lockDedupeIndex,
@@ -85,7 +85,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 /**
  * Once a feature passes the push bar, it gets a link to the routed target (written before any tracker call, with
  * its idempotency key), and every live link is marked dirty: the same transaction as the demand change, so the
- * reconciler finds the work even if the enqueue after commit is lost.
+ * redrive finds the work even if the enqueue after commit is lost.
  */
 async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promise<DirtyLink[]> {
   const [feature] = await tx
@@ -119,7 +119,7 @@ async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promi
 /**
  * Triage one request in one transaction: resolve the requester and company, pick or create its feature, record the
  * decision, recount the feature. Idempotent: a request already triaged is left as it is, so a job that runs twice
- * (a retry, a stalled job, a reconciler re-enqueue) ends where one clean run would.
+ * (a retry, a stalled job, a redrive re-enqueue) ends where one clean run would.
  */
 export function createTriageRepo(db: Db, deps: TriageDeps) {
   return {

@@ -61,7 +61,7 @@ export function createWebhooksRepo(db: Db) {
         .where(eq(webhookDeliveries.id, id));
     },
 
-    /** Deliveries recorded before `before` and not processed yet: the reconciler's work list. */
+    /** Deliveries recorded before `before` and not processed yet: the redrive's work list. */
     async unprocessed(
       before: Date,
       limit: number,

@@ -1,7 +1,8 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load.ts';
 import { createMailer, type Mailer } from '../connectors/mail/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
 import {
   type ChannelsFor,
   emailOnly,
@@ -12,7 +13,6 @@ import type { Store } from '../store/store.ts';
 import type { ReplyInSource } from './jobs/notify-deps.ts';
 import { createNotifyDigestJob } from './jobs/notify-digest.job.ts';
 import { createNotifySendJob } from './jobs/notify-send.job.ts';
-import type { Queues } from './queues.ts';
 
 /**
  * The notification pieces runtime.ts composes: the outbox policy the status repository fans out with, the mailer,

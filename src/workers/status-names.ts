@@ -1,5 +1,5 @@
-import type { Config } from '../config.ts';
-import type { Trackers } from '../connectors/registry.ts';
+import type { Config } from '../config/load.ts';
+import type { Trackers } from '../connectors/tracker-registry.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 

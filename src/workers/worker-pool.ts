@@ -1,10 +1,10 @@
 import { Queue, RateLimitError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load.ts';
 import { withDeadline } from '../deadline.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { isJobName, type JobName, type JobPayload, jobCatalog } from './catalog.ts';
+import { isJobName, type JobName, type JobPayload, jobCatalog } from '../queue/catalog.ts';
 import { applyConnectorPolicy } from './connector-policy.ts';
 
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };

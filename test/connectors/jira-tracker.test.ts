@@ -12,14 +12,14 @@ import {
 import { parseJiraWebhook, verifyJiraWebhook } from '../../src/connectors/jira/webhook.ts';
 import type { ChangedPage, CreateIssueInput, TrackerEvent } from '../../src/connectors/tracker.ts';
 import type { FeatureDemand, PushTarget } from '../../src/domain/tracker.ts';
-import { type JiraEmulator, startJiraEmulator } from '../../src/sandbox/jira/server.ts';
 import {
   type AdfDoc,
   type AdfNode,
   DEMAND_TITLE,
   demandAdf,
   replaceDemandAdf,
-} from '../../src/sync/demand.ts';
+} from '../../src/rules/demand.ts';
+import { type JiraEmulator, startJiraEmulator } from '../../src/sandbox/jira/server.ts';
 import { waitFor } from '../helpers/service.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 

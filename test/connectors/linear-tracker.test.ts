@@ -6,8 +6,8 @@ import { createLinearTracker, type LinearTracker } from '../../src/connectors/li
 import { parseLinearWebhook, verifyLinearWebhook } from '../../src/connectors/linear/webhook.ts';
 import type { CreateIssueInput, CustomerRequest, TrackerEvent } from '../../src/connectors/tracker.ts';
 import type { FeatureDemand } from '../../src/domain/tracker.ts';
+import { demandMarkdown, replaceDemandMarkdown } from '../../src/rules/demand.ts';
 import { type LinearEmulator, startLinearEmulator } from '../../src/sandbox/linear/server.ts';
-import { demandMarkdown, replaceDemandMarkdown } from '../../src/sync/demand.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 /** The Linear tracker over the real @linear/sdk against the Linear emulator, one emulator per test. */

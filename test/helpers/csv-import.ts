@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import { type Config, loadConfig } from '../../src/config.ts';
-import { runImport } from '../../src/import.ts';
+import { runImport } from '../../src/cli/import.ts';
+import { type Config, loadConfig } from '../../src/config/load.ts';
 import { openDatabase, queryRows } from '../../src/store/db.ts';
 import type { TestDatabase } from './database.ts';
 

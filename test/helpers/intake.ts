@@ -1,15 +1,15 @@
 import { asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
+import { createIntakeWriter } from '../../src/application/intake-writer.ts';
 import { fileSchema } from '../../src/config/file.schema.ts';
 import { resolveSources, sourcesSchema } from '../../src/config/sources.schema.ts';
-import { createSources, type Sources } from '../../src/connectors/sources.ts';
+import { createSources, type Sources } from '../../src/connectors/source-registry.ts';
 import type { Logger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import { createQueues, type Queues } from '../../src/queue/queues.ts';
 import { requests } from '../../src/store/schema.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
-import { createIntakeWriter } from '../../src/workers/intake-writer.ts';
 import { createSourcePullJob } from '../../src/workers/jobs/source-pull.job.ts';
-import { createQueues, type Queues } from '../../src/workers/queues.ts';
 import { createPullLock } from '../../src/workers/source-pull-lock.ts';
 import { createTestDatabase } from './database.ts';
 import { captureLogs } from './logs.ts';

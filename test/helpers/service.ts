@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/load.ts';
 import { type Role, type Runtime, startRuntime } from '../../src/runtime.ts';
 import type { Emulators } from '../../src/sandbox/emulators.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';

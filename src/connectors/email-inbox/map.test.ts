@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import type { SourceThread } from '../source.ts';
+import type { SourceThread } from '../intake-source.ts';
 import { mailToItem } from './map.ts';
 import { buildReply, parseInboxCursor, replySubject } from './source.ts';
 

@@ -1,7 +1,7 @@
 import type { ParsedMail } from 'mailparser';
-import { stripQuotesAndSignature } from '../../sync/dedupe/clean.ts';
-import { firstLine } from '../../sync/intake-item.ts';
-import type { IntakeItem } from '../source.ts';
+import { stripQuotesAndSignature } from '../../rules/dedupe/clean.ts';
+import { firstLine } from '../../rules/intake-item.ts';
+import type { IntakeItem } from '../intake-source.ts';
 
 /** Where a message sits in the mailbox: its UID is unique only within one UIDVALIDITY (RFC 3501 §2.3.1.1). */
 export interface MailboxPosition {

@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
 import type { Resolved } from '../../config/sources.schema.ts';
 import { ConnectorError } from '../errors.ts';
-import type { IntakeSource, PullPage, SourceThread } from '../source.ts';
-import type { SourceDeps } from '../sources.ts';
+import type { IntakeSource, PullPage, SourceThread } from '../intake-source.ts';
+import type { SourceDeps } from '../source-registry.ts';
 import { openMailbox, type ReplyMail, sendReply } from './client.ts';
 import type { EmailInboxSourceConfig } from './config.ts';
 import { mailToItem } from './map.ts';

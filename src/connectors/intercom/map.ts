@@ -1,7 +1,7 @@
 import { annualFromMonthly } from '../../domain/revenue.ts';
+import { firstLine } from '../../rules/intake-item.ts';
 import type { SubmittedRequester } from '../../store/schema.ts';
-import { firstLine } from '../../sync/intake-item.ts';
-import type { IntakeItem } from '../source.ts';
+import type { IntakeItem } from '../intake-source.ts';
 import type { IntercomCompany, IntercomContact, IntercomConversation } from './client.ts';
 
 /** Cursor between pages and pulls: the search's `starting_after` mid-query (with its `query` start), and the newest update. */

@@ -1,8 +1,8 @@
 import type { Resolved } from '../../config/sources.schema.ts';
-import { hasReplyMarker, plainToHtml, withReplyMarker } from '../../sync/notify/source-reply.ts';
+import { hasReplyMarker, plainToHtml, withReplyMarker } from '../../rules/notify/source-reply.ts';
 import { ConnectorError } from '../errors.ts';
-import type { IntakeItem, IntakeSource, PullPage } from '../source.ts';
-import type { SourceDeps } from '../sources.ts';
+import type { IntakeItem, IntakeSource, PullPage } from '../intake-source.ts';
+import type { SourceDeps } from '../source-registry.ts';
 import {
   createIntercomClient,
   type IntercomCompany,

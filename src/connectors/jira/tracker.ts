@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SchemaMismatchBehavior } from 'jira.js';
 import { markVerdict, type PushTarget } from '../../domain/tracker.ts';
-import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../sync/demand.ts';
+import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../rules/demand.ts';
 import { ConnectorError } from '../errors.ts';
 import type { CreateIssueInput, IssueContent, Tracker, TrackerIssueRef } from '../tracker.ts';
 import { jiraBacklog } from './backlog.ts';
@@ -40,7 +40,7 @@ export interface JiraTrackerOptions {
 /** The Jira tracker, plus what only Jira has. */
 export interface JiraTracker extends Tracker {
   readonly kind: 'jira';
-  /** Which of `names` are statuses on the site (for `unknownStatusNames` in sync/status-map.ts). */
+  /** Which of `names` are statuses on the site (for `unknownStatusNames` in rules/status-map.ts). */
   existingStatusNames(names: readonly string[]): Promise<string[]>;
 }
 

@@ -1,6 +1,6 @@
 import type { PushTarget } from '../../domain/tracker.ts';
-import { type DemandOptions, demandMarkdown, replaceDemandMarkdown } from '../../sync/demand.ts';
-import { nameKey } from '../../sync/status-map.ts';
+import { type DemandOptions, demandMarkdown, replaceDemandMarkdown } from '../../rules/demand.ts';
+import { nameKey } from '../../rules/status-map.ts';
 import { ConnectorError } from '../errors.ts';
 import type {
   CreateIssueInput,

@@ -4,8 +4,8 @@ import { LinearWebhookClient } from '@linear/sdk/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedWebhook, startWebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
 import type { TrackerEvent } from '../../connectors/tracker.ts';
+import { defaultStatusMap, mapStatus } from '../../rules/status-map.ts';
 import { type LinearEmulator, startLinearEmulator } from '../../sandbox/linear/server.ts';
-import { defaultStatusMap, mapStatus } from '../../sync/status-map.ts';
 import { parseLinearWebhook, TIMESTAMP_TOLERANCE_MS, verifyLinearWebhook } from './webhook.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import { classifySendError, type MailErrorFields, type SendFailure } from './errors.ts';
 
-/** One message to one person, rendered (sync/notify/render.ts) and addressed. */
+/** One message to one person, rendered (rules/notify/render.ts) and addressed. */
 export interface OutgoingMail {
   to: { name: string | null; address: string };
   subject: string;

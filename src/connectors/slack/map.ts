@@ -1,5 +1,5 @@
-import { firstLine } from '../../sync/intake-item.ts';
-import type { IntakeItem } from '../source.ts';
+import { firstLine } from '../../rules/intake-item.ts';
+import type { IntakeItem } from '../intake-source.ts';
 
 /** The fields of a Slack message we read (conversations.history / .replies). */
 export interface SlackMessage {

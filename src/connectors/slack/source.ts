@@ -1,8 +1,8 @@
 import type { Resolved } from '../../config/sources.schema.ts';
-import { slackMrkdwn } from '../../sync/notify/source-reply.ts';
+import { slackMrkdwn } from '../../rules/notify/source-reply.ts';
 import { ConnectorError, WebhookSignatureError } from '../errors.ts';
-import type { IntakeSource, WebhookResult } from '../source.ts';
-import type { SourceDeps } from '../sources.ts';
+import type { IntakeSource, WebhookResult } from '../intake-source.ts';
+import type { SourceDeps } from '../source-registry.ts';
 import { createSlackClient } from './client.ts';
 import type { SlackSourceConfig } from './config.ts';
 import { slackMessageToItem, slackRef } from './map.ts';

@@ -1,5 +1,5 @@
-import { firstLine } from '../../sync/intake-item.ts';
-import type { IntakeItem, PullPage } from '../source.ts';
+import { firstLine } from '../../rules/intake-item.ts';
+import type { IntakeItem, PullPage } from '../intake-source.ts';
 import type { ZendeskOrganization, ZendeskTicket, ZendeskUser } from './client.ts';
 
 export interface ZendeskFilter {

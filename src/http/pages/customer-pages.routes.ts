@@ -1,10 +1,10 @@
 import express, { type RequestHandler, Router } from 'express';
+import { messageLinks } from '../../rules/notify/links.ts';
+import { type TokenClaims, verifyToken } from '../../rules/notify/tokens.ts';
 import type { Db } from '../../store/db.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { loadStatusPage, tokenRequester } from '../../store/status-page.repo.ts';
 import { createSubscriptionsRepo } from '../../store/subscriptions.repo.ts';
-import { messageLinks } from '../../sync/notify/links.ts';
-import { type TokenClaims, verifyToken } from '../../sync/notify/tokens.ts';
 import { sendNotFound, sendPage } from './layout.ts';
 import { statusPageBody } from './status.page.ts';
 import {

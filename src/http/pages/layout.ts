@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { escapeHtml, formatDay } from '../../sync/notify/template.ts';
+import { escapeHtml, formatDay } from '../../rules/notify/template.ts';
 
 /**
  * The shell of every customer-facing page: server-rendered, no scripts, no external assets, one inline stylesheet

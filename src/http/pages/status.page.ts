@@ -1,5 +1,5 @@
+import { statusWords, whatHappensNext } from '../../rules/notify/status-words.ts';
 import type { StatusPageView } from '../../store/status-page.repo.ts';
-import { statusWords, whatHappensNext } from '../../sync/notify/status-words.ts';
 import { escapeHtml, formatDay } from './layout.ts';
 
 /** `/r/<token>`: the request's feature, its status now, how it got there, and what the requester asked. */

@@ -66,7 +66,7 @@ export const notifications = pgTable(
       .on(t.requesterId, t.featureId, t.status, t.channel)
       .where(sql`${t.state} <> 'cancelled'`),
     index('notifications_due_idx').on(t.dueAt).where(sql`${t.state} = 'pending'`),
-    // The reconciler looks for sends that never finished (a worker died mid-send).
+    // The redrive looks for sends that never finished (a worker died mid-send).
     index('notifications_sending_idx').on(t.updatedAt).where(sql`${t.state} = 'sending'`),
     index('notifications_feature_idx').on(t.featureId),
     index('notifications_requester_idx').on(t.requesterId),

@@ -141,7 +141,7 @@ export const requests = pgTable(
     requesterId: uuid('requester_id').references(() => requesters.id),
     companyId: uuid('company_id').references(() => companies.id),
     featureId: uuid('feature_id').references(() => features.id),
-    /** Null until triage committed: the reconciler re-enqueues rows where this is null. */
+    /** Null until triage committed: the redrive re-enqueues rows where this is null. */
     triagedAt: timestamp('triaged_at', { withTimezone: true }),
   },
   (t) => [

@@ -47,7 +47,7 @@ export const trackerLinks = pgTable(
     primary: boolean('primary').notNull().default(false),
     /**
      * The feature this link came from when a merge moved it here (the first such feature, if merges chained);
-     * null for the feature's own issues. The rollup lets the feature's own issues speak for it (see sync/rollup).
+     * null for the feature's own issues. The rollup lets the feature's own issues speak for it (see rules/rollup).
      */
     mergedFromFeatureId: uuid('merged_from_feature_id'),
     statusName: text('status_name'),

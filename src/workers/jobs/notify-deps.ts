@@ -1,9 +1,9 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/load.ts';
 import type { Mailer } from '../../connectors/mail/client.ts';
 import type { Logger } from '../../log.ts';
 import type { Metrics } from '../../metrics.ts';
+import type { Queues } from '../../queue/queues.ts';
 import type { Store } from '../../store/store.ts';
-import type { Queues } from '../queues.ts';
 
 /**
  * Answers a requester where they asked (a Zendesk ticket, a Slack thread, an email thread), for `channel = 'source'`

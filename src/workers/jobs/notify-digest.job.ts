@@ -1,10 +1,10 @@
 import { MailSendError } from '../../connectors/mail/client.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
+import { digestKey } from '../../rules/notify/digest-time.ts';
+import { digestLinks, messageLinks } from '../../rules/notify/links.ts';
+import { renderDigestMessage } from '../../rules/notify/render.ts';
 import type { NotificationToSend } from '../../store/notifications.repo.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
-import { digestKey } from '../../sync/notify/digest-time.ts';
-import { digestLinks, messageLinks } from '../../sync/notify/links.ts';
-import { renderDigestMessage } from '../../sync/notify/render.ts';
 import { type NotifyDeps, suppressedKind } from './notify-deps.ts';
 import { mergedIntoOf } from './notify-send.job.ts';
 
@@ -56,7 +56,7 @@ export function createNotifyDigestJob(deps: NotifyDeps) {
           metrics.notificationsSuppressed.inc({ reason: suppressedKind(item.blockedBy) });
         }
       } else if (!item.request) {
-        // Settled, or the reconciler would queue this digest again every cycle.
+        // Settled, or the redrive would queue this digest again every cycle.
         await fail([id], 'request_gone', 'the request this notification quotes is gone');
       } else {
         candidates.push({ ...item, request: item.request });

@@ -2,12 +2,12 @@ import { isConnectorError } from '../../connectors/errors.ts';
 import { MailSendError } from '../../connectors/mail/client.ts';
 import { classifySendError, type MailErrorFields } from '../../connectors/mail/errors.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
+import { digestKey } from '../../rules/notify/digest-time.ts';
+import { messageLinks } from '../../rules/notify/links.ts';
+import { renderStatusMessage } from '../../rules/notify/render.ts';
+import { renderSourceReply } from '../../rules/notify/source-reply.ts';
 import { mailedAddressKey, type NotificationToSend, sentByMail } from '../../store/notifications.repo.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
-import { digestKey } from '../../sync/notify/digest-time.ts';
-import { messageLinks } from '../../sync/notify/links.ts';
-import { renderStatusMessage } from '../../sync/notify/render.ts';
-import { renderSourceReply } from '../../sync/notify/source-reply.ts';
 import { type NotifyDeps, suppressedKind } from './notify-deps.ts';
 
 /** A job that fires a little early (clock skew between processes) still sends. */
@@ -32,7 +32,7 @@ export function mergedIntoOf(detail: Record<string, unknown>): { title: string }
  * claimed (`sending`) just before the message is handed over, so a status change or unsubscribe arriving during
  * the send leaves it alone. SMTP 4xx and connection errors throw (BullMQ retries with backoff; the row is `pending`
  * again); 5xx marks the row failed with the server's reply. A worker that dies after claiming leaves the row
- * `sending`: once stale, the reconciler queues it and it is sent again with the same Message-ID.
+ * `sending`: once stale, the redrive queues it and it is sent again with the same Message-ID.
  */
 export function createNotifySendJob(deps: NotifyDeps) {
   const { store, mailer, config, metrics, log } = deps;
@@ -57,7 +57,7 @@ export function createNotifySendJob(deps: NotifyDeps) {
   return async ({ notificationId }: { notificationId: string }): Promise<NotifySendResult> => {
     const item = await store.notifications.forSend(notificationId);
     if (!item) {
-      // A row whose requester or feature cannot be read: settle it, or the reconciler queues it every cycle.
+      // A row whose requester or feature cannot be read: settle it, or the redrive queues it every cycle.
       const reason = 'its requester or feature is gone';
       if (!(await store.notifications.markFailed([notificationId], reason))) return { skipped: 'gone' };
       metrics.notificationsFailed.inc({ reason: 'gone' });

@@ -1,8 +1,8 @@
 import type { Logger } from '../../log.ts';
+import type { Queues } from '../../queue/queues.ts';
+import { schedulePushesAfterCommit } from '../../queue/schedule-push.ts';
 import { vacuumDedupeIndex } from '../../store/dedupe-index.repo.ts';
 import type { Store } from '../../store/store.ts';
-import type { Queues } from '../queues.ts';
-import { schedulePushesAfterCommit } from '../schedule-push.ts';
 
 /** Features per transaction. */
 const PAGE = 200;

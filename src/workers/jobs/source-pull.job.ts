@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError } from 'bullmq';
+import type { IntakeWriter } from '../../application/intake-writer.ts';
 import type { ResolvedSourceConfig } from '../../config/sources.schema.ts';
 import { isConnectorError } from '../../connectors/errors.ts';
-import type { IntakeSource } from '../../connectors/source.ts';
-import type { Sources } from '../../connectors/sources.ts';
+import type { IntakeSource } from '../../connectors/intake-source.ts';
+import type { Sources } from '../../connectors/source-registry.ts';
 import { errorForLog, type Logger } from '../../log.ts';
 import type { Metrics } from '../../metrics.ts';
+import type { JobPayload } from '../../queue/catalog.ts';
 import type { Store } from '../../store/store.ts';
-import type { JobPayload } from '../catalog.ts';
 import { actionFor } from '../connector-policy.ts';
-import type { IntakeWriter } from '../intake-writer.ts';
 import type { PullLease, PullLock } from '../source-pull-lock.ts';
 
 export type PullOutcome =

@@ -1,9 +1,9 @@
-import type { Trackers } from '../../connectors/registry.ts';
+import type { TrackerSync } from '../../application/tracker-events.ts';
+import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { Logger } from '../../log.ts';
+import type { JobPayload } from '../../queue/catalog.ts';
 import type { Store } from '../../store/store.ts';
 import { storedEvents } from '../../store/webhooks.repo.ts';
-import type { JobPayload } from '../catalog.ts';
-import type { TrackerSync } from '../tracker-sync.ts';
 
 /**
  * Applies one recorded webhook delivery. The row holds the events the delivery means, so a retry, a redrive after a Redis flush or a

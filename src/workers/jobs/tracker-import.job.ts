@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Config } from '../../config.ts';
-import type { Trackers } from '../../connectors/registry.ts';
+import type { Config } from '../../config/load.ts';
+import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { Logger } from '../../log.ts';
+import type { JobPayload } from '../../queue/catalog.ts';
 import type { Store } from '../../store/store.ts';
-import type { JobPayload } from '../catalog.ts';
 
 /**
  * Backlog import for one tracker: every open issue its configured selections pick that nobody linked becomes a

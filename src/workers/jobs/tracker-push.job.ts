@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import type { Config } from '../../config.ts';
+import { lostAccess, unlinkMissingIssues } from '../../application/tracker-events.ts';
+import type { Config } from '../../config/load.ts';
 import { ConnectorError, isConnectorError } from '../../connectors/errors.ts';
-import type { Trackers } from '../../connectors/registry.ts';
 import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
+import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { FeatureDemand, PushTarget } from '../../domain/tracker.ts';
 import { errorForLog, type Logger } from '../../log.ts';
+import type { JobPayload } from '../../queue/catalog.ts';
+import type { Queues } from '../../queue/queues.ts';
+import { schedulePush } from '../../queue/schedule-push.ts';
+import { priorityFromScore } from '../../rules/demand.ts';
 import type { Store } from '../../store/store.ts';
-import { priorityFromScore } from '../../sync/demand.ts';
-import type { JobPayload } from '../catalog.ts';
-import type { Queues } from '../queues.ts';
-import { schedulePush } from '../schedule-push.ts';
-import { lostAccess, unlinkMissingIssues } from '../tracker-sync.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search by its label may not see it yet. A retry

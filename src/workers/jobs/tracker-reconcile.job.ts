@@ -1,11 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Config } from '../../config.ts';
-import type { Trackers } from '../../connectors/registry.ts';
+import { lostAccess, type TrackerSync, unlinkMissingIssues } from '../../application/tracker-events.ts';
+import type { Config } from '../../config/load.ts';
 import type { Tracker } from '../../connectors/tracker.ts';
+import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { Logger } from '../../log.ts';
+import type { JobPayload } from '../../queue/catalog.ts';
 import type { Store } from '../../store/store.ts';
-import type { JobPayload } from '../catalog.ts';
-import { lostAccess, type TrackerSync, unlinkMissingIssues } from '../tracker-sync.ts';
 
 /** What sync_cursors holds for one tracker: where the change read resumes, and when the last sweep ran. */
 export interface ReconcileCursor {

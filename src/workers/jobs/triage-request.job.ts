@@ -1,9 +1,9 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/load.ts';
 import type { Logger } from '../../log.ts';
+import type { JobPayload } from '../../queue/catalog.ts';
+import type { Queues } from '../../queue/queues.ts';
+import { schedulePushesAfterCommit } from '../../queue/schedule-push.ts';
 import type { Store } from '../../store/store.ts';
-import type { JobPayload } from '../catalog.ts';
-import type { Queues } from '../queues.ts';
-import { schedulePushesAfterCommit } from '../schedule-push.ts';
 
 /** Load → decide → apply happens in one store transaction; then the pushes it made due are queued. */
 export function createTriageRequestJob({

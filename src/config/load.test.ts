@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './load.ts';
 
 const load = (env: Record<string, string>, yaml?: string) =>
   loadConfig({

@@ -1,21 +1,21 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
+import { redriveDueNotifications } from '../queue/schedule-notify.ts';
+import type { Schedules } from '../queue/schedules.ts';
 import type { Store } from '../store/store.ts';
-import type { Queues } from './queues.ts';
-import { redriveDueNotifications } from './schedule-notify.ts';
-import type { Schedules } from './schedules.ts';
 
 const BATCH = 500;
 
 /**
- * The database is the record of pending work; Redis only carries it. The reconciler reads what is pending (here:
+ * The database is the record of pending work; Redis only carries it. The redrive reads what is pending (here:
  * untriaged requests older than a grace period) and makes sure a job exists for each, so a Redis flush, a lost
  * enqueue or a worker killed mid-job ends in the same state as one clean run. The repeating jobs (rescore, tracker
  * reconcile, backlog import, source pulls) live only in Redis, so each run also puts back any schedule it lacks.
  * Safe to run in every worker process: job ids and scheduler ids are deterministic.
  */
-export function createReconciler({
+export function createRedrive({
   store,
   queues,
   config,
@@ -129,7 +129,7 @@ export function createReconciler({
     const redriven = counts.added + counts.retried;
     if (redriven > 0) {
       metrics.reconcileEnqueued.inc({ queue: 'triage' }, redriven);
-      log.info({ queue: 'triage', ...counts }, 'reconciler re-enqueued pending work');
+      log.info({ queue: 'triage', ...counts }, 'redrive re-enqueued pending work');
     }
     return {
       schedules: scheduled,

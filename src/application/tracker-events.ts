@@ -1,15 +1,15 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load.ts';
 import { ConnectorError } from '../connectors/errors.ts';
 import type { Tracker, TrackerEvent } from '../connectors/tracker.ts';
 import type { IssueMarks, PushTarget } from '../domain/tracker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
+import { schedulePush } from '../queue/schedule-push.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
 import { markLostMessage } from '../store/link-marks.repo.ts';
 import type { StatusCause, StatusChange } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
-import type { Queues } from './queues.ts';
-import { schedulePush } from './schedule-push.ts';
 
 type LiveLink = NonNullable<Awaited<ReturnType<Store['status']['linkOf']>>>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IntakeItem } from '../connectors/source.ts';
+import type { IntakeItem } from '../connectors/intake-source.ts';
 import { withoutNul } from '../domain/nul.ts';
 import { requesterInput } from '../domain/request.ts';
 import { cutText } from '../domain/text.ts';

@@ -4,9 +4,9 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { ResolvedSourceConfig } from '../config/sources.schema.ts';
 import type { Logger } from '../log.ts';
 import { createEmailInboxSource } from './email-inbox/source.ts';
+import type { IntakeSource } from './intake-source.ts';
 import { createIntercomSource } from './intercom/source.ts';
 import { createSlackSource } from './slack/source.ts';
-import type { IntakeSource } from './source.ts';
 import { createZendeskSource } from './zendesk/source.ts';
 
 /** What every source factory may use besides its own config. */

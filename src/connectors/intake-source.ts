@@ -42,7 +42,7 @@ export interface SourceThread {
 
 export interface SourceMessage {
   /**
-   * Plain text (sync/notify/source-reply.ts), shown to everyone in the thread. Each source puts it into its own
+   * Plain text (rules/notify/source-reply.ts), shown to everyone in the thread. Each source puts it into its own
    * format escaped (Slack mrkdwn, HTML), so nothing in it is read as markup, a mention or a link label.
    */
   text: string;

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { Config } from '../config.ts';
-import type { Sources } from '../connectors/sources.ts';
+import type { Config } from '../config/load.ts';
+import type { Sources } from '../connectors/source-registry.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { JobName, JobPayload } from './catalog.ts';
 import { type Queues, schedulerEvery } from './queues.ts';
@@ -57,7 +57,7 @@ export function wantedSchedules({
 
 /**
  * The schedules live only in Redis, so a flush (or a failover to a replica without them) ends them for good unless
- * someone puts them back: the reconciler calls `ensure()` on every run, and /readyz asks `status()`. Upserting
+ * someone puts them back: the redrive calls `ensure()` on every run, and /readyz asks `status()`. Upserting
  * is idempotent by id, so every worker process may do it at once.
  */
 export function createSchedules({ wanted, log }: { wanted: readonly Schedule[]; log: Logger }) {
@@ -93,10 +93,7 @@ export function createSchedules({ wanted, log }: { wanted: readonly Schedule[]; 
           created.push(s.id);
         } catch (err) {
           failed.push(s.id);
-          log.warn(
-            { schedule: s.id, error: errorForLog(err) },
-            'cannot schedule; the reconciler tries again',
-          );
+          log.warn({ schedule: s.id, error: errorForLog(err) }, 'cannot schedule; the redrive tries again');
         }
       }
       if (created.length > 0 && !all)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createDedupeEngine } from './sync/dedupe/engine.ts';
-import { type CorpusDocument, evaluate, type LabelledQuery } from './sync/dedupe/evaluate.ts';
+import { createDedupeEngine } from '../rules/dedupe/engine.ts';
+import { type CorpusDocument, evaluate, type LabelledQuery } from '../rules/dedupe/evaluate.ts';
 
 /** `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only] [--auto-merge T]`: prints one JSON object. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PushTarget } from '../domain/tracker.ts';
-import { whereIssueLives } from './tracker-sync.ts';
+import { whereIssueLives } from './tracker-events.ts';
 
 const jira: PushTarget = { kind: 'jira', site: 'default', project: 'SBX', issueType: 'Task' };
 const linear: PushTarget = { kind: 'linear', workspace: 'default', team: 'ENG' };

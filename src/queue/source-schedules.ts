@@ -1,4 +1,4 @@
-import type { Sources } from '../connectors/sources.ts';
+import type { Sources } from '../connectors/source-registry.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Queues } from './queues.ts';
 

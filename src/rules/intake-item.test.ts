@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IntakeItem } from '../connectors/source.ts';
+import type { IntakeItem } from '../connectors/intake-source.ts';
 import { checkIntakeItem, firstLine } from './intake-item.ts';
 
 const item = (overrides: Partial<IntakeItem> = {}): IntakeItem => ({

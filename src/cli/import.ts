@@ -1,25 +1,25 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Config } from './config.ts';
-import { ApiSinkError, createApiSink, reachableService } from './connectors/csv/api-sink.ts';
+import type { Config } from '../config/load.ts';
+import { ApiSinkError, createApiSink, reachableService } from '../connectors/csv/api-sink.ts';
 import {
   CSV_FIELDS,
   type CsvField,
   PRESET_NAMES,
   type PresetName,
   parseMapArgs,
-} from './connectors/csv/columns.ts';
-import { CsvImportError, importCsv, type Rejection, type RequestSink } from './connectors/csv/importer.ts';
-import { progressLine, summaryLines } from './connectors/csv/report.ts';
-import { readDevApiKey } from './dev-api-key.ts';
-import { type Database, openDatabase } from './store/db.ts';
-import { createRequestImportRepo } from './store/request-import.repo.ts';
+} from '../connectors/csv/columns.ts';
+import { CsvImportError, importCsv, type Rejection, type RequestSink } from '../connectors/csv/importer.ts';
+import { progressLine, summaryLines } from '../connectors/csv/report.ts';
+import { readDevApiKey } from '../dev-api-key.ts';
+import { type Database, openDatabase } from '../store/db.ts';
+import { createRequestImportRepo } from '../store/request-import.repo.ts';
 
 /**
  * `npm run import -- FILE.csv [--source NAME] [--map COLUMN=FIELD ...] [--preset canny|uservoice|productboard]
  *  [--dry-run] [--rejects OUT.csv]`: requests from a CSV file into the request table, where the service's
- * reconciler finds them untriaged and queues their triage.
+ * redrive finds them untriaged and queues their triage.
  *
  * Exit codes: 0 every row imported (or already there); 3 finished, but some rows were rejected; 64 bad command
  * line; 65 the file cannot be imported (no header, a required column missing; nothing written); 66 the file

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import { type JobName, type JobPayload, jobCatalog, STATIC_QUEUES } from './catalog.ts';
 
@@ -106,7 +106,7 @@ export function createQueues({
     },
 
     /**
-     * For the reconciler: make sure work the database says is pending is queued. A missing job is added, a job
+     * For the redrive: make sure work the database says is pending is queued. A missing job is added, a job
      * that failed all its attempts longer ago than `retryFailedAfterMs` is retried, anything else is left alone.
      */
     async redrive<N extends JobName>(
@@ -139,7 +139,7 @@ export function createQueues({
       }
       const state = await existing.getState();
       if (state === 'failed' && now - (existing.finishedOn ?? 0) >= retryFailedAfterMs) {
-        // Another process's reconciler may retry it first; then it is no longer failed, which is what we want.
+        // Another process's redrive may retry it first; then it is no longer failed, which is what we want.
         return existing.retry('failed').then(
           () => 'retried' as const,
           () => 'present' as const,

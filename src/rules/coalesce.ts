@@ -10,7 +10,7 @@
  *   (dirty before the push finished recording) cannot trigger a second update right behind it.
  * - A feature never pushed (`lastPushedAt` null) is created at once: the first push makes the issue the product
  *   owner is waiting for, and the requests that follow it within the window coalesce into one update.
- * - Never earlier than `now`: a time in the past (a lost job found by the reconciler) means "run now".
+ * - Never earlier than `now`: a time in the past (a lost job found by the redrive) means "run now".
  */
 export interface CoalesceState {
   /** When the tracker was last updated for this feature (ISO 8601), or null if it never was. */

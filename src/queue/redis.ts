@@ -1,12 +1,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config/load.ts';
 
 /**
  * Redis connections with the settings BullMQ recommends for production
  * (https://docs.bullmq.io/guide/going-to-production):
  * - workers block on Redis and must never give up a command: `maxRetriesPerRequest: null`;
  * - producers (the API) should fail fast when Redis is down rather than queue commands in memory:
- *   `enableOfflineQueue: false`, so an enqueue error is seen at once and the reconciler takes over;
+ *   `enableOfflineQueue: false`, so an enqueue error is seen at once and the redrive takes over;
  * - reconnect forever with a capped backoff.
  */
 export type RedisRole = 'worker' | 'producer';

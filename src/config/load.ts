@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { crossFieldProblems } from './config/cross-field.ts';
-import { type Env, envSchema } from './config/env.schema.ts';
-import { type FileConfig, fileSchema } from './config/file.schema.ts';
-import { type ResolvedSourceConfig, resolveSources } from './config/sources.schema.ts';
-import { resolveTrackers, type TrackerConfig } from './config/trackers.ts';
+import { crossFieldProblems } from './cross-field.ts';
+import { type Env, envSchema } from './env.schema.ts';
+import { type FileConfig, fileSchema } from './file.schema.ts';
+import { type ResolvedSourceConfig, resolveSources } from './sources.schema.ts';
+import { resolveTrackers, type TrackerConfig } from './trackers.ts';
 
 /**
  * The only place that reads the environment. Every variable in the README's configuration table plus the
@@ -49,7 +49,7 @@ export interface Config {
   identity: FileConfig['identity'];
   /** Dedupe thresholds and extra synonyms / opposites (config/dedupe.schema.ts). */
   dedupe: FileConfig['dedupe'];
-  /** Score weights and how often every live feature is rescored (sync/score.ts). */
+  /** Score weights and how often every live feature is rescored (rules/score.ts). */
   scoring: FileConfig['scoring'];
   /** Intake sources with their credentials read from the environment (config/sources.schema.ts). */
   sources: ResolvedSourceConfig[];

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load.ts';
 import type { Emulators } from '../sandbox/emulators.ts';
 import { normalizeHost, parseIssueReference } from './jira/map.ts';
 import { createJiraTracker } from './jira/tracker.ts';

@@ -32,7 +32,7 @@ const defineJob = <P extends z.ZodType>(definition: JobDefinition<P>) => definit
 export const jobCatalog = {
   /**
    * Send one notification (notifications row) once its coalescing window ends: queued delayed until `due_at` after
-   * the status change commits, and by the reconciler for due rows a lost job left pending (or a dead worker left
+   * the status change commits, and by the redrive for due rows a lost job left pending (or a dead worker left
    * `sending`). Re-reads the row and does nothing unless it is still pending, or its send went stale
    * (workers/jobs/notify-send.job.ts).
    */

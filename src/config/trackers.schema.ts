@@ -5,7 +5,7 @@ import { JIRA_STATUS_CATEGORIES, LINEAR_STATE_TYPES, type PushTarget } from '../
 /**
  * YAML sections for tracker sync: which Jira sites and Linear workspaces, where features go (routing), when they are
  * pushed, and how tracker statuses map back. Secrets never sit in the file: a site names the environment variable
- * that holds its token (`apiTokenEnv`), and config.ts reads it.
+ * that holds its token (`apiTokenEnv`), and config/load.ts reads it.
  */
 
 const siteId = z

@@ -1,11 +1,11 @@
 import { errorForLog, type Logger } from '../log.ts';
+import { nextPushAt } from '../rules/coalesce.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
-import { nextPushAt } from '../sync/coalesce.ts';
 import type { Queues } from './queues.ts';
 
 /**
  * Queues the push of a link whose demand changed, coalesced: a first push right away, later ones at least one
- * window after the first unpushed change (sync/coalesce.ts). The deduplicated job id makes every request of a
+ * window after the first unpushed change (rules/coalesce.ts). The deduplicated job id makes every request of a
  * burst that finds a push already waiting add nothing.
  */
 export async function schedulePush(
@@ -35,7 +35,7 @@ export async function schedulePush(
 
 /**
  * Schedules the pushes a committed transaction made due. A failed enqueue is logged, not thrown: the link stays
- * dirty in the database and the reconciler queues it again.
+ * dirty in the database and the redrive queues it again.
  */
 export async function schedulePushesAfterCommit(
   queues: Queues,
@@ -47,7 +47,7 @@ export async function schedulePushesAfterCommit(
     await schedulePush(queues, link, coalesceSeconds).catch((err: unknown) =>
       log.warn(
         { linkId: link.id, error: errorForLog(err) },
-        'push enqueue failed; the reconciler will pick it up',
+        'push enqueue failed; the redrive will pick it up',
       ),
     );
   }

@@ -1,10 +1,10 @@
-import type { IntakeItem, PullPage } from '../connectors/source.ts';
+import type { IntakeItem, PullPage } from '../connectors/intake-source.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
+import { checkIntakeItem } from '../rules/intake-item.ts';
 import type { StoredPage } from '../store/intake.repo.ts';
 import type { Store } from '../store/store.ts';
-import { checkIntakeItem } from '../sync/intake-item.ts';
-import type { Queues } from './queues.ts';
 
 export interface IntakeWriterDeps {
   store: Pick<Store, 'intake'>;
@@ -17,7 +17,7 @@ export interface IntakeWriterDeps {
 /**
  * Stores what a source brought (a pulled page or a webhook delivery): checks each item, stores the good ones with
  * the cursor move in one transaction, logs each rejected item's ref and reason (never its text), then enqueues
- * triage for the new requests after the commit, as `POST /v1/requests` does (the untriaged reconciler covers a
+ * triage for the new requests after the commit, as `POST /v1/requests` does (the untriaged redrive covers a
  * lost enqueue).
  */
 export function createIntakeWriter({
@@ -47,7 +47,7 @@ export function createIntakeWriter({
     metrics.sourceItems.inc({ source: sourceId, outcome: 'replayed' }, stored.replayed);
     for (const requestId of stored.created) {
       await queues.enqueue('triage-request', { requestId }).catch((err: unknown) => {
-        log.warn({ requestId, error: errorForLog(err) }, 'enqueue failed; the reconciler will pick it up');
+        log.warn({ requestId, error: errorForLog(err) }, 'enqueue failed; the redrive will pick it up');
       });
     }
     if (good.length || rejected.length) {

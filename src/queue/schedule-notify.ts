@@ -1,8 +1,8 @@
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { digestKey } from '../rules/notify/digest-time.ts';
 import type { FanOutOutcome } from '../store/notify-outbox.repo.ts';
 import type { Store } from '../store/store.ts';
-import { digestKey } from '../sync/notify/digest-time.ts';
 import type { JobPayload } from './catalog.ts';
 import type { Queues } from './queues.ts';
 
@@ -11,7 +11,7 @@ const ENQUEUE_BATCH = 100;
 /**
  * Queues the sends a committed status change made due: each row's `notify-send` (or its requester's daily
  * `notify-digest`) delayed until its due time. A failed enqueue is logged, not thrown: the row stays pending in the
- * database and the reconciler queues it once it is due.
+ * database and the redrive queues it once it is due.
  */
 export async function scheduleNotificationsAfterCommit(
   queues: Queues,
@@ -35,7 +35,7 @@ export async function scheduleNotificationsAfterCommit(
         return job.catch((err: unknown) =>
           log.warn(
             { notificationId: row.id, error: errorForLog(err) },
-            'notification enqueue failed; the reconciler will pick it up',
+            'notification enqueue failed; the redrive will pick it up',
           ),
         );
       }),
@@ -44,7 +44,7 @@ export async function scheduleNotificationsAfterCommit(
 }
 
 /**
- * For the reconciler: every pending row due before `before`, and every stale `sending` row, has its job (a Redis
+ * For the redrive: every pending row due before `before`, and every stale `sending` row, has its job (a Redis
  * flush or a worker killed mid-send loses no mail).
  */
 export async function redriveDueNotifications(

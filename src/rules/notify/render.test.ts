@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/load.ts';
 import { type MailTemplates, mailTemplatesSchema } from '../../config/mail-templates.schema.ts';
-import { ConfigError, loadConfig } from '../../config.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
 import {
   type DigestMessageInput,

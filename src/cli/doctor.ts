@@ -1,15 +1,15 @@
 import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, ConfigError } from './config.ts';
-import { createMailer, MailSendError } from './connectors/mail/client.ts';
-import { createTrackers } from './connectors/registry.ts';
-import { createSources } from './connectors/sources.ts';
-import { withDeadline } from './deadline.ts';
-import type { PushTarget } from './domain/tracker.ts';
-import { createLogger } from './log.ts';
-import { openDatabase } from './store/db.ts';
-import { unknownStatusNames } from './sync/status-map.ts';
-import { createRedis, waitForRedis } from './workers/redis.ts';
+import { type Config, ConfigError } from '../config/load.ts';
+import { createMailer, MailSendError } from '../connectors/mail/client.ts';
+import { createSources } from '../connectors/source-registry.ts';
+import { createTrackers } from '../connectors/tracker-registry.ts';
+import { withDeadline } from '../deadline.ts';
+import type { PushTarget } from '../domain/tracker.ts';
+import { createLogger } from '../log.ts';
+import { createRedis, waitForRedis } from '../queue/redis.ts';
+import { unknownStatusNames } from '../rules/status-map.ts';
+import { openDatabase } from '../store/db.ts';
 
 export interface Check {
   name: string;
