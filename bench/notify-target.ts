@@ -8,7 +8,7 @@ import { getFeature, inPool, type ServiceAccess, submitRequest, waitUntil } from
 import { freePort, startTarget } from './targets.ts';
 
 /**
- * Issue 6's figure: from a status change in the tracker (a Linear emulator issue moved to In Progress, which sends
+ * The status-email figure: from a change in the tracker (a Linear emulator issue moved to In Progress, which sends
  * the service its webhook) to the last of 1,000 requesters' status emails accepted by an SMTP server on loopback.
  * One `node src/main.ts start` in sandbox mode per database (PGlite, then a scratch Postgres database), with
  * NOTIFY_COALESCE_SECONDS=0 so the coalescing window adds nothing. Each repetition seeds a fresh feature with 1,000

@@ -30,7 +30,7 @@ import {
 import { COMPANIES, featureTitles, requestBodies } from './tracker-requests.ts';
 
 /**
- * Issue 4's two tracker figures, against the sandbox emulators of one `start` process:
+ * The two tracker-sync figures, against the sandbox emulators of one `start` process:
  *   1. tracker API calls per feature when 1,000 requests arrive for 50 features (once to Linear, once to Jira);
  *   2. how long a status change made in the tracker takes to show on `GET /v1/features/:id`.
  * It prints figures and never judges them.

@@ -3,7 +3,7 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
 
 /**
  * A request that joins a feature while that feature's push is in flight must reach the tracker too. Found with
- * issue 4's fault test (tracker-faults.test.ts, on Postgres: a Linear issue left at 2 of its 3 requests with the link
+ * the tracker fault test (tracker-faults.test.ts, on Postgres: a Linear issue left at 2 of its 3 requests with the link
  * clean), made deterministic here: the tracker holds its answers (`responseDelayMs`) so the second request is
  * triaged while the first push is still talking to it.
  */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
- * Issue 4: with 30% of tracker calls failing with a 5xx on both trackers, every feature still ends with exactly one
+ * With 30% of tracker calls failing with a 5xx on both trackers, every feature still ends with exactly one
  * issue carrying all its demand. End to end in sandbox mode: the real service with its own job options (10
  * attempts, exponential backoff from 1 s with jitter), jira.js and @linear/sdk against the emulators, real Redis.
  * Two waves, each under its own storm: the first makes the issues (creates under faults), the second adds a request

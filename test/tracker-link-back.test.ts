@@ -4,7 +4,7 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
 /**
  * A create that went through but whose push failed right after it (a 5xx on the link back, or a crash) is recovered
  * by the next attempt through `findCreated`. The issue must still end up linking back to its feature: a Jira
- * remote link, a Linear attachment. Found with issue 4's fault test (tracker-faults.test.ts), made deterministic
+ * remote link, a Linear attachment. Found with the tracker fault test (tracker-faults.test.ts), made deterministic
  * here: the create's answer is held (`responseDelayMs`) until the test has seen the issue and armed a 5xx for the
  * calls that follow it.
  */

@@ -1,5 +1,5 @@
 /**
- * The customer-facing status of a feature (DESIGN.md "Words"). Defined here, in the pure domain layer, so that
+ * The customer-facing status of a feature (as requesters are told it). Defined here, in the pure domain layer, so that
  * `rules/` can reason about statuses without importing the store; the store's enum column should be built from
  * this same list.
  */

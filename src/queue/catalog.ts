@@ -3,10 +3,10 @@ import { z } from 'zod';
 
 /**
  * Every job the service runs: its queue, payload schema (ids only, never content), how repeats are recognised,
- * and defaults. Queues are by concern (DESIGN.md): `triage`, and one `tracker-<kind>-<site>` per Jira site or
- * Linear workspace so each queue's limiter matches that tracker's rate limit, and `tracker-events` for webhook
- * deliveries (applied from the database, so they do not wait behind a tracker's rate limit). `intake` and
- * `notify` arrive with their features.
+ * and defaults. Queues are by concern, so one slow concern never holds up another: `triage`, and one
+ * `tracker-<kind>-<site>` per Jira site or Linear workspace so each queue's limiter matches that tracker's rate
+ * limit, `tracker-events` for webhook deliveries (applied from the database, so they do not wait behind a
+ * tracker's rate limit), `intake` for source pulls and `notify` for status emails.
  */
 export const STATIC_QUEUES = ['triage', 'tracker-events', 'intake', 'notify'] as const;
 

@@ -23,7 +23,7 @@ export interface StoreOptions {
   /** `identity.people`: one person by several addresses or source ids. */
   people?: readonly PersonMapping[] | undefined;
   push?: PushPolicy | undefined;
-  /** How tracker states become feature statuses; defaults: issue 4's status map, rollup `all`. */
+  /** How tracker states become feature statuses; defaults: the built-in status map (`statusMap`), rollup `all`. */
   status?: Omit<StatusPolicy, 'scoring' | 'dedupe'> | undefined;
   /** The similarity engine triage decides with (thresholds, synonyms); default: the built-in one. */
   dedupe?: DedupeEngine | undefined;

@@ -2,8 +2,8 @@ import { type Queue, UnrecoverableError, Worker } from 'bullmq';
 import { type ConnectorError, isConnectorError } from '../connectors/errors.ts';
 
 /**
- * The one place a connector error kind becomes queue behaviour (STYLE.md: "one place turns a kind into an
- * action"). Pure decision here; `applyConnectorPolicy` carries it out with BullMQ.
+ * The one place a connector error kind becomes queue behaviour, so every job treats a kind the same way.
+ * Pure decision here; `applyConnectorPolicy` carries it out with BullMQ.
  */
 export type JobAction =
   /** 429: pause the whole tracker queue for the server's Retry-After; the job goes back to wait, no attempt used. */

@@ -1,7 +1,7 @@
 import type { FeatureStatus } from '../../domain/status.ts';
 
 /**
- * What one requester's outbox gets when their feature's status changes: the coalescing rules of issue 6 as data in,
+ * What one requester's outbox gets when their feature's status changes: the notification coalescing rules as data in,
  * decision out (no clock, no database). Per requester, feature and channel there is at most one `pending` row; a
  * change arriving while it waits replaces it (keeping its due time, so a feature that keeps moving still sends), and a
  * change back to what the requester already knows cancels it (nothing to say).

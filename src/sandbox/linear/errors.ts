@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 /**
  * Linear's error shapes. @linear/sdk picks its error class from `errors[0].extensions.type`, a lower-case phrase
  * (`errorMap` in the SDK's error.ts), and reads the rate-limit figures from the response headers. The bodies below
- * follow responses captured from api.linear.app (see ../shared/reference/tracker-apis.md, section 2.2).
+ * follow responses captured from api.linear.app.
  */
 
 export interface LinearErrorExtensions {
