@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.ts';
 import { errorForLog, type Logger } from '../log.ts';
@@ -12,56 +12,26 @@ const schedulerIdOf = (identity: { jobId: string } | { deduplicationId: string }
 /** The interval BullMQ stores for a schedule of `everyMs` (whole milliseconds, at least 1). */
 export const schedulerEvery = (everyMs: number) => Math.max(1, Math.round(everyMs));
 
-/** Producer side of the job catalog: typed, validated enqueue with the catalog's ids, defaults and retention. */
-export function createQueues({
-  connection,
-  prefix,
-  retention,
-  log,
-  trackerQueues = [],
-}: {
+interface QueueConnection {
   connection: Redis;
   prefix: string;
   retention: Config['retention'];
   log: Logger;
+}
+
+/** Producer side of the job catalog: typed, validated enqueue with the catalog's ids, defaults and retention. */
+export function createQueues({
+  trackerQueues = [],
+  ...connection
+}: QueueConnection & {
   /** One queue per configured Jira site / Linear workspace (catalog.trackerQueueName). */
   trackerQueues?: readonly string[];
 }) {
+  const { prefix } = connection;
   const names = [...STATIC_QUEUES, ...trackerQueues];
-  const queues = new Map<string, Queue>(
-    names.map((name) => {
-      const queue = new Queue(name, {
-        connection,
-        prefix,
-        defaultJobOptions: {
-          removeOnComplete: { count: retention.completedJobs.count, age: retention.completedJobs.ageSeconds },
-          removeOnFail: { count: retention.failedJobs.count, age: retention.failedJobs.ageSeconds },
-        },
-      });
-      // Without a listener BullMQ prints connection errors to stderr as raw text; they belong in the JSON log.
-      queue.on('error', (err) =>
-        log.warn({ queue: name, error: errorForLog(err) }, 'queue connection error'),
-      );
-      return [name, queue] as const;
-    }),
-  );
-  const queueFor = (name: string): Queue => {
-    const queue = queues.get(name);
-    if (!queue) throw new Error(`unknown queue ${name}`);
-    return queue;
-  };
-
-  function prepare<N extends JobName>(name: N, payload: JobPayload<N>) {
-    const definition = jobCatalog[name];
-    // Each definition's functions take its own payload type; the catalog lookup loses that pairing.
-    const data = definition.payload.parse(payload) as never;
-    const identity = definition.identity(data);
-    const queue = queueFor(definition.queue(data));
-    const idOptions =
-      'jobId' in identity ? { jobId: identity.jobId } : { deduplication: { id: identity.deduplicationId } };
-    return { queue, data: data as JobPayload<N>, identity, options: { ...definition.options, ...idOptions } };
-  }
-
+  const queues = openQueues(names, connection);
+  const queueFor = (name: string): Queue => queues.get(name) ?? unknownQueue(name);
+  const prepare = <N extends JobName>(name: N, payload: JobPayload<N>) => prepareJob(queueFor, name, payload);
   return {
     prefix,
     names,
@@ -82,17 +52,7 @@ export function createQueues({
      * of a second one being added.
      */
     async enqueueNow<N extends JobName>(name: N, payload: JobPayload<N>): Promise<void> {
-      const { queue, data, identity, options } = prepare(name, payload);
-      if ('deduplicationId' in identity) {
-        const jobId = await queue.getDeduplicationJobId(identity.deduplicationId);
-        const job = jobId ? await queue.getJob(jobId) : undefined;
-        if (job && (await job.isDelayed())) {
-          // It may have just started; then it runs now anyway.
-          await job.promote().catch(() => {});
-          return;
-        }
-      }
-      await queue.add(name, data, options);
+      await addOrPromote(name, prepare(name, payload));
     },
 
     /**
@@ -109,49 +69,8 @@ export function createQueues({
      * For the redrive: make sure work the database says is pending is queued. A missing job is added, a job
      * that failed all its attempts longer ago than `retryFailedAfterMs` is retried, anything else is left alone.
      */
-    async redrive<N extends JobName>(
-      name: N,
-      payload: JobPayload<N>,
-      {
-        retryFailedAfterMs,
-        now,
-        replaceCompleted = false,
-      }: {
-        retryFailedAfterMs: number;
-        now: number;
-        /**
-         * A completed job is replaced by a new one: for work whose own row, not the job's history, says it is
-         * still due (a notification job that ran early, or whose row was re-opened).
-         */
-        replaceCompleted?: boolean;
-      },
-    ): Promise<RedriveResult> {
-      const { queue, data, identity, options } = prepare(name, payload);
-      // Deduplicated jobs: adding is a no-op while one is queued or running, which is exactly "make sure it is queued".
-      if (!('jobId' in identity)) {
-        await queue.add(name, data, options);
-        return 'added';
-      }
-      const existing = await queue.getJob(identity.jobId);
-      if (!existing) {
-        await queue.add(name, data, options);
-        return 'added';
-      }
-      const state = await existing.getState();
-      if (state === 'failed' && now - (existing.finishedOn ?? 0) >= retryFailedAfterMs) {
-        // Another process's redrive may retry it first; then it is no longer failed, which is what we want.
-        return existing.retry('failed').then(
-          () => 'retried' as const,
-          () => 'present' as const,
-        );
-      }
-      if (state === 'unknown' || (state === 'completed' && replaceCompleted)) {
-        // A job id that exists but is in no list would make the add a no-op: clear it first.
-        await existing.remove().catch(() => {});
-        await queue.add(name, data, options);
-        return 'added';
-      }
-      return 'present';
+    async redrive<N extends JobName>(name: N, payload: JobPayload<N>, options: RedriveOptions) {
+      return redriveJob(name, prepare(name, payload), options);
     },
 
     /**
@@ -159,12 +78,7 @@ export function createQueues({
      * restart shares one). The first run is due right away.
      */
     async schedule<N extends JobName>(name: N, payload: JobPayload<N>, everyMs: number): Promise<void> {
-      const { queue, data, identity } = prepare(name, payload);
-      await queue.upsertJobScheduler(
-        schedulerIdOf(identity),
-        { every: schedulerEvery(everyMs) },
-        { name, data, opts: jobCatalog[name].options },
-      );
+      await upsertScheduler(name, prepare(name, payload), everyMs);
     },
 
     /** Where `schedule` keeps this job's scheduler: its queue and id (to look it up without changing it). */
@@ -173,21 +87,7 @@ export function createQueues({
       return { queue, id: schedulerIdOf(identity) };
     },
 
-    async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {
-      const out: Array<{ queue: string; state: string; count: number }> = [];
-      for (const [name, queue] of queues) {
-        const counts = await queue.getJobCounts(
-          'waiting',
-          'active',
-          'delayed',
-          'failed',
-          'prioritized',
-          'waiting-children',
-        );
-        for (const [state, count] of Object.entries(counts)) out.push({ queue: name, state, count });
-      }
-      return out;
-    },
+    depths: () => jobCounts(queues),
 
     async close(): Promise<void> {
       await Promise.all([...queues.values()].map((q) => q.close()));
@@ -196,3 +96,147 @@ export function createQueues({
 }
 
 export type Queues = ReturnType<typeof createQueues>;
+
+function unknownQueue(name: string): never {
+  throw new Error(`unknown queue ${name}`);
+}
+
+/** Every queue of this process, with its retention and its connection errors sent to the log. */
+function openQueues(
+  names: readonly string[],
+  { connection, prefix, retention, log }: QueueConnection,
+): Map<string, Queue> {
+  return new Map<string, Queue>(
+    names.map((name) => {
+      const queue = new Queue(name, {
+        connection,
+        prefix,
+        defaultJobOptions: {
+          removeOnComplete: { count: retention.completedJobs.count, age: retention.completedJobs.ageSeconds },
+          removeOnFail: { count: retention.failedJobs.count, age: retention.failedJobs.ageSeconds },
+        },
+      });
+      // Without a listener BullMQ prints connection errors to stderr as raw text; they belong in the JSON log.
+      queue.on('error', (err) =>
+        log.warn({ queue: name, error: errorForLog(err) }, 'queue connection error'),
+      );
+      return [name, queue] as const;
+    }),
+  );
+}
+
+/** A job ready to add: its validated payload, the queue it belongs on, its identity and options. */
+interface PreparedJob<N extends JobName> {
+  queue: Queue;
+  data: JobPayload<N>;
+  identity: { jobId: string } | { deduplicationId: string };
+  options: JobsOptions;
+}
+
+/** Validates the payload against the catalog and finds its queue, identity and options. */
+function prepareJob<N extends JobName>(
+  queueFor: (name: string) => Queue,
+  name: N,
+  payload: JobPayload<N>,
+): PreparedJob<N> {
+  const definition = jobCatalog[name];
+  // Each definition's functions take its own payload type; the catalog lookup loses that pairing.
+  const data = definition.payload.parse(payload) as never;
+  const identity = definition.identity(data);
+  const queue = queueFor(definition.queue(data));
+  const idOptions =
+    'jobId' in identity ? { jobId: identity.jobId } : { deduplication: { id: identity.deduplicationId } };
+  return { queue, data: data as JobPayload<N>, identity, options: { ...definition.options, ...idOptions } };
+}
+
+/** Adds the job, unless the same work already waits with a delay: then that job runs now instead. */
+async function addOrPromote<N extends JobName>(
+  name: N,
+  { queue, data, identity, options }: PreparedJob<N>,
+): Promise<void> {
+  if ('deduplicationId' in identity) {
+    const jobId = await queue.getDeduplicationJobId(identity.deduplicationId);
+    const job = jobId ? await queue.getJob(jobId) : undefined;
+    if (job && (await job.isDelayed())) {
+      // It may have just started; then it runs now anyway.
+      await job.promote().catch(() => {});
+      return;
+    }
+  }
+  await queue.add(name, data, options);
+}
+
+interface RedriveOptions {
+  retryFailedAfterMs: number;
+  now: number;
+  /**
+   * A completed job is replaced by a new one: for work whose own row, not the job's history, says it is still due
+   * (a notification job that ran early, or whose row was re-opened).
+   */
+  replaceCompleted?: boolean;
+}
+
+/** `Queues.redrive` on a prepared job. */
+async function redriveJob<N extends JobName>(
+  name: N,
+  { queue, data, identity, options }: PreparedJob<N>,
+  { retryFailedAfterMs, now, replaceCompleted = false }: RedriveOptions,
+): Promise<RedriveResult> {
+  // Deduplicated jobs: adding is a no-op while one is queued or running, which is exactly "make sure it is queued".
+  if (!('jobId' in identity)) {
+    await queue.add(name, data, options);
+    return 'added';
+  }
+  const existing = await queue.getJob(identity.jobId);
+  if (!existing) {
+    await queue.add(name, data, options);
+    return 'added';
+  }
+  const state = await existing.getState();
+  if (state === 'failed' && now - (existing.finishedOn ?? 0) >= retryFailedAfterMs) {
+    // Another process's redrive may retry it first; then it is no longer failed, which is what we want.
+    return existing.retry('failed').then(
+      () => 'retried' as const,
+      () => 'present' as const,
+    );
+  }
+  if (state === 'unknown' || (state === 'completed' && replaceCompleted)) {
+    // A job id that exists but is in no list would make the add a no-op: clear it first.
+    await existing.remove().catch(() => {});
+    await queue.add(name, data, options);
+    return 'added';
+  }
+  return 'present';
+}
+
+/** `Queues.schedule` on a prepared job. */
+async function upsertScheduler<N extends JobName>(
+  name: N,
+  { queue, data, identity }: PreparedJob<N>,
+  everyMs: number,
+): Promise<void> {
+  await queue.upsertJobScheduler(
+    schedulerIdOf(identity),
+    { every: schedulerEvery(everyMs) },
+    { name, data, opts: jobCatalog[name].options },
+  );
+}
+
+/** How many jobs each queue holds, by state. */
+async function jobCounts(
+  queues: Map<string, Queue>,
+): Promise<Array<{ queue: string; state: string; count: number }>> {
+  const out: Array<{ queue: string; state: string; count: number }> = [];
+  for (const [name, queue] of queues) {
+    const counts = await queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'failed',
+      'prioritized',
+      'waiting-children',
+    );
+    for (const [state, count] of Object.entries(counts)) out.push({ queue: name, state, count });
+  }
+  return out;
+}

@@ -8,6 +8,24 @@ import type { Store } from '../store/store.ts';
 
 const BATCH = 500;
 
+/** What each redrive reads from and writes to. */
+interface RedriveDeps {
+  store: Store;
+  queues: Queues;
+  config: Config['reconcile'];
+  metrics: Metrics;
+  log: Logger;
+  now: () => number;
+}
+
+interface RedriveRun {
+  schedules: { created: string[]; failed: string[] };
+  triage: { added: number; retried: number; present: number };
+  pushes: { added: number; skipped: number };
+  webhooks: number;
+  notifications: number;
+}
+
 /**
  * The database is the record of pending work; Redis only carries it. The redrive reads what is pending (here:
  * untriaged requests older than a grace period) and makes sure a job exists for each, so a Redis flush, a lost
@@ -16,128 +34,40 @@ const BATCH = 500;
  * Safe to run in every worker process: job ids and scheduler ids are deterministic.
  */
 export function createRedrive({
-  store,
-  queues,
-  config,
-  metrics,
-  log,
   trackerSites = [],
   schedules,
   now = () => Date.now(),
-}: {
-  store: Store;
-  queues: Queues;
-  config: Config['reconcile'];
-  metrics: Metrics;
-  log: Logger;
+  ...rest
+}: Omit<RedriveDeps, 'now'> & {
   /** The configured trackers: `trackers()` asks each to reconcile now. */
   trackerSites?: ReadonlyArray<{ kind: 'jira' | 'linear'; site: string }>;
   /** The schedules the configuration wants, put back when Redis lost them. */
   schedules?: Schedules | undefined;
   now?: () => number;
 }) {
+  const deps: RedriveDeps = { ...rest, now };
+  const { queues, config, log } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let prunedAt = 0;
 
-  /** Webhook deliveries recorded but not applied (the enqueue after recording was lost): queue them. */
-  async function redriveDeliveries(before: Date): Promise<number> {
-    const deliveries = await store.webhooks.unprocessed(before, BATCH);
-    const results = await Promise.all(
-      deliveries.map((d) =>
-        queues.redrive(
-          'tracker-event',
-          { deliveryId: d.id },
-          { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() },
-        ),
-      ),
-    );
-    const redriven = results.filter((r) => r !== 'present').length;
-    if (redriven > 0) metrics.reconcileEnqueued.inc({ queue: 'tracker-events' }, redriven);
-    // Processed deliveries are kept a while (their ids dedupe redeliveries), then pruned, at most hourly.
-    if (now() - prunedAt >= 3_600_000) {
-      prunedAt = now();
-      await store.webhooks.prune(new Date(now() - config.webhookRetentionDays * 86_400_000));
-    }
-    return redriven;
+  /** Processed deliveries are kept a while (their ids dedupe redeliveries), then pruned, at most hourly. */
+  async function pruneDeliveries(): Promise<void> {
+    if (now() - prunedAt < 3_600_000) return;
+    prunedAt = now();
+    await deps.store.webhooks.prune(new Date(now() - config.webhookRetentionDays * 86_400_000));
   }
 
-  /** Links whose demand is not pushed yet: make sure a push is queued (a no-op while one waits or runs). */
-  async function redrivePushes(before: Date): Promise<{ added: number; skipped: number }> {
-    const counts = { added: 0, skipped: 0 };
-    const links = await store.links.dirty(before, BATCH);
-    const results = await Promise.allSettled(
-      links.map((l) =>
-        queues.redrive(
-          'tracker-push',
-          { linkId: l.id, kind: l.kind, site: l.site },
-          { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() },
-        ),
-      ),
-    );
-    // A link of a tracker this process has no queue for (not configured here) is left to a process that has it.
-    for (const r of results) counts[r.status === 'fulfilled' ? 'added' : 'skipped']++;
-    if (counts.added > 0) metrics.reconcileEnqueued.inc({ queue: 'tracker' }, counts.added);
-    return counts;
-  }
-
-  /**
-   * Due notifications still pending (their delayed job lost with Redis, or never queued), and sends that never
-   * finished (stale `sending`: the worker died after claiming): queue them.
-   */
-  async function redriveNotifications(before: Date): Promise<number> {
-    const redriven = await redriveDueNotifications(store, queues, {
-      before,
-      limit: BATCH,
-      retryFailedAfterMs: config.retryFailedAfterSeconds * 1000,
-      now: now(),
-    });
-    if (redriven > 0) metrics.reconcileEnqueued.inc({ queue: 'notify' }, redriven);
-    return redriven;
-  }
-
-  async function runOnce(): Promise<{
-    schedules: { created: string[]; failed: string[] };
-    triage: { added: number; retried: number; present: number };
-    pushes: { added: number; skipped: number };
-    webhooks: number;
-    notifications: number;
-  }> {
+  async function runOnce(): Promise<RedriveRun> {
     // First, and never throwing: a schedule comes back even when the redrives below fail.
     const scheduled = schedules ? await schedules.ensure() : { created: [], failed: [] };
-    const counts = { added: 0, retried: 0, present: 0 };
     const before = new Date(now() - config.graceSeconds * 1000);
-    let ids = await store.requests.untriaged(before, BATCH);
-    while (ids.length > 0) {
-      for (let i = 0; i < ids.length; i += 50) {
-        const results = await Promise.all(
-          ids
-            .slice(i, i + 50)
-            .map((requestId) =>
-              queues.redrive(
-                'triage-request',
-                { requestId },
-                { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() },
-              ),
-            ),
-        );
-        for (const r of results) counts[r]++;
-      }
-      if (ids.length < BATCH) break;
-      ids = await store.requests.untriaged(before, BATCH, ids[ids.length - 1]);
-    }
-    const redriven = counts.added + counts.retried;
-    if (redriven > 0) {
-      metrics.reconcileEnqueued.inc({ queue: 'triage' }, redriven);
-      log.info({ queue: 'triage', ...counts }, 'redrive re-enqueued pending work');
-    }
-    return {
-      schedules: scheduled,
-      triage: counts,
-      pushes: await redrivePushes(before),
-      webhooks: await redriveDeliveries(before),
-      notifications: await redriveNotifications(before),
-    };
+    const triage = await redriveTriage(deps, before);
+    const pushes = await redrivePushes(deps, before);
+    const webhooks = await redriveDeliveries(deps, before);
+    await pruneDeliveries();
+    const notifications = await redriveNotifications(deps, before);
+    return { schedules: scheduled, triage, pushes, webhooks, notifications };
   }
 
   const tick = () => {
@@ -165,4 +95,74 @@ export function createRedrive({
       await running;
     },
   };
+}
+
+/** When a job that failed for good is tried again, as of now. */
+function retryPolicy({ config, now }: RedriveDeps): { retryFailedAfterMs: number; now: number } {
+  return { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() };
+}
+
+/** Requests not triaged by `before`: make sure each has its triage job, in pages of BATCH. */
+async function redriveTriage(deps: RedriveDeps, before: Date): Promise<RedriveRun['triage']> {
+  const { store, queues, metrics, log } = deps;
+  const counts = { added: 0, retried: 0, present: 0 };
+  let ids = await store.requests.untriaged(before, BATCH);
+  while (ids.length > 0) {
+    for (let i = 0; i < ids.length; i += 50) {
+      const results = await Promise.all(
+        ids
+          .slice(i, i + 50)
+          .map((requestId) => queues.redrive('triage-request', { requestId }, retryPolicy(deps))),
+      );
+      for (const r of results) counts[r]++;
+    }
+    if (ids.length < BATCH) break;
+    ids = await store.requests.untriaged(before, BATCH, ids[ids.length - 1]);
+  }
+  const redriven = counts.added + counts.retried;
+  if (redriven > 0) {
+    metrics.reconcileEnqueued.inc({ queue: 'triage' }, redriven);
+    log.info({ queue: 'triage', ...counts }, 'redrive re-enqueued pending work');
+  }
+  return counts;
+}
+
+/** Webhook deliveries recorded but not applied (the enqueue after recording was lost): queue them. */
+async function redriveDeliveries(deps: RedriveDeps, before: Date): Promise<number> {
+  const deliveries = await deps.store.webhooks.unprocessed(before, BATCH);
+  const results = await Promise.all(
+    deliveries.map((d) => deps.queues.redrive('tracker-event', { deliveryId: d.id }, retryPolicy(deps))),
+  );
+  const redriven = results.filter((r) => r !== 'present').length;
+  if (redriven > 0) deps.metrics.reconcileEnqueued.inc({ queue: 'tracker-events' }, redriven);
+  return redriven;
+}
+
+/** Links whose demand is not pushed yet: make sure a push is queued (a no-op while one waits or runs). */
+async function redrivePushes(deps: RedriveDeps, before: Date): Promise<{ added: number; skipped: number }> {
+  const counts = { added: 0, skipped: 0 };
+  const links = await deps.store.links.dirty(before, BATCH);
+  const results = await Promise.allSettled(
+    links.map((l) =>
+      deps.queues.redrive('tracker-push', { linkId: l.id, kind: l.kind, site: l.site }, retryPolicy(deps)),
+    ),
+  );
+  // A link of a tracker this process has no queue for (not configured here) is left to a process that has it.
+  for (const r of results) counts[r.status === 'fulfilled' ? 'added' : 'skipped']++;
+  if (counts.added > 0) deps.metrics.reconcileEnqueued.inc({ queue: 'tracker' }, counts.added);
+  return counts;
+}
+
+/**
+ * Due notifications still pending (their delayed job lost with Redis, or never queued), and sends that never
+ * finished (stale `sending`: the worker died after claiming): queue them.
+ */
+async function redriveNotifications(deps: RedriveDeps, before: Date): Promise<number> {
+  const redriven = await redriveDueNotifications(deps.store, deps.queues, {
+    before,
+    limit: BATCH,
+    ...retryPolicy(deps),
+  });
+  if (redriven > 0) deps.metrics.reconcileEnqueued.inc({ queue: 'notify' }, redriven);
+  return redriven;
 }
