@@ -1,4 +1,5 @@
 import type { ImportedRequest } from '../../store/request-import.repo.ts';
+import { retryAfterFromHeaders } from '../errors.ts';
 
 /**
  * The import's way in when the embedded database (PGlite) is open in the running service, which alone may open it
@@ -36,13 +37,8 @@ function body(row: ImportedRequest) {
   };
 }
 
-/** Seconds from `Retry-After` (delta or HTTP date), else one second. */
-function retryAfterMs(res: Response, now: number): number {
-  const header = res.headers.get('retry-after');
-  if (header && /^\d+$/.test(header)) return Number(header) * 1000;
-  const at = header ? Date.parse(header) : Number.NaN;
-  return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
-}
+/** A 429 that does not say how long to wait waits this long. */
+const DEFAULT_RETRY_AFTER_MS = 1000;
 
 export function createApiSink({
   baseUrl,
@@ -76,7 +72,7 @@ export function createApiSink({
       // The ref is stored with other content (the row was edited since): the first is kept, as the direct path does.
       if (res.status === 422 && text.includes('/problems/source-ref-reused')) return 'duplicate';
       if (res.status === 429 && ++waits <= MAX_WAITS) {
-        await sleep(retryAfterMs(res, Date.now()));
+        await sleep(retryAfterFromHeaders(res.headers, Date.now()) ?? DEFAULT_RETRY_AFTER_MS);
         continue;
       }
       if (res.status >= 500 && ++failures < MAX_FAILURES) {

@@ -1,4 +1,5 @@
 import { ConnectorError, type ConnectorErrorKind } from '../errors.ts';
+import { emailInboxSpec } from './spec.ts';
 
 const PROVIDER = 'email-inbox';
 
@@ -32,7 +33,7 @@ export function classifyInboxError(err: unknown): ConnectorError {
   }
   if (e.mailboxMissing === true) return make('config', 'the configured mailbox does not exist');
   if (code === 'ETHROTTLE') {
-    const wait = typeof e.throttleReset === 'number' ? e.throttleReset : 60_000;
+    const wait = typeof e.throttleReset === 'number' ? e.throttleReset : emailInboxSpec.throttleWaitMs;
     return make('rate_limited', `the IMAP server is throttling (retry in ${wait} ms)`, wait);
   }
   const smtpCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;

@@ -12,7 +12,10 @@ import {
 } from 'jira.js';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, type ConnectorErrorKind } from '../errors.ts';
-import { classifyJiraError, DEFAULT_RETRY_AFTER_MS } from './errors.ts';
+import { classifyJiraError } from './errors.ts';
+import { jiraSpec } from './spec.ts';
+
+const DEFAULT_RETRY_AFTER_MS = jiraSpec.failures.defaultRetryAfterMs;
 
 const body = (errorMessages: string[], errors: Record<string, string> = {}) => ({ errorMessages, errors });
 

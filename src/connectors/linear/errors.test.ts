@@ -13,7 +13,10 @@ import {
 } from '@linear/sdk';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../errors.ts';
-import { classifyLinearError, DEFAULT_RETRY_AFTER_MS } from './errors.ts';
+import { classifyLinearError } from './errors.ts';
+import { linearSpec } from './spec.ts';
+
+const DEFAULT_RETRY_AFTER_MS = linearSpec.failures.defaultRetryAfterMs;
 
 /** The raw error the SDK's GraphQL client builds from a response, as its constructors take it. */
 const raw = (status: number, headers: Record<string, string> = {}, message?: string) => ({

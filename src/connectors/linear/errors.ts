@@ -10,6 +10,7 @@ import {
   UserLinearError,
 } from '@linear/sdk';
 import { ConnectorError, type ConnectorErrorKind } from '../errors.ts';
+import { linearSpec } from './spec.ts';
 
 /**
  * @linear/sdk errors → ConnectorError. The SDK picks its class from `errors[0].extensions.type` and, only when a
@@ -18,10 +19,7 @@ import { ConnectorError, type ConnectorErrorKind } from '../errors.ts';
  * https://linear.app/developers/graphql#errors-and-rate-limiting
  */
 
-const PROVIDER = 'linear';
-
-/** When Linear gives no `Retry-After`, wait this long: its buckets refill over an hour, a minute is a fair slice. */
-export const DEFAULT_RETRY_AFTER_MS = 60_000;
+const FAILURES = linearSpec.failures;
 
 /**
  * Linear answers a missing entity with an "invalid input" error ("Entity not found: Issue", or "Entity not found
@@ -71,9 +69,9 @@ export function classifyLinearError(err: unknown): ConnectorError {
   const kind = rule ? rule.kind(linear) : 'transient';
   const retryAfterMs =
     err instanceof RatelimitedLinearError
-      ? retryAfterMsOf(err.retryAfter, DEFAULT_RETRY_AFTER_MS)
+      ? retryAfterMsOf(err.retryAfter, FAILURES.defaultRetryAfterMs)
       : undefined;
-  return new ConnectorError(kind, PROVIDER, message, { cause: err, status, retryAfterMs });
+  return new ConnectorError(kind, FAILURES.provider, message, { cause: err, status, retryAfterMs });
 }
 
 function retryAfterMsOf(seconds: number | undefined, fallbackMs: number): number {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyZendeskResponse, DEFAULT_RETRY_AFTER_MS } from './errors.ts';
+import { classifyZendeskResponse } from './errors.ts';
+import { zendeskSpec } from './spec.ts';
+
+const DEFAULT_RETRY_AFTER_MS = zendeskSpec.failures.defaultRetryAfterMs;
 
 describe('classifyZendeskResponse', () => {
   it.each([

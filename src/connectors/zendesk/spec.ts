@@ -1,0 +1,15 @@
+import type { HttpFailureRules } from '../errors.ts';
+
+/** What this connector relies on about Zendesk Support, in one place. */
+export const zendeskSpec = {
+  /** The API of a subdomain (`baseUrl` in the source's config replaces it: tests, proxies). */
+  baseUrl: (subdomain: string) => `https://${subdomain}.zendesk.com`,
+  /** The incremental export allows 10 requests a minute (https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/). */
+  rateLimit: { max: 10, perSeconds: 60 },
+  /** Zendesk sends `Retry-After` in seconds (https://developer.zendesk.com/api-reference/introduction/rate-limits/). */
+  failures: {
+    provider: 'zendesk',
+    label: 'Zendesk',
+    defaultRetryAfterMs: 60_000,
+  } satisfies HttpFailureRules,
+} as const;
