@@ -5,7 +5,7 @@ import type { DatabaseView, LinkRow } from './observe.ts';
 
 /**
  * The suite's verdict, from what it observed once the system settled (pure: data in, rows out). Each row is one
- * promise the service makes (README "Guarantees"), its figure, and what it should be.
+ * promise the service makes (docs/guarantees.md), its figure, and what it should be.
  */
 
 export interface CheckRow {

@@ -19,7 +19,7 @@ import { type ServiceProcess, spawnService, waitReady } from './processes.ts';
 export type TrackerKind = 'jira' | 'linear';
 export const TRACKER_KINDS: readonly TrackerKind[] = ['jira', 'linear'];
 
-/** The sandbox credentials (README "The sandbox"). */
+/** The sandbox credentials (docs/sandbox.md). */
 const JIRA_EMAIL = 'sandbox@example.com';
 const JIRA_API_TOKEN = 'sandbox';
 const LINEAR_API_KEY = 'lin_api_sandbox';

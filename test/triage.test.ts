@@ -112,7 +112,7 @@ describe('triage', () => {
       requestCount: 3,
       requesterCount: 2,
       companyCount: 2,
-      // Default weights: 1 per requester, 2 per company (README "Scoring"); asked just now, so no decay yet.
+      // Default weights: 1 per requester, 2 per company (docs/dedupe-and-scoring.md); asked just now, so no decay yet.
       score: 6,
     });
     expect(feature.requests.map((r) => r.id).sort()).toEqual([a.id, b.id, c.id].sort());

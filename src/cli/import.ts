@@ -119,7 +119,7 @@ export async function runImport(
   const say = (line: string) => io.stderr.write(`${line}\n`);
   const args = parseImportArgs(argv);
   if ('help' in args) {
-    io.stdout.write(`${USAGE}\n  fields for --map: ${CSV_FIELDS.join(', ')} (README: "Importing a CSV")\n`);
+    io.stdout.write(`${USAGE}\n  fields for --map: ${CSV_FIELDS.join(', ')} (docs/csv-import.md)\n`);
     return EXIT.ok;
   }
   if ('problems' in args) {

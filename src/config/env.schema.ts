@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-/** The environment variables (README: Configuration), each validated on its own. Cross-variable rules: cross-field.ts. */
+/** The environment variables (docs/configuration.md), each validated on its own. Cross-variable rules: cross-field.ts. */
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -9,7 +9,7 @@ import { type ResolvedSourceConfig, resolveSources } from './sources.schema.ts';
 import { resolveTrackers, type TrackerConfig } from './trackers.ts';
 
 /**
- * The only place that reads the environment. Every variable in the README's configuration table plus the
+ * The only place that reads the environment. Every variable in docs/configuration.md's table plus the
  * optional YAML file named by CONFIG_FILE is validated here once; a bad value becomes one line naming the
  * variable or the YAML path and what was expected.
  */

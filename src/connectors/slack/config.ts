@@ -3,7 +3,7 @@ import { envName, replyBackSchema, sourceBase } from '../../config/source-base.s
 
 /**
  * A Slack workspace through a Slack app: its Events API requests are signed with `signingSecretEnv`, and the bot
- * token (`botTokenEnv`, scopes in the README) reads the reacted message and its author and replies in threads.
+ * token (`botTokenEnv`, scopes in docs/sources.md) reads the reacted message and its author and replies in threads.
  */
 export const slackSourceSchema = z.strictObject({
   ...sourceBase,
