@@ -25,108 +25,17 @@ export interface TrackerQueue {
  * their jobs under the connector error policy (connector-policy.ts) with the tracker's limiter.
  */
 export function startWorkers({
-  connection,
-  prefix,
-  config,
-  handlers,
-  metrics,
-  log,
   trackerQueues = [],
-}: {
-  connection: Redis;
-  prefix: string;
+  ...pool
+}: PoolDeps & {
   config: Config['workers'];
-  handlers: JobHandlers;
-  metrics: Metrics;
-  log: Logger;
   trackerQueues?: readonly TrackerQueue[];
 }) {
-  const run = (queue: string, job: { name: string; data: unknown }) => {
-    if (!isJobName(job.name)) throw new UnrecoverableError(`no job named ${job.name} on queue ${queue}`);
-    const name: JobName = job.name;
-    const parsed = jobCatalog[name].payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
-    if (jobCatalog[name].queue(parsed.data as never) !== queue) {
-      throw new UnrecoverableError(`job ${name} does not belong on queue ${queue}`);
-    }
-    return (handlers[name] as (payload: unknown) => Promise<unknown>)(parsed.data);
-  };
-
-  const definitions = [
-    {
-      name: 'triage',
-      concurrency: config.concurrency.triage,
-      tracker: undefined as TrackerQueue | undefined,
-    },
-    { name: 'tracker-events', concurrency: 4, tracker: undefined as TrackerQueue | undefined },
-    // Status mail: sends wait on the SMTP server, not the CPU.
-    { name: 'notify', concurrency: 8, tracker: undefined as TrackerQueue | undefined },
-    // Intake pulls: one job per source; a pull waiting out a 429 holds only its own slot.
-    { name: 'intake', concurrency: 4, tracker: undefined as TrackerQueue | undefined },
-    ...trackerQueues.map((t) => ({ name: t.name, concurrency: 2, tracker: t })),
-  ];
   const limiterQueues: Queue[] = [];
-  const workers = definitions.map(({ name: queue, concurrency, tracker }) => {
-    const limiterQueue = tracker ? new Queue(queue, { connection, prefix }) : undefined;
-    if (limiterQueue) {
-      limiterQueues.push(limiterQueue);
-      limiterQueue.on('error', (err) =>
-        log.warn({ queue, error: errorForLog(err) }, 'queue connection error'),
-      );
-    }
-    const worker = new Worker(
-      queue,
-      async (job) => {
-        try {
-          const step = () => Promise.resolve(run(queue, job));
-          return limiterQueue
-            ? await applyConnectorPolicy(step, {
-                queue: limiterQueue,
-                ...(tracker?.onHold ? { onHold: tracker.onHold } : {}),
-              })
-            : await step();
-        } catch (err) {
-          // BullMQ keeps the message as the job's failedReason in Redis: keep bound values out of it too.
-          if (err instanceof UnrecoverableError || err instanceof RateLimitError || !(err instanceof Error))
-            throw err;
-          const safe = new Error(String(errorForLog(err)['message']));
-          safe.name = err.name;
-          throw safe;
-        }
-      },
-      {
-        connection,
-        prefix,
-        concurrency,
-        stalledInterval: config.stalledIntervalMs,
-        lockDuration: config.lockDurationMs,
-        maxStalledCount: 2,
-        ...(tracker ? { limiter: tracker.limiter } : {}),
-      },
-    );
-    worker.on('completed', (job) => {
-      metrics.jobsCompleted.inc({ queue, name: job.name });
-      // Only a push that reached the tracker proves the credentials work (a skipped one made no call).
-      const result = job.returnvalue as { skipped?: unknown } | null | undefined;
-      if (job.name === 'tracker-push' && result?.skipped === undefined) tracker?.onSuccess?.();
-    });
-    worker.on('failed', (job, err) => {
-      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
-      metrics.jobsFailed.inc({ queue, name: job?.name ?? 'unknown', final: String(final) });
-      log.warn(
-        {
-          queue,
-          jobId: job?.id,
-          job: job?.name,
-          attempt: job?.attemptsMade,
-          final,
-          error: errorForLog(err),
-        },
-        'job failed',
-      );
-    });
-    worker.on('error', (err) => log.error({ queue, error: errorForLog(err) }, 'worker error'));
-    return worker;
+  const workers = queueDefinitions(pool.config, trackerQueues).map((definition) => {
+    const limiterQueue = definition.tracker ? openLimiterQueue(pool, definition.name) : undefined;
+    if (limiterQueue) limiterQueues.push(limiterQueue);
+    return startWorker(pool, definition, limiterQueue);
   });
 
   return {
@@ -143,6 +52,128 @@ export function startWorkers({
       return { timedOut: !graceful.done };
     },
   };
+}
+
+/** What every worker of the pool shares. */
+interface PoolDeps {
+  connection: Redis;
+  prefix: string;
+  config: Config['workers'];
+  handlers: JobHandlers;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** A queue this process works on, how many of its jobs at once, and its tracker when it is one. */
+interface QueueDefinition {
+  name: string;
+  concurrency: number;
+  tracker: TrackerQueue | undefined;
+}
+
+function queueDefinitions(
+  config: Config['workers'],
+  trackerQueues: readonly TrackerQueue[],
+): QueueDefinition[] {
+  return [
+    { name: 'triage', concurrency: config.concurrency.triage, tracker: undefined },
+    { name: 'tracker-events', concurrency: 4, tracker: undefined },
+    // Status mail: sends wait on the SMTP server, not the CPU.
+    { name: 'notify', concurrency: 8, tracker: undefined },
+    // Intake pulls: one job per source; a pull waiting out a 429 holds only its own slot.
+    { name: 'intake', concurrency: 4, tracker: undefined },
+    ...trackerQueues.map((t) => ({ name: t.name, concurrency: 2, tracker: t })),
+  ];
+}
+
+/** The handle the connector policy holds a tracker queue by (rate limits, held credentials). */
+function openLimiterQueue({ connection, prefix, log }: PoolDeps, queue: string): Queue {
+  const limiterQueue = new Queue(queue, { connection, prefix });
+  limiterQueue.on('error', (err) => log.warn({ queue, error: errorForLog(err) }, 'queue connection error'));
+  return limiterQueue;
+}
+
+/**
+ * Checks the job against the catalog (a known name, a valid payload, the right queue) and runs its handler; a job
+ * that fails a check fails without retries.
+ */
+function runJob(
+  handlers: JobHandlers,
+  queue: string,
+  job: { name: string; data: unknown },
+): Promise<unknown> {
+  if (!isJobName(job.name)) throw new UnrecoverableError(`no job named ${job.name} on queue ${queue}`);
+  const name: JobName = job.name;
+  const parsed = jobCatalog[name].payload.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.message}`);
+  if (jobCatalog[name].queue(parsed.data as never) !== queue) {
+    throw new UnrecoverableError(`job ${name} does not belong on queue ${queue}`);
+  }
+  return (handlers[name] as (payload: unknown) => Promise<unknown>)(parsed.data);
+}
+
+/** Runs the job, under the connector policy on a tracker queue; an error leaves with no bound values in its message. */
+async function processJob(
+  handlers: JobHandlers,
+  { name: queue, tracker }: QueueDefinition,
+  limiterQueue: Queue | undefined,
+  job: { name: string; data: unknown },
+): Promise<unknown> {
+  try {
+    const step = () => Promise.resolve(runJob(handlers, queue, job));
+    return limiterQueue
+      ? await applyConnectorPolicy(step, {
+          queue: limiterQueue,
+          ...(tracker?.onHold ? { onHold: tracker.onHold } : {}),
+        })
+      : await step();
+  } catch (err) {
+    // BullMQ keeps the message as the job's failedReason in Redis: keep bound values out of it too.
+    if (err instanceof UnrecoverableError || err instanceof RateLimitError || !(err instanceof Error))
+      throw err;
+    const safe = new Error(String(errorForLog(err)['message']));
+    safe.name = err.name;
+    throw safe;
+  }
+}
+
+function startWorker(pool: PoolDeps, definition: QueueDefinition, limiterQueue: Queue | undefined): Worker {
+  const { connection, prefix, config, handlers } = pool;
+  const { name: queue, concurrency, tracker } = definition;
+  const worker = new Worker(queue, (job) => processJob(handlers, definition, limiterQueue, job), {
+    connection,
+    prefix,
+    concurrency,
+    stalledInterval: config.stalledIntervalMs,
+    lockDuration: config.lockDurationMs,
+    maxStalledCount: 2,
+    ...(tracker ? { limiter: tracker.limiter } : {}),
+  });
+  reportOutcomes(pool, definition, worker);
+  return worker;
+}
+
+/** Each job's outcome into the metrics and the log; a push that reached the tracker tells its health. */
+function reportOutcomes(
+  { metrics, log }: PoolDeps,
+  { name: queue, tracker }: QueueDefinition,
+  worker: Worker,
+): void {
+  worker.on('completed', (job) => {
+    metrics.jobsCompleted.inc({ queue, name: job.name });
+    // Only a push that reached the tracker proves the credentials work (a skipped one made no call).
+    const result = job.returnvalue as { skipped?: unknown } | null | undefined;
+    if (job.name === 'tracker-push' && result?.skipped === undefined) tracker?.onSuccess?.();
+  });
+  worker.on('failed', (job, err) => {
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
+    metrics.jobsFailed.inc({ queue, name: job?.name ?? 'unknown', final: String(final) });
+    log.warn(
+      { queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, final, error: errorForLog(err) },
+      'job failed',
+    );
+  });
+  worker.on('error', (err) => log.error({ queue, error: errorForLog(err) }, 'worker error'));
 }
 
 export type WorkerPool = ReturnType<typeof startWorkers>;
