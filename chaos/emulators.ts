@@ -1,3 +1,4 @@
+import type { FaultSpec } from '@suggested-sync/emulators';
 import {
   type JiraAccess,
   jiraTransition,
@@ -5,7 +6,6 @@ import {
   linearMoveIssue,
 } from '../bench/emulator-api.ts';
 import { freePort } from '../bench/targets.ts';
-import type { FaultSpec } from '../src/sandbox/shared/faults.ts';
 import { retrying } from './poll.ts';
 import { type ServiceProcess, spawnService, waitReady } from './processes.ts';
 

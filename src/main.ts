@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runDoctor } from './cli/doctor.ts';
 import { type Config, ConfigError, loadConfig } from './config/load.ts';
+import { startSandboxEmulators } from './connectors/sandbox-emulators.ts';
 import { devApiKey } from './dev-api-key.ts';
 import { createLogger, errorForLog } from './log.ts';
 import { type Role, type Runtime, startRuntime } from './runtime.ts';
-import { startEmulators } from './sandbox/emulators.ts';
 import { openDatabase } from './store/db.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -145,7 +145,7 @@ async function emulators(config: Config, args: readonly string[]): Promise<void>
     process.stderr.write(`suggested-sync: ${(err as Error).message}\n\n${USAGE}`);
     process.exit(64);
   }
-  const running = await startEmulators({
+  const running = await startSandboxEmulators({
     jiraPort: config.emulatorPorts.jira,
     linearPort: config.emulatorPorts.linear,
     credentials: config.sandboxCredentials,

@@ -5,6 +5,11 @@ import { createIntakeWriter } from './application/intake-writer.ts';
 import { createTrackerSync } from './application/tracker-events.ts';
 import { type Config, ConfigError } from './config/load.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
+import {
+  registerSandboxWebhooks,
+  type SandboxEmulators,
+  startSandboxEmulators,
+} from './connectors/sandbox-emulators.ts';
 import { createSources, type Sources } from './connectors/source-registry.ts';
 import { createTrackers, type Trackers } from './connectors/tracker-registry.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
@@ -23,7 +28,6 @@ import { createDedupeEngine } from './rules/dedupe/engine.ts';
 import { analysisFingerprint } from './rules/dedupe/fingerprint.ts';
 import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './rules/dedupe/synonyms.ts';
 import { routeFeature } from './rules/route.ts';
-import { type Emulators, registerSandboxWebhooks, startEmulators } from './sandbox/emulators.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import type { ChannelsFor, FanOutOutcome } from './store/notify-outbox.repo.ts';
 import { retryTransient } from './store/retry-transient.ts';
@@ -68,7 +72,7 @@ export interface Runtime {
   port: number;
   reconcile: () => Promise<unknown>;
   /** The Jira and Linear emulators, in sandbox mode. */
-  emulators: Emulators | undefined;
+  emulators: SandboxEmulators | undefined;
   /** The configured intake sources (their `reply()` answers in the source thread). */
   sources: Sources;
   /** Graceful stop: HTTP first, then workers (bounded), then Redis and the database. */
@@ -143,7 +147,7 @@ export async function startRuntime({
 
   let queues: Queues;
   let trackers: Trackers;
-  let emulators: Emulators | undefined;
+  let emulators: SandboxEmulators | undefined;
   try {
     // First: a REDIS_URL naming a database the server lacks is refused before any other work (a ConfigError).
     await waitForRedis(producer, 10_000).catch((err: Error) => {
@@ -153,7 +157,7 @@ export async function startRuntime({
     // Sandbox mode (no tracker configured, not production): the built-in emulators stand in for Jira and
     // Linear. Only the all-in-one process runs them; split processes point at trackers like production does.
     if (config.sandbox && role === 'all') {
-      emulators = await startEmulators({
+      emulators = await startSandboxEmulators({
         jiraPort: config.emulatorPorts.jira,
         linearPort: config.emulatorPorts.linear,
         credentials: config.sandboxCredentials,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { type Emulators, startEmulators } from '@suggested-sync/emulators';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileSchema } from '../src/config/file.schema.ts';
-import { type Emulators, startEmulators } from '../src/sandbox/emulators.ts';
 import { activeServices, parseDotenv, readCompose, readImage, type Vars } from './helpers/compose.ts';
 import { type ComposeProject, composeProject, type RunningService } from './helpers/compose-run.ts';
 import { testDatabaseKind } from './helpers/database.ts';

@@ -1,9 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  type JiraEmulator,
+  type LinearEmulator,
+  startJiraEmulator,
+  startLinearEmulator,
+} from '@suggested-sync/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JiraEmulator, startJiraEmulator } from '../src/sandbox/jira/server.ts';
-import { type LinearEmulator, startLinearEmulator } from '../src/sandbox/linear/server.ts';
 import { spawnCli } from './helpers/process.ts';
 import { sharedRedisUrl } from './helpers/redis.ts';
 

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startJiraEmulator, startLinearEmulator } from '@suggested-sync/emulators';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startJiraEmulator } from '../src/sandbox/jira/server.ts';
-import { startLinearEmulator } from '../src/sandbox/linear/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { type ServiceProcess, spawnCli, waitReady } from './helpers/process.ts';
 import { deleteKeys, freePort, freshPrefix, sharedRedisUrl } from './helpers/redis.ts';

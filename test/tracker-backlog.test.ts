@@ -1,8 +1,12 @@
 import { LinearClient } from '@linear/sdk';
+import {
+  type JiraEmulator,
+  type LinearEmulator,
+  startJiraEmulator,
+  startLinearEmulator,
+} from '@suggested-sync/emulators';
 import { type CloudClient, createCloudClient } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JiraEmulator, startJiraEmulator } from '../src/sandbox/jira/server.ts';
-import { type LinearEmulator, startLinearEmulator } from '../src/sandbox/linear/server.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**

@@ -1,5 +1,5 @@
+import { type LinearEmulator, startLinearEmulator } from '@suggested-sync/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LinearEmulator, startLinearEmulator } from '../src/sandbox/linear/server.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**

@@ -1,6 +1,6 @@
+import { type JiraEmulator, startJiraEmulator } from '@suggested-sync/emulators';
 import { type CloudClient, createCloudClient } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JiraEmulator, startJiraEmulator } from '../src/sandbox/jira/server.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**

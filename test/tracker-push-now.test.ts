@@ -32,9 +32,7 @@ describe('push on demand', () => {
       (await svc.runtime.store.links.forFeature(featureId))[0]?.dirtySince ? true : undefined,
     );
     const needs = () =>
-      [...(svc.runtime.emulators?.linear.state.needs.values() ?? [])].filter(
-        (n) => n.issueId === link.issueId,
-      );
+      [...svc.emulators().linear.state.needs.values()].filter((n) => n.issueId === link.issueId);
     expect(needs()).toHaveLength(1);
 
     const res = await svc.post(`/v1/features/${featureId}/push`, '');

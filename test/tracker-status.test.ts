@@ -26,8 +26,7 @@ beforeAll(async () => {
       '  trackerSweepSeconds: 0',
     ].join('\n'),
   });
-  const emulators = svc.runtime.emulators;
-  if (!emulators) throw new Error('sandbox emulators expected');
+  const emulators = svc.emulators();
   linear = new LinearClient({ apiKey: emulators.credentials.linear.apiKey, apiUrl: emulators.linear.apiUrl });
   jira = createCloudClient({
     host: emulators.jira.url,

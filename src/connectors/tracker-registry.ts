@@ -1,9 +1,9 @@
 import type { Config } from '../config/load.ts';
-import type { Emulators } from '../sandbox/emulators.ts';
 import { normalizeHost, parseIssueReference } from './jira/map.ts';
 import { createJiraTracker } from './jira/tracker.ts';
 import { issueLookupKey } from './linear/map.ts';
 import { createLinearTracker } from './linear/tracker.ts';
+import type { SandboxEmulators } from './sandbox-emulators.ts';
 import type { Tracker } from './tracker.ts';
 
 /** Site id the sandbox routing uses for both emulators. */
@@ -57,7 +57,7 @@ const linearReference = (hosts: string[]): Entry['reference'] => ({
  */
 export function createTrackers(
   config: Pick<Config, 'trackers' | 'push' | 'sandboxCredentials'>,
-  emulators?: Emulators,
+  emulators?: SandboxEmulators,
 ): Trackers {
   const entries: Entry[] = [];
   const label = config.push.label;

@@ -1,3 +1,4 @@
+import { type JiraEmulator, startJiraEmulator } from '@suggested-sync/emulators';
 import { type CloudClient, createCloudClient } from 'jira.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/connectors/errors.ts';
@@ -19,7 +20,6 @@ import {
   demandAdf,
   replaceDemandAdf,
 } from '../../src/rules/demand.ts';
-import { type JiraEmulator, startJiraEmulator } from '../../src/sandbox/jira/server.ts';
 import { waitFor } from '../helpers/service.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 

@@ -1,4 +1,5 @@
 import { LinearClient, type LinearDocument } from '@linear/sdk';
+import { type LinearEmulator, startLinearEmulator } from '@suggested-sync/emulators';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/connectors/errors.ts';
 import { issueIdFor } from '../../src/connectors/linear/map.ts';
@@ -7,7 +8,6 @@ import { parseLinearWebhook, verifyLinearWebhook } from '../../src/connectors/li
 import type { CreateIssueInput, CustomerRequest, TrackerEvent } from '../../src/connectors/tracker.ts';
 import type { FeatureDemand } from '../../src/domain/tracker.ts';
 import { demandMarkdown, replaceDemandMarkdown } from '../../src/rules/demand.ts';
-import { type LinearEmulator, startLinearEmulator } from '../../src/sandbox/linear/server.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 /** The Linear tracker over the real @linear/sdk against the Linear emulator, one emulator per test. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Emulators } from '@suggested-sync/emulators';
 import { type Config, loadConfig } from '../../src/config/load.ts';
 import { type Role, type Runtime, startRuntime } from '../../src/runtime.ts';
-import type { Emulators } from '../../src/sandbox/emulators.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogs } from './logs.ts';
 import { deleteKeys, freshPrefix, sharedRedisUrl } from './redis.ts';
@@ -86,7 +86,8 @@ export async function startService(options: StartServiceOptions = {}): Promise<T
     get: (path, headers = {}) => fetch(`${runtime.url}${path}`, { headers: { ...auth, ...headers } }),
     emulators() {
       if (!runtime.emulators) throw new Error('sandbox emulators expected');
-      return runtime.emulators;
+      // The runtime types them by what the service uses; what it started is the package's whole `Emulators`.
+      return runtime.emulators as Emulators;
     },
     featureOf: (requestId) =>
       waitFor(`request ${requestId} triaged`, async () => {

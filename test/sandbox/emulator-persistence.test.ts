@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LinearClient } from '@linear/sdk';
+import { type Emulators, startEmulators } from '@suggested-sync/emulators';
 import { createCloudClient } from 'jira.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../src/sandbox/emulators.ts';
 
 /**
  * The emulators keep their data under a data directory as a real site does: restarted on the same directory, the

@@ -1,5 +1,5 @@
+import { type JiraEmulator, startJiraEmulator } from '@suggested-sync/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JiraEmulator, startJiraEmulator } from '../../src/sandbox/jira/server.ts';
 
 /**
  * jira.js's schema audit: with AUDIT_SCHEMAS=true set before jira.js loads, every response object is validated

@@ -2,6 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type JiraEmulator,
+  type JiraEmulatorOptions,
+  startJiraEmulator,
+} from '@suggested-sync/emulators/jira/server';
+import {
   createCloudClient,
   isApiError,
   isAuthError,
@@ -10,11 +15,6 @@ import {
   isServerError,
 } from 'jira.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type JiraEmulator,
-  type JiraEmulatorOptions,
-  startJiraEmulator,
-} from '../../src/sandbox/jira/server.ts';
 import { waitFor } from '../helpers/service.ts';
 
 /**

@@ -13,12 +13,12 @@ import {
   RatelimitedLinearError,
 } from '@linear/sdk';
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LinearEmulator,
   type LinearEmulatorOptions,
   startLinearEmulator,
-} from '../../src/sandbox/linear/server.ts';
+} from '@suggested-sync/emulators/linear/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/service.ts';
 
 /**

@@ -1,10 +1,10 @@
+import { parseFieldSelection } from '@suggested-sync/emulators/jira/field-selection';
+import { linkIssues } from '@suggested-sync/emulators/jira/link-operations';
+import { createIssue, transitionIssue } from '@suggested-sync/emulators/jira/operations';
+import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '@suggested-sync/emulators/jira/seed';
+import { JiraState } from '@suggested-sync/emulators/jira/state';
+import { issueJson } from '@suggested-sync/emulators/jira/views';
 import { describe, expect, it } from 'vitest';
-import { parseFieldSelection } from '../../sandbox/jira/field-selection.ts';
-import { linkIssues } from '../../sandbox/jira/link-operations.ts';
-import { createIssue, transitionIssue } from '../../sandbox/jira/operations.ts';
-import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '../../sandbox/jira/seed.ts';
-import { JiraState } from '../../sandbox/jira/state.ts';
-import { issueJson } from '../../sandbox/jira/views.ts';
 import {
   duplicateOfFromLinks,
   idempotencyLabel,

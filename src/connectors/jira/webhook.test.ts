@@ -1,10 +1,15 @@
 import { createHmac } from 'node:crypto';
+import { linkIssues } from '@suggested-sync/emulators/jira/link-operations';
+import {
+  addComment,
+  createIssue,
+  deleteIssue,
+  transitionIssue,
+} from '@suggested-sync/emulators/jira/operations';
+import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '@suggested-sync/emulators/jira/seed';
+import { JiraState } from '@suggested-sync/emulators/jira/state';
+import { signJiraWebhook, webhookPayload } from '@suggested-sync/emulators/jira/webhooks';
 import { describe, expect, it } from 'vitest';
-import { linkIssues } from '../../sandbox/jira/link-operations.ts';
-import { addComment, createIssue, deleteIssue, transitionIssue } from '../../sandbox/jira/operations.ts';
-import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '../../sandbox/jira/seed.ts';
-import { JiraState } from '../../sandbox/jira/state.ts';
-import { signJiraWebhook, webhookPayload } from '../../sandbox/jira/webhooks.ts';
 import { parseJiraWebhook, verifyJiraWebhook } from './webhook.ts';
 
 const HOST = 'https://acme.atlassian.net';

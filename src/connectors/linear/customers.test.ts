@@ -1,6 +1,6 @@
+import { loadLinearSchema } from '@suggested-sync/emulators/linear/schema';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { loadLinearSchema } from '../../sandbox/linear/schema.ts';
 import type { CustomerRequest } from '../tracker.ts';
 import {
   customerNeedEraseDocuments,

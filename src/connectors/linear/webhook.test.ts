@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { LinearClient, type LinearDocument } from '@linear/sdk';
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
+import { type LinearEmulator, startLinearEmulator } from '@suggested-sync/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedWebhook, startWebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
 import type { TrackerEvent } from '../../connectors/tracker.ts';
 import { defaultStatusMap, mapStatus } from '../../rules/status-map.ts';
-import { type LinearEmulator, startLinearEmulator } from '../../sandbox/linear/server.ts';
 import { parseLinearWebhook, TIMESTAMP_TOLERANCE_MS, verifyLinearWebhook } from './webhook.ts';
 
 /**

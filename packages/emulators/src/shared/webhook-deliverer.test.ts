@@ -1,9 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../test/helpers/service.ts';
 import { Faults } from './faults.ts';
 import { type OutgoingWebhook, WebhookDeliverer } from './webhook-deliverer.ts';
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 let server: Server | undefined;
 afterEach(async () => {

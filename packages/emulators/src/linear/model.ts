@@ -1,10 +1,19 @@
 /** The records the Linear emulator keeps in memory: one per entity, holding ids rather than nested objects. */
 
-/** https://linear.app/developers/graphql — WorkflowState.type: the seven kinds Linear knows (one list, in domain/). */
-import { LINEAR_STATE_TYPES, type LinearStateType } from '../../domain/tracker.ts';
-
-export const WORKFLOW_STATE_TYPES = LINEAR_STATE_TYPES;
-export type WorkflowStateType = LinearStateType;
+/**
+ * https://linear.app/developers/graphql — WorkflowState.type: the seven kinds Linear knows, `duplicate` included
+ * (it is not creatable but does occur). The service keeps the same list; a test holds the two equal.
+ */
+export const WORKFLOW_STATE_TYPES = [
+  'triage',
+  'backlog',
+  'unstarted',
+  'started',
+  'completed',
+  'canceled',
+  'duplicate',
+] as const;
+export type WorkflowStateType = (typeof WORKFLOW_STATE_TYPES)[number];
 
 export interface OrganizationRecord {
   id: string;

@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { parse } from 'graphql';
-import { localUrl } from '../../http/local-url.ts';
 import { CallLog } from '../shared/call-log.ts';
 import { controlRouter, latency } from '../shared/control.ts';
 import { Faults } from '../shared/faults.ts';
+import { localUrl } from '../shared/local-url.ts';
 import { StateFile } from '../shared/state-file.ts';
 import { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import {

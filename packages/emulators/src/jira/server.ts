@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { localUrl } from '../../http/local-url.ts';
 import { CallLog } from '../shared/call-log.ts';
 import { controlRouter, latency } from '../shared/control.ts';
 import { Faults } from '../shared/faults.ts';
+import { localUrl } from '../shared/local-url.ts';
 import { StateFile } from '../shared/state-file.ts';
 import { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import { jiraErrorHandler, restNotFound } from './errors.ts';

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/load.ts';
-import type { Trackers } from '../connectors/tracker-registry.ts';
-import { errorForLog, type Logger } from '../log.ts';
 import { type JiraEmulator, startJiraEmulator } from './jira/server.ts';
 import { type LinearEmulator, startLinearEmulator } from './linear/server.ts';
 
-export type SandboxCredentials = Config['sandboxCredentials'];
+export type { FaultSpec } from './shared/faults.ts';
+export { type JiraEmulator, type LinearEmulator, startJiraEmulator, startLinearEmulator };
+
+/** The credentials the emulators accept: Jira's Basic email + API token (or Bearer), Linear's API key (or Bearer). */
+export interface SandboxCredentials {
+  jira: { email: string; apiToken: string; bearerTokens: string[] };
+  linear: { apiKey: string; accessTokens: string[] };
+}
 
 export interface Emulators {
   jira: JiraEmulator;
@@ -103,24 +107,4 @@ function keptSecret(stateDir: string): string {
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
-}
-
-/**
- * Sandbox mode: each emulator sends its webhooks here, signed with the secret made at start, as a real site
- * would once registered (README: "Setting up Jira and Linear").
- */
-export async function registerSandboxWebhooks(
-  trackers: Trackers,
-  emulators: Emulators,
-  baseUrl: string,
-  log: Logger,
-) {
-  for (const tracker of trackers.all()) {
-    const url = `${baseUrl}/webhooks/${tracker.kind}/${tracker.site}`;
-    await tracker
-      .registerWebhook(url, emulators.webhookSecret)
-      .catch((err: unknown) =>
-        log.warn({ tracker: tracker.kind, error: errorForLog(err) }, 'cannot register the sandbox webhook'),
-      );
-  }
 }
