@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import { type Application, createApplication } from './application/application.ts';
 import { createIntakeWriter } from './application/intake-writer.ts';
-import { createTrackerSync } from './application/tracker-events.ts';
 import { type Config, ConfigError } from './config/load.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
 import {
@@ -20,7 +20,6 @@ import { createMetrics } from './metrics.ts';
 import { trackerQueueName } from './queue/catalog.ts';
 import { createQueues, type Queues } from './queue/queues.ts';
 import { createRedis, waitForRedis } from './queue/redis.ts';
-import { scheduleNotificationsAfterCommit } from './queue/schedule-notify.ts';
 import { createSchedules, wantedSchedules } from './queue/schedules.ts';
 import { removeStaleSourcePulls } from './queue/source-schedules.ts';
 import { createTrackerHealth } from './queue/tracker-health.ts';
@@ -29,7 +28,7 @@ import { analysisFingerprint } from './rules/dedupe/fingerprint.ts';
 import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './rules/dedupe/synonyms.ts';
 import { routeFeature } from './rules/route.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
-import type { ChannelsFor, FanOutOutcome } from './store/notify-outbox.repo.ts';
+import type { ChannelsFor } from './store/notify-outbox.repo.ts';
 import { retryTransient } from './store/retry-transient.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { PushPolicy } from './store/triage.repo.ts';
@@ -65,6 +64,8 @@ function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
 
 export interface Runtime {
   store: Store;
+  /** The use cases (what the routes and jobs call). */
+  application: Application;
   queues: Queues;
   redis: Redis;
   /** Where HTTP listens (the API, or only health and metrics for a worker process). */
@@ -114,8 +115,6 @@ export async function startRuntime({
       ...(config.dedupe.review === undefined ? {} : { review: config.dedupe.review }),
     },
   });
-  // Status changes queue their notifications once committed; the queues exist before anything can change a status.
-  let notificationsCommitted: (outcome: FanOutOutcome) => Promise<void> = async () => {};
   const store = openStore(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
@@ -126,15 +125,6 @@ export async function startRuntime({
       scoring: config.scoring,
       dedupe,
       push: pushPolicy(config, role),
-      status: {
-        statusMap: config.trackers.statusMap,
-        rollup: config.push.rollup,
-        notify: notifyPolicy(config, {
-          channelsFor: channelsFor ?? replyBackChannels(config.sources),
-          repliesByMail: sourceRepliesByMail ?? repliesByMail(config.sources),
-          afterCommit: (outcome) => notificationsCommitted(outcome),
-        }),
-      },
     },
   );
   const producer = createRedis(config.redisUrl, 'producer');
@@ -198,7 +188,23 @@ export async function startRuntime({
   }
 
   const metrics = createMetrics();
-  notificationsCommitted = (outcome) => scheduleNotificationsAfterCommit(queues, outcome, { metrics, log });
+  const application = createApplication({
+    store,
+    queues,
+    config,
+    status: {
+      statusMap: config.trackers.statusMap,
+      rollup: config.push.rollup,
+      scoring: config.scoring,
+      dedupe,
+      notify: notifyPolicy(config, {
+        channelsFor: channelsFor ?? replyBackChannels(config.sources),
+        repliesByMail: sourceRepliesByMail ?? repliesByMail(config.sources),
+      }),
+    },
+    metrics,
+    log,
+  });
   // Connects on the first send only (a pool), so an API process that never sends holds no SMTP connection.
   const mailer = createNotifyMailer(config, store);
   const trackerHealth = createTrackerHealth(producer, config.queuePrefix);
@@ -235,17 +241,17 @@ export async function startRuntime({
     schedules: workerRedis ? schedules : undefined,
   });
   if (workerRedis) {
-    const sync = createTrackerSync({ store, queues, config, metrics, log });
+    const sync = application.trackerEvents;
     pool = startWorkers({
       connection: workerRedis,
       prefix: config.queuePrefix,
       config: config.workers,
       handlers: {
         'triage-request': createTriageRequestJob({ store, queues, config, log }),
-        'tracker-push': createTrackerPushJob({ store, trackers, queues, config, log }),
+        'tracker-push': createTrackerPushJob({ store, application, trackers, queues, config, log }),
         'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
-        'tracker-reconcile': createTrackerReconcileJob({ store, trackers, sync, config, log }),
-        'tracker-import': createTrackerImportJob({ store, trackers, config, log }),
+        'tracker-reconcile': createTrackerReconcileJob({ store, application, trackers, sync, config, log }),
+        'tracker-import': createTrackerImportJob({ application, trackers, config, log }),
         'rescore-features': createRescoreFeaturesJob({ store, queues, config, log }),
         ...createNotifyHandlers({
           store,
@@ -298,6 +304,7 @@ export async function startRuntime({
     reconcile: async () => ({ ...(await redrive.runOnce()), trackers: await redrive.trackers() }),
     apiKeys,
     store,
+    application,
     queues,
     redis: producer,
     trackers,
@@ -364,6 +371,7 @@ export async function startRuntime({
 
   return {
     store,
+    application,
     queues,
     redis: producer,
     url,

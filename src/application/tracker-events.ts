@@ -1,17 +1,15 @@
-import type { Config } from '../config/load.ts';
 import { ConnectorError } from '../connectors/errors.ts';
 import type { Tracker, TrackerEvent } from '../connectors/tracker.ts';
 import type { IssueMarks, PushTarget } from '../domain/tracker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Queues } from '../queue/queues.ts';
-import { schedulePush } from '../queue/schedule-push.ts';
-import type { DirtyLink } from '../store/feature-writes.ts';
 import { markLostMessage } from '../store/link-marks.repo.ts';
-import type { StatusCause, StatusChange } from '../store/status.repo.ts';
+import type { LiveLink } from '../store/status.repo.ts';
+import type { StatusCause, StatusChange } from '../store/status-change.ts';
 import type { Store } from '../store/store.ts';
-
-type LiveLink = NonNullable<Awaited<ReturnType<Store['status']['linkOf']>>>;
+import type { LinkState } from './link-state.ts';
+import type { mergeFeatures } from './merges.ts';
+import type { DropContext } from './status-change.ts';
 
 /** A live link checked against its issue's mark: it may speak for the feature only when `own`. */
 type CheckedLink =
@@ -31,14 +29,14 @@ type CheckedLink =
  */
 export function createTrackerSync({
   store,
-  queues,
-  config,
+  links,
+  merges,
   metrics,
   log,
 }: {
-  store: Store;
-  queues: Queues;
-  config: Pick<Config, 'push'>;
+  store: Pick<Store, 'links'>;
+  links: LinkState;
+  merges: { merge: (...args: DropContext<typeof mergeFeatures>) => ReturnType<typeof mergeFeatures> };
   metrics: Metrics;
   log: Logger;
 }) {
@@ -46,9 +44,6 @@ export function createTrackerSync({
     if (!change) return;
     metrics.statusChanges.inc({ cause, status: change.to });
     log.info({ ...change, cause }, 'feature status changed');
-  };
-  const push = async (links: readonly DirtyLink[]) => {
-    for (const link of links) await schedulePush(queues, link, config.push.coalesceSeconds);
   };
 
   async function markLost(tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
@@ -81,7 +76,7 @@ export function createTrackerSync({
     issueId: string,
     seen?: { issueId: string; marks?: IssueMarks | undefined },
   ): Promise<CheckedLink> {
-    const link = await store.status.linkOf(tracker.kind, tracker.site, issueId);
+    const link = await links.linkOf(tracker.kind, tracker.site, issueId);
     if (!link) return { kind: 'none' };
     if (!link.markedAt) return { kind: 'own', link };
     let carries = seen ? tracker.carriesMark(seen, link.idempotencyKey) : undefined;
@@ -124,7 +119,7 @@ export function createTrackerSync({
     const original = checkedOriginal.kind === 'own' ? checkedOriginal.link : undefined;
     if (original?.featureId === dup.featureId) return 'both issues already on one feature';
     if (original) {
-      const merged = await store.status.mergeFeatures(
+      const merged = await merges.merge(
         dup.featureId,
         original.featureId,
         cause,
@@ -137,18 +132,16 @@ export function createTrackerSync({
       );
       if (merged.outcome !== 'merged') return `not merged: ${merged.reason}`;
       changed(merged.change, cause);
-      await push(merged.dirty);
       return `feature ${dup.featureId} merged into ${merged.intoId}`;
     }
     const state = await tracker.getIssue(originalIssueId);
     if (!state) return `original issue ${originalIssueId} not found`;
-    const linked = await store.status.linkIssue(dup.featureId, state, dup.target as PushTarget, {
+    const linked = await links.linkIssue(dup.featureId, state, dup.target as PushTarget, {
       cause,
       supersedes: dup.id,
     });
     if (linked.outcome !== 'linked') return `original not linked: ${linked.outcome}`;
     changed(linked.change, cause);
-    await push(linked.dirty);
     return `feature ${dup.featureId} now follows ${state.issueKey}`;
   }
 
@@ -157,7 +150,7 @@ export function createTrackerSync({
       case 'ignored':
         return `ignored: ${event.reason}`;
       case 'issue-deleted': {
-        const link = await store.status.linkOf(tracker.kind, tracker.site, event.issueId);
+        const link = await links.linkOf(tracker.kind, tracker.site, event.issueId);
         if (!link) return `issue ${event.issueId} not linked`;
         // A deleted issue cannot be read again: what the delivery shows decides. Marks of another link and not
         // this one's say the deleted issue was someone else's.
@@ -165,7 +158,7 @@ export function createTrackerSync({
           await markLost(tracker, link, event.issueId);
           return `issue ${event.issueId} deleted, but it carried another link's mark: link ${link.id} kept`;
         }
-        const done = await store.status.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause, {
+        const done = await links.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause, {
           linkId: link.id,
         });
         if (!done) return `issue ${event.issueId} not linked`;
@@ -180,7 +173,7 @@ export function createTrackerSync({
         if (checked.kind === 'none') return `issue ${state.issueKey} not linked`;
         if (checked.kind === 'gone') return `issue ${state.issueKey}: not found when its mark was checked`;
         if (checked.kind === 'foreign') return `issue ${state.issueKey}: lost its link's mark; not applied`;
-        const applied = await store.status.applyIssueState(state, cause, { linkId: checked.link.id });
+        const applied = await links.applyIssueState(state, cause, { linkId: checked.link.id });
         if (applied.outcome === 'not-linked') return `issue ${state.issueKey} not linked`;
         let line = `issue ${state.issueKey}: older than the state applied`;
         if (applied.outcome === 'applied') {
@@ -233,7 +226,7 @@ function deletedIssueIsForeign(
  * links; `hidden` names those targets, for `lostAccess`.
  */
 export async function unlinkMissingIssues(
-  store: Store,
+  { links }: { links: Pick<LinkState, 'linkOf' | 'unlinkIssue'> },
   tracker: Tracker,
   issueIds: readonly string[],
   cause: StatusCause,
@@ -242,7 +235,7 @@ export async function unlinkMissingIssues(
   const hidden = new Set<string>();
   let unlinked = 0;
   for (const issueId of issueIds) {
-    const link = await store.status.linkOf(tracker.kind, tracker.site, issueId);
+    const link = await links.linkOf(tracker.kind, tracker.site, issueId);
     if (!link) continue;
     const target = whereIssueLives(link.target as PushTarget, link.issueKey);
     const name = target.kind === 'jira' ? `project ${target.project}` : `team ${target.team}`;
@@ -255,7 +248,7 @@ export async function unlinkMissingIssues(
       hidden.add(name);
       continue;
     }
-    if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, cause)) unlinked++;
+    if (await links.unlinkIssue(tracker.kind, tracker.site, issueId, cause)) unlinked++;
   }
   return { unlinked, hidden: [...hidden] };
 }

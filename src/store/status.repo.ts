@@ -1,45 +1,33 @@
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { FeatureStatus } from '../domain/status.ts';
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
-import { titleKey } from '../rules/normalise.ts';
-import { isNewerState, linkStatus } from '../rules/status-map.ts';
 import type { Db } from './db.ts';
-import { featureDocumentId, lockDedupeIndex, storeDedupeIndex } from './dedupe-index.repo.ts';
-import { type DirtyLink, LIVE_LINK_STATES, markLinksDirty, type Tx } from './feature-writes.ts';
-import { mergeFeatures, mergesOf, unmergeFeature } from './merges.repo.ts';
+import { LIVE_LINK_STATES, type Tx } from './feature-writes.ts';
+import { mergesOf } from './merges.repo.ts';
 import { featureStatusChanges, features, syncCursors, trackerLinks } from './schema.ts';
-import {
-  type ApplyOutcome,
-  inTransaction,
-  lockFeatures,
-  RetryableConflict,
-  type StatusCause,
-  type StatusChange,
-  type StatusPolicy,
-  settleStatus,
-} from './status-change.ts';
 
 /**
- * What comes back from the trackers, applied to features: a linked issue's new state, its deletion, a duplicate
- * the product owner marked, a link made or removed by hand. Each runs in one transaction that locks the feature
- * row first, applies the change, rolls the feature's links up into its status and records a status change with
- * its cause, so concurrent events for one feature serialise and the history has no gaps.
+ * Tracker links as what comes back from the trackers sees them: a linked issue's state, links made and removed,
+ * the backlog import's features, reconcile's cursors, and a feature's status history. The use cases that apply
+ * those to features (application/link-state.ts) lock and decide; these are their reads and writes.
  */
 
-export {
-  type ApplyOutcome,
-  type MergeAudit,
-  RetryableConflict,
-  type StatusCause,
-  type StatusChange,
-  type StatusPolicy,
-} from './status-change.ts';
+export { RetryableConflict } from './status-change.ts';
 
-/** A function's parameters after `db` and `policy`. */
-type DropFirst2<T extends unknown[]> = T extends [unknown, unknown, ...infer R] ? R : never;
+export type LiveLink = typeof trackerLinks.$inferSelect;
 
-type LiveLink = typeof trackerLinks.$inferSelect;
+/** The columns a tracker issue's state is kept in on its link. */
+export interface IssueStateColumns {
+  statusName: string;
+  statusCategory: TrackerIssueState['category'];
+  mappedStatus: FeatureStatus | null;
+  issueUpdatedAt: Date;
+  issueKey: string;
+  url: string;
+}
 
-async function liveLinkByIssue(
+/** The live link of an issue, if any. */
+export async function liveLinkByIssue(
   db: Db | Tx,
   kind: TrackerKind,
   site: string,
@@ -59,28 +47,6 @@ async function liveLinkByIssue(
   return link;
 }
 
-/**
- * The caller checked the issue's mark against link `linkId`; the issue's live link is another one now (unlinked
- * and linked anew meanwhile): the job is retried, to check the mark again against that link.
- */
-function sameLinkAsChecked(found: LiveLink, linkId: string | undefined): void {
-  if (linkId !== undefined && found.id !== linkId) {
-    throw new RetryableConflict('the issue was linked anew meanwhile');
-  }
-}
-
-function stateColumns(state: TrackerIssueState, policy: StatusPolicy) {
-  return {
-    statusName: state.statusName,
-    statusCategory: state.category,
-    mappedStatus: linkStatus(state, policy.statusMap),
-    issueUpdatedAt: new Date(state.updatedAt),
-    issueKey: state.issueKey,
-    url: state.url,
-    updatedAt: sql`now()`,
-  };
-}
-
 /** The issue key's prefix is its Jira project or Linear team key. */
 export function importedTarget(state: TrackerIssueState): PushTarget {
   const prefix = state.issueKey.split('-')[0] ?? state.issueKey;
@@ -89,193 +55,102 @@ export function importedTarget(state: TrackerIssueState): PushTarget {
     : { kind: 'linear', workspace: state.site, team: prefix };
 }
 
-export function createStatusRepo(db: Db, policy: StatusPolicy) {
+export async function writeIssueState(tx: Tx, linkId: string, columns: IssueStateColumns): Promise<void> {
+  await tx
+    .update(trackerLinks)
+    .set({ ...columns, updatedAt: sql`now()` })
+    .where(eq(trackerLinks.id, linkId));
+}
+
+/** A link of the feature whose issue was marked a duplicate of another: it now says `merged`. */
+export async function supersedeLink(tx: Tx, featureId: string, linkId: string): Promise<void> {
+  await tx
+    .update(trackerLinks)
+    .set({ mappedStatus: 'merged', primary: false, updatedAt: sql`now()` })
+    .where(and(eq(trackerLinks.id, linkId), eq(trackerLinks.featureId, featureId)));
+}
+
+/** Writes a link to an existing issue, with its state; returns its id. */
+export async function insertLinkedIssue(
+  tx: Tx,
+  link: {
+    featureId: string;
+    state: TrackerIssueState;
+    target: PushTarget;
+    idempotencyKey: string;
+    origin: 'linked' | 'imported';
+    primary: boolean;
+    columns: IssueStateColumns;
+  },
+): Promise<string> {
+  const [row] = await tx
+    .insert(trackerLinks)
+    .values({
+      featureId: link.featureId,
+      kind: link.state.kind,
+      site: link.state.site,
+      target: link.target,
+      idempotencyKey: link.idempotencyKey,
+      issueId: link.state.issueId,
+      state: 'linked',
+      origin: link.origin,
+      primary: link.primary,
+      ...link.columns,
+      updatedAt: sql`now()`,
+    })
+    .returning({ id: trackerLinks.id });
+  if (!row) throw new Error('link insert returned no row');
+  return row.id;
+}
+
+/** A feature's link by id, whatever its state. */
+export async function featureLinkById(
+  db: Db,
+  featureId: string,
+  linkId: string,
+): Promise<LiveLink | undefined> {
+  const [link] = await db
+    .select()
+    .from(trackerLinks)
+    .where(and(eq(trackerLinks.id, linkId), eq(trackerLinks.featureId, featureId)));
+  return link;
+}
+
+/** The feature a link belongs to now. */
+export async function featureOfLink(tx: Tx, linkId: string): Promise<string | undefined> {
+  const [current] = await tx
+    .select({ featureId: trackerLinks.featureId })
+    .from(trackerLinks)
+    .where(eq(trackerLinks.id, linkId));
+  return current?.featureId;
+}
+
+/** Unlinks a live link; false when it was not live. */
+export async function unlinkLink(tx: Tx, linkId: string): Promise<boolean> {
+  const [unlinked] = await tx
+    .update(trackerLinks)
+    .set({ state: 'unlinked', dirtySince: null, primary: false, markLostAt: null, updatedAt: sql`now()` })
+    .where(and(eq(trackerLinks.id, linkId), inArray(trackerLinks.state, LIVE_LINK_STATES)))
+    .returning({ id: trackerLinks.id });
+  return unlinked !== undefined;
+}
+
+/** Serialises imports of one issue (two import runs at once) so it becomes one feature. */
+export async function lockIssueImport(tx: Tx, state: TrackerIssueState): Promise<void> {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext(${`import:${state.kind}:${state.site}:${state.issueId}`}))`,
+  );
+}
+
+/** A new feature with no requests yet; returns its id. */
+export async function insertFeature(tx: Tx, title: string, titleKey: string): Promise<string> {
+  const [feature] = await tx.insert(features).values({ title, titleKey }).returning({ id: features.id });
+  if (!feature) throw new Error('feature insert returned no row');
+  return feature.id;
+}
+
+export function createStatusRepo(db: Db) {
   return {
-    /**
-     * A linked issue's state as read (webhook or reconcile); older than what we applied: nothing changes.
-     * `linkId`: the link the caller checked the issue's mark against; another one found: retried, to check again.
-     */
-    async applyIssueState(
-      state: TrackerIssueState,
-      cause: StatusCause,
-      { linkId }: { linkId?: string | undefined } = {},
-    ): Promise<ApplyOutcome> {
-      const found = await liveLinkByIssue(db, state.kind, state.site, state.issueId);
-      if (!found) return { outcome: 'not-linked' };
-      sameLinkAsChecked(found, linkId);
-      return inTransaction(db, policy, async (tx) => {
-        await lockFeatures(tx, [found.featureId]);
-        // Re-read under the lock: another event may have applied a newer state, or moved the link.
-        const link = await liveLinkByIssue(tx, state.kind, state.site, state.issueId);
-        if (!link) return { outcome: 'not-linked' } as const;
-        // A merge moved the link meanwhile: locking its new feature now could deadlock with that merge's id-ordered
-        // locks; the job runs again and starts from the new feature.
-        if (link.featureId !== found.featureId)
-          throw new RetryableConflict('the link moved to another feature');
-        if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) {
-          return { outcome: 'stale', featureId: link.featureId } as const;
-        }
-        await tx.update(trackerLinks).set(stateColumns(state, policy)).where(eq(trackerLinks.id, link.id));
-        const change = await settleStatus(tx, link.featureId, policy, cause, {
-          linkId: link.id,
-          issueKey: state.issueKey,
-          trackerStatus: state.statusName,
-        });
-        return { outcome: 'applied', featureId: link.featureId, linkId: link.id, change } as const;
-      });
-    },
-
-    /** The issue is gone from the tracker: its link is unlinked and the feature's other links decide. */
-    async unlinkIssue(
-      kind: TrackerKind,
-      site: string,
-      issueId: string,
-      cause: StatusCause,
-      { linkId }: { linkId?: string | undefined } = {},
-    ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
-      const found = await liveLinkByIssue(db, kind, site, issueId);
-      if (!found) return undefined;
-      sameLinkAsChecked(found, linkId);
-      return removeLink(found.id, found.featureId, cause, { issueKey: found.issueKey, reason: 'deleted' });
-    },
-
-    /** Unlinks by link id (the API). */
-    async unlink(
-      featureId: string,
-      linkId: string,
-    ): Promise<{ change: StatusChange | undefined } | 'not-found' | 'already-unlinked'> {
-      const [link] = await db
-        .select()
-        .from(trackerLinks)
-        .where(and(eq(trackerLinks.id, linkId), eq(trackerLinks.featureId, featureId)));
-      if (!link) return 'not-found';
-      if (link.state === 'unlinked') return 'already-unlinked';
-      const done = await removeLink(link.id, featureId, 'unlink', { issueKey: link.issueKey, reason: 'api' });
-      return done ? { change: done.change } : 'already-unlinked';
-    },
-
-    /**
-     * Links an existing tracker issue (the API, or the original a duplicate points at) to the feature, with its
-     * current state, and marks the feature's links dirty so the issue gets the demand. Refuses an issue another
-     * feature already links.
-     */
-    async linkIssue(
-      featureId: string,
-      state: TrackerIssueState,
-      target: PushTarget,
-      {
-        cause,
-        origin = 'linked',
-        supersedes,
-      }: {
-        cause: StatusCause;
-        origin?: 'linked' | 'imported';
-        /** A link of this feature whose issue was marked a duplicate of this one: it now says `merged`. */
-        supersedes?: string | undefined;
-      },
-    ): Promise<
-      | { outcome: 'linked'; linkId: string; change: StatusChange | undefined; dirty: DirtyLink[] }
-      | { outcome: 'taken'; featureId: string }
-      | { outcome: 'feature-gone' }
-    > {
-      return inTransaction(db, policy, async (tx) => {
-        const locked = await lockFeatures(tx, [featureId]);
-        const feature = locked.get(featureId);
-        if (!feature || feature.mergedIntoId) return { outcome: 'feature-gone' } as const;
-        const existing = await liveLinkByIssue(tx, state.kind, state.site, state.issueId);
-        if (existing) return { outcome: 'taken', featureId: existing.featureId } as const;
-        if (supersedes) {
-          await tx
-            .update(trackerLinks)
-            .set({ mappedStatus: 'merged', primary: false, updatedAt: sql`now()` })
-            .where(and(eq(trackerLinks.id, supersedes), eq(trackerLinks.featureId, featureId)));
-        }
-        const [row] = await tx
-          .insert(trackerLinks)
-          .values({
-            featureId,
-            kind: state.kind,
-            site: state.site,
-            target,
-            idempotencyKey: `l-${featureId}-${state.kind}-${state.site}-${state.issueId}-${Date.now().toString(36)}`,
-            issueId: state.issueId,
-            state: 'linked',
-            origin,
-            primary: supersedes !== undefined,
-            createAttemptedAt: null,
-            ...stateColumns(state, policy),
-          })
-          .returning({ id: trackerLinks.id });
-        if (!row) throw new Error('link insert returned no row');
-        const change = await settleStatus(tx, featureId, policy, cause, {
-          linkId: row.id,
-          issueKey: state.issueKey,
-          trackerStatus: state.statusName,
-        });
-        const dirty = await markLinksDirty(tx, featureId);
-        return { outcome: 'linked', linkId: row.id, change, dirty } as const;
-      });
-    },
-
-    mergeFeatures: (...args: DropFirst2<Parameters<typeof mergeFeatures>>) =>
-      mergeFeatures(db, policy, ...args),
-    unmergeFeature: (...args: DropFirst2<Parameters<typeof unmergeFeature>>) =>
-      unmergeFeature(db, policy, ...args),
-    merges: (featureId: string) => mergesOf(db, featureId),
-
-    /**
-     * Backlog import: an open issue nobody linked becomes a feature (no requests yet) linked to it, so requests
-     * that match it later join it and its issue gets their demand. An issue linked already is left alone.
-     */
-    async importIssue(
-      state: TrackerIssueState,
-      title: string,
-    ): Promise<{ outcome: 'imported'; featureId: string } | { outcome: 'linked-already' }> {
-      return inTransaction(db, policy, async (tx) => {
-        // Serialises imports of one issue (two import runs at once) so it becomes one feature.
-        await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtext(${`import:${state.kind}:${state.site}:${state.issueId}`}))`,
-        );
-        if (await liveLinkByIssue(tx, state.kind, state.site, state.issueId)) {
-          return { outcome: 'linked-already' } as const;
-        }
-        const [feature] = await tx
-          .insert(features)
-          .values({ title, titleKey: titleKey(title) })
-          .returning({ id: features.id });
-        if (!feature) throw new Error('feature insert returned no row');
-        // Its title is what requests are compared with until some join it.
-        await lockDedupeIndex(tx);
-        await storeDedupeIndex(tx).add(
-          featureDocumentId(feature.id),
-          feature.id,
-          policy.dedupe.analyse({ title }),
-        );
-        const [link] = await tx
-          .insert(trackerLinks)
-          .values({
-            featureId: feature.id,
-            kind: state.kind,
-            site: state.site,
-            target: importedTarget(state),
-            idempotencyKey: `i-${state.kind}-${state.site}-${state.issueId}-${feature.id}`,
-            issueId: state.issueId,
-            state: 'linked',
-            origin: 'imported',
-            primary: true,
-            ...stateColumns(state, policy),
-          })
-          .returning({ id: trackerLinks.id });
-        if (!link) throw new Error('link insert returned no row');
-        await settleStatus(tx, feature.id, policy, 'import', {
-          linkId: link.id,
-          issueKey: state.issueKey,
-          trackerStatus: state.statusName,
-        });
-        return { outcome: 'imported', featureId: feature.id } as const;
-      });
-    },
-
     /** The live link of an issue, if any. */
     linkOf: (kind: TrackerKind, site: string, issueId: string) => liveLinkByIssue(db, kind, site, issueId),
 
@@ -321,34 +196,8 @@ export function createStatusRepo(db: Db, policy: StatusPolicy) {
         .where(eq(featureStatusChanges.featureId, featureId))
         .orderBy(asc(featureStatusChanges.changedAt), asc(featureStatusChanges.id));
     },
+
+    /** The merges of a feature, into it and out of it, newest first. */
+    merges: (featureId: string) => mergesOf(db, featureId),
   };
-
-  async function removeLink(
-    linkId: string,
-    featureId: string,
-    cause: StatusCause,
-    detail: Record<string, unknown>,
-  ): Promise<{ featureId: string; linkId: string; change: StatusChange | undefined } | undefined> {
-    return inTransaction(db, policy, async (tx) => {
-      await lockFeatures(tx, [featureId]);
-      // Re-read under the lock: a merge may have moved the link to another feature meanwhile.
-      const [current] = await tx
-        .select({ featureId: trackerLinks.featureId })
-        .from(trackerLinks)
-        .where(eq(trackerLinks.id, linkId));
-      if (current && current.featureId !== featureId) {
-        throw new RetryableConflict('the link moved to another feature');
-      }
-      const [unlinked] = await tx
-        .update(trackerLinks)
-        .set({ state: 'unlinked', dirtySince: null, primary: false, markLostAt: null, updatedAt: sql`now()` })
-        .where(and(eq(trackerLinks.id, linkId), inArray(trackerLinks.state, LIVE_LINK_STATES)))
-        .returning({ id: trackerLinks.id });
-      if (!unlinked) return undefined;
-      const change = await settleStatus(tx, featureId, policy, cause, { linkId, ...detail });
-      return { featureId, linkId, change };
-    });
-  }
 }
-
-export type StatusRepo = ReturnType<typeof createStatusRepo>;

@@ -1,7 +1,6 @@
 import { createDedupeEngine, type DedupeEngine } from '../rules/dedupe/engine.ts';
 import { type PersonMapping, peopleDirectory } from '../rules/people.ts';
 import { DEFAULT_SCORING, type ScoringModel } from '../rules/score.ts';
-import { defaultStatusMap } from '../rules/status-map.ts';
 import { createCompanyFolds, withCompanyFolds } from './company-fold.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
@@ -14,7 +13,7 @@ import { createRequesterRightsRepo } from './requester-rights.repo.ts';
 import { createRequestsRepo } from './requests.repo.ts';
 import { createRescoreRepo } from './rescore.repo.ts';
 import { createReviewRepo } from './review.repo.ts';
-import { createStatusRepo, type StatusPolicy } from './status.repo.ts';
+import { createStatusRepo } from './status.repo.ts';
 import { createTriageRepo, type PushPolicy } from './triage.repo.ts';
 import { createWebhooksRepo } from './webhooks.repo.ts';
 
@@ -23,8 +22,6 @@ export interface StoreOptions {
   /** `identity.people`: one person by several addresses or source ids. */
   people?: readonly PersonMapping[] | undefined;
   push?: PushPolicy | undefined;
-  /** How tracker states become feature statuses; defaults: the built-in status map (`statusMap`), rollup `all`. */
-  status?: Omit<StatusPolicy, 'scoring' | 'dedupe'> | undefined;
   /** The similarity engine triage decides with (thresholds, synonyms); default: the built-in one. */
   dedupe?: DedupeEngine | undefined;
   /** Score weights (`scoring:`); default: rules/score.ts DEFAULT_SCORING. */
@@ -60,13 +57,10 @@ export function createStore(database: Database, options: StoreOptions = {}) {
     companyFolds,
     rescore: createRescoreRepo(database.db, scoring),
     links: createLinksRepo(database.db),
-    status: createStatusRepo(database.db, {
-      ...(options.status ?? { statusMap: defaultStatusMap(), rollup: 'all' }),
-      scoring,
-      dedupe,
-    }),
+    /** Tracker links as the trackers' news sees them: live links by issue, cursors, status history, merges. */
+    status: createStatusRepo(database.db),
     webhooks: createWebhooksRepo(database.db),
-    /** The notification outbox as the send jobs and the redrive see it (the fan-out is in status.repo). */
+    /** The notification outbox as the send jobs and the redrive see it (the fan-out is the application's). */
     notifications: createNotificationsRepo(database.db),
     /** The development outbox (no SMTP_URL): the mailer writes it, /dev/mail reads it. */
     devMail: createDevMailRepo(database.db),

@@ -3,19 +3,14 @@ import { createMailer, type Mailer } from '../connectors/mail/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
-import {
-  type ChannelsFor,
-  emailOnly,
-  type FanOutOutcome,
-  type NotifyPolicy,
-} from '../store/notify-outbox.repo.ts';
+import { type ChannelsFor, emailOnly, type NotifyPolicy } from '../store/notify-outbox.repo.ts';
 import type { Store } from '../store/store.ts';
 import type { ReplyInSource } from './jobs/notify-deps.ts';
 import { createNotifyDigestJob } from './jobs/notify-digest.job.ts';
 import { createNotifySendJob } from './jobs/notify-send.job.ts';
 
 /**
- * The notification pieces runtime.ts composes: the outbox policy the status repository fans out with, the mailer,
+ * The notification pieces runtime.ts composes: the outbox policy the application fans out with, the mailer,
  * and the `notify` queue's job handlers. `channelsFor` and `replyInSource` come from the intake sources when they
  * provide them; until then every requester hears by email only.
  */
@@ -26,11 +21,9 @@ export function notifyPolicy(
   {
     channelsFor = emailOnly,
     repliesByMail,
-    afterCommit,
   }: {
     channelsFor?: ChannelsFor | undefined;
     repliesByMail?: ((source: string) => boolean) | undefined;
-    afterCommit: (outcome: FanOutOutcome) => Promise<void>;
   },
 ): NotifyPolicy | undefined {
   if (!config.notifications.enabled) return undefined;
@@ -41,7 +34,6 @@ export function notifyPolicy(
     digestHourUtc: config.notifications.digest.hourUtc,
     channelsFor,
     repliesByMail,
-    afterCommit,
   };
 }
 

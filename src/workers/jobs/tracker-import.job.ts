@@ -3,20 +3,20 @@ import type { Config } from '../../config/load.ts';
 import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { Logger } from '../../log.ts';
 import type { JobPayload } from '../../queue/catalog.ts';
-import type { Store } from '../../store/store.ts';
+import type { Application } from '../../application/application.ts';
 
 /**
  * Backlog import for one tracker: every open issue its configured selections pick that nobody linked becomes a
- * feature linked to it (store/status.repo.ts importIssue). Runs on the tracker's queue (its rate limit), on a
+ * feature linked to it (application/link-state.ts importIssue). Runs on the tracker's queue (its rate limit), on a
  * schedule; repeating it is free, since a linked issue is skipped.
  */
 export function createTrackerImportJob({
-  store,
+  application,
   trackers,
   config,
   log,
 }: {
-  store: Store;
+  application: Application;
   trackers: Trackers;
   config: Pick<Config, 'trackers'>;
   log: Logger;
@@ -31,7 +31,7 @@ export function createTrackerImportJob({
       for await (const page of tracker.listBacklog(selection)) {
         counts.read += page.length;
         for (const issue of page) {
-          const result = await store.status.importIssue(issue.state, issue.title);
+          const result = await application.backlog.importIssue(issue.state, issue.title);
           if (result.outcome === 'imported') counts.imported++;
         }
       }

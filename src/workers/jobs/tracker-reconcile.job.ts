@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { Application } from '../../application/application.ts';
 import { lostAccess, type TrackerSync, unlinkMissingIssues } from '../../application/tracker-events.ts';
 import type { Config } from '../../config/load.ts';
 import type { Tracker } from '../../connectors/tracker.ts';
@@ -32,6 +33,7 @@ export function parseReconcileCursor(raw: string | undefined): ReconcileCursor {
  */
 export function createTrackerReconcileJob({
   store,
+  application,
   trackers,
   sync,
   config,
@@ -39,6 +41,7 @@ export function createTrackerReconcileJob({
   now = () => Date.now(),
 }: {
   store: Store;
+  application: Application;
   trackers: Trackers;
   sync: TrackerSync;
   config: Pick<Config, 'reconcile'>;
@@ -61,13 +64,13 @@ export function createTrackerReconcileJob({
       );
       for (const issueId of page.deletedIssueIds ?? []) {
         seen.add(issueId);
-        if (await store.status.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
+        if (await application.links.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
       }
     }
     for (const issueId of ids.filter((id) => !seen.has(id))) {
       if (!(await tracker.getIssue(issueId))) missing.push(issueId);
     }
-    const gone = await unlinkMissingIssues(store, tracker, missing, 'reconcile');
+    const gone = await unlinkMissingIssues(application, tracker, missing, 'reconcile');
     return { unlinked: unlinked + gone.unlinked, hidden: gone.hidden };
   }
 
@@ -87,7 +90,7 @@ export function createTrackerReconcileJob({
         'reconcile',
       );
       for (const issueId of page.deletedIssueIds ?? []) {
-        if (await store.status.unlinkIssue(kind, site, issueId, 'reconcile')) counts.deleted++;
+        if (await application.links.unlinkIssue(kind, site, issueId, 'reconcile')) counts.deleted++;
       }
       cursor.since = page.cursor;
       await save();

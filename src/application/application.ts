@@ -1,0 +1,48 @@
+import type { Config } from '../config/load.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Queues } from '../queue/queues.ts';
+import type { Store } from '../store/store.ts';
+import { createLinkState, importIssue } from './link-state.ts';
+import { mergeFeatures, unmergeFeature } from './merges.ts';
+import type { DropContext, StatusContext, StatusPolicy } from './status-change.ts';
+import { createTrackerSync } from './tracker-events.ts';
+import { createUnitOfWork } from './unit-of-work.ts';
+
+export interface ApplicationDeps {
+  store: Store;
+  queues: Queues;
+  config: Pick<Config, 'push'>;
+  /** How tracker states become feature statuses, and who hears about a change. */
+  status: StatusPolicy;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/**
+ * The use cases, each running in one unit of work (one transaction, its jobs queued once it commits): what route
+ * and job handlers call. The store underneath only reads and writes.
+ */
+export function createApplication({ store, queues, config, status, metrics, log }: ApplicationDeps) {
+  const unitOfWork = createUnitOfWork({
+    db: store.db,
+    queues,
+    coalesceSeconds: config.push.coalesceSeconds,
+    metrics,
+    log,
+  });
+  const context: StatusContext = { db: store.db, unitOfWork, policy: status };
+  const links = createLinkState(context);
+  const merges = {
+    merge: (...args: DropContext<typeof mergeFeatures>) => mergeFeatures(context, ...args),
+    unmerge: (...args: DropContext<typeof unmergeFeature>) => unmergeFeature(context, ...args),
+  };
+  return {
+    links,
+    merges,
+    backlog: { importIssue: (...args: DropContext<typeof importIssue>) => importIssue(context, ...args) },
+    trackerEvents: createTrackerSync({ store, links, merges, metrics, log }),
+  };
+}
+
+export type Application = ReturnType<typeof createApplication>;
