@@ -3,7 +3,14 @@ import { networkInterfaces } from 'node:os';
 import { type Emulators, startEmulators } from '@suggested-sync/emulators';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileSchema } from '../src/config/file.schema.ts';
-import { activeServices, parseDotenv, readCompose, readImage, type Vars } from './helpers/compose.ts';
+import {
+  activeServices,
+  parseDotenv,
+  readCompose,
+  readImage,
+  readStages,
+  type Vars,
+} from './helpers/compose.ts';
 import { type ComposeProject, composeProject, type RunningService } from './helpers/compose-run.ts';
 import { testDatabaseKind } from './helpers/database.ts';
 import { waitReady } from './helpers/process.ts';
@@ -18,7 +25,7 @@ import { type SmtpTestServer, startSmtpServer } from './helpers/smtp.ts';
 
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
 const COMPOSE = read('docker-compose.yml');
-const image = readImage(read('Dockerfile'));
+const DOCKERFILE = read('Dockerfile');
 /** `.env.example` as shipped, i.e. a newcomer's `cp .env.example .env` before filling anything in. */
 const example = parseDotenv(read('.env.example'));
 
@@ -36,7 +43,29 @@ describe('docker-compose.yml: what `docker compose up` selects', () => {
     // Its dev outbox has no login and its emulators register webhooks to any URL: not for the network.
     expect(sandbox?.ports.map((p) => p.ip)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
     // Docker's published port reaches the container on its own non-loopback interface, not on its loopback.
-    expect({ ...image.env, ...sandbox?.environment }['HOST']).toBe('0.0.0.0');
+    expect({ ...readImage(DOCKERFILE, sandbox?.build?.target).env, ...sandbox?.environment }['HOST']).toBe(
+      '0.0.0.0',
+    );
+  });
+
+  it('the production services run the default image, without the emulators; only the sandbox is built with them', () => {
+    const services = readCompose(COMPOSE, example);
+    const stages = readStages(DOCKERFILE);
+    // `docker build .` builds the last stage: the production image is the default.
+    const last = stages.at(-1)?.name;
+    for (const name of ['migrate', 'api', 'worker'])
+      expect(services[name]?.build?.target ?? last, `services.${name}.build.target`).toBe(last);
+    const sandbox = services['sandbox']?.build?.target;
+    expect(sandbox).not.toBe(last);
+    const copies = (target: string | undefined) =>
+      stages
+        .filter((st) => st.name === target)
+        .flatMap((st) => st.instructions.filter((l) => /^COPY\s/.test(l)));
+    expect(copies(sandbox).some((l) => /\spackages\/emulators\s/.test(l))).toBe(true);
+    expect(copies(last).filter((l) => l.includes('packages/'))).toEqual([]);
+    // The sandbox image starts in development mode (where the emulators stand in), the production one never does.
+    expect(readImage(DOCKERFILE, sandbox).env['NODE_ENV']).toBe('development');
+    expect(readImage(DOCKERFILE).env['NODE_ENV']).toBe('production');
   });
 
   it(".env.example's COMPOSE_PROFILES makes plain `docker compose up` the production stack", () => {
@@ -92,7 +121,7 @@ describe.skipIf(testDatabaseKind !== 'postgres')(
         expect(example, `.env.example lists ${name}`).toHaveProperty(name);
       const dotenv = { ...example, ...filled, LINEAR_API_URL: emulators.linear.apiUrl };
       const services = readCompose(COMPOSE, dotenv);
-      project = composeProject({ services, image, dotenv });
+      project = composeProject({ services, dockerfile: DOCKERFILE, dotenv });
 
       expect(services['api']?.dependsOn['migrate']).toBe('service_completed_successfully');
       const migrate = await project.run('migrate');
@@ -141,7 +170,7 @@ describe.skipIf(testDatabaseKind !== 'postgres')(
 
     it('sandbox profile, no .env: start runs the emulators and the dev outbox, and accepts a request', async () => {
       const services = readCompose(COMPOSE, {});
-      project = composeProject({ services, image, dotenv: {} });
+      project = composeProject({ services, dockerfile: DOCKERFILE, dotenv: {} });
       const sandbox = await project.run('sandbox');
       await waitReady(sandbox, Number(sandbox.env['PORT']));
       // The key a newcomer reads off the start banner (`docker compose logs sandbox`).
@@ -171,7 +200,7 @@ describe.skipIf(testDatabaseKind !== 'postgres')(
       "sandbox profile: every published port answers on a non-loopback address, as Docker's publishing reaches the container",
       async () => {
         const services = readCompose(COMPOSE, {});
-        project = composeProject({ services, image, dotenv: {} });
+        project = composeProject({ services, dockerfile: DOCKERFILE, dotenv: {} });
         const sandbox = await project.run('sandbox');
         await waitReady(sandbox, Number(sandbox.env['PORT']));
         for (const { container } of services['sandbox']?.ports ?? []) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ComposeService, Image, Vars } from './compose.ts';
+import { type ComposeService, readImage, type Vars } from './compose.ts';
 import { createPostgresDatabase } from './database.ts';
 import { type ServiceProcess, spawnNode } from './process.ts';
 import { deleteKeys, freePort, freshPrefix, sharedRedisUrl } from './redis.ts';
@@ -23,9 +23,10 @@ export interface ComposeProject {
 }
 
 /**
- * Runs compose services as plain processes with the exact environment a container of `image` would get (the
- * image's ENV, then the service's `env_file:` entries read from `dotenv`, then its `environment:`) and the exact
- * command line (ENTRYPOINT + `command:`). Only what Docker itself provides is replaced: a compose service's
+ * Runs compose services as plain processes with the exact environment a container of the service's image would
+ * get (the image built from `dockerfile` at the stage its `build.target` names: that image's ENV, then the
+ * service's `env_file:` entries read from `dotenv`, then its `environment:`) and the exact command line (the
+ * image's ENTRYPOINT + `command:`). Only what Docker itself provides is replaced: a compose service's
  * hostname in DATABASE_URL becomes a fresh database on the local Postgres (after checking the URL's user,
  * password and database are those that service creates) and in REDIS_URL the local Redis, with QUEUE_PREFIX made
  * this project's own; each `PORT`-like variable a free port (a container has its own); a bind mount's target
@@ -33,11 +34,12 @@ export interface ComposeProject {
  */
 export function composeProject({
   services,
-  image,
+  dockerfile,
   dotenv,
 }: {
   services: Record<string, ComposeService>;
-  image: Image;
+  /** The Dockerfile's text. */
+  dockerfile: string;
   dotenv: Vars;
 }): ComposeProject {
   const prefix = freshPrefix('compose');
@@ -73,7 +75,7 @@ export function composeProject({
       if (file.path !== '.env') throw new Error(`services.${s.name}.env_file: only .env is modelled`);
       Object.assign(fromFiles, dotenv);
     }
-    const env: Vars = { ...image.env, ...fromFiles, ...s.environment };
+    const env: Vars = { ...readImage(dockerfile, s.build?.target).env, ...fromFiles, ...s.environment };
     const where = `services.${s.name}.environment`;
     if (env['DATABASE_URL']) env['DATABASE_URL'] = await databaseFor(env['DATABASE_URL'], where);
     if (env['REDIS_URL']) {
@@ -106,6 +108,7 @@ export function composeProject({
   return {
     async run(name) {
       const s = service(name);
+      const image = readImage(dockerfile, s.build?.target);
       const [node, ...entry] = image.entrypoint;
       if (node !== 'node') throw new Error(`ENTRYPOINT starts with ${node}, not node`);
       const { env, ports } = await environment(s);

@@ -21,6 +21,8 @@ export interface ComposeService {
   /** Bind mounts only (`./dir:/target[:ro]`); named volumes and tmpfs hold only the container's own data. */
   binds: Array<{ source: string; target: string }>;
   dependsOn: Record<string, string>;
+  /** `build:` — the Dockerfile stage the service's image is built from (undefined: its last stage). */
+  build: { context: string; target: string | undefined } | undefined;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -128,6 +130,17 @@ function environmentOf(value: unknown, where: string): Vars {
   );
 }
 
+function buildOf(value: unknown, where: string): ComposeService['build'] {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return { context: value, target: undefined };
+  const { context, target, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) throw new Error(`${where}: only context and target are modelled`);
+  if (typeof context !== 'string') throw new Error(`${where}.context: expected a path`);
+  if (target !== undefined && typeof target !== 'string')
+    throw new Error(`${where}.target: expected a stage name`);
+  return { context, target };
+}
+
 function serviceOf(name: string, raw: Record<string, unknown>): ComposeService {
   const where = `services.${name}`;
   const envFiles = (raw['env_file'] === undefined ? [] : ([] as unknown[]).concat(raw['env_file'])).map(
@@ -158,6 +171,7 @@ function serviceOf(name: string, raw: Record<string, unknown>): ComposeService {
   );
   return {
     name,
+    build: buildOf(raw['build'], `${where}.build`),
     profiles: strings(raw['profiles'], `${where}.profiles`),
     command: strings(raw['command'], `${where}.command`),
     environment: environmentOf(raw['environment'], `${where}.environment`),
@@ -193,10 +207,18 @@ export interface Image {
   cmd: string[];
 }
 
-/** The final stage of a Dockerfile: what a container of the image starts with. */
-export function readImage(dockerfile: string): Image {
+export interface DockerStage {
+  name: string | undefined;
+  /** The image or the earlier stage it starts from. */
+  from: string;
+  /** Its instructions after FROM, continuation lines joined and comments dropped. */
+  instructions: string[];
+}
+
+/** The stages of a Dockerfile, in order. */
+export function readStages(dockerfile: string): DockerStage[] {
   // Comment lines inside a continued instruction are dropped by Docker too.
-  const instructions = dockerfile
+  const lines = dockerfile
     .split('\n')
     .filter((l) => !l.trim().startsWith('#'))
     .join('\n')
@@ -204,9 +226,38 @@ export function readImage(dockerfile: string): Image {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  const from = instructions.findLastIndex((l) => /^FROM\s/i.test(l));
+  const stages: DockerStage[] = [];
+  for (const line of lines) {
+    if (!/^FROM\s/i.test(line)) {
+      stages.at(-1)?.instructions.push(line);
+      continue;
+    }
+    const from = /^FROM\s+([^-\s]\S*)(?:\s+AS\s+(\S+))?$/i.exec(line);
+    if (!from?.[1]) throw new Error(`${line}: only FROM <image> [AS <name>] is modelled`);
+    stages.push({ from: from[1], name: from[2], instructions: [] });
+  }
+  return stages;
+}
+
+/**
+ * What a container of the image built from `target` (default the last stage, as `docker build` does) starts
+ * with: its ENV, WORKDIR, ENTRYPOINT and CMD, inherited from the stage it starts FROM when that is an earlier one.
+ */
+export function readImage(dockerfile: string, target?: string): Image {
+  const stages = readStages(dockerfile);
+  const stageNamed = (name: string | undefined) => {
+    const stage = name === undefined ? stages.at(-1) : stages.find((s) => s.name === name);
+    if (!stage) throw new Error(`the Dockerfile has no stage ${name ?? '(none at all)'}`);
+    return stage;
+  };
+  const chain: DockerStage[] = [];
+  for (let stage: DockerStage | undefined = stageNamed(target); stage; ) {
+    chain.unshift(stage);
+    const from: string = stage.from;
+    stage = stages.slice(0, stages.indexOf(stage)).find((s) => s.name === from);
+  }
   const image: Image = { env: {}, workdir: '/', entrypoint: [], cmd: [] };
-  for (const line of instructions.slice(from + 1)) {
+  for (const line of chain.flatMap((s) => s.instructions)) {
     const [, keyword = '', rest = ''] = /^(\S+)\s+([\s\S]*)$/.exec(line) ?? [];
     switch (keyword.toUpperCase()) {
       case 'ENV':
@@ -232,3 +283,58 @@ export function readImage(dockerfile: string): Image {
   }
   return image;
 }
+
+/** An entry of package-lock.json's `packages` (lockfileVersion 3): npm's flags say why it is installed. */
+export interface LockEntry {
+  version?: string;
+  link?: boolean;
+  resolved?: string;
+  dev?: boolean;
+  optional?: boolean;
+  devOptional?: boolean;
+  peer?: boolean;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+/** The arguments of a stage's `RUN npm ci …` (the command up to `&&`). */
+export function npmCiArgs(stage: DockerStage): string[] {
+  const run = stage.instructions.find((l) => /^RUN\s+npm\s+ci\b/.test(l));
+  if (!run) throw new Error(`stage ${stage.name ?? stage.from} runs no npm ci`);
+  return (run.replace(/^RUN\s+npm\s+ci\b/, '').split('&&')[0] ?? '').trim().split(/\s+/).filter(Boolean);
+}
+
+/**
+ * The lockfile entries `npm ci <args>` puts on disk, keyed by their path (`node_modules/a`,
+ * `node_modules/a/node_modules/b`). npm ci installs the lockfile's tree as it is and leaves out what its flags
+ * omit: `--omit=dev|optional|peer` by the entry's flags (devOptional only when both dev and optional are
+ * omitted), `--workspaces=false` the workspaces' links and folders. npm also leaves out what only a workspace
+ * needs; this keeps it, so what this leaves out npm certainly does.
+ */
+export function npmCiInstalls(
+  packages: Record<string, LockEntry>,
+  args: readonly string[],
+): Record<string, LockEntry> {
+  const omit = new Set<string>();
+  let workspaces = true;
+  for (const arg of args) {
+    const omitted = /^--omit=(dev|optional|peer)$/.exec(arg)?.[1];
+    if (omitted) omit.add(omitted);
+    else if (arg === '--workspaces=false' || arg === '--no-workspaces') workspaces = false;
+    else if (arg !== '--ignore-scripts') throw new Error(`npm ci ${arg}: not modelled`);
+  }
+  return Object.fromEntries(
+    Object.entries(packages).filter(([where, e]) => {
+      if (where === '') return false;
+      if ((omit.has('dev') && e.dev) || (omit.has('optional') && e.optional) || (omit.has('peer') && e.peer))
+        return false;
+      if (omit.has('dev') && omit.has('optional') && e.devOptional) return false;
+      // A workspace: its link in node_modules and its folder (and whatever is nested in it).
+      return workspaces || !(e.link || !where.startsWith('node_modules/'));
+    }),
+  );
+}
+
+/** The package name an entry's path installs (`node_modules/@a/b/node_modules/c` is `c`). */
+export const lockedName = (where: string) => where.slice(where.lastIndexOf('node_modules/') + 13);
