@@ -23,7 +23,7 @@ export const TRACKER_KINDS: readonly TrackerKind[] = ['jira', 'linear'];
 const JIRA_EMAIL = 'sandbox@example.com';
 const JIRA_API_TOKEN = 'sandbox';
 const LINEAR_API_KEY = 'lin_api_sandbox';
-/** The seeded global transition into Done (src/sandbox/jira/seed.ts). */
+/** The seeded global transition into Done (packages/emulators/src/jira/seed.ts). */
 const JIRA_DONE_TRANSITION = '31';
 
 /** One issue as the emulator holds it: enough to tell which feature it was made for, and to move it. */
