@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { jiraSpec } from '../connectors/jira/spec.ts';
+import { linearSpec } from '../connectors/linear/spec.ts';
 import { FEATURE_STATUSES } from '../domain/status.ts';
 import { JIRA_STATUS_CATEGORIES, LINEAR_STATE_TYPES, type PushTarget } from '../domain/tracker.ts';
 
@@ -22,8 +24,8 @@ export const jiraSiteSchema = z.strictObject({
   email: z.email(),
   apiTokenEnv: envName,
   webhookSecretEnv: envName.optional(),
-  /** Burst limit for this site's queue (Jira's per-second burst limits; API-token traffic has no hourly quota). */
-  rateLimit: rateLimit.prefault({ max: 10, perSeconds: 1 }),
+  /** Burst limit for this site's queue. */
+  rateLimit: rateLimit.prefault(jiraSpec.rateLimit),
   customFields: z
     .strictObject({
       score: z.string().optional(),
@@ -38,8 +40,8 @@ export const linearWorkspaceSchema = z.strictObject({
   apiKeyEnv: envName,
   apiUrl: z.url().optional(),
   webhookSecretEnv: envName.optional(),
-  /** Linear's documented budget is per hour; spread it (e.g. 2,500/h ≈ 40/min). */
-  rateLimit: rateLimit.prefault({ max: 40, perSeconds: 60 }),
+  /** This workspace's queue budget. */
+  rateLimit: rateLimit.prefault(linearSpec.rateLimit),
 });
 
 /** A routing target as YAML (and the API's push body) writes it. */

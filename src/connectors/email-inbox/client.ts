@@ -1,6 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { classifyInboxError } from './errors.ts';
+import { emailInboxSpec } from './spec.ts';
 
 /** One open, read-only view of a mailbox over IMAP (`imapflow`). Every method throws ConnectorError. */
 export interface MailboxSession {
@@ -25,7 +26,7 @@ export interface ImapOptions {
 
 /** Logs in and selects the mailbox read-only (EXAMINE): reading never changes flags the team relies on. */
 export async function openMailbox(options: ImapOptions): Promise<MailboxSession> {
-  const timeout = options.timeoutMs ?? 30_000;
+  const timeout = options.timeoutMs ?? emailInboxSpec.timeoutMs;
   const client = new ImapFlow({
     host: options.host,
     port: options.port,

@@ -1,5 +1,6 @@
 import { IntercomClient } from 'intercom-client';
 import { classifyIntercomError } from './errors.ts';
+import { intercomSpec } from './spec.ts';
 
 /** The fields of Intercom's conversation, contact and company objects intake reads. */
 export interface IntercomConversation {
@@ -83,7 +84,10 @@ export function createIntercomClient({
               { field: 'updated_at', operator: '>', value: since },
             ],
           },
-          pagination: { per_page: 50, ...(startingAfter ? { starting_after: startingAfter } : {}) },
+          pagination: {
+            per_page: intercomSpec.pageSize.conversations,
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          },
         }),
       );
       const response = page.response as {

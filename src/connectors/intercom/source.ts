@@ -17,6 +17,7 @@ import {
   parseIntercomCursor,
   requesterContactId,
 } from './map.ts';
+import { intercomSpec } from './spec.ts';
 import { CONVERSATION_TOPICS, parseIntercomNotification, verifyIntercomSignature } from './webhook.ts';
 
 /** How far back the very first pull reads. */
@@ -42,7 +43,7 @@ export function createIntercomSource(
     if (appUrl !== undefined) return appUrl || undefined;
     // The inbox link needs the workspace id, which /me tells (app.id_code).
     const me = (await api.identify()) as { app?: { id_code?: string } } | undefined;
-    appUrl = me?.app?.id_code ? `https://app.intercom.com/a/inbox/${me.app.id_code}/inbox` : '';
+    appUrl = me?.app?.id_code ? intercomSpec.inboxUrl(me.app.id_code) : '';
     return appUrl || undefined;
   }
 

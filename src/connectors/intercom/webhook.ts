@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookSignatureError } from '../errors.ts';
 import { headerValue } from '../tracker.ts';
+import { intercomSpec } from './spec.ts';
 
 /**
  * Intercom webhook notifications are signed with the app's client secret: `X-Hub-Signature: sha1=<hex HMAC-SHA1
@@ -14,7 +15,7 @@ export function verifyIntercomSignature(
 ): void {
   if (!secret)
     throw new WebhookSignatureError('intercom', 'no webhook secret is configured (webhookSecretEnv)');
-  const given = headerValue(headers, 'x-hub-signature');
+  const given = headerValue(headers, intercomSpec.webhook.signatureHeader);
   if (!given) throw new WebhookSignatureError('intercom', 'missing X-Hub-Signature header');
   const expected = Buffer.from(`sha1=${createHmac('sha1', secret).update(rawBody).digest('hex')}`);
   const actual = Buffer.from(given);

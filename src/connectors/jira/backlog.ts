@@ -1,12 +1,13 @@
 import type { BacklogIssue } from '../../domain/tracker.ts';
 import type { JiraContext } from './context.ts';
 import { ISSUE_PROPERTY, jiraIssueState, STATE_FIELDS } from './map.ts';
+import { jiraSpec } from './spec.ts';
 
 /** Backlog import: the issues a configured JQL selects, with their summaries, page by page (`search/jql`). */
 export async function* jiraBacklog(
   ctx: JiraContext,
   jql: string,
-  pageSize = 100,
+  pageSize: number = jiraSpec.pageSize.backlog,
 ): AsyncGenerator<BacklogIssue[]> {
   let nextPageToken: string | undefined;
   do {

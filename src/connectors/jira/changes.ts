@@ -4,6 +4,7 @@ import type { ChangedPage } from '../tracker.ts';
 import type { JiraContext } from './context.ts';
 import { classifyJiraError } from './errors.ts';
 import { ISSUE_ID, ISSUE_KEY, ISSUE_PROPERTY, jiraIssueState, jqlDateLiteral, STATE_FIELDS } from './map.ts';
+import { jiraSpec } from './spec.ts';
 
 /**
  * Reconcile's read: the linked issues Jira changed since a cursor, through `search/jql` (the only search left, see
@@ -19,17 +20,15 @@ import { ISSUE_ID, ISSUE_KEY, ISSUE_PROPERTY, jiraIssueState, jqlDateLiteral, ST
  * that was not seen for a while (it answers undefined for a deleted one), or act on `jira:issue_deleted`.
  */
 
-export const LAG_MS = 2 * 60_000;
+const LAG_MS = 2 * 60_000;
 /** Ids per `key in (…)` clause: JQL has no documented cap, but long queries fail and cost more to run. */
-export const CHUNK_SIZE = 100;
-/** Issues asked for per search page; Jira may answer fewer (its cap depends on the fields asked for). */
-export const PAGE_SIZE = 100;
+const CHUNK_SIZE = jiraSpec.pageSize.changedKeysPerQuery;
 
 export async function* jiraChangedSince(
   ctx: JiraContext,
   cursor: string | undefined,
   issueIds: readonly string[],
-  pageSize = PAGE_SIZE,
+  pageSize: number = jiraSpec.pageSize.changes,
 ): AsyncGenerator<ChangedPage> {
   const runStart = new Date(ctx.now()).toISOString();
   const since = cursor === undefined ? undefined : Date.parse(cursor);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cutText } from '../../domain/text.ts';
 import type { IssueMarks, TrackerIssueState } from '../../domain/tracker.ts';
+import { jiraSpec } from './spec.ts';
 
 /** Jira's JSON → our shapes, and the small text formats Jira wants from us (labels, JQL literals, issue refs). Pure. */
 
@@ -29,19 +30,17 @@ export function issueUrl(host: string, key: string): string {
   return `${normalizeHost(host)}/browse/${encodeURIComponent(key)}`;
 }
 
-/** Jira's summary limit (https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits/). */
-export const SUMMARY_MAX = 255;
 /** A line break of any kind, with the spaces around it. */
 const LINE_BREAK = /\s*(?:\r\n|[\n\r\v\f\u0085\u2028\u2029])\s*/g;
 
 /**
  * A title as a Jira summary: one line, since Jira refuses a summary with a line break ("The summary is invalid
- * because it contains newline characters."); at most SUMMARY_MAX UTF-16 units, as Jira (Java) counts, cut between
+ * because it contains newline characters."); at most jiraSpec.summaryMaxLength UTF-16 units, as Jira (Java) counts, cut between
  * code points so an emoji is never split into a lone surrogate.
  */
 export function jiraSummary(title: string): string {
   const line = title.replace(LINE_BREAK, ' ').trim();
-  return cutText(line, SUMMARY_MAX).trimEnd();
+  return cutText(line, jiraSpec.summaryMaxLength).trimEnd();
 }
 
 /**

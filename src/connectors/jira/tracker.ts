@@ -18,6 +18,7 @@ import {
   normalizeHost,
   parseIssueReference,
 } from './map.ts';
+import { jiraSpec } from './spec.ts';
 import { parseJiraWebhook, verifyJiraWebhook } from './webhook.ts';
 import { registerJiraWebhook } from './webhook-registration.ts';
 
@@ -103,7 +104,7 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
           jql: `project = ${jqlString(project)} AND labels = ${jqlString(idempotencyLabel(idempotencyKey))} ORDER BY created ASC`,
           fields: ['created'],
           properties: [ISSUE_PROPERTY],
-          maxResults: 20,
+          maxResults: jiraSpec.pageSize.search,
         }),
       );
       const found = page.issues ?? [];

@@ -1,13 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TrackerEvent, WebhookHeaders, WebhookVerdict } from '../tracker.ts';
 import { isDuplicateLinkType, JiraShapeError, type JiraSiteRef, jiraIssueState, jiraMarks } from './map.ts';
+import { jiraSpec } from './spec.ts';
 
 /**
  * Admin-registered Jira webhooks (https://developer.atlassian.com/cloud/jira/platform/webhooks/): the check of their
  * signature over the raw body, and what a delivery means for us. Pure.
  */
-
-const SIGNATURE_HEADER = 'x-hub-signature';
 
 function header(headers: WebhookHeaders, name: string): string | readonly string[] | undefined {
   if (headers[name] !== undefined) return headers[name];
@@ -21,7 +20,7 @@ function header(headers: WebhookHeaders, name: string): string | readonly string
  */
 export function verifyJiraWebhook(headers: WebhookHeaders, rawBody: Buffer, secret: string): WebhookVerdict {
   if (secret === '') return { ok: false, reason: 'no webhook secret is configured' };
-  const value = header(headers, SIGNATURE_HEADER);
+  const value = header(headers, jiraSpec.webhook.signatureHeader);
   if (value === undefined || value === '') return { ok: false, reason: 'missing X-Hub-Signature header' };
   if (typeof value !== 'string') return { ok: false, reason: 'more than one X-Hub-Signature header' };
   const match = /^sha256=([0-9a-f]+)$/i.exec(value.trim());

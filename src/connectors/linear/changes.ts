@@ -1,6 +1,7 @@
 import type { TrackerIssueState } from '../../domain/tracker.ts';
 import type { ChangedPage } from '../tracker.ts';
 import type { IssueNode, PageInfo } from './documents.ts';
+import { linearSpec } from './spec.ts';
 
 /**
  * Reconcile: the linked issues Linear changed since a cursor, page by page, with the `issues` filter on `id` and
@@ -9,9 +10,8 @@ import type { IssueNode, PageInfo } from './documents.ts';
  */
 
 /** Reconcile re-reads this much before its cursor: Linear's `updatedAt` and our clock need not agree. */
-export const RECONCILE_LAG_MS = 2 * 60_000;
-export const PAGE_SIZE = 50;
-export const IDS_PER_QUERY = 100;
+const RECONCILE_LAG_MS = 2 * 60_000;
+export const IDS_PER_QUERY = linearSpec.pageSize.idsPerQuery;
 const EPOCH = new Date(0).toISOString();
 
 /** A reconcile page, plus the linked issues found deleted (in Linear's trash) in the window. */
@@ -44,7 +44,7 @@ export async function* changedIssues(
     let after: string | null = null;
     do {
       const filter = { id: { in: ids }, ...(since ? { updatedAt: { gte: since } } : {}) };
-      const page: FetchedPage = await fetchPage({ filter, first: PAGE_SIZE, after });
+      const page: FetchedPage = await fetchPage({ filter, first: linearSpec.pageSize.changes, after });
       for (const { node } of page.nodes) latest = Math.max(latest, Date.parse(node.updatedAt));
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       // Pages come newest-created first, not by update time: only the last page may move the cursor.

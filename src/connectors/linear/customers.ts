@@ -1,5 +1,6 @@
 import type { CustomerRequest } from '../tracker.ts';
 import { needIdFor } from './map.ts';
+import { linearSpec } from './spec.ts';
 
 /**
  * Customer requests as Linear customers and customer needs, batched. The SDK sends one mutation per HTTP call; a
@@ -10,7 +11,7 @@ import { needIdFor } from './map.ts';
  */
 
 /** Mutation fields per HTTP call: small enough to stay far below Linear's per-query complexity limit. */
-export const CUSTOMER_BATCH_SIZE = 25;
+const CUSTOMER_BATCH_SIZE = linearSpec.pageSize.customerBatch;
 
 /** GraphQL `Int` is 32-bit; `Customer.revenue` is an Int of whole dollars. */
 const MAX_INT = 2_147_483_647;
@@ -63,7 +64,7 @@ export function customerRequestDocuments(
   issueId: string,
   requests: readonly CustomerRequest[],
   existingNeedIds: ReadonlySet<string>,
-  size = CUSTOMER_BATCH_SIZE,
+  size: number = CUSTOMER_BATCH_SIZE,
 ): MutationDocument[] {
   const fresh = new Map<string, CustomerRequest>();
   for (const r of requests) {
@@ -111,7 +112,7 @@ export function customerRequestDocuments(
  */
 export function customerNeedEraseDocuments(
   needIds: readonly string[],
-  size = CUSTOMER_BATCH_SIZE,
+  size: number = CUSTOMER_BATCH_SIZE,
 ): Array<{ query: string; variables: Record<string, unknown> }> {
   const documents: Array<{ query: string; variables: Record<string, unknown> }> = [];
   const unique = [...new Set(needIds)];

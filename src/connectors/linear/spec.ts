@@ -28,5 +28,12 @@ export const linearSpec = {
     /** Without a `Retry-After`: its buckets refill over an hour, a minute is a fair slice. */
     defaultRetryAfterMs: 60_000,
   } satisfies HttpFailureRules,
-  pageSize: { changes: 50, backlog: 50, customerBatch: 25 },
+  pageSize: {
+    changes: 50,
+    backlog: 50,
+    /** Issue ids per `id: { in: … }` filter. */
+    idsPerQuery: 100,
+    /** Customer mutations per call: far below Linear's per-query complexity limit. */
+    customerBatch: 25,
+  },
 } as const;

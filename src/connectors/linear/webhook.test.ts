@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedWebhook, startWebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
 import type { TrackerEvent } from '../../connectors/tracker.ts';
 import { defaultStatusMap, mapStatus } from '../../rules/status-map.ts';
-import { parseLinearWebhook, TIMESTAMP_TOLERANCE_MS, verifyLinearWebhook } from './webhook.ts';
+import { linearSpec } from './spec.ts';
+import { parseLinearWebhook, verifyLinearWebhook } from './webhook.ts';
+
+const TIMESTAMP_TOLERANCE_MS = linearSpec.webhook.timestampToleranceMs;
 
 /**
  * Verification and parsing on deliveries captured from the Linear emulator (signed as Linear signs them), not on

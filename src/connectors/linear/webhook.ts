@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { headerValue, type TrackerEvent, type WebhookHeaders, type WebhookVerdict } from '../tracker.ts';
 import { type LinearIssueFields, type LinearStateFields, toIssueState } from './map.ts';
+import { linearSpec } from './spec.ts';
 
 /**
  * Linear webhooks (https://linear.app/developers/webhooks#securing-webhooks): `Linear-Signature` is the hex
@@ -10,10 +11,6 @@ import { type LinearIssueFields, type LinearStateFields, toIssueState } from './
  * the caller's clock; webhook.test.ts checks that both agree.
  */
 
-export const LINEAR_SIGNATURE_HEADER = 'linear-signature';
-export const LINEAR_DELIVERY_HEADER = 'linear-delivery';
-export const TIMESTAMP_TOLERANCE_MS = 60_000;
-
 export function verifyLinearWebhook(
   headers: WebhookHeaders,
   rawBody: Buffer,
@@ -21,7 +18,7 @@ export function verifyLinearWebhook(
   nowMs: number,
 ): WebhookVerdict {
   if (!secret) return { ok: false, reason: 'no webhook secret configured' };
-  const signature = headerValue(headers, LINEAR_SIGNATURE_HEADER);
+  const signature = headerValue(headers, linearSpec.webhook.signatureHeader);
   if (!signature) return { ok: false, reason: 'missing Linear-Signature header' };
   const expected = Buffer.from(createHmac('sha256', secret).update(rawBody).digest('hex'));
   const given = Buffer.from(signature);
@@ -37,7 +34,7 @@ export function verifyLinearWebhook(
   if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
     return { ok: false, reason: 'missing or invalid webhookTimestamp' };
   }
-  if (Math.abs(nowMs - timestamp) > TIMESTAMP_TOLERANCE_MS) {
+  if (Math.abs(nowMs - timestamp) > linearSpec.webhook.timestampToleranceMs) {
     return { ok: false, reason: 'webhookTimestamp outside the 60 s window (replayed or clock skew)' };
   }
   return { ok: true };

@@ -3,6 +3,7 @@ import { LogLevel, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import { ConnectorError } from '../errors.ts';
 import { classifySlackError } from './errors.ts';
 import type { SlackMessage, SlackUser } from './map.ts';
+import { slackSpec } from './spec.ts';
 
 /** The Slack Web API calls this connector makes, over the official `WebClient`. Every method throws ConnectorError. */
 export interface SlackApi {
@@ -26,8 +27,6 @@ export interface SlackApi {
 
 /** Metadata event type our replies carry. */
 export const REPLY_EVENT_TYPE = 'suggested_sync_reply';
-/** Thread pages read to find an earlier copy of a reply (200 messages each). */
-const MAX_THREAD_PAGES = 5;
 
 export interface SlackClientOptions {
   token: string;
@@ -49,17 +48,17 @@ export function createSlackClient(options: SlackClientOptions): SlackApi {
     new WebClient(options.token, {
       ...(apiUrl === undefined ? {} : { slackApiUrl: apiUrl }),
       logLevel: LogLevel.ERROR,
-      timeout: options.timeoutMs ?? 10_000,
+      timeout: options.timeoutMs ?? slackSpec.timeoutMs,
       // We decide about 429s ourselves (below): the WebClient would otherwise wait any Retry-After, however long.
       rejectRateLimitedCalls: true,
       // The default (ten retries over about thirty minutes) would hold a webhook or a pull for half an hour.
       retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     });
-  const web = webClient(options.retries ?? 2);
+  const web = webClient(options.retries ?? slackSpec.retries);
   // chat.postMessage is not idempotent: a lost answer retried blindly posts twice. It is never retried here; a
   // failed post throws, and the retried send goes through postOnce's look at the thread first.
   const webOnce = webClient(0);
-  const rateLimitRetries = options.rateLimitRetries ?? 2;
+  const rateLimitRetries = options.rateLimitRetries ?? slackSpec.rateLimitRetries;
 
   /** One Web API call: a short 429 is waited out (Slack's Retry-After, https://api.slack.com/apis/rate-limits). */
   async function call<T>(run: () => Promise<T>): Promise<T> {
@@ -112,13 +111,13 @@ export function createSlackClient(options: SlackClientOptions): SlackApi {
     },
     async postOnce({ channel, threadTs, text, messageId }) {
       let cursor: string | undefined;
-      for (let page = 0; page < MAX_THREAD_PAGES; page++) {
+      for (let page = 0; page < slackSpec.pageSize.threadPages; page++) {
         const thread = await call(() =>
           web.conversations.replies({
             channel,
             ts: threadTs,
             include_all_metadata: true,
-            limit: 200,
+            limit: slackSpec.pageSize.thread,
             ...(cursor ? { cursor } : {}),
           }),
         );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envName, replyBackSchema, sourceBase } from '../../config/source-base.schema.ts';
+import { slackSpec } from './spec.ts';
 
 /**
  * A Slack workspace through a Slack app: its Events API requests are signed with `signingSecretEnv`, and the bot
@@ -22,7 +23,7 @@ export const slackSourceSchema = z.strictObject({
   /** Web API base URL (tests, proxies); Slack's own by default. Must end with `/`. */
   apiUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** A 429 whose Retry-After is at most this long is waited out in the call; a longer one fails it as rate limited. */
-  maxRateLimitWaitSeconds: z.number().int().min(0).default(5),
+  maxRateLimitWaitSeconds: z.number().int().min(0).default(slackSpec.maxRateLimitWaitSeconds),
   replyBack: replyBackSchema.default('thread'),
 });
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { headerValue } from '../tracker.ts';
+import { slackSpec } from './spec.ts';
 
 /**
  * Slack Events API requests: the v0 signature check over the raw body, and what a delivery means for us. Pure.
@@ -8,9 +9,6 @@ import { headerValue } from '../tracker.ts';
 
 export type SlackHeaders = Record<string, string | string[] | undefined>;
 export type SlackVerdict = { ok: true } | { ok: false; reason: string };
-
-/** Slack's own window: a request signed more than five minutes from now is refused (replay protection). */
-export const MAX_SIGNATURE_AGE_SECONDS = 5 * 60;
 
 /**
  * `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:" + X-Slack-Request-Timestamp + ":" + raw body)>`.
@@ -23,12 +21,12 @@ export function verifySlackSignature(
   nowMs: number,
 ): SlackVerdict {
   if (signingSecret === '') return { ok: false, reason: 'no signing secret is configured' };
-  const stamp = headerValue(headers, 'x-slack-request-timestamp');
-  const signature = headerValue(headers, 'x-slack-signature');
+  const stamp = headerValue(headers, slackSpec.webhook.timestampHeader);
+  const signature = headerValue(headers, slackSpec.webhook.signatureHeader);
   if (!stamp) return { ok: false, reason: 'missing X-Slack-Request-Timestamp header' };
   if (!signature) return { ok: false, reason: 'missing X-Slack-Signature header' };
   if (!/^\d{1,12}$/.test(stamp)) return { ok: false, reason: 'X-Slack-Request-Timestamp is not a Unix time' };
-  if (Math.abs(nowMs / 1000 - Number(stamp)) > MAX_SIGNATURE_AGE_SECONDS) {
+  if (Math.abs(nowMs / 1000 - Number(stamp)) > slackSpec.webhook.maxSignatureAgeSeconds) {
     return {
       ok: false,
       reason: 'X-Slack-Request-Timestamp is more than 5 minutes from now (stale or replayed)',

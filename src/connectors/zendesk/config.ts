@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { envName, rateLimitSchema, replyBackSchema, sourceBase } from '../../config/source-base.schema.ts';
+import { zendeskSpec } from './spec.ts';
 
 /** A Zendesk Support instance: which tickets are feature requests (a tag and/or a ticket form). */
 export const zendeskSourceSchema = z
   .strictObject({
     ...sourceBase,
     kind: z.literal('zendesk'),
-    /** The incremental export allows 10 requests a minute (https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/). */
-    rateLimit: rateLimitSchema(10, 60),
+    /** Zendesk's incremental export limit by default. */
+    rateLimit: rateLimitSchema(zendeskSpec.rateLimit.max, zendeskSpec.rateLimit.perSeconds),
     /** `acme` for https://acme.zendesk.com; or `baseUrl` (tests, proxies). */
     subdomain: z
       .string()

@@ -6,6 +6,7 @@ import type { SourceDeps } from '../source-registry.ts';
 import { createZendeskClient } from './client.ts';
 import type { ZendeskSourceConfig } from './config.ts';
 import { mapZendeskPage, parseZendeskCursor, type ZendeskCursor } from './map.ts';
+import { zendeskSpec } from './spec.ts';
 
 /** How far back the very first pull reads. */
 const FIRST_PULL_DAYS = 30;
@@ -24,7 +25,7 @@ export function createZendeskSource(
 ): IntakeSource {
   const token = config.secrets['token'];
   if (!token) throw new ConnectorError('config', 'zendesk', `source ${config.id}: tokenEnv is not set`);
-  const baseUrl = config.baseUrl ?? `https://${config.subdomain}.zendesk.com`;
+  const baseUrl = config.baseUrl ?? zendeskSpec.baseUrl(config.subdomain ?? '');
   const client = createZendeskClient({ baseUrl, email: config.email, token, throttle: deps.throttle });
   const now = deps.now ?? (() => new Date());
   const filter = { tag: config.tag, formId: config.formId };

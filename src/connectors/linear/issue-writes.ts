@@ -1,0 +1,210 @@
+import type { LinearClient } from '@linear/sdk';
+import type { PushTarget } from '../../domain/tracker.ts';
+import { type DemandOptions, demandMarkdown, replaceDemandMarkdown } from '../../rules/demand.ts';
+import { ConnectorError } from '../errors.ts';
+import type { CreateIssueInput, CustomerRequest, IssueContent, TrackerIssueRef } from '../tracker.ts';
+import { chunks, IDS_PER_QUERY } from './changes.ts';
+import { customerNeedEraseDocuments, customerRequestDocuments, plannedNeedIds } from './customers.ts';
+import {
+  CREATE_ISSUE,
+  type CreateIssue,
+  EXISTING_NEEDS,
+  type ExistingNeeds,
+  ISSUE_FOR_UPDATE,
+  ISSUE_STATE,
+  type IssueForUpdate,
+  type IssueNode,
+  type IssueState,
+} from './documents.ts';
+import { classifyLinearError } from './errors.ts';
+import {
+  ATTACHMENT_TITLE,
+  attachmentMarks,
+  duplicateOf,
+  issueIdFor,
+  MARK_METADATA_KEY,
+  needIdFor,
+  toIssueRef,
+  toIssueState,
+} from './map.ts';
+import { type LinearWorkspace, request } from './workspace.ts';
+
+/** What every Linear call of one configured workspace needs. */
+export interface LinearContext {
+  site: string;
+  client: LinearClient;
+  workspace: LinearWorkspace;
+  /** A label put on every issue we create or update. */
+  label?: string | undefined;
+  demand?: DemandOptions | undefined;
+}
+
+/** Runs SDK calls; whatever fails comes out as a ConnectorError. */
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw classifyLinearError(error);
+  }
+}
+
+/** Our label first, then the given ones, each name once (case-insensitively). */
+function labelNames(ctx: LinearContext, labels: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const raw of [ctx.label ?? '', ...labels]) {
+    const name = raw.trim();
+    if (name && !seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name);
+  }
+  return [...seen.values()];
+}
+
+function description(ctx: LinearContext, existing: string, content: IssueContent): string {
+  return replaceDemandMarkdown(existing, demandMarkdown(content.demand, ctx.demand));
+}
+
+/** The issue by UUID or identifier; undefined when Linear does not know it. */
+export async function readIssue(ctx: LinearContext, idOrKey: string): Promise<IssueNode | undefined> {
+  try {
+    return (await request<IssueState>(ctx.client, ISSUE_STATE, { id: idOrKey })).issue;
+  } catch (error) {
+    const classified = classifyLinearError(error);
+    if (classified.kind === 'not_found') return undefined;
+    throw classified;
+  }
+}
+
+export function stateOf(ctx: LinearContext, node: IssueNode) {
+  const marks = attachmentMarks(node.attachments);
+  return toIssueState(ctx.site, node, node.state, duplicateOf(node.relations.nodes), marks);
+}
+
+/** The team key of a target in this workspace; a target elsewhere is a configuration error. */
+export function linearTeam(ctx: LinearContext, target: PushTarget): string {
+  if (target.kind !== 'linear' || target.workspace !== ctx.site) {
+    const message = `target ${JSON.stringify(target)} is not in Linear ${ctx.site}`;
+    throw new ConnectorError('config', 'linear', message);
+  }
+  return target.team;
+}
+
+/**
+ * Creates the issue under the id its idempotency key names. A create for this key that already went through (we
+ * crashed before recording it, or the answer was lost) is refused by Linear for the taken id ("Entity Issue with id
+ * … already exists"), and that issue is ours. Which error class a taken id gets is not documented, so any refusal
+ * but a rate limit or a credential problem makes us look for the issue before giving up.
+ */
+export async function createIssue(ctx: LinearContext, input: CreateIssueInput): Promise<TrackerIssueRef> {
+  const id = issueIdFor(input.idempotencyKey);
+  const team = await ctx.workspace.team(linearTeam(ctx, input.target));
+  const state = ctx.workspace.intakeState(team);
+  const labelIds = await Promise.all(
+    labelNames(ctx, input.labels).map((n) => ctx.workspace.labelId(team.id, n)),
+  );
+  let created: Pick<IssueNode, 'id' | 'identifier' | 'url'>;
+  try {
+    const fields = {
+      id,
+      teamId: team.id,
+      stateId: state.id,
+      title: input.title,
+      description: description(ctx, '', input),
+      ...(input.priority !== undefined ? { priority: input.priority } : {}),
+      ...(labelIds.length > 0 ? { labelIds } : {}),
+    };
+    created = (await request<CreateIssue>(ctx.client, CREATE_ISSUE, { input: fields })).issueCreate.issue;
+  } catch (error) {
+    const kind = classifyLinearError(error).kind;
+    if (kind === 'rate_limited' || kind === 'auth') throw error;
+    const existing = await readIssue(ctx, id).catch(() => undefined);
+    if (!existing) throw error;
+    if (existing.trashed) {
+      const message = `the issue created for ${input.idempotencyKey} was deleted; push with a new key`;
+      throw new ConnectorError('invalid_input', 'linear', message, { cause: error });
+    }
+    created = existing;
+  }
+  return toIssueRef(ctx.site, created);
+}
+
+/** Upserted on issue + url, so a repeat does not add a second attachment; its metadata is the link's mark. */
+export async function ensureLinkBack(
+  ctx: LinearContext,
+  ref: TrackerIssueRef,
+  { featureUrl, idempotencyKey }: { featureUrl: string; idempotencyKey: string },
+): Promise<void> {
+  await ctx.client.createAttachment({
+    issueId: ref.issueId,
+    url: featureUrl,
+    title: ATTACHMENT_TITLE,
+    metadata: { [MARK_METADATA_KEY]: idempotencyKey },
+  });
+}
+
+async function issueForUpdate(ctx: LinearContext, ref: TrackerIssueRef) {
+  const { issue } = await request<IssueForUpdate>(ctx.client, ISSUE_FOR_UPDATE, { id: ref.issueId });
+  if (issue.trashed) throw new ConnectorError('not_found', 'linear', `issue ${ref.issueKey} was deleted`);
+  return issue;
+}
+
+export async function updateIssue(ctx: LinearContext, ref: TrackerIssueRef, content: IssueContent) {
+  const issue = await issueForUpdate(ctx, ref);
+  const patch: { description?: string; priority?: number; addedLabelIds?: string[] } = {};
+  const next = description(ctx, issue.description ?? '', content);
+  if (next !== (issue.description ?? '')) patch.description = next;
+  if (content.priority !== undefined && content.priority !== issue.priority)
+    patch.priority = content.priority;
+  const have = new Set(issue.labels.nodes.map((l) => l.name.toLowerCase()));
+  const missing = labelNames(ctx, content.labels).filter((n) => !have.has(n.toLowerCase()));
+  if (missing.length > 0) {
+    // Added, never replaced: labels the product owner set stay.
+    patch.addedLabelIds = await Promise.all(missing.map((n) => ctx.workspace.labelId(issue.team.id, n)));
+  }
+  if (Object.keys(patch).length === 0) return;
+  await ctx.client.updateIssue(issue.id, patch);
+}
+
+/** The attachment linking back has a fixed title: only the issue's title can carry the feature's. */
+export async function retitleIssue(
+  ctx: LinearContext,
+  ref: TrackerIssueRef,
+  { from, to }: { from: string; to: string },
+): Promise<boolean> {
+  const issue = await issueForUpdate(ctx, ref);
+  if (issue.title !== from || to === from) return false;
+  await ctx.client.updateIssue(issue.id, { title: to });
+  return true;
+}
+
+async function existingNeedIds(ctx: LinearContext, planned: readonly string[]): Promise<string[]> {
+  const existing: string[] = [];
+  for (const ids of chunks(planned, IDS_PER_QUERY)) {
+    const data = await request<ExistingNeeds>(ctx.client, EXISTING_NEEDS, { ids, first: ids.length });
+    existing.push(...data.customerNeeds.nodes.map((n) => n.id));
+  }
+  return existing;
+}
+
+export async function addCustomerRequests(
+  ctx: LinearContext,
+  ref: TrackerIssueRef,
+  requests: readonly CustomerRequest[],
+): Promise<void> {
+  if (requests.length === 0) return;
+  const existing = new Set(await existingNeedIds(ctx, plannedNeedIds(ref.issueId, requests)));
+  for (const document of customerRequestDocuments(ref.issueId, requests, existing)) {
+    await request(ctx.client, document.query, document.variables);
+  }
+}
+
+/** A need a product owner deleted in Linear is already gone: only the ones that exist are updated. */
+export async function eraseCustomerRequests(
+  ctx: LinearContext,
+  ref: TrackerIssueRef,
+  requestIds: readonly string[],
+): Promise<void> {
+  const planned = [...new Set(requestIds.map((id) => needIdFor(ref.issueId, id)))];
+  const existing = await existingNeedIds(ctx, planned);
+  for (const document of customerNeedEraseDocuments(existing)) {
+    await request(ctx.client, document.query, document.variables);
+  }
+}
