@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import type { Application } from '../application/application.ts';
 import type { IntakeWriter } from '../application/intake-writer.ts';
 import type { Config } from '../config/load.ts';
 import type { Sources } from '../connectors/source-registry.ts';
@@ -12,23 +13,25 @@ import type { Queues } from '../queue/queues.ts';
 import type { TrackerHealth } from '../queue/tracker-health.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Store } from '../store/store.ts';
-import { adminRouter } from './admin.routes.ts';
-import { requireApiKey } from './auth.ts';
-import { featuresRouter } from './features.routes.ts';
-import { healthRouter, probeDependencies } from './health.routes.ts';
-import { linksRouter } from './links.routes.ts';
-import { mergesRouter } from './merges.routes.ts';
-import { buildOpenApi } from './openapi.ts';
-import { customerPagesRouter } from './pages/customer-pages.routes.ts';
-import { devMailRouter } from './pages/dev-mail.routes.ts';
+import { adminHandlers } from './admin.routes.ts';
+import { requireAdmin, requireApiKey } from './auth.ts';
+import { featuresHandlers } from './features.routes.ts';
+import { healthHandlers, probeDependencies } from './health.routes.ts';
+import { linksHandlers } from './links.routes.ts';
+import { mergesHandlers } from './merges.routes.ts';
+import { mountMethodNotAllowed, mountRoutes, type RouteMiddleware } from './mount-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import { customerPagesHandlers } from './pages/customer-pages.routes.ts';
+import { devMailHandlers } from './pages/dev-mail.routes.ts';
 import { pageRateLimit } from './pages/page-rate-limit.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { intakeRateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
-import { requestersRouter } from './requesters.routes.ts';
-import { requestsRouter } from './requests.routes.ts';
-import { sourceWebhooksRouter } from './source-webhooks.routes.ts';
-import { webhooksRouter } from './webhooks.routes.ts';
+import { requestersHandlers } from './requesters.routes.ts';
+import { requestsHandlers } from './requests.routes.ts';
+import type { OpsRouteName, RouteHandlers } from './route-table.ts';
+import { sourceWebhooksHandlers } from './source-webhooks.routes.ts';
+import { webhooksHandlers } from './webhooks.routes.ts';
 
 export interface AppDeps {
   config: Pick<
@@ -37,6 +40,8 @@ export interface AppDeps {
   >;
   apiKeys: readonly string[];
   store: Store;
+  /** The use cases the routes call. */
+  application: Application;
   queues: Queues;
   redis: Redis;
   /** The configured trackers: webhook verification, links by issue key or URL. */
@@ -62,166 +67,112 @@ export interface AppDeps {
   started?: () => boolean;
 }
 
-/** Every route and its methods: anything else on these paths is a 405 naming what is allowed. */
-const OPS_ROUTES: Record<string, string[]> = {
-  '/healthz': ['GET'],
-  '/readyz': ['GET'],
-  '/metrics': ['GET'],
-  '/openapi.json': ['GET'],
-};
-const API_ROUTES: Record<string, string[]> = {
-  '/v1/requests': ['POST'],
-  '/v1/requests/:id': ['GET'],
-  '/v1/features': ['GET'],
-  '/v1/features/:id': ['GET'],
-  '/v1/features/:id/push': ['POST'],
-  '/v1/features/:id/links': ['POST'],
-  '/v1/features/:id/links/:linkId': ['DELETE'],
-  '/v1/admin/reconcile': ['POST'],
-  '/v1/requesters/:id': ['DELETE'],
-  '/v1/requesters/:id/export': ['GET'],
-  '/webhooks/sources/:sourceId': ['POST'],
-  '/r/:token': ['GET'],
-  '/unsubscribe/:token': ['GET', 'POST'],
-  '/unsubscribe/:token/one-click': ['GET', 'POST'],
-  '/webhooks/:provider': ['POST'],
-  '/webhooks/:provider/:site': ['POST'],
-};
+/** What the health, readiness and metrics handlers (served by every process) read. */
+function healthHandlerDeps({
+  store,
+  redis,
+  metrics,
+  ...deps
+}: AppDeps): Parameters<typeof healthHandlers>[0] {
+  return {
+    pingDatabase: () => store.ping(),
+    redis,
+    metrics,
+    ...(deps.started ? { started: deps.started } : {}),
+    ...(deps.trackerHealth ? { trackerHealth: deps.trackerHealth } : {}),
+    ...(deps.schedules ? { schedules: deps.schedules } : {}),
+    linksLostMark: () => store.links.countMarkLost(),
+    ...(deps.sources
+      ? {
+          sourceHealth: async () => {
+            const configured = new Set(deps.sources?.all().map((s) => s.id));
+            return (await store.intake.list()).filter((row) => configured.has(row.id));
+          },
+        }
+      : {}),
+  };
+}
 
-/** The HTTP API. Routes validate, verify, enqueue and answer; they own no state. */
+/** Every API route's handler; the intake sources' webhook and the development outbox only where they exist. */
+function apiHandlers(
+  deps: AppDeps,
+): Omit<RouteHandlers, OpsRouteName | 'sourceWebhook' | 'devMailList' | 'devMailMessage'> &
+  Partial<RouteHandlers> {
+  const { config, store, application, queues, redis, metrics, trackers, route, sources, writeIntake } = deps;
+  return {
+    ...(sources && writeIntake ? sourceWebhooksHandlers({ sources, write: writeIntake, metrics }) : {}),
+    ...webhooksHandlers({ trackers, store, queues, metrics }),
+    ...customerPagesHandlers({ db: store.db, productName: config.notifications.productName }),
+    // The development outbox: only where mail is not really sent, and never in production.
+    ...(!config.mail.smtpUrl && !config.isProduction ? devMailHandlers({ db: store.db }) : {}),
+    ...adminHandlers({
+      reconcile: deps.reconcile,
+      dependencies: () => probeDependencies({ pingDatabase: () => store.ping(), redis }),
+    }),
+    ...requestersHandlers({ application }),
+    ...requestsHandlers({ store, queues, metrics }),
+    ...featuresHandlers({ store }),
+    ...linksHandlers({ store, application, trackers, queues, route }),
+    ...mergesHandlers({ store, application }),
+  };
+}
+
+/** What the route table's auth kinds and rate limits stand for in this process. */
+function routeMiddleware({ config, apiKeys, redis, apiRoutes }: AppDeps): RouteMiddleware {
+  const prefix = config.queuePrefix;
+  // A worker process mounts no rate-limited route.
+  const unlimited: RequestHandler = (_req, _res, next) => next();
+  return {
+    auth: {
+      apiKey: [requireApiKey(apiKeys)],
+      adminToken: [requireAdmin(config.adminToken, apiKeys)],
+      webhookSignature: [],
+      none: [],
+    },
+    rateLimit: apiRoutes
+      ? {
+          intake: intakeRateLimit({ redis, prefix, ...config.intake.rateLimit }),
+          pages: pageRateLimit({ redis, prefix }),
+        }
+      : { intake: unlimited, pages: unlimited },
+    jsonBodyLimitBytes: config.http.bodyLimitBytes,
+  };
+}
+
+/**
+ * The HTTP API, mounted from the route table (route-table.ts): routes validate, verify, enqueue and answer; they
+ * own no state. /openapi.json describes the routes this process mounted.
+ */
 export function createApp(deps: AppDeps) {
-  const { config, store, redis, metrics, log } = deps;
+  const { config, metrics, log } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.set('etag', false);
   app.use(requestContext({ log, metrics }));
 
-  app.use(
-    healthRouter({
-      pingDatabase: () => store.ping(),
-      redis,
-      metrics,
-      ...(deps.started ? { started: deps.started } : {}),
-      ...(deps.trackerHealth ? { trackerHealth: deps.trackerHealth } : {}),
-      ...(deps.schedules ? { schedules: deps.schedules } : {}),
-      linksLostMark: () => store.links.countMarkLost(),
-      ...(deps.sources
-        ? {
-            sourceHealth: async () => {
-              const configured = new Set(deps.sources?.all().map((s) => s.id));
-              return (await store.intake.list()).filter((row) => configured.has(row.id));
-            },
-          }
-        : {}),
-    }),
+  const middleware = routeMiddleware(deps);
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const mounted = mountRoutes(
+    app,
+    {
+      ...healthHandlers(healthHandlerDeps(deps)),
+      openapi: (_input, _req, res) => {
+        res.json(document);
+      },
+      ...(deps.apiRoutes ? apiHandlers(deps) : {}),
+    },
+    middleware,
   );
-  const openapi = buildOpenApi(deps.version);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
-
-  if (deps.apiRoutes) mountApi(app, deps);
-  for (const [path, methods] of Object.entries(
-    deps.apiRoutes ? { ...OPS_ROUTES, ...API_ROUTES } : OPS_ROUTES,
-  )) {
-    app.all(path, (req, _res) => {
-      const allow = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
-      throw new HttpProblem(
-        405,
-        'method-not-allowed',
-        'Method not allowed',
-        `${req.method} is not allowed here; use ${allow.join(' or ')}`,
-        {},
-        { Allow: allow.join(', ') },
-      );
-    });
-  }
+  document = openApiDocument(deps.version, mounted);
+  mountMethodNotAllowed(app, mounted, middleware);
+  // Any other path under /v1 needs an API key too: without one, nothing tells which paths exist.
+  if (deps.apiRoutes) app.use('/v1', ...middleware.auth.apiKey);
   app.use((req) => {
     throw new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`);
   });
   app.use(errorHandler(config));
   return app;
-}
-
-function mountApi(
-  app: express.Express,
-  {
-    config,
-    store,
-    queues,
-    redis,
-    metrics,
-    log,
-    apiKeys,
-    reconcile,
-    trackers,
-    route,
-    sources,
-    writeIntake,
-  }: AppDeps,
-) {
-  // Intake sources sign their webhooks; mounted before the trackers' `/webhooks/:provider/:site`.
-  if (sources && writeIntake) app.use(sourceWebhooksRouter({ sources, write: writeIntake, metrics }));
-  // Trackers sign their webhooks; they carry no API key.
-  app.use(webhooksRouter({ trackers, store, queues, metrics }));
-  // Requesters' status and unsubscribe pages: the token in the URL is the credential.
-  app.use(
-    customerPagesRouter({
-      db: store.db,
-      productName: config.notifications.productName,
-      rateLimit: pageRateLimit({ redis, prefix: config.queuePrefix }),
-    }),
-  );
-  // The development outbox: only where mail is not really sent, and never in production.
-  if (!config.mail.smtpUrl && !config.isProduction) app.use(devMailRouter({ db: store.db }));
-  app.use(
-    adminRouter({
-      adminToken: config.adminToken,
-      apiKeys,
-      reconcile,
-      dependencies: () => probeDependencies({ pingDatabase: () => store.ping(), redis }),
-    }),
-  );
-  // Admin-token routes before the API-key check below, which would refuse the admin token.
-  app.use(
-    requestersRouter({
-      store,
-      queues,
-      adminToken: config.adminToken,
-      apiKeys,
-      coalesceSeconds: config.push.coalesceSeconds,
-      log,
-    }),
-  );
-  const auth = requireApiKey(apiKeys);
-  const json = express.json({ limit: config.http.bodyLimitBytes, strict: false, type: () => true });
-  const requireJson: express.RequestHandler = (req, _res, next) => {
-    if (!req.is('application/json') && !req.is('application/*+json')) {
-      throw new HttpProblem(
-        415,
-        'unsupported-media-type',
-        'Unsupported media type',
-        'send the body as application/json',
-      );
-    }
-    next();
-  };
-  app.post(
-    '/v1/requests',
-    auth,
-    intakeRateLimit({ redis, prefix: config.queuePrefix, ...config.intake.rateLimit }),
-    requireJson,
-    json,
-  );
-  app.use('/v1', auth);
-  app.post('/v1/features/:id/links', requireJson, json);
-  app.post('/v1/features/:id/push', json);
-  app.post('/v1/features/:id/merge', requireJson, json);
-  app.use(requestsRouter({ store, queues, metrics, log }));
-  app.use(featuresRouter({ store }));
-  app.use(linksRouter({ store, trackers, queues, route, coalesceSeconds: config.push.coalesceSeconds }));
-  app.use(mergesRouter({ store, queues, coalesceSeconds: config.push.coalesceSeconds }));
 }
 
 /** SQLSTATEs for text the database cannot store: U+0000 in `text` (22021) or in `jsonb` (22P05). */

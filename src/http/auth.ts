@@ -5,7 +5,7 @@ import { HttpProblem } from './problem.ts';
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
 /** A short, stable, non-reversible name for a key: what logs, rate limits and idempotency scopes use. */
-export function keyId(key: string): string {
+function keyId(key: string): string {
   return sha256(key).toString('hex').slice(0, 12);
 }
 

@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
 import type { ScoreBreakdown } from '../rules/score.ts';
@@ -6,14 +5,9 @@ import type { FeatureCursor } from '../store/features.repo.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
-import {
-  type featureDetail,
-  type featureList,
-  featureListQuery,
-  type featureSummary,
-  type trackerLinkView,
-} from './schemas.ts';
+import { HttpProblem, validationProblem } from './problem.ts';
+import type { RouteHandlers } from './route-table.ts';
+import type { featureDetail, featureList, featureSummary, trackerLinkView } from './schemas.ts';
 
 function encodeCursor(sort: string, cursor: FeatureCursor): string {
   return Buffer.from(JSON.stringify({ s: sort, ...cursor })).toString('base64url');
@@ -76,72 +70,76 @@ export function linkView(l: TrackerLink): z.infer<typeof trackerLinkView> {
   };
 }
 
-export function featuresRouter({ store }: { store: Store }) {
-  const router = Router();
+/** A feature as GET /v1/features/:id shows it: its counts, score breakdown, merges, history, links and mail. */
+async function featureView(store: Store, id: string): Promise<z.infer<typeof featureDetail> | undefined> {
+  const found = await store.features.get(id);
+  if (!found) return undefined;
+  const links = await store.links.forFeature(found.feature.id);
+  const history = await store.status.changes(found.feature.id);
+  const merges = await store.status.merges(found.feature.id);
+  const f = found.feature;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    ...summary(found.feature),
+    scoreBreakdown: found.feature.scoredAt
+      ? (found.feature.scoreBreakdown as unknown as ScoreBreakdown)
+      : null,
+    scoredAt: found.feature.scoredAt?.toISOString() ?? null,
+    mergedInto: found.feature.mergedIntoId,
+    possibleDuplicate: f.possibleDuplicateOfId
+      ? {
+          of: f.possibleDuplicateOfId,
+          confidence: f.possibleDuplicateScore ?? 0,
+          reviewedAt: f.reviewedAt?.toISOString() ?? null,
+          evidence: f.possibleDuplicateEvidence ?? {},
+        }
+      : null,
+    merges: merges.map((m) => ({
+      id: m.id,
+      from: m.fromFeatureId,
+      into: m.intoFeatureId,
+      cause: m.cause,
+      actor: m.actor,
+      requestIds: m.requestIds,
+      at: m.createdAt.toISOString(),
+      undoneAt: m.undoneAt?.toISOString() ?? null,
+    })),
+    statusHistory: history.map((c) => ({
+      from: c.fromStatus,
+      to: c.toStatus,
+      cause: c.cause,
+      at: c.changedAt.toISOString(),
+      issueKey: text(c.detail['issueKey']),
+      trackerStatus: text(c.detail['trackerStatus']),
+    })),
+    links: links.map(linkView),
+    requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
+    notifications: await store.notifications.summary(found.feature.id),
+  };
+}
 
-  router.get('/v1/features', async (req, res) => {
-    const parsed = featureListQuery.safeParse(req.query);
-    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error, 'query'));
-    const { sort, limit, cursor } = parsed.data;
-    const after = cursor ? decodeCursor(sort, cursor) : undefined;
-    const page = await store.features.list({ sort, limit, after });
-    const nextCursor = page.next ? encodeCursor(sort, page.next) : null;
-    const body: z.infer<typeof featureList> = {
-      data: page.features.map(summary),
-      nextCursor,
-      links: { next: nextCursor ? `/v1/features?sort=${sort}&limit=${limit}&cursor=${nextCursor}` : null },
-    };
-    res.json(body);
-  });
+export function featuresHandlers({
+  store,
+}: {
+  store: Store;
+}): Pick<RouteHandlers, 'listFeatures' | 'getFeature'> {
+  return {
+    listFeatures: async ({ query: { sort, limit, cursor } }, _req, res) => {
+      const after = cursor ? decodeCursor(sort, cursor) : undefined;
+      const page = await store.features.list({ sort, limit, after });
+      const nextCursor = page.next ? encodeCursor(sort, page.next) : null;
+      const body: z.infer<typeof featureList> = {
+        data: page.features.map(summary),
+        nextCursor,
+        links: { next: nextCursor ? `/v1/features?sort=${sort}&limit=${limit}&cursor=${nextCursor}` : null },
+      };
+      res.json(body);
+    },
 
-  router.get('/v1/features/:id', async (req, res) => {
-    const id = req.params.id;
-    const found = isUuid(id) ? await store.features.get(id) : undefined;
-    if (!found) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
-    const links = await store.links.forFeature(found.feature.id);
-    const history = await store.status.changes(found.feature.id);
-    const merges = await store.status.merges(found.feature.id);
-    const f = found.feature;
-    const text = (v: unknown) => (typeof v === 'string' ? v : null);
-    const body: z.infer<typeof featureDetail> = {
-      ...summary(found.feature),
-      scoreBreakdown: found.feature.scoredAt
-        ? (found.feature.scoreBreakdown as unknown as ScoreBreakdown)
-        : null,
-      scoredAt: found.feature.scoredAt?.toISOString() ?? null,
-      mergedInto: found.feature.mergedIntoId,
-      possibleDuplicate: f.possibleDuplicateOfId
-        ? {
-            of: f.possibleDuplicateOfId,
-            confidence: f.possibleDuplicateScore ?? 0,
-            reviewedAt: f.reviewedAt?.toISOString() ?? null,
-            evidence: f.possibleDuplicateEvidence ?? {},
-          }
-        : null,
-      merges: merges.map((m) => ({
-        id: m.id,
-        from: m.fromFeatureId,
-        into: m.intoFeatureId,
-        cause: m.cause,
-        actor: m.actor,
-        requestIds: m.requestIds,
-        at: m.createdAt.toISOString(),
-        undoneAt: m.undoneAt?.toISOString() ?? null,
-      })),
-      statusHistory: history.map((c) => ({
-        from: c.fromStatus,
-        to: c.toStatus,
-        cause: c.cause,
-        at: c.changedAt.toISOString(),
-        issueKey: text(c.detail['issueKey']),
-        trackerStatus: text(c.detail['trackerStatus']),
-      })),
-      links: links.map(linkView),
-      requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
-      notifications: await store.notifications.summary(found.feature.id),
-    };
-    res.json(body);
-  });
-
-  return router;
+    getFeature: async ({ params: { id } }, _req, res) => {
+      const view = await featureView(store, id);
+      if (!view) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
+      res.json(view);
+    },
+  };
 }

@@ -1,11 +1,11 @@
-import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { orTimeout } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TrackerHealth } from '../queue/tracker-health.ts';
 import type { IntakeSourceRow } from '../store/intake.repo.ts';
+import type { RouteHandlers } from './route-table.ts';
 
-export interface HealthDeps {
+interface HealthDeps {
   pingDatabase: () => Promise<void>;
   redis: Redis;
   metrics: Metrics;
@@ -42,7 +42,7 @@ export function probeDependencies({
  * degraded for the same reason: requests are still taken and triaged, only the repeating jobs wait, and the next
  * redrive run of any worker puts them back; restarting or unrouting the process would not bring them sooner.
  */
-export function healthRouter({
+export function healthHandlers({
   pingDatabase,
   redis,
   metrics,
@@ -51,73 +51,71 @@ export function healthRouter({
   sourceHealth = async () => [],
   schedules = async () => [],
   linksLostMark = async () => 0,
-}: HealthDeps) {
-  const router = Router();
-
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  router.get('/readyz', async (_req, res) => {
-    const checks = await probeDependencies({ pingDatabase, redis });
-    // Until startup has finished (workers, webhook registration), the process is not ready either.
-    if (!started()) checks.push(['startup', 'starting']);
-    const failing = checks.filter(([, state]) => state !== 'ok').map(([name]) => name);
-    // An unhealthy source is reported like a tracker: degraded, still ready (the API and other sources work).
-    const [trackers, sources, scheduled] = failing.length
-      ? [[], [], []]
-      : await Promise.all([
-          orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]),
-          orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]),
-          orTimeout(schedules(), 2_000, 'redis').catch(() => [] as Array<{ id: string; present: boolean }>),
-        ]);
-    // A link whose issue lost its mark needs a person (unlink it, or link the right issue); the rest works.
-    const lostMark = failing.length ? 0 : await orTimeout(linksLostMark(), 2_000, 'database').catch(() => 0);
-    const degraded =
-      trackers.some((t) => !t.healthy) ||
-      sources.some((s) => !s.healthy) ||
-      scheduled.some((s) => !s.present) ||
-      lostMark > 0;
-    const body = {
-      status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',
-      checks: Object.fromEntries(checks),
-      ...(trackers.length > 0
-        ? {
-            trackers: Object.fromEntries(
-              trackers.map((t) => [`${t.kind}/${t.site}`, t.healthy ? 'ok' : `unhealthy: ${t.reason}`]),
-            ),
-          }
-        : {}),
-      ...(sources.length > 0
-        ? {
-            sources: Object.fromEntries(
-              sources.map((s) => [s.id, s.healthy ? 'ok' : `unhealthy: ${s.lastError ?? 'unknown'}`]),
-            ),
-          }
-        : {}),
-      ...(scheduled.length > 0
-        ? { schedules: Object.fromEntries(scheduled.map((s) => [s.id, s.present ? 'ok' : 'missing'])) }
-        : {}),
-      ...(lostMark > 0 ? { links: { lostMark } } : {}),
-    };
-    if (!failing.length) return void res.json(body);
-    res
-      .status(503)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          type: 'https://suggested-sync.dev/problems/not-ready',
-          title: 'Not ready',
-          status: 503,
-          detail: failing.includes('startup') ? 'still starting' : `not reachable: ${failing.join(', ')}`,
-          checks: body.checks,
-        }),
-      );
-  });
-
-  router.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
-  return router;
+}: HealthDeps): Pick<RouteHandlers, 'healthz' | 'readyz' | 'metrics'> {
+  return {
+    healthz: (_input, _req, res) => {
+      res.json({ status: 'ok' });
+    },
+    readyz: async (_input, _req, res) => {
+      const checks = await probeDependencies({ pingDatabase, redis });
+      // Until startup has finished (workers, webhook registration), the process is not ready either.
+      if (!started()) checks.push(['startup', 'starting']);
+      const failing = checks.filter(([, state]) => state !== 'ok').map(([name]) => name);
+      // An unhealthy source is reported like a tracker: degraded, still ready (the API and other sources work).
+      const [trackers, sources, scheduled] = failing.length
+        ? [[], [], []]
+        : await Promise.all([
+            orTimeout(trackerHealth(), 2_000, 'redis').catch(() => [] as TrackerHealth[]),
+            orTimeout(sourceHealth(), 2_000, 'database').catch(() => [] as IntakeSourceRow[]),
+            orTimeout(schedules(), 2_000, 'redis').catch(() => [] as Array<{ id: string; present: boolean }>),
+          ]);
+      // A link whose issue lost its mark needs a person (unlink it, or link the right issue); the rest works.
+      const lostMark = failing.length
+        ? 0
+        : await orTimeout(linksLostMark(), 2_000, 'database').catch(() => 0);
+      const degraded =
+        trackers.some((t) => !t.healthy) ||
+        sources.some((s) => !s.healthy) ||
+        scheduled.some((s) => !s.present) ||
+        lostMark > 0;
+      const body = {
+        status: failing.length ? 'unavailable' : degraded ? 'degraded' : 'ok',
+        checks: Object.fromEntries(checks),
+        ...(trackers.length > 0
+          ? {
+              trackers: Object.fromEntries(
+                trackers.map((t) => [`${t.kind}/${t.site}`, t.healthy ? 'ok' : `unhealthy: ${t.reason}`]),
+              ),
+            }
+          : {}),
+        ...(sources.length > 0
+          ? {
+              sources: Object.fromEntries(
+                sources.map((s) => [s.id, s.healthy ? 'ok' : `unhealthy: ${s.lastError ?? 'unknown'}`]),
+              ),
+            }
+          : {}),
+        ...(scheduled.length > 0
+          ? { schedules: Object.fromEntries(scheduled.map((s) => [s.id, s.present ? 'ok' : 'missing'])) }
+          : {}),
+        ...(lostMark > 0 ? { links: { lostMark } } : {}),
+      };
+      if (!failing.length) return void res.json(body);
+      res
+        .status(503)
+        .type('application/problem+json')
+        .send(
+          JSON.stringify({
+            type: 'https://suggested-sync.dev/problems/not-ready',
+            title: 'Not ready',
+            status: 503,
+            detail: failing.includes('startup') ? 'still starting' : `not reachable: ${failing.join(', ')}`,
+            checks: body.checks,
+          }),
+        );
+    },
+    metrics: async (_input, _req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  };
 }

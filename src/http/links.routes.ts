@@ -1,19 +1,19 @@
-import { Router } from 'express';
 import type { z } from 'zod';
+import type { Application } from '../application/application.ts';
 import { isConnectorError } from '../connectors/errors.ts';
 import type { Tracker } from '../connectors/tracker.ts';
 import type { Trackers } from '../connectors/tracker-registry.ts';
 import { isUuid } from '../domain/ids.ts';
 import type { PushTarget, TrackerIssueState } from '../domain/tracker.ts';
 import type { Queues } from '../queue/queues.ts';
-import { schedulePush } from '../queue/schedule-push.ts';
 import type { RouteInput } from '../rules/route.ts';
+import type { TrackerLink } from '../store/links.repo.ts';
 import { importedTarget, RetryableConflict } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
 import { linkView } from './features.routes.ts';
-import { featureIdParam } from './params.ts';
-import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
-import { linkIssueBody, pushFeatureBody } from './schemas.ts';
+import { HttpProblem, validationProblem } from './problem.ts';
+import type { RouteHandlers } from './route-table.ts';
+import type { linkIssueBody } from './schemas.ts';
 
 /**
  * A feature's tracker links by hand: push it now (`POST /v1/features/:id/push`, past the automatic bar), link an
@@ -42,181 +42,197 @@ function trackerProblem(err: unknown, tracker: Tracker): HttpProblem {
   return new HttpProblem(502, 'tracker-error', 'Tracker error', `${name} answered an error (${err.kind})`);
 }
 
-export function linksRouter({
-  store,
-  trackers,
-  queues,
-  route,
-  coalesceSeconds,
-}: {
-  store: Store;
-  trackers: Trackers;
-  queues: Queues;
-  /** Where a feature goes (routing); undefined when this process pushes nowhere. */
-  route: ((input: RouteInput) => PushTarget) | undefined;
-  coalesceSeconds: number;
-}) {
-  const router = Router();
-
-  /** Which tracker a link request names: explicitly, by the URL's host, or the only one configured. */
-  function resolveTracker(body: z.infer<typeof linkIssueBody>): Tracker {
-    const all = trackers.all();
-    let candidates = body.tracker ? all.filter((t) => t.kind === body.tracker) : all;
-    if (body.site) candidates = candidates.filter((t) => t.site === body.site);
-    if (!body.site && candidates.length > 1 && URL.canParse(body.issue)) {
-      const url = new URL(body.issue);
-      const byHost = trackers.forUrl(url);
-      candidates = candidates.filter((t) => byHost.includes(t));
-      if (candidates.length === 0) {
-        throw validationProblem([
-          {
-            field: 'issue',
-            in: 'body',
-            pointer: '/issue',
-            detail: `no configured ${body.tracker ?? 'tracker'} has issues on ${url.host}`,
-          },
-        ]);
-      }
-    }
-    if (!body.site && candidates.length > 1) {
-      const defaults = candidates.filter((t) => t.site === 'default');
-      if (defaults.length === 1) candidates = defaults;
-    }
-    const [only] = candidates;
-    if (only && candidates.length === 1) return only;
-    throw validationProblem([
-      {
-        field: candidates.length === 0 ? (body.site ? 'site' : 'tracker') : 'tracker',
-        in: 'body',
-        pointer: candidates.length === 0 && body.site ? '/site' : '/tracker',
-        detail:
-          candidates.length === 0
-            ? `no ${body.tracker ?? 'tracker'}${body.site ? ` "${body.site}"` : ''} is configured`
-            : `several trackers could hold "${body.issue}": say which with "tracker" (jira or linear) and "site"`,
-      },
-    ]);
-  }
-
-  router.post('/v1/features/:id/push', async (req, res) => {
-    const id = featureIdParam(req.params['id']);
-    const parsed = pushFeatureBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
-    if (!route) {
-      throw new HttpProblem(
-        409,
-        'no-tracker',
-        'No tracker',
-        'no tracker is configured for this process to push to',
-      );
-    }
-    // Checked inside requestPush's transaction: the throw rolls it back, so a refused push leaves no pending link.
-    const result = await store.links.requestPush(id, (input) => {
-      const target = parsed.data.target ?? route(input);
-      const site = target.kind === 'jira' ? target.site : target.workspace;
-      if (!trackers.get(target.kind, site)) {
-        throw new HttpProblem(
-          409,
-          'no-tracker',
-          'No tracker',
-          `no ${target.kind} tracker "${site}" is configured`,
-        );
-      }
-      return target;
-    });
-    if (result.outcome === 'not-found') {
-      throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
-    }
-    if (result.outcome === 'merged') {
-      throw new HttpProblem(
-        409,
-        'feature-merged',
-        'Feature merged',
-        `feature ${id} was merged into ${result.intoId}; push that one`,
-      );
-    }
-    // Now: a push already waiting out its coalescing window runs at once.
-    await queues.enqueueNow('tracker-push', {
-      linkId: result.link.id,
-      kind: result.link.kind,
-      site: result.link.site,
-    });
-    res.status(202).json({ link: linkView(result.link) });
-  });
-
-  router.post('/v1/features/:id/links', async (req, res) => {
-    const id = featureIdParam(req.params['id']);
-    const parsed = linkIssueBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw validationProblem(fieldErrors(parsed.error));
-    const tracker = resolveTracker(parsed.data);
-    // Read before asking the tracker: what names no issue is the caller's mistake, not the tracker's.
-    const reference = trackers.issueReference(tracker, parsed.data.issue);
-    if (!reference.ok) {
+/** Which tracker a link request names: explicitly, by the URL's host, or the only one configured. */
+function resolveTracker(trackers: Trackers, body: z.infer<typeof linkIssueBody>): Tracker {
+  const all = trackers.all();
+  let candidates = body.tracker ? all.filter((t) => t.kind === body.tracker) : all;
+  if (body.site) candidates = candidates.filter((t) => t.site === body.site);
+  if (!body.site && candidates.length > 1 && URL.canParse(body.issue)) {
+    const url = new URL(body.issue);
+    const byHost = trackers.forUrl(url);
+    candidates = candidates.filter((t) => byHost.includes(t));
+    if (candidates.length === 0) {
       throw validationProblem([
         {
           field: 'issue',
           in: 'body',
           pointer: '/issue',
-          detail: `issue must be ${reference.expected} (${tracker.kind} "${tracker.site}")`,
+          detail: `no configured ${body.tracker ?? 'tracker'} has issues on ${url.host}`,
         },
       ]);
     }
-    let state: TrackerIssueState | undefined;
-    try {
-      state = await tracker.getIssue(reference.ref);
-    } catch (err) {
-      throw trackerProblem(err, tracker);
-    }
-    if (!state) {
-      throw new HttpProblem(
-        404,
-        'issue-not-found',
-        'Issue not found',
-        `${tracker.kind} "${tracker.site}" has no issue "${parsed.data.issue}" (or our token cannot see it)`,
-      );
-    }
-    const linked = await store.status.linkIssue(id, state, importedTarget(state), { cause: 'api' });
-    if (linked.outcome === 'feature-gone') {
-      throw new HttpProblem(404, 'not-found', 'Not found', `no live feature with id ${id}`);
-    }
-    if (linked.outcome === 'taken') {
+  }
+  if (!body.site && candidates.length > 1) {
+    const defaults = candidates.filter((t) => t.site === 'default');
+    if (defaults.length === 1) candidates = defaults;
+  }
+  const [only] = candidates;
+  if (only && candidates.length === 1) return only;
+  throw validationProblem([
+    {
+      field: candidates.length === 0 ? (body.site ? 'site' : 'tracker') : 'tracker',
+      in: 'body',
+      pointer: candidates.length === 0 && body.site ? '/site' : '/tracker',
+      detail:
+        candidates.length === 0
+          ? `no ${body.tracker ?? 'tracker'}${body.site ? ` "${body.site}"` : ''} is configured`
+          : `several trackers could hold "${body.issue}": say which with "tracker" (jira or linear) and "site"`,
+    },
+  ]);
+}
+
+interface LinksDeps {
+  store: Store;
+  application: Application;
+  trackers: Trackers;
+  queues: Queues;
+  /** Where a feature goes (routing); undefined when this process pushes nowhere. */
+  route: ((input: RouteInput) => PushTarget) | undefined;
+}
+
+/** The tracker's state of the issue a link request names, or the problem that says why there is none. */
+async function issueToLink(
+  trackers: Trackers,
+  body: z.infer<typeof linkIssueBody>,
+): Promise<TrackerIssueState> {
+  const tracker = resolveTracker(trackers, body);
+  // Read before asking the tracker: what names no issue is the caller's mistake, not the tracker's.
+  const reference = trackers.issueReference(tracker, body.issue);
+  if (!reference.ok) {
+    throw validationProblem([
+      {
+        field: 'issue',
+        in: 'body',
+        pointer: '/issue',
+        detail: `issue must be ${reference.expected} (${tracker.kind} "${tracker.site}")`,
+      },
+    ]);
+  }
+  let state: TrackerIssueState | undefined;
+  try {
+    state = await tracker.getIssue(reference.ref);
+  } catch (err) {
+    throw trackerProblem(err, tracker);
+  }
+  if (!state) {
+    throw new HttpProblem(
+      404,
+      'issue-not-found',
+      'Issue not found',
+      `${tracker.kind} "${tracker.site}" has no issue "${body.issue}" (or our token cannot see it)`,
+    );
+  }
+  return state;
+}
+
+/** Links an existing issue to the feature (it now carries the feature's demand); its pushes are queued once it commits. */
+async function linkExistingIssue(
+  { store, application, trackers }: LinksDeps,
+  id: string,
+  body: z.infer<typeof linkIssueBody>,
+): Promise<TrackerLink> {
+  const state = await issueToLink(trackers, body);
+  const linked = await application.links.linkIssue(id, state, importedTarget(state), { cause: 'api' });
+  if (linked.outcome === 'feature-gone') {
+    throw new HttpProblem(404, 'not-found', 'Not found', `no live feature with id ${id}`);
+  }
+  if (linked.outcome === 'taken') {
+    throw new HttpProblem(
+      409,
+      'issue-linked',
+      'Issue already linked',
+      linked.featureId === id
+        ? `${state.issueKey} is already linked to this feature`
+        : `${state.issueKey} is linked to feature ${linked.featureId}; unlink it there first`,
+      { featureId: linked.featureId },
+    );
+  }
+  const link = await store.links.get(linked.linkId);
+  if (!link) throw new Error('link vanished after insert');
+  return link;
+}
+
+/** Asks for a push now, to `target` or where routing sends the feature; the link the push job works on. */
+async function pushNow(
+  { store, trackers, queues, route }: LinksDeps,
+  id: string,
+  target: PushTarget | undefined,
+) {
+  if (!route) {
+    throw new HttpProblem(
+      409,
+      'no-tracker',
+      'No tracker',
+      'no tracker is configured for this process to push to',
+    );
+  }
+  // Checked inside requestPush's transaction: the throw rolls it back, so a refused push leaves no pending link.
+  const result = await store.links.requestPush(id, (input) => {
+    const chosen = target ?? route(input);
+    const site = chosen.kind === 'jira' ? chosen.site : chosen.workspace;
+    if (!trackers.get(chosen.kind, site)) {
       throw new HttpProblem(
         409,
-        'issue-linked',
-        'Issue already linked',
-        linked.featureId === id
-          ? `${state.issueKey} is already linked to this feature`
-          : `${state.issueKey} is linked to feature ${linked.featureId}; unlink it there first`,
-        { featureId: linked.featureId },
+        'no-tracker',
+        'No tracker',
+        `no ${chosen.kind} tracker "${site}" is configured`,
       );
     }
-    for (const link of linked.dirty) await schedulePush(queues, link, coalesceSeconds);
-    const link = await store.links.get(linked.linkId);
-    if (!link) throw new Error('link vanished after insert');
-    res
-      .status(201)
-      .location(`/v1/features/${id}`)
-      .json({ link: linkView(link) });
+    return chosen;
   });
-
-  router.delete('/v1/features/:id/links/:linkId', async (req, res) => {
-    const id = featureIdParam(req.params['id']);
-    const linkId = String(req.params['linkId']);
-    const result = isUuid(linkId)
-      ? await store.status.unlink(id, linkId).catch((err: unknown) => {
-          if (!(err instanceof RetryableConflict)) throw err;
-          throw new HttpProblem(
-            409,
-            'conflict',
-            'Conflict',
-            'the link moved to another feature by a merge; look again',
-          );
-        })
-      : 'not-found';
-    if (result === 'not-found') {
-      throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} has no link ${linkId}`);
-    }
-    res.status(204).end();
+  if (result.outcome === 'not-found') {
+    throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
+  }
+  if (result.outcome === 'merged') {
+    throw new HttpProblem(
+      409,
+      'feature-merged',
+      'Feature merged',
+      `feature ${id} was merged into ${result.intoId}; push that one`,
+    );
+  }
+  // Now: a push already waiting out its coalescing window runs at once.
+  await queues.enqueueNow('tracker-push', {
+    linkId: result.link.id,
+    kind: result.link.kind,
+    site: result.link.site,
   });
+  return result.link;
+}
 
-  return router;
+export function linksHandlers(
+  deps: LinksDeps,
+): Pick<RouteHandlers, 'pushFeature' | 'linkIssue' | 'unlinkIssue'> {
+  return {
+    pushFeature: async ({ params: { id }, body }, _req, res) => {
+      const link = await pushNow(deps, id, body.target);
+      res.status(202).json({ link: linkView(link) });
+    },
+
+    linkIssue: async ({ params: { id }, body }, _req, res) => {
+      const link = await linkExistingIssue(deps, id, body);
+      res
+        .status(201)
+        .location(`/v1/features/${id}`)
+        .json({ link: linkView(link) });
+    },
+
+    unlinkIssue: async ({ params: { id, linkId } }, _req, res) => {
+      const result = isUuid(linkId)
+        ? await deps.application.links.unlink(id, linkId).catch((err: unknown) => {
+            if (!(err instanceof RetryableConflict)) throw err;
+            throw new HttpProblem(
+              409,
+              'conflict',
+              'Conflict',
+              'the link moved to another feature by a merge; look again',
+            );
+          })
+        : 'not-found';
+      if (result === 'not-found') {
+        throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} has no link ${linkId}`);
+      }
+      res.status(204).end();
+    },
+  };
 }

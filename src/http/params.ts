@@ -1,9 +1,11 @@
-import { isUuid } from '../domain/ids.ts';
-import { HttpProblem } from './problem.ts';
+import { z } from 'zod';
 
-/** A feature id from the path: anything but a UUID names no feature (404, never a database error). */
-export function featureIdParam(raw: unknown): string {
-  const id = String(raw);
-  if (!isUuid(id)) throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
-  return id;
+/**
+ * A path id: anything but a UUID names no `what` (404 with this message, never a database error). Any UUID
+ * version is taken, as ids from trackers and older rows may be any.
+ */
+export function pathId(what: string) {
+  return z.guid({ error: (issue) => `no ${what} with id ${String(issue.input)}` });
 }
+
+export const featureId = pathId('feature');

@@ -57,7 +57,7 @@ function pointer(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Every zod issue becomes one field error; an unknown key becomes one error per key. */
-export function fieldErrors(error: z.ZodError, location: 'body' | 'query' = 'body'): FieldError[] {
+export function fieldErrors(error: z.ZodError, location: FieldError['in'] = 'body'): FieldError[] {
   const out: FieldError[] = [];
   const at = (path: ReadonlyArray<PropertyKey>) => (location === 'body' ? { pointer: pointer(path) } : {});
   for (const issue of error.issues) {
@@ -87,7 +87,7 @@ export function fieldErrors(error: z.ZodError, location: 'body' | 'query' = 'bod
  * At most this many field errors are listed: a body with thousands of unknown fields must not get an answer
  * thousands of times its size. `errorCount` says how many there were.
  */
-export const MAX_LISTED_ERRORS = 20;
+const MAX_LISTED_ERRORS = 20;
 
 export function validationProblem(errors: FieldError[]): HttpProblem {
   const listed = errors.slice(0, MAX_LISTED_ERRORS);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { targetSchema, toPushTarget } from '../config/trackers.schema.ts';
 import { nulMessage, nulPaths, refuseNul } from '../domain/nul.ts';
+import { receivedInFuture, requestInput } from '../domain/request.ts';
 import { FEATURE_STATUSES } from '../domain/status.ts';
 
 /** Response and query shapes of the HTTP API: typed answers, and the source of /openapi.json. */
@@ -12,6 +13,16 @@ export const acceptedRequest = z.object({
   status: z.literal('received'),
   receivedAt: z.iso.datetime(),
   links: z.object({ self: z.string() }),
+});
+
+/**
+ * A request as `POST /v1/requests` takes it: the intake schema, and a `receivedAt` not in the future (a rule that
+ * needs the clock, checked once the rest is valid).
+ */
+export const submitRequestBody = requestInput.refine((input) => !receivedInFuture(input, new Date()), {
+  path: ['receivedAt'],
+  message: 'receivedAt must not be in the future',
+  when: (payload) => payload.issues.length === 0,
 });
 
 export const featureSummary = z.object({
@@ -69,7 +80,9 @@ export const trackerLinkView = z.object({
   lastError: z.object({ kind: z.string(), message: z.string(), at: z.iso.datetime() }).nullable(),
 });
 
-export const statusChangeView = z.object({
+export const linkResponse = z.object({ link: trackerLinkView });
+
+const statusChangeView = z.object({
   from: featureStatus,
   to: featureStatus,
   cause: z.enum(['tracker', 'reconcile', 'merge', 'unmerge', 'unlink', 'api', 'import']).meta({
@@ -88,7 +101,7 @@ const scoreTerm = z.object({
   weight: z.number().meta({ description: 'its weight from `scoring:`' }),
 });
 
-export const scoreBreakdownView = z
+const scoreBreakdownView = z
   .object({
     score: z.number(),
     terms: z.object({
@@ -274,7 +287,7 @@ export const reviewQuery = z.strictObject({
 });
 
 /** One feature waiting for review: what triage found it close to, and why. */
-export const reviewItem = z.object({
+const reviewItem = z.object({
   feature: z.object({
     id: z.uuid(),
     title: z.string(),

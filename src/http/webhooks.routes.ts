@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import express, { Router } from 'express';
+import type { Request, Response } from 'express';
 import { headerValue, type Tracker } from '../connectors/tracker.ts';
 import type { Trackers } from '../connectors/tracker-registry.ts';
 import { withoutNul } from '../domain/nul.ts';
@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Store } from '../store/store.ts';
 import { HttpProblem } from './problem.ts';
+import type { RouteHandlers } from './route-table.ts';
 
 /**
  * `POST /webhooks/jira` and `POST /webhooks/linear` (a site's own path: `/webhooks/jira/<site>`): verify the
@@ -17,9 +18,6 @@ import { HttpProblem } from './problem.ts';
  * applies it (workers/jobs/tracker-event.job.ts). What is kept is the events the delivery means, never its body.
  * A delivery that only carries events we ignore is answered 200 and not kept.
  */
-
-/** Jira sends whole issues (description, comments): more than the API's body limit allows. */
-const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
 
 const DELIVERY_HEADER: Record<TrackerKind, string> = {
   jira: 'x-atlassian-webhook-identifier',
@@ -38,90 +36,99 @@ function trackerFor(trackers: Trackers, kind: TrackerKind, site: string | undefi
   return ofKind.find((t) => t.site === 'default') ?? (ofKind.length === 1 ? ofKind[0] : undefined);
 }
 
-export function webhooksRouter({
-  trackers,
-  store,
-  queues,
-  metrics,
-  now = () => Date.now(),
-}: {
+interface WebhooksDeps {
   trackers: Trackers;
   store: Store;
   queues: Queues;
   metrics: Metrics;
   now?: () => number;
-}) {
-  const router = Router();
-  const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
+}
 
-  router.post(['/webhooks/:provider', '/webhooks/:provider/:site'], raw, async (req, res) => {
-    const provider = String(req.params['provider']);
-    if (provider !== 'jira' && provider !== 'linear') {
-      throw new HttpProblem(404, 'not-found', 'Not found', `no webhook endpoint for "${provider}"`);
-    }
-    const site = typeof req.params['site'] === 'string' ? req.params['site'] : undefined;
-    const tracker = trackerFor(trackers, provider, site);
-    if (!tracker) {
-      throw new HttpProblem(
-        404,
-        'not-found',
-        'Not found',
-        site === undefined
-          ? `more than one ${provider} tracker is configured: use /webhooks/${provider}/<site>`
-          : `no ${provider} tracker "${site}" is configured`,
-      );
-    }
-    const rejected = (reason: string) => {
-      metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
-      req.log.warn({ provider, site: tracker.site, reason }, 'webhook rejected');
-      return new HttpProblem(401, 'unauthorized', 'Unauthorized', reason);
-    };
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const secret = trackers.webhookSecret(provider, tracker.site);
-    if (!secret)
-      throw rejected(`no webhook secret is configured for this tracker (${SECRET_SETTING[provider]})`);
-    const verdict = tracker.verifyWebhook(req.headers, body, secret, now());
-    if (!verdict.ok) throw rejected(verdict.reason);
+/** The tracker the path names, or the 404 that says why there is none. */
+function pathTracker(trackers: Trackers, provider: TrackerKind, site: string | undefined): Tracker {
+  const tracker = trackerFor(trackers, provider, site);
+  if (tracker) return tracker;
+  throw new HttpProblem(
+    404,
+    'not-found',
+    'Not found',
+    site === undefined
+      ? `more than one ${provider} tracker is configured: use /webhooks/${provider}/<site>`
+      : `no ${provider} tracker "${site}" is configured`,
+  );
+}
 
-    try {
-      JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the webhook body is not valid JSON');
-    }
-    // A NUL the database cannot store is removed, not refused: trackers do not retry a 4xx, so a refusal would
-    // lose the status change for good.
-    const events = withoutNul(tracker.parseWebhook(body));
-    if (events.every((e) => e.type === 'ignored')) {
-      metrics.webhooksReceived.inc({ provider, outcome: 'ignored' });
-      res.json({
-        status: 'ignored',
-        reasons: events.map((e) => (e.type === 'ignored' ? e.reason : '')),
-      });
-      return;
-    }
-    // Without a delivery id (or with an empty one: a hand-made request), identical bodies count as one delivery.
-    const deliveryId =
-      headerValue(req.headers, DELIVERY_HEADER[provider])?.trim() ||
-      `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    // The events, not the body: applying needs ids, keys, status and times, and the body quotes customers.
-    const recorded = await store.webhooks.record({ provider, site: tracker.site, deliveryId, events });
-    if (recorded.duplicate) {
-      metrics.webhooksReceived.inc({ provider, outcome: 'duplicate' });
-      res.json({ status: 'duplicate', deliveryId });
-      return;
-    }
-    try {
-      await queues.enqueue('tracker-event', { deliveryId: recorded.id });
-    } catch (err) {
-      // Recorded is enough to answer: the redrive enqueues unprocessed deliveries.
-      req.log.warn(
-        { error: errorForLog(err), deliveryId },
-        'webhook recorded; enqueue failed (redrive retries)',
-      );
-    }
-    metrics.webhooksReceived.inc({ provider, outcome: 'accepted' });
-    res.json({ status: 'accepted', deliveryId });
-  });
+/** The delivery's events, once its signature is verified over the raw body (401 counted and logged if not). */
+function verifiedEvents(
+  { trackers, metrics, now = () => Date.now() }: WebhooksDeps,
+  tracker: Tracker,
+  body: Buffer,
+  req: Request,
+) {
+  const provider = tracker.kind;
+  const rejected = (reason: string) => {
+    metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
+    req.log.warn({ provider, site: tracker.site, reason }, 'webhook rejected');
+    return new HttpProblem(401, 'unauthorized', 'Unauthorized', reason);
+  };
+  const secret = trackers.webhookSecret(provider, tracker.site);
+  if (!secret)
+    throw rejected(`no webhook secret is configured for this tracker (${SECRET_SETTING[provider]})`);
+  const verdict = tracker.verifyWebhook(req.headers, body, secret, now());
+  if (!verdict.ok) throw rejected(verdict.reason);
 
-  return router;
+  try {
+    JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the webhook body is not valid JSON');
+  }
+  // A NUL the database cannot store is removed, not refused: trackers do not retry a 4xx, so a refusal would
+  // lose the status change for good.
+  return withoutNul(tracker.parseWebhook(body));
+}
+
+/** Verifies, records (once per delivery id) and enqueues a tracker's delivery, and answers what became of it. */
+async function receiveDelivery(deps: WebhooksDeps, tracker: Tracker, req: Request, res: Response) {
+  const { store, queues, metrics } = deps;
+  const provider = tracker.kind;
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const events = verifiedEvents(deps, tracker, body, req);
+  if (events.every((e) => e.type === 'ignored')) {
+    metrics.webhooksReceived.inc({ provider, outcome: 'ignored' });
+    res.json({ status: 'ignored', reasons: events.map((e) => (e.type === 'ignored' ? e.reason : '')) });
+    return;
+  }
+  // Without a delivery id (or with an empty one: a hand-made request), identical bodies count as one delivery.
+  const deliveryId =
+    headerValue(req.headers, DELIVERY_HEADER[provider])?.trim() ||
+    `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  // The events, not the body: applying needs ids, keys, status and times, and the body quotes customers.
+  const recorded = await store.webhooks.record({ provider, site: tracker.site, deliveryId, events });
+  if (recorded.duplicate) {
+    metrics.webhooksReceived.inc({ provider, outcome: 'duplicate' });
+    res.json({ status: 'duplicate', deliveryId });
+    return;
+  }
+  try {
+    await queues.enqueue('tracker-event', { deliveryId: recorded.id });
+  } catch (err) {
+    // Recorded is enough to answer: the redrive enqueues unprocessed deliveries.
+    req.log.warn(
+      { error: errorForLog(err), deliveryId },
+      'webhook recorded; enqueue failed (redrive retries)',
+    );
+  }
+  metrics.webhooksReceived.inc({ provider, outcome: 'accepted' });
+  res.json({ status: 'accepted', deliveryId });
+}
+
+export function webhooksHandlers(
+  deps: WebhooksDeps,
+): Pick<RouteHandlers, 'trackerWebhook' | 'trackerSiteWebhook'> {
+  return {
+    trackerWebhook: ({ params: { provider } }, req, res) =>
+      receiveDelivery(deps, pathTracker(deps.trackers, provider, undefined), req, res),
+    trackerSiteWebhook: ({ params: { provider, site } }, req, res) =>
+      receiveDelivery(deps, pathTracker(deps.trackers, provider, site), req, res),
+  };
 }

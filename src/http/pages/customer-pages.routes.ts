@@ -1,34 +1,74 @@
-import express, { type RequestHandler, Router } from 'express';
+import type { Response } from 'express';
 import { messageLinks } from '../../rules/notify/links.ts';
 import { type TokenClaims, verifyToken } from '../../rules/notify/tokens.ts';
 import type { Db } from '../../store/db.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { loadStatusPage, tokenRequester } from '../../store/status-page.repo.ts';
 import { createSubscriptionsRepo } from '../../store/subscriptions.repo.ts';
+import type { RouteHandlers } from '../route-table.ts';
 import { sendNotFound, sendPage } from './layout.ts';
 import { statusPageBody } from './status.page.ts';
-import {
-  UNSUBSCRIBE_CHOICES,
-  type UnsubscribeChoice,
-  unsubscribeDoneBody,
-  unsubscribeFormBody,
-} from './unsubscribe.page.ts';
+import { unsubscribeDoneBody, unsubscribeForm, unsubscribeFormBody } from './unsubscribe.page.ts';
 
-export interface CustomerPagesDeps {
+interface CustomerPagesDeps {
   db: Db;
   productName: string;
-  /** Limits requests per client (token guessing, scraping); absent: no limit. */
-  rateLimit?: RequestHandler | undefined;
+}
+
+type PageRoutes = 'statusPage' | 'unsubscribePage' | 'unsubscribe' | 'oneClickPage' | 'oneClickUnsubscribe';
+
+type Subscriptions = ReturnType<typeof createSubscriptionsRepo>;
+
+/** The unsubscribe link a status page offers, when the token names a request of a feature. */
+function unsubscribeLink(key: Buffer, claims: TokenClaims): string | undefined {
+  if (!claims.requestId || !claims.featureId) return undefined;
+  return messageLinks({
+    // Relative: the unsubscribe page is on this page's origin, whatever PUBLIC_URL says.
+    publicUrl: '',
+    key,
+    requesterId: claims.requesterId,
+    tokenVersion: claims.version,
+    requestId: claims.requestId,
+    featureId: claims.featureId,
+  }).unsubscribe;
+}
+
+/** The unsubscribe form as the requester's subscriptions stand, `before` it an alert if any. */
+async function unsubscribeFormPage(
+  subscriptions: Subscriptions,
+  productName: string,
+  claims: TokenClaims,
+  token: string,
+  status: number,
+  before: string,
+) {
+  const state = await subscriptions.state(claims.requesterId, claims.featureId);
+  return {
+    status,
+    title: `Stop status emails · ${productName}`,
+    body: `${before}${unsubscribeFormBody(state, `/unsubscribe/${token}`)}`,
+  };
+}
+
+async function oneClickUnsubscribe(subscriptions: Subscriptions, claims: TokenClaims, res: Response) {
+  await subscriptions.unsubscribe({
+    requesterId: claims.requesterId,
+    featureId: claims.featureId ?? null,
+    via: 'one-click',
+  });
+  res.status(200).type('text/plain').set('Cache-Control', 'no-store').send('unsubscribed\n');
 }
 
 /**
  * The pages a requester reaches from a status email: `/r/<token>` (status), `/unsubscribe/<token>` (GET: confirm
  * form, POST: do it) and RFC 8058 one-click `POST /unsubscribe/<token>/one-click`. The token is the credential (no
  * API key, no CSRF token: it is as secret as the email it came in), and nothing changes on a GET, because mail
- * scanners and link previews fetch every URL in a message.
+ * scanners and link previews fetch every URL in a message. Each page is limited per client (route table).
  */
-export function customerPagesRouter({ db, productName, rateLimit }: CustomerPagesDeps): Router {
-  const router = Router();
+export function customerPagesHandlers({
+  db,
+  productName,
+}: CustomerPagesDeps): Pick<RouteHandlers, PageRoutes> {
   const subscriptions = createSubscriptionsRepo(db);
   const tokenKey = tokenKeyOnce(db);
   /** The token's claims, if it is genuine, of this purpose, and its requester is neither erased nor revoked. */
@@ -37,93 +77,67 @@ export function customerPagesRouter({ db, productName, rateLimit }: CustomerPage
     if (!claims || !(await tokenRequester(db, claims))) return undefined;
     return claims;
   }
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
-  const limit: RequestHandler = rateLimit ?? ((_req, _res, next) => next());
+  const formPage = (claims: TokenClaims, token: string, status = 200, before = '') =>
+    unsubscribeFormPage(subscriptions, productName, claims, token, status, before);
+  const oneClick = (claims: TokenClaims, res: Response) => oneClickUnsubscribe(subscriptions, claims, res);
 
-  router.get('/r/:token', limit, async (req, res) => {
-    const claims = await claimsOf(String(req.params['token']), 'status');
-    const view = claims && (await loadStatusPage(db, claims));
-    if (!claims || !view) return sendNotFound(res);
-    const unsubscribe =
-      claims.requestId && claims.featureId
-        ? messageLinks({
-            // Relative: the unsubscribe page is on this page's origin, whatever PUBLIC_URL says.
-            publicUrl: '',
-            key: await tokenKey(),
-            requesterId: claims.requesterId,
-            tokenVersion: claims.version,
-            requestId: claims.requestId,
-            featureId: claims.featureId,
-          }).unsubscribe
-        : undefined;
-    sendPage(res, {
-      title: `${view.feature?.title ?? view.request.title} · ${productName}`,
-      body: statusPageBody(view, { unsubscribe }),
-    });
-  });
+  return {
+    statusPage: async ({ params: { token } }, _req, res) => {
+      const claims = await claimsOf(token, 'status');
+      const view = claims && (await loadStatusPage(db, claims));
+      if (!claims || !view) return sendNotFound(res);
+      sendPage(res, {
+        title: `${view.feature?.title ?? view.request.title} · ${productName}`,
+        body: statusPageBody(view, { unsubscribe: unsubscribeLink(await tokenKey(), claims) }),
+      });
+    },
 
-  router.get('/unsubscribe/:token', limit, async (req, res) => {
-    const claims = await claimsOf(String(req.params['token']), 'unsubscribe');
-    if (!claims) return sendNotFound(res);
-    const state = await subscriptions.state(claims.requesterId, claims.featureId);
-    sendPage(res, {
-      title: `Stop status emails · ${productName}`,
-      body: unsubscribeFormBody(state, `/unsubscribe/${String(req.params['token'])}`),
-    });
-  });
+    unsubscribePage: async ({ params: { token } }, _req, res) => {
+      const claims = await claimsOf(token, 'unsubscribe');
+      if (!claims) return sendNotFound(res);
+      sendPage(res, await formPage(claims, token));
+    },
 
-  router.post('/unsubscribe/:token', limit, form, async (req, res) => {
-    const claims = await claimsOf(String(req.params['token']), 'unsubscribe');
-    if (!claims) return sendNotFound(res);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    // A client that POSTs the RFC 8058 body to the page URL gets the one-click behaviour.
-    if (body['List-Unsubscribe'] === 'One-Click') return oneClick(claims, res);
-    const choice = (UNSUBSCRIBE_CHOICES as readonly unknown[]).includes(body['choice'])
-      ? (body['choice'] as UnsubscribeChoice)
-      : undefined;
-    if (!choice || (choice === 'feature' && !claims.featureId)) {
+    unsubscribe: async ({ params: { token } }, req, res) => {
+      const claims = await claimsOf(token, 'unsubscribe');
+      if (!claims) return sendNotFound(res);
+      const sent = (req.body ?? {}) as Record<string, unknown>;
+      const { shape } = unsubscribeForm;
+      // A client that POSTs the RFC 8058 body to the page URL gets the one-click behaviour.
+      if (shape['List-Unsubscribe'].safeParse(sent['List-Unsubscribe']).data === 'One-Click') {
+        return oneClick(claims, res);
+      }
+      const choice = shape.choice.safeParse(sent['choice']).data;
+      if (!choice || (choice === 'feature' && !claims.featureId)) {
+        const alert = '<p role="alert" class="card">Choose one of the options below, then confirm.</p>';
+        return sendPage(res, await formPage(claims, token, 400, alert));
+      }
+      if (choice === 'digest') await subscriptions.setDigest(claims.requesterId, true);
+      else {
+        await subscriptions.unsubscribe({
+          requesterId: claims.requesterId,
+          featureId: choice === 'all' ? null : (claims.featureId ?? null),
+          via: 'page',
+        });
+      }
       const state = await subscriptions.state(claims.requesterId, claims.featureId);
-      return sendPage(res, {
-        status: 400,
-        title: `Stop status emails · ${productName}`,
-        body: `<p role="alert" class="card">Choose one of the options below, then confirm.</p>${unsubscribeFormBody(state, `/unsubscribe/${String(req.params['token'])}`)}`,
+      sendPage(res, {
+        title: `Done · ${productName}`,
+        body: unsubscribeDoneBody(choice, state.feature?.title),
       });
-    }
-    if (choice === 'digest') await subscriptions.setDigest(claims.requesterId, true);
-    else {
-      await subscriptions.unsubscribe({
-        requesterId: claims.requesterId,
-        featureId: choice === 'all' ? null : (claims.featureId ?? null),
-        via: 'page',
-      });
-    }
-    const state = await subscriptions.state(claims.requesterId, claims.featureId);
-    sendPage(res, {
-      title: `Done · ${productName}`,
-      body: unsubscribeDoneBody(choice, state.feature?.title),
-    });
-  });
+    },
 
-  // RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` (multipart or urlencoded) with no page and no
-  // cookies; the token in the URL is the whole authority, so the body is not needed to act. https://www.rfc-editor.org/rfc/rfc8058#section-3.2
-  router.post('/unsubscribe/:token/one-click', limit, async (req, res) => {
-    const claims = await claimsOf(String(req.params['token']), 'unsubscribe');
-    if (!claims) return void res.status(404).type('text/plain').send('unknown or expired link\n');
-    await oneClick(claims, res);
-  });
-  // Someone opening the one-click URL in a browser gets the page; a GET never unsubscribes.
-  router.get('/unsubscribe/:token/one-click', limit, (req, res) => {
-    res.redirect(303, `/unsubscribe/${encodeURIComponent(String(req.params['token']))}`);
-  });
+    // Someone opening the one-click URL in a browser gets the page; a GET never unsubscribes.
+    oneClickPage: ({ params: { token } }, _req, res) => {
+      res.redirect(303, `/unsubscribe/${encodeURIComponent(token)}`);
+    },
 
-  async function oneClick(claims: TokenClaims, res: express.Response) {
-    await subscriptions.unsubscribe({
-      requesterId: claims.requesterId,
-      featureId: claims.featureId ?? null,
-      via: 'one-click',
-    });
-    res.status(200).type('text/plain').set('Cache-Control', 'no-store').send('unsubscribed\n');
-  }
-
-  return router;
+    // RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` (multipart or urlencoded) with no page and no
+    // cookies; the token in the URL is the whole authority, so the body is not needed to act. https://www.rfc-editor.org/rfc/rfc8058#section-3.2
+    oneClickUnsubscribe: async ({ params: { token } }, _req, res) => {
+      const claims = await claimsOf(token, 'unsubscribe');
+      if (!claims) return void res.status(404).type('text/plain').send('unknown or expired link\n');
+      await oneClick(claims, res);
+    },
+  };
 }

@@ -1,9 +1,19 @@
+import { z } from 'zod';
 import type { SubscriptionState } from '../../store/subscriptions.repo.ts';
 import { escapeHtml } from './layout.ts';
 
 /** The choices the unsubscribe form offers (`choice` in the POST body). */
-export const UNSUBSCRIBE_CHOICES = ['feature', 'all', 'digest'] as const;
-export type UnsubscribeChoice = (typeof UNSUBSCRIBE_CHOICES)[number];
+const UNSUBSCRIBE_CHOICES = ['feature', 'all', 'digest'] as const;
+type UnsubscribeChoice = (typeof UNSUBSCRIBE_CHOICES)[number];
+
+/** The unsubscribe form as posted; each field is read on its own (one that does not parse is as if not sent). */
+export const unsubscribeForm = z.object({
+  choice: z.enum(UNSUBSCRIBE_CHOICES).optional(),
+  'List-Unsubscribe': z
+    .literal('One-Click')
+    .optional()
+    .meta({ description: 'RFC 8058: unsubscribe at once' }),
+});
 
 /** GET `/unsubscribe/<token>`: a confirm form; nothing changes until it is posted. */
 export function unsubscribeFormBody(state: SubscriptionState, action: string): string {
