@@ -1,0 +1,180 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { PushTarget } from '../../domain/tracker.ts';
+import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../rules/demand.ts';
+import { ConnectorError } from '../errors.ts';
+import type { CreateIssueInput, IssueContent, TrackerIssueRef } from '../tracker.ts';
+import type { JiraContext } from './context.ts';
+import { ISSUE_PROPERTY, idempotencyLabel, issueUrl, jiraSummary, jqlString } from './map.ts';
+import { jiraSpec } from './spec.ts';
+
+/** The Jira tracker's context plus what its writes name: the link back's label. */
+export interface JiraWriteContext extends JiraContext {
+  /** Names the link back in Jira: the remote link's application and the start of its title. */
+  label: string;
+}
+
+/** A title as the summary a create writes it (a retitle compares the issue's summary with it). */
+const summaryOf = (title: string): string => jiraSummary(title);
+
+export const remoteLinkGlobalId = (featureId: string): string => `suggested-sync:feature:${featureId}`;
+
+export function issueRef(ctx: JiraContext, issueId: string, issueKey: string): TrackerIssueRef {
+  return { kind: 'jira', site: ctx.site.site, issueId, issueKey, url: issueUrl(ctx.site.host, issueKey) };
+}
+
+/** The target as a Jira one on this site; any other is a configuration error. */
+export function jiraTarget(ctx: JiraContext, target: PushTarget) {
+  if (target.kind !== 'jira' || target.site !== ctx.site.site) {
+    throw new ConnectorError('config', 'jira', `target is not on Jira site ${ctx.site.site}`);
+  }
+  return target;
+}
+
+/**
+ * Upsert by globalId: "if a remote issue link with that global ID is found it is updated"
+ * (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/).
+ */
+function remoteLink(
+  ctx: JiraWriteContext,
+  issueId: string,
+  featureId: string,
+  featureUrl: string,
+  title: string,
+) {
+  return ctx.call((api) =>
+    api.issueRemoteLinks.createOrUpdateRemoteIssueLink({
+      issueIdOrKey: issueId,
+      globalId: remoteLinkGlobalId(featureId),
+      application: { type: 'suggested-sync', name: ctx.label },
+      relationship: 'customer demand',
+      object: { url: featureUrl, title: jiraSummary(`${ctx.label}: ${title}`) },
+    }),
+  );
+}
+
+export async function findCreated(
+  ctx: JiraContext,
+  { target, idempotencyKey }: { target: PushTarget; idempotencyKey: string },
+): Promise<TrackerIssueRef | undefined> {
+  const { project } = jiraTarget(ctx, target);
+  // Search is eventually consistent (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/):
+  // an issue created a moment ago may not be found yet. "Not found" right after a crash is no proof of absence;
+  // the push job waits a grace period after an unrecorded create attempt before creating again.
+  // Oldest first, and the property preferred: a clone of our issue copies its labels, not its properties.
+  const page = await ctx.call((api) =>
+    api.issueSearch.searchAndReconsileIssuesUsingJqlPost({
+      jql: `project = ${jqlString(project)} AND labels = ${jqlString(idempotencyLabel(idempotencyKey))} ORDER BY created ASC`,
+      fields: ['created'],
+      properties: [ISSUE_PROPERTY],
+      maxResults: jiraSpec.pageSize.search,
+    }),
+  );
+  const found = page.issues ?? [];
+  const ours = (issue: (typeof found)[number]) =>
+    (issue.properties?.[ISSUE_PROPERTY] as { idempotencyKey?: unknown } | undefined)?.idempotencyKey ===
+    idempotencyKey;
+  const issue = found.find(ours) ?? found[0];
+  return issue?.id && issue.key ? issueRef(ctx, issue.id, issue.key) : undefined;
+}
+
+export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput): Promise<TrackerIssueRef> {
+  const { project, issueType } = jiraTarget(ctx, input.target);
+  const labels = [...new Set([...input.labels, idempotencyLabel(input.idempotencyKey)])];
+  const created = await ctx.call((api) =>
+    api.issues.createIssue({
+      fields: {
+        project: { key: project },
+        issuetype: { name: issueType },
+        summary: summaryOf(input.title),
+        // Always ADF: a string description would make jira.js post to REST v2 (wiki markup).
+        description: replaceDemandAdf(null, demandAdf(input.demand)),
+        labels,
+        ...input.customFields,
+      },
+      properties: [
+        {
+          key: ISSUE_PROPERTY,
+          value: { featureId: input.featureId, idempotencyKey: input.idempotencyKey },
+        },
+      ],
+    }),
+  );
+  const made = issueRef(ctx, created.id, created.key);
+  await remoteLink(ctx, made.issueId, input.featureId, input.demand.featureUrl, input.title);
+  return made;
+}
+
+export async function ensureLinkBack(
+  ctx: JiraWriteContext,
+  issue: TrackerIssueRef,
+  link: { featureId: string; featureUrl: string; title: string; idempotencyKey: string },
+): Promise<void> {
+  // The mark an issue we did not create lacks: the same property a create sets (a PUT replaces it).
+  await ctx.call((api) =>
+    api.issueProperties.setIssueProperty({
+      issueIdOrKey: issue.issueId,
+      propertyKey: ISSUE_PROPERTY,
+      body: { featureId: link.featureId, idempotencyKey: link.idempotencyKey },
+    }),
+  );
+  await remoteLink(ctx, issue.issueId, link.featureId, link.featureUrl, link.title);
+}
+
+export async function retitleIssue(
+  ctx: JiraWriteContext,
+  issue: TrackerIssueRef,
+  { featureId, featureUrl, from, to }: { featureId: string; featureUrl: string; from: string; to: string },
+): Promise<boolean> {
+  const current = await ctx.call((api) =>
+    api.issues.getIssue({ issueIdOrKey: issue.issueId, fields: ['summary'] }),
+  );
+  const ours = current.fields?.['summary'] === summaryOf(from) && summaryOf(to) !== summaryOf(from);
+  if (ours) {
+    await ctx.call((api) =>
+      api.issues.editIssue({ issueIdOrKey: issue.issueId, fields: { summary: summaryOf(to) } }),
+    );
+  }
+  await remoteLink(ctx, issue.issueId, featureId, featureUrl, to);
+  return ours;
+}
+
+export async function updateIssue(
+  ctx: JiraContext,
+  issue: TrackerIssueRef,
+  content: IssueContent,
+): Promise<void> {
+  const custom = content.customFields ?? {};
+  const current = await ctx.call((api) =>
+    api.issues.getIssue({
+      issueIdOrKey: issue.issueId,
+      fields: ['description', 'labels', ...Object.keys(custom)],
+    }),
+  );
+  const fields: Record<string, unknown> = current.fields ?? {};
+  const existing = isAdfDoc(fields['description']) ? fields['description'] : null;
+  const description = replaceDemandAdf(existing, demandAdf(content.demand));
+  const have = new Set(Array.isArray(fields['labels']) ? fields['labels'] : []);
+  const addLabels = content.labels.filter((l) => !have.has(l));
+  const change: Record<string, unknown> = {};
+  // Deep equality ignores key order, which Jira need not keep when it stores ADF.
+  if (!isDeepStrictEqual(description, existing)) change['description'] = description;
+  for (const [id, value] of Object.entries(custom)) if (fields[id] !== value) change[id] = value;
+  // No change, no call: the coalescing push relies on it (and every PUT fires a jira:issue_updated).
+  if (Object.keys(change).length === 0 && addLabels.length === 0) return;
+  await ctx.call((api) =>
+    api.issues.editIssue({
+      issueIdOrKey: issue.issueId,
+      fields: change,
+      ...(addLabels.length > 0 ? { update: { labels: addLabels.map((add) => ({ add })) } } : {}),
+    }),
+  );
+}
+
+function isAdfDoc(value: unknown): value is AdfDoc {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'doc' &&
+    Array.isArray((value as { content?: unknown }).content)
+  );
+}
