@@ -17,7 +17,7 @@ export interface SandboxEmulators {
   close(): Promise<void>;
 }
 
-export interface SandboxEmulatorOptions {
+interface SandboxEmulatorOptions {
   jiraPort: number;
   linearPort: number;
   credentials: Config['sandboxCredentials'];
