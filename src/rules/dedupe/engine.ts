@@ -1,6 +1,7 @@
 import { type AnalysedText, analyse, type TextInput } from './analyse.ts';
 import type { DedupeIndexReader } from './dedupe-index.ts';
-import { type Candidate, DEFAULT_RANK_OPTIONS, type RankOptions, rankCandidates } from './rank.ts';
+import { type Candidate, rankCandidates } from './rank.ts';
+import { DEFAULT_RANK_OPTIONS, type RankOptions } from './rank-options.ts';
 import { compileOpposites, compileSynonyms, DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './synonyms.ts';
 
 /**

@@ -3,75 +3,12 @@ import { type CompareContext, type ComparedText, compareTitles } from './compare
 import {
   type Bm25Params,
   bm25Contribution,
+  type CorpusStats,
   type DedupeIndexReader,
   type DocumentStats,
 } from './dedupe-index.ts';
+import { DEFAULT_RANK_OPTIONS, type RankOptions } from './rank-options.ts';
 import type { CompiledOpposites, CompiledSynonyms } from './synonyms.ts';
-
-/**
- * Knobs of the ranker. BM25's k1 and b are textbook values; the component weights and the two penalties were
- * chosen on the development sets, each choice confirmed on a set left out of it, and are round on purpose.
- */
-export interface RankOptions {
-  /** BM25F weight of a title occurrence relative to a body occurrence. */
-  titleWeight: number;
-  k1: number;
-  bTitle: number;
-  bBody: number;
-  /** The query's most informative terms (weight × idf^idfExponent) that count; bounds work for long bodies. */
-  maxQueryTerms: number;
-  /** How many BM25 leaders get the full comparison (exact BM25F, title similarity, trigrams). */
-  rerankDepth: number;
-  /**
-   * Retrieval reads the postings of the query's most informative terms until their document frequencies add up
-   * to this (at least one term): a term in half the corpus adds work, not candidates. Leaders are then scored
-   * on every query term from their own vectors, so this bounds work without changing a leader's score. It is a
-   * number, not a share, so retrieval costs the same at 100,000 features as at 10,000: measured with
-   * `npm run bench -- --only triage`, 5,000 found nearly every original 20,000 did at 100,000 features (56 and 58
-   * of 100 rewordings ranked first) at a third of the retrieval time; 2,000 lost a quarter of them.
-   */
-  retrievalPostings: number;
-  /**
-   * Query terms are weighted by idf to this power. A request is a document too: weighting a shared term by its
-   * rarity on both sides (as tf-idf cosine does) lets the rare words two duplicates share outweigh common ones.
-   */
-  idfExponent: number;
-  /** Weight of a typo-matched term relative to an exact match. */
-  typoDiscount: number;
-  /**
-   * Weights of the similarity's components (see `CandidateEvidence`); they sum to 1 so similarity stays in 0..1.
-   * The title term cosine is evidence only by default: the two coverages say the same, and say it better.
-   */
-  weights: {
-    bm25: number;
-    queryCoverage: number;
-    candidateCoverage: number;
-    titleTerms: number;
-    titleGrams: number;
-  };
-  /** Confidence factor when the two titles contain opposite words ("import" vs "export"). */
-  oppositePenalty: number;
-  /**
-   * Confidence lost per unit of the smaller of the two titles' uncovered shares: when each title names something
-   * the other lacks, they tend to ask for different things ("dark mode for emails" / "for the dashboard").
-   */
-  differencePenalty: number;
-}
-
-export const DEFAULT_RANK_OPTIONS: RankOptions = {
-  titleWeight: 3,
-  k1: 1.2,
-  bTitle: 0.5,
-  bBody: 0.75,
-  maxQueryTerms: 32,
-  rerankDepth: 100,
-  retrievalPostings: 5_000,
-  idfExponent: 2,
-  typoDiscount: 0.7,
-  weights: { bm25: 0.4, queryCoverage: 0.25, candidateCoverage: 0.25, titleTerms: 0, titleGrams: 0.1 },
-  oppositePenalty: 0.5,
-  differencePenalty: 0.5,
-};
 
 /** Why a candidate scored what it did. */
 export interface CandidateEvidence {
@@ -260,12 +197,56 @@ export async function rankCandidates(
     Math.max(limit, options.rerankDepth),
   );
   const docs = await index.documents(leaders.map((l) => l.id));
+  const request: ComparedText = {
+    titleTerms: [...query.title.tf.keys()],
+    has: (t) => query.title.tf.has(t) || query.body.tf.has(t),
+  };
+  const titleIdf = await titleIdfOf(query, index, corpus, terms, docs);
+  const scoring: Scoring = {
+    query,
+    request,
+    terms,
+    params,
+    options,
+    selfScore: selfScore(query, terms, params),
+    titleIdf,
+    context: {
+      idf: titleIdf,
+      synonyms: vocabulary.synonyms,
+      opposites: vocabulary.opposites,
+      typoDiscount: options.typoDiscount,
+      typoOf: typoNeighbours(terms),
+    },
+    queryGroups: queryGroupsOf(terms, vocabulary.synonyms, request),
+  };
+  const candidates: Candidate[] = [];
+  for (const { id } of leaders) {
+    const doc = docs.get(id);
+    if (doc) candidates.push(scoreCandidate(id, doc, scoring));
+  }
+  candidates.sort((a, b) => b.similarity - a.similarity || a.id.localeCompare(b.id));
+  return candidates.slice(0, limit);
+}
 
-  // The query scored against itself: the most any document could reach with these terms.
-  let selfScore = 0;
+/** Everything a leader is scored against: the query, its terms and what was derived from them once. */
+interface Scoring {
+  query: AnalysedText;
+  request: ComparedText;
+  terms: readonly QueryTerm[];
+  params: Bm25Params;
+  options: RankOptions;
+  selfScore: number;
+  titleIdf: (term: string) => number;
+  context: CompareContext;
+  queryGroups: (term: string) => readonly string[];
+}
+
+/** The query scored against itself: the most any document could reach with these terms. */
+function selfScore(query: AnalysedText, terms: readonly QueryTerm[], params: Bm25Params): number {
+  let score = 0;
   for (const q of terms) {
     if (q.indexed !== q.term && q.indexed !== undefined) continue;
-    selfScore +=
+    score +=
       q.weight *
       q.idf *
       bm25Contribution(
@@ -276,87 +257,93 @@ export async function rankCandidates(
         params,
       );
   }
+  return score;
+}
 
-  // Title similarity weighs terms by idf: look up the leaders' title terms the query did not have.
+/** Title similarity weighs terms by idf: look up the leaders' title terms the query did not have. */
+async function titleIdfOf(
+  query: AnalysedText,
+  index: DedupeIndexReader,
+  corpus: CorpusStats,
+  terms: readonly QueryTerm[],
+  docs: ReadonlyMap<string, DocumentStats>,
+): Promise<(term: string) => number> {
   const known = new Map<string, number>(terms.map((q) => [q.indexed ?? q.term, q.df]));
   const missing = new Set<string>();
   for (const doc of docs.values()) for (const t of doc.titleTerms) if (!known.has(t)) missing.add(t);
   for (const t of query.title.tf.keys()) if (!known.has(t)) missing.add(t);
   if (missing.size > 0) for (const [t, df] of await index.documentFrequencies([...missing])) known.set(t, df);
-  const titleIdf = (term: string) => idf(corpus.documents, known.get(term) ?? 0);
+  return (term: string) => idf(corpus.documents, known.get(term) ?? 0);
+}
 
-  const queryTitle = [...query.title.tf.keys()];
-  const request: ComparedText = {
-    titleTerms: queryTitle,
-    has: (t) => query.title.tf.has(t) || query.body.tf.has(t),
-  };
+/** Each request word's typo neighbours the index holds. */
+function typoNeighbours(terms: readonly QueryTerm[]): Map<string, string[]> {
   const typoOf = new Map<string, string[]>();
   for (const q of terms) {
     if (q.indexed !== undefined && q.indexed !== q.term)
       typoOf.set(q.term, [...(typoOf.get(q.term) ?? []), q.indexed]);
   }
-  const context: CompareContext = {
-    idf: titleIdf,
-    synonyms: vocabulary.synonyms,
-    opposites: vocabulary.opposites,
-    typoDiscount: options.typoDiscount,
-    typoOf,
-  };
-  // Synonym groups the request names, by the words of their phrases it used.
+  return typoOf;
+}
+
+/** Synonym groups the request names, by the words of their phrases it used. */
+function queryGroupsOf(
+  terms: readonly QueryTerm[],
+  synonyms: CompiledSynonyms,
+  request: ComparedText,
+): (term: string) => readonly string[] {
   const groupsByTerm = new Map<string, readonly string[]>();
   for (const q of terms) {
-    const groups = (vocabulary.synonyms.groupsOf.get(q.term) ?? []).filter((g) => request.has(g));
+    const groups = (synonyms.groupsOf.get(q.term) ?? []).filter((g) => request.has(g));
     if (groups.length > 0) groupsByTerm.set(q.term, groups);
   }
-  const queryGroups = (term: string) => groupsByTerm.get(term) ?? [];
-  const candidates: Candidate[] = [];
-  for (const { id } of leaders) {
-    const doc = docs.get(id);
-    if (!doc) continue;
-    const { score, hits } = scoreDocument(doc, terms, params, queryGroups);
-    const bm25Norm = selfScore > 0 ? Math.min(1, score / selfScore) : 0;
-    const titleTerms = cosineOfSets(queryTitle, doc.titleTerms, titleIdf);
-    const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);
-    const compared = compareTitles(
-      request,
-      { titleTerms: doc.titleTerms, has: (t) => doc.terms.has(t) },
-      context,
-    );
-    const { queryCoverage, candidateCoverage } = compared;
-    const w = options.weights;
-    const similarity =
-      w.bm25 * bm25Norm +
-      w.queryCoverage * queryCoverage +
-      w.candidateCoverage * candidateCoverage +
-      w.titleTerms * titleTerms +
-      w.titleGrams * titleGrams;
-    // Each title naming something the other lacks ("for emails" / "for the dashboard") is two needs.
-    const apart = Math.min(1 - queryCoverage, 1 - candidateCoverage);
-    const confidence =
-      similarity *
-      (compared.contradictions.length > 0 ? options.oppositePenalty : 1) *
-      (1 - options.differencePenalty * apart);
-    const typos: Record<string, string> = {};
-    for (const q of hits) if (q.indexed !== undefined && q.indexed !== q.term) typos[q.term] = q.indexed;
-    candidates.push({
-      id,
-      similarity,
-      confidence,
-      evidence: {
-        matchedTerms: hits.slice(0, 20).map((q) => q.indexed ?? q.term),
-        typos,
-        opposites: compared.contradictions,
-        bm25: score,
-        bm25Norm,
-        titleTerms,
-        titleGrams,
-        queryCoverage,
-        candidateCoverage,
-        onlyInRequest: compared.onlyInRequest.slice(0, 10),
-        onlyInCandidate: compared.onlyInCandidate.slice(0, 10),
-      },
-    });
-  }
-  candidates.sort((a, b) => b.similarity - a.similarity || a.id.localeCompare(b.id));
-  return candidates.slice(0, limit);
+  return (term: string) => groupsByTerm.get(term) ?? [];
+}
+
+/** One leader's similarity, confidence and the evidence for them. */
+function scoreCandidate(id: string, doc: DocumentStats, s: Scoring): Candidate {
+  const { query, options } = s;
+  const { score, hits } = scoreDocument(doc, s.terms, s.params, s.queryGroups);
+  const bm25Norm = s.selfScore > 0 ? Math.min(1, score / s.selfScore) : 0;
+  const titleTerms = cosineOfSets(s.request.titleTerms, doc.titleTerms, s.titleIdf);
+  const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);
+  const compared = compareTitles(
+    s.request,
+    { titleTerms: doc.titleTerms, has: (t) => doc.terms.has(t) },
+    s.context,
+  );
+  const { queryCoverage, candidateCoverage } = compared;
+  const w = options.weights;
+  const similarity =
+    w.bm25 * bm25Norm +
+    w.queryCoverage * queryCoverage +
+    w.candidateCoverage * candidateCoverage +
+    w.titleTerms * titleTerms +
+    w.titleGrams * titleGrams;
+  // Each title naming something the other lacks ("for emails" / "for the dashboard") is two needs.
+  const apart = Math.min(1 - queryCoverage, 1 - candidateCoverage);
+  const confidence =
+    similarity *
+    (compared.contradictions.length > 0 ? options.oppositePenalty : 1) *
+    (1 - options.differencePenalty * apart);
+  const typos: Record<string, string> = {};
+  for (const q of hits) if (q.indexed !== undefined && q.indexed !== q.term) typos[q.term] = q.indexed;
+  return {
+    id,
+    similarity,
+    confidence,
+    evidence: {
+      matchedTerms: hits.slice(0, 20).map((q) => q.indexed ?? q.term),
+      typos,
+      opposites: compared.contradictions,
+      bm25: score,
+      bm25Norm,
+      titleTerms,
+      titleGrams,
+      queryCoverage,
+      candidateCoverage,
+      onlyInRequest: compared.onlyInRequest.slice(0, 10),
+      onlyInCandidate: compared.onlyInCandidate.slice(0, 10),
+    },
+  };
 }
