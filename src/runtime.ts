@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { type Application, createApplication } from './application/application.ts';
-import { createIntakeWriter } from './application/intake-writer.ts';
+import { createIntakeWriter, type IntakeWriter } from './application/intake-writer.ts';
+import type { PushPolicy } from './application/triage.ts';
 import { type Config, ConfigError } from './config/load.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
 import {
@@ -16,22 +17,22 @@ import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import { localUrl } from './http/local-url.ts';
 import type { Logger } from './log.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { trackerQueueName } from './queue/catalog.ts';
 import { createQueues, type Queues } from './queue/queues.ts';
 import { createRedis, waitForRedis } from './queue/redis.ts';
-import { createSchedules, wantedSchedules } from './queue/schedules.ts';
+import { createSchedules, type Schedules, wantedSchedules } from './queue/schedules.ts';
 import { removeStaleSourcePulls } from './queue/source-schedules.ts';
-import { createTrackerHealth } from './queue/tracker-health.ts';
-import { createDedupeEngine } from './rules/dedupe/engine.ts';
+import { createTrackerHealth, type TrackerHealthStore } from './queue/tracker-health.ts';
+import { createDedupeEngine, type DedupeEngine } from './rules/dedupe/engine.ts';
 import { analysisFingerprint } from './rules/dedupe/fingerprint.ts';
 import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './rules/dedupe/synonyms.ts';
+import { peopleDirectory } from './rules/people.ts';
 import { routeFeature } from './rules/route.ts';
 import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import type { ChannelsFor } from './store/notify-outbox.repo.ts';
 import { retryTransient } from './store/retry-transient.ts';
 import { openStore, type Store } from './store/store.ts';
-import type { PushPolicy } from './store/triage.repo.ts';
 import type { ReplyInSource } from './workers/jobs/notify-deps.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
 import { createSourcePullJob } from './workers/jobs/source-pull.job.ts';
@@ -47,20 +48,6 @@ import { checkStatusNames } from './workers/status-names.ts';
 import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
 
 export type Role = 'all' | 'api' | 'worker';
-
-/**
- * When and where features are pushed. In sandbox mode only the all-in-one process has trackers (the emulators),
- * so split processes push nothing there.
- */
-function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
-  const routing = config.trackers.routing;
-  if (!routing || (config.sandbox && role !== 'all')) return undefined;
-  return {
-    minRequests: config.push.minRequests,
-    minScore: config.push.minScore,
-    route: (input) => routeFeature(input, routing).target,
-  };
-}
 
 export interface Runtime {
   store: Store;
@@ -80,20 +67,7 @@ export interface Runtime {
   stop: () => Promise<void>;
 }
 
-/**
- * The composition root: builds the store, Redis connections, queues, HTTP app, workers and redrive for one
- * process role, in dependency order, and knows the reverse order to stop them.
- */
-export async function startRuntime({
-  config,
-  role,
-  log,
-  apiKeys,
-  version,
-  channelsFor,
-  repliesByMail: sourceRepliesByMail,
-  replyInSource,
-}: {
+export interface RuntimeOptions {
   config: Config;
   role: Role;
   log: Logger;
@@ -105,109 +79,179 @@ export async function startRuntime({
   repliesByMail?: ((source: string) => boolean) | undefined;
   /** Answers in the source for `source` notifications (absent: those rows fail saying so). */
   replyInSource?: ReplyInSource | undefined;
-}): Promise<Runtime> {
-  const dedupeSynonyms = [...DEFAULT_SYNONYMS, ...config.dedupe.synonyms];
-  const dedupe = createDedupeEngine({
-    synonyms: dedupeSynonyms,
+}
+
+/** What start-up opened before the workers and HTTP: the connections, and how to close them again. */
+interface Infrastructure {
+  store: Store;
+  producer: Redis;
+  /** The blocking connection the workers use; absent in an API process. */
+  workerRedis: Redis | undefined;
+  emulators: SandboxEmulators | undefined;
+  trackers: Trackers;
+  queues: Queues;
+  /** The similarity engine triage decides with (thresholds, synonyms), and its analysis fingerprint. */
+  dedupe: DedupeEngine;
+}
+
+/** The services every process role builds on the infrastructure. */
+interface Services extends Infrastructure {
+  metrics: Metrics;
+  application: Application;
+  trackerHealth: TrackerHealthStore;
+  sources: Sources;
+  writeIntake: IntakeWriter;
+  schedules: Schedules;
+  redrive: ReturnType<typeof createRedrive>;
+  mailer: ReturnType<typeof createNotifyMailer>;
+}
+
+/**
+ * When and where features are pushed. In sandbox mode only the all-in-one process has trackers (the emulators),
+ * so split processes push nothing there.
+ */
+function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
+  const routing = config.trackers.routing;
+  if (!routing || (config.sandbox && role !== 'all')) return undefined;
+  return {
+    minRequests: config.push.minRequests,
+    minScore: config.push.minScore,
+    route: (input) => routeFeature(input, routing).target,
+  };
+}
+
+function dedupeSynonyms(config: Config) {
+  return [...DEFAULT_SYNONYMS, ...config.dedupe.synonyms];
+}
+
+function createDedupe(config: Config): DedupeEngine {
+  return createDedupeEngine({
+    synonyms: dedupeSynonyms(config),
     opposites: [...DEFAULT_OPPOSITES, ...config.dedupe.opposites],
     thresholds: {
       ...(config.dedupe.autoMerge === undefined ? {} : { autoMerge: config.dedupe.autoMerge }),
       ...(config.dedupe.review === undefined ? {} : { review: config.dedupe.review }),
     },
   });
+}
+
+/** First: a REDIS_URL naming a database the server lacks is refused before any other work (a ConfigError). */
+async function waitForProducer(producer: Redis, config: Config): Promise<void> {
+  await waitForRedis(producer, 10_000).catch((err: Error) => {
+    if (err instanceof ConfigError) throw err;
+    throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
+  });
+}
+
+/**
+ * Sandbox mode (no tracker configured, not production): the built-in emulators stand in for Jira and Linear. Only
+ * the all-in-one process runs them; split processes point at trackers like production does.
+ */
+async function startSandbox(config: Config, role: Role): Promise<SandboxEmulators | undefined> {
+  if (!config.sandbox || role !== 'all') return undefined;
+  return startSandboxEmulators({
+    jiraPort: config.emulatorPorts.jira,
+    linearPort: config.emulatorPorts.linear,
+    credentials: config.sandboxCredentials,
+    // Beside the database: links made to the emulators' issues stay true across a restart.
+    dataDir: config.dataDir,
+    // Where the API listens: in a container (HOST=0.0.0.0) the published emulator ports reach them too.
+    host: config.host,
+  });
+}
+
+/**
+ * Migrates, and in a worker process builds the dedupe index with the analysis it runs (before any triage). A
+ * database restarting or failing over as this process starts is waited out (each step is idempotent); a real error
+ * (credentials, a missing database, a migration's SQL) still stops start-up at once.
+ */
+async function prepareDatabase(store: Store, config: Config, role: Role, dedupe: DedupeEngine, log: Logger) {
+  const { applied } = await retryTransient('migrate', () => store.migrate(), { log });
+  log.info({ database: store.kind, applied }, 'database migrated');
+  if (role === 'api') return;
+  const fingerprint = analysisFingerprint(dedupe, dedupeSynonyms(config));
+  const index = await retryTransient(
+    'dedupe index',
+    () => ensureDedupeIndex(store.db, dedupe.analyse, fingerprint),
+    { log },
+  );
+  if (index.rebuilt) {
+    await retryTransient('dedupe index vacuum', () => vacuumDedupeIndex(store.db), { log });
+    log.info({ documents: index.documents }, 'dedupe index rebuilt');
+  }
+}
+
+/** The store, Redis, emulators, database, trackers and queues, in dependency order; all closed again on failure. */
+async function startInfrastructure({ config, role, log }: RuntimeOptions): Promise<Infrastructure> {
+  const dedupe = createDedupe(config);
   const store = openStore(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
       : { kind: 'pglite', dataDir: config.database.dataDir },
-    {
-      extraFreeMailDomains: config.identity.extraFreeMailDomains,
-      people: config.identity.people,
-      scoring: config.scoring,
-      dedupe,
-      push: pushPolicy(config, role),
-    },
+    { scoring: config.scoring },
   );
   const producer = createRedis(config.redisUrl, 'producer');
   const workerRedis = role === 'api' ? undefined : createRedis(config.redisUrl, 'worker');
-  const cleanup = async () => {
-    producer.disconnect();
-    workerRedis?.disconnect();
-    await store.close().catch(() => {});
-  };
-
-  let queues: Queues;
-  let trackers: Trackers;
   let emulators: SandboxEmulators | undefined;
   try {
-    // First: a REDIS_URL naming a database the server lacks is refused before any other work (a ConfigError).
-    await waitForRedis(producer, 10_000).catch((err: Error) => {
-      if (err instanceof ConfigError) throw err;
-      throw new Error(`${err.message} at ${new URL(config.redisUrl).host}; Redis is required (REDIS_URL)`);
-    });
-    // Sandbox mode (no tracker configured, not production): the built-in emulators stand in for Jira and
-    // Linear. Only the all-in-one process runs them; split processes point at trackers like production does.
-    if (config.sandbox && role === 'all') {
-      emulators = await startSandboxEmulators({
-        jiraPort: config.emulatorPorts.jira,
-        linearPort: config.emulatorPorts.linear,
-        credentials: config.sandboxCredentials,
-        // Beside the database: links made to the emulators' issues stay true across a restart.
-        dataDir: config.dataDir,
-        // Where the API listens: in a container (HOST=0.0.0.0) the published emulator ports reach them too.
-        host: config.host,
-      });
-    }
-    // A database restarting or failing over as this process starts is waited out (each step is idempotent); a
-    // real error (credentials, a missing database, a migration's SQL) still stops start-up at once.
-    const { applied } = await retryTransient('migrate', () => store.migrate(), { log });
-    log.info({ database: store.kind, applied }, 'database migrated');
-    if (role !== 'api') {
-      // Before any triage: the index must be built with the analysis this process runs.
-      const index = await retryTransient(
-        'dedupe index',
-        () => ensureDedupeIndex(store.db, dedupe.analyse, analysisFingerprint(dedupe, dedupeSynonyms)),
-        { log },
-      );
-      if (index.rebuilt) {
-        await retryTransient('dedupe index vacuum', () => vacuumDedupeIndex(store.db), { log });
-        log.info({ documents: index.documents }, 'dedupe index rebuilt');
-      }
-    }
-    trackers = createTrackers(config, emulators);
-    queues = createQueues({
+    await waitForProducer(producer, config);
+    emulators = await startSandbox(config, role);
+    await prepareDatabase(store, config, role, dedupe, log);
+    const trackers = createTrackers(config, emulators);
+    const queues = createQueues({
       connection: producer,
       prefix: config.queuePrefix,
       retention: config.retention,
       log,
       trackerQueues: trackers.queues().map((q) => trackerQueueName(q.kind, q.site)),
     });
+    return { store, producer, workerRedis, emulators, trackers, queues, dedupe };
   } catch (err) {
     await emulators?.close();
-    await cleanup();
+    producer.disconnect();
+    workerRedis?.disconnect();
+    await store.close().catch(() => {});
     throw err;
   }
+}
 
-  const metrics = createMetrics();
-  const application = createApplication({
-    store,
-    queues,
+/** The use cases, with the policies they decide by. */
+function buildApplication(options: RuntimeOptions, infra: Infrastructure, metrics: Metrics): Application {
+  const { config, role, log } = options;
+  return createApplication({
+    store: infra.store,
+    queues: infra.queues,
     config,
     status: {
       statusMap: config.trackers.statusMap,
       rollup: config.push.rollup,
       scoring: config.scoring,
-      dedupe,
+      dedupe: infra.dedupe,
       notify: notifyPolicy(config, {
-        channelsFor: channelsFor ?? replyBackChannels(config.sources),
-        repliesByMail: sourceRepliesByMail ?? repliesByMail(config.sources),
+        channelsFor: options.channelsFor ?? replyBackChannels(config.sources),
+        repliesByMail: options.repliesByMail ?? repliesByMail(config.sources),
       }),
+    },
+    triage: {
+      dedupe: infra.dedupe,
+      identity: {
+        extraFreeMailDomains: config.identity.extraFreeMailDomains,
+        people: peopleDirectory(config.identity.people ?? []),
+      },
+      scoring: config.scoring,
+      push: pushPolicy(config, role),
     },
     metrics,
     log,
   });
-  // Connects on the first send only (a pool), so an API process that never sends holds no SMTP connection.
-  const mailer = createNotifyMailer(config, store);
-  const trackerHealth = createTrackerHealth(producer, config.queuePrefix);
+}
+
+/** The pending-work gauges and queue depths /metrics reads, each bounded. */
+function collectMetrics(
+  metrics: Metrics,
+  { store, queues, trackers }: Infrastructure,
+  health: TrackerHealthStore,
+) {
   metrics.collected({
     pendingWork: async () => [
       {
@@ -217,13 +261,20 @@ export async function startRuntime({
       { kind: 'unpushed_links', count: await orTimeout(store.links.countDirty(), 2_000, 'database') },
     ],
     queueDepths: () => orTimeout(queues.depths(), 2_000, 'redis'),
-    trackerHealth: () => orTimeout(trackerHealth.read(trackers.queues()), 2_000, 'redis'),
+    trackerHealth: () => orTimeout(health.read(trackers.queues()), 2_000, 'redis'),
   });
+}
 
+/** Metrics, use cases, sources, schedules and the redrive: what every role has, workers or not. */
+function buildServices(options: RuntimeOptions, infra: Infrastructure): Services {
+  const { config, log } = options;
+  const { store, queues, producer, trackers } = infra;
+  const metrics = createMetrics();
+  const application = buildApplication(options, infra, metrics);
+  const trackerHealth = createTrackerHealth(producer, config.queuePrefix);
+  collectMetrics(metrics, infra, trackerHealth);
   // Rate limits kept in Redis: every process spends one budget per source.
   const sources = createSources(config.sources, { log }, { redis: producer, prefix: config.queuePrefix });
-  const writeIntake = createIntakeWriter({ store, queues, metrics, log });
-  let pool: WorkerPool | undefined;
   const trackerSites = trackers.queues().map(({ kind, site }) => ({ kind, site }));
   // Every process knows the wanted schedules (readiness names a missing one); worker processes keep them.
   const schedules = createSchedules({
@@ -238,108 +289,153 @@ export async function startRuntime({
     log,
     trackerSites,
     // Only processes that run workers own the schedules; an API process reports them (readiness) but leaves them.
-    schedules: workerRedis ? schedules : undefined,
+    schedules: infra.workerRedis ? schedules : undefined,
   });
-  if (workerRedis) {
-    const sync = application.trackerEvents;
-    pool = startWorkers({
-      connection: workerRedis,
-      prefix: config.queuePrefix,
-      config: config.workers,
-      handlers: {
-        'triage-request': createTriageRequestJob({ store, queues, config, log }),
-        'tracker-push': createTrackerPushJob({ store, application, trackers, queues, config, log }),
-        'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
-        'tracker-reconcile': createTrackerReconcileJob({ store, application, trackers, sync, config, log }),
-        'tracker-import': createTrackerImportJob({ application, trackers, config, log }),
-        'rescore-features': createRescoreFeaturesJob({ store, queues, config, log }),
-        ...createNotifyHandlers({
-          store,
-          queues,
-          mailer,
-          config,
-          replyInSource: replyInSource ?? replyInSources(sources),
-          metrics,
-          log,
-        }),
-        'source-pull': createSourcePullJob({
-          store,
-          sources,
-          write: writeIntake,
-          lock: createPullLock(producer, config.queuePrefix),
-          metrics,
-          log,
-        }),
-      },
+  return {
+    ...infra,
+    metrics,
+    application,
+    trackerHealth,
+    sources,
+    writeIntake: createIntakeWriter({ store, queues, metrics, log }),
+    schedules,
+    redrive,
+    // Connects on the first send only (a pool), so an API process that never sends holds no SMTP connection.
+    mailer: createNotifyMailer(config, store),
+  };
+}
+
+/** One handler per job name; each calls its use case. */
+function jobHandlers({ config, log, replyInSource }: RuntimeOptions, s: Services) {
+  const { store, application, trackers, queues, metrics, producer } = s;
+  const sync = application.trackerEvents;
+  return {
+    'triage-request': createTriageRequestJob({ application, log }),
+    'tracker-push': createTrackerPushJob({ store, application, trackers, queues, config, log }),
+    'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
+    'tracker-reconcile': createTrackerReconcileJob({ store, application, trackers, sync, config, log }),
+    'tracker-import': createTrackerImportJob({ application, trackers, config, log }),
+    'rescore-features': createRescoreFeaturesJob({ store, application, log }),
+    ...createNotifyHandlers({
+      store,
+      queues,
+      mailer: s.mailer,
+      config,
+      replyInSource: replyInSource ?? replyInSources(s.sources),
       metrics,
       log,
-      trackerQueues: trackers.queues().map((q) => ({
-        name: trackerQueueName(q.kind, q.site),
-        limiter: q.limiter,
-        onHold: (reason: string) => {
-          log.error(
-            { tracker: q.kind, site: q.site, reason },
-            'tracker refused our credentials; its queue is held',
-          );
-          trackerHealth.unhealthy(q.kind, q.site, reason).catch(() => {});
-        },
-        onSuccess: () => {
-          trackerHealth.healthy(q.kind, q.site).catch(() => {});
-        },
-      })),
-    });
-    void checkStatusNames(trackers, config, metrics, log);
-    // Every one at start (a changed interval or job template applies); the redrive puts back any lost later.
-    await schedules.ensure({ all: true });
-    await removeStaleSourcePulls(queues, sources, log);
-    redrive.start();
-  }
+    }),
+    'source-pull': createSourcePullJob({
+      store,
+      sources: s.sources,
+      write: s.writeIntake,
+      lock: createPullLock(producer, config.queuePrefix),
+      metrics,
+      log,
+    }),
+  };
+}
 
-  // A worker process serves only health, readiness and metrics.
-  let started = false;
-  const app = createApp({
-    started: () => started,
+/** Each tracker's queue, rate-limited as the tracker asks, held while it refuses our credentials. */
+function trackerQueues({ trackers, trackerHealth }: Services, log: Logger) {
+  return trackers.queues().map((q) => ({
+    name: trackerQueueName(q.kind, q.site),
+    limiter: q.limiter,
+    onHold: (reason: string) => {
+      log.error(
+        { tracker: q.kind, site: q.site, reason },
+        'tracker refused our credentials; its queue is held',
+      );
+      trackerHealth.unhealthy(q.kind, q.site, reason).catch(() => {});
+    },
+    onSuccess: () => {
+      trackerHealth.healthy(q.kind, q.site).catch(() => {});
+    },
+  }));
+}
+
+/** A worker process's part: the workers, the status-name check, the schedules and the redrive. */
+async function startWorkerPart(options: RuntimeOptions, s: Services): Promise<WorkerPool | undefined> {
+  const { config, log } = options;
+  if (!s.workerRedis) return undefined;
+  const pool = startWorkers({
+    connection: s.workerRedis,
+    prefix: config.queuePrefix,
+    config: config.workers,
+    handlers: jobHandlers(options, s),
+    metrics: s.metrics,
+    log,
+    trackerQueues: trackerQueues(s, log),
+  });
+  void checkStatusNames(s.trackers, config, s.metrics, log);
+  // Every one at start (a changed interval or job template applies); the redrive puts back any lost later.
+  await s.schedules.ensure({ all: true });
+  await removeStaleSourcePulls(s.queues, s.sources, log);
+  s.redrive.start();
+  return pool;
+}
+
+/** The HTTP app: the API, or in a worker process only health, readiness and metrics. */
+function buildApp(options: RuntimeOptions, s: Services, started: () => boolean) {
+  const { config, role } = options;
+  return createApp({
+    started,
     config,
     apiRoutes: role !== 'worker',
-    reconcile: async () => ({ ...(await redrive.runOnce()), trackers: await redrive.trackers() }),
-    apiKeys,
-    store,
-    application,
-    queues,
-    redis: producer,
-    trackers,
-    trackerHealth: () => trackerHealth.read(trackers.queues()),
-    schedules: () => schedules.status(),
-    sources,
-    writeIntake,
+    reconcile: async () => ({ ...(await s.redrive.runOnce()), trackers: await s.redrive.trackers() }),
+    apiKeys: options.apiKeys,
+    store: s.store,
+    application: s.application,
+    queues: s.queues,
+    redis: s.producer,
+    trackers: s.trackers,
+    trackerHealth: () => s.trackerHealth.read(s.trackers.queues()),
+    schedules: () => s.schedules.status(),
+    sources: s.sources,
+    writeIntake: s.writeIntake,
     route: pushPolicy(config, role)?.route,
-    metrics,
-    log,
-    version,
+    metrics: s.metrics,
+    log: options.log,
+    version: options.version,
   });
+}
+
+async function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  }).catch(async (err: Error) => {
-    await redrive.stop();
-    await pool?.close(1_000);
-    await queues.close();
-    await emulators?.close();
-    await cleanup();
+  }).catch((err: Error) => {
     throw new Error(`cannot listen on ${config.host} port ${config.port} (HOST, PORT): ${err.message}`);
   });
   server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
-  const url = localUrl(config.host, port);
-  if (emulators) await registerSandboxWebhooks(trackers, emulators, url, log);
-  started = true;
+  return server;
+}
 
+/** Closes Redis (each step bounded: with Redis down it would wait forever), the mailer, database and emulators. */
+async function closeConnections(s: Services): Promise<void> {
+  await withDeadline(s.queues.close(), 2_000);
+  for (const redis of [s.producer, s.workerRedis]) {
+    if (!redis) continue;
+    await withDeadline(
+      redis.quit().catch(() => {}),
+      1_000,
+    );
+    redis.disconnect();
+  }
+  s.mailer.close();
+  await s.store.close();
+  await s.emulators?.close();
+}
+
+/** Graceful stop: HTTP first, then workers (bounded), then Redis and the database; the same promise every call. */
+function stopper(options: RuntimeOptions, s: Services, server: Server, pool: WorkerPool | undefined) {
+  const { config, role, log } = options;
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  return () => {
     stopping ??= (async () => {
       log.info({ role }, 'shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await redrive.stop();
+      await s.redrive.stop();
       if (pool) {
         const { timedOut } = await pool.close(config.workers.shutdownTimeoutMs);
         if (timedOut) log.warn('active jobs did not finish in time; they will be retried');
@@ -347,28 +443,38 @@ export async function startRuntime({
       const forced = setTimeout(() => server.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(forced);
-      // Each Redis step is bounded: with Redis down they would wait for it forever.
-      await withDeadline(queues.close(), 2_000);
-      await withDeadline(
-        producer.quit().catch(() => {}),
-        1_000,
-      );
-      producer.disconnect();
-      if (workerRedis) {
-        await withDeadline(
-          workerRedis.quit().catch(() => {}),
-          1_000,
-        );
-        workerRedis.disconnect();
-      }
-      mailer.close();
-      await store.close();
-      await emulators?.close();
+      await closeConnections(s);
       log.info({ role }, 'stopped');
     })();
     return stopping;
   };
+}
 
+/**
+ * The composition root: builds the store, Redis connections, queues, use cases, HTTP app, workers and redrive for
+ * one process role, in dependency order, and knows the reverse order to stop them.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const services = buildServices(options, await startInfrastructure(options));
+  const pool = await startWorkerPart(options, services);
+  let started = false;
+  const app = buildApp(options, services, () => started);
+  const server = await listen(app, options.config).catch(async (err: Error) => {
+    await services.redrive.stop();
+    await pool?.close(1_000);
+    await services.queues.close();
+    await services.emulators?.close();
+    services.producer.disconnect();
+    services.workerRedis?.disconnect();
+    await services.store.close().catch(() => {});
+    throw err;
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = localUrl(options.config.host, port);
+  if (services.emulators)
+    await registerSandboxWebhooks(services.trackers, services.emulators, url, options.log);
+  started = true;
+  const { store, application, queues, producer, emulators, sources, redrive } = services;
   return {
     store,
     application,
@@ -379,6 +485,6 @@ export async function startRuntime({
     reconcile: () => redrive.runOnce(),
     emulators,
     sources,
-    stop,
+    stop: stopper(options, services, server, pool),
   };
 }

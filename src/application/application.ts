@@ -3,10 +3,13 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Store } from '../store/store.ts';
+import { createCompanyFolds } from './company-folds.ts';
 import { createLinkState, importIssue } from './link-state.ts';
 import { mergeFeatures, unmergeFeature } from './merges.ts';
+import { createRequesterRights } from './requester-rights.ts';
 import type { DropContext, StatusContext, StatusPolicy } from './status-change.ts';
 import { createTrackerSync } from './tracker-events.ts';
+import { createTriage, type TriageDeps } from './triage.ts';
 import { createUnitOfWork } from './unit-of-work.ts';
 
 export interface ApplicationDeps {
@@ -15,6 +18,8 @@ export interface ApplicationDeps {
   config: Pick<Config, 'push'>;
   /** How tracker states become feature statuses, and who hears about a change. */
   status: StatusPolicy;
+  /** How a request finds its feature, and when a feature goes to a tracker. */
+  triage: TriageDeps;
   metrics: Metrics;
   log: Logger;
 }
@@ -23,7 +28,7 @@ export interface ApplicationDeps {
  * The use cases, each running in one unit of work (one transaction, its jobs queued once it commits): what route
  * and job handlers call. The store underneath only reads and writes.
  */
-export function createApplication({ store, queues, config, status, metrics, log }: ApplicationDeps) {
+export function createApplication({ store, queues, config, status, triage, metrics, log }: ApplicationDeps) {
   const unitOfWork = createUnitOfWork({
     db: store.db,
     queues,
@@ -37,11 +42,15 @@ export function createApplication({ store, queues, config, status, metrics, log 
     merge: (...args: DropContext<typeof mergeFeatures>) => mergeFeatures(context, ...args),
     unmerge: (...args: DropContext<typeof unmergeFeature>) => unmergeFeature(context, ...args),
   };
+  const companyFolds = createCompanyFolds({ db: store.db, unitOfWork, scoring: triage.scoring });
   return {
     links,
     merges,
     backlog: { importIssue: (...args: DropContext<typeof importIssue>) => importIssue(context, ...args) },
     trackerEvents: createTrackerSync({ store, links, merges, metrics, log }),
+    triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage }),
+    companyFolds,
+    requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),
   };
 }
 

@@ -1,6 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
-import type { Db } from './db.ts';
 import {
   featureDocumentId,
   lockDedupeIndex,
@@ -36,7 +35,7 @@ export type ErasureOutcome =
       /** Features that were named after their words, with their new titles. */
       retitled: Retitled[];
       cancelledNotifications: number;
-      /** Links whose issue shows these requests: pushed after commit so the tracker forgets them too. */
+      /** Links whose issue shows these requests: pushed once committed so the tracker forgets them too. */
       dirty: DirtyLink[];
       /**
        * Links whose issue shows these requests but no longer carries the link's mark: no push reaches an issue that
@@ -55,7 +54,7 @@ export interface NotRepushedLink {
 }
 
 /**
- * Erases a requester's personal data in one transaction. The requester row stays, anonymous, and so do their
+ * Erases a requester's personal data, in the caller's transaction. The requester row stays, anonymous, and so do their
  * requests' requester and company ids: every count and score (which count distinct requester and company ids,
  * feature-score.ts) is unchanged. What goes: email, name and external id (row and submitted copy), the request
  * texts, source links and reply threads, unsent notifications, dev-outbox copies, the dedupe index's copy of their
@@ -65,143 +64,135 @@ export interface NotRepushedLink {
  * left and changes nothing that counts.
  */
 export async function eraseRequester(
-  db: Db,
+  tx: Tx,
   dedupe: DedupeEngine,
   requesterId: string,
 ): Promise<ErasureOutcome> {
-  return db.transaction(async (tx) => {
-    // Triage resolves requesters and indexes request text under this lock: taken first, as triage and merges do.
-    await lockDedupeIndex(tx);
-    const [person] = await tx.select().from(requesters).where(eq(requesters.id, requesterId)).for('update');
-    if (!person) return { outcome: 'not-found' } as const;
-    const placeholder = erasedEmail(person.id);
-    const oldKey = person.emailKey;
-    const firstTime = person.erasedAt === null;
+  // Triage resolves requesters and indexes request text under this lock: taken first, as triage and merges do.
+  await lockDedupeIndex(tx);
+  const [person] = await tx.select().from(requesters).where(eq(requesters.id, requesterId)).for('update');
+  if (!person) return { outcome: 'not-found' } as const;
+  const placeholder = erasedEmail(person.id);
+  const oldKey = person.emailKey;
+  const firstTime = person.erasedAt === null;
 
+  await tx
+    .update(requesters)
+    .set({
+      email: placeholder,
+      emailKey: placeholder,
+      name: null,
+      externalId: null,
+      notifyDigest: false,
+      // Every status-page and unsubscribe link carries the version it was signed with (rules/notify/tokens.ts).
+      ...(firstTime ? { tokenVersion: sql`${requesters.tokenVersion} + 1` } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(requesters.id, person.id));
+
+  // Their requests, and any not triaged yet that name the old address (triage would otherwise make a new,
+  // identifiable requester of them; with the placeholder it resolves to this anonymous row).
+  const mine = or(
+    eq(requests.requesterId, person.id),
+    and(isNull(requests.requesterId), sql`lower(trim(${requests.submittedRequester}->>'email')) = ${oldKey}`),
+  );
+  const rows = await tx
+    .select({ id: requests.id, featureId: requests.featureId, submitted: requests.submittedRequester })
+    .from(requests)
+    .where(mine)
+    .orderBy(requests.id)
+    .for('update');
+  for (const r of rows) {
+    // The company is the customer's account, not the person: kept, so an untriaged request still counts it.
+    const submitted: SubmittedRequester = {
+      email: placeholder,
+      ...(r.submitted.company ? { company: r.submitted.company } : {}),
+    };
     await tx
-      .update(requesters)
-      .set({
-        email: placeholder,
-        emailKey: placeholder,
-        name: null,
-        externalId: null,
-        notifyDigest: false,
-        // Every status-page and unsubscribe link carries the version it was signed with (rules/notify/tokens.ts).
-        ...(firstTime ? { tokenVersion: sql`${requesters.tokenVersion} + 1` } : {}),
-        updatedAt: sql`now()`,
-      })
-      .where(eq(requesters.id, person.id));
+      .update(requests)
+      .set({ title: '', body: '', url: null, sourceThread: null, submittedRequester: submitted })
+      .where(eq(requests.id, r.id));
+  }
+  // After the requests are rewritten (and locked): a push that carried their old words to a tracker either
+  // committed before, or sees this erasure (links.repo recordRequestsPushed), so erasedRequests finds it.
+  await tx
+    .update(requesters)
+    .set({ erasedAt: sql`coalesce(${requesters.erasedAt}, clock_timestamp())` })
+    .where(eq(requesters.id, person.id));
+  const requestIds = rows.map((r) => r.id);
+  const featureIds = [...new Set(rows.flatMap((r) => (r.featureId ? [r.featureId] : [])))];
+  // A feature named after their request: its new title comes from requests whose requester is not erased.
+  const retitled = await retitleFeatures(tx, requestIds);
 
-    // Their requests, and any not triaged yet that name the old address (triage would otherwise make a new,
-    // identifiable requester of them; with the placeholder it resolves to this anonymous row).
-    const mine = or(
-      eq(requests.requesterId, person.id),
+  if (requestIds.length > 0) {
+    // The evidence lists the words the request shared with its feature; the decision itself stays.
+    await tx
+      .update(triageDecisions)
+      .set({ evidence: { erased: true } })
+      .where(inArray(triageDecisions.requestId, requestIds));
+    await scrubCandidateEvidence(tx, requestIds);
+  }
+  await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds, retitled);
+
+  const cancelled = await tx
+    .update(notifications)
+    .set({ state: 'cancelled', reason: 'erased', updatedAt: sql`now()` })
+    .where(and(eq(notifications.requesterId, person.id), eq(notifications.state, 'pending')))
+    .returning({ id: notifications.id });
+  // What was sent stays as a record (state, status, when); its detail and its reason (an SMTP reply from before
+  // replies were scrubbed, mail/errors.ts) may name them. `erased` is what the cancellation above just wrote.
+  await tx
+    .update(notifications)
+    .set({
+      detail: {},
+      reason: sql`case when ${notifications.reason} = 'erased' then 'erased' end`,
+      updatedAt: sql`now()`,
+    })
+    .where(
       and(
-        isNull(requests.requesterId),
-        sql`lower(trim(${requests.submittedRequester}->>'email')) = ${oldKey}`,
+        eq(notifications.requesterId, person.id),
+        sql`(${notifications.detail} <> '{}'::jsonb or ${notifications.reason} <> 'erased')`,
       ),
     );
-    const rows = await tx
-      .select({ id: requests.id, featureId: requests.featureId, submitted: requests.submittedRequester })
-      .from(requests)
-      .where(mine)
-      .orderBy(requests.id)
-      .for('update');
-    for (const r of rows) {
-      // The company is the customer's account, not the person: kept, so an untriaged request still counts it.
-      const submitted: SubmittedRequester = {
-        email: placeholder,
-        ...(r.submitted.company ? { company: r.submitted.company } : {}),
-      };
-      await tx
-        .update(requests)
-        .set({ title: '', body: '', url: null, sourceThread: null, submittedRequester: submitted })
-        .where(eq(requests.id, r.id));
-    }
-    // After the requests are rewritten (and locked): a push that carried their old words to a tracker either
-    // committed before, or sees this erasure (links.repo recordRequestsPushed), so erasedRequests finds it.
-    await tx
-      .update(requesters)
-      .set({ erasedAt: sql`coalesce(${requesters.erasedAt}, clock_timestamp())` })
-      .where(eq(requesters.id, person.id));
-    const requestIds = rows.map((r) => r.id);
-    const featureIds = [...new Set(rows.flatMap((r) => (r.featureId ? [r.featureId] : [])))];
-    // A feature named after their request: its new title comes from requests whose requester is not erased.
-    const retitled = await retitleFeatures(tx, requestIds);
+  // The dev outbox's `to` is the address, alone or as `Name <address>`.
+  await tx
+    .delete(devMail)
+    .where(
+      or(sql`lower(${devMail.to}) = ${oldKey}`, sql`position(${`<${oldKey}>`} in lower(${devMail.to})) > 0`),
+    );
 
-    if (requestIds.length > 0) {
-      // The evidence lists the words the request shared with its feature; the decision itself stays.
-      await tx
-        .update(triageDecisions)
-        .set({ evidence: { erased: true } })
-        .where(inArray(triageDecisions.requestId, requestIds));
-      await scrubCandidateEvidence(tx, requestIds);
-    }
-    await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds, retitled);
+  // The issues quoted their words with their name, and maybe carry their title: push those links again.
+  const dirty = new Map<string, DirtyLink>();
+  for (const featureId of featureIds) {
+    for (const link of await markLinksDirty(tx, featureId)) dirty.set(link.id, link);
+  }
+  for (const link of await forgetOldTitles(tx, retitled)) dirty.set(link.id, link);
+  // They stay dirty (pushed if the mark comes back) but are told apart: the push skips them.
+  const notRepushed =
+    dirty.size === 0
+      ? []
+      : await tx
+          .select({
+            linkId: trackerLinks.id,
+            tracker: trackerLinks.kind,
+            site: trackerLinks.site,
+            issueKey: trackerLinks.issueKey,
+            url: trackerLinks.url,
+          })
+          .from(trackerLinks)
+          .where(and(inArray(trackerLinks.id, [...dirty.keys()]), isNotNull(trackerLinks.markLostAt)));
+  for (const link of notRepushed) dirty.delete(link.linkId);
 
-    const cancelled = await tx
-      .update(notifications)
-      .set({ state: 'cancelled', reason: 'erased', updatedAt: sql`now()` })
-      .where(and(eq(notifications.requesterId, person.id), eq(notifications.state, 'pending')))
-      .returning({ id: notifications.id });
-    // What was sent stays as a record (state, status, when); its detail and its reason (an SMTP reply from before
-    // replies were scrubbed, mail/errors.ts) may name them. `erased` is what the cancellation above just wrote.
-    await tx
-      .update(notifications)
-      .set({
-        detail: {},
-        reason: sql`case when ${notifications.reason} = 'erased' then 'erased' end`,
-        updatedAt: sql`now()`,
-      })
-      .where(
-        and(
-          eq(notifications.requesterId, person.id),
-          sql`(${notifications.detail} <> '{}'::jsonb or ${notifications.reason} <> 'erased')`,
-        ),
-      );
-    // The dev outbox's `to` is the address, alone or as `Name <address>`.
-    await tx
-      .delete(devMail)
-      .where(
-        or(
-          sql`lower(${devMail.to}) = ${oldKey}`,
-          sql`position(${`<${oldKey}>`} in lower(${devMail.to})) > 0`,
-        ),
-      );
-
-    // The issues quoted their words with their name, and maybe carry their title: push those links again.
-    const dirty = new Map<string, DirtyLink>();
-    for (const featureId of featureIds) {
-      for (const link of await markLinksDirty(tx, featureId)) dirty.set(link.id, link);
-    }
-    for (const link of await forgetOldTitles(tx, retitled)) dirty.set(link.id, link);
-    // They stay dirty (pushed if the mark comes back) but are told apart: the push skips them.
-    const notRepushed =
-      dirty.size === 0
-        ? []
-        : await tx
-            .select({
-              linkId: trackerLinks.id,
-              tracker: trackerLinks.kind,
-              site: trackerLinks.site,
-              issueKey: trackerLinks.issueKey,
-              url: trackerLinks.url,
-            })
-            .from(trackerLinks)
-            .where(and(inArray(trackerLinks.id, [...dirty.keys()]), isNotNull(trackerLinks.markLostAt)));
-    for (const link of notRepushed) dirty.delete(link.linkId);
-
-    return {
-      outcome: 'erased',
-      firstTime,
-      requestIds,
-      featureIds,
-      retitled,
-      cancelledNotifications: cancelled.length,
-      dirty: [...dirty.values()],
-      notRepushed,
-    } as const;
-  });
+  return {
+    outcome: 'erased',
+    firstTime,
+    requestIds,
+    featureIds,
+    retitled,
+    cancelledNotifications: cancelled.length,
+    dirty: [...dirty.values()],
+    notRepushed,
+  } as const;
 }
 
 /**

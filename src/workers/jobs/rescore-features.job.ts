@@ -1,6 +1,5 @@
+import type { Application } from '../../application/application.ts';
 import type { Logger } from '../../log.ts';
-import type { Queues } from '../../queue/queues.ts';
-import { schedulePushesAfterCommit } from '../../queue/schedule-push.ts';
 import { vacuumDedupeIndex } from '../../store/dedupe-index.repo.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -15,23 +14,15 @@ const PAGE = 200;
  */
 export function createRescoreFeaturesJob({
   store,
-  queues,
-  config,
+  application,
   log,
 }: {
   store: Store;
-  queues: Queues;
-  config: { push: { coalesceSeconds: number } };
+  application: Application;
   log: Logger;
 }) {
   return async () => {
-    const folds = await store.companyFolds.foldPending();
-    await schedulePushesAfterCommit(
-      queues,
-      folds.flatMap((f) => f.links),
-      config.push.coalesceSeconds,
-      log,
-    );
+    const folds = await application.companyFolds.foldPending();
     const totals = { folded: folds.length, scanned: 0, rescored: 0, changed: 0 };
     const skipped: string[] = [];
     let after: string | undefined;
