@@ -53,7 +53,7 @@ export function createIntercomClient({
   throttle?: (() => Promise<void>) | undefined;
 }) {
   const client = new IntercomClient({ token, maxRetries: 0, ...(baseUrl ? { baseUrl } : {}) });
-  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const call: Call = async (fn) => {
     await throttle?.();
     try {
       return await fn();
@@ -70,36 +70,8 @@ export function createIntercomClient({
      * Conversations carrying `tagId` updated at or after `since` (unix seconds), one page
      * (https://developers.intercom.com/docs/references/rest-api/api.intercom.io/conversations/searchconversations).
      */
-    async searchTagged(
-      tagId: string,
-      since: number,
-      startingAfter: string | undefined,
-    ): Promise<IntercomSearchPage> {
-      const page = await call(() =>
-        client.conversations.search({
-          query: {
-            operator: 'AND',
-            value: [
-              { field: 'tag_ids', operator: 'IN', value: [tagId] },
-              { field: 'updated_at', operator: '>', value: since },
-            ],
-          },
-          pagination: {
-            per_page: intercomSpec.pageSize.conversations,
-            ...(startingAfter ? { starting_after: startingAfter } : {}),
-          },
-        }),
-      );
-      const response = page.response as {
-        conversations?: unknown[];
-        pages?: { next?: { starting_after?: string | null } };
-      };
-      const next = response.pages?.next?.starting_after;
-      return {
-        conversations: Array.isArray(response.conversations) ? response.conversations : [],
-        next: typeof next === 'string' && next !== '' ? next : undefined,
-      };
-    },
+    searchTagged: (tagId: string, since: number, startingAfter: string | undefined) =>
+      searchTagged(client, call, { tagId, since, startingAfter }),
 
     findContact: (id: string) =>
       call(() => client.contacts.find({ contact_id: id })) as Promise<unknown> as Promise<IntercomContact>,
@@ -134,3 +106,37 @@ export function createIntercomClient({
 }
 
 export type IntercomApi = ReturnType<typeof createIntercomClient>;
+
+/** Runs one SDK call under the source's budget; a failure comes out as a ConnectorError. */
+type Call = <T>(fn: () => Promise<T>) => Promise<T>;
+
+async function searchTagged(
+  client: IntercomClient,
+  call: Call,
+  { tagId, since, startingAfter }: { tagId: string; since: number; startingAfter: string | undefined },
+): Promise<IntercomSearchPage> {
+  const page = await call(() =>
+    client.conversations.search({
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'tag_ids', operator: 'IN', value: [tagId] },
+          { field: 'updated_at', operator: '>', value: since },
+        ],
+      },
+      pagination: {
+        per_page: intercomSpec.pageSize.conversations,
+        ...(startingAfter ? { starting_after: startingAfter } : {}),
+      },
+    }),
+  );
+  const response = page.response as {
+    conversations?: unknown[];
+    pages?: { next?: { starting_after?: string | null } };
+  };
+  const next = response.pages?.next?.starting_after;
+  return {
+    conversations: Array.isArray(response.conversations) ? response.conversations : [],
+    next: typeof next === 'string' && next !== '' ? next : undefined,
+  };
+}

@@ -1,4 +1,5 @@
 import { classifyZendeskFetchError, classifyZendeskResponse } from './errors.ts';
+import { zendeskSpec } from './spec.ts';
 
 export interface ZendeskTicket {
   id: number;
@@ -62,39 +63,14 @@ export function createZendeskClient({
   email,
   token,
   throttle,
-  timeoutMs = 30_000,
+  timeoutMs = zendeskSpec.timeoutMs,
 }: ZendeskClientOptions) {
   const authorization = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
   const root = baseUrl.replace(/\/+$/, '');
 
-  async function call<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
-    await throttle?.();
-    let res: Response;
-    try {
-      res = await fetch(`${root}${path}`, {
-        method,
-        headers: {
-          authorization,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw classifyZendeskFetchError(err);
-    }
-    let parsed: unknown;
-    try {
-      const text = await res.text();
-      parsed = text ? JSON.parse(text) : {};
-    } catch (err) {
-      if (!res.ok) throw classifyZendeskResponse(res.status, res.headers.get('retry-after'), undefined);
-      throw classifyZendeskFetchError(err);
-    }
-    if (!res.ok) throw classifyZendeskResponse(res.status, res.headers.get('retry-after'), parsed);
-    return parsed as T;
-  }
+  const connection: ZendeskConnection = { root, authorization, throttle, timeoutMs };
+  const call = <T>(method: 'GET' | 'PUT', path: string, body?: unknown) =>
+    zendeskCall<T>(connection, method, path, body);
 
   return {
     baseUrl: root,
@@ -133,14 +109,20 @@ export function createZendeskClient({
     },
 
     /**
-     * The ticket's newest comments, up to `maxPages` pages of 100, newest first (cursor pagination,
+     * The ticket's newest comments, up to `maxPages` pages, newest first (cursor pagination,
      * https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/#list-comments).
      */
-    async recentComments(ticketId: number, maxPages = 5): Promise<ZendeskComment[]> {
+    async recentComments(
+      ticketId: number,
+      maxPages: number = zendeskSpec.pageSize.commentPages,
+    ): Promise<ZendeskComment[]> {
       const comments: ZendeskComment[] = [];
       let after: string | undefined;
       for (let page = 0; page < maxPages; page++) {
-        const query = new URLSearchParams({ sort_order: 'desc', 'page[size]': '100' });
+        const query = new URLSearchParams({
+          sort_order: 'desc',
+          'page[size]': String(zendeskSpec.pageSize.comments),
+        });
         if (after) query.set('page[after]', after);
         const res = await call<{
           comments?: ZendeskComment[];
@@ -156,3 +138,45 @@ export function createZendeskClient({
 }
 
 export type ZendeskClient = ReturnType<typeof createZendeskClient>;
+
+interface ZendeskConnection {
+  root: string;
+  authorization: string;
+  throttle?: (() => Promise<void>) | undefined;
+  timeoutMs: number;
+}
+
+/** One API call; every failure (no answer, not JSON, not a success) comes out as a ConnectorError. */
+async function zendeskCall<T>(
+  { root, authorization, throttle, timeoutMs }: ZendeskConnection,
+  method: 'GET' | 'PUT',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  await throttle?.();
+  let res: Response;
+  try {
+    res = await fetch(`${root}${path}`, {
+      method,
+      headers: {
+        authorization,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw classifyZendeskFetchError(err);
+  }
+  let parsed: unknown;
+  try {
+    const text = await res.text();
+    parsed = text ? JSON.parse(text) : {};
+  } catch (err) {
+    if (!res.ok) throw classifyZendeskResponse(res.status, res.headers.get('retry-after'), undefined);
+    throw classifyZendeskFetchError(err);
+  }
+  if (!res.ok) throw classifyZendeskResponse(res.status, res.headers.get('retry-after'), parsed);
+  return parsed as T;
+}
