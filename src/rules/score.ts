@@ -149,22 +149,49 @@ function revenuePoints(revenue: number | null, model: ScoringModel): number {
 const term = (weight: number): ScoreTerm => ({ points: 0, undecayed: 0, count: 0, weight });
 
 export function scoreFeature(demand: Demand, model: ScoringModel, now: Date): FeatureScore {
-  const multipliers = new Map(Object.entries(model.tiers).map(([k, v]) => [tierKey(k), v]));
+  const { requesters, important, newest, oldest } = requesterTerms(demand.requesters, model, now);
+  const { companies, revenue, tiers, top } = companyTerms(demand.companies, model, now);
+  const sum = (key: 'points' | 'undecayed') =>
+    requesters[key] + important[key] + companies[key] + revenue[key] + tiers[key];
+  const score = round(sum('points'));
+  const rounded = <T extends { points: number; undecayed: number }>(t: T): T => ({
+    ...t,
+    points: round(t.points),
+    undecayed: round(t.undecayed),
+  });
+  return {
+    score,
+    breakdown: {
+      score,
+      terms: {
+        requesters: rounded(requesters),
+        important: rounded(important),
+        companies: rounded(companies),
+        revenue: rounded(revenue),
+        tiers: rounded(tiers),
+      },
+      recency: {
+        halfLifeDays: model.halfLifeDays,
+        undecayedScore: round(sum('undecayed')),
+        newestRequestDays: newest === null ? null : round(newest, 1),
+        oldestRequestDays: oldest === null ? null : round(oldest, 1),
+      },
+      topCompanies: top
+        .sort((a, b) => b.points - a.points || a.companyId.localeCompare(b.companyId))
+        .slice(0, TOP_COMPANIES)
+        .map((c) => ({ ...c, points: round(c.points) })),
+      scoredAt: now.toISOString(),
+    },
+  };
+}
+
+/** The requester and important-requester terms, and how old the newest and oldest requests are. */
+function requesterTerms(demand: Demand['requesters'], model: ScoringModel, now: Date) {
   const requesters = term(model.requester);
   const important = term(model.important);
-  const companies = term(model.company);
-  const revenue = { ...term(model.revenue.weight), unit: model.revenue.unit, totalRevenue: 0 };
-  const tiers = {
-    points: 0,
-    undecayed: 0,
-    count: 0,
-    companiesByTier: {} as Record<string, number>,
-    multipliers: Object.fromEntries(multipliers),
-  };
-
   let newest: number | null = null;
   let oldest: number | null = null;
-  for (const r of demand.requesters) {
+  for (const r of demand) {
     const days = ageDays(r.lastRequestedAt, now);
     const decay = decayFor(days, model.halfLifeDays);
     newest = newest === null ? days : Math.min(newest, days);
@@ -178,9 +205,23 @@ export function scoreFeature(demand: Demand, model: ScoringModel, now: Date): Fe
       important.points += model.important * decay;
     }
   }
+  return { requesters, important, newest, oldest };
+}
 
+/** The company, revenue and tier terms, and each company's share of the score. */
+function companyTerms(demand: Demand['companies'], model: ScoringModel, now: Date) {
+  const multipliers = new Map(Object.entries(model.tiers).map(([k, v]) => [tierKey(k), v]));
+  const companies = term(model.company);
+  const revenue = { ...term(model.revenue.weight), unit: model.revenue.unit, totalRevenue: 0 };
+  const tiers = {
+    points: 0,
+    undecayed: 0,
+    count: 0,
+    companiesByTier: {} as Record<string, number>,
+    multipliers: Object.fromEntries(multipliers),
+  };
   const top: ScoreBreakdown['topCompanies'] = [];
-  for (const c of demand.companies) {
+  for (const c of demand) {
     const days = ageDays(c.lastRequestedAt, now);
     const decay = decayFor(days, model.halfLifeDays);
     const key = c.tier ? tierKey(c.tier) : '';
@@ -214,37 +255,5 @@ export function scoreFeature(demand: Demand, model: ScoringModel, now: Date): Fe
       points: base * multiplier * decay,
     });
   }
-
-  const sum = (key: 'points' | 'undecayed') =>
-    requesters[key] + important[key] + companies[key] + revenue[key] + tiers[key];
-  const score = round(sum('points'));
-  const rounded = <T extends { points: number; undecayed: number }>(t: T): T => ({
-    ...t,
-    points: round(t.points),
-    undecayed: round(t.undecayed),
-  });
-  return {
-    score,
-    breakdown: {
-      score,
-      terms: {
-        requesters: rounded(requesters),
-        important: rounded(important),
-        companies: rounded(companies),
-        revenue: rounded(revenue),
-        tiers: rounded(tiers),
-      },
-      recency: {
-        halfLifeDays: model.halfLifeDays,
-        undecayedScore: round(sum('undecayed')),
-        newestRequestDays: newest === null ? null : round(newest, 1),
-        oldestRequestDays: oldest === null ? null : round(oldest, 1),
-      },
-      topCompanies: top
-        .sort((a, b) => b.points - a.points || a.companyId.localeCompare(b.companyId))
-        .slice(0, TOP_COMPANIES)
-        .map((c) => ({ ...c, points: round(c.points) })),
-      scoredAt: now.toISOString(),
-    },
-  };
+  return { companies, revenue, tiers, top };
 }
