@@ -61,7 +61,7 @@ export function createSlackClient(options: SlackClientOptions): SlackApi {
   const rateLimitRetries = options.rateLimitRetries ?? slackSpec.rateLimitRetries;
 
   /** One Web API call: a short 429 is waited out (Slack's Retry-After, https://api.slack.com/apis/rate-limits). */
-  async function call<T>(run: () => Promise<T>): Promise<T> {
+  const call: Call = async (run) => {
     for (let attempt = 0; ; attempt++) {
       try {
         await options.throttle?.();
@@ -74,32 +74,14 @@ export function createSlackClient(options: SlackClientOptions): SlackApi {
         await sleep(waitMs);
       }
     }
-  }
+  };
 
   return {
     async authTest() {
       const res = await call(() => web.auth.test());
       return { teamId: res.team_id, botUserId: res.user_id };
     },
-    async message(channel, ts) {
-      // A top-level message is the newest at `latest` inclusive; a thread reply is only in conversations.replies.
-      // https://api.slack.com/messaging/retrieving#individual_messages
-      const history = await call(() =>
-        web.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 }),
-      );
-      const top = history.messages?.find((m) => m.ts === ts);
-      if (top) return top as SlackMessage;
-      try {
-        const replies = await call(() =>
-          web.conversations.replies({ channel, ts, oldest: ts, inclusive: true, limit: 10 }),
-        );
-        return replies.messages?.find((m) => m.ts === ts) as SlackMessage | undefined;
-      } catch (err) {
-        // `thread_not_found`: no message at that ts at all (deleted, or never there).
-        if (err instanceof ConnectorError && err.kind === 'not_found') return undefined;
-        throw err;
-      }
-    },
+    message: (channel, ts) => readMessage(web, call, channel, ts),
     async user(id) {
       const res = await call(() => web.users.info({ user: id }));
       if (!res.user?.id) throw classifySlackError(new Error('users.info answered without a user'));
@@ -109,35 +91,67 @@ export function createSlackClient(options: SlackClientOptions): SlackApi {
       const res = await call(() => web.chat.getPermalink({ channel, message_ts: ts }));
       return res.permalink;
     },
-    async postOnce({ channel, threadTs, text, messageId }) {
-      let cursor: string | undefined;
-      for (let page = 0; page < slackSpec.pageSize.threadPages; page++) {
-        const thread = await call(() =>
-          web.conversations.replies({
-            channel,
-            ts: threadTs,
-            include_all_metadata: true,
-            limit: slackSpec.pageSize.thread,
-            ...(cursor ? { cursor } : {}),
-          }),
-        );
-        const found = thread.messages?.some((m) => {
-          const payload = m.metadata?.event_payload as Record<string, unknown> | undefined;
-          return m.metadata?.event_type === REPLY_EVENT_TYPE && payload?.['message_id'] === messageId;
-        });
-        if (found) return 'already-posted';
-        cursor = thread.response_metadata?.next_cursor || undefined;
-        if (!cursor) break;
-      }
-      await call(() =>
-        webOnce.chat.postMessage({
-          channel,
-          thread_ts: threadTs,
-          text,
-          metadata: { event_type: REPLY_EVENT_TYPE, event_payload: { message_id: messageId } },
-        }),
-      );
-      return 'posted';
-    },
+    postOnce: (input) => postOnce(web, webOnce, call, input),
   };
+}
+
+/** One Web API call under the source's budget, a short 429 waited out; failures come out as ConnectorError. */
+type Call = <T>(run: () => Promise<T>) => Promise<T>;
+
+/**
+ * A top-level message is the newest at `latest` inclusive; a thread reply is only in conversations.replies.
+ * https://api.slack.com/messaging/retrieving#individual_messages
+ */
+async function readMessage(web: WebClient, call: Call, channel: string, ts: string) {
+  const history = await call(() =>
+    web.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 }),
+  );
+  const top = history.messages?.find((m) => m.ts === ts);
+  if (top) return top as SlackMessage;
+  try {
+    const replies = await call(() =>
+      web.conversations.replies({ channel, ts, oldest: ts, inclusive: true, limit: 10 }),
+    );
+    return replies.messages?.find((m) => m.ts === ts) as SlackMessage | undefined;
+  } catch (err) {
+    // `thread_not_found`: no message at that ts at all (deleted, or never there).
+    if (err instanceof ConnectorError && err.kind === 'not_found') return undefined;
+    throw err;
+  }
+}
+
+async function postOnce(
+  web: WebClient,
+  webOnce: WebClient,
+  call: Call,
+  { channel, threadTs, text, messageId }: Parameters<SlackApi['postOnce']>[0],
+): Promise<'posted' | 'already-posted'> {
+  let cursor: string | undefined;
+  for (let page = 0; page < slackSpec.pageSize.threadPages; page++) {
+    const thread = await call(() =>
+      web.conversations.replies({
+        channel,
+        ts: threadTs,
+        include_all_metadata: true,
+        limit: slackSpec.pageSize.thread,
+        ...(cursor ? { cursor } : {}),
+      }),
+    );
+    const found = thread.messages?.some((m) => {
+      const payload = m.metadata?.event_payload as Record<string, unknown> | undefined;
+      return m.metadata?.event_type === REPLY_EVENT_TYPE && payload?.['message_id'] === messageId;
+    });
+    if (found) return 'already-posted';
+    cursor = thread.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  await call(() =>
+    webOnce.chat.postMessage({
+      channel,
+      thread_ts: threadTs,
+      text,
+      metadata: { event_type: REPLY_EVENT_TYPE, event_payload: { message_id: messageId } },
+    }),
+  );
+  return 'posted';
 }

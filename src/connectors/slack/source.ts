@@ -3,7 +3,7 @@ import { slackMrkdwn } from '../../rules/notify/source-reply.ts';
 import { ConnectorError, WebhookSignatureError } from '../errors.ts';
 import type { IntakeSource, WebhookResult } from '../intake-source.ts';
 import type { SourceDeps } from '../source-registry.ts';
-import { createSlackClient } from './client.ts';
+import { createSlackClient, type SlackApi } from './client.ts';
 import type { SlackSourceConfig } from './config.ts';
 import { slackMessageToItem, slackRef } from './map.ts';
 import { parseSlackEvent, verifySlackSignature } from './webhook.ts';
@@ -28,11 +28,7 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
     throttle: deps.throttle,
   });
   const log = deps.log;
-
-  /** The intake writer logs the reason with the ref; reasons name ids only, never message text. */
-  function rejected(reason: string, ref?: string): WebhookResult {
-    return { kind: 'items', items: [], rejected: [{ ref, reason }] };
-  }
+  const ctx: SlackSourceContext = { config, api, log, signingSecret };
 
   return {
     kind: 'slack',
@@ -47,42 +43,7 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
       await api.authTest();
     },
 
-    async parseWebhook(headers, rawBody) {
-      const verdict = verifySlackSignature(headers, rawBody, signingSecret, Date.now());
-      if (!verdict.ok) throw new WebhookSignatureError('slack', `Slack request refused: ${verdict.reason}`);
-      const event = parseSlackEvent(rawBody);
-      switch (event.type) {
-        case 'url_verification':
-          return { kind: 'challenge', body: { challenge: event.challenge } };
-        case 'ignored':
-          return { kind: 'ignored', reason: event.reason };
-        case 'malformed':
-          return rejected(event.reason);
-        case 'reaction_added':
-          break;
-      }
-      const { reaction, channel, ts } = event.reaction;
-      if (reaction !== config.emoji)
-        return { kind: 'ignored', reason: `reaction :${reaction}: is not :${config.emoji}:` };
-      if (config.channels && !config.channels.includes(channel)) {
-        return { kind: 'ignored', reason: `channel ${channel} is not one of the configured channels` };
-      }
-      const ref = slackRef(channel, ts);
-      // Our bot token refused here fails the delivery (503) so Slack redelivers; the next scheduled pull
-      // (auth.test) marks the source unhealthy.
-      const message = await api.message(channel, ts);
-      if (!message)
-        return rejected(`message ${ref} was not found (deleted, or the app is not in the channel)`, ref);
-      if (!message.user) return rejected(`message ${ref} has no human author`, ref);
-      const [author, permalink] = await Promise.all([
-        api.user(message.user),
-        api.permalink(channel, message.ts),
-      ]);
-      const mapped = slackMessageToItem({ channel, message, author, permalink });
-      if ('reason' in mapped) return rejected(`message ${ref}: ${mapped.reason}`, ref);
-      log.info({ sourceId: config.id, ref }, 'slack message marked as a request');
-      return { kind: 'items', items: [mapped.item], rejected: [] };
-    },
+    parseWebhook: (headers, rawBody) => parseWebhook(ctx, headers, rawBody),
 
     async reply(thread, message) {
       const channel = thread.sourceThread?.['channel'];
@@ -104,4 +65,58 @@ export function createSlackSource(config: Resolved<SlackSourceConfig>, deps: Sou
         log.info({ sourceId: config.id, channel, threadTs }, 'slack reply was already posted');
     },
   };
+}
+
+interface SlackSourceContext {
+  config: Resolved<SlackSourceConfig>;
+  api: SlackApi;
+  log: SourceDeps['log'];
+  signingSecret: string;
+}
+
+/** The intake writer logs the reason with the ref; reasons name ids only, never message text. */
+function rejected(reason: string, ref?: string): WebhookResult {
+  return { kind: 'items', items: [], rejected: [{ ref, reason }] };
+}
+
+/** An Events API delivery: the URL check, or a reaction that may mark a message as a request. */
+async function parseWebhook(
+  ctx: SlackSourceContext,
+  headers: Record<string, string | string[] | undefined>,
+  rawBody: Buffer,
+): Promise<WebhookResult> {
+  const verdict = verifySlackSignature(headers, rawBody, ctx.signingSecret, Date.now());
+  if (!verdict.ok) throw new WebhookSignatureError('slack', `Slack request refused: ${verdict.reason}`);
+  const event = parseSlackEvent(rawBody);
+  switch (event.type) {
+    case 'url_verification':
+      return { kind: 'challenge', body: { challenge: event.challenge } };
+    case 'ignored':
+      return { kind: 'ignored', reason: event.reason };
+    case 'malformed':
+      return rejected(event.reason);
+    case 'reaction_added':
+      break;
+  }
+  const { reaction, channel, ts } = event.reaction;
+  if (reaction !== ctx.config.emoji)
+    return { kind: 'ignored', reason: `reaction :${reaction}: is not :${ctx.config.emoji}:` };
+  if (ctx.config.channels && !ctx.config.channels.includes(channel)) {
+    return { kind: 'ignored', reason: `channel ${channel} is not one of the configured channels` };
+  }
+  const ref = slackRef(channel, ts);
+  // Our bot token refused here fails the delivery (503) so Slack redelivers; the next scheduled pull
+  // (auth.test) marks the source unhealthy.
+  const message = await ctx.api.message(channel, ts);
+  if (!message)
+    return rejected(`message ${ref} was not found (deleted, or the app is not in the channel)`, ref);
+  if (!message.user) return rejected(`message ${ref} has no human author`, ref);
+  const [author, permalink] = await Promise.all([
+    ctx.api.user(message.user),
+    ctx.api.permalink(channel, message.ts),
+  ]);
+  const mapped = slackMessageToItem({ channel, message, author, permalink });
+  if ('reason' in mapped) return rejected(`message ${ref}: ${mapped.reason}`, ref);
+  ctx.log.info({ sourceId: ctx.config.id, ref }, 'slack message marked as a request');
+  return { kind: 'items', items: [mapped.item], rejected: [] };
 }
