@@ -1,9 +1,10 @@
 import { simpleParser } from 'mailparser';
 import type { Resolved } from '../../config/sources.schema.ts';
+import type { Logger } from '../../log.ts';
 import { ConnectorError } from '../errors.ts';
 import type { IntakeSource, PullPage, SourceThread } from '../intake-source.ts';
 import type { SourceDeps } from '../source-registry.ts';
-import { openMailbox, type ReplyMail, sendReply } from './client.ts';
+import { type MailboxSession, openMailbox, type ReplyMail, sendReply } from './client.ts';
 import type { EmailInboxSourceConfig } from './config.ts';
 import { mailToItem } from './map.ts';
 
@@ -96,32 +97,8 @@ export function createEmailInboxSource(
         }
         for (let i = 0; i < uids.length; i += config.pageSize) {
           const chunk = uids.slice(i, i + config.pageSize);
-          const page: PullPage = {
-            items: [],
-            rejected: [],
-            cursor: `${uidValidity}:${chunk[chunk.length - 1]}`,
-          };
-          for (const raw of await session.fetch(chunk)) {
-            const at = { uidValidity, uid: raw.uid, internalDate: raw.internalDate };
-            let verdict: ReturnType<typeof mailToItem>;
-            try {
-              verdict = mailToItem(await simpleParser(raw.source), at);
-            } catch {
-              verdict = {
-                kind: 'rejected',
-                ref: `${uidValidity}:${raw.uid}`,
-                reason: 'the message could not be parsed',
-              };
-            }
-            if (verdict.kind === 'item') page.items.push(verdict.item);
-            else if (verdict.kind === 'rejected')
-              page.rejected.push({ ref: verdict.ref, reason: verdict.reason });
-            else
-              log.info(
-                { sourceId: config.id, uid: raw.uid, reason: verdict.reason },
-                'automated mail skipped',
-              );
-          }
+          const cursor = `${uidValidity}:${chunk[chunk.length - 1]}`;
+          const page = await readPage(session, chunk, { uidValidity, cursor, sourceId: config.id, log });
           yield page;
         }
       } finally {
@@ -145,4 +122,35 @@ export function createEmailInboxSource(
       await sendReply(smtpUrl, mail);
     },
   };
+}
+
+/** One page of messages as items; automated mail is skipped (and logged), unreadable mail rejected. */
+async function readPage(
+  session: MailboxSession,
+  uids: number[],
+  {
+    uidValidity,
+    cursor,
+    sourceId,
+    log,
+  }: { uidValidity: string; cursor: string; sourceId: string; log: Logger },
+): Promise<PullPage> {
+  const page: PullPage = { items: [], rejected: [], cursor };
+  for (const raw of await session.fetch(uids)) {
+    const at = { uidValidity, uid: raw.uid, internalDate: raw.internalDate };
+    let verdict: ReturnType<typeof mailToItem>;
+    try {
+      verdict = mailToItem(await simpleParser(raw.source), at);
+    } catch {
+      verdict = {
+        kind: 'rejected',
+        ref: `${uidValidity}:${raw.uid}`,
+        reason: 'the message could not be parsed',
+      };
+    }
+    if (verdict.kind === 'item') page.items.push(verdict.item);
+    else if (verdict.kind === 'rejected') page.rejected.push({ ref: verdict.ref, reason: verdict.reason });
+    else log.info({ sourceId, uid: raw.uid, reason: verdict.reason }, 'automated mail skipped');
+  }
+  return page;
 }
