@@ -52,7 +52,7 @@ export async function startSandboxEmulators(options: SandboxEmulatorOptions): Pr
 
 /**
  * Sandbox mode: each emulator sends its webhooks here, signed with the secret made at start, as a real site
- * would once registered (README: "Setting up Jira and Linear").
+ * would once registered (docs/trackers.md, "Setting up a real Jira site and Linear workspace").
  */
 export async function registerSandboxWebhooks(
   trackers: Trackers,

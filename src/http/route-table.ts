@@ -122,7 +122,7 @@ const featureRoutes = {
     path: '/v1/features',
     auth: 'apiKey',
     summary:
-      'Features, paginated by cursor, sorted by score (the demand behind each, README "Scoring") or by most recent request',
+      'Features, paginated by cursor, sorted by score (the demand behind each, docs/dedupe-and-scoring.md) or by most recent request',
     query: featureListQuery,
     responses: { 200: { description: 'A page of features', schema: featureList } },
     problems: { 400: 'Invalid query' },

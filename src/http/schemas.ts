@@ -143,7 +143,7 @@ const scoreBreakdownView = z
   })
   .meta({
     description:
-      'Why the feature has its score: each term with its points (after recency decay), its points before decay and what it counted; the terms add up to the score (up to rounding). README: "Scoring".',
+      'Why the feature has its score: each term with its points (after recency decay), its points before decay and what it counted; the terms add up to the score (up to rounding). See docs/dedupe-and-scoring.md.',
   });
 
 const notificationCounts = z.object({
