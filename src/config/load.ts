@@ -98,29 +98,10 @@ export function loadConfig({
       problems.push(describeIssue(issue, String(issue.path[0] ?? 'env')));
   }
 
-  let fileData: unknown = {};
   const configFile = env['CONFIG_FILE']?.trim() || undefined;
-  if (configFile) {
-    const resolved = path.resolve(cwd, configFile);
-    try {
-      fileData = parseYaml(readFile(resolved)) ?? {};
-      if (typeof fileData !== 'object' || Array.isArray(fileData)) {
-        problems.push(`CONFIG_FILE ${configFile}: expected a YAML mapping at the top level`);
-        fileData = {};
-      }
-    } catch (err) {
-      if (err instanceof YAMLParseError) {
-        const pos = err.linePos?.[0];
-        problems.push(
-          `CONFIG_FILE ${configFile}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${err.code})`,
-        );
-      } else {
-        const code = (err as NodeJS.ErrnoException).code;
-        problems.push(`CONFIG_FILE: cannot read ${resolved} (${code ?? 'error'})`);
-      }
-      fileData = {};
-    }
-  }
+  const fileData = configFile
+    ? readConfigFile(path.resolve(cwd, configFile), configFile, readFile, problems)
+    : {};
   const parsedFile = fileSchema.safeParse(fileData);
   if (!parsedFile.success) {
     for (const issue of parsedFile.error.issues) {
@@ -143,8 +124,58 @@ export function loadConfig({
   if (sources) problems.push(...sources.problems);
   if (!parsedEnv.success || !parsedFile.success || !resolved || problems.length)
     throw new ConfigError(problems);
-  const e = parsedEnv.data;
-  const file = parsedFile.data;
+  return assembleConfig(parsedEnv.data, parsedFile.data, {
+    cwd,
+    configFile,
+    trackers: resolved,
+    sources: sources?.sources ?? [],
+  });
+}
+
+/** The CONFIG_FILE's top-level mapping; `{}` when it cannot be read or parsed (the problem is added). */
+function readConfigFile(
+  resolved: string,
+  configFile: string,
+  readFile: (file: string) => string,
+  problems: string[],
+): unknown {
+  try {
+    const fileData: unknown = parseYaml(readFile(resolved)) ?? {};
+    if (typeof fileData !== 'object' || Array.isArray(fileData)) {
+      problems.push(`CONFIG_FILE ${configFile}: expected a YAML mapping at the top level`);
+      return {};
+    }
+    return fileData;
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const pos = err.linePos?.[0];
+      problems.push(
+        `CONFIG_FILE ${configFile}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML (${err.code})`,
+      );
+    } else {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(`CONFIG_FILE: cannot read ${resolved} (${code ?? 'error'})`);
+    }
+    return {};
+  }
+}
+
+/** The configuration from the parsed environment and file, with their defaults. */
+function assembleConfig(
+  e: Env,
+  file: FileConfig,
+  {
+    cwd,
+    configFile,
+    trackers: resolved,
+    sources,
+  }: {
+    cwd: string;
+    configFile: string | undefined;
+    trackers: ReturnType<typeof resolveTrackers>;
+    sources: Config['sources'];
+  },
+): Config {
   const isProduction = e.NODE_ENV === 'production';
 
   const dataDir = path.resolve(cwd, e.DATA_DIR);
@@ -179,7 +210,7 @@ export function loadConfig({
     identity: file.identity,
     dedupe: file.dedupe,
     scoring: file.scoring,
-    sources: sources?.sources ?? [],
+    sources,
     sandboxCredentials: file.sandbox,
   };
 }

@@ -60,7 +60,39 @@ export function resolveTrackers(
     if (!value) problems.push(`CONFIG_FILE ${where}: environment variable ${name} is not set`);
     return value || undefined;
   };
+  const jira = jiraSites(e, file, secret);
+  const linear = linearWorkspaces(e, file, secret);
+  problems.push(...sitesConfiguredTwice(jira, linear));
 
+  const isProduction = e.NODE_ENV === 'production';
+  const hasTracker = jira.length + linear.length > 0;
+  if (isProduction && !hasTracker) {
+    problems.push(
+      'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY; or trackers: in CONFIG_FILE)',
+    );
+  }
+  const sandbox = !hasTracker && !isProduction;
+  let routing: RoutingConfig | undefined;
+  if (sandbox) routing = sandboxRouting();
+  else if (hasTracker) routing = resolveRouting(file, jira, linear, problems);
+  const selections = backlogSelections(file, jira, linear, problems);
+  return {
+    config: {
+      jira,
+      linear,
+      routing,
+      statusMap: statusMapOf(file),
+      backlog: { intervalSeconds: file.backlog.intervalSeconds, selections },
+    },
+    sandbox,
+    problems,
+  };
+}
+
+type Secret = (name: string | undefined, where: string) => string | undefined;
+
+/** The `default` site of the JIRA_* variables, then the YAML's sites. */
+function jiraSites(e: Env, file: Pick<FileConfig, 'trackers'>, secret: Secret): JiraSite[] {
   const jira: JiraSite[] = [];
   if (e.JIRA_HOST && e.JIRA_EMAIL && e.JIRA_API_TOKEN) {
     jira.push({
@@ -78,6 +110,11 @@ export function resolveTrackers(
     const apiToken = secret(s.apiTokenEnv, `${at}.apiTokenEnv`) ?? '';
     jira.push({ ...s, apiToken, webhookSecret: secret(s.webhookSecretEnv, `${at}.webhookSecretEnv`) });
   });
+  return jira;
+}
+
+/** The `default` workspace of LINEAR_API_KEY, then the YAML's workspaces. */
+function linearWorkspaces(e: Env, file: Pick<FileConfig, 'trackers'>, secret: Secret): LinearWorkspace[] {
   const linear: LinearWorkspace[] = [];
   if (e.LINEAR_API_KEY) {
     linear.push({
@@ -98,6 +135,11 @@ export function resolveTrackers(
       webhookSecret: secret(w.webhookSecretEnv, `${at}.webhookSecretEnv`),
     });
   });
+  return linear;
+}
+
+function sitesConfiguredTwice(jira: JiraSite[], linear: LinearWorkspace[]): string[] {
+  const problems: string[] = [];
   for (const [kind, ids] of [
     ['jira', jira.map((s) => s.site)],
     ['linear', linear.map((w) => w.workspace)],
@@ -108,44 +150,45 @@ export function resolveTrackers(
       );
     }
   }
+  return problems;
+}
 
-  const isProduction = e.NODE_ENV === 'production';
-  const hasTracker = jira.length + linear.length > 0;
-  if (isProduction && !hasTracker) {
+/** The YAML routing, each target checked against the configured sites; undefined without a default. */
+function resolveRouting(
+  file: Pick<FileConfig, 'routing'>,
+  jira: JiraSite[],
+  linear: LinearWorkspace[],
+  problems: string[],
+): RoutingConfig | undefined {
+  const known = (t: PushTarget) =>
+    t.kind === 'jira' ? jira.some((s) => s.site === t.site) : linear.some((w) => w.workspace === t.workspace);
+  const describe = (t: PushTarget) =>
+    t.kind === 'jira'
+      ? `no Jira site "${t.site}" is configured (JIRA_HOST or trackers.jira)`
+      : `no Linear workspace "${t.workspace}" is configured (LINEAR_API_KEY or trackers.linear)`;
+  const rules = (file.routing?.rules ?? []).map((r, i) => {
+    const target = toPushTarget(r.target);
+    if (!known(target)) problems.push(`CONFIG_FILE routing.rules[${i}].target: ${describe(target)}`);
+    return { name: r.name, when: r.when, target };
+  });
+  if (!file.routing?.default) {
     problems.push(
-      'JIRA_HOST/LINEAR_API_KEY: production needs at least one tracker (Jira: JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN; or LINEAR_API_KEY; or trackers: in CONFIG_FILE)',
+      'CONFIG_FILE routing.default: required once a tracker is configured (where features go by default)',
     );
+    return undefined;
   }
-  const sandbox = !hasTracker && !isProduction;
+  const target = toPushTarget(file.routing.default);
+  if (!known(target)) problems.push(`CONFIG_FILE routing.default: ${describe(target)}`);
+  return { rules, default: target };
+}
 
-  let routing: RoutingConfig | undefined;
-  if (sandbox) {
-    routing = sandboxRouting();
-  } else if (hasTracker) {
-    const known = (t: PushTarget) =>
-      t.kind === 'jira'
-        ? jira.some((s) => s.site === t.site)
-        : linear.some((w) => w.workspace === t.workspace);
-    const describe = (t: PushTarget) =>
-      t.kind === 'jira'
-        ? `no Jira site "${t.site}" is configured (JIRA_HOST or trackers.jira)`
-        : `no Linear workspace "${t.workspace}" is configured (LINEAR_API_KEY or trackers.linear)`;
-    const rules = (file.routing?.rules ?? []).map((r, i) => {
-      const target = toPushTarget(r.target);
-      if (!known(target)) problems.push(`CONFIG_FILE routing.rules[${i}].target: ${describe(target)}`);
-      return { name: r.name, when: r.when, target };
-    });
-    if (!file.routing?.default) {
-      problems.push(
-        'CONFIG_FILE routing.default: required once a tracker is configured (where features go by default)',
-      );
-    } else {
-      const target = toPushTarget(file.routing.default);
-      if (!known(target)) problems.push(`CONFIG_FILE routing.default: ${describe(target)}`);
-      routing = { rules, default: target };
-    }
-  }
-
+/** The backlog import's selections, each naming a configured site. */
+function backlogSelections(
+  file: Pick<FileConfig, 'backlog'>,
+  jira: JiraSite[],
+  linear: LinearWorkspace[],
+  problems: string[],
+): TrackerConfig['backlog']['selections'] {
   const selections: TrackerConfig['backlog']['selections'] = [];
   file.backlog.jira.forEach((b, i) => {
     if (!jira.some((s) => s.site === b.site)) {
@@ -165,9 +208,13 @@ export function resolveTrackers(
       selection: { kind: 'linear', team: b.team, labels: b.labels },
     });
   });
+  return selections;
+}
 
+/** The default status map with the YAML's overrides. */
+function statusMapOf(file: Pick<FileConfig, 'statusMap'>): StatusMapConfig {
   const defaults = defaultStatusMap();
-  const statusMap: StatusMapConfig = {
+  return {
     jira: {
       byCategory: { ...defaults.jira.byCategory, ...file.statusMap.jira.byCategory },
       byName: { ...defaults.jira.byName, ...file.statusMap.jira.byName },
@@ -176,16 +223,5 @@ export function resolveTrackers(
       byType: { ...defaults.linear.byType, ...file.statusMap.linear.byType },
       byName: { ...defaults.linear.byName, ...file.statusMap.linear.byName },
     },
-  };
-  return {
-    config: {
-      jira,
-      linear,
-      routing,
-      statusMap,
-      backlog: { intervalSeconds: file.backlog.intervalSeconds, selections },
-    },
-    sandbox,
-    problems,
   };
 }
