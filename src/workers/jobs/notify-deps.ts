@@ -3,6 +3,7 @@ import type { Mailer } from '../../connectors/mail/client.ts';
 import type { Logger } from '../../log.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Queues } from '../../queue/queues.ts';
+import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import type { Store } from '../../store/store.ts';
 
 /**
@@ -28,6 +29,16 @@ export interface NotifyDeps {
   metrics: Metrics;
   log: Logger;
   now?: () => number;
+}
+
+/** The notify dependencies, with the clock and the key that signs the message's links. */
+export interface NotifyContext extends NotifyDeps {
+  now: () => number;
+  tokenKey: ReturnType<typeof tokenKeyOnce>;
+}
+
+export function notifyContext(deps: NotifyDeps): NotifyContext {
+  return { ...deps, now: deps.now ?? (() => Date.now()), tokenKey: tokenKeyOnce(deps.store.db) };
 }
 
 /** Metric label for why a row was suppressed (the reason text itself can name an SMTP reply). */

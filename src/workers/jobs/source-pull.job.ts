@@ -40,115 +40,154 @@ export function authBackoffMs(failures: number, everySeconds: number): number {
  * `transient`: record it and let BullMQ retry with backoff; anything else: record it and fail.
  */
 export function createSourcePullJob({
-  store,
-  sources,
-  write,
-  lock,
-  metrics,
-  log,
   now = () => new Date(),
   maxInPullWaitMs = MAX_IN_PULL_WAIT_MS,
-}: {
+  ...deps
+}: Omit<PullDeps, 'now' | 'maxInPullWaitMs'> & { now?: () => Date; maxInPullWaitMs?: number }) {
+  const pull: PullDeps = { ...deps, now, maxInPullWaitMs };
+  return ({ sourceId }: JobPayload<'source-pull'>): Promise<PullOutcome> => pullSource(pull, sourceId);
+}
+
+/** What a pull reads from and writes to. */
+interface PullDeps {
   store: Pick<Store, 'intake'>;
   sources: Sources;
   write: IntakeWriter;
   lock: PullLock;
   metrics: Pick<Metrics, 'sourcePullFailures' | 'sourceHealthy'>;
   log: Logger;
-  now?: () => Date;
-  maxInPullWaitMs?: number;
-}) {
-  return async function pull({ sourceId }: JobPayload<'source-pull'>): Promise<PullOutcome> {
-    const source = sources.get(sourceId);
-    const config = sources.config(sourceId);
-    if (!source || !config) return { skipped: 'not-configured' };
-    const lease = await lock.acquire(sourceId);
-    if (!lease) {
-      log.info({ sourceId }, 'another pull of this source is running; this one stops');
-      return { skipped: 'locked' };
-    }
+  now: () => Date;
+  maxInPullWaitMs: number;
+}
+
+/** Where one pull stands: the cursor it resumes from, what it stored, how many 429s it sat out. */
+interface PullProgress {
+  cursor: string | null;
+  pulled: number;
+  pages: number;
+  waits: number;
+}
+
+async function pullSource(deps: PullDeps, sourceId: string): Promise<PullOutcome> {
+  const source = deps.sources.get(sourceId);
+  const config = deps.sources.config(sourceId);
+  if (!source || !config) return { skipped: 'not-configured' };
+  const lease = await deps.lock.acquire(sourceId);
+  if (!lease) {
+    deps.log.info({ sourceId }, 'another pull of this source is running; this one stops');
+    return { skipped: 'locked' };
+  }
+  try {
+    return await pullHolding(deps, source, config, lease);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function pullHolding(
+  deps: PullDeps,
+  source: IntakeSource,
+  config: ResolvedSourceConfig,
+  lease: PullLease,
+): Promise<PullOutcome> {
+  const { store, metrics, log, now } = deps;
+  const sourceId = source.id;
+  const row = await store.intake.ensure(source.id, source.kind);
+  const wait = authBackoffMs(row.consecutiveFailures, config.schedule.everySeconds);
+  if (!row.healthy && row.lastPullAt && now().getTime() < row.lastPullAt.getTime() + wait) {
+    return { skipped: 'backing-off' };
+  }
+  const progress: PullProgress = { cursor: row.cursor, pulled: 0, pages: 0, waits: 0 };
+  for (;;) {
     try {
-      return await pullHolding(source, config, lease);
-    } finally {
-      await lease.release();
+      const stopped = await storePages(deps, source, lease, progress);
+      if (stopped) return stopped;
+      break;
+    } catch (err) {
+      const outcome = await afterPullError(deps, sourceId, progress, err);
+      if (outcome === 'resume') continue;
+      return outcome;
     }
-  };
-
-  async function pullHolding(
-    source: IntakeSource,
-    config: ResolvedSourceConfig,
-    lease: PullLease,
-  ): Promise<PullOutcome> {
-    const sourceId = source.id;
-    const row = await store.intake.ensure(source.id, source.kind);
-    const wait = authBackoffMs(row.consecutiveFailures, config.schedule.everySeconds);
-    if (!row.healthy && row.lastPullAt && now().getTime() < row.lastPullAt.getTime() + wait) {
-      return { skipped: 'backing-off' };
-    }
-
-    let cursor = row.cursor;
-    let pulled = 0;
-    let pages = 0;
-    let waits = 0;
-    for (;;) {
-      try {
-        for await (const page of source.pull(cursor)) {
-          if (!lease.held()) {
-            log.warn(
-              { sourceId },
-              'this pull lost the source lock; it stops and leaves the rest to the next',
-            );
-            return { skipped: 'superseded' };
-          }
-          const stored = await write(source.id, page, { expectedCursor: cursor, cursor: page.cursor });
-          if (!stored.cursorAdvanced) {
-            log.info({ sourceId }, 'another pull of this source moved its cursor; this one stops');
-            return { skipped: 'superseded' };
-          }
-          cursor = page.cursor;
-          pulled += stored.created.length;
-          pages++;
-        }
-        break;
-      } catch (err) {
-        if (!isConnectorError(err)) {
-          await recordFailure(sourceId, 'unknown', String(errorForLog(err)['message']), false);
-          throw err;
-        }
-        const action = actionFor(err);
-        if (action.action === 'pause-queue') {
-          metrics.sourcePullFailures.inc({ source: sourceId, kind: err.kind });
-          if (action.ms > maxInPullWaitMs || ++waits > MAX_WAITS_PER_PULL) {
-            log.warn(
-              { sourceId, retryAfterMs: action.ms },
-              'source rate limit outlasts this pull; next run resumes',
-            );
-            return { skipped: 'rate-limited' };
-          }
-          log.info({ sourceId, retryAfterMs: action.ms }, 'source rate limited; waiting, then resuming');
-          // The stored cursor is where this pull resumes: the page that hit the limit was not stored.
-          await sleep(action.ms);
-          continue;
-        }
-        if (action.action === 'hold-queue') {
-          await recordFailure(sourceId, err.kind, action.reason, true);
-          throw new UnrecoverableError(action.reason);
-        }
-        await recordFailure(sourceId, err.kind, `${err.provider} ${err.kind}: ${err.message}`, false);
-        if (action.action === 'stop') throw new UnrecoverableError(action.reason);
-        throw err;
-      }
-    }
-    await store.intake.markHealthy(sourceId, now());
-    metrics.sourceHealthy.set({ source: sourceId }, 1);
-    log.info({ sourceId, pulled, pages }, 'source pulled');
-    return { pulled, pages };
   }
+  await store.intake.markHealthy(sourceId, now());
+  metrics.sourceHealthy.set({ source: sourceId }, 1);
+  log.info({ sourceId, pulled: progress.pulled, pages: progress.pages }, 'source pulled');
+  return { pulled: progress.pulled, pages: progress.pages };
+}
 
-  async function recordFailure(sourceId: string, kind: string, reason: string, unhealthy: boolean) {
-    metrics.sourcePullFailures.inc({ source: sourceId, kind });
-    if (unhealthy) metrics.sourceHealthy.set({ source: sourceId }, 0);
-    const failures = await store.intake.markFailure(sourceId, reason, unhealthy, now());
-    log.warn({ sourceId, kind, reason, failures }, unhealthy ? 'source unhealthy' : 'source pull failed');
+/** Stores every page from the cursor on, each with the cursor after it; stops when another pull took over. */
+async function storePages(
+  { write, log }: PullDeps,
+  source: IntakeSource,
+  lease: PullLease,
+  progress: PullProgress,
+): Promise<PullOutcome | undefined> {
+  const sourceId = source.id;
+  for await (const page of source.pull(progress.cursor)) {
+    if (!lease.held()) {
+      log.warn({ sourceId }, 'this pull lost the source lock; it stops and leaves the rest to the next');
+      return { skipped: 'superseded' };
+    }
+    const stored = await write(source.id, page, { expectedCursor: progress.cursor, cursor: page.cursor });
+    if (!stored.cursorAdvanced) {
+      log.info({ sourceId }, 'another pull of this source moved its cursor; this one stops');
+      return { skipped: 'superseded' };
+    }
+    progress.cursor = page.cursor;
+    progress.pulled += stored.created.length;
+    progress.pages++;
   }
+  return undefined;
+}
+
+/**
+ * A pull that threw, by the connector policy: `resume` after sitting out a short rate limit, the outcome when the
+ * limit outlasts this pull; anything else is recorded and thrown (unrecoverable when retrying cannot help).
+ */
+async function afterPullError(
+  deps: PullDeps,
+  sourceId: string,
+  progress: PullProgress,
+  err: unknown,
+): Promise<PullOutcome | 'resume'> {
+  const { metrics, log } = deps;
+  if (!isConnectorError(err)) {
+    await recordFailure(deps, sourceId, 'unknown', String(errorForLog(err)['message']), false);
+    throw err;
+  }
+  const action = actionFor(err);
+  if (action.action === 'pause-queue') {
+    metrics.sourcePullFailures.inc({ source: sourceId, kind: err.kind });
+    if (action.ms > deps.maxInPullWaitMs || ++progress.waits > MAX_WAITS_PER_PULL) {
+      log.warn(
+        { sourceId, retryAfterMs: action.ms },
+        'source rate limit outlasts this pull; next run resumes',
+      );
+      return { skipped: 'rate-limited' };
+    }
+    log.info({ sourceId, retryAfterMs: action.ms }, 'source rate limited; waiting, then resuming');
+    // The stored cursor is where this pull resumes: the page that hit the limit was not stored.
+    await sleep(action.ms);
+    return 'resume';
+  }
+  if (action.action === 'hold-queue') {
+    await recordFailure(deps, sourceId, err.kind, action.reason, true);
+    throw new UnrecoverableError(action.reason);
+  }
+  await recordFailure(deps, sourceId, err.kind, `${err.provider} ${err.kind}: ${err.message}`, false);
+  if (action.action === 'stop') throw new UnrecoverableError(action.reason);
+  throw err;
+}
+
+async function recordFailure(
+  { store, metrics, log, now }: PullDeps,
+  sourceId: string,
+  kind: string,
+  reason: string,
+  unhealthy: boolean,
+): Promise<void> {
+  metrics.sourcePullFailures.inc({ source: sourceId, kind });
+  if (unhealthy) metrics.sourceHealthy.set({ source: sourceId }, 0);
+  const failures = await store.intake.markFailure(sourceId, reason, unhealthy, now());
+  log.warn({ sourceId, kind, reason, failures }, unhealthy ? 'source unhealthy' : 'source pull failed');
 }

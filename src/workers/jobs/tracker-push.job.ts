@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
+import type { Application } from '../../application/application.ts';
 import { lostAccess, unlinkMissingIssues } from '../../application/tracker-events.ts';
 import type { Config } from '../../config/load.ts';
 import { ConnectorError, isConnectorError } from '../../connectors/errors.ts';
-import type { IssueContent, TrackerIssueRef } from '../../connectors/tracker.ts';
+import type { IssueContent, Tracker, TrackerIssueRef } from '../../connectors/tracker.ts';
 import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { FeatureDemand, PushTarget } from '../../domain/tracker.ts';
 import { errorForLog, type Logger } from '../../log.ts';
@@ -11,6 +12,7 @@ import type { JobPayload } from '../../queue/catalog.ts';
 import type { Queues } from '../../queue/queues.ts';
 import { schedulePush } from '../../queue/schedule-push.ts';
 import { priorityFromScore } from '../../rules/demand.ts';
+import type { TrackerLink } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
 
 /**
@@ -38,209 +40,324 @@ export function featureUrl(publicUrl: string, featureId: string): string {
   return `${publicUrl}/v1/features/${featureId}`;
 }
 
+/** What a push reads from and writes to. */
+interface TrackerPushDeps {
+  store: Store;
+  application: Application;
+  trackers: Trackers;
+  queues: Queues;
+  config: Pick<Config, 'push' | 'publicUrl' | 'trackers'>;
+  log: Logger;
+  now: () => number;
+}
+
+/** What this push writes: the issue's content, its title, the feature it links back to, and the content's hash. */
+interface PushPlan {
+  content: IssueContent;
+  title: string;
+  ownFeatureId: string;
+  ownUrl: string;
+  hash: string;
+}
+
+type PushResult = { skipped: string } | { unlinked: string | null } | { issueKey: string; created: boolean };
+
 /**
  * Load → decide → apply → checkpoint for one link: create the issue if it has none (finding the one a crashed
  * attempt made first), rewrite our demand section when it changed, carry new requests as customer requests, then
  * record what was pushed. Every step is safe to repeat, so a job killed at any line and run again ends the same.
  */
 export function createTrackerPushJob({
-  store,
-  trackers,
-  queues,
-  config,
-  log,
   now = () => Date.now(),
-}: {
-  store: Store;
-  trackers: Trackers;
-  queues: Queues;
-  config: Pick<Config, 'push' | 'publicUrl' | 'trackers'>;
-  log: Logger;
-  now?: () => number;
-}) {
-  return async (payload: JobPayload<'tracker-push'>) => {
-    const { linkId } = payload;
-    const link = await store.links.get(linkId);
-    if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
-    // Known to be another's issue now (its mark is gone): nothing of this feature is written to it.
-    const markLost = () => {
-      log.info(
-        { linkId, featureId: link.featureId, issueKey: link.issueKey },
-        'push skipped: the issue lost its mark',
-      );
-      return { skipped: "the issue no longer carries this link's mark" };
-    };
-    if (link.markLostAt) return markLost();
-    const tracker = trackers.get(link.kind, link.site);
-    if (!tracker) throw new UnrecoverableError(`no ${link.kind} tracker "${link.site}" is configured`);
-    const url = featureUrl(config.publicUrl, link.featureId);
-    const demand = await store.demand.load(link.featureId, { featureUrl: url });
-    if (!demand) return { skipped: 'feature gone' };
-    // Merged since this push was queued: its demand lives on the survivor now, whose links carry it.
-    if (demand.status === 'merged') return { skipped: 'feature merged' };
-    const content: IssueContent = {
-      title: demand.title,
-      demand,
-      labels: [config.push.label],
-      priority: priorityFromScore(demand.score, config.push.priority),
-      customFields: link.kind === 'jira' ? jiraCustomFields(config, link.site, demand) : undefined,
-    };
-    // An issue carries its own feature's title: the one a merge brought it from keeps that feature's (and links back
-    // there), so renaming that feature (erasure) reaches the issues it owns wherever they moved.
-    const ownFeatureId = link.mergedFromFeatureId ?? link.featureId;
-    const ownUrl = featureUrl(config.publicUrl, ownFeatureId);
-    const title =
-      ownFeatureId === link.featureId
-        ? demand.title
-        : ((await store.features.title(ownFeatureId)) ?? demand.title);
-    // No timestamps in the content: unchanged demand hashes the same and makes no tracker call.
-    const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
-    const target = link.target as PushTarget;
+  ...deps
+}: Omit<TrackerPushDeps, 'now'> & { now?: () => number }) {
+  return (payload: JobPayload<'tracker-push'>) => pushLink({ ...deps, now }, payload);
+}
 
-    try {
-      let ref: TrackerIssueRef | undefined = link.issueId
-        ? {
-            kind: link.kind,
-            site: link.site,
-            issueId: link.issueId,
-            issueKey: link.issueKey ?? '',
-            url: link.url ?? '',
-          }
-        : undefined;
-      // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
-      if (ref && (await store.links.markLost(link.id))) return markLost();
-      let created = false;
-      if (!ref) {
-        // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
-        ref = link.createAttemptedAt
-          ? await tracker.findCreated({ target, idempotencyKey: link.idempotencyKey })
-          : undefined;
-        if (!ref) {
-          const attempted = link.createAttemptedAt?.getTime();
-          if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
-            throw new ConnectorError(
-              'transient',
-              'jira',
-              'an earlier create may not be searchable yet; waiting before creating again',
-            );
-          }
-          await store.links.recordCreateAttempt(link.id);
-          ref = await tracker.createIssue({
-            ...content,
-            title,
-            target,
-            featureId: link.featureId,
-            idempotencyKey: link.idempotencyKey,
-          });
-          created = true;
-          log.info({ linkId, featureId: link.featureId, issueKey: ref.issueKey }, 'tracker issue created');
-        }
-        const stale = await store.links.recordIssue(link.id, ref);
-        for (const other of stale) {
-          log.warn(
-            { linkId: other.id, featureId: other.featureId, issueKey: other.issueKey, byLinkId: linkId },
-            "a link's issue id now names this push's issue; that link was set aside as unlinked",
-          );
-        }
-      }
-      // The first push to an issue we did not just create (recovered after a crash between the create and its
-      // link back, linked by hand, imported), or one not yet marked: it links back to the feature and carries the
-      // link's mark, so events about it apply only while it still does.
-      if (!created && (link.pushedAt === null || link.markedAt === null)) {
-        await tracker.ensureLinkBack(ref, {
-          featureId: ownFeatureId,
-          featureUrl: ownUrl,
-          title,
-          idempotencyKey: link.idempotencyKey,
-        });
-        if (link.markedAt === null) await store.links.recordMarked(link.id);
-      }
-      if (!created && hash !== link.pushedHash) await tracker.updateIssue(ref, content);
-      // Renamed since the last push: the issue's title follows while it still reads the one we gave it.
-      if (!created && link.pushedTitle !== null && link.pushedTitle !== title) {
-        const rewritten = await tracker.retitleIssue(ref, {
-          featureId: ownFeatureId,
-          featureUrl: ownUrl,
-          from: link.pushedTitle,
-          to: title,
-        });
-        log.info({ linkId, issueKey: ref.issueKey, rewritten }, 'tracker issue retitled');
-      }
-      if (tracker.addCustomerRequests) {
-        const pending = await store.links.unpushedRequests(
-          link,
-          (requestId) => `${config.publicUrl}/v1/requests/${requestId}`,
-        );
-        if (pending.length > 0) {
-          await tracker.addCustomerRequests(ref, pending);
-          await store.links.recordRequestsPushed(
-            link.id,
-            pending.map((r) => r.requestId),
-          );
-        }
-      }
-      // Requesters erased since their requests were carried: the tracker forgets their words too.
-      if (tracker.eraseCustomerRequests) {
-        const erased = await store.links.erasedRequests(link.id);
-        if (erased.length > 0) {
-          await tracker.eraseCustomerRequests(ref, erased);
-          await store.links.recordRequestsErased(link.id, erased);
-        }
-      }
-      const pushed = await store.links.recordPushed(link.id, hash, link.demandVersion, title);
-      // The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the
-      // issue and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
-      if (created || link.statusName === null) {
-        await tracker
-          .getIssue(ref.issueId)
-          .then((state) => (state ? store.status.applyIssueState(state, 'tracker') : undefined))
-          .catch((err: unknown) =>
-            log.warn({ linkId, error: errorForLog(err) }, 'cannot read the new issue state; reconcile will'),
-          );
-      }
-      // Changes committed while this ran had their push deduplicated into this job: release its id, then look
-      // again, so they get one more coalesced push now and anything later queues a job of its own.
-      // (An enqueue made before the release, this job's own included, would be dropped.)
-      await queues.releaseDeduplication('tracker-push', payload);
-      const after = pushed ? await store.links.get(linkId) : undefined;
-      if (after?.dirtySince && after.state !== 'unlinked') {
-        await schedulePush(queues, after, config.push.coalesceSeconds, now());
-      }
-      return { issueKey: ref.issueKey, created };
-    } catch (caught) {
-      let err = caught;
-      // The issue was deleted in the tracker: unlink, as its delete webhook would have; unless its project or team
-      // is what we can no longer see (then every issue there reads as gone): keep the link, fail as auth.
-      if (isConnectorError(err) && err.kind === 'not_found' && link.issueId) {
-        // The visibility check can fail too (429, 5xx): then that error is recorded and decides, as any other.
-        let gone: { unlinked: number; hidden: string[] } | undefined;
-        try {
-          gone = await unlinkMissingIssues(store, tracker, [link.issueId], 'unlink');
-        } catch (checkFailed) {
-          err = checkFailed;
-        }
-        if (gone?.hidden.length === 0) {
-          log.info({ linkId, issueKey: link.issueKey }, 'tracker issue is gone; link unlinked');
-          return { unlinked: link.issueKey };
-        }
-        if (gone) err = lostAccess(tracker, gone.hidden);
-      }
-      if (isConnectorError(err)) {
-        const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';
-        await store.links.recordError(link.id, err.kind, err.message, { failed: stops });
-      } else {
-        // Not the tracker's doing (our database refused a write, a bug): said on the link and in the log, not
-        // only in the job's failure, so the API and /readyz readers see why this issue stopped getting pushes.
-        // The detail (a failed query's SQL and parameters) stays in the log; the API shows a fixed sentence.
-        const error = errorForLog(err);
-        log.warn({ linkId, featureId: link.featureId, error }, 'tracker push failed');
-        await store.links
-          .recordError(link.id, 'internal', internalPushError(error), { failed: false })
-          .catch(() => {});
-      }
-      throw err;
-    }
+async function pushLink(deps: TrackerPushDeps, payload: JobPayload<'tracker-push'>): Promise<PushResult> {
+  const link = await deps.store.links.get(payload.linkId);
+  if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
+  if (link.markLostAt) return markLost(deps.log, link);
+  const tracker = deps.trackers.get(link.kind, link.site);
+  if (!tracker) throw new UnrecoverableError(`no ${link.kind} tracker "${link.site}" is configured`);
+  const plan = await planPush(deps, link);
+  if ('skipped' in plan) return plan;
+  try {
+    return await applyPush(deps, payload, link, tracker, plan);
+  } catch (caught) {
+    return await settlePushFailure(deps, link, tracker, caught);
+  }
+}
+
+/** Known to be another's issue now (its mark is gone): nothing of this feature is written to it. */
+function markLost(log: Logger, link: TrackerLink): { skipped: string } {
+  log.info(
+    { linkId: link.id, featureId: link.featureId, issueKey: link.issueKey },
+    'push skipped: the issue lost its mark',
+  );
+  return { skipped: "the issue no longer carries this link's mark" };
+}
+
+/** The content and title this push writes, from the feature's demand; skipped when the feature is gone or merged. */
+async function planPush(
+  { store, config }: TrackerPushDeps,
+  link: TrackerLink,
+): Promise<PushPlan | { skipped: string }> {
+  const url = featureUrl(config.publicUrl, link.featureId);
+  const demand = await store.demand.load(link.featureId, { featureUrl: url });
+  if (!demand) return { skipped: 'feature gone' };
+  // Merged since this push was queued: its demand lives on the survivor now, whose links carry it.
+  if (demand.status === 'merged') return { skipped: 'feature merged' };
+  const content: IssueContent = {
+    title: demand.title,
+    demand,
+    labels: [config.push.label],
+    priority: priorityFromScore(demand.score, config.push.priority),
+    customFields: link.kind === 'jira' ? jiraCustomFields(config, link.site, demand) : undefined,
   };
+  // An issue carries its own feature's title: the one a merge brought it from keeps that feature's (and links back
+  // there), so renaming that feature (erasure) reaches the issues it owns wherever they moved.
+  const ownFeatureId = link.mergedFromFeatureId ?? link.featureId;
+  const ownUrl = featureUrl(config.publicUrl, ownFeatureId);
+  const title =
+    ownFeatureId === link.featureId
+      ? demand.title
+      : ((await store.features.title(ownFeatureId)) ?? demand.title);
+  // No timestamps in the content: unchanged demand hashes the same and makes no tracker call.
+  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return { content, title, ownFeatureId, ownUrl, hash };
+}
+
+async function applyPush(
+  deps: TrackerPushDeps,
+  payload: JobPayload<'tracker-push'>,
+  link: TrackerLink,
+  tracker: Tracker,
+  plan: PushPlan,
+): Promise<PushResult> {
+  const { store } = deps;
+  const known = linkedIssue(link);
+  // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
+  if (known && (await store.links.markLost(link.id))) return markLost(deps.log, link);
+  const { ref, created } = known
+    ? { ref: known, created: false }
+    : await ensureIssue(deps, link, tracker, plan);
+  if (!created) await updateIssue(deps, link, tracker, ref, plan);
+  await carryCustomerRequests(deps, link, tracker, ref);
+  const pushed = await store.links.recordPushed(link.id, plan.hash, link.demandVersion, plan.title);
+  if (created || link.statusName === null) await readIssueState(deps, link, tracker, ref);
+  await pushAgainIfChanged(deps, payload, pushed);
+  return { issueKey: ref.issueKey, created };
+}
+
+/** The issue the link already names, if any. */
+function linkedIssue(link: TrackerLink): TrackerIssueRef | undefined {
+  return link.issueId
+    ? {
+        kind: link.kind,
+        site: link.site,
+        issueId: link.issueId,
+        issueKey: link.issueKey ?? '',
+        url: link.url ?? '',
+      }
+    : undefined;
+}
+
+/** A link with no issue yet: find the one an earlier attempt created, or create it; then record it on the link. */
+async function ensureIssue(
+  deps: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  plan: PushPlan,
+): Promise<{ ref: TrackerIssueRef; created: boolean }> {
+  const { store, log } = deps;
+  const target = link.target as PushTarget;
+  // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
+  let ref = link.createAttemptedAt
+    ? await tracker.findCreated({ target, idempotencyKey: link.idempotencyKey })
+    : undefined;
+  let created = false;
+  if (!ref) {
+    ref = await createIssue(deps, link, tracker, plan);
+    created = true;
+  }
+  const stale = await store.links.recordIssue(link.id, ref);
+  for (const other of stale) {
+    log.warn(
+      { linkId: other.id, featureId: other.featureId, issueKey: other.issueKey, byLinkId: link.id },
+      "a link's issue id now names this push's issue; that link was set aside as unlinked",
+    );
+  }
+  return { ref, created };
+}
+
+async function createIssue(
+  { store, log, now }: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  { content, title }: PushPlan,
+): Promise<TrackerIssueRef> {
+  const attempted = link.createAttemptedAt?.getTime();
+  if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
+    throw new ConnectorError(
+      'transient',
+      'jira',
+      'an earlier create may not be searchable yet; waiting before creating again',
+    );
+  }
+  await store.links.recordCreateAttempt(link.id);
+  const ref = await tracker.createIssue({
+    ...content,
+    title,
+    target: link.target as PushTarget,
+    featureId: link.featureId,
+    idempotencyKey: link.idempotencyKey,
+  });
+  log.info({ linkId: link.id, featureId: link.featureId, issueKey: ref.issueKey }, 'tracker issue created');
+  return ref;
+}
+
+/** An issue this push did not create: its link back and mark, its demand section, its title. */
+async function updateIssue(
+  { store, log }: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  ref: TrackerIssueRef,
+  { content, title, ownFeatureId, ownUrl, hash }: PushPlan,
+): Promise<void> {
+  // The first push to an issue we did not just create (recovered after a crash between the create and its
+  // link back, linked by hand, imported), or one not yet marked: it links back to the feature and carries the
+  // link's mark, so events about it apply only while it still does.
+  if (link.pushedAt === null || link.markedAt === null) {
+    await tracker.ensureLinkBack(ref, {
+      featureId: ownFeatureId,
+      featureUrl: ownUrl,
+      title,
+      idempotencyKey: link.idempotencyKey,
+    });
+    if (link.markedAt === null) await store.links.recordMarked(link.id);
+  }
+  if (hash !== link.pushedHash) await tracker.updateIssue(ref, content);
+  // Renamed since the last push: the issue's title follows while it still reads the one we gave it.
+  if (link.pushedTitle !== null && link.pushedTitle !== title) {
+    const rewritten = await tracker.retitleIssue(ref, {
+      featureId: ownFeatureId,
+      featureUrl: ownUrl,
+      from: link.pushedTitle,
+      to: title,
+    });
+    log.info({ linkId: link.id, issueKey: ref.issueKey, rewritten }, 'tracker issue retitled');
+  }
+}
+
+/** New requests go to the issue as customer requests; erased requesters' words leave it. */
+async function carryCustomerRequests(
+  { store, config }: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  ref: TrackerIssueRef,
+): Promise<void> {
+  if (tracker.addCustomerRequests) {
+    const pending = await store.links.unpushedRequests(
+      link,
+      (requestId) => `${config.publicUrl}/v1/requests/${requestId}`,
+    );
+    if (pending.length > 0) {
+      await tracker.addCustomerRequests(ref, pending);
+      await store.links.recordRequestsPushed(
+        link.id,
+        pending.map((r) => r.requestId),
+      );
+    }
+  }
+  // Requesters erased since their requests were carried: the tracker forgets their words too.
+  if (tracker.eraseCustomerRequests) {
+    const erased = await store.links.erasedRequests(link.id);
+    if (erased.length > 0) {
+      await tracker.eraseCustomerRequests(ref, erased);
+      await store.links.recordRequestsErased(link.id, erased);
+    }
+  }
+}
+
+/**
+ * The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the issue
+ * and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
+ */
+async function readIssueState(
+  { application, log }: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  ref: TrackerIssueRef,
+): Promise<void> {
+  const linkId = link.id;
+  await tracker
+    .getIssue(ref.issueId)
+    .then((state) => (state ? application.links.applyIssueState(state, 'tracker') : undefined))
+    .catch((err: unknown) =>
+      log.warn({ linkId, error: errorForLog(err) }, 'cannot read the new issue state; reconcile will'),
+    );
+}
+
+/**
+ * Changes committed while this ran had their push deduplicated into this job: release its id, then look again, so
+ * they get one more coalesced push now and anything later queues a job of its own. (An enqueue made before the
+ * release, this job's own included, would be dropped.)
+ */
+async function pushAgainIfChanged(
+  { store, queues, config, now }: TrackerPushDeps,
+  payload: JobPayload<'tracker-push'>,
+  pushed: unknown,
+): Promise<void> {
+  await queues.releaseDeduplication('tracker-push', payload);
+  const after = pushed ? await store.links.get(payload.linkId) : undefined;
+  if (after?.dirtySince && after.state !== 'unlinked') {
+    await schedulePush(queues, after, config.push.coalesceSeconds, now());
+  }
+}
+
+/**
+ * A push that threw: recorded on the link, then thrown again. An issue deleted in the tracker unlinks instead, as its
+ * delete webhook would have; unless its project or team is what we can no longer see (then every issue there reads
+ * as gone): the link is kept and the push fails as auth.
+ */
+async function settlePushFailure(
+  deps: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  caught: unknown,
+): Promise<{ unlinked: string | null }> {
+  const { store, application, log } = deps;
+  const linkId = link.id;
+  let err = caught;
+  if (isConnectorError(err) && err.kind === 'not_found' && link.issueId) {
+    // The visibility check can fail too (429, 5xx): then that error is recorded and decides, as any other.
+    let gone: { unlinked: number; hidden: string[] } | undefined;
+    try {
+      gone = await unlinkMissingIssues(application, tracker, [link.issueId], 'unlink');
+    } catch (checkFailed) {
+      err = checkFailed;
+    }
+    if (gone?.hidden.length === 0) {
+      log.info({ linkId, issueKey: link.issueKey }, 'tracker issue is gone; link unlinked');
+      return { unlinked: link.issueKey };
+    }
+    if (gone) err = lostAccess(tracker, gone.hidden);
+  }
+  if (isConnectorError(err)) {
+    const stops = err.kind === 'invalid_input' || err.kind === 'config' || err.kind === 'not_found';
+    await store.links.recordError(link.id, err.kind, err.message, { failed: stops });
+  } else {
+    // Not the tracker's doing (our database refused a write, a bug): said on the link and in the log, not
+    // only in the job's failure, so the API and /readyz readers see why this issue stopped getting pushes.
+    // The detail (a failed query's SQL and parameters) stays in the log; the API shows a fixed sentence.
+    const error = errorForLog(err);
+    log.warn({ linkId, featureId: link.featureId, error }, 'tracker push failed');
+    await store.links
+      .recordError(link.id, 'internal', internalPushError(error), { failed: false })
+      .catch(() => {});
+  }
+  throw err;
 }
 
 /**
