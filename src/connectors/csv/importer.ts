@@ -37,12 +37,48 @@ export class CsvImportError extends Error {
   }
 }
 
-export const DEFAULT_BATCH = 500;
+const DEFAULT_BATCH = 500;
 
 /** Where valid rows go: the database (store/request-import.repo.ts) or the running service's API (api-sink.ts). */
 export interface RequestSink {
   /** Stores what is new, idempotent on (source, source ref); says how many rows were new. */
   insertMany(rows: readonly ImportedRequest[]): Promise<{ created: number }>;
+}
+
+interface ImportCsvOptions {
+  input: Readable;
+  /** Where rows go; not used by a dry run. */
+  repo?: RequestSink | undefined;
+  source: string;
+  map?: ReadonlyArray<[string, CsvField]>;
+  preset?: PresetName | undefined;
+  dryRun?: boolean;
+  batchSize?: number;
+  now?: () => Date;
+  /** Called after every batch and as bytes are read. */
+  onProgress?: (progress: ImportProgress) => void;
+  onReject?: (rejection: Rejection) => void | Promise<void>;
+}
+
+type Batch = Map<string, CsvRequest & { line: number }>;
+
+/** Stores a batch and counts what was new; the rest were already stored (by ref). */
+async function insertBatch(
+  repo: RequestSink,
+  batch: Batch,
+  at: Date,
+  progress: ImportProgress,
+): Promise<void> {
+  const { created } = await repo.insertMany(
+    [...batch.values()].map(({ line: _line, receivedAt, ...r }) => ({
+      ...r,
+      idempotencyScope: undefined,
+      idempotencyKey: undefined,
+      receivedAt: receivedAt ? new Date(receivedAt) : at,
+    })),
+  );
+  progress.created += created;
+  progress.duplicates += batch.size - created;
 }
 
 export async function importCsv({
@@ -56,24 +92,11 @@ export async function importCsv({
   now = () => new Date(),
   onProgress,
   onReject,
-}: {
-  input: Readable;
-  /** Where rows go; not used by a dry run. */
-  repo?: RequestSink | undefined;
-  source: string;
-  map?: ReadonlyArray<[string, CsvField]>;
-  preset?: PresetName | undefined;
-  dryRun?: boolean;
-  batchSize?: number;
-  now?: () => Date;
-  /** Called after every batch and as bytes are read. */
-  onProgress?: (progress: ImportProgress) => void;
-  onReject?: (rejection: Rejection) => void | Promise<void>;
-}): Promise<ImportSummary> {
+}: ImportCsvOptions): Promise<ImportSummary> {
   if (!dryRun && !repo) throw new Error('importCsv: a repository is needed unless dryRun');
   const progress: ImportProgress = { rows: 0, bytes: 0, created: 0, duplicates: 0, rejected: 0 };
   let columns: ReturnType<typeof resolveColumns> | undefined;
-  let batch = new Map<string, CsvRequest & { line: number }>();
+  let batch: Batch = new Map();
   // A dry run writes nothing, so it finds in-file duplicates itself (memory: one ref per valid row).
   const seen = dryRun ? new Set<string>() : undefined;
 
@@ -84,17 +107,7 @@ export async function importCsv({
 
   const flush = async () => {
     if (batch.size === 0 || !repo) return;
-    const at = now();
-    const { created } = await repo.insertMany(
-      [...batch.values()].map(({ line: _line, receivedAt, ...r }) => ({
-        ...r,
-        idempotencyScope: undefined,
-        idempotencyKey: undefined,
-        receivedAt: receivedAt ? new Date(receivedAt) : at,
-      })),
-    );
-    progress.created += created;
-    progress.duplicates += batch.size - created;
+    await insertBatch(repo, batch, now(), progress);
     batch = new Map();
     onProgress?.({ ...progress });
   };

@@ -91,33 +91,12 @@ export function mapRow(
   const title = columns.title === undefined ? undefined : (cells[columns.title] ?? '');
   const body = cell(cells, columns, 'body') ?? '';
   const email = cell(cells, columns, 'email');
-  const companyName = cell(cells, columns, 'company');
-  const annual = cell(cells, columns, 'revenue');
-  const monthly = annual === undefined ? cell(cells, columns, 'mrr') : undefined;
-  const monthlyAmount = monthly === undefined ? undefined : money(monthly);
-  if (typeof monthlyAmount === 'string') {
-    return { ok: false, reason: `mrr: "${monthly?.slice(0, 40)}" is not an amount` };
-  }
-  // Revenue is annual: an annual column wins, a monthly one counts twelve times.
-  const revenue =
-    annual !== undefined
-      ? money(annual)
-      : monthlyAmount === undefined
-        ? undefined
-        : annualFromMonthly(monthlyAmount);
-  const tier = cell(cells, columns, 'tier');
+  const company = companyOf(cells, columns);
+  if (typeof company === 'string') return { ok: false, reason: company };
   const importantCell = cell(cells, columns, 'important')?.toLowerCase();
   const tags = cell(cells, columns, 'tags');
   const ref = cell(cells, columns, 'ref');
 
-  const company =
-    companyName !== undefined || revenue !== undefined || tier !== undefined
-      ? {
-          ...(companyName !== undefined ? { name: companyName } : {}),
-          ...(revenue !== undefined ? { revenue } : {}),
-          ...(tier !== undefined ? { tier } : {}),
-        }
-      : undefined;
   const candidate = {
     title,
     body,
@@ -131,18 +110,7 @@ export function mapRow(
       ref ??
       contentRef({ title: title ?? '', body, email: email ?? '', created: receivedAt ?? created ?? '' }),
     ...(cell(cells, columns, 'url') !== undefined ? { url: cell(cells, columns, 'url') } : {}),
-    ...(tags !== undefined
-      ? {
-          tags: [
-            ...new Set(
-              tags
-                .split(/[,;|]/)
-                .map((t) => t.trim())
-                .filter(Boolean),
-            ),
-          ],
-        }
-      : {}),
+    ...(tags !== undefined ? { tags: splitTags(tags) } : {}),
     ...(importantCell !== undefined
       ? {
           important: TRUE.has(importantCell) ? true : FALSE.has(importantCell) ? false : importantCell,
@@ -151,16 +119,7 @@ export function mapRow(
     ...(receivedAt !== undefined ? { receivedAt } : {}),
   };
   const parsed = requestInput.safeParse(candidate);
-  if (!parsed.success) {
-    const reasons = parsed.error.issues.map((i) => {
-      const path = i.path.join('.');
-      // The schema's messages already name the field; the path disambiguates company fields and tags.
-      return path.startsWith('requester.company') || path.startsWith('tags')
-        ? `${path}: ${i.message}`
-        : i.message;
-    });
-    return { ok: false, reason: [...new Set(reasons)].join('; ') };
-  }
+  if (!parsed.success) return { ok: false, reason: schemaReason(parsed.error.issues) };
   const input: RequestInput = parsed.data;
   if (receivedInFuture(input, options.now)) {
     return { ok: false, reason: `created: ${created} is in the future` };
@@ -176,4 +135,54 @@ export function mapRow(
       receivedAt: input.receivedAt ?? null,
     },
   };
+}
+
+/**
+ * The requester's company from its columns, or why a cell cannot be read. Revenue is annual: an annual column
+ * wins, a monthly one counts twelve times.
+ */
+function companyOf(
+  cells: readonly string[],
+  columns: Partial<Record<CsvField, number>>,
+): { name?: string; revenue?: ReturnType<typeof money>; tier?: string } | undefined | string {
+  const companyName = cell(cells, columns, 'company');
+  const annual = cell(cells, columns, 'revenue');
+  const monthly = annual === undefined ? cell(cells, columns, 'mrr') : undefined;
+  const monthlyAmount = monthly === undefined ? undefined : money(monthly);
+  if (typeof monthlyAmount === 'string') return `mrr: "${monthly?.slice(0, 40)}" is not an amount`;
+  const revenue =
+    annual !== undefined
+      ? money(annual)
+      : monthlyAmount === undefined
+        ? undefined
+        : annualFromMonthly(monthlyAmount);
+  const tier = cell(cells, columns, 'tier');
+  if (companyName === undefined && revenue === undefined && tier === undefined) return undefined;
+  return {
+    ...(companyName !== undefined ? { name: companyName } : {}),
+    ...(revenue !== undefined ? { revenue } : {}),
+    ...(tier !== undefined ? { tier } : {}),
+  };
+}
+
+function splitTags(tags: string): string[] {
+  return [
+    ...new Set(
+      tags
+        .split(/[,;|]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+/** The schema's messages already name the field; the path disambiguates company fields and tags. */
+function schemaReason(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  const reasons = issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    return path.startsWith('requester.company') || path.startsWith('tags')
+      ? `${path}: ${i.message}`
+      : i.message;
+  });
+  return [...new Set(reasons)].join('; ');
 }
