@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { type Application, createApplication } from './application/application.ts';
-import { createIntakeWriter, type IntakeWriter } from './application/intake-writer.ts';
-import type { PushPolicy } from './application/triage.ts';
+import { createIntakeWriter } from './application/intake-writer.ts';
+import { applicationPolicies, dedupeOf, pushPolicy } from './application/policies.ts';
 import { type Config, ConfigError } from './config/load.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
 import {
@@ -12,7 +12,7 @@ import {
   startSandboxEmulators,
 } from './connectors/sandbox-emulators.ts';
 import { createSources, type Sources } from './connectors/source-registry.ts';
-import { createTrackers, type Trackers } from './connectors/tracker-registry.ts';
+import { createTrackers } from './connectors/tracker-registry.ts';
 import { orTimeout, withDeadline } from './deadline.ts';
 import { createApp } from './http/app.ts';
 import { localUrl } from './http/local-url.ts';
@@ -21,17 +21,11 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { trackerQueueName } from './queue/catalog.ts';
 import { createQueues, type Queues } from './queue/queues.ts';
 import { createRedis, waitForRedis } from './queue/redis.ts';
-import { createSchedules, type Schedules, wantedSchedules } from './queue/schedules.ts';
+import { createSchedules, wantedSchedules } from './queue/schedules.ts';
 import { removeStaleSourcePulls } from './queue/source-schedules.ts';
 import { createTrackerHealth, type TrackerHealthStore } from './queue/tracker-health.ts';
-import { createDedupeEngine, type DedupeEngine } from './rules/dedupe/engine.ts';
-import { analysisFingerprint } from './rules/dedupe/fingerprint.ts';
-import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './rules/dedupe/synonyms.ts';
-import { peopleDirectory } from './rules/people.ts';
-import { routeFeature } from './rules/route.ts';
-import { ensureDedupeIndex, vacuumDedupeIndex } from './store/dedupe-index.repo.ts';
 import type { ChannelsFor } from './store/notify-outbox.repo.ts';
-import { retryTransient } from './store/retry-transient.ts';
+import { prepareDatabase } from './store/prepare-database.ts';
 import { openStore, type Store } from './store/store.ts';
 import type { ReplyInSource } from './workers/jobs/notify-deps.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
@@ -81,59 +75,9 @@ export interface RuntimeOptions {
   replyInSource?: ReplyInSource | undefined;
 }
 
-/** What start-up opened before the workers and HTTP: the connections, and how to close them again. */
-interface Infrastructure {
-  store: Store;
-  producer: Redis;
-  /** The blocking connection the workers use; absent in an API process. */
-  workerRedis: Redis | undefined;
-  emulators: SandboxEmulators | undefined;
-  trackers: Trackers;
-  queues: Queues;
-  /** The similarity engine triage decides with (thresholds, synonyms), and its analysis fingerprint. */
-  dedupe: DedupeEngine;
-}
-
-/** The services every process role builds on the infrastructure. */
-interface Services extends Infrastructure {
-  metrics: Metrics;
-  application: Application;
-  trackerHealth: TrackerHealthStore;
-  sources: Sources;
-  writeIntake: IntakeWriter;
-  schedules: Schedules;
-  redrive: ReturnType<typeof createRedrive>;
-  mailer: ReturnType<typeof createNotifyMailer>;
-}
-
-/**
- * When and where features are pushed. In sandbox mode only the all-in-one process has trackers (the emulators),
- * so split processes push nothing there.
- */
-function pushPolicy(config: Config, role: Role): PushPolicy | undefined {
-  const routing = config.trackers.routing;
-  if (!routing || (config.sandbox && role !== 'all')) return undefined;
-  return {
-    minRequests: config.push.minRequests,
-    minScore: config.push.minScore,
-    route: (input) => routeFeature(input, routing).target,
-  };
-}
-
-function dedupeSynonyms(config: Config) {
-  return [...DEFAULT_SYNONYMS, ...config.dedupe.synonyms];
-}
-
-function createDedupe(config: Config): DedupeEngine {
-  return createDedupeEngine({
-    synonyms: dedupeSynonyms(config),
-    opposites: [...DEFAULT_OPPOSITES, ...config.dedupe.opposites],
-    thresholds: {
-      ...(config.dedupe.autoMerge === undefined ? {} : { autoMerge: config.dedupe.autoMerge }),
-      ...(config.dedupe.review === undefined ? {} : { review: config.dedupe.review }),
-    },
-  });
-}
+/** What start-up opened (connections, trackers, queues), and the services every process role builds on it. */
+type Infrastructure = Awaited<ReturnType<typeof startInfrastructure>>;
+type Services = ReturnType<typeof buildServices>;
 
 /** First: a REDIS_URL naming a database the server lacks is refused before any other work (a ConfigError). */
 async function waitForProducer(producer: Redis, config: Config): Promise<void> {
@@ -160,30 +104,9 @@ async function startSandbox(config: Config, role: Role): Promise<SandboxEmulator
   });
 }
 
-/**
- * Migrates, and in a worker process builds the dedupe index with the analysis it runs (before any triage). A
- * database restarting or failing over as this process starts is waited out (each step is idempotent); a real error
- * (credentials, a missing database, a migration's SQL) still stops start-up at once.
- */
-async function prepareDatabase(store: Store, config: Config, role: Role, dedupe: DedupeEngine, log: Logger) {
-  const { applied } = await retryTransient('migrate', () => store.migrate(), { log });
-  log.info({ database: store.kind, applied }, 'database migrated');
-  if (role === 'api') return;
-  const fingerprint = analysisFingerprint(dedupe, dedupeSynonyms(config));
-  const index = await retryTransient(
-    'dedupe index',
-    () => ensureDedupeIndex(store.db, dedupe.analyse, fingerprint),
-    { log },
-  );
-  if (index.rebuilt) {
-    await retryTransient('dedupe index vacuum', () => vacuumDedupeIndex(store.db), { log });
-    log.info({ documents: index.documents }, 'dedupe index rebuilt');
-  }
-}
-
 /** The store, Redis, emulators, database, trackers and queues, in dependency order; all closed again on failure. */
-async function startInfrastructure({ config, role, log }: RuntimeOptions): Promise<Infrastructure> {
-  const dedupe = createDedupe(config);
+async function startInfrastructure({ config, role, log }: RuntimeOptions) {
+  const dedupe = dedupeOf(config);
   const store = openStore(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
@@ -196,7 +119,12 @@ async function startInfrastructure({ config, role, log }: RuntimeOptions): Promi
   try {
     await waitForProducer(producer, config);
     emulators = await startSandbox(config, role);
-    await prepareDatabase(store, config, role, dedupe, log);
+    // Before any triage: a worker process builds the dedupe index with the analysis it runs.
+    await prepareDatabase(
+      store,
+      role === 'api' ? undefined : { analyse: dedupe.engine.analyse, fingerprint: dedupe.fingerprint },
+      log,
+    );
     const trackers = createTrackers(config, emulators);
     const queues = createQueues({
       connection: producer,
@@ -218,32 +146,15 @@ async function startInfrastructure({ config, role, log }: RuntimeOptions): Promi
 /** The use cases, with the policies they decide by. */
 function buildApplication(options: RuntimeOptions, infra: Infrastructure, metrics: Metrics): Application {
   const { config, role, log } = options;
-  return createApplication({
-    store: infra.store,
-    queues: infra.queues,
-    config,
-    status: {
-      statusMap: config.trackers.statusMap,
-      rollup: config.push.rollup,
-      scoring: config.scoring,
-      dedupe: infra.dedupe,
-      notify: notifyPolicy(config, {
-        channelsFor: options.channelsFor ?? replyBackChannels(config.sources),
-        repliesByMail: options.repliesByMail ?? repliesByMail(config.sources),
-      }),
-    },
-    triage: {
-      dedupe: infra.dedupe,
-      identity: {
-        extraFreeMailDomains: config.identity.extraFreeMailDomains,
-        people: peopleDirectory(config.identity.people ?? []),
-      },
-      scoring: config.scoring,
-      push: pushPolicy(config, role),
-    },
-    metrics,
-    log,
+  const policies = applicationPolicies(config, {
+    dedupe: infra.dedupe.engine,
+    allInOne: role === 'all',
+    notify: notifyPolicy(config, {
+      channelsFor: options.channelsFor ?? replyBackChannels(config.sources),
+      repliesByMail: options.repliesByMail ?? repliesByMail(config.sources),
+    }),
   });
+  return createApplication({ store: infra.store, queues: infra.queues, config, ...policies, metrics, log });
 }
 
 /** The pending-work gauges and queue depths /metrics reads, each bounded. */
@@ -266,7 +177,7 @@ function collectMetrics(
 }
 
 /** Metrics, use cases, sources, schedules and the redrive: what every role has, workers or not. */
-function buildServices(options: RuntimeOptions, infra: Infrastructure): Services {
+function buildServices(options: RuntimeOptions, infra: Infrastructure) {
   const { config, log } = options;
   const { store, queues, producer, trackers } = infra;
   const metrics = createMetrics();
@@ -307,8 +218,10 @@ function buildServices(options: RuntimeOptions, infra: Infrastructure): Services
 
 /** One handler per job name; each calls its use case. */
 function jobHandlers({ config, log, replyInSource }: RuntimeOptions, s: Services) {
-  const { store, application, trackers, queues, metrics, producer } = s;
+  const { store, application, trackers, queues, metrics, sources, mailer } = s;
   const sync = application.trackerEvents;
+  const replyIn = replyInSource ?? replyInSources(sources);
+  const lock = createPullLock(s.producer, config.queuePrefix);
   return {
     'triage-request': createTriageRequestJob({ application, log }),
     'tracker-push': createTrackerPushJob({ store, application, trackers, queues, config, log }),
@@ -316,23 +229,8 @@ function jobHandlers({ config, log, replyInSource }: RuntimeOptions, s: Services
     'tracker-reconcile': createTrackerReconcileJob({ store, application, trackers, sync, config, log }),
     'tracker-import': createTrackerImportJob({ application, trackers, config, log }),
     'rescore-features': createRescoreFeaturesJob({ store, application, log }),
-    ...createNotifyHandlers({
-      store,
-      queues,
-      mailer: s.mailer,
-      config,
-      replyInSource: replyInSource ?? replyInSources(s.sources),
-      metrics,
-      log,
-    }),
-    'source-pull': createSourcePullJob({
-      store,
-      sources: s.sources,
-      write: s.writeIntake,
-      lock: createPullLock(producer, config.queuePrefix),
-      metrics,
-      log,
-    }),
+    ...createNotifyHandlers({ store, queues, mailer, config, replyInSource: replyIn, metrics, log }),
+    'source-pull': createSourcePullJob({ store, sources, write: s.writeIntake, lock, metrics, log }),
   };
 }
 
@@ -393,7 +291,7 @@ function buildApp(options: RuntimeOptions, s: Services, started: () => boolean) 
     schedules: () => s.schedules.status(),
     sources: s.sources,
     writeIntake: s.writeIntake,
-    route: pushPolicy(config, role)?.route,
+    route: pushPolicy(config, role === 'all')?.route,
     metrics: s.metrics,
     log: options.log,
     version: options.version,
@@ -416,7 +314,7 @@ async function closeConnections(s: Services): Promise<void> {
   for (const redis of [s.producer, s.workerRedis]) {
     if (!redis) continue;
     await withDeadline(
-      redis.quit().catch(() => {}),
+      redis.quit().catch(() => undefined),
       1_000,
     );
     redis.disconnect();
@@ -469,12 +367,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await services.store.close().catch(() => {});
     throw err;
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = server.address() as AddressInfo;
   const url = localUrl(options.config.host, port);
   if (services.emulators)
     await registerSandboxWebhooks(services.trackers, services.emulators, url, options.log);
   started = true;
   const { store, application, queues, producer, emulators, sources, redrive } = services;
+  const stop = stopper(options, services, server, pool);
   return {
     store,
     application,
@@ -482,9 +381,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     redis: producer,
     url,
     port,
-    reconcile: () => redrive.runOnce(),
     emulators,
     sources,
-    stop: stopper(options, services, server, pool),
+    stop,
+    reconcile: () => redrive.runOnce(),
   };
 }

@@ -18,6 +18,177 @@ type CheckedLink =
   | { kind: 'foreign'; link: LiveLink }
   | { kind: 'gone'; link: LiveLink };
 
+/** What applying tracker events needs: the store's link marks, the link-state and merge use cases. */
+interface SyncDeps {
+  store: Pick<Store, 'links'>;
+  links: LinkState;
+  merges: { merge: (...args: DropContext<typeof mergeFeatures>) => ReturnType<typeof mergeFeatures> };
+  metrics: Metrics;
+  log: Logger;
+}
+
+function changed(deps: SyncDeps, change: StatusChange | undefined, cause: StatusCause): void {
+  if (!change) return;
+  deps.metrics.statusChanges.inc({ cause, status: change.to });
+  deps.log.info({ ...change, cause }, 'feature status changed');
+}
+
+async function markLost(deps: SyncDeps, tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
+  const issue = link.issueKey ?? issueId;
+  const news = await deps.store.links.recordMarkLost(
+    link.id,
+    markLostMessage({ kind: tracker.kind, site: tracker.site, issueKey: issue, issueId }, 'missing'),
+  );
+  if (news) {
+    deps.log.warn(
+      {
+        linkId: link.id,
+        featureId: link.featureId,
+        tracker: tracker.kind,
+        site: tracker.site,
+        issueKey: issue,
+      },
+      'tracker issue no longer carries its link mark; its events are not applied',
+    );
+  }
+}
+
+/**
+ * The live link of `issueId`, checked against the issue's mark. `seen`: what the event showed of the issue
+ * (a webhook's labels, a search's properties); when that cannot tell, the issue is read once more. A link no
+ * push has marked yet (linked by hand or imported, first push pending) is trusted on the read that made it.
+ */
+async function checkedLink(
+  deps: SyncDeps,
+  tracker: Tracker,
+  issueId: string,
+  seen?: { issueId: string; marks?: IssueMarks | undefined },
+): Promise<CheckedLink> {
+  const link = await deps.links.linkOf(tracker.kind, tracker.site, issueId);
+  if (!link) return { kind: 'none' };
+  if (!link.markedAt) return { kind: 'own', link };
+  let carries = seen ? tracker.carriesMark(seen, link.idempotencyKey) : undefined;
+  if (carries === undefined) {
+    const fresh = await tracker.getIssue(issueId);
+    if (!fresh) return { kind: 'gone', link };
+    carries = tracker.carriesMark(fresh, link.idempotencyKey) ?? false;
+  }
+  if (!carries) {
+    await markLost(deps, tracker, link, issueId);
+    return { kind: 'foreign', link };
+  }
+  if (link.markLostAt) await deps.store.links.clearMarkLost(link.id);
+  return { kind: 'own', link };
+}
+
+/**
+ * `duplicateIssueId` was marked a duplicate of `originalIssueId` in the tracker. Both linked to different
+ * features: the duplicate's feature merges into the original's. Only the duplicate linked: its feature takes
+ * the original issue as its primary link, so it follows the issue the work now lives on.
+ */
+async function duplicate(
+  deps: SyncDeps,
+  tracker: Tracker,
+  duplicateIssueId: string,
+  originalIssueId: string,
+  cause: StatusCause,
+  checkedDup?: LiveLink,
+): Promise<string> {
+  let dup = checkedDup;
+  if (!dup) {
+    const checked = await checkedLink(deps, tracker, duplicateIssueId);
+    if (checked.kind === 'none') return 'duplicate issue not linked';
+    if (checked.kind !== 'own')
+      return `duplicate issue ${checked.kind === 'gone' ? 'not found' : "lost its link's mark"}`;
+    dup = checked.link;
+  }
+  const checkedOriginal = await checkedLink(deps, tracker, originalIssueId);
+  if (checkedOriginal.kind === 'foreign') return "original issue lost its link's mark: not merged";
+  if (checkedOriginal.kind === 'gone') return `original issue ${originalIssueId} not found`;
+  const original = checkedOriginal.kind === 'own' ? checkedOriginal.link : undefined;
+  if (original?.featureId === dup.featureId) return 'both issues already on one feature';
+  if (original) {
+    const merged = await deps.merges.merge(
+      dup.featureId,
+      original.featureId,
+      cause,
+      {
+        duplicateLinkId: dup.id,
+        issueKey: dup.issueKey,
+        duplicateOf: original.issueKey,
+      },
+      { by: 'tracker', actor: `${tracker.kind}/${tracker.site} ${dup.issueKey ?? duplicateIssueId}` },
+    );
+    if (merged.outcome !== 'merged') return `not merged: ${merged.reason}`;
+    changed(deps, merged.change, cause);
+    return `feature ${dup.featureId} merged into ${merged.intoId}`;
+  }
+  const state = await tracker.getIssue(originalIssueId);
+  if (!state) return `original issue ${originalIssueId} not found`;
+  const linked = await deps.links.linkIssue(dup.featureId, state, dup.target as PushTarget, {
+    cause,
+    supersedes: dup.id,
+  });
+  if (linked.outcome !== 'linked') return `original not linked: ${linked.outcome}`;
+  changed(deps, linked.change, cause);
+  return `feature ${dup.featureId} now follows ${state.issueKey}`;
+}
+
+async function applyEvent(
+  deps: SyncDeps,
+  tracker: Tracker,
+  event: TrackerEvent,
+  cause: StatusCause,
+): Promise<string> {
+  switch (event.type) {
+    case 'ignored':
+      return `ignored: ${event.reason}`;
+    case 'issue-deleted': {
+      const link = await deps.links.linkOf(tracker.kind, tracker.site, event.issueId);
+      if (!link) return `issue ${event.issueId} not linked`;
+      // A deleted issue cannot be read again: what the delivery shows decides. Marks of another link and not
+      // this one's say the deleted issue was someone else's.
+      if (link.markedAt && deletedIssueIsForeign(tracker, event, link.idempotencyKey)) {
+        await markLost(deps, tracker, link, event.issueId);
+        return `issue ${event.issueId} deleted, but it carried another link's mark: link ${link.id} kept`;
+      }
+      const done = await deps.links.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause, {
+        linkId: link.id,
+      });
+      if (!done) return `issue ${event.issueId} not linked`;
+      changed(deps, done.change, cause);
+      return `issue ${event.issueId} deleted: link ${done.linkId} unlinked`;
+    }
+    case 'duplicate-marked':
+      return duplicate(deps, tracker, event.issueId, event.duplicateOfIssueId, cause);
+    case 'issue-changed': {
+      const { state } = event;
+      const checked = await checkedLink(deps, tracker, state.issueId, state);
+      if (checked.kind === 'none') return `issue ${state.issueKey} not linked`;
+      if (checked.kind === 'gone') return `issue ${state.issueKey}: not found when its mark was checked`;
+      if (checked.kind === 'foreign') return `issue ${state.issueKey}: lost its link's mark; not applied`;
+      const applied = await deps.links.applyIssueState(state, cause, { linkId: checked.link.id });
+      if (applied.outcome === 'not-linked') return `issue ${state.issueKey} not linked`;
+      let line = `issue ${state.issueKey}: older than the state applied`;
+      if (applied.outcome === 'applied') {
+        changed(deps, applied.change, cause);
+        line = `issue ${state.issueKey}: ${state.statusName}`;
+      }
+      // Also for a state seen before: a merge that failed after its state was applied (a 429 reading the
+      // original, a crash) is only retried this way; the merge is idempotent. Linear's webhook says only that the
+      // issue moved to a duplicate state; its relation names the original.
+      const original =
+        state.duplicateOfIssueId ??
+        (state.kind === 'linear' && state.category === 'duplicate'
+          ? (await tracker.getIssue(state.issueId))?.duplicateOfIssueId
+          : undefined);
+      if (original)
+        line += `; ${await duplicate(deps, tracker, state.issueId, original, cause, checked.link)}`;
+      return line;
+    }
+  }
+}
+
 /**
  * What the trackers say, applied to features: shared by the webhook job (cause `tracker`) and the reconcile job
  * (cause `reconcile`). Each event becomes one short outcome line, kept on the delivery row for whoever asks why.
@@ -27,173 +198,7 @@ type CheckedLink =
  * link only while the issue carries that link's mark (tracker.carriesMark). An issue without it is reported on
  * the link (`mark_lost`, in /readyz too) and logged; its feature and customers hear nothing.
  */
-export function createTrackerSync({
-  store,
-  links,
-  merges,
-  metrics,
-  log,
-}: {
-  store: Pick<Store, 'links'>;
-  links: LinkState;
-  merges: { merge: (...args: DropContext<typeof mergeFeatures>) => ReturnType<typeof mergeFeatures> };
-  metrics: Metrics;
-  log: Logger;
-}) {
-  const changed = (change: StatusChange | undefined, cause: StatusCause) => {
-    if (!change) return;
-    metrics.statusChanges.inc({ cause, status: change.to });
-    log.info({ ...change, cause }, 'feature status changed');
-  };
-
-  async function markLost(tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
-    const issue = link.issueKey ?? issueId;
-    const news = await store.links.recordMarkLost(
-      link.id,
-      markLostMessage({ kind: tracker.kind, site: tracker.site, issueKey: issue, issueId }, 'missing'),
-    );
-    if (news) {
-      log.warn(
-        {
-          linkId: link.id,
-          featureId: link.featureId,
-          tracker: tracker.kind,
-          site: tracker.site,
-          issueKey: issue,
-        },
-        'tracker issue no longer carries its link mark; its events are not applied',
-      );
-    }
-  }
-
-  /**
-   * The live link of `issueId`, checked against the issue's mark. `seen`: what the event showed of the issue
-   * (a webhook's labels, a search's properties); when that cannot tell, the issue is read once more. A link no
-   * push has marked yet (linked by hand or imported, first push pending) is trusted on the read that made it.
-   */
-  async function checkedLink(
-    tracker: Tracker,
-    issueId: string,
-    seen?: { issueId: string; marks?: IssueMarks | undefined },
-  ): Promise<CheckedLink> {
-    const link = await links.linkOf(tracker.kind, tracker.site, issueId);
-    if (!link) return { kind: 'none' };
-    if (!link.markedAt) return { kind: 'own', link };
-    let carries = seen ? tracker.carriesMark(seen, link.idempotencyKey) : undefined;
-    if (carries === undefined) {
-      const fresh = await tracker.getIssue(issueId);
-      if (!fresh) return { kind: 'gone', link };
-      carries = tracker.carriesMark(fresh, link.idempotencyKey) ?? false;
-    }
-    if (!carries) {
-      await markLost(tracker, link, issueId);
-      return { kind: 'foreign', link };
-    }
-    if (link.markLostAt) await store.links.clearMarkLost(link.id);
-    return { kind: 'own', link };
-  }
-
-  /**
-   * `duplicateIssueId` was marked a duplicate of `originalIssueId` in the tracker. Both linked to different
-   * features: the duplicate's feature merges into the original's. Only the duplicate linked: its feature takes
-   * the original issue as its primary link, so it follows the issue the work now lives on.
-   */
-  async function duplicate(
-    tracker: Tracker,
-    duplicateIssueId: string,
-    originalIssueId: string,
-    cause: StatusCause,
-    checkedDup?: LiveLink,
-  ): Promise<string> {
-    let dup = checkedDup;
-    if (!dup) {
-      const checked = await checkedLink(tracker, duplicateIssueId);
-      if (checked.kind === 'none') return 'duplicate issue not linked';
-      if (checked.kind !== 'own')
-        return `duplicate issue ${checked.kind === 'gone' ? 'not found' : "lost its link's mark"}`;
-      dup = checked.link;
-    }
-    const checkedOriginal = await checkedLink(tracker, originalIssueId);
-    if (checkedOriginal.kind === 'foreign') return "original issue lost its link's mark: not merged";
-    if (checkedOriginal.kind === 'gone') return `original issue ${originalIssueId} not found`;
-    const original = checkedOriginal.kind === 'own' ? checkedOriginal.link : undefined;
-    if (original?.featureId === dup.featureId) return 'both issues already on one feature';
-    if (original) {
-      const merged = await merges.merge(
-        dup.featureId,
-        original.featureId,
-        cause,
-        {
-          duplicateLinkId: dup.id,
-          issueKey: dup.issueKey,
-          duplicateOf: original.issueKey,
-        },
-        { by: 'tracker', actor: `${tracker.kind}/${tracker.site} ${dup.issueKey ?? duplicateIssueId}` },
-      );
-      if (merged.outcome !== 'merged') return `not merged: ${merged.reason}`;
-      changed(merged.change, cause);
-      return `feature ${dup.featureId} merged into ${merged.intoId}`;
-    }
-    const state = await tracker.getIssue(originalIssueId);
-    if (!state) return `original issue ${originalIssueId} not found`;
-    const linked = await links.linkIssue(dup.featureId, state, dup.target as PushTarget, {
-      cause,
-      supersedes: dup.id,
-    });
-    if (linked.outcome !== 'linked') return `original not linked: ${linked.outcome}`;
-    changed(linked.change, cause);
-    return `feature ${dup.featureId} now follows ${state.issueKey}`;
-  }
-
-  async function applyEvent(tracker: Tracker, event: TrackerEvent, cause: StatusCause): Promise<string> {
-    switch (event.type) {
-      case 'ignored':
-        return `ignored: ${event.reason}`;
-      case 'issue-deleted': {
-        const link = await links.linkOf(tracker.kind, tracker.site, event.issueId);
-        if (!link) return `issue ${event.issueId} not linked`;
-        // A deleted issue cannot be read again: what the delivery shows decides. Marks of another link and not
-        // this one's say the deleted issue was someone else's.
-        if (link.markedAt && deletedIssueIsForeign(tracker, event, link.idempotencyKey)) {
-          await markLost(tracker, link, event.issueId);
-          return `issue ${event.issueId} deleted, but it carried another link's mark: link ${link.id} kept`;
-        }
-        const done = await links.unlinkIssue(tracker.kind, tracker.site, event.issueId, cause, {
-          linkId: link.id,
-        });
-        if (!done) return `issue ${event.issueId} not linked`;
-        changed(done.change, cause);
-        return `issue ${event.issueId} deleted: link ${done.linkId} unlinked`;
-      }
-      case 'duplicate-marked':
-        return duplicate(tracker, event.issueId, event.duplicateOfIssueId, cause);
-      case 'issue-changed': {
-        const { state } = event;
-        const checked = await checkedLink(tracker, state.issueId, state);
-        if (checked.kind === 'none') return `issue ${state.issueKey} not linked`;
-        if (checked.kind === 'gone') return `issue ${state.issueKey}: not found when its mark was checked`;
-        if (checked.kind === 'foreign') return `issue ${state.issueKey}: lost its link's mark; not applied`;
-        const applied = await links.applyIssueState(state, cause, { linkId: checked.link.id });
-        if (applied.outcome === 'not-linked') return `issue ${state.issueKey} not linked`;
-        let line = `issue ${state.issueKey}: older than the state applied`;
-        if (applied.outcome === 'applied') {
-          changed(applied.change, cause);
-          line = `issue ${state.issueKey}: ${state.statusName}`;
-        }
-        // Also for a state seen before: a merge that failed after its state was applied (a 429 reading the
-        // original, a crash) is only retried this way; the merge is idempotent. Linear's webhook says only that the
-        // issue moved to a duplicate state; its relation names the original.
-        const original =
-          state.duplicateOfIssueId ??
-          (state.kind === 'linear' && state.category === 'duplicate'
-            ? (await tracker.getIssue(state.issueId))?.duplicateOfIssueId
-            : undefined);
-        if (original) line += `; ${await duplicate(tracker, state.issueId, original, cause, checked.link)}`;
-        return line;
-      }
-    }
-  }
-
+export function createTrackerSync(deps: SyncDeps) {
   return {
     async applyEvents(
       tracker: Tracker,
@@ -201,7 +206,7 @@ export function createTrackerSync({
       cause: StatusCause,
     ): Promise<string[]> {
       const outcomes: string[] = [];
-      for (const event of events) outcomes.push(await applyEvent(tracker, event, cause));
+      for (const event of events) outcomes.push(await applyEvent(deps, tracker, event, cause));
       return outcomes;
     },
   };

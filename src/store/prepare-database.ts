@@ -1,0 +1,31 @@
+import type { Logger } from '../log.ts';
+import type { AnalysedText } from '../rules/dedupe/analyse.ts';
+import { ensureDedupeIndex, vacuumDedupeIndex } from './dedupe-index.repo.ts';
+import { retryTransient } from './retry-transient.ts';
+import type { Store } from './store.ts';
+
+/**
+ * Migrates, and when given the analysis this process triages with, builds the dedupe index with it (before any
+ * triage). A database restarting or failing over as this process starts is waited out (each step is idempotent); a
+ * real error (credentials, a missing database, a migration's SQL) still stops start-up at once.
+ */
+export async function prepareDatabase(
+  store: Pick<Store, 'kind' | 'db' | 'migrate'>,
+  dedupeIndex:
+    | { analyse: (input: { title: string; body?: string }) => AnalysedText; fingerprint: string }
+    | undefined,
+  log: Logger,
+): Promise<void> {
+  const { applied } = await retryTransient('migrate', () => store.migrate(), { log });
+  log.info({ database: store.kind, applied }, 'database migrated');
+  if (!dedupeIndex) return;
+  const index = await retryTransient(
+    'dedupe index',
+    () => ensureDedupeIndex(store.db, dedupeIndex.analyse, dedupeIndex.fingerprint),
+    { log },
+  );
+  if (index.rebuilt) {
+    await retryTransient('dedupe index vacuum', () => vacuumDedupeIndex(store.db), { log });
+    log.info({ documents: index.documents }, 'dedupe index rebuilt');
+  }
+}
