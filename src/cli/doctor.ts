@@ -27,41 +27,52 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     },
   ];
 
+  checks.push(await databaseCheck(config));
+  checks.push(...(await redisChecks(config)));
+  checks.push(...(await trackerChecks(config)));
+  checks.push(...(await sourceChecks(config)));
+  checks.push(await mailCheck(config));
+  return checks;
+}
+
+/** The database: Postgres answers, or the embedded database's directory can be used. */
+async function databaseCheck(config: Config): Promise<Check> {
   if (config.database.kind === 'postgres') {
     const database = openDatabase({ kind: 'postgres', url: config.database.url, poolSize: 1 });
     try {
       await database.ping();
-      checks.push({
+      return {
         name: 'database',
         ok: true,
         detail: `Postgres at ${new URL(config.database.url).host} reachable`,
-      });
+      };
     } catch (err) {
-      checks.push({
+      return {
         name: 'database',
         ok: false,
         detail: `Postgres unreachable: ${(err as Error).message} (check DATABASE_URL)`,
-      });
+      };
     } finally {
       await database.close();
     }
-  } else {
-    const problem = unusableDirectory(config.database.dataDir);
-    checks.push(
-      problem
-        ? {
-            name: 'database',
-            ok: false,
-            detail: `embedded PGlite in ${config.database.dataDir} cannot be used: ${problem} (check DATA_DIR)`,
-          }
-        : {
-            name: 'database',
-            ok: true,
-            detail: `embedded PGlite in ${config.database.dataDir} (single process; set DATABASE_URL to run API and workers apart)`,
-          },
-    );
   }
+  const problem = unusableDirectory(config.database.dataDir);
+  return problem
+    ? {
+        name: 'database',
+        ok: false,
+        detail: `embedded PGlite in ${config.database.dataDir} cannot be used: ${problem} (check DATA_DIR)`,
+      }
+    : {
+        name: 'database',
+        ok: true,
+        detail: `embedded PGlite in ${config.database.dataDir} (single process; set DATABASE_URL to run API and workers apart)`,
+      };
+}
 
+/** Redis answers, and keeps BullMQ's keys (maxmemory-policy noeviction). */
+async function redisChecks(config: Config): Promise<Check[]> {
+  const checks: Check[] = [];
   const redis = createRedis(config.redisUrl, 'producer', { retryStrategy: () => null });
   try {
     await waitForRedis(redis, 3_000);
@@ -95,9 +106,6 @@ export async function runDoctor(config: Config): Promise<Check[]> {
     redis.disconnect();
   }
 
-  checks.push(...(await trackerChecks(config)));
-  checks.push(...(await sourceChecks(config)));
-  checks.push(await mailCheck(config));
   return checks;
 }
 

@@ -111,11 +111,9 @@ function databaseLabel(config: Config): string {
     : `Postgres at ${new URL(config.database.url).host}`;
 }
 
-export async function runImport(
-  argv: string[],
-  config: Config,
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = process,
-): Promise<number> {
+type ImportIo = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
+
+export async function runImport(argv: string[], config: Config, io: ImportIo = process): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   const args = parseImportArgs(argv);
   if ('help' in args) {
@@ -136,66 +134,108 @@ export async function runImport(
     say(`import: cannot read ${args.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     return EXIT.noInput;
   }
-
-  let database: Database | undefined;
-  let sink: RequestSink | undefined;
-  let target = args.dryRun ? 'nowhere' : databaseLabel(config);
-  if (!args.dryRun) {
-    try {
-      database = openDatabase(
-        config.database.kind === 'postgres'
-          ? { kind: 'postgres', url: config.database.url, poolSize: 2 }
-          : { kind: 'pglite', dataDir: config.database.dataDir },
-      );
-    } catch (err) {
-      // PGlite serves one process (store/pglite-lock.ts): the running service holds it. Its API is the way in,
-      // when it answers here with a key we know (API_KEYS, or the development key it keeps in DATA_DIR).
-      const apiKey = config.apiKeys[0] ?? readDevApiKey(config.dataDir);
-      const baseUrl = apiKey ? await reachableService(config.port) : undefined;
-      if (!apiKey || !baseUrl) {
-        say(`import: ${(err as Error).message}`);
-        say(
-          `import: the embedded database (PGlite) can be open in one process only, and no service answered on port ${config.port} with a known API key. Stop the service, run the import, then start the service again: it triages the imported requests when it starts. Or run the service and the import on Postgres (DATABASE_URL).`,
-        );
-        return EXIT.unavailable;
-      }
-      say(
-        `import: the running service holds the embedded database; sending the rows through its API at ${baseUrl}`,
-      );
-      sink = createApiSink({ baseUrl, apiKey });
-      target = `the service at ${baseUrl} (its API)`;
-    }
-    if (database) {
-      try {
-        await database.migrate();
-      } catch (err) {
-        // The first statement is where an unreachable Postgres shows; nothing was read or written yet.
-        await database.close().catch(() => {});
-        say(`import: the database is not available (${target}): ${(err as Error).message.split('\n')[0]}`);
-        return EXIT.unavailable;
-      }
-      sink = createRequestImportRepo(database.db);
-    }
+  const destination = args.dryRun ? { target: 'nowhere' } : await openDestination(config, say);
+  if (typeof destination === 'number') return destination;
+  try {
+    return await importFile(args, destination, totalBytes, io, say);
+  } finally {
+    await destination.database?.close();
   }
+}
 
-  const rejectsFile = args.rejects ?? `${args.file}.rejects.csv`;
-  const rejects = rejectsWriter(rejectsFile);
-  const shown: Rejection[] = [];
+/** Where the rows go: the database, or the running service's API when it holds the embedded database. */
+interface Destination {
+  database?: Database;
+  sink?: RequestSink;
+  target: string;
+}
+
+/** Opens the destination, or says why not and returns the exit code. */
+async function openDestination(config: Config, say: (line: string) => void): Promise<Destination | number> {
+  let database: Database;
+  try {
+    database = openDatabase(
+      config.database.kind === 'postgres'
+        ? { kind: 'postgres', url: config.database.url, poolSize: 2 }
+        : { kind: 'pglite', dataDir: config.database.dataDir },
+    );
+  } catch (err) {
+    return serviceDestination(config, err, say);
+  }
+  const target = databaseLabel(config);
+  try {
+    await database.migrate();
+  } catch (err) {
+    // The first statement is where an unreachable Postgres shows; nothing was read or written yet.
+    await database.close().catch(() => {});
+    say(`import: the database is not available (${target}): ${(err as Error).message.split('\n')[0]}`);
+    return EXIT.unavailable;
+  }
+  return { database, sink: createRequestImportRepo(database.db), target };
+}
+
+/**
+ * PGlite serves one process (store/pglite-lock.ts): the running service holds it. Its API is the way in, when it
+ * answers here with a key we know (API_KEYS, or the development key it keeps in DATA_DIR).
+ */
+async function serviceDestination(
+  config: Config,
+  err: unknown,
+  say: (line: string) => void,
+): Promise<Destination | number> {
+  const apiKey = config.apiKeys[0] ?? readDevApiKey(config.dataDir);
+  const baseUrl = apiKey ? await reachableService(config.port) : undefined;
+  if (!apiKey || !baseUrl) {
+    say(`import: ${(err as Error).message}`);
+    say(
+      `import: the embedded database (PGlite) can be open in one process only, and no service answered on port ${config.port} with a known API key. Stop the service, run the import, then start the service again: it triages the imported requests when it starts. Or run the service and the import on Postgres (DATABASE_URL).`,
+    );
+    return EXIT.unavailable;
+  }
+  say(
+    `import: the running service holds the embedded database; sending the rows through its API at ${baseUrl}`,
+  );
+  return { sink: createApiSink({ baseUrl, apiKey }), target: `the service at ${baseUrl} (its API)` };
+}
+
+/** Draws the progress: a redrawn bar on a terminal, a line every 5 seconds in a log file. */
+function progressDrawer(io: ImportIo, totalBytes: number, dryRun: boolean) {
   const started = performance.now();
   const bar = io.stderr.isTTY === true;
   let lastDraw = 0;
   let drawn = false;
-  const draw = (p: Parameters<typeof progressLine>[0], force = false) => {
-    const t = performance.now();
-    // A terminal redraws often; a log file gets a line every 5 seconds.
-    if (!force && t - lastDraw < (bar ? 200 : 5_000)) return;
-    lastDraw = t;
-    const line = progressLine(p, { totalBytes, elapsedMs: t - started, bar, dryRun: args.dryRun });
-    // A line wider than the terminal wraps, and `\r` then redraws only its last part.
-    const width = (io.stderr as { columns?: number }).columns ?? 0;
-    io.stderr.write(bar ? `\r${width > 20 ? line.slice(0, width - 1) : line}\x1b[K` : `${line}\n`);
-    drawn = true;
+  return {
+    started,
+    draw(p: Parameters<typeof progressLine>[0], force = false) {
+      const t = performance.now();
+      // A terminal redraws often; a log file gets a line every 5 seconds.
+      if (!force && t - lastDraw < (bar ? 200 : 5_000)) return;
+      lastDraw = t;
+      const line = progressLine(p, { totalBytes, elapsedMs: t - started, bar, dryRun });
+      // A line wider than the terminal wraps, and `\r` then redraws only its last part.
+      const width = (io.stderr as { columns?: number }).columns ?? 0;
+      io.stderr.write(bar ? `\r${width > 20 ? line.slice(0, width - 1) : line}\x1b[K` : `${line}\n`);
+      drawn = true;
+    },
+    /** Ends the bar's line. */
+    finish() {
+      if (bar && drawn) io.stderr.write('\n');
+    },
   };
+}
+
+/** Reads the file into the destination, writes the rejects file and prints the summary; returns the exit code. */
+async function importFile(
+  args: Args,
+  { sink, target }: Destination,
+  totalBytes: number,
+  io: ImportIo,
+  say: (line: string) => void,
+): Promise<number> {
+  const rejectsFile = args.rejects ?? `${args.file}.rejects.csv`;
+  const rejects = rejectsWriter(rejectsFile);
+  const shown: Rejection[] = [];
+  const progress = progressDrawer(io, totalBytes, args.dryRun);
   try {
     const summary = await importCsv({
       input: createReadStream(args.file, { highWaterMark: 256 * 1024 }),
@@ -204,13 +244,13 @@ export async function runImport(
       map: args.map,
       preset: args.preset,
       dryRun: args.dryRun,
-      onProgress: (p) => draw(p),
+      onProgress: (p) => progress.draw(p),
       onReject: async (r) => {
         if (shown.length < SHOWN) shown.push(r);
         await rejects.write(r);
       },
     });
-    if (bar && drawn) io.stderr.write('\n');
+    progress.finish();
     await rejects.close();
     const lines = summaryLines(summary, {
       file: args.file,
@@ -218,13 +258,13 @@ export async function runImport(
       target,
       rejections: shown,
       rejectsFile: summary.rejected > 0 ? rejectsFile : undefined,
-      elapsedMs: performance.now() - started,
+      elapsedMs: performance.now() - progress.started,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     });
     io.stdout.write(`${lines.join('\n')}\n`);
     return summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } catch (err) {
-    if (bar && drawn) io.stderr.write('\n');
+    progress.finish();
     await rejects.close();
     if (err instanceof ApiSinkError) {
       say(
@@ -236,7 +276,5 @@ export async function runImport(
     say(`import: ${args.file} cannot be imported; nothing was written:`);
     for (const p of err.problems) say(`  ${p}`);
     return EXIT.dataErr;
-  } finally {
-    await database?.close();
   }
 }
