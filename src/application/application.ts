@@ -12,7 +12,7 @@ import { createTrackerSync } from './tracker-events.ts';
 import { createTriage, type TriageDeps } from './triage.ts';
 import { createUnitOfWork } from './unit-of-work.ts';
 
-export interface ApplicationDeps {
+interface ApplicationDeps {
   store: Store;
   queues: Queues;
   config: Pick<Config, 'push'>;

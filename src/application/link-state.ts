@@ -32,12 +32,12 @@ import { type DropContext, type StatusContext, type StatusPolicy, settleStatus }
  * cause, so concurrent events for one feature serialise and the history has no gaps.
  */
 
-export type ApplyOutcome =
+type ApplyOutcome =
   | { outcome: 'not-linked' }
   | { outcome: 'stale'; featureId: string }
   | { outcome: 'applied'; featureId: string; linkId: string; change: StatusChange | undefined };
 
-export type LinkOutcome =
+type LinkOutcome =
   | { outcome: 'linked'; linkId: string; change: StatusChange | undefined }
   | { outcome: 'taken'; featureId: string }
   | { outcome: 'feature-gone' };

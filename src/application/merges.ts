@@ -33,11 +33,11 @@ import type { Work } from './unit-of-work.ts';
  * changes are recorded as any other.
  */
 
-export type MergeOutcome =
+type MergeOutcome =
   | { outcome: 'merged'; change: StatusChange; intoId: string; mergeId: string }
   | { outcome: 'unchanged'; reason: string };
 
-export type UnmergeOutcome =
+type UnmergeOutcome =
   | {
       outcome: 'unmerged';
       mergeId: string;

@@ -20,7 +20,7 @@ import type { notifications } from '../store/schema.ts';
  * news and the change commit together.
  */
 
-export interface FanOutChange {
+interface FanOutChange {
   featureId: string;
   from: FeatureStatus;
   to: FeatureStatus;

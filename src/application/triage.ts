@@ -52,7 +52,7 @@ export interface PushPolicy {
   route: (input: RouteInput) => PushTarget;
 }
 
-export type TriageOutcome =
+type TriageOutcome =
   | { kind: 'missing' }
   | { kind: 'already-triaged'; featureId: string | null }
   | {

@@ -15,7 +15,7 @@ import type { FanOutOutcome } from '../store/notify-outbox.repo.ts';
  */
 
 /** What a transaction asks to be queued once it commits. */
-export interface AfterCommit {
+interface AfterCommit {
   /** Links whose issues need a push (coalesced; a link named twice is pushed once). */
   push(links: readonly DirtyLink[]): void;
   /** Outbox rows written and cancelled by a notification fan-out. */
@@ -32,7 +32,7 @@ export interface Work {
 
 export type UnitOfWork = <T>(work: (work: Work) => Promise<T>) => Promise<T>;
 
-export interface UnitOfWorkDeps {
+interface UnitOfWorkDeps {
   db: Pick<Db, 'transaction'>;
   queues: Queues;
   /** The push coalescing window (`push.coalesceSeconds`). */

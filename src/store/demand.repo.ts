@@ -79,5 +79,3 @@ export function createDemandRepo(db: Db) {
     },
   };
 }
-
-export type DemandRepo = ReturnType<typeof createDemandRepo>;

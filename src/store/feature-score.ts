@@ -12,7 +12,7 @@ import { companies, features, requests } from './schema.ts';
 const epochMs = (column: typeof requests.receivedAt) =>
   sql<number>`(extract(epoch from max(${column})) * 1000)::float8`;
 
-export async function loadDemand(tx: Tx | Db, featureIds: readonly string[]): Promise<Map<string, Demand>> {
+async function loadDemand(tx: Tx | Db, featureIds: readonly string[]): Promise<Map<string, Demand>> {
   const out = new Map<
     string,
     { requesters: Demand['requesters'][number][]; companies: Demand['companies'][number][] }

@@ -2,7 +2,7 @@ import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { companies, features, requesters, requests } from './schema.ts';
 
-export type FeatureSort = 'score' | 'recent';
+type FeatureSort = 'score' | 'recent';
 
 /** Keyset cursor: the sort value and id of the last row of the previous page. */
 export interface FeatureCursor {
@@ -71,5 +71,3 @@ export function createFeaturesRepo(db: Db) {
     },
   };
 }
-
-export type FeaturesRepo = ReturnType<typeof createFeaturesRepo>;

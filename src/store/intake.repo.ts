@@ -127,5 +127,3 @@ export function createIntakeRepo(db: Db) {
     },
   };
 }
-
-export type IntakeRepo = ReturnType<typeof createIntakeRepo>;

@@ -7,7 +7,7 @@ import { trackerLinks } from './schema.ts';
 export const MARK_LOST = 'mark_lost';
 
 /** The issue a link followed, as a mark-lost message names it. */
-export interface MarkedIssue {
+interface MarkedIssue {
   kind: string;
   site: string;
   issueKey: string;

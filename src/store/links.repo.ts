@@ -358,5 +358,3 @@ export function createLinksRepo(db: Db) {
     },
   };
 }
-
-export type LinksRepo = ReturnType<typeof createLinksRepo>;

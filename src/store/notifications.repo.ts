@@ -13,7 +13,7 @@ import { features, mailSuppressions, notifications, requesters, requests } from 
  */
 
 /** A `sending` row this old was claimed by a worker that died mid-send: the redrive has it sent again. */
-export const SENDING_STALE_SECONDS = 600;
+const SENDING_STALE_SECONDS = 600;
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
@@ -291,5 +291,3 @@ export function createNotificationsRepo(db: Db) {
     },
   };
 }
-
-export type NotificationsRepo = ReturnType<typeof createNotificationsRepo>;

@@ -21,7 +21,7 @@ export type ChannelsFor = (request: {
 export const emailOnly: ChannelsFor = () => ['email'];
 
 /** A row this transaction created: what to enqueue once it commits. */
-export interface CreatedNotification {
+interface CreatedNotification {
   id: string;
   requesterId: string;
   channel: NotificationChannel;
@@ -50,7 +50,7 @@ export interface NotifyPolicy {
 }
 
 /** The requesters a change is told to: a merge's moved requests, or else the feature's requests. */
-export interface Audience {
+interface Audience {
   featureId: string;
   requestIds?: readonly string[] | undefined;
 }

@@ -41,5 +41,3 @@ export function createRequestImportRepo(db: Db) {
     },
   };
 }
-
-export type RequestImportRepo = ReturnType<typeof createRequestImportRepo>;

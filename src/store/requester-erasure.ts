@@ -22,7 +22,7 @@ import {
 } from './schema.ts';
 
 /** The address an erased requester keeps: `.invalid` can never route (RFC 2606), and the id keeps it unique. */
-export const erasedEmail = (requesterId: string) => `erased-${requesterId}@invalid`;
+const erasedEmail = (requesterId: string) => `erased-${requesterId}@invalid`;
 
 export type ErasureOutcome =
   | { outcome: 'not-found' }
@@ -45,7 +45,7 @@ export type ErasureOutcome =
     };
 
 /** A tracker issue an erasure could not rewrite, for the operator to clean by hand. */
-export interface NotRepushedLink {
+interface NotRepushedLink {
   linkId: string;
   tracker: string;
   site: string;

@@ -20,13 +20,13 @@ export interface NewRequest {
   receivedAt: Date;
 }
 
-export interface AcceptedRow {
+interface AcceptedRow {
   id: string;
   receivedAt: Date;
   createdAt: Date;
 }
 
-export type AcceptResult =
+type AcceptResult =
   | { kind: 'created'; request: AcceptedRow }
   | { kind: 'replayed'; request: AcceptedRow; matchedOn: 'idempotency-key' | 'source-ref' }
   | { kind: 'key-reused'; request: AcceptedRow }
@@ -146,5 +146,3 @@ export function createRequestsRepo(db: Db) {
     },
   };
 }
-
-export type RequestsRepo = ReturnType<typeof createRequestsRepo>;

@@ -5,7 +5,7 @@ import { writeScores } from './feature-score.ts';
 import type { Tx } from './feature-writes.ts';
 import { features } from './schema.ts';
 
-export interface RescorePage {
+interface RescorePage {
   /** Live features in this page of ids. */
   scanned: number;
   rescored: number;
@@ -87,5 +87,3 @@ export function createRescoreRepo(db: Db, scoring: ScoringModel) {
     },
   };
 }
-
-export type RescoreRepo = ReturnType<typeof createRescoreRepo>;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorForLog, type Logger } from '../log.ts';
 import { isTransientDatabaseError } from './transient-error.ts';
 
-export interface RetryTransientOptions {
+interface RetryTransientOptions {
   log: Logger;
   /** How long to keep trying in all; past it the last error is thrown. */
   budgetMs?: number;

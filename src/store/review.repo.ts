@@ -96,5 +96,3 @@ export function createReviewRepo(db: Db) {
     },
   };
 }
-
-export type ReviewRepo = ReturnType<typeof createReviewRepo>;

@@ -12,13 +12,13 @@ import { createReviewRepo } from './review.repo.ts';
 import { createStatusRepo } from './status.repo.ts';
 import { createWebhooksRepo } from './webhooks.repo.ts';
 
-export interface StoreOptions {
+interface StoreOptions {
   /** Score weights (`scoring:`); default: rules/score.ts DEFAULT_SCORING. */
   scoring?: ScoringModel | undefined;
 }
 
 /** The database and its repositories (plain reads and writes): what the application is given instead of a connection. */
-export function createStore(database: Database, options: StoreOptions = {}) {
+function createStore(database: Database, options: StoreOptions = {}) {
   const scoring = options.scoring ?? DEFAULT_SCORING;
   return {
     kind: database.kind,

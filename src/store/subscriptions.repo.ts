@@ -4,7 +4,7 @@ import { mergeChain } from './feature-writes.ts';
 import { features, notifications, requesters, unsubscribes } from './schema.ts';
 
 /** How a stop was asked for (`unsubscribes.via`); `merge`: copied to the survivor by a merge (status.repo.ts). */
-export type UnsubscribeVia = 'page' | 'one-click' | 'api' | 'merge';
+type UnsubscribeVia = 'page' | 'one-click' | 'api' | 'merge';
 
 export interface SubscriptionState {
   /** The live feature the token is about, if any (its title for the page): a merged feature's survivor. */
@@ -94,5 +94,3 @@ export function createSubscriptionsRepo(db: Db) {
     },
   };
 }
-
-export type SubscriptionsRepo = ReturnType<typeof createSubscriptionsRepo>;

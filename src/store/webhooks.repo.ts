@@ -4,13 +4,13 @@ import type { TrackerKind } from '../domain/tracker.ts';
 import type { Db } from './db.ts';
 import { webhookDeliveries } from './schema.ts';
 
-export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 
 /**
  * What a delivery keeps: the events it means (issue ids and keys, status, times, our marks), never the provider's
  * body, whose issue descriptions quote customers and would outlive their erasure for the retention period.
  */
-export interface StoredDelivery {
+interface StoredDelivery {
   events: TrackerEvent[];
 }
 
@@ -90,5 +90,3 @@ export function createWebhooksRepo(db: Db) {
     },
   };
 }
-
-export type WebhooksRepo = ReturnType<typeof createWebhooksRepo>;
