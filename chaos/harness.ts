@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase, type ScratchDatabase } from '../bench/scratch.ts';
 import { freePort } from '../bench/targets.ts';
-import { startPrivateRedis } from '../test/helpers/redis.ts';
-import { type SmtpTestServer, startSmtpServer } from '../test/helpers/smtp.ts';
+import { startPrivateRedis } from '../support/private-redis.ts';
+import { type SmtpTestServer, startSmtpServer } from '../support/smtp-server.ts';
 import { type Emulators, startEmulatorsProcess } from './emulators.ts';
 import { type ServiceProcess, spawnService, waitReady } from './processes.ts';
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { pollUntil } from './poll.ts';
+import { pollUntil } from '../support/poll.ts';
 
 /**
  * The service's processes as an operator runs them: `node src/main.ts <role>` each in its own process, with exactly

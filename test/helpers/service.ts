@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Emulators } from '@suggested-sync/emulators';
 import { type Config, loadConfig } from '../../src/config/load.ts';
 import { type Role, type Runtime, startRuntime } from '../../src/runtime.ts';
+import { pollUntil } from '../../support/poll.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogs } from './logs.ts';
 import { deleteKeys, freshPrefix, sharedRedisUrl } from './redis.ts';
@@ -104,18 +105,12 @@ export async function startService(options: StartServiceOptions = {}): Promise<T
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` saying what it waited for. */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return pollUntil(what, check, { timeoutMs, intervalMs: 25 });
 }
 
 export const validRequest = (overrides: Record<string, unknown> = {}) => ({
