@@ -83,7 +83,7 @@ const FAILURE_PHRASE: Record<ConnectorErrorKind, string> = {
 };
 
 /** The default meaning of an HTTP status (undefined: no answer at all), before a provider's exceptions. */
-export function kindOfStatus(status: number | undefined, rules?: Pick<HttpFailureRules, 'statusKinds'>) {
+function kindOfStatus(status: number | undefined, rules?: Pick<HttpFailureRules, 'statusKinds'>) {
   const special = status === undefined ? undefined : rules?.statusKinds?.[status];
   if (special) return special;
   if (status === undefined || status >= 500) return 'transient';

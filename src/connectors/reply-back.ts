@@ -1,8 +1,20 @@
 import type { ResolvedSourceConfig } from '../config/sources.schema.ts';
 import type { ChannelsFor, NotificationChannel } from '../store/notify-outbox.repo.ts';
-import type { ReplyInSource } from '../workers/jobs/notify-deps.ts';
 import { ConnectorError } from './errors.ts';
 import type { Sources } from './source-registry.ts';
+
+/**
+ * Answers a requester where they asked (a Zendesk ticket, a Slack thread, an email thread), for `channel = 'source'`
+ * rows. Provided by the intake sources; throws ConnectorError (`transient` / `rate_limited` retry, others fail the row).
+ */
+export type ReplyInSource = (input: {
+  requestId: string;
+  source: string;
+  sourceRef: string | null;
+  sourceThread: Record<string, unknown> | null;
+  text: string;
+  messageId: string;
+}) => Promise<void>;
 
 /**
  * The per-source reply-back policy (`replyBack`, `alsoEmail`) as the notification outbox asks for it: `thread`

@@ -20,7 +20,7 @@ export interface SourceDeps {
 }
 
 /** Where the per-source budgets are kept so every process spends the same one: the service's Redis and prefix. */
-export interface SharedBudget {
+interface SharedBudget {
   redis: Redis;
   prefix: string;
 }

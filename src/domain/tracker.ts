@@ -25,13 +25,6 @@ export type PushTarget =
   | { kind: 'jira'; site: string; project: string; issueType: string }
   | { kind: 'linear'; workspace: string; team: string };
 
-/** The Jira site or Linear workspace a target belongs to: one tracker queue (and rate limit) per such site. */
-export function targetSite(target: PushTarget): { kind: TrackerKind; site: string } {
-  return target.kind === 'jira'
-    ? { kind: 'jira', site: target.site }
-    : { kind: 'linear', site: target.workspace };
-}
-
 /** What a tracker issue shows about a feature's customer demand. Times are ISO 8601 strings. */
 export interface FeatureDemand {
   featureId: string;

@@ -8,7 +8,7 @@ import { retryAfterFromHeaders } from '../errors.ts';
  * (429 + Retry-After).
  */
 
-export interface ApiSinkOptions {
+interface ApiSinkOptions {
   baseUrl: string;
   apiKey: string;
   /** Requests in flight at once. */

@@ -22,10 +22,10 @@ export type CsvField = (typeof CSV_FIELDS)[number];
 /** `--map col=id` reads better than `ref` for some exports; both mean the row's stable id in its source. */
 const FIELD_ALIASES: Record<string, CsvField> = { id: 'ref', details: 'body', description: 'body' };
 
-export const REQUIRED_FIELDS: readonly CsvField[] = ['title', 'email'];
+const REQUIRED_FIELDS: readonly CsvField[] = ['title', 'email'];
 
 /** Case, surrounding space and the separators exports use (`Author Email`, `author_email`, `author.email`) do not matter. */
-export function normaliseHeader(name: string): string {
+function normaliseHeader(name: string): string {
   return name
     .trim()
     .toLowerCase()
@@ -34,7 +34,7 @@ export function normaliseHeader(name: string): string {
 }
 
 /** Column names recognised without `--map` or `--preset`, most specific first within each field. */
-export const COMMON_NAMES: Record<CsvField, readonly string[]> = {
+const COMMON_NAMES: Record<CsvField, readonly string[]> = {
   title: ['title', 'subject', 'summary'],
   body: ['details', 'description', 'body', 'content'],
   email: [
@@ -66,7 +66,7 @@ export type PresetName = (typeof PRESET_NAMES)[number];
  * Column names of each tool's export, candidates in order (exports changed names over the years). A preset is
  * tried before the common names, which still fill the fields it does not name.
  */
-export const PRESETS: Record<PresetName, Partial<Record<CsvField, readonly string[]>>> = {
+const PRESETS: Record<PresetName, Partial<Record<CsvField, readonly string[]>>> = {
   // Canny post export; names follow Canny's post object (id, title, details, author.name/email, created, url,
   // tags): https://canny.io/docs/api (the UI export was not in our reference material, hence the spaced variants).
   canny: {
@@ -113,13 +113,13 @@ export const PRESETS: Record<PresetName, Partial<Record<CsvField, readonly strin
 
 export type ColumnMap = Partial<Record<CsvField, number>>;
 
-export interface ColumnChoice {
+interface ColumnChoice {
   ok: true;
   columns: ColumnMap;
   /** `field ← "Column"` for the summary, in field order. */
   described: string[];
 }
-export type ColumnResult = ColumnChoice | { ok: false; problems: string[] };
+type ColumnResult = ColumnChoice | { ok: false; problems: string[] };
 
 /** Parses `--map` arguments (`column=field`; the last `=` splits, so a column name may contain one). */
 export function parseMapArgs(args: readonly string[]): {

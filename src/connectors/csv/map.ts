@@ -31,7 +31,7 @@ export interface CsvRequest {
   receivedAt: string | null;
 }
 
-export type MapResult = { ok: true; request: CsvRequest } | { ok: false; reason: string };
+type MapResult = { ok: true; request: CsvRequest } | { ok: false; reason: string };
 
 const TRUE = new Set(['true', 'yes', 'y', '1', 'x']);
 const FALSE = new Set(['false', 'no', 'n', '0']);

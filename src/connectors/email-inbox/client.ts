@@ -14,7 +14,7 @@ export interface MailboxSession {
   close(): Promise<void>;
 }
 
-export interface ImapOptions {
+interface ImapOptions {
   host: string;
   port: number;
   secure: boolean;

@@ -4,14 +4,14 @@ import { firstLine } from '../../rules/intake-item.ts';
 import type { IntakeItem } from '../intake-source.ts';
 
 /** Where a message sits in the mailbox: its UID is unique only within one UIDVALIDITY (RFC 3501 §2.3.1.1). */
-export interface MailboxPosition {
+interface MailboxPosition {
   uidValidity: string;
   uid: number;
   /** The server's arrival time (INTERNALDATE), when fetched. */
   internalDate?: Date | undefined;
 }
 
-export type InboxVerdict =
+type InboxVerdict =
   | { kind: 'item'; item: IntakeItem }
   | { kind: 'skipped'; ref: string; reason: string }
   | { kind: 'rejected'; ref: string; reason: string };
@@ -38,7 +38,7 @@ function rawHeaders(mail: Pick<ParsedMail, 'headerLines'>): Map<string, string[]
  * Why a message is machine-sent and not a customer's words, or undefined. RFC 3834 (Auto-Submitted), the de facto
  * `Precedence` and `X-Autoreply` headers, RFC 2369/2919 list headers, and bounce senders.
  */
-export function automatedReason(
+function automatedReason(
   mail: Pick<ParsedMail, 'headerLines'>,
   sender: string | undefined,
 ): string | undefined {

@@ -32,7 +32,7 @@ export interface IntercomCompany {
   custom_attributes?: Record<string, unknown>;
 }
 
-export interface IntercomSearchPage {
+interface IntercomSearchPage {
   conversations: unknown[];
   /** `pages.next.starting_after`: the next page of the same query. */
   next: string | undefined;

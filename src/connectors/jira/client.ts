@@ -1,7 +1,7 @@
 import { type CloudClient, createCloudClient, type SchemaMismatchBehavior } from 'jira.js';
 import { type Client, createClient } from 'jira.js/core';
 
-export interface JiraClientOptions {
+interface JiraClientOptions {
   /** The site URL, e.g. `https://acme.atlassian.net` (the emulator's URL in sandbox mode). */
   host: string;
   email: string;

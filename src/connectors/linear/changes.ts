@@ -20,12 +20,12 @@ export interface LinearChangedPage extends ChangedPage {
 }
 
 /** One page of `issues`, each node with its state already mapped (none for a trashed issue). */
-export interface FetchedPage {
+interface FetchedPage {
   nodes: Array<{ node: IssueNode; state: TrackerIssueState | undefined }>;
   pageInfo: PageInfo;
 }
 
-export type FetchPage = (variables: Record<string, unknown>) => Promise<FetchedPage>;
+type FetchPage = (variables: Record<string, unknown>) => Promise<FetchedPage>;
 
 export async function* changedIssues(
   cursor: string | undefined,

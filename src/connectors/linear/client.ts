@@ -1,7 +1,7 @@
 import { LinearClient } from '@linear/sdk';
 import { ConnectorError } from '../errors.ts';
 
-export interface LinearClientOptions {
+interface LinearClientOptions {
   /** A personal API key, sent raw in `Authorization` (https://linear.app/developers/graphql#personal-api-keys). */
   apiKey: string;
   /** Default `https://api.linear.app/graphql`; the sandbox passes the emulator's `/graphql`. */

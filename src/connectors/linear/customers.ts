@@ -16,7 +16,7 @@ const CUSTOMER_BATCH_SIZE = linearSpec.pageSize.customerBatch;
 /** GraphQL `Int` is 32-bit; `Customer.revenue` is an Int of whole dollars. */
 const MAX_INT = 2_147_483_647;
 
-export interface MutationDocument {
+interface MutationDocument {
   query: string;
   variables: Record<string, Record<string, unknown>>;
 }

@@ -96,7 +96,7 @@ export function linearCarriesMark(
 }
 
 /** Linear's relations of an issue (`Issue.relations`: this issue is the source). */
-export interface LinearRelationFields {
+interface LinearRelationFields {
   type: string;
   relatedIssue: { id: string } | null;
 }

@@ -32,7 +32,7 @@ import { linearSpec } from './spec.ts';
 import { parseLinearWebhook, verifyLinearWebhook } from './webhook.ts';
 import { LinearWorkspace, request } from './workspace.ts';
 
-export interface LinearTrackerOptions {
+interface LinearTrackerOptions {
   /** The workspace's name in our configuration (`PushTarget.workspace`). */
   site: string;
   apiKey: string;

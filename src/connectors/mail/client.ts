@@ -33,7 +33,7 @@ export interface Mailer {
   close(): void;
 }
 
-export interface MailerOptions {
+interface MailerOptions {
   /**
    * `smtp://user:pass@host:587` (STARTTLS when the server offers it), `smtps://user:pass@host:465` (TLS from the
    * start); nodemailer's query options apply (`?requireTLS=true`, `?tls.rejectUnauthorized=false` for a private CA

@@ -26,9 +26,9 @@ export interface SlackApi {
 }
 
 /** Metadata event type our replies carry. */
-export const REPLY_EVENT_TYPE = 'suggested_sync_reply';
+const REPLY_EVENT_TYPE = 'suggested_sync_reply';
 
-export interface SlackClientOptions {
+interface SlackClientOptions {
   token: string;
   /** Web API base URL; Slack's own when absent. */
   apiUrl?: string | undefined;

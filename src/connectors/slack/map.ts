@@ -50,7 +50,7 @@ export function slackPlainText(mrkdwn: string): string {
 }
 
 /** `1712345678.123456` (seconds since the epoch, with a per-channel sequence) as an ISO time. */
-export function slackTsToIso(ts: string): string {
+function slackTsToIso(ts: string): string {
   return new Date(Math.floor(Number(ts) * 1000)).toISOString();
 }
 

@@ -7,8 +7,8 @@ import { slackSpec } from './spec.ts';
  * https://api.slack.com/authentication/verifying-requests-from-slack
  */
 
-export type SlackHeaders = Record<string, string | string[] | undefined>;
-export type SlackVerdict = { ok: true } | { ok: false; reason: string };
+type SlackHeaders = Record<string, string | string[] | undefined>;
+type SlackVerdict = { ok: true } | { ok: false; reason: string };
 
 /**
  * `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:" + X-Slack-Request-Timestamp + ":" + raw body)>`.
@@ -51,7 +51,7 @@ export function signSlackBody(signingSecret: string, timestamp: string, rawBody:
 }
 
 /** A reaction on a message, as the Events API tells it. */
-export interface SlackReaction {
+interface SlackReaction {
   eventId: string | undefined;
   /** Emoji name without skin tone. */
   reaction: string;
@@ -62,7 +62,7 @@ export interface SlackReaction {
   ts: string;
 }
 
-export type SlackEvent =
+type SlackEvent =
   | { type: 'url_verification'; challenge: string }
   | { type: 'reaction_added'; reaction: SlackReaction }
   | { type: 'ignored'; reason: string }

@@ -27,7 +27,7 @@ export interface ZendeskOrganization {
 }
 
 /** The parts of a ticket comment a reply looks at to tell whether it was already posted. */
-export interface ZendeskComment {
+interface ZendeskComment {
   id: number;
   body?: string | null;
   html_body?: string | null;
@@ -36,7 +36,7 @@ export interface ZendeskComment {
 }
 
 /** One page of the cursor-based incremental ticket export, with the sideloaded users and organizations. */
-export interface ZendeskExportPage {
+interface ZendeskExportPage {
   tickets: unknown[];
   users: unknown[];
   organizations: unknown[];
@@ -44,7 +44,7 @@ export interface ZendeskExportPage {
   end_of_stream: boolean;
 }
 
-export interface ZendeskClientOptions {
+interface ZendeskClientOptions {
   baseUrl: string;
   email: string;
   token: string;
@@ -136,8 +136,6 @@ export function createZendeskClient({
     },
   };
 }
-
-export type ZendeskClient = ReturnType<typeof createZendeskClient>;
 
 interface ZendeskConnection {
   root: string;

@@ -2,7 +2,7 @@ import { firstLine } from '../../rules/intake-item.ts';
 import type { IntakeItem, PullPage } from '../intake-source.ts';
 import type { ZendeskOrganization, ZendeskTicket, ZendeskUser } from './client.ts';
 
-export interface ZendeskFilter {
+interface ZendeskFilter {
   tag?: string | undefined;
   formId?: number | undefined;
 }
