@@ -19,12 +19,8 @@ const payloadHash = (item: IntakeItem) =>
     .update(JSON.stringify([item.title, item.body, item.requester, item.receivedAt]))
     .digest('hex');
 
-/**
- * Intake sources' state (`intake_sources`: cursor and health) and the requests they bring. A page's requests and
- * the cursor after it are written in one transaction, so a crash leaves either both or neither: a pull resumes
- * after the last stored page, and a re-read item is a no-op on (source, ref).
- */
-export function createIntakeRepo(db: Db) {
+/** Each source row and its cursor, and the page a pull or webhook stores with the cursor move. */
+function sourceCursors(db: Db) {
   return {
     /** The row of a configured source, created on first use. */
     async ensure(id: string, kind: string): Promise<IntakeSourceRow> {
@@ -33,16 +29,13 @@ export function createIntakeRepo(db: Db) {
       if (!row) throw new Error(`intake source ${id} vanished`);
       return row;
     },
-
     async get(id: string): Promise<IntakeSourceRow | undefined> {
       const [row] = await db.select().from(intakeSources).where(eq(intakeSources.id, id));
       return row;
     },
-
     async list(): Promise<IntakeSourceRow[]> {
       return db.select().from(intakeSources).orderBy(asc(intakeSources.id));
     },
-
     /**
      * Inserts the items (idempotent on source + ref) and, when `cursor` is given, moves the cursor from
      * `expectedCursor` to it; if the stored cursor is no longer `expectedCursor`, nothing is written.
@@ -94,7 +87,12 @@ export function createIntakeRepo(db: Db) {
         return { created, replayed: items.length - created.length, cursorAdvanced: true };
       });
     },
+  };
+}
 
+/** A source's health as its pulls find it. */
+function sourceHealth(db: Db) {
+  return {
     /** A pull finished: the source takes our credentials again. */
     async markHealthy(id: string, now: Date): Promise<void> {
       await db
@@ -109,7 +107,6 @@ export function createIntakeRepo(db: Db) {
         })
         .where(eq(intakeSources.id, id));
     },
-
     /** A pull failed; `unhealthy` for refused credentials. Returns the failures in a row, this one included. */
     async markFailure(id: string, reason: string, unhealthy: boolean, now: Date): Promise<number> {
       const [row] = await db
@@ -125,5 +122,17 @@ export function createIntakeRepo(db: Db) {
         .returning({ failures: intakeSources.consecutiveFailures });
       return row?.failures ?? 1;
     },
+  };
+}
+
+/**
+ * Intake sources' state (`intake_sources`: cursor and health) and the requests they bring. A page's requests and
+ * the cursor after it are written in one transaction, so a crash leaves either both or neither: a pull resumes
+ * after the last stored page, and a re-read item is a no-op on (source, ref).
+ */
+export function createIntakeRepo(db: Db) {
+  return {
+    ...sourceCursors(db),
+    ...sourceHealth(db),
   };
 }

@@ -24,16 +24,14 @@ export function linkIdempotencyKey(featureId: string, target: PushTarget): strin
     : `f-${featureId}-linear-${target.workspace}-${target.team}`;
 }
 
-/** Feature ↔ tracker issue rows: the state the push job moves forward, one step at a time. */
-export function createLinksRepo(db: Db) {
+/** A link by id or feature, its marks, and the create attempt a push records first. */
+function linkRows(db: Db) {
   return {
     ...createLinkMarksRepo(db),
-
     async get(linkId: string): Promise<TrackerLink | undefined> {
       const [row] = await db.select().from(trackerLinks).where(eq(trackerLinks.id, linkId));
       return row;
     },
-
     async forFeature(featureId: string): Promise<TrackerLink[]> {
       return db
         .select()
@@ -41,7 +39,6 @@ export function createLinksRepo(db: Db) {
         .where(eq(trackerLinks.featureId, featureId))
         .orderBy(trackerLinks.createdAt);
     },
-
     /** Written before the tracker is asked to create, so a crash after the create leaves a row that can find it. */
     async recordCreateAttempt(linkId: string): Promise<void> {
       await db
@@ -49,7 +46,12 @@ export function createLinksRepo(db: Db) {
         .set({ createAttemptedAt: sql`now()`, updatedAt: sql`now()` })
         .where(eq(trackerLinks.id, linkId));
     },
+  };
+}
 
+/** The issue a push created or found, recorded on its link. */
+function issueRecords(db: Db) {
+  return {
     /**
      * The issue this link's create made (or found by its idempotency key): it carries this link's mark. Another live
      * link naming the same issue id therefore follows an issue that is gone (a tracker reset or re-created, an id
@@ -101,7 +103,12 @@ export function createLinksRepo(db: Db) {
         return stale;
       });
     },
+  };
+}
 
+/** How a push ended: what it pushed, or the error. */
+function pushOutcomes(db: Db) {
+  return {
     /**
      * Records a push that covered the demand as of `demandVersion` (read with the link before the demand). Changes
      * that arrived while it ran bumped the version and keep the link dirty; returns the link's push state (dirty
@@ -131,7 +138,6 @@ export function createLinksRepo(db: Db) {
         .returning(DIRTY_LINK_COLUMNS);
       return row;
     },
-
     /** The reason a push stopped, where the API shows it; `failed` stops retries until demand changes again. */
     async recordError(
       linkId: string,
@@ -150,7 +156,12 @@ export function createLinksRepo(db: Db) {
         })
         .where(eq(trackerLinks.id, linkId));
     },
+  };
+}
 
+/** The requests a push carries to the issue as customer requests. */
+function requestsToPush(db: Db) {
+  return {
     /** The feature's requests this link has not yet carried to the tracker as customer requests. */
     async unpushedRequests(
       link: Pick<TrackerLink, 'id' | 'featureId'>,
@@ -194,7 +205,12 @@ export function createLinksRepo(db: Db) {
           : null,
       }));
     },
+  };
+}
 
+/** The customer requests a push carried or erased. */
+function customerRequestRecords(db: Db) {
+  return {
     /**
      * An erasure of one of these requesters may have run while the push sent their words. The share lock waits
      * for it (it updates these rows, and sets `erased_at` only after that); a requester erased by then marks the
@@ -229,7 +245,6 @@ export function createLinksRepo(db: Db) {
           .onConflictDoNothing();
       });
     },
-
     /**
      * Requests this link carried as customer requests before their requester was erased: the tracker still shows
      * their words until `recordRequestsErased` (pushed_at then postdates the erasure).
@@ -250,7 +265,6 @@ export function createLinksRepo(db: Db) {
         .limit(500);
       return rows.map((r) => r.id);
     },
-
     async recordRequestsErased(linkId: string, requestIds: readonly string[]): Promise<void> {
       if (requestIds.length === 0) return;
       await db
@@ -263,7 +277,12 @@ export function createLinksRepo(db: Db) {
           ),
         );
     },
+  };
+}
 
+/** The links whose push is due (the redrive). */
+function dirtyLinks(db: Db) {
+  return {
     /**
      * Links with demand not yet pushed, changed before `before`, oldest first: the redrive's work list. A link
      * whose issue lost its mark stays dirty (pushed once the mark is back) but is left out: its push would only skip.
@@ -283,7 +302,12 @@ export function createLinksRepo(db: Db) {
         .orderBy(trackerLinks.dirtySince)
         .limit(limit);
     },
+  };
+}
 
+/** A push asked for by hand, and the pending-work count. */
+function pushesByHand(db: Db) {
+  return {
     /**
      * A push asked for by hand: the live link to the chosen target is marked dirty (and its content hash cleared,
      * so the push rewrites the issue even if nothing changed); without one, a link is made. A target whose
@@ -341,7 +365,6 @@ export function createLinksRepo(db: Db) {
         return { outcome: 'pushed', link: row } as const;
       });
     },
-
     /** What `dirty` would hand the redrive (the pending-work metric): mark-lost links are not pending work. */
     async countDirty(): Promise<number> {
       const [row] = await db
@@ -356,5 +379,18 @@ export function createLinksRepo(db: Db) {
         );
       return row?.n ?? 0;
     },
+  };
+}
+
+/** Feature ↔ tracker issue rows: the state the push job moves forward, one step at a time. */
+export function createLinksRepo(db: Db) {
+  return {
+    ...linkRows(db),
+    ...issueRecords(db),
+    ...pushOutcomes(db),
+    ...requestsToPush(db),
+    ...customerRequestRecords(db),
+    ...dirtyLinks(db),
+    ...pushesByHand(db),
   };
 }
