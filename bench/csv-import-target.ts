@@ -17,7 +17,7 @@ import { createScratchDatabase } from './scratch.ts';
 export const CSV_SETTINGS = { rows: 200_000, compareRows: 5_000, batch: 500 };
 const DATABASES = ['pglite', 'postgres'] as const;
 
-export interface CsvRun {
+interface CsvRun {
   database: (typeof DATABASES)[number];
   run: 'first' | 'again';
   rows?: number;
@@ -26,7 +26,7 @@ export interface CsvRun {
   peakRss?: string;
   failed?: string;
 }
-export interface CsvWritePath {
+interface CsvWritePath {
   database: (typeof DATABASES)[number];
   acceptPerSecond: number;
   batchedPerSecond: number;

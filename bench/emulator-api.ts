@@ -6,7 +6,7 @@
 const TIMEOUT_MS = 10_000;
 
 /** One entry of an emulator's call log (src/sandbox/shared/call-log.ts), the fields the bench reads. */
-export interface EmulatorCall {
+interface EmulatorCall {
   at: string;
   operation: string;
   status: number;

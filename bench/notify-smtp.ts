@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
  * the service, not mailparser.
  */
 
-export interface AcceptedMail {
+interface AcceptedMail {
   /** performance.now() when the end of DATA was accepted. */
   at: number;
   to: string[];

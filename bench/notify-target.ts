@@ -26,9 +26,9 @@ export const NOTIFY_SETTINGS = {
 };
 
 export const NOTIFY_DATABASES = ['pglite', 'postgres'] as const;
-export type NotifyDatabase = (typeof NOTIFY_DATABASES)[number];
+type NotifyDatabase = (typeof NOTIFY_DATABASES)[number];
 
-export interface NotifyRepetition {
+interface NotifyRepetition {
   /** Seconds to submit the requests and have them triaged into one feature and carried to its issue. */
   seedSeconds: number;
   /** From the move in the tracker to the first and to the last message accepted. */
@@ -38,7 +38,7 @@ export interface NotifyRepetition {
   messages: number;
 }
 
-export interface NotifyRun {
+interface NotifyRun {
   database: NotifyDatabase;
   repetitions: NotifyRepetition[];
   p50Ms?: number;
@@ -53,7 +53,7 @@ export interface NotifyResult {
   runs: NotifyRun[];
 }
 
-export const NOTIFY_NOTE =
+const NOTIFY_NOTE =
   '`node src/main.ts start` in sandbox mode (API, workers and emulators in one process) with SMTP_URL at a loopback smtp-server in the bench process and NOTIFY_COALESCE_SECONDS=0; PGlite, then Postgres (a scratch database)';
 
 /**

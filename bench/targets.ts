@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * load generator: a server in-process would be slowed by autocannon's own work and flatter nobody.
  */
 
-export interface RunningTarget {
+interface RunningTarget {
   url: string;
   /** Last lines the child wrote (stdout and stderr), for diagnosing a failure. */
   tail(): string[];

@@ -26,7 +26,7 @@ export interface TrackerResult {
   failed?: string;
 }
 
-export const TRACKER_NOTE =
+const TRACKER_NOTE =
   '`node src/main.ts start` on PGlite in sandbox mode: API, workers and both emulators in one process, driven from this one; PGlite runs one query at a time, so pushes share it with intake and triage while requests arrive';
 
 /** The sandbox credentials' defaults (docs/sandbox.md); the bench's config file leaves them as they are. */

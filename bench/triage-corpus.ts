@@ -82,7 +82,7 @@ const draw = {
 };
 
 /** What a request asks for, apart from its wording: a duplicate says the same thing in other words. */
-export interface Need {
+interface Need {
   shape: number;
   verb: string;
   object: string;

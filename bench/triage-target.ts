@@ -37,7 +37,7 @@ export const TRIAGE_SETTINGS = {
 };
 
 export const TRIAGE_DATABASES = ['pglite', 'postgres'] as const;
-export type TriageDatabase = (typeof TRIAGE_DATABASES)[number];
+type TriageDatabase = (typeof TRIAGE_DATABASES)[number];
 
 export interface TriageRun {
   database: TriageDatabase;
@@ -76,7 +76,7 @@ export interface TriageRun {
   failed?: string;
 }
 
-export type TriageSettings = typeof TRIAGE_SETTINGS;
+type TriageSettings = typeof TRIAGE_SETTINGS;
 
 export interface TriageResult {
   note: string;
@@ -86,7 +86,7 @@ export interface TriageResult {
   loadAverage?: [number, number];
 }
 
-export const TRIAGE_NOTE =
+const TRIAGE_NOTE =
   'store.triage.triage(id) called in this process, one request at a time, on a database loaded in bulk (one triaged request per feature, index rebuilt by ensureDedupeIndex); PGlite in a fresh temporary directory, Postgres in a scratch database on the local server';
 
 /** Nearest-rank percentile of sorted values. */

@@ -40,7 +40,7 @@ const MARKS = [new RegExp(`suggested-sync-f-(${UUID})-`, 'g'), new RegExp(`/v1/f
  * The features an issue was made for, by every mark it carries: the Jira label set with the create, the link back
  * in its description, attachment or remote link, and for Linear its id, which the service derives from its link.
  */
-export function featuresOf(issue: EmulatorIssue, linearIds: ReadonlyMap<string, string>): Set<string> {
+function featuresOf(issue: EmulatorIssue, linearIds: ReadonlyMap<string, string>): Set<string> {
   const found = new Set<string>();
   for (const mark of MARKS) for (const m of issue.text.matchAll(mark)) if (m[1]) found.add(m[1]);
   const byId = issue.kind === 'linear' ? linearIds.get(issue.id) : undefined;
@@ -48,7 +48,7 @@ export function featuresOf(issue: EmulatorIssue, linearIds: ReadonlyMap<string, 
   return found;
 }
 
-export function linkOfIssue(issue: EmulatorIssue, links: readonly LinkRow[]): LinkRow | undefined {
+function linkOfIssue(issue: EmulatorIssue, links: readonly LinkRow[]): LinkRow | undefined {
   return links.find(
     (l) =>
       l.kind === issue.kind && (issue.kind === 'jira' ? l.issueKey === issue.id : l.issueId === issue.id),

@@ -24,7 +24,7 @@ export const FAULT_KINDS = ['kill', 'storm', 'db', 'flush'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 type StepKind = FaultKind | 'move';
 
-export interface PlannedStep {
+interface PlannedStep {
   kind: StepKind;
   /** Milliseconds after intake starts. */
   atMs: number;
@@ -43,7 +43,7 @@ const AT: Record<StepKind, readonly number[]> = {
 };
 
 /** How long the 5xx part of a storm lasts: a sixth of the intake, between 3 and 10 s. */
-export function stormMs(seconds: number): number {
+function stormMs(seconds: number): number {
   return Math.round(Math.min(10_000, Math.max(3_000, (seconds * 1000) / 6)));
 }
 
@@ -54,7 +54,7 @@ export function planFaults(faults: readonly FaultKind[], seconds: number): Plann
     .sort((a, b) => a.atMs - b.atMs);
 }
 
-export interface FaultTargets {
+interface FaultTargets {
   emulators: Emulators;
   redisUrl: string;
   /** A Postgres role that may terminate the service's connections, and the service's database name. */
@@ -70,7 +70,7 @@ export interface FaultLogEntry {
   what: string;
 }
 
-export interface FaultRun {
+interface FaultRun {
   log: FaultLogEntry[];
   /** Steps that could not be carried out (the suite's own trouble, or a target gone): the run proves less. */
   failed: string[];

@@ -56,7 +56,7 @@ async function freePorts(count: number, taken: readonly number[]): Promise<numbe
   return [...ports];
 }
 
-export interface Harness {
+interface Harness {
   apiUrl: string;
   apiKey: string;
   api: ServiceProcess;

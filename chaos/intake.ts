@@ -16,7 +16,7 @@ const COMPANIES = [
   { name: 'Hooli', domain: 'hooli-chaos.example', revenue: 8_000, tier: 'starter' },
 ] as const;
 
-export interface IntakeRequest {
+interface IntakeRequest {
   body: Record<string, unknown>;
   /** Set when this is a repeat of an earlier request (the same body, sent again). */
   repeatOf?: number;

@@ -9,7 +9,7 @@ import { TRACKER_KINDS } from './emulators.ts';
  * the run's Redis, and (in emulators.ts and the SMTP server) what the outside world received.
  */
 
-export interface RequestRow {
+interface RequestRow {
   id: string;
   triaged: boolean;
   decisions: number;
@@ -72,7 +72,7 @@ export async function readDatabase(pool: pg.Pool, acceptedIds: readonly string[]
 }
 
 /** The queues a run's processes use: the static ones and one per configured tracker (both `default`). */
-export function queueNames(): string[] {
+function queueNames(): string[] {
   return [...STATIC_QUEUES, ...TRACKER_KINDS.map((kind) => trackerQueueName(kind, 'default'))];
 }
 

@@ -3,7 +3,7 @@ import type { FaultLogEntry } from './faults.ts';
 
 /** The printed result of a run: what was done, when the faults hit, and the checks as a table with their aims. */
 
-export interface RunFigures {
+interface RunFigures {
   runId: string;
   seed: number;
   requests: number;
@@ -19,7 +19,7 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-export function formatChecks(rows: readonly CheckRow[]): string {
+function formatChecks(rows: readonly CheckRow[]): string {
   const widths = [
     Math.max(...rows.map((r) => r.name.length)),
     Math.max(...rows.map((r) => r.value.length)),
@@ -39,7 +39,7 @@ export function formatChecks(rows: readonly CheckRow[]): string {
   return [...lines, ...(details.length > 0 ? ['', 'why:', ...details] : [])].join('\n');
 }
 
-export function formatFaultLog(log: readonly FaultLogEntry[]): string {
+function formatFaultLog(log: readonly FaultLogEntry[]): string {
   return log.map((e) => `  ${pad(`${e.atSeconds.toFixed(1)} s`, 8)} ${e.what}`).join('\n');
 }
 

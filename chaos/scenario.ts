@@ -19,7 +19,7 @@ function lastLines(lines: readonly string[], count = 8, width = 400): string[] {
   return lines.slice(-count).map((l) => (l.length > width ? `${l.slice(0, width)}…` : l));
 }
 
-export interface ChaosOptions {
+interface ChaosOptions {
   requests: number;
   seconds: number;
   seed: number;
@@ -30,7 +30,7 @@ export interface ChaosOptions {
   progress: (message: string) => void;
 }
 
-export interface ChaosResult {
+interface ChaosResult {
   rows: CheckRow[];
   ok: boolean;
   report: string;

@@ -11,7 +11,7 @@ import { type DatabaseView, readDatabase } from './observe.ts';
  */
 
 /** What the system still has to do (empty: settled). */
-export function outstanding(db: DatabaseView, accepted: number, moved: readonly EmulatorIssue[]): string[] {
+function outstanding(db: DatabaseView, accepted: number, moved: readonly EmulatorIssue[]): string[] {
   const waiting: string[] = [];
   const triaged = db.requests.filter((r) => r.triaged).length;
   if (triaged < accepted) waiting.push(`${accepted - triaged} requests untriaged`);

@@ -6,7 +6,7 @@ export type { Logger };
  * Logs are JSON data. Secrets and personal data are never logged on purpose (code logs ids); these redactions
  * are the safety net for an object that slips through.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'authorization',
   '*.authorization',
   'headers.authorization',

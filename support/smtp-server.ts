@@ -12,7 +12,7 @@ export interface ReceivedMail {
 }
 
 /** A scripted SMTP reply: answer `code` (e.g. 451, 550) `times` times (default: always), optionally only for some recipients. */
-export interface SmtpFault {
+interface SmtpFault {
   code: number;
   message?: string;
   times?: number;
@@ -46,7 +46,7 @@ export interface SmtpTestServer {
   close(): Promise<void>;
 }
 
-export interface SmtpHold {
+interface SmtpHold {
   reached: Promise<void>;
   release(): void;
 }

@@ -8,7 +8,7 @@ import { type CorpusDocument, evaluate, type LabelledQuery } from '../rules/dedu
 const USAGE = 'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only] [--auto-merge 0..1]';
 
 /** A problem with the command line or its files: one line on stderr and this exit code (sysexits.h). */
-export class EvalInputError extends Error {
+class EvalInputError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode: number) {
     super(message);
@@ -53,7 +53,7 @@ function field(row: Record<string, unknown>, name: string, where: string, option
   throw new EvalInputError(`${where}: "${name}" is missing or not a string`, EX_DATAERR);
 }
 
-export function parseEvalArgs(argv: string[]): {
+function parseEvalArgs(argv: string[]): {
   corpus: string;
   queries: string;
   pastOnly: boolean;

@@ -11,7 +11,7 @@ import { createRedis, waitForRedis } from '../queue/redis.ts';
 import { unknownStatusNames } from '../rules/status-map.ts';
 import { openDatabase } from '../store/db.ts';
 
-export interface Check {
+interface Check {
   name: string;
   ok: boolean;
   detail: string;

@@ -48,5 +48,3 @@ export const identitySchema = z
       }),
   })
   .prefault({});
-
-export type IdentityConfig = z.infer<typeof identitySchema>;

@@ -78,7 +78,7 @@ function yamlPath(issue: z.core.$ZodIssue): string {
   return base || '(top level)';
 }
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   /** Defaults to the process environment: the one read of process.env in the service. */
   env?: Record<string, string | undefined>;
   readFile?: (file: string) => string;

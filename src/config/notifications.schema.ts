@@ -3,7 +3,7 @@ import { FEATURE_STATUSES, type FeatureStatus } from '../domain/status.ts';
 import { mailTemplatesSchema } from './mail-templates.schema.ts';
 
 /** What customers care about; `received` and `under_review` are triage churn and never notify. */
-export const DEFAULT_NOTIFY_STATUSES: readonly FeatureStatus[] = [
+const DEFAULT_NOTIFY_STATUSES: readonly FeatureStatus[] = [
   'planned',
   'in_progress',
   'shipped',
@@ -45,5 +45,3 @@ export const notificationsSchema = z
   })
   .strict()
   .prefault({});
-
-export type NotificationsConfig = z.infer<typeof notificationsSchema>;

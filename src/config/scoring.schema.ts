@@ -55,5 +55,3 @@ export const scoringSchema = z
       .default(3600),
   })
   .prefault({});
-
-export type ScoringConfig = z.infer<typeof scoringSchema>;

@@ -13,7 +13,6 @@ export const sourceId = z
   .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'expected a short id: lowercase letters, digits, "-"');
 export const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an environment variable name');
 export const replyBackSchema = z.enum(['thread', 'email', 'both']);
-export type ReplyBack = z.infer<typeof replyBackSchema>;
 
 /** A source's request budget, with its kind's default. */
 export const rateLimitSchema = (requests: number, perSeconds: number) =>

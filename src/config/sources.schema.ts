@@ -17,7 +17,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [
 
 export const sourcesSchema = z.array(sourceSchema).default([]);
 
-export type SourceConfig = z.infer<typeof sourceSchema>;
+type SourceConfig = z.infer<typeof sourceSchema>;
 
 /** A source's config with its `...Env` references read: `tokenEnv: X` gives `secrets.token` = the value of X. */
 export type Resolved<C> = C & { secrets: Record<string, string> };

@@ -5,7 +5,7 @@ import type { Env } from './env.schema.ts';
 import type { FileConfig } from './file.schema.ts';
 import { toPushTarget } from './trackers.schema.ts';
 
-export interface JiraSite {
+interface JiraSite {
   site: string;
   host: string;
   email: string;
@@ -41,7 +41,7 @@ export interface TrackerConfig {
 }
 
 /** The site the single-site variables (JIRA_HOST…, LINEAR_API_KEY) configure. */
-export const DEFAULT_SITE = 'default';
+const DEFAULT_SITE = 'default';
 
 /**
  * Puts the trackers together from the environment (one Jira site and one Linear workspace named `default`) and the

@@ -2,7 +2,7 @@
  * Consumer mailbox providers: an address at one of these says nothing about the person's company, so it never
  * makes a company. Extend per deployment with `identity.extraFreeMailDomains` in the YAML config.
  */
-export const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
+const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
   'gmail.com',
   'googlemail.com',
   'yahoo.com',

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 
 const NUL = '\u0000';
 
-export const hasNul = (text: string): boolean => text.includes(NUL);
+const hasNul = (text: string): boolean => text.includes(NUL);
 
 export const nulMessage = (what: string): string => `${what} must not contain a NUL character (\\u0000)`;
 

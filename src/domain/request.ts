@@ -21,7 +21,7 @@ const objectError = (what: string) => ({
     i.input === undefined ? `${what} is required` : `${what} must be an object`,
 });
 
-export const companyInput = z
+const companyInput = z
   .strictObject(
     {
       name: text(200, 'company name').optional(),

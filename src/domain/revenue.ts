@@ -3,7 +3,7 @@
  * `requester.company.revenue` says. A monthly figure (MRR, monthly spend) is twelve months of it, rounded to cents.
  */
 
-export const MONTHS_PER_YEAR = 12;
+const MONTHS_PER_YEAR = 12;
 
 export function annualFromMonthly(monthly: number): number {
   return Math.round(monthly * MONTHS_PER_YEAR * 100) / 100;

@@ -14,7 +14,3 @@ export const FEATURE_STATUSES = [
 ] as const;
 
 export type FeatureStatus = (typeof FEATURE_STATUSES)[number];
-
-export function isFeatureStatus(value: unknown): value is FeatureStatus {
-  return typeof value === 'string' && (FEATURE_STATUSES as readonly string[]).includes(value);
-}

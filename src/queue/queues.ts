@@ -4,7 +4,7 @@ import type { Config } from '../config/load.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import { type JobName, type JobPayload, jobCatalog, STATIC_QUEUES } from './catalog.ts';
 
-export type RedriveResult = 'added' | 'retried' | 'present';
+type RedriveResult = 'added' | 'retried' | 'present';
 
 const schedulerIdOf = (identity: { jobId: string } | { deduplicationId: string }) =>
   'jobId' in identity ? identity.jobId : identity.deduplicationId;

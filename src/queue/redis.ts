@@ -9,7 +9,7 @@ import { ConfigError } from '../config/load.ts';
  *   `enableOfflineQueue: false`, so an enqueue error is seen at once and the redrive takes over;
  * - reconnect forever with a capped backoff.
  */
-export type RedisRole = 'worker' | 'producer';
+type RedisRole = 'worker' | 'producer';
 
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const common: RedisOptions = {

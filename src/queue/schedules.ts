@@ -15,7 +15,7 @@ export interface Schedule {
   upsert(): Promise<void>;
 }
 
-export function wantedSchedule<N extends JobName>(
+function wantedSchedule<N extends JobName>(
   queues: Queues,
   job: N,
   payload: JobPayload<N>,

@@ -12,7 +12,7 @@
  *   owner is waiting for, and the requests that follow it within the window coalesce into one update.
  * - Never earlier than `now`: a time in the past (a lost job found by the redrive) means "run now".
  */
-export interface CoalesceState {
+interface CoalesceState {
   /** When the tracker was last updated for this feature (ISO 8601), or null if it never was. */
   lastPushedAt: string | null;
   /** The first change not yet pushed (ISO 8601). */

@@ -27,7 +27,7 @@ export interface Inline {
   href?: string;
 }
 
-export interface DemandContent {
+interface DemandContent {
   summary: Inline[];
   tiers: Inline[] | null;
   companies: Inline[][];

@@ -38,9 +38,7 @@ export function firstLine(text: string): string {
 
 const cut = (s: string, max: number) => cutText(s, max, '…');
 
-export type ItemVerdict =
-  | { ok: true; item: IntakeItem }
-  | { ok: false; ref: string | undefined; reason: string };
+type ItemVerdict = { ok: true; item: IntakeItem } | { ok: false; ref: string | undefined; reason: string };
 
 export function checkIntakeItem(received: IntakeItem): ItemVerdict {
   // Unlike an API caller, whom a 400 tells, the customer who wrote the ticket cannot be asked again: refusing a

@@ -30,7 +30,7 @@ export function emailDomain(email: string): string | undefined {
     .replace(/\.$/, '');
 }
 
-export interface CompanyInputLike {
+interface CompanyInputLike {
   name?: string | undefined;
   domain?: string | undefined;
   revenue?: number | undefined;

@@ -6,7 +6,7 @@ import { emailKey } from './normalise.ts';
  */
 
 /** One person as the YAML lists them. */
-export interface PersonMapping {
+interface PersonMapping {
   /** The canonical address: the requester every listed address and id resolves to. */
   email: string;
   /** Other addresses of the same person. */

@@ -6,7 +6,7 @@ import type { PushTarget } from '../domain/tracker.ts';
  * (here an empty list can never match, so a slip in the YAML cannot turn a rule into a catch-all).
  */
 
-export interface RoutingConditions {
+interface RoutingConditions {
   /** Any of these tags (case-insensitive). */
   tags?: readonly string[] | undefined;
   /** Any of these intake sources, e.g. `api`, `zendesk` (case-insensitive). */
@@ -17,7 +17,7 @@ export interface RoutingConditions {
   tiers?: readonly string[] | undefined;
 }
 
-export interface RoutingRule {
+interface RoutingRule {
   name?: string | undefined;
   /** Every condition kind given must hold (AND); within one kind any value is enough (OR). None given: always. */
   when: RoutingConditions;
@@ -41,7 +41,7 @@ export interface RouteInput {
   tiers: readonly string[];
 }
 
-export interface RouteDecision {
+interface RouteDecision {
   target: PushTarget;
   /** The rule's name, `rule #n` (1-based) for an unnamed rule, or `default`. Recorded as the routing reason. */
   rule: string;

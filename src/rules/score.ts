@@ -66,7 +66,7 @@ export interface Demand {
 }
 
 /** One term of the score: its points now, before decay, and what it counted. */
-export interface ScoreTerm {
+interface ScoreTerm {
   points: number;
   undecayed: number;
   count: number;
@@ -115,7 +115,7 @@ export interface ScoreBreakdown {
   scoredAt: string;
 }
 
-export interface FeatureScore {
+interface FeatureScore {
   score: number;
   breakdown: ScoreBreakdown;
 }

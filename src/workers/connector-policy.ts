@@ -5,7 +5,7 @@ import { type ConnectorError, isConnectorError } from '../connectors/errors.ts';
  * The one place a connector error kind becomes queue behaviour, so every job treats a kind the same way.
  * Pure decision here; `applyConnectorPolicy` carries it out with BullMQ.
  */
-export type JobAction =
+type JobAction =
   /** 429: pause the whole tracker queue for the server's Retry-After; the job goes back to wait, no attempt used. */
   | { action: 'pause-queue'; ms: number }
   /** 401/403: the tracker refuses our credentials; hold its queue and look again later, no attempt used. */

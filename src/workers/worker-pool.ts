@@ -7,10 +7,10 @@ import type { Metrics } from '../metrics.ts';
 import { isJobName, type JobName, type JobPayload, jobCatalog } from '../queue/catalog.ts';
 import { applyConnectorPolicy } from './connector-policy.ts';
 
-export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
+type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
 
 /** A tracker queue: its name and the limiter that matches that tracker's rate limit. */
-export interface TrackerQueue {
+interface TrackerQueue {
   name: string;
   limiter: { max: number; duration: number };
   /** Told when the tracker refuses our credentials (the queue is held meanwhile). */

@@ -3,7 +3,7 @@ import { type CompiledSynonyms, synonymTerms } from './synonyms.ts';
 import { tokenise, tokeniseAll } from './tokenise.ts';
 
 /** Term frequencies of one field and its length in terms. */
-export interface FieldTerms {
+interface FieldTerms {
   tf: ReadonlyMap<string, number>;
   length: number;
 }
@@ -30,7 +30,7 @@ function fieldTerms(text: string, synonyms: CompiledSynonyms): FieldTerms {
 }
 
 /** Trigrams of each word padded with a space on both sides: "mode" → " mo", "mod", "ode", "de ". */
-export function wordTrigrams(words: readonly string[]): string[] {
+function wordTrigrams(words: readonly string[]): string[] {
   const grams = new Set<string>();
   for (const word of words) {
     const padded = ` ${word} `;

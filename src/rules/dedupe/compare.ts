@@ -7,7 +7,7 @@ export interface ComparedText {
 }
 
 /** What the two titles share and what sets them apart. */
-export interface TitleComparison {
+interface TitleComparison {
   /** idf-weighted share of the request's title terms that the candidate has anywhere (0..1). */
   queryCoverage: number;
   /** idf-weighted share of the candidate's title terms that the request has anywhere (0..1). */

@@ -9,7 +9,7 @@ import { compileOpposites, compileSynonyms, DEFAULT_OPPOSITES, DEFAULT_SYNONYMS 
  * `DedupeCalibration`) reaches `autoMerge`; otherwise it is a possible duplicate when the best candidate's own
  * confidence reaches `review`.
  */
-export interface DedupeThresholds {
+interface DedupeThresholds {
   autoMerge: number;
   review: number;
 }
@@ -24,15 +24,15 @@ export interface DedupeThresholds {
  * A candidate alone reaches a merge confidence p at confidence noMatch + spread × ln(p / (1 − p)): about 0.83 for
  * the defaults and p = 0.8. The defaults keep auto-merge precision at or above 0.95 on every development set.
  */
-export interface DedupeCalibration {
+interface DedupeCalibration {
   spread: number;
   noMatch: number;
 }
 
-export const DEFAULT_THRESHOLDS: DedupeThresholds = { autoMerge: 0.8, review: 0.5 };
+const DEFAULT_THRESHOLDS: DedupeThresholds = { autoMerge: 0.8, review: 0.5 };
 export const DEFAULT_CALIBRATION: DedupeCalibration = { spread: 0.13, noMatch: 0.65 };
 
-export interface DedupeEngineOptions {
+interface DedupeEngineOptions {
   synonyms?: readonly (readonly string[])[];
   opposites?: readonly (readonly [string, string])[];
   rank?: Partial<RankOptions>;
@@ -47,7 +47,7 @@ interface DecisionBase {
   runnerUp: Candidate | undefined;
 }
 
-export type DedupeDecision = DecisionBase &
+type DedupeDecision = DecisionBase &
   (
     | { action: 'merge'; candidate: Candidate }
     | { action: 'review'; candidate: Candidate }

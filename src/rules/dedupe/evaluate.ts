@@ -12,13 +12,13 @@ export interface LabelledQuery {
   targetId: string;
 }
 
-export interface EvaluationOptions {
+interface EvaluationOptions {
   /** Each query sees only the documents before it in the corpus order (as if requests arrived in that order). */
   pastOnly: boolean;
   autoMerge: number;
 }
 
-export interface EvaluationResult {
+interface EvaluationResult {
   'R@1': number;
   'R@5': number;
   'R@10': number;

@@ -5,7 +5,7 @@ import type { DedupeEngine } from './engine.ts';
  * Bump when a change to cleaning, tokenising, stemming or the term vector would analyse stored text differently
  * (the probe below catches most such changes, this catches the rest). A new fingerprint rebuilds the index.
  */
-export const ANALYSIS_VERSION = 1;
+const ANALYSIS_VERSION = 1;
 
 /** Texts that exercise every step of the analysis: casing, punctuation, stems, numbers, quotes, signatures. */
 const PROBES = [

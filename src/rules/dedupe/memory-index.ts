@@ -21,7 +21,7 @@ function termGrams(term: string): string[] {
 }
 
 /** Edits allowed for a typo: one for most words, two for long ones. */
-export function allowedEdits(term: string): number {
+function allowedEdits(term: string): number {
   return term.length >= 9 ? 2 : 1;
 }
 

@@ -1,6 +1,6 @@
 import { signToken } from './tokens.ts';
 
-export interface MessageLinkInput {
+interface MessageLinkInput {
   /** The service's public base URL (PUBLIC_URL), with or without a trailing slash. */
   publicUrl: string;
   key: Buffer;
@@ -11,7 +11,7 @@ export interface MessageLinkInput {
   featureId: string;
 }
 
-export interface MessageLinks {
+interface MessageLinks {
   /** GET: the request's status page. */
   statusPage: string;
   /** GET: the unsubscribe page (confirm form); POST from that form does it. */

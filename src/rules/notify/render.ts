@@ -33,7 +33,7 @@ export interface DigestMessageInput {
  * A message ready for nodemailer. `headers` carries `List-Unsubscribe` (the one-click URL) and
  * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); the subject is a single safe line.
  */
-export interface RenderedMessage {
+interface RenderedMessage {
   subject: string;
   text: string;
   html: string;

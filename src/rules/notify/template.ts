@@ -4,7 +4,7 @@
  */
 
 /** How a filled-in value is made safe: HTML-escaped, control characters stripped, or flattened for a header. */
-export type TemplateMode = 'html' | 'text' | 'header';
+type TemplateMode = 'html' | 'text' | 'header';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)\s*\}\}/g;
 

@@ -12,11 +12,7 @@ import { type NotifyContext, type NotifyDeps, notifyContext, suppressedKind } fr
 /** A job that fires a little early (clock skew between processes) still sends. */
 const EARLY_SLACK_MS = 1_000;
 
-export type NotifySendResult =
-  | { skipped: string }
-  | { sent: string }
-  | { failed: string }
-  | { suppressed: string };
+type NotifySendResult = { skipped: string } | { sent: string } | { failed: string } | { suppressed: string };
 
 /** `detail.mergedInto` as the fan-out wrote it. */
 export function mergedIntoOf(detail: Record<string, unknown>): { title: string } | undefined {

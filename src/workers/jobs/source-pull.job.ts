@@ -12,7 +12,7 @@ import type { Store } from '../../store/store.ts';
 import { actionFor } from '../connector-policy.ts';
 import type { PullLease, PullLock } from '../source-pull-lock.ts';
 
-export type PullOutcome =
+type PullOutcome =
   | { pulled: number; pages: number }
   | { skipped: 'not-configured' | 'locked' | 'backing-off' | 'superseded' | 'rate-limited' };
 

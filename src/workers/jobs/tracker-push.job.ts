@@ -364,7 +364,7 @@ async function settlePushFailure(
  * What the link shows of a push that failed on our side: a fixed sentence, with the database's error code and
  * constraint when there are any (a Drizzle error's message is the failed query, SQL and parameters included).
  */
-export function internalPushError(error: Record<string, unknown>): string {
+function internalPushError(error: Record<string, unknown>): string {
   const code = typeof error['code'] === 'string' ? error['code'] : undefined;
   const constraint = typeof error['constraint'] === 'string' ? error['constraint'] : undefined;
   const detail = [code && `code ${code}`, constraint && `constraint ${constraint}`]

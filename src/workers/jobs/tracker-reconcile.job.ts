@@ -9,12 +9,12 @@ import type { JobPayload } from '../../queue/catalog.ts';
 import type { Store } from '../../store/store.ts';
 
 /** What sync_cursors holds for one tracker: where the change read resumes, and when the last sweep ran. */
-export interface ReconcileCursor {
+interface ReconcileCursor {
   since?: string | undefined;
   sweptAt?: string | undefined;
 }
 
-export function parseReconcileCursor(raw: string | undefined): ReconcileCursor {
+function parseReconcileCursor(raw: string | undefined): ReconcileCursor {
   if (!raw) return {};
   try {
     const value = JSON.parse(raw) as Record<string, unknown>;
