@@ -2,6 +2,7 @@ import type { Config } from '../config/load.ts';
 import { normalizeHost, parseIssueReference } from './jira/map.ts';
 import { createJiraTracker } from './jira/tracker.ts';
 import { issueLookupKey } from './linear/map.ts';
+import { linearSpec } from './linear/spec.ts';
 import { createLinearTracker } from './linear/tracker.ts';
 import type { SandboxEmulators } from './sandbox-emulators.ts';
 import type { Tracker } from './tracker.ts';
@@ -39,7 +40,7 @@ interface Entry {
   reference: { parse: (input: string) => string | undefined; expected: string };
 }
 
-const LINEAR_HOSTS = ['linear.app'];
+const LINEAR_HOSTS: string[] = [...linearSpec.appHosts];
 const hostOf = (url: string) => new URL(url).host.toLowerCase();
 
 const jiraReference = (host: string): Entry['reference'] => ({

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { jiraSpec } from '../connectors/jira/spec.ts';
+import { linearSpec } from '../connectors/linear/spec.ts';
 import { headerValue, type Tracker } from '../connectors/tracker.ts';
 import type { Trackers } from '../connectors/tracker-registry.ts';
 import { withoutNul } from '../domain/nul.ts';
@@ -20,13 +22,13 @@ import type { RouteHandlers } from './route-table.ts';
  */
 
 const DELIVERY_HEADER: Record<TrackerKind, string> = {
-  jira: 'x-atlassian-webhook-identifier',
-  linear: 'linear-delivery',
+  jira: jiraSpec.webhook.deliveryHeader,
+  linear: linearSpec.webhook.deliveryHeader,
 };
 
 const SECRET_SETTING: Record<TrackerKind, string> = {
-  jira: 'JIRA_WEBHOOK_SECRET or trackers.jira[].webhookSecretEnv',
-  linear: 'LINEAR_WEBHOOK_SECRET or trackers.linear[].webhookSecretEnv',
+  jira: `${jiraSpec.env.webhookSecret} or trackers.jira[].webhookSecretEnv`,
+  linear: `${linearSpec.env.webhookSecret} or trackers.linear[].webhookSecretEnv`,
 };
 
 /** The tracker a path names: its site, else `default`, else the only one of that kind. */
