@@ -48,32 +48,6 @@ export function createTrackerReconcileJob({
   log: Logger;
   now?: () => number;
 }) {
-  async function sweep(
-    tracker: Tracker,
-    ids: readonly string[],
-  ): Promise<{ unlinked: number; hidden: string[] }> {
-    const seen = new Set<string>();
-    let unlinked = 0;
-    const missing: string[] = [];
-    for await (const page of tracker.changedSince(undefined, ids)) {
-      for (const state of page.issues) seen.add(state.issueId);
-      await sync.applyEvents(
-        tracker,
-        page.issues.map((state) => ({ type: 'issue-changed', state })),
-        'reconcile',
-      );
-      for (const issueId of page.deletedIssueIds ?? []) {
-        seen.add(issueId);
-        if (await application.links.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
-      }
-    }
-    for (const issueId of ids.filter((id) => !seen.has(id))) {
-      if (!(await tracker.getIssue(issueId))) missing.push(issueId);
-    }
-    const gone = await unlinkMissingIssues(application, tracker, missing, 'reconcile');
-    return { unlinked: unlinked + gone.unlinked, hidden: gone.hidden };
-  }
-
   return async ({ kind, site }: JobPayload<'tracker-reconcile'>) => {
     const tracker = trackers.get(kind, site);
     if (!tracker) throw new UnrecoverableError(`no ${kind} tracker "${site}" is configured`);
@@ -99,7 +73,7 @@ export function createTrackerReconcileJob({
     const sweptAt = cursor.sweptAt ? Date.parse(cursor.sweptAt) : undefined;
     if (sweptAt === undefined || now() - sweptAt >= config.reconcile.trackerSweepSeconds * 1000) {
       const startedAt = new Date(now()).toISOString();
-      const swept = await sweep(tracker, ids);
+      const swept = await sweepLinkedIssues({ application, sync }, tracker, ids);
       counts.unlinked = swept.unlinked;
       cursor.sweptAt = startedAt;
       await save();
@@ -111,4 +85,35 @@ export function createTrackerReconcileJob({
     }
     return counts;
   };
+}
+
+/**
+ * Reads every linked issue: applies what changed and unlinks those the tracker no longer has; returns how many were
+ * unlinked and the projects or teams we can no longer see.
+ */
+async function sweepLinkedIssues(
+  { application, sync }: { application: Application; sync: TrackerSync },
+  tracker: Tracker,
+  ids: readonly string[],
+): Promise<{ unlinked: number; hidden: string[] }> {
+  const seen = new Set<string>();
+  let unlinked = 0;
+  const missing: string[] = [];
+  for await (const page of tracker.changedSince(undefined, ids)) {
+    for (const state of page.issues) seen.add(state.issueId);
+    await sync.applyEvents(
+      tracker,
+      page.issues.map((state) => ({ type: 'issue-changed', state })),
+      'reconcile',
+    );
+    for (const issueId of page.deletedIssueIds ?? []) {
+      seen.add(issueId);
+      if (await application.links.unlinkIssue(tracker.kind, tracker.site, issueId, 'reconcile')) unlinked++;
+    }
+  }
+  for (const issueId of ids.filter((id) => !seen.has(id))) {
+    if (!(await tracker.getIssue(issueId))) missing.push(issueId);
+  }
+  const gone = await unlinkMissingIssues(application, tracker, missing, 'reconcile');
+  return { unlinked: unlinked + gone.unlinked, hidden: gone.hidden };
 }
