@@ -90,96 +90,101 @@ function blockedBy(
   return undefined;
 }
 
-export function createNotificationsRepo(db: Db) {
-  /**
-   * Each row with its requester, feature and request, whether a stop holds for it, and the address's suppression:
-   * one query for the lot (a digest loads many). Rows whose requester or feature is gone are left out.
-   */
-  async function load(rows: NotificationRow[]): Promise<NotificationToSend[]> {
-    if (rows.length === 0) return [];
-    const found = await db
-      .select({
-        id: notifications.id,
-        requester: {
-          id: requesters.id,
-          email: requesters.email,
-          emailKey: requesters.emailKey,
-          name: requesters.name,
-          tokenVersion: requesters.tokenVersion,
-          notifyDigest: requesters.notifyDigest,
-          erasedAt: requesters.erasedAt,
-        },
-        feature: { id: features.id, title: features.title },
-        request: {
-          id: requests.id,
-          title: requests.title,
-          body: requests.body,
-          receivedAt: requests.receivedAt,
-          source: requests.source,
-          sourceRef: requests.sourceRef,
-          sourceThread: requests.sourceThread,
-        },
-        // A stop of all mail says so first; then one of this feature.
-        stop: sql<'all' | 'feature' | null>`(
-          select case when u.feature_id is null then 'all' else 'feature' end from unsubscribes u
-          where u.requester_id = ${requesters.id} and (u.feature_id is null or u.feature_id = ${features.id})
-          order by u.feature_id nulls first limit 1)`,
-        // The suppression of the address the message goes to (as mailedAddressKey picks it).
-        suppressed: sql<string | null>`(
-          select s.reason from mail_suppressions s
-          where s.email_key = case
-            when ${notifications.channel} = 'source' and ${requests.sourceThread}->>'replyTo' is not null
-              then lower(trim(${requests.sourceThread}->>'replyTo'))
-            else ${requesters.emailKey} end)`,
-      })
-      .from(notifications)
-      .innerJoin(requesters, eq(requesters.id, notifications.requesterId))
-      .innerJoin(features, eq(features.id, notifications.featureId))
-      .leftJoin(requests, eq(requests.id, notifications.requestId))
-      .where(
-        inArray(
-          notifications.id,
-          rows.map((r) => r.id),
-        ),
-      );
-    const byId = new Map(found.map((f) => [f.id, f]));
-    const out: NotificationToSend[] = [];
-    for (const notification of rows) {
-      const f = byId.get(notification.id);
-      if (!f) continue;
-      out.push({
-        notification,
-        requester: f.requester,
-        feature: f.feature,
-        request: f.request,
-        blockedBy: blockedBy(f, sentByMail(notification)),
-      });
-    }
-    return out;
+/**
+ * Each row with its requester, feature and request, whether a stop holds for it, and the address's suppression:
+ * one query for the lot (a digest loads many). Rows whose requester or feature is gone are left out.
+ */
+async function loadForSend(db: Db, rows: NotificationRow[]): Promise<NotificationToSend[]> {
+  if (rows.length === 0) return [];
+  const found = await db
+    .select({
+      id: notifications.id,
+      requester: {
+        id: requesters.id,
+        email: requesters.email,
+        emailKey: requesters.emailKey,
+        name: requesters.name,
+        tokenVersion: requesters.tokenVersion,
+        notifyDigest: requesters.notifyDigest,
+        erasedAt: requesters.erasedAt,
+      },
+      feature: { id: features.id, title: features.title },
+      request: {
+        id: requests.id,
+        title: requests.title,
+        body: requests.body,
+        receivedAt: requests.receivedAt,
+        source: requests.source,
+        sourceRef: requests.sourceRef,
+        sourceThread: requests.sourceThread,
+      },
+      // A stop of all mail says so first; then one of this feature.
+      stop: sql<'all' | 'feature' | null>`(
+        select case when u.feature_id is null then 'all' else 'feature' end from unsubscribes u
+        where u.requester_id = ${requesters.id} and (u.feature_id is null or u.feature_id = ${features.id})
+        order by u.feature_id nulls first limit 1)`,
+      // The suppression of the address the message goes to (as mailedAddressKey picks it).
+      suppressed: sql<string | null>`(
+        select s.reason from mail_suppressions s
+        where s.email_key = case
+          when ${notifications.channel} = 'source' and ${requests.sourceThread}->>'replyTo' is not null
+            then lower(trim(${requests.sourceThread}->>'replyTo'))
+          else ${requesters.emailKey} end)`,
+    })
+    .from(notifications)
+    .innerJoin(requesters, eq(requesters.id, notifications.requesterId))
+    .innerJoin(features, eq(features.id, notifications.featureId))
+    .leftJoin(requests, eq(requests.id, notifications.requestId))
+    .where(
+      inArray(
+        notifications.id,
+        rows.map((r) => r.id),
+      ),
+    );
+  const byId = new Map(found.map((f) => [f.id, f]));
+  const out: NotificationToSend[] = [];
+  for (const notification of rows) {
+    const f = byId.get(notification.id);
+    if (!f) continue;
+    out.push({
+      notification,
+      requester: f.requester,
+      feature: f.feature,
+      request: f.request,
+      blockedBy: blockedBy(f, sentByMail(notification)),
+    });
   }
+  return out;
+}
 
-  async function settle(ids: readonly string[], state: Settled, reason: string | null): Promise<number> {
-    if (ids.length === 0) return 0;
-    const done = await db
-      .update(notifications)
-      .set({
-        state,
-        reason,
-        ...(state === 'sent' ? { sentAt: sql`now()` } : {}),
-        updatedAt: sql`now()`,
-      })
-      .where(and(inArray(notifications.id, [...ids]), inArray(notifications.state, SETTLES_FROM[state])))
-      .returning({ id: notifications.id });
-    return done.length;
-  }
+async function settle(
+  db: Db,
+  ids: readonly string[],
+  state: Settled,
+  reason: string | null,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const done = await db
+    .update(notifications)
+    .set({
+      state,
+      reason,
+      ...(state === 'sent' ? { sentAt: sql`now()` } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(and(inArray(notifications.id, [...ids]), inArray(notifications.state, SETTLES_FROM[state])))
+    .returning({ id: notifications.id });
+  return done.length;
+}
 
+/** What the send and digest jobs load, claim and record. */
+function sendJobRows(db: Db) {
   return {
     /** One row with what its message needs; undefined when the row (or its requester or feature) is gone. */
     async forSend(id: string): Promise<NotificationToSend | undefined> {
       const rows = await db.select().from(notifications).where(eq(notifications.id, id));
-      return (await load(rows))[0];
+      return (await loadForSend(db, rows))[0];
     },
-
     /** A requester's digest rows due by `dueBy` (pending, or claimed by a digest that never finished), oldest first. */
     async digestFor(requesterId: string, dueBy: Date): Promise<NotificationToSend[]> {
       const rows = await db
@@ -195,9 +200,8 @@ export function createNotificationsRepo(db: Db) {
           ),
         )
         .orderBy(asc(notifications.dueAt), asc(notifications.createdAt));
-      return load(rows);
+      return loadForSend(db, rows);
     },
-
     /**
      * Takes rows for sending: `pending` ones, and `sending` ones whose send never finished (stale). Returns the ids it
      * got; a row it did not get was settled, cancelled or claimed by someone else meanwhile, and must not be sent.
@@ -211,12 +215,10 @@ export function createNotificationsRepo(db: Db) {
         .returning({ id: notifications.id });
       return done.map((r) => r.id);
     },
-
     /** Settles rows (see SETTLES_FROM); returns how many it settled (0: someone else settled them first). */
-    markSent: (ids: readonly string[]) => settle(ids, 'sent', null),
-    markFailed: (ids: readonly string[], reason: string) => settle(ids, 'failed', reason),
-    markSuppressed: (ids: readonly string[], reason: string) => settle(ids, 'suppressed', reason),
-
+    markSent: (ids: readonly string[]) => settle(db, ids, 'sent', null),
+    markFailed: (ids: readonly string[], reason: string) => settle(db, ids, 'failed', reason),
+    markSuppressed: (ids: readonly string[], reason: string) => settle(db, ids, 'suppressed', reason),
     /**
      * One more failed try (the job retries): the server did not take the message, so the row is `pending` again
      * (a change or an unsubscribe may still act on it). The last reason is kept for operators.
@@ -232,12 +234,16 @@ export function createNotificationsRepo(db: Db) {
         })
         .where(and(eq(notifications.id, id), inArray(notifications.state, ['pending', 'sending'])));
     },
-
     /** A hard bounce: no more mail to this address. */
     async suppressAddress(emailKey: string, reason: string): Promise<void> {
       await db.insert(mailSuppressions).values({ emailKey, reason }).onConflictDoNothing();
     },
+  };
+}
 
+/** What the redrive finds due, and a feature's outbox summary. */
+function outboxReads(db: Db) {
+  return {
     /**
      * For the redrive (oldest first, at most `limit` of each): pending rows due by `before`, and stale `sending`
      * rows (their worker died between claiming and recording; sent again, with the same Message-ID).
@@ -263,7 +269,6 @@ export function createNotificationsRepo(db: Db) {
         .limit(limit);
       return [...pending, ...stale];
     },
-
     /** What a feature's requesters were told: counts by state, and by announced status. */
     async summary(featureId: string) {
       const rows = await db
@@ -289,5 +294,12 @@ export function createNotificationsRepo(db: Db) {
       }
       return { ...total, byStatus };
     },
+  };
+}
+
+export function createNotificationsRepo(db: Db) {
+  return {
+    ...sendJobRows(db),
+    ...outboxReads(db),
   };
 }
