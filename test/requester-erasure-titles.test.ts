@@ -200,7 +200,7 @@ describe('erasure and feature titles', () => {
     const created = await jiraClient().issues.createIssue({
       fields: { project: { key: 'SBX' }, summary: 'Bulk edit of tags', issuetype: { name: 'Task' } },
     });
-    const imported = await svc.runtime.store.status.importIssue(
+    const imported = await svc.runtime.application.backlog.importIssue(
       {
         kind: 'jira',
         site: 'sandbox',

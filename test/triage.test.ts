@@ -136,7 +136,7 @@ describe('triage', () => {
 
   it('triaging the same request again changes nothing (a job that runs twice)', async () => {
     const view = await submit(validRequest({ title: 'Run twice', requester: { email: 'twice@alpha.com' } }));
-    const again = await svc.runtime.store.triage.triage(view.id);
+    const again = await svc.runtime.application.triage(view.id);
     expect(again).toEqual({ kind: 'already-triaged', featureId: view.feature?.id });
     const rows = await svc.runtime.store.db
       .select()
