@@ -1,7 +1,7 @@
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import type { Db } from '../store/db.ts';
-import { type ErasureOutcome, eraseRequester } from '../store/requester-erasure.ts';
 import { exportRequester } from '../store/requester-export.ts';
+import { type ErasureOutcome, eraseRequester } from './requester-erasure.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**

@@ -17,7 +17,6 @@ import {
   routeInputOf,
   type Tx,
 } from '../store/feature-writes.ts';
-import { type IdentityOptions, resolveIdentity } from '../store/identity.ts';
 import {
   featureDemandOf,
   hasLink,
@@ -29,6 +28,7 @@ import {
   type TriagedRequest,
 } from '../store/triage.repo.ts';
 import type { CompanyFolds } from './company-folds.ts';
+import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**

@@ -1,26 +1,17 @@
 import { and, asc, isNotNull, sql } from 'drizzle-orm';
-import { type CompanyIdentity, emailKey, resolveCompany } from '../rules/normalise.ts';
-import { canonicalEmail, NO_PEOPLE, type PeopleDirectory } from '../rules/people.ts';
+import type { CompanyIdentity } from '../rules/normalise.ts';
 import type { Tx } from './feature-writes.ts';
-import { companies, requesters, type SubmittedRequester } from './schema.ts';
+import { companies, requesters } from './schema.ts';
 
 /**
- * Who a request is from: the requester and company rows it resolves to, created or updated in triage.
- *
- * - A person is one requester by email (case-insensitive), or by `identity.people`: a listed address or source id
- *   resolves to the person's canonical email, and their company comes from that address.
- * - A company is found by domain (the given one, else the email's unless free-mail), else by the given name. A
- *   name-only company whose name a domain company has is that domain company (the oldest, if several have it);
- *   name-only companies made before the domain company got the name are folded into it (store/company-fold.ts).
+ * The requester and company rows a request resolves to (application/identity.ts decides which), created or
+ * updated in triage. A name-only company whose name a domain company has is that domain company (the oldest, if
+ * several have it); name-only companies made before the domain company got the name are folded into it
+ * (company-fold.ts).
  *
  * Lock order, shared with the fold: the company-name advisory lock, then the company row, then the requester row;
  * features only after all of them.
  */
-
-export interface IdentityOptions {
-  extraFreeMailDomains: readonly string[];
-  people?: PeopleDirectory | undefined;
-}
 
 /** Serialises everything that resolves a name-only company or folds it (the key is the company's `name:` key). */
 export async function lockCompanyName(tx: Tx, nameKey: string): Promise<void> {
@@ -38,7 +29,8 @@ export async function domainCompanyNamed(tx: Tx, name: string): Promise<string |
   return row?.id;
 }
 
-async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
+/** Creates the company by its key, or (name-only) finds the domain company of that name; fills in revenue and tier. */
+export async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
   if (!c.domain && c.name) {
     await lockCompanyName(tx, c.key);
     const known = await domainCompanyNamed(tx, c.name);
@@ -78,26 +70,20 @@ async function upsertCompany(tx: Tx, c: CompanyIdentity): Promise<string> {
   return row.id;
 }
 
-/** Resolves (creating or updating) the requester and company of a request, inside the triage transaction. */
-export async function resolveIdentity(
+/** Creates the requester by its email key, or fills in what the request adds (name, external id, company). */
+export async function upsertRequester(
   tx: Tx,
-  submitted: SubmittedRequester,
-  options: IdentityOptions,
-  source?: string,
-): Promise<{ requesterId: string; companyId: string | null }> {
-  const email = canonicalEmail(options.people ?? NO_PEOPLE, submitted, source);
-  const company = resolveCompany(email, submitted.company, options.extraFreeMailDomains);
-  const companyId = company ? await upsertCompany(tx, company) : null;
-
-  const [requester] = await tx
+  requester: {
+    email: string;
+    emailKey: string;
+    name: string | null;
+    externalId: string | null;
+    companyId: string | null;
+  },
+): Promise<string> {
+  const [row] = await tx
     .insert(requesters)
-    .values({
-      email,
-      emailKey: emailKey(email),
-      name: submitted.name ?? null,
-      externalId: submitted.externalId ?? null,
-      companyId,
-    })
+    .values(requester)
     .onConflictDoUpdate({
       target: requesters.emailKey,
       set: {
@@ -108,6 +94,6 @@ export async function resolveIdentity(
       },
     })
     .returning({ id: requesters.id });
-  if (!requester) throw new Error('requester upsert returned no row');
-  return { requesterId: requester.id, companyId };
+  if (!row) throw new Error('requester upsert returned no row');
+  return row.id;
 }

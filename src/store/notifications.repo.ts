@@ -1,6 +1,5 @@
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
-import { emailKey } from '../rules/normalise.ts';
 import type { Db } from './db.ts';
 import { features, mailSuppressions, notifications, requesters, requests } from './schema.ts';
 
@@ -61,23 +60,6 @@ export function sentByMail(row: Pick<NotificationRow, 'channel' | 'detail'>): bo
   return row.channel === 'email' || row.detail['byMail'] === true;
 }
 
-/** A source reply by mail goes to its thread's `replyTo` when it has one; everything else to the requester. */
-function repliesToThread(
-  row: Pick<NotificationRow, 'channel'>,
-  request: { sourceThread: Record<string, unknown> | null } | null,
-): string | undefined {
-  const replyTo = request?.sourceThread?.['replyTo'];
-  return row.channel === 'source' && typeof replyTo === 'string' ? replyTo : undefined;
-}
-
-/** The key of the address a row's message goes to by mail (for suppression). */
-export function mailedAddressKey(
-  item: Pick<NotificationToSend, 'notification' | 'request' | 'requester'>,
-): string {
-  const replyTo = repliesToThread(item.notification, item.request);
-  return replyTo ? emailKey(replyTo) : item.requester.emailKey;
-}
-
 /** Why no message may go now: erasure, then a stop, then (for mail) the address's suppression. */
 function blockedBy(
   found: { requester: { erasedAt: Date | null }; stop: 'all' | 'feature' | null; suppressed: string | null },
@@ -123,7 +105,7 @@ async function loadForSend(db: Db, rows: NotificationRow[]): Promise<Notificatio
         select case when u.feature_id is null then 'all' else 'feature' end from unsubscribes u
         where u.requester_id = ${requesters.id} and (u.feature_id is null or u.feature_id = ${features.id})
         order by u.feature_id nulls first limit 1)`,
-      // The suppression of the address the message goes to (as mailedAddressKey picks it).
+      // The suppression of the address the message goes to (as application/mailed-address.ts picks it).
       suppressed: sql<string | null>`(
         select s.reason from mail_suppressions s
         where s.email_key = case

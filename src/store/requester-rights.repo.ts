@@ -1,2 +1,2 @@
-/** A requester's rights over their data: what an export holds (requester-export.ts), and erasure (requester-erasure.ts). */
+/** A requester's rights over their data: what an export holds (requester-export.ts), and erasure (application/requester-erasure.ts). */
 export type { RequesterExport } from './requester-export.ts';

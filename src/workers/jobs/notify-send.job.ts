@@ -1,3 +1,4 @@
+import { mailedAddressKey } from '../../application/mailed-address.ts';
 import { isConnectorError } from '../../connectors/errors.ts';
 import { MailSendError } from '../../connectors/mail/client.ts';
 import { classifySendError, type MailErrorFields } from '../../connectors/mail/errors.ts';
@@ -6,7 +7,7 @@ import { digestKey } from '../../rules/notify/digest-time.ts';
 import { messageLinks } from '../../rules/notify/links.ts';
 import { renderStatusMessage } from '../../rules/notify/render.ts';
 import { renderSourceReply } from '../../rules/notify/source-reply.ts';
-import { mailedAddressKey, type NotificationToSend, sentByMail } from '../../store/notifications.repo.ts';
+import { type NotificationToSend, sentByMail } from '../../store/notifications.repo.ts';
 import { type NotifyContext, type NotifyDeps, notifyContext, suppressedKind } from './notify-deps.ts';
 
 /** A job that fires a little early (clock skew between processes) still sends. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { titleKey } from '../rules/normalise.ts';
-import { type DirtyLink, markLinksDirty, type Tx } from './feature-writes.ts';
-import { devMail, features, notifications, requesters, requests, trackerLinks } from './schema.ts';
+import { type DirtyLink, markLinksDirty, type Tx } from '../store/feature-writes.ts';
+import { devMail, features, notifications, requesters, requests, trackerLinks } from '../store/schema.ts';
 
 /** A feature renamed because its title was an erased requester's words. */
 export interface Retitled {

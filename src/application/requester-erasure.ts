@@ -5,10 +5,9 @@ import {
   lockDedupeIndex,
   requestDocumentId,
   storeDedupeIndex,
-} from './dedupe-index.repo.ts';
-import { scrubCandidateEvidence } from './erasure-evidence.ts';
-import { erasedFeatureTitle, forgetOldTitles, type Retitled, retitleFeatures } from './erasure-titles.ts';
-import { type DirtyLink, markLinksDirty, type Tx } from './feature-writes.ts';
+} from '../store/dedupe-index.repo.ts';
+import { scrubCandidateEvidence } from '../store/erasure-evidence.ts';
+import { type DirtyLink, markLinksDirty, type Tx } from '../store/feature-writes.ts';
 import {
   dedupeDocuments,
   devMail,
@@ -19,7 +18,8 @@ import {
   type SubmittedRequester,
   trackerLinks,
   triageDecisions,
-} from './schema.ts';
+} from '../store/schema.ts';
+import { erasedFeatureTitle, forgetOldTitles, type Retitled, retitleFeatures } from './erasure-titles.ts';
 
 /** The address an erased requester keeps: `.invalid` can never route (RFC 2606), and the id keeps it unique. */
 const erasedEmail = (requesterId: string) => `erased-${requesterId}@invalid`;
