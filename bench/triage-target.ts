@@ -3,7 +3,11 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { createCompanyFolds } from '../src/application/company-folds.ts';
+import { createTriage } from '../src/application/triage.ts';
+import type { UnitOfWork } from '../src/application/unit-of-work.ts';
 import { createDedupeEngine, type DedupeEngine } from '../src/rules/dedupe/engine.ts';
+import { DEFAULT_SCORING } from '../src/rules/score.ts';
 import { queryRows } from '../src/store/db.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
@@ -20,7 +24,7 @@ import {
 import { type LoadedState, loadExisting, submittedBy } from './triage-load.ts';
 
 /**
- * The `triage` bench target: how long `store.triage.triage(id)` takes per request with 1,000, 10,000 and 100,000
+ * The `triage` bench target: how long the triage use case (`src/application/triage.ts`) takes per request with 1,000, 10,000 and 100,000
  * existing features, on PGlite and on Postgres. Each size starts from a fresh database loaded in bulk (one
  * triaged request per feature, then the dedupe index rebuilt from them), then triages new requests one at a time,
  * in this process, as a triage worker does: half reworded duplicates of an existing request, half about
@@ -87,7 +91,7 @@ export interface TriageResult {
 }
 
 const TRIAGE_NOTE =
-  'store.triage.triage(id) called in this process, one request at a time, on a database loaded in bulk (one triaged request per feature, index rebuilt by ensureDedupeIndex); PGlite in a fresh temporary directory, Postgres in a scratch database on the local server';
+  'the triage use case called in this process, one request at a time, on a database loaded in bulk (one triaged request per feature, index rebuilt by ensureDedupeIndex); PGlite in a fresh temporary directory, Postgres in a scratch database on the local server';
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], q: number): number | undefined {
@@ -157,6 +161,20 @@ async function possibleDuplicateOf(store: Store, featureId: string): Promise<str
   return row?.of ?? undefined;
 }
 
+/**
+ * The service's triage use case over this store, timed without the queue: its after-commit jobs (pushes) are
+ * dropped, as nothing is configured to push.
+ */
+function triageOf(store: Store, engine: DedupeEngine) {
+  const unitOfWork: UnitOfWork = (work) =>
+    store.db.transaction((tx) => work({ tx, after: { push() {}, notify() {}, triage() {} } }));
+  return createTriage({
+    unitOfWork,
+    folds: createCompanyFolds({ db: store.db, unitOfWork, scoring: DEFAULT_SCORING }),
+    deps: { dedupe: engine, identity: { extraFreeMailDomains: [] }, scoring: DEFAULT_SCORING },
+  });
+}
+
 async function measure(
   store: Store,
   engine: DedupeEngine,
@@ -182,6 +200,7 @@ async function measure(
     `${label}: loaded in ${state.rowsSeconds.toFixed(1)} s + index ${state.indexSeconds.toFixed(1)} s (${run.postings?.toLocaleString('en-US')} postings)`,
   );
 
+  const triage = triageOf(store, engine);
   const { warmup, requests } = settings;
   const batch = incoming(random, state, warmup + requests, settings.duplicateShare);
   const times: number[] = [];
@@ -213,7 +232,7 @@ async function measure(
       receivedAt: new Date(),
     });
     const started = performance.now();
-    const outcome = await store.triage.triage(accepted.request.id);
+    const outcome = await triage(accepted.request.id);
     const ms = performance.now() - started;
     if (outcome.kind !== 'triaged') throw new Error(`request ${accepted.request.id}: ${outcome.kind}`);
     if (i < warmup) continue;
@@ -279,9 +298,9 @@ export async function runTriageTarget({
       try {
         if (database === 'postgres') {
           scratch = await createScratchDatabase(postgresAdminUrl, `ss_bench_${runId}_triage_${features}`);
-          store = openStore({ kind: 'postgres', url: scratch.url }, { dedupe: engine });
+          store = openStore({ kind: 'postgres', url: scratch.url });
         } else {
-          store = openStore({ kind: 'pglite', dataDir }, { dedupe: engine });
+          store = openStore({ kind: 'pglite', dataDir });
         }
         await store.migrate();
         await measure(store, engine, settings, run, signal, progress);
