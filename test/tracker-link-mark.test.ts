@@ -159,6 +159,11 @@ describe('a link never speaks for an issue that is not its own', () => {
     const { featureId } = await pushed(s, 'Custom domains', 'cd@acme.io', ['jira']);
     const [link] = await links.forFeature(featureId);
     if (!link) throw new Error('no link');
+    // The issue's created delivery shows our mark; applied after the lost mark below (it can lag the push that
+    // recorded the issue), it would rightly clear it. Wait for it first, so it cannot overtake the scenario.
+    await waitFor('the created webhook applied', async () =>
+      s.logs.some((l) => l.includes('webhook applied')) ? true : undefined,
+    );
     // A webhook finds the issue without the mark while a push of this link runs; that push then records its end.
     await links.recordMarkLost(link.id, 'the mark is gone');
     await links.recordPushed(link.id, 'hash of the running push', link.demandVersion);
