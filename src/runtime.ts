@@ -2,9 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { type Application, createApplication } from './application/application.ts';
+import { demandScorer } from './application/feature-score.ts';
 import { createIntakeWriter } from './application/intake-writer.ts';
 import { applicationPolicies, dedupeOf, pushPolicy } from './application/policies.ts';
 import { type Config, ConfigError } from './config/load.ts';
+import type { ReplyInSource } from './connectors/reply-back.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
 import {
   registerSandboxWebhooks,
@@ -27,7 +29,6 @@ import { createTrackerHealth, type TrackerHealthStore } from './queue/tracker-he
 import type { ChannelsFor } from './store/notify-outbox.repo.ts';
 import { prepareDatabase } from './store/prepare-database.ts';
 import { openStore, type Store } from './store/store.ts';
-import type { ReplyInSource } from './workers/jobs/notify-deps.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
 import { createSourcePullJob } from './workers/jobs/source-pull.job.ts';
 import { createTrackerEventJob } from './workers/jobs/tracker-event.job.ts';
@@ -111,7 +112,7 @@ async function startInfrastructure({ config, role, log }: RuntimeOptions) {
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
       : { kind: 'pglite', dataDir: config.database.dataDir },
-    { scoring: config.scoring },
+    { scoreDemand: demandScorer(config.scoring) },
   );
   const producer = createRedis(config.redisUrl, 'producer');
   const workerRedis = role === 'api' ? undefined : createRedis(config.redisUrl, 'worker');

@@ -7,6 +7,7 @@ import {
   pendingNameCompanies,
 } from '../store/company-fold.ts';
 import type { Db } from '../store/db.ts';
+import { demandScorer } from './feature-score.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
@@ -26,11 +27,12 @@ export function createCompanyFolds({
   unitOfWork: UnitOfWork;
   scoring: ScoringModel;
 }) {
+  const scoreDemand = demandScorer(scoring);
   async function fold(nameCompanyId: string): Promise<FoldResult | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await unitOfWork(async (work) => {
-          const folded = await foldNameCompany(work.tx, nameCompanyId, scoring);
+          const folded = await foldNameCompany(work.tx, nameCompanyId, scoreDemand);
           if (folded) work.after.push(folded.links);
           return folded;
         });

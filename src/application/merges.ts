@@ -4,7 +4,7 @@ import {
   requestDocumentId,
   storeDedupeIndex,
 } from '../store/dedupe-index.repo.ts';
-import { markLinksDirty, mergeChain, recountFeature } from '../store/feature-writes.ts';
+import { markLinksDirty, mergeChain } from '../store/feature-writes.ts';
 import {
   copyStops,
   insertMergeRecord,
@@ -24,6 +24,7 @@ import {
   type StatusCause,
   type StatusChange,
 } from '../store/status-change.ts';
+import { recountFeature } from './feature-score.ts';
 import { type MergeAudit, recordChange, type StatusContext, settleStatus } from './status-change.ts';
 import type { Work } from './unit-of-work.ts';
 

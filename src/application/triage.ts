@@ -10,13 +10,7 @@ import {
   type StoreDedupeIndex,
   storeDedupeIndex,
 } from '../store/dedupe-index.repo.ts';
-import {
-  type DirtyLink,
-  markLinksDirty,
-  recountFeature,
-  routeInputOf,
-  type Tx,
-} from '../store/feature-writes.ts';
+import { type DirtyLink, markLinksDirty, routeInputOf, type Tx } from '../store/feature-writes.ts';
 import {
   featureDemandOf,
   hasLink,
@@ -28,6 +22,7 @@ import {
   type TriagedRequest,
 } from '../store/triage.repo.ts';
 import type { CompanyFolds } from './company-folds.ts';
+import { recountFeature } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 

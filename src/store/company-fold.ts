@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
-import type { ScoringModel } from '../rules/score.ts';
 import { type Db, queryRows } from './db.ts';
+import type { DemandScorer } from './feature-score.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, type Tx } from './feature-writes.ts';
 import { domainCompanyNamed, lockCompanyName } from './identity.ts';
 import { companies, features, requesters, requests } from './schema.ts';
@@ -64,7 +64,7 @@ async function moveToDomainCompany(tx: Tx, sourceId: string, into: string): Prom
 export async function foldNameCompany(
   tx: Tx,
   nameCompanyId: string,
-  scoring: ScoringModel,
+  scoreDemand: DemandScorer,
 ): Promise<FoldResult | undefined> {
   const [source] = await tx.select().from(companies).where(eq(companies.id, nameCompanyId));
   if (!source || source.domain || !source.name || !source.key.startsWith('name:')) return undefined;
@@ -87,7 +87,7 @@ export async function foldNameCompany(
   const now = new Date();
   const links: DirtyLink[] = [];
   for (const featureId of featureIds) {
-    await recountFeature(tx, featureId, scoring, now);
+    await recountFeature(tx, featureId, scoreDemand, now);
     links.push(...(await markLinksDirty(tx, featureId)));
   }
   return { from: source.id, into, featureIds, links };

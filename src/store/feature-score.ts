@@ -1,13 +1,17 @@
 import { and, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type Demand, type ScoringModel, scoreFeature } from '../rules/score.ts';
+import type { Demand, ScoreBreakdown } from '../rules/score.ts';
 import type { Db } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 import { companies, features, requests } from './schema.ts';
 
 /**
  * A feature's demand as the score reads it, aggregated in SQL: one row per distinct requester and one per distinct
- * company (never one per request), for any number of features at once. The scoring itself is pure (rules/score.ts).
+ * company (never one per request), for any number of features at once. The scoring itself is the caller's (the
+ * application scores with rules/score.ts and its scoring model).
  */
+
+/** A feature's score and its breakdown, from its demand at a moment. */
+export type DemandScorer = (demand: Demand, now: Date) => { score: number; breakdown: ScoreBreakdown };
 
 const epochMs = (column: typeof requests.receivedAt) =>
   sql<number>`(extract(epoch from max(${column})) * 1000)::float8`;
@@ -81,13 +85,13 @@ async function loadDemand(tx: Tx | Db, featureIds: readonly string[]): Promise<M
 export async function writeScores(
   tx: Tx,
   featureIds: readonly string[],
-  scoring: ScoringModel,
+  scoreDemand: DemandScorer,
   now: Date,
 ): Promise<Array<{ featureId: string; score: number }>> {
   const demand = await loadDemand(tx, featureIds);
   const out: Array<{ featureId: string; score: number }> = [];
   for (const [featureId, d] of demand) {
-    const { score, breakdown } = scoreFeature(d, scoring, now);
+    const { score, breakdown } = scoreDemand(d, now);
     await tx
       .update(features)
       .set({

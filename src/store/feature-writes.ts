@@ -1,8 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RouteInput } from '../rules/route.ts';
-import type { ScoringModel } from '../rules/score.ts';
 import { type Db, queryRows } from './db.ts';
-import { writeScores } from './feature-score.ts';
+import { type DemandScorer, writeScores } from './feature-score.ts';
 import { features, trackerLinks } from './schema.ts';
 
 /** Writes several repositories make to a feature inside their own transaction. */
@@ -28,7 +27,7 @@ export interface DirtyLink {
 export async function recountFeature(
   tx: Tx,
   featureId: string,
-  scoring: ScoringModel,
+  scoreDemand: DemandScorer,
   now = new Date(),
 ): Promise<void> {
   await tx.execute(sql`
@@ -46,7 +45,7 @@ export async function recountFeature(
       from requests where feature_id = ${featureId}
     ) s
     where f.id = ${featureId}`);
-  await writeScores(tx, [featureId], scoring, now);
+  await writeScores(tx, [featureId], scoreDemand, now);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { ScoringModel } from '../rules/score.ts';
 import type { Db } from './db.ts';
-import { writeScores } from './feature-score.ts';
+import { type DemandScorer, writeScores } from './feature-score.ts';
 import type { Tx } from './feature-writes.ts';
 import { features } from './schema.ts';
 
@@ -25,13 +24,13 @@ interface RescorePage {
  * are written: no demand changed, so no link is marked for a push (a tracker shows the score as of its feature's
  * last demand change) and updated_at stays.
  */
-export function createRescoreRepo(db: Db, scoring: ScoringModel) {
+export function createRescoreRepo(db: Db, scoreDemand: DemandScorer) {
   async function rescoreLocked(tx: Tx, locked: ReadonlyArray<{ id: string; score: number }>, now: Date) {
     const before = new Map(locked.map((f) => [f.id, f.score]));
     const scores = await writeScores(
       tx,
       locked.map((f) => f.id),
-      scoring,
+      scoreDemand,
       now,
     );
     return {

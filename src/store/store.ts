@@ -1,7 +1,7 @@
-import { DEFAULT_SCORING, type ScoringModel } from '../rules/score.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
 import { createDevMailRepo } from './dev-mail.repo.ts';
+import type { DemandScorer } from './feature-score.ts';
 import { createFeaturesRepo } from './features.repo.ts';
 import { createIntakeRepo } from './intake.repo.ts';
 import { createLinksRepo } from './links.repo.ts';
@@ -13,13 +13,18 @@ import { createStatusRepo } from './status.repo.ts';
 import { createWebhooksRepo } from './webhooks.repo.ts';
 
 interface StoreOptions {
-  /** Score weights (`scoring:`); default: rules/score.ts DEFAULT_SCORING. */
-  scoring?: ScoringModel | undefined;
+  /** How the scheduled rescore scores a feature (the application's scoring policy); without it, it cannot run. */
+  scoreDemand?: DemandScorer | undefined;
 }
+
+const noScorer: DemandScorer = () => {
+  throw new Error(
+    'this store was opened without a scorer (openStore options.scoreDemand): it cannot rescore',
+  );
+};
 
 /** The database and its repositories (plain reads and writes): what the application is given instead of a connection. */
 function createStore(database: Database, options: StoreOptions = {}) {
-  const scoring = options.scoring ?? DEFAULT_SCORING;
   return {
     kind: database.kind,
     db: database.db,
@@ -31,7 +36,7 @@ function createStore(database: Database, options: StoreOptions = {}) {
     intake: createIntakeRepo(database.db),
     features: createFeaturesRepo(database.db),
     demand: createDemandRepo(database.db),
-    rescore: createRescoreRepo(database.db, scoring),
+    rescore: createRescoreRepo(database.db, options.scoreDemand ?? noScorer),
     links: createLinksRepo(database.db),
     /** Tracker links as the trackers' news sees them: live links by issue, cursors, status history, merges. */
     status: createStatusRepo(database.db),
