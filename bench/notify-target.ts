@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { freePort } from '../support/private-redis.ts';
 import { type LinearAccess, linearMoveIssue, linearStartedStateId } from './emulator-api.ts';
 import { type SmtpSink, startSmtpSink } from './notify-smtp.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { getFeature, inPool, type ServiceAccess, submitRequest, waitUntil } from './service-api.ts';
-import { freePort, startTarget } from './targets.ts';
+import { startTarget } from './targets.ts';
 
 /**
  * The status-email figure: from a change in the tracker (a Linear emulator issue moved to In Progress, which sends

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -19,17 +18,6 @@ interface RunningTarget {
 }
 
 const TAIL_LINES = 40;
-
-/** A port the OS says is free now. Another process could take it before the child binds; unlikely enough here. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
-}
 
 function exitDescription(child: ChildProcess): string {
   return child.signalCode ? `signal ${child.signalCode}` : `code ${String(child.exitCode)}`;

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { freePort } from '../support/private-redis.ts';
 import type { JiraAccess, LinearAccess } from './emulator-api.ts';
 import type { FeatureView } from './service-api.ts';
-import { freePort, startTarget } from './targets.ts';
+import { startTarget } from './targets.ts';
 import {
   type LatencyFigures,
   latencyPhase,

@@ -5,7 +5,7 @@ import {
   type LinearAccess,
   linearMoveIssue,
 } from '../bench/emulator-api.ts';
-import { freePort } from '../bench/targets.ts';
+import { freePort } from '../support/private-redis.ts';
 import { retrying } from './poll.ts';
 import { type ServiceProcess, spawnService, waitReady } from './processes.ts';
 

@@ -1,3 +1,5 @@
+import { jiraSpec } from '../connectors/jira/spec.ts';
+import { linearSpec } from '../connectors/linear/spec.ts';
 import type { BacklogSelection, PushTarget, TrackerKind } from '../domain/tracker.ts';
 import { type RoutingConfig, sandboxRouting } from '../rules/route.ts';
 import { defaultStatusMap, type StatusMapConfig } from '../rules/status-map.ts';
@@ -101,7 +103,7 @@ function jiraSites(e: Env, file: Pick<FileConfig, 'trackers'>, secret: Secret): 
       email: e.JIRA_EMAIL,
       apiToken: e.JIRA_API_TOKEN,
       webhookSecret: e.JIRA_WEBHOOK_SECRET,
-      rateLimit: { max: 10, perSeconds: 1 },
+      rateLimit: { ...jiraSpec.rateLimit },
       customFields: {},
     });
   }
@@ -122,7 +124,7 @@ function linearWorkspaces(e: Env, file: Pick<FileConfig, 'trackers'>, secret: Se
       apiKey: e.LINEAR_API_KEY,
       apiUrl: e.LINEAR_API_URL,
       webhookSecret: e.LINEAR_WEBHOOK_SECRET,
-      rateLimit: { max: 40, perSeconds: 60 },
+      rateLimit: { ...linearSpec.rateLimit },
     });
   }
   file.trackers.linear.forEach((w, i) => {

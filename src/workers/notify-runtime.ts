@@ -1,11 +1,11 @@
 import type { Config } from '../config/load.ts';
 import { createMailer, type Mailer } from '../connectors/mail/client.ts';
+import type { ReplyInSource } from '../connectors/reply-back.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
 import { type ChannelsFor, emailOnly, type NotifyPolicy } from '../store/notify-outbox.repo.ts';
 import type { Store } from '../store/store.ts';
-import type { ReplyInSource } from './jobs/notify-deps.ts';
 import { createNotifyDigestJob } from './jobs/notify-digest.job.ts';
 import { createNotifySendJob } from './jobs/notify-send.job.ts';
 

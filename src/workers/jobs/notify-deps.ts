@@ -1,23 +1,11 @@
 import type { Config } from '../../config/load.ts';
 import type { Mailer } from '../../connectors/mail/client.ts';
+import type { ReplyInSource } from '../../connectors/reply-back.ts';
 import type { Logger } from '../../log.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Queues } from '../../queue/queues.ts';
 import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import type { Store } from '../../store/store.ts';
-
-/**
- * Answers a requester where they asked (a Zendesk ticket, a Slack thread, an email thread), for `channel = 'source'`
- * rows. Provided by the intake sources; throws ConnectorError (`transient` / `rate_limited` retry, others fail the row).
- */
-export type ReplyInSource = (input: {
-  requestId: string;
-  source: string;
-  sourceRef: string | null;
-  sourceThread: Record<string, unknown> | null;
-  text: string;
-  messageId: string;
-}) => Promise<void>;
 
 /** What the notify jobs are built from (runtime.ts). */
 export interface NotifyDeps {

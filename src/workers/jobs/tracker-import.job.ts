@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
+import type { Application } from '../../application/application.ts';
 import type { Config } from '../../config/load.ts';
 import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { Logger } from '../../log.ts';
 import type { JobPayload } from '../../queue/catalog.ts';
-import type { Application } from '../../application/application.ts';
 
 /**
  * Backlog import for one tracker: every open issue its configured selections pick that nobody linked becomes a
