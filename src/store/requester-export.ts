@@ -82,6 +82,137 @@ export interface RequesterExport {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+type RequesterRow = typeof requesters.$inferSelect;
+type RequestRow = {
+  request: typeof requests.$inferSelect;
+  decision: typeof triageDecisions.$inferSelect | null;
+};
+
+/** The requester's requests with their triage decisions, and (not triaged yet) those sent with their address. */
+function requestsOf(db: Db, requester: RequesterRow): Promise<RequestRow[]> {
+  return db
+    .select({ request: requests, decision: triageDecisions })
+    .from(requests)
+    .leftJoin(triageDecisions, eq(triageDecisions.requestId, requests.id))
+    .where(
+      or(
+        eq(requests.requesterId, requester.id),
+        // Not triaged yet: theirs by the address they were sent with.
+        and(
+          isNull(requests.requesterId),
+          sql`lower(trim(${requests.submittedRequester}->>'email')) = ${requester.emailKey}`,
+        ),
+      ),
+    )
+    .orderBy(asc(requests.receivedAt), asc(requests.id));
+}
+
+function featuresOf(db: Db, featureIds: string[]) {
+  return featureIds.length > 0
+    ? db
+        .select({
+          id: features.id,
+          title: features.title,
+          status: features.status,
+          mergedIntoId: features.mergedIntoId,
+        })
+        .from(features)
+        .where(inArray(features.id, featureIds))
+        .orderBy(asc(features.id))
+    : [];
+}
+
+/**
+ * The issues that show (or showed) these requests: the features' links, and any link that carried one of them as
+ * a customer request.
+ */
+function issuesOf(db: Db, featureIds: string[], requestIds: string[]) {
+  return featureIds.length > 0 || requestIds.length > 0
+    ? db
+        .selectDistinct({
+          featureId: trackerLinks.featureId,
+          tracker: trackerLinks.kind,
+          issueKey: trackerLinks.issueKey,
+          url: trackerLinks.url,
+          state: trackerLinks.state,
+        })
+        .from(trackerLinks)
+        .leftJoin(trackerLinkRequests, eq(trackerLinkRequests.linkId, trackerLinks.id))
+        .where(
+          or(
+            featureIds.length > 0 ? inArray(trackerLinks.featureId, featureIds) : undefined,
+            requestIds.length > 0 ? inArray(trackerLinkRequests.requestId, requestIds) : undefined,
+          ),
+        )
+    : [];
+}
+
+function exportedRequester(requester: RequesterRow): RequesterExport['requester'] {
+  return {
+    id: requester.id,
+    email: requester.email,
+    name: requester.name,
+    externalId: requester.externalId,
+    notifyDigest: requester.notifyDigest,
+    erasedAt: iso(requester.erasedAt),
+    createdAt: requester.createdAt.toISOString(),
+    updatedAt: requester.updatedAt.toISOString(),
+  };
+}
+
+function exportedCompany(company: typeof companies.$inferSelect | null): RequesterExport['company'] {
+  return company
+    ? {
+        id: company.id,
+        name: company.name,
+        domain: company.domain,
+        revenue: company.revenue,
+        tier: company.tier,
+      }
+    : null;
+}
+
+function exportedRequest({ request: r, decision: d }: RequestRow): RequesterExport['requests'][number] {
+  return {
+    id: r.id,
+    source: r.source,
+    sourceRef: r.sourceRef,
+    title: r.title,
+    body: r.body,
+    url: r.url,
+    tags: r.tags,
+    important: r.important,
+    submitted: r.submittedRequester as unknown as Record<string, unknown>,
+    receivedAt: r.receivedAt.toISOString(),
+    featureId: r.featureId,
+    triage: d
+      ? {
+          featureId: d.featureId,
+          action: d.action,
+          method: d.method,
+          score: d.score,
+          decidedAt: d.createdAt.toISOString(),
+        }
+      : null,
+  };
+}
+
+function exportedNotification(
+  n: typeof notifications.$inferSelect,
+): RequesterExport['notifications'][number] {
+  return {
+    id: n.id,
+    featureId: n.featureId,
+    requestId: n.requestId,
+    channel: n.channel,
+    status: n.status,
+    state: n.state,
+    reason: n.reason,
+    createdAt: n.createdAt.toISOString(),
+    sentAt: iso(n.sentAt),
+  };
+}
+
 export async function exportRequester(db: Db, requesterId: string): Promise<RequesterExport | undefined> {
   const [row] = await db
     .select({ requester: requesters, company: companies })
@@ -91,59 +222,15 @@ export async function exportRequester(db: Db, requesterId: string): Promise<Requ
   if (!row) return undefined;
   const { requester, company } = row;
 
-  const requestRows = await db
-    .select({ request: requests, decision: triageDecisions })
-    .from(requests)
-    .leftJoin(triageDecisions, eq(triageDecisions.requestId, requests.id))
-    .where(
-      or(
-        eq(requests.requesterId, requesterId),
-        // Not triaged yet: theirs by the address they were sent with.
-        and(
-          isNull(requests.requesterId),
-          sql`lower(trim(${requests.submittedRequester}->>'email')) = ${requester.emailKey}`,
-        ),
-      ),
-    )
-    .orderBy(asc(requests.receivedAt), asc(requests.id));
+  const requestRows = await requestsOf(db, requester);
   const requestIds = requestRows.map((r) => r.request.id);
   const featureIds = [
     ...new Set(requestRows.flatMap((r) => (r.request.featureId ? [r.request.featureId] : []))),
   ];
 
   const [featureRows, issueRows, notificationRows, unsubscribeRows, suppression] = await Promise.all([
-    featureIds.length > 0
-      ? db
-          .select({
-            id: features.id,
-            title: features.title,
-            status: features.status,
-            mergedIntoId: features.mergedIntoId,
-          })
-          .from(features)
-          .where(inArray(features.id, featureIds))
-          .orderBy(asc(features.id))
-      : [],
-    // The issues that show (or showed) these requests: the features' links, and any link that carried one of
-    // them as a customer request.
-    featureIds.length > 0 || requestIds.length > 0
-      ? db
-          .selectDistinct({
-            featureId: trackerLinks.featureId,
-            tracker: trackerLinks.kind,
-            issueKey: trackerLinks.issueKey,
-            url: trackerLinks.url,
-            state: trackerLinks.state,
-          })
-          .from(trackerLinks)
-          .leftJoin(trackerLinkRequests, eq(trackerLinkRequests.linkId, trackerLinks.id))
-          .where(
-            or(
-              featureIds.length > 0 ? inArray(trackerLinks.featureId, featureIds) : undefined,
-              requestIds.length > 0 ? inArray(trackerLinkRequests.requestId, requestIds) : undefined,
-            ),
-          )
-      : [],
+    featuresOf(db, featureIds),
+    issuesOf(db, featureIds, requestIds),
     db
       .select()
       .from(notifications)
@@ -159,64 +246,16 @@ export async function exportRequester(db: Db, requesterId: string): Promise<Requ
 
   return {
     exportedAt: new Date().toISOString(),
-    requester: {
-      id: requester.id,
-      email: requester.email,
-      name: requester.name,
-      externalId: requester.externalId,
-      notifyDigest: requester.notifyDigest,
-      erasedAt: iso(requester.erasedAt),
-      createdAt: requester.createdAt.toISOString(),
-      updatedAt: requester.updatedAt.toISOString(),
-    },
-    company: company
-      ? {
-          id: company.id,
-          name: company.name,
-          domain: company.domain,
-          revenue: company.revenue,
-          tier: company.tier,
-        }
-      : null,
-    requests: requestRows.map(({ request: r, decision: d }) => ({
-      id: r.id,
-      source: r.source,
-      sourceRef: r.sourceRef,
-      title: r.title,
-      body: r.body,
-      url: r.url,
-      tags: r.tags,
-      important: r.important,
-      submitted: r.submittedRequester as unknown as Record<string, unknown>,
-      receivedAt: r.receivedAt.toISOString(),
-      featureId: r.featureId,
-      triage: d
-        ? {
-            featureId: d.featureId,
-            action: d.action,
-            method: d.method,
-            score: d.score,
-            decidedAt: d.createdAt.toISOString(),
-          }
-        : null,
-    })),
+    requester: exportedRequester(requester),
+    company: exportedCompany(company),
+    requests: requestRows.map(exportedRequest),
     features: featureRows.map((f) => ({
       ...f,
       trackerIssues: issueRows
         .filter((i) => i.featureId === f.id)
         .map((i) => ({ tracker: i.tracker, issueKey: i.issueKey, url: i.url, state: i.state })),
     })),
-    notifications: notificationRows.map((n) => ({
-      id: n.id,
-      featureId: n.featureId,
-      requestId: n.requestId,
-      channel: n.channel,
-      status: n.status,
-      state: n.state,
-      reason: n.reason,
-      createdAt: n.createdAt.toISOString(),
-      sentAt: iso(n.sentAt),
-    })),
+    notifications: notificationRows.map(exportedNotification),
     unsubscribes: unsubscribeRows.map((u) => ({
       featureId: u.featureId,
       via: u.via,
