@@ -76,43 +76,8 @@ export async function eraseRequester(
   const oldKey = person.emailKey;
   const firstTime = person.erasedAt === null;
 
-  await tx
-    .update(requesters)
-    .set({
-      email: placeholder,
-      emailKey: placeholder,
-      name: null,
-      externalId: null,
-      notifyDigest: false,
-      // Every status-page and unsubscribe link carries the version it was signed with (rules/notify/tokens.ts).
-      ...(firstTime ? { tokenVersion: sql`${requesters.tokenVersion} + 1` } : {}),
-      updatedAt: sql`now()`,
-    })
-    .where(eq(requesters.id, person.id));
-
-  // Their requests, and any not triaged yet that name the old address (triage would otherwise make a new,
-  // identifiable requester of them; with the placeholder it resolves to this anonymous row).
-  const mine = or(
-    eq(requests.requesterId, person.id),
-    and(isNull(requests.requesterId), sql`lower(trim(${requests.submittedRequester}->>'email')) = ${oldKey}`),
-  );
-  const rows = await tx
-    .select({ id: requests.id, featureId: requests.featureId, submitted: requests.submittedRequester })
-    .from(requests)
-    .where(mine)
-    .orderBy(requests.id)
-    .for('update');
-  for (const r of rows) {
-    // The company is the customer's account, not the person: kept, so an untriaged request still counts it.
-    const submitted: SubmittedRequester = {
-      email: placeholder,
-      ...(r.submitted.company ? { company: r.submitted.company } : {}),
-    };
-    await tx
-      .update(requests)
-      .set({ title: '', body: '', url: null, sourceThread: null, submittedRequester: submitted })
-      .where(eq(requests.id, r.id));
-  }
+  await anonymiseRequester(tx, person.id, placeholder, firstTime);
+  const rows = await emptyRequests(tx, person.id, oldKey, placeholder);
   // After the requests are rewritten (and locked): a push that carried their old words to a tracker either
   // committed before, or sees this erasure (links.repo recordRequestsPushed), so erasedRequests finds it.
   await tx
@@ -133,11 +98,84 @@ export async function eraseRequester(
     await scrubCandidateEvidence(tx, requestIds);
   }
   await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds, retitled);
+  const cancelledNotifications = await cancelAndScrubNotifications(tx, person.id);
+  // The dev outbox's `to` is the address, alone or as `Name <address>`.
+  await tx
+    .delete(devMail)
+    .where(
+      or(sql`lower(${devMail.to}) = ${oldKey}`, sql`position(${`<${oldKey}>`} in lower(${devMail.to})) > 0`),
+    );
+  const { dirty, notRepushed } = await linksToRepush(tx, featureIds, retitled);
 
+  return {
+    outcome: 'erased',
+    firstTime,
+    requestIds,
+    featureIds,
+    retitled,
+    cancelledNotifications,
+    dirty,
+    notRepushed,
+  } as const;
+}
+
+/** The requester row keeps its id and nothing that names them; a first erasure also voids their links' tokens. */
+async function anonymiseRequester(
+  tx: Tx,
+  id: string,
+  placeholder: string,
+  firstTime: boolean,
+): Promise<void> {
+  await tx
+    .update(requesters)
+    .set({
+      email: placeholder,
+      emailKey: placeholder,
+      name: null,
+      externalId: null,
+      notifyDigest: false,
+      // Every status-page and unsubscribe link carries the version it was signed with (rules/notify/tokens.ts).
+      ...(firstTime ? { tokenVersion: sql`${requesters.tokenVersion} + 1` } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(requesters.id, id));
+}
+
+/**
+ * Their requests, and any not triaged yet that name the old address (triage would otherwise make a new,
+ * identifiable requester of them; with the placeholder it resolves to this anonymous row), locked and emptied.
+ */
+async function emptyRequests(tx: Tx, requesterId: string, oldKey: string, placeholder: string) {
+  const mine = or(
+    eq(requests.requesterId, requesterId),
+    and(isNull(requests.requesterId), sql`lower(trim(${requests.submittedRequester}->>'email')) = ${oldKey}`),
+  );
+  const rows = await tx
+    .select({ id: requests.id, featureId: requests.featureId, submitted: requests.submittedRequester })
+    .from(requests)
+    .where(mine)
+    .orderBy(requests.id)
+    .for('update');
+  for (const r of rows) {
+    // The company is the customer's account, not the person: kept, so an untriaged request still counts it.
+    const submitted: SubmittedRequester = {
+      email: placeholder,
+      ...(r.submitted.company ? { company: r.submitted.company } : {}),
+    };
+    await tx
+      .update(requests)
+      .set({ title: '', body: '', url: null, sourceThread: null, submittedRequester: submitted })
+      .where(eq(requests.id, r.id));
+  }
+  return rows;
+}
+
+/** Cancels their unsent notifications and empties what the others say; returns how many were cancelled. */
+async function cancelAndScrubNotifications(tx: Tx, requesterId: string): Promise<number> {
   const cancelled = await tx
     .update(notifications)
     .set({ state: 'cancelled', reason: 'erased', updatedAt: sql`now()` })
-    .where(and(eq(notifications.requesterId, person.id), eq(notifications.state, 'pending')))
+    .where(and(eq(notifications.requesterId, requesterId), eq(notifications.state, 'pending')))
     .returning({ id: notifications.id });
   // What was sent stays as a record (state, status, when); its detail and its reason (an SMTP reply from before
   // replies were scrubbed, mail/errors.ts) may name them. `erased` is what the cancellation above just wrote.
@@ -150,24 +188,23 @@ export async function eraseRequester(
     })
     .where(
       and(
-        eq(notifications.requesterId, person.id),
+        eq(notifications.requesterId, requesterId),
         sql`(${notifications.detail} <> '{}'::jsonb or ${notifications.reason} <> 'erased')`,
       ),
     );
-  // The dev outbox's `to` is the address, alone or as `Name <address>`.
-  await tx
-    .delete(devMail)
-    .where(
-      or(sql`lower(${devMail.to}) = ${oldKey}`, sql`position(${`<${oldKey}>`} in lower(${devMail.to})) > 0`),
-    );
+  return cancelled.length;
+}
 
-  // The issues quoted their words with their name, and maybe carry their title: push those links again.
+/**
+ * The issues quoted their words with their name, and maybe carry their title: those links are marked for a push.
+ * The ones whose mark was lost stay dirty (pushed if the mark comes back) but are told apart: the push skips them.
+ */
+async function linksToRepush(tx: Tx, featureIds: readonly string[], retitled: readonly Retitled[]) {
   const dirty = new Map<string, DirtyLink>();
   for (const featureId of featureIds) {
     for (const link of await markLinksDirty(tx, featureId)) dirty.set(link.id, link);
   }
   for (const link of await forgetOldTitles(tx, retitled)) dirty.set(link.id, link);
-  // They stay dirty (pushed if the mark comes back) but are told apart: the push skips them.
   const notRepushed =
     dirty.size === 0
       ? []
@@ -182,17 +219,7 @@ export async function eraseRequester(
           .from(trackerLinks)
           .where(and(inArray(trackerLinks.id, [...dirty.keys()]), isNotNull(trackerLinks.markLostAt)));
   for (const link of notRepushed) dirty.delete(link.linkId);
-
-  return {
-    outcome: 'erased',
-    firstTime,
-    requestIds,
-    featureIds,
-    retitled,
-    cancelledNotifications: cancelled.length,
-    dirty: [...dirty.values()],
-    notRepushed,
-  } as const;
+  return { dirty: [...dirty.values()], notRepushed };
 }
 
 /**
