@@ -57,92 +57,104 @@ const sameContent = (stored: string, input: NewRequest) =>
 
 const acceptedColumns = { id: requests.id, receivedAt: requests.receivedAt, createdAt: requests.createdAt };
 
-export function createRequestsRepo(db: Db) {
-  async function findByIdempotencyKey(scope: string, key: string) {
-    const [row] = await db
-      .select({ ...acceptedColumns, payloadHash: requests.payloadHash })
-      .from(requests)
-      .where(and(eq(requests.idempotencyScope, scope), eq(requests.idempotencyKey, key)));
-    return row;
+async function findByIdempotencyKey(db: Db, scope: string, key: string) {
+  const [row] = await db
+    .select({ ...acceptedColumns, payloadHash: requests.payloadHash })
+    .from(requests)
+    .where(and(eq(requests.idempotencyScope, scope), eq(requests.idempotencyKey, key)));
+  return row;
+}
+
+async function findBySourceRef(db: Db, source: string, sourceRef: string) {
+  const [row] = await db
+    .select({ ...acceptedColumns, payloadHash: requests.payloadHash })
+    .from(requests)
+    .where(and(eq(requests.source, source), eq(requests.sourceRef, sourceRef)));
+  return row;
+}
+
+/**
+ * Commits the request, or finds the one an idempotent repeat refers to. One statement on the happy path; the
+ * unique indexes make two identical submissions at the same moment produce one row.
+ */
+async function acceptRequest(db: Db, input: NewRequest): Promise<AcceptResult> {
+  const [created] = await db
+    .insert(requests)
+    .values(requestRow(input))
+    .onConflictDoNothing()
+    .returning(acceptedColumns);
+  if (created) return { kind: 'created', request: created };
+
+  if (input.idempotencyKey && input.idempotencyScope) {
+    const row = await findByIdempotencyKey(db, input.idempotencyScope, input.idempotencyKey);
+    if (row) {
+      const { payloadHash, ...request } = row;
+      return sameContent(payloadHash, input)
+        ? { kind: 'replayed', request, matchedOn: 'idempotency-key' }
+        : { kind: 'key-reused', request };
+    }
   }
+  if (input.sourceRef) {
+    const row = await findBySourceRef(db, input.source, input.sourceRef);
+    if (row) {
+      const { payloadHash, ...request } = row;
+      return sameContent(payloadHash, input)
+        ? { kind: 'replayed', request, matchedOn: 'source-ref' }
+        : { kind: 'source-ref-reused', request };
+    }
+  }
+  // The conflicting row vanished between the two statements (it cannot: requests are never deleted).
+  throw new Error('request insert conflicted but no matching request was found');
+}
 
+/** A request with its feature, requester and company. */
+async function getRequest(db: Db, id: string) {
+  const [row] = await db
+    .select({
+      request: requests,
+      feature: { id: features.id, title: features.title, status: features.status },
+      requester: { id: requesters.id, email: requesters.email, name: requesters.name },
+      company: { id: companies.id, name: companies.name, domain: companies.domain },
+    })
+    .from(requests)
+    .leftJoin(features, eq(features.id, requests.featureId))
+    .leftJoin(requesters, eq(requesters.id, requests.requesterId))
+    .leftJoin(companies, eq(companies.id, requests.companyId))
+    .where(eq(requests.id, id));
+  return row;
+}
+
+/** Requests accepted before `before` and still untriaged: the redrive's work list. */
+async function untriagedRequests(db: Db, before: Date, limit: number, afterId?: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(
+      and(
+        isNull(requests.triagedAt),
+        lt(requests.createdAt, before),
+        afterId ? gt(requests.id, afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(requests.id))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+async function countUntriaged(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(requests)
+    .where(isNull(requests.triagedAt));
+  return row?.n ?? 0;
+}
+
+export function createRequestsRepo(db: Db) {
   return {
-    /**
-     * Commits the request, or finds the one an idempotent repeat refers to. One statement on the happy path;
-     * the unique indexes make two identical submissions at the same moment produce one row.
-     */
-    async accept(input: NewRequest): Promise<AcceptResult> {
-      const [created] = await db
-        .insert(requests)
-        .values(requestRow(input))
-        .onConflictDoNothing()
-        .returning(acceptedColumns);
-      if (created) return { kind: 'created', request: created };
-
-      if (input.idempotencyKey && input.idempotencyScope) {
-        const row = await findByIdempotencyKey(input.idempotencyScope, input.idempotencyKey);
-        if (row) {
-          const { payloadHash, ...request } = row;
-          return sameContent(payloadHash, input)
-            ? { kind: 'replayed', request, matchedOn: 'idempotency-key' }
-            : { kind: 'key-reused', request };
-        }
-      }
-      if (input.sourceRef) {
-        const [row] = await db
-          .select({ ...acceptedColumns, payloadHash: requests.payloadHash })
-          .from(requests)
-          .where(and(eq(requests.source, input.source), eq(requests.sourceRef, input.sourceRef)));
-        if (row) {
-          const { payloadHash, ...request } = row;
-          return sameContent(payloadHash, input)
-            ? { kind: 'replayed', request, matchedOn: 'source-ref' }
-            : { kind: 'source-ref-reused', request };
-        }
-      }
-      // The conflicting row vanished between the two statements (it cannot: requests are never deleted).
-      throw new Error('request insert conflicted but no matching request was found');
-    },
-
-    async get(id: string) {
-      const [row] = await db
-        .select({
-          request: requests,
-          feature: { id: features.id, title: features.title, status: features.status },
-          requester: { id: requesters.id, email: requesters.email, name: requesters.name },
-          company: { id: companies.id, name: companies.name, domain: companies.domain },
-        })
-        .from(requests)
-        .leftJoin(features, eq(features.id, requests.featureId))
-        .leftJoin(requesters, eq(requesters.id, requests.requesterId))
-        .leftJoin(companies, eq(companies.id, requests.companyId))
-        .where(eq(requests.id, id));
-      return row;
-    },
-
-    /** Requests accepted before `before` and still untriaged: the redrive's work list. */
-    async untriaged(before: Date, limit: number, afterId?: string): Promise<string[]> {
-      const rows = await db
-        .select({ id: requests.id })
-        .from(requests)
-        .where(
-          and(
-            isNull(requests.triagedAt),
-            lt(requests.createdAt, before),
-            afterId ? gt(requests.id, afterId) : undefined,
-          ),
-        )
-        .orderBy(asc(requests.id))
-        .limit(limit);
-      return rows.map((r) => r.id);
-    },
-
-    async countUntriaged(): Promise<number> {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(requests)
-        .where(isNull(requests.triagedAt));
-      return row?.n ?? 0;
-    },
+    accept: (input: NewRequest) => acceptRequest(db, input),
+    get: (id: string) => getRequest(db, id),
+    untriaged: (before: Date, limit: number, afterId?: string) =>
+      untriagedRequests(db, before, limit, afterId),
+    countUntriaged: () => countUntriaged(db),
   };
 }
