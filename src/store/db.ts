@@ -84,63 +84,65 @@ async function transactionOnOwnClient<T>(
   }
 }
 
-export function openDatabase(target: DatabaseTarget): Database {
-  if (target.kind === 'postgres') {
-    const pool = new pg.Pool({
-      connectionString: target.url,
-      max: target.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-    });
-    // An idle client's error (a Postgres restart) must not crash the process; the next query reconnects.
-    // https://node-postgres.com/apis/pool#error
-    pool.on('error', () => {});
-    // A checked-out client has no listener of the pool's (pg-pool takes its idle listener off while a client is
-    // out, e.g. between the queries of a transaction or under the migration lock), so a terminated connection
-    // would emit 'error' with no listener and crash the process. Every client keeps one of its own: the query in
-    // flight still rejects, the caller's work fails (a job retries), and the pool drops the broken client on release.
-    pool.on('connect', (client) => {
-      client.on('error', () => {});
-    });
-    const pgDb = drizzlePg(pool, { schema });
-    // Every db.transaction() in the store releases its client even when the connection dies before BEGIN.
-    pgDb.transaction = (run, config) => transactionOnOwnClient(pool, run, config);
-    const db = pgDb as unknown as Db;
-    return {
-      kind: 'postgres',
-      db,
-      async migrate() {
-        // Session-level advisory lock on a dedicated connection: a second process waits here, then finds
-        // nothing left to apply. The migrations run on that same connection, so they hold no second pool slot.
-        const lockClient = await pool.connect();
-        const locked = drizzlePg(lockClient, { schema });
-        try {
-          await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-          const before = await countApplied(locked as unknown as Db);
-          await migratePg(locked, { migrationsFolder: MIGRATIONS_FOLDER });
-          return { applied: (await countApplied(locked as unknown as Db)) - before };
-        } finally {
-          // An unlock that fails means the connection died (or still holds the lock): the pool must destroy it,
-          // never hand it out again.
-          const unlockError = await lockClient
-            .query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
-            .then(
-              () => undefined,
-              (err: unknown) => (err instanceof Error ? err : new Error('migration unlock failed')),
-            );
-          lockClient.release(unlockError);
-        }
-      },
-      async ping() {
-        await pool.query('select 1');
-      },
-      async close() {
-        if (pool.ended || pool.ending) return;
-        await pool.end();
-      },
-    };
+/**
+ * Runs the migrations under a session-level advisory lock on a dedicated connection: a second process waits there,
+ * then finds nothing left to apply. The migrations run on that same connection, so they hold no second pool slot.
+ */
+async function migrateUnderLock(pool: pg.Pool): Promise<{ applied: number }> {
+  const lockClient = await pool.connect();
+  const locked = drizzlePg(lockClient, { schema });
+  try {
+    await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const before = await countApplied(locked as unknown as Db);
+    await migratePg(locked, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { applied: (await countApplied(locked as unknown as Db)) - before };
+  } finally {
+    // An unlock that fails means the connection died (or still holds the lock): the pool must destroy it,
+    // never hand it out again.
+    const unlockError = await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error('migration unlock failed')),
+    );
+    lockClient.release(unlockError);
   }
+}
 
+function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Database {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client's error (a Postgres restart) must not crash the process; the next query reconnects.
+  // https://node-postgres.com/apis/pool#error
+  pool.on('error', () => {});
+  // A checked-out client has no listener of the pool's (pg-pool takes its idle listener off while a client is
+  // out, e.g. between the queries of a transaction or under the migration lock), so a terminated connection
+  // would emit 'error' with no listener and crash the process. Every client keeps one of its own: the query in
+  // flight still rejects, the caller's work fails (a job retries), and the pool drops the broken client on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const pgDb = drizzlePg(pool, { schema });
+  // Every db.transaction() in the store releases its client even when the connection dies before BEGIN.
+  pgDb.transaction = (run, config) => transactionOnOwnClient(pool, run, config);
+  const db = pgDb as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    migrate: () => migrateUnderLock(pool),
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      if (pool.ended || pool.ending) return;
+      await pool.end();
+    },
+  };
+}
+
+function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Database {
   const release = target.dataDir ? lockPgliteDir(target.dataDir) : () => {};
   let client: PGlite;
   try {
@@ -174,4 +176,8 @@ export function openDatabase(target: DatabaseTarget): Database {
       }
     },
   };
+}
+
+export function openDatabase(target: DatabaseTarget): Database {
+  return target.kind === 'postgres' ? openPostgres(target) : openPglite(target);
 }
