@@ -45,184 +45,210 @@ export interface StoreDedupeIndex extends DedupeIndexReader {
 
 const asParam = <T>(value: T) => sql.param(value);
 
+/** Corpus totals: documents and average title and body lengths. */
+async function readCorpusStats(tx: Tx | Db): Promise<CorpusStats> {
+  const [row] = await queryRows<{ documents: number; title: number; body: number }>(
+    tx,
+    sql`select documents, title_length_sum as title, body_length_sum as body from dedupe_corpus where id = 1`,
+  );
+  const documents = row?.documents ?? 0;
+  return {
+    documents,
+    avgTitleLength: documents ? Number(row?.title) / documents : 0,
+    avgBodyLength: documents ? Number(row?.body) / documents : 0,
+  };
+}
+
+/** How many documents hold each term. */
+async function readDocumentFrequencies(tx: Tx | Db, terms: readonly string[]): Promise<Map<string, number>> {
+  if (terms.length === 0) return new Map();
+  const rows = await queryRows<{ term: string; df: number }>(
+    tx,
+    // A join on the primary key: with `term = any(…)` the planner may pick the trigram index (it supports
+    // equality too), a scan per term that costs milliseconds each.
+    sql`select t.term, t.df from unnest(${asParam([...terms])}::text[]) as q(term)
+        join dedupe_terms t on t.term = q.term`,
+  );
+  return new Map(rows.map((r) => [r.term, r.df]));
+}
+
+/** The index's typo neighbours of each term (trigram candidates, then the edit-distance rule). */
+async function findSimilarTerms(
+  tx: Tx | Db,
+  terms: readonly string[],
+): Promise<Map<string, { term: string; df: number }[]>> {
+  const eligible = terms.filter((t) => t.length >= MIN_FUZZY_LENGTH && !t.startsWith('~'));
+  if (eligible.length === 0) return new Map();
+  // The threshold is set local to a transaction (a savepoint inside the caller's), so it holds for the query
+  // whether or not the caller runs in one, and never leaks to a pooled connection.
+  const rows = await tx.transaction(async (t) => {
+    await t.execute(
+      sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_TRIGRAM_THRESHOLD)}, true)`,
+    );
+    return queryRows<{ query: string; term: string; df: number }>(
+      t,
+      sql`select q.term as query, t.term, t.df
+          from unnest(${asParam(eligible)}::text[]) as q(term)
+          cross join lateral (
+            select term, df from dedupe_terms
+            where term % q.term and df > 0 and term <> q.term
+              and length(term) between length(q.term) - 2 and length(q.term) + 2
+            order by similarity(term, q.term) desc
+            limit 20
+          ) t`,
+    );
+  });
+  const similar = new Map<string, { term: string; df: number }[]>();
+  for (const r of rows) {
+    if (!isTypoNeighbour(r.query, r.term)) continue;
+    const list = similar.get(r.query) ?? [];
+    list.push({ term: r.term, df: r.df });
+    similar.set(r.query, list);
+  }
+  return similar;
+}
+
+/** The best-scoring documents for the weighted terms. */
+async function retrieveDocuments(tx: Tx | Db, terms: readonly WeightedTerm[], p: Bm25Params, limit: number) {
+  if (terms.length === 0) return [];
+  // The same BM25F contribution as bm25Contribution() in rules/dedupe/dedupe-index.ts, summed in the database
+  // so only the leaders travel.
+  const rows = await queryRows<{ id: string; score: number }>(
+    tx,
+    sql`select p.document_id as id,
+               sum(q.w * (x.tf * (${p.k1}::float8 + 1)) / (x.tf + ${p.k1}::float8)) as score
+        from unnest(${asParam(terms.map((t) => t.term))}::text[], ${asParam(terms.map((t) => t.weight))}::float8[])
+             as q(term, w)
+        join dedupe_postings p on p.term = q.term
+        cross join lateral (
+          select (${p.titleWeight}::float8 * p.title_tf)
+                   / (1 - ${p.bTitle}::float8 + ${p.bTitle}::float8 * p.title_length / ${p.avgTitleLength || 1}::float8)
+                 + p.body_tf
+                   / (1 - ${p.bBody}::float8 + ${p.bBody}::float8 * p.body_length / ${p.avgBodyLength || 1}::float8)
+                 as tf
+        ) x
+        group by p.document_id
+        order by score desc, id
+        limit ${limit}`,
+  );
+  return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+}
+
+/** The documents' stored statistics; records each one's feature in `features`. */
+async function readDocuments(
+  tx: Tx | Db,
+  ids: readonly string[],
+  features: Map<string, string>,
+): Promise<Map<string, DocumentStats>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{
+    id: string;
+    feature_id: string;
+    title_length: number;
+    body_length: number;
+    terms: Record<string, [number, number]>;
+    title_grams: string[];
+  }>(
+    tx,
+    sql`select id, feature_id, title_length, body_length, terms, title_grams
+        from dedupe_documents where id = any(${asParam([...ids])}::text[])`,
+  );
+  const docs = new Map<string, DocumentStats>();
+  for (const r of rows) {
+    features.set(r.id, r.feature_id);
+    const terms = new Map(Object.entries(r.terms));
+    docs.set(r.id, {
+      id: r.id,
+      titleLength: r.title_length,
+      bodyLength: r.body_length,
+      terms,
+      titleTerms: [...terms].filter(([, [titleTf]]) => titleTf > 0).map(([t]) => t),
+      titleGrams: r.title_grams,
+    });
+  }
+  return docs;
+}
+
+/** Adds a document with its postings, term frequencies and the corpus totals. */
+async function addDocument(
+  tx: Tx | Db,
+  documentId: string,
+  featureId: string,
+  text: AnalysedText,
+): Promise<void> {
+  const vector = termVector(text);
+  const terms = [...vector.keys()];
+  const { length: titleLength } = text.title;
+  const { length: bodyLength } = text.body;
+  // One statement, one round trip on triage's hot path: the document, its postings, the frequencies and the
+  // corpus totals (the postings' foreign key is checked at the end of the statement).
+  await tx.execute(sql`
+    with document as (
+      insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
+      values (${documentId}, ${featureId}, ${titleLength}, ${bodyLength},
+              ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...text.titleGrams])}::text[])
+    ),
+    vector as (
+      select * from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => vector.get(t)?.[0] ?? 0))}::int[],
+                           ${asParam(terms.map((t) => vector.get(t)?.[1] ?? 0))}::int[]) as v(term, t, b)
+    ),
+    postings as (
+      insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
+      select term, ${documentId}, t, b, ${titleLength}, ${bodyLength} from vector
+    ),
+    frequencies as (
+      insert into dedupe_terms (term, df) select term, 1 from vector
+      on conflict (term) do update set df = dedupe_terms.df + 1
+    )
+    insert into dedupe_corpus (id, documents, title_length_sum, body_length_sum)
+    values (1, 1, ${titleLength}, ${bodyLength})
+    on conflict (id) do update set
+      documents = dedupe_corpus.documents + 1,
+      title_length_sum = dedupe_corpus.title_length_sum + excluded.title_length_sum,
+      body_length_sum = dedupe_corpus.body_length_sum + excluded.body_length_sum`);
+}
+
+/** Removes a document and takes it out of the term frequencies and the corpus totals. */
+async function removeDocument(tx: Tx | Db, documentId: string): Promise<void> {
+  const [doc] = await queryRows<{
+    terms: Record<string, unknown>;
+    title_length: number;
+    body_length: number;
+  }>(
+    tx,
+    sql`delete from dedupe_documents where id = ${documentId}
+        returning terms, title_length, body_length`,
+  );
+  if (!doc) return;
+  const terms = Object.keys(doc.terms);
+  if (terms.length > 0) {
+    await tx.execute(sql`
+      update dedupe_terms t set df = t.df - 1 from unnest(${asParam(terms)}::text[]) as q(term)
+      where t.term = q.term`);
+    await tx.execute(sql`
+      delete from dedupe_terms t using unnest(${asParam(terms)}::text[]) as q(term)
+      where t.term = q.term and t.df <= 0`);
+  }
+  await tx.execute(sql`
+    update dedupe_corpus set
+      documents = documents - 1,
+      title_length_sum = title_length_sum - ${doc.title_length},
+      body_length_sum = body_length_sum - ${doc.body_length}
+    where id = 1`);
+}
+
+/** The engine's reader over the index, and its writes, in the given transaction (or outside one, to read). */
 export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
   const features = new Map<string, string>();
-
   return {
-    async stats(): Promise<CorpusStats> {
-      const [row] = await queryRows<{ documents: number; title: number; body: number }>(
-        tx,
-        sql`select documents, title_length_sum as title, body_length_sum as body from dedupe_corpus where id = 1`,
-      );
-      const documents = row?.documents ?? 0;
-      return {
-        documents,
-        avgTitleLength: documents ? Number(row?.title) / documents : 0,
-        avgBodyLength: documents ? Number(row?.body) / documents : 0,
-      };
-    },
-
-    async documentFrequencies(terms) {
-      if (terms.length === 0) return new Map();
-      const rows = await queryRows<{ term: string; df: number }>(
-        tx,
-        // A join on the primary key: with `term = any(…)` the planner may pick the trigram index (it supports
-        // equality too), a scan per term that costs milliseconds each.
-        sql`select t.term, t.df from unnest(${asParam([...terms])}::text[]) as q(term)
-            join dedupe_terms t on t.term = q.term`,
-      );
-      return new Map(rows.map((r) => [r.term, r.df]));
-    },
-
-    async similarTerms(terms) {
-      const eligible = terms.filter((t) => t.length >= MIN_FUZZY_LENGTH && !t.startsWith('~'));
-      if (eligible.length === 0) return new Map();
-      // The threshold is set local to a transaction (a savepoint inside the caller's), so it holds for the query
-      // whether or not the caller runs in one, and never leaks to a pooled connection.
-      const rows = await tx.transaction(async (t) => {
-        await t.execute(
-          sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_TRIGRAM_THRESHOLD)}, true)`,
-        );
-        return queryRows<{ query: string; term: string; df: number }>(
-          t,
-          sql`select q.term as query, t.term, t.df
-              from unnest(${asParam(eligible)}::text[]) as q(term)
-              cross join lateral (
-                select term, df from dedupe_terms
-                where term % q.term and df > 0 and term <> q.term
-                  and length(term) between length(q.term) - 2 and length(q.term) + 2
-                order by similarity(term, q.term) desc
-                limit 20
-              ) t`,
-        );
-      });
-      const similar = new Map<string, { term: string; df: number }[]>();
-      for (const r of rows) {
-        if (!isTypoNeighbour(r.query, r.term)) continue;
-        const list = similar.get(r.query) ?? [];
-        list.push({ term: r.term, df: r.df });
-        similar.set(r.query, list);
-      }
-      return similar;
-    },
-
-    async retrieve(terms: readonly WeightedTerm[], p: Bm25Params, limit: number) {
-      if (terms.length === 0) return [];
-      // The same BM25F contribution as bm25Contribution() in rules/dedupe/dedupe-index.ts, summed in the database
-      // so only the leaders travel.
-      const rows = await queryRows<{ id: string; score: number }>(
-        tx,
-        sql`select p.document_id as id,
-                   sum(q.w * (x.tf * (${p.k1}::float8 + 1)) / (x.tf + ${p.k1}::float8)) as score
-            from unnest(${asParam(terms.map((t) => t.term))}::text[], ${asParam(terms.map((t) => t.weight))}::float8[])
-                 as q(term, w)
-            join dedupe_postings p on p.term = q.term
-            cross join lateral (
-              select (${p.titleWeight}::float8 * p.title_tf)
-                       / (1 - ${p.bTitle}::float8 + ${p.bTitle}::float8 * p.title_length / ${p.avgTitleLength || 1}::float8)
-                     + p.body_tf
-                       / (1 - ${p.bBody}::float8 + ${p.bBody}::float8 * p.body_length / ${p.avgBodyLength || 1}::float8)
-                     as tf
-            ) x
-            group by p.document_id
-            order by score desc, id
-            limit ${limit}`,
-      );
-      return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
-    },
-
-    async documents(ids) {
-      if (ids.length === 0) return new Map();
-      const rows = await queryRows<{
-        id: string;
-        feature_id: string;
-        title_length: number;
-        body_length: number;
-        terms: Record<string, [number, number]>;
-        title_grams: string[];
-      }>(
-        tx,
-        sql`select id, feature_id, title_length, body_length, terms, title_grams
-            from dedupe_documents where id = any(${asParam([...ids])}::text[])`,
-      );
-      const docs = new Map<string, DocumentStats>();
-      for (const r of rows) {
-        features.set(r.id, r.feature_id);
-        const terms = new Map(Object.entries(r.terms));
-        docs.set(r.id, {
-          id: r.id,
-          titleLength: r.title_length,
-          bodyLength: r.body_length,
-          terms,
-          titleTerms: [...terms].filter(([, [titleTf]]) => titleTf > 0).map(([t]) => t),
-          titleGrams: r.title_grams,
-        });
-      }
-      return docs;
-    },
-
+    stats: () => readCorpusStats(tx),
+    documentFrequencies: (terms) => readDocumentFrequencies(tx, terms),
+    similarTerms: (terms) => findSimilarTerms(tx, terms),
+    retrieve: (terms, p, limit) => retrieveDocuments(tx, terms, p, limit),
+    documents: (ids) => readDocuments(tx, ids, features),
     featureOf: (documentId) => features.get(documentId),
-
-    async add(documentId, featureId, text) {
-      const vector = termVector(text);
-      const terms = [...vector.keys()];
-      const { length: titleLength } = text.title;
-      const { length: bodyLength } = text.body;
-      // One statement, one round trip on triage's hot path: the document, its postings, the frequencies and the
-      // corpus totals (the postings' foreign key is checked at the end of the statement).
-      await tx.execute(sql`
-        with document as (
-          insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
-          values (${documentId}, ${featureId}, ${titleLength}, ${bodyLength},
-                  ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...text.titleGrams])}::text[])
-        ),
-        vector as (
-          select * from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => vector.get(t)?.[0] ?? 0))}::int[],
-                               ${asParam(terms.map((t) => vector.get(t)?.[1] ?? 0))}::int[]) as v(term, t, b)
-        ),
-        postings as (
-          insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
-          select term, ${documentId}, t, b, ${titleLength}, ${bodyLength} from vector
-        ),
-        frequencies as (
-          insert into dedupe_terms (term, df) select term, 1 from vector
-          on conflict (term) do update set df = dedupe_terms.df + 1
-        )
-        insert into dedupe_corpus (id, documents, title_length_sum, body_length_sum)
-        values (1, 1, ${titleLength}, ${bodyLength})
-        on conflict (id) do update set
-          documents = dedupe_corpus.documents + 1,
-          title_length_sum = dedupe_corpus.title_length_sum + excluded.title_length_sum,
-          body_length_sum = dedupe_corpus.body_length_sum + excluded.body_length_sum`);
-    },
-
-    async remove(documentId) {
-      const [doc] = await queryRows<{
-        terms: Record<string, unknown>;
-        title_length: number;
-        body_length: number;
-      }>(
-        tx,
-        sql`delete from dedupe_documents where id = ${documentId}
-            returning terms, title_length, body_length`,
-      );
-      if (!doc) return;
-      const terms = Object.keys(doc.terms);
-      if (terms.length > 0) {
-        await tx.execute(sql`
-          update dedupe_terms t set df = t.df - 1 from unnest(${asParam(terms)}::text[]) as q(term)
-          where t.term = q.term`);
-        await tx.execute(sql`
-          delete from dedupe_terms t using unnest(${asParam(terms)}::text[]) as q(term)
-          where t.term = q.term and t.df <= 0`);
-      }
-      await tx.execute(sql`
-        update dedupe_corpus set
-          documents = documents - 1,
-          title_length_sum = title_length_sum - ${doc.title_length},
-          body_length_sum = body_length_sum - ${doc.body_length}
-        where id = 1`);
-    },
+    add: (documentId, featureId, text) => addDocument(tx, documentId, featureId, text),
+    remove: (documentId) => removeDocument(tx, documentId),
 
     async moveFeature(fromFeatureId, intoFeatureId) {
       await tx.execute(
@@ -248,7 +274,7 @@ const REBUILD_BATCH = 500;
  */
 export async function ensureDedupeIndex(
   db: Db,
-  analyse: (input: { title: string; body?: string }) => AnalysedText,
+  analyse: Analyse,
   fingerprint: string,
 ): Promise<{ rebuilt: boolean; documents: number }> {
   return db.transaction(async (tx) => {
@@ -263,74 +289,10 @@ export async function ensureDedupeIndex(
     await tx.execute(sql`delete from dedupe_terms`);
     await tx.execute(sql`delete from dedupe_corpus`);
 
-    const df = new Map<string, number>();
-    let documents = 0;
-    let titleSum = 0;
-    let bodySum = 0;
-    const write = async (batch: { id: string; featureId: string; text: AnalysedText }[]) => {
-      if (batch.length === 0) return;
-      const postings: { term: string; doc: string; t: number; b: number; tl: number; bl: number }[] = [];
-      for (const d of batch) {
-        const vector = termVector(d.text);
-        for (const [term, [t, b]] of vector) {
-          postings.push({ term, doc: d.id, t, b, tl: d.text.title.length, bl: d.text.body.length });
-          df.set(term, (df.get(term) ?? 0) + 1);
-        }
-        documents++;
-        titleSum += d.text.title.length;
-        bodySum += d.text.body.length;
-      }
-      await tx.execute(sql`
-        insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
-        select id, feature_id, tl, bl, terms, array(select jsonb_array_elements_text(grams))
-        from unnest(${asParam(batch.map((d) => d.id))}::text[], ${asParam(batch.map((d) => d.featureId))}::uuid[],
-                    ${asParam(batch.map((d) => d.text.title.length))}::int[],
-                    ${asParam(batch.map((d) => d.text.body.length))}::int[],
-                    ${asParam(batch.map((d) => JSON.stringify(Object.fromEntries(termVector(d.text)))))}::jsonb[],
-                    ${asParam(batch.map((d) => JSON.stringify(d.text.titleGrams)))}::jsonb[])
-             as v(id, feature_id, tl, bl, terms, grams)`);
-      await tx.execute(sql`
-        insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
-        select * from unnest(${asParam(postings.map((p) => p.term))}::text[], ${asParam(postings.map((p) => p.doc))}::text[],
-                             ${asParam(postings.map((p) => p.t))}::int[], ${asParam(postings.map((p) => p.b))}::int[],
-                             ${asParam(postings.map((p) => p.tl))}::int[], ${asParam(postings.map((p) => p.bl))}::int[])`);
-    };
-
-    // Every triaged request, in id order (keyset pages), then the titles of imported features.
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = await queryRows<{ id: string; feature_id: string; title: string; body: string }>(
-        tx,
-        sql`select id, feature_id, title, body from requests
-            where feature_id is not null and id > ${after}::uuid order by id limit ${REBUILD_BATCH}`,
-      );
-      await write(
-        rows.map((r) => ({
-          id: requestDocumentId(r.id),
-          featureId: r.feature_id,
-          text: analyse({ title: r.title, body: r.body }),
-        })),
-      );
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < REBUILD_BATCH) break;
-      after = last.id;
-    }
-    const imported = await queryRows<{ id: string; title: string; live: string }>(
-      tx,
-      sql`select distinct on (l.feature_id) l.feature_id as id, f.title,
-                 coalesce(f.merged_into_id, f.id) as live
-          from tracker_links l join features f on f.id = l.feature_id
-          where l.origin = 'imported'`,
-    );
-    for (let i = 0; i < imported.length; i += REBUILD_BATCH) {
-      await write(
-        imported.slice(i, i + REBUILD_BATCH).map((f) => ({
-          id: featureDocumentId(f.id),
-          featureId: f.live,
-          text: analyse({ title: f.title }),
-        })),
-      );
-    }
+    const rebuild = createRebuild(tx);
+    await rebuildRequests(tx, analyse, rebuild.write);
+    await rebuildImportedTitles(tx, analyse, rebuild.write);
+    const { df, documents, titleSum, bodySum } = rebuild;
     const terms = [...df.keys()];
     if (terms.length > 0) {
       await tx.execute(sql`
@@ -339,9 +301,95 @@ export async function ensureDedupeIndex(
     }
     await tx.execute(sql`
       insert into dedupe_corpus (id, documents, title_length_sum, body_length_sum, analysis)
-      values (1, ${documents}, ${titleSum}, ${bodySum}, ${fingerprint})`);
-    return { rebuilt: true, documents };
+      values (1, ${documents()}, ${titleSum()}, ${bodySum()}, ${fingerprint})`);
+    return { rebuilt: true, documents: documents() };
   });
+}
+
+type Analyse = (input: { title: string; body?: string }) => AnalysedText;
+type RebuildBatch = { id: string; featureId: string; text: AnalysedText }[];
+
+/** Writes a rebuild's documents and postings batch by batch, and counts its term frequencies and totals. */
+function createRebuild(tx: Tx) {
+  const df = new Map<string, number>();
+  let documents = 0;
+  let titleSum = 0;
+  let bodySum = 0;
+  const write = async (batch: RebuildBatch) => {
+    if (batch.length === 0) return;
+    const postings: { term: string; doc: string; t: number; b: number; tl: number; bl: number }[] = [];
+    for (const d of batch) {
+      const vector = termVector(d.text);
+      for (const [term, [t, b]] of vector) {
+        postings.push({ term, doc: d.id, t, b, tl: d.text.title.length, bl: d.text.body.length });
+        df.set(term, (df.get(term) ?? 0) + 1);
+      }
+      documents++;
+      titleSum += d.text.title.length;
+      bodySum += d.text.body.length;
+    }
+    await tx.execute(sql`
+      insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
+      select id, feature_id, tl, bl, terms, array(select jsonb_array_elements_text(grams))
+      from unnest(${asParam(batch.map((d) => d.id))}::text[], ${asParam(batch.map((d) => d.featureId))}::uuid[],
+                  ${asParam(batch.map((d) => d.text.title.length))}::int[],
+                  ${asParam(batch.map((d) => d.text.body.length))}::int[],
+                  ${asParam(batch.map((d) => JSON.stringify(Object.fromEntries(termVector(d.text)))))}::jsonb[],
+                  ${asParam(batch.map((d) => JSON.stringify(d.text.titleGrams)))}::jsonb[])
+           as v(id, feature_id, tl, bl, terms, grams)`);
+    await tx.execute(sql`
+      insert into dedupe_postings (term, document_id, title_tf, body_tf, title_length, body_length)
+      select * from unnest(${asParam(postings.map((p) => p.term))}::text[], ${asParam(postings.map((p) => p.doc))}::text[],
+                           ${asParam(postings.map((p) => p.t))}::int[], ${asParam(postings.map((p) => p.b))}::int[],
+                           ${asParam(postings.map((p) => p.tl))}::int[], ${asParam(postings.map((p) => p.bl))}::int[])`);
+  };
+  return { write, df, documents: () => documents, titleSum: () => titleSum, bodySum: () => bodySum };
+}
+
+/** Every triaged request, in id order (keyset pages). */
+async function rebuildRequests(tx: Tx, analyse: Analyse, write: (batch: RebuildBatch) => Promise<void>) {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await queryRows<{ id: string; feature_id: string; title: string; body: string }>(
+      tx,
+      sql`select id, feature_id, title, body from requests
+          where feature_id is not null and id > ${after}::uuid order by id limit ${REBUILD_BATCH}`,
+    );
+    await write(
+      rows.map((r) => ({
+        id: requestDocumentId(r.id),
+        featureId: r.feature_id,
+        text: analyse({ title: r.title, body: r.body }),
+      })),
+    );
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < REBUILD_BATCH) break;
+    after = last.id;
+  }
+}
+
+/** The titles of imported features, each under the live feature it was merged into (or itself). */
+async function rebuildImportedTitles(
+  tx: Tx,
+  analyse: Analyse,
+  write: (batch: RebuildBatch) => Promise<void>,
+) {
+  const imported = await queryRows<{ id: string; title: string; live: string }>(
+    tx,
+    sql`select distinct on (l.feature_id) l.feature_id as id, f.title,
+               coalesce(f.merged_into_id, f.id) as live
+        from tracker_links l join features f on f.id = l.feature_id
+        where l.origin = 'imported'`,
+  );
+  for (let i = 0; i < imported.length; i += REBUILD_BATCH) {
+    await write(
+      imported.slice(i, i + REBUILD_BATCH).map((f) => ({
+        id: featureDocumentId(f.id),
+        featureId: f.live,
+        text: analyse({ title: f.title }),
+      })),
+    );
+  }
 }
 
 /**
