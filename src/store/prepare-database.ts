@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { AnalysedText } from '../rules/dedupe/analyse.ts';
-import { ensureDedupeIndex, vacuumDedupeIndex } from './dedupe-index.repo.ts';
+import { vacuumDedupeIndex } from './dedupe-index.repo.ts';
+import { ensureDedupeIndex } from './dedupe-index-rebuild.ts';
 import { retryTransient } from './retry-transient.ts';
 import type { Store } from './store.ts';
 
