@@ -5,6 +5,7 @@ import { type Application, createApplication } from './application/application.t
 import { demandScorer } from './application/feature-score.ts';
 import { createIntakeWriter } from './application/intake-writer.ts';
 import { applicationPolicies, dedupeOf, pushPolicy } from './application/policies.ts';
+import { prepareDatabase } from './application/prepare-database.ts';
 import { type Config, ConfigError } from './config/load.ts';
 import type { ReplyInSource } from './connectors/reply-back.ts';
 import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
@@ -27,7 +28,6 @@ import { createSchedules, wantedSchedules } from './queue/schedules.ts';
 import { removeStaleSourcePulls } from './queue/source-schedules.ts';
 import { createTrackerHealth, type TrackerHealthStore } from './queue/tracker-health.ts';
 import type { ChannelsFor } from './store/notify-outbox.repo.ts';
-import { prepareDatabase } from './store/prepare-database.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
 import { createSourcePullJob } from './workers/jobs/source-pull.job.ts';

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDedupeIndex } from '../src/application/dedupe-index-rebuild.ts';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
-import { ensureDedupeIndex } from '../src/store/dedupe-index-rebuild.ts';
 import { featureMerges, triageDecisions } from '../src/store/schema.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
 

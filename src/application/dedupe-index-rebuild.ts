@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { AnalysedText } from '../rules/dedupe/analyse.ts';
 import { termVector } from '../rules/dedupe/memory-index.ts';
-import { type Db, queryRows } from './db.ts';
-import { featureDocumentId, lockDedupeIndex, requestDocumentId } from './dedupe-index.repo.ts';
-import type { Tx } from './feature-writes.ts';
+import { type Db, queryRows } from '../store/db.ts';
+import { featureDocumentId, lockDedupeIndex, requestDocumentId } from '../store/dedupe-index.repo.ts';
+import type { Tx } from '../store/feature-writes.ts';
 
 /** The dedupe index rebuilt from the requests and imported titles when the analysis changed. */
 

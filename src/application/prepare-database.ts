@@ -1,9 +1,9 @@
 import type { Logger } from '../log.ts';
 import type { AnalysedText } from '../rules/dedupe/analyse.ts';
-import { vacuumDedupeIndex } from './dedupe-index.repo.ts';
+import { vacuumDedupeIndex } from '../store/dedupe-index.repo.ts';
+import { retryTransient } from '../store/retry-transient.ts';
+import type { Store } from '../store/store.ts';
 import { ensureDedupeIndex } from './dedupe-index-rebuild.ts';
-import { retryTransient } from './retry-transient.ts';
-import type { Store } from './store.ts';
 
 /**
  * Migrates, and when given the analysis this process triages with, builds the dedupe index with it (before any
