@@ -56,7 +56,7 @@ interface NotRepushedLink {
 /**
  * Erases a requester's personal data, in the caller's transaction. The requester row stays, anonymous, and so do their
  * requests' requester and company ids: every count and score (which count distinct requester and company ids,
- * feature-score.ts) is unchanged. What goes: email, name and external id (row and submitted copy), the request
+ * store/feature-score.ts) is unchanged. What goes: email, name and external id (row and submitted copy), the request
  * texts, source links and reply threads, unsent notifications, dev-outbox copies, the dedupe index's copy of their
  * words and the words other triage decisions matched in it; a feature named after their request is renamed
  * (erasure-titles.ts). Stored tracker webhooks need nothing: a delivery keeps only the events it means (ids, keys,
