@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
-import { InMemoryDedupeIndex } from '../src/rules/dedupe/memory-index.ts';
+import { InMemoryDedupeIndex, indexedDocument } from '../src/rules/dedupe/memory-index.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { lockDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { features } from '../src/store/schema.ts';
@@ -73,7 +73,7 @@ describe('dedupe index in the database', () => {
         if (!f) throw new Error('no feature');
         featureIds.push(f.id);
         const text = engine.analyse(r);
-        await index.add(`r:${i}`, f.id, text);
+        await index.add(`r:${i}`, f.id, indexedDocument(text));
         memory.add(`r:${i}`, text);
       }
     });

@@ -1,4 +1,5 @@
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
+import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import { titleKey } from '../rules/normalise.ts';
 import { isNewerState, linkStatus } from '../rules/status-map.ts';
 import { featureDocumentId, lockDedupeIndex, storeDedupeIndex } from '../store/dedupe-index.repo.ts';
@@ -215,7 +216,7 @@ export async function importIssue(
     await storeDedupeIndex(work.tx).add(
       featureDocumentId(featureId),
       featureId,
-      policy.dedupe.analyse({ title }),
+      indexedDocument(policy.dedupe.analyse({ title })),
     );
     const linkId = await insertLinkedIssue(work.tx, {
       featureId,

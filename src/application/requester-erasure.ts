@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
+import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import {
   featureDocumentId,
   lockDedupeIndex,
@@ -245,7 +246,7 @@ async function removeFromDedupeIndex(
     if (!doc) continue;
     await index.remove(documentId);
     if (title !== erasedFeatureTitle(featureId))
-      await index.add(documentId, doc.featureId, dedupe.analyse({ title }));
+      await index.add(documentId, doc.featureId, indexedDocument(dedupe.analyse({ title })));
   }
   for (const featureId of featureIds) {
     const [left] = await tx
@@ -259,6 +260,10 @@ async function removeFromDedupeIndex(
       .from(features)
       .where(eq(features.id, featureId));
     if (!feature || feature.title === erasedFeatureTitle(featureId)) continue;
-    await index.add(featureDocumentId(featureId), featureId, dedupe.analyse({ title: feature.title }));
+    await index.add(
+      featureDocumentId(featureId),
+      featureId,
+      indexedDocument(dedupe.analyse({ title: feature.title })),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { PushTarget } from '../domain/tracker.ts';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
+import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import type { Candidate } from '../rules/dedupe/rank.ts';
 import { titleKey } from '../rules/normalise.ts';
 import type { RouteInput } from '../rules/route.ts';
@@ -173,7 +174,7 @@ async function triageInTransaction(tx: Tx, deps: TriageDeps, requestId: string):
   const index = storeDedupeIndex(tx);
   const chosen = await chooseFeature(tx, deps, request, index);
   const { featureId, action } = chosen;
-  await index.add(requestDocumentId(requestId), featureId, chosen.text);
+  await index.add(requestDocumentId(requestId), featureId, indexedDocument(chosen.text));
   await recordTriage(
     tx,
     { requestId, requesterId, companyId, featureId },

@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import type { AnalysedText } from '../rules/dedupe/analyse.ts';
 import type {
   Bm25Params,
   CorpusStats,
@@ -7,7 +6,7 @@ import type {
   DocumentStats,
   WeightedTerm,
 } from '../rules/dedupe/dedupe-index.ts';
-import { isTypoNeighbour, MIN_FUZZY_LENGTH, termVector } from '../rules/dedupe/memory-index.ts';
+import type { IndexedDocument } from '../rules/dedupe/memory-index.ts';
 import { type Db, queryRows } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 
@@ -36,7 +35,7 @@ export interface StoreDedupeIndex extends DedupeIndexReader {
   /** The feature each document read by `documents()` belongs to. */
   featureOf(documentId: string): string | undefined;
   /** A document not in the index yet (a request is triaged once; an imported feature is new). */
-  add(documentId: string, featureId: string, text: AnalysedText): Promise<void>;
+  add(documentId: string, featureId: string, document: IndexedDocument): Promise<void>;
   remove(documentId: string): Promise<void>;
   /** Documents follow their requests when a merge moves them. */
   moveFeature(fromFeatureId: string, intoFeatureId: string): Promise<void>;
@@ -72,13 +71,12 @@ async function readDocumentFrequencies(tx: Tx | Db, terms: readonly string[]): P
   return new Map(rows.map((r) => [r.term, r.df]));
 }
 
-/** The index's typo neighbours of each term (trigram candidates, then the edit-distance rule). */
+/** Candidate typo neighbours of each term, by trigram similarity (the ranker applies the edit-distance rule). */
 async function findSimilarTerms(
   tx: Tx | Db,
   terms: readonly string[],
 ): Promise<Map<string, { term: string; df: number }[]>> {
-  const eligible = terms.filter((t) => t.length >= MIN_FUZZY_LENGTH && !t.startsWith('~'));
-  if (eligible.length === 0) return new Map();
+  if (terms.length === 0) return new Map();
   // The threshold is set local to a transaction (a savepoint inside the caller's), so it holds for the query
   // whether or not the caller runs in one, and never leaks to a pooled connection.
   const rows = await tx.transaction(async (t) => {
@@ -88,7 +86,7 @@ async function findSimilarTerms(
     return queryRows<{ query: string; term: string; df: number }>(
       t,
       sql`select q.term as query, t.term, t.df
-          from unnest(${asParam(eligible)}::text[]) as q(term)
+          from unnest(${asParam([...terms])}::text[]) as q(term)
           cross join lateral (
             select term, df from dedupe_terms
             where term % q.term and df > 0 and term <> q.term
@@ -100,7 +98,6 @@ async function findSimilarTerms(
   });
   const similar = new Map<string, { term: string; df: number }[]>();
   for (const r of rows) {
-    if (!isTypoNeighbour(r.query, r.term)) continue;
     const list = similar.get(r.query) ?? [];
     list.push({ term: r.term, df: r.df });
     similar.set(r.query, list);
@@ -174,19 +171,17 @@ async function addDocument(
   tx: Tx | Db,
   documentId: string,
   featureId: string,
-  text: AnalysedText,
+  document: IndexedDocument,
 ): Promise<void> {
-  const vector = termVector(text);
+  const { vector, titleLength, bodyLength } = document;
   const terms = [...vector.keys()];
-  const { length: titleLength } = text.title;
-  const { length: bodyLength } = text.body;
   // One statement, one round trip on triage's hot path: the document, its postings, the frequencies and the
   // corpus totals (the postings' foreign key is checked at the end of the statement).
   await tx.execute(sql`
     with document as (
       insert into dedupe_documents (id, feature_id, title_length, body_length, terms, title_grams)
       values (${documentId}, ${featureId}, ${titleLength}, ${bodyLength},
-              ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...text.titleGrams])}::text[])
+              ${asParam(Object.fromEntries(vector))}::jsonb, ${asParam([...document.titleGrams])}::text[])
     ),
     vector as (
       select * from unnest(${asParam(terms)}::text[], ${asParam(terms.map((t) => vector.get(t)?.[0] ?? 0))}::int[],
@@ -247,7 +242,7 @@ export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
     retrieve: (terms, p, limit) => retrieveDocuments(tx, terms, p, limit),
     documents: (ids) => readDocuments(tx, ids, features),
     featureOf: (documentId) => features.get(documentId),
-    add: (documentId, featureId, text) => addDocument(tx, documentId, featureId, text),
+    add: (documentId, featureId, document) => addDocument(tx, documentId, featureId, document),
     remove: (documentId) => removeDocument(tx, documentId),
 
     async moveFeature(fromFeatureId, intoFeatureId) {

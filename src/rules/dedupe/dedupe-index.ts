@@ -65,7 +65,10 @@ export interface DedupeIndexReader {
   stats(): Promise<CorpusStats>;
   /** Documents containing each term (either field); a term no document has is absent or 0. */
   documentFrequencies(terms: readonly string[]): Promise<ReadonlyMap<string, number>>;
-  /** Indexed terms within a small edit distance of each term (typo tolerance), with their frequencies. */
+  /**
+   * Candidate typo neighbours of each term among the indexed terms, with their frequencies; the ranker keeps the
+   * ones within the allowed edit distance (`keepTypoNeighbours`).
+   */
   similarTerms(
     terms: readonly string[],
   ): Promise<ReadonlyMap<string, readonly { term: string; df: number }[]>>;

@@ -49,6 +49,38 @@ export function isTypoNeighbour(term: string, candidate: string): boolean {
   return Math.abs(term.length - candidate.length) <= max && editDistance(term, candidate, max) <= max;
 }
 
+/** What the index stores of a document: its vector, field lengths and title trigrams. */
+export interface IndexedDocument {
+  vector: Map<string, [number, number]>;
+  titleLength: number;
+  bodyLength: number;
+  titleGrams: readonly string[];
+}
+
+export function indexedDocument(text: AnalysedText): IndexedDocument {
+  return {
+    vector: termVector(text),
+    titleLength: text.title.length,
+    bodyLength: text.body.length,
+    titleGrams: text.titleGrams,
+  };
+}
+
+/** A term long enough, and a plain word (not a `~` phrase), for typo neighbours to be looked up. */
+export const fuzzyEligible = (term: string) => term.length >= MIN_FUZZY_LENGTH && !term.startsWith('~');
+
+/** Keeps, of an index's trigram candidates for each term, the ones the edit-distance rule accepts. */
+export function keepTypoNeighbours(
+  candidates: ReadonlyMap<string, readonly { term: string; df: number }[]>,
+): Map<string, { term: string; df: number }[]> {
+  const similar = new Map<string, { term: string; df: number }[]>();
+  for (const [query, list] of candidates) {
+    const kept = list.filter((c) => isTypoNeighbour(query, c.term));
+    if (kept.length > 0) similar.set(query, kept);
+  }
+  return similar;
+}
+
 /** A document's full vector as stored: term → [title tf, body tf]. */
 export function termVector(text: AnalysedText): Map<string, [number, number]> {
   const terms = new Map<string, [number, number]>();

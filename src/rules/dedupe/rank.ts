@@ -7,6 +7,7 @@ import {
   type DedupeIndexReader,
   type DocumentStats,
 } from './dedupe-index.ts';
+import { fuzzyEligible, keepTypoNeighbours } from './memory-index.ts';
 import { DEFAULT_RANK_OPTIONS, type RankOptions } from './rank-options.ts';
 import type { CompiledOpposites, CompiledSynonyms } from './synonyms.ts';
 
@@ -80,8 +81,8 @@ async function queryTerms(
     .map((t) => ({ ...t, idf: idf(documents, t.df) ** options.idfExponent }))
     .sort((a, b) => b.weight * b.idf - a.weight * a.idf || a.term.localeCompare(b.term))
     .slice(0, options.maxQueryTerms);
-  const unknown = chosen.filter((t) => t.df === 0).map((t) => t.term);
-  const similar = unknown.length > 0 ? await index.similarTerms(unknown) : new Map();
+  const unknown = chosen.filter((t) => t.df === 0 && fuzzyEligible(t.term)).map((t) => t.term);
+  const similar = unknown.length > 0 ? keepTypoNeighbours(await index.similarTerms(unknown)) : new Map();
   const terms: QueryTerm[] = [];
   for (const { term, weight, df, idf: termIdf } of chosen) {
     terms.push({ term, indexed: df > 0 ? term : undefined, weight, idf: termIdf, df });
