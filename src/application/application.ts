@@ -8,7 +8,7 @@ import { createLinkState, importIssue } from './link-state.ts';
 import { mergeFeatures, unmergeFeature } from './merges.ts';
 import { createRequesterRights } from './requester-rights.ts';
 import type { DropContext, StatusContext, StatusPolicy } from './status-change.ts';
-import { createTrackerSync } from './tracker-events.ts';
+import { createTrackerEvents } from './tracker-events.ts';
 import { createTriage, type TriageDeps } from './triage.ts';
 import { createUnitOfWork } from './unit-of-work.ts';
 
@@ -47,7 +47,7 @@ export function createApplication({ store, queues, config, status, triage, metri
     links,
     merges,
     backlog: { importIssue: (...args: DropContext<typeof importIssue>) => importIssue(context, ...args) },
-    trackerEvents: createTrackerSync({ store, links, merges, metrics, log }),
+    trackerEvents: createTrackerEvents({ store, links, merges, metrics, log }),
     triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage }),
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),

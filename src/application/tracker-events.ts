@@ -19,7 +19,7 @@ type CheckedLink =
   | { kind: 'gone'; link: LiveLink };
 
 /** What applying tracker events needs: the store's link marks, the link-state and merge use cases. */
-interface SyncDeps {
+interface TrackerEventsDeps {
   store: Pick<Store, 'links'>;
   links: LinkState;
   merges: { merge: (...args: DropContext<typeof mergeFeatures>) => ReturnType<typeof mergeFeatures> };
@@ -27,13 +27,13 @@ interface SyncDeps {
   log: Logger;
 }
 
-function changed(deps: SyncDeps, change: StatusChange | undefined, cause: StatusCause): void {
+function changed(deps: TrackerEventsDeps, change: StatusChange | undefined, cause: StatusCause): void {
   if (!change) return;
   deps.metrics.statusChanges.inc({ cause, status: change.to });
   deps.log.info({ ...change, cause }, 'feature status changed');
 }
 
-async function markLost(deps: SyncDeps, tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
+async function markLost(deps: TrackerEventsDeps, tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
   const issue = link.issueKey ?? issueId;
   const news = await deps.store.links.recordMarkLost(
     link.id,
@@ -59,7 +59,7 @@ async function markLost(deps: SyncDeps, tracker: Tracker, link: LiveLink, issueI
  * push has marked yet (linked by hand or imported, first push pending) is trusted on the read that made it.
  */
 async function checkedLink(
-  deps: SyncDeps,
+  deps: TrackerEventsDeps,
   tracker: Tracker,
   issueId: string,
   seen?: { issueId: string; marks?: IssueMarks | undefined },
@@ -87,7 +87,7 @@ async function checkedLink(
  * the original issue as its primary link, so it follows the issue the work now lives on.
  */
 async function duplicate(
-  deps: SyncDeps,
+  deps: TrackerEventsDeps,
   tracker: Tracker,
   duplicateIssueId: string,
   originalIssueId: string,
@@ -135,7 +135,7 @@ async function duplicate(
 }
 
 async function applyEvent(
-  deps: SyncDeps,
+  deps: TrackerEventsDeps,
   tracker: Tracker,
   event: TrackerEvent,
   cause: StatusCause,
@@ -198,7 +198,7 @@ async function applyEvent(
  * link only while the issue carries that link's mark (tracker.carriesMark). An issue without it is reported on
  * the link (`mark_lost`, in /readyz too) and logged; its feature and customers hear nothing.
  */
-export function createTrackerSync(deps: SyncDeps) {
+export function createTrackerEvents(deps: TrackerEventsDeps) {
   return {
     async applyEvents(
       tracker: Tracker,
@@ -212,7 +212,7 @@ export function createTrackerSync(deps: SyncDeps) {
   };
 }
 
-export type TrackerSync = ReturnType<typeof createTrackerSync>;
+export type TrackerEvents = ReturnType<typeof createTrackerEvents>;
 
 /** A deletion whose delivery shows marks, none of them this link's (a Linear issue we created is ours by its id). */
 function deletedIssueIsForeign(

@@ -1,4 +1,4 @@
-import type { TrackerSync } from '../../application/tracker-events.ts';
+import type { TrackerEvents } from '../../application/tracker-events.ts';
 import type { Trackers } from '../../connectors/tracker-registry.ts';
 import type { Logger } from '../../log.ts';
 import type { JobPayload } from '../../queue/catalog.ts';
@@ -18,7 +18,7 @@ export function createTrackerEventJob({
 }: {
   store: Store;
   trackers: Trackers;
-  sync: TrackerSync;
+  sync: TrackerEvents;
   log: Logger;
 }) {
   return async ({ deliveryId }: JobPayload<'tracker-event'>) => {

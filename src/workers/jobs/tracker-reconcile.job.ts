@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Application } from '../../application/application.ts';
-import { lostAccess, type TrackerSync, unlinkMissingIssues } from '../../application/tracker-events.ts';
+import { lostAccess, type TrackerEvents, unlinkMissingIssues } from '../../application/tracker-events.ts';
 import type { Config } from '../../config/load.ts';
 import type { Tracker } from '../../connectors/tracker.ts';
 import type { Trackers } from '../../connectors/tracker-registry.ts';
@@ -43,7 +43,7 @@ export function createTrackerReconcileJob({
   store: Store;
   application: Application;
   trackers: Trackers;
-  sync: TrackerSync;
+  sync: TrackerEvents;
   config: Pick<Config, 'reconcile'>;
   log: Logger;
   now?: () => number;
@@ -92,7 +92,7 @@ export function createTrackerReconcileJob({
  * unlinked and the projects or teams we can no longer see.
  */
 async function sweepLinkedIssues(
-  { application, sync }: { application: Application; sync: TrackerSync },
+  { application, sync }: { application: Application; sync: TrackerEvents },
   tracker: Tracker,
   ids: readonly string[],
 ): Promise<{ unlinked: number; hidden: string[] }> {
