@@ -33,7 +33,12 @@ function changed(deps: TrackerEventsDeps, change: StatusChange | undefined, caus
   deps.log.info({ ...change, cause }, 'feature status changed');
 }
 
-async function markLost(deps: TrackerEventsDeps, tracker: Tracker, link: LiveLink, issueId: string): Promise<void> {
+async function markLost(
+  deps: TrackerEventsDeps,
+  tracker: Tracker,
+  link: LiveLink,
+  issueId: string,
+): Promise<void> {
   const issue = link.issueKey ?? issueId;
   const news = await deps.store.links.recordMarkLost(
     link.id,
