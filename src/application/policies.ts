@@ -4,7 +4,7 @@ import { analysisFingerprint } from '../rules/dedupe/fingerprint.ts';
 import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from '../rules/dedupe/synonyms.ts';
 import { peopleDirectory } from '../rules/people.ts';
 import { routeFeature } from '../rules/route.ts';
-import type { NotifyPolicy } from '../store/notify-outbox.repo.ts';
+import { type ChannelsFor, emailOnly, type NotifyPolicy } from '../store/notify-outbox.repo.ts';
 import type { StatusPolicy } from './status-change.ts';
 import type { PushPolicy, TriageDeps } from './triage.ts';
 
@@ -60,5 +60,30 @@ export function applicationPolicies(
       scoring: config.scoring,
       push: pushPolicy(config, allInOne),
     },
+  };
+}
+
+/**
+ * The outbox policy the fan-out writes with, or undefined with `notifications.enabled: false` (no rows are written).
+ * `channelsFor` comes from the intake sources when they provide it; until then every requester hears by email only.
+ */
+export function notifyPolicy(
+  config: Config,
+  {
+    channelsFor = emailOnly,
+    repliesByMail,
+  }: {
+    channelsFor?: ChannelsFor | undefined;
+    repliesByMail?: ((source: string) => boolean) | undefined;
+  },
+): NotifyPolicy | undefined {
+  if (!config.notifications.enabled) return undefined;
+  return {
+    statuses: config.notifications.statuses,
+    coalesceSeconds: config.notifyCoalesceSeconds,
+    messageIdHost: new URL(config.publicUrl).hostname,
+    digestHourUtc: config.notifications.digest.hourUtc,
+    channelsFor,
+    repliesByMail,
   };
 }

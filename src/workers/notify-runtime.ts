@@ -4,38 +4,15 @@ import type { ReplyInSource } from '../connectors/reply-back.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
-import { type ChannelsFor, emailOnly, type NotifyPolicy } from '../store/notify-outbox.repo.ts';
 import type { Store } from '../store/store.ts';
 import { createNotifyDigestJob } from './jobs/notify-digest.job.ts';
 import { createNotifySendJob } from './jobs/notify-send.job.ts';
 
 /**
- * The notification pieces runtime.ts composes: the outbox policy the application fans out with, the mailer,
- * and the `notify` queue's job handlers. `channelsFor` and `replyInSource` come from the intake sources when they
- * provide them; until then every requester hears by email only.
+ * The notification pieces runtime.ts composes: the mailer and the `notify` queue's job handlers (the outbox policy
+ * the application fans out with is built in application/policies.ts). `replyInSource` comes from the intake sources
+ * when they provide it.
  */
-
-/** The outbox policy, or undefined with `notifications.enabled: false` (no rows are written). */
-export function notifyPolicy(
-  config: Config,
-  {
-    channelsFor = emailOnly,
-    repliesByMail,
-  }: {
-    channelsFor?: ChannelsFor | undefined;
-    repliesByMail?: ((source: string) => boolean) | undefined;
-  },
-): NotifyPolicy | undefined {
-  if (!config.notifications.enabled) return undefined;
-  return {
-    statuses: config.notifications.statuses,
-    coalesceSeconds: config.notifyCoalesceSeconds,
-    messageIdHost: new URL(config.publicUrl).hostname,
-    digestHourUtc: config.notifications.digest.hourUtc,
-    channelsFor,
-    repliesByMail,
-  };
-}
 
 export function createNotifyMailer(config: Config, store: Store): Mailer {
   return createMailer({
