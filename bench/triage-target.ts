@@ -167,7 +167,7 @@ async function possibleDuplicateOf(store: Store, featureId: string): Promise<str
  */
 function triageOf(store: Store, engine: DedupeEngine) {
   const unitOfWork: UnitOfWork = (work) =>
-    store.db.transaction((tx) => work({ tx, after: { push() {}, notify() {}, triage() {} } }));
+    store.db.transaction((tx) => work({ tx, after: { push() {}, notify() {} } }));
   return createTriage({
     unitOfWork,
     folds: createCompanyFolds({ db: store.db, unitOfWork, scoring: DEFAULT_SCORING }),

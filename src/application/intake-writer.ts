@@ -1,7 +1,8 @@
 import type { IntakeItem, PullPage } from '../connectors/intake-source.ts';
-import { errorForLog, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
+import { scheduleTriageAfterCommit } from '../queue/schedule-triage.ts';
 import { checkIntakeItem } from '../rules/intake-item.ts';
 import type { StoredPage } from '../store/intake.repo.ts';
 import type { Store } from '../store/store.ts';
@@ -45,11 +46,7 @@ export function createIntakeWriter({
     metrics.sourceItems.inc({ source: sourceId, outcome: 'rejected' }, rejected.length);
     metrics.sourceItems.inc({ source: sourceId, outcome: 'created' }, stored.created.length);
     metrics.sourceItems.inc({ source: sourceId, outcome: 'replayed' }, stored.replayed);
-    for (const requestId of stored.created) {
-      await queues.enqueue('triage-request', { requestId }).catch((err: unknown) => {
-        log.warn({ requestId, error: errorForLog(err) }, 'enqueue failed; the redrive will pick it up');
-      });
-    }
+    await scheduleTriageAfterCommit(queues, stored.created, log);
     if (good.length || rejected.length) {
       log.info(
         { sourceId, created: stored.created.length, replayed: stored.replayed, rejected: rejected.length },

@@ -10,7 +10,7 @@ import type { FanOutOutcome } from '../store/notify-outbox.repo.ts';
 /**
  * One use case, one transaction: the work runs in a transaction of the store's (db.transaction checks out a client
  * of its own), and says what must be queued once it commits: the pushes of the links it made dirty, the sends of
- * the notifications it wrote, the triage of the requests it stored. Those are enqueued only after the commit, and
+ * the notifications it wrote. Those are enqueued only after the commit, and
  * never throw then: a failed enqueue is logged, and the redrive finds the work in the database.
  */
 
@@ -20,8 +20,6 @@ interface AfterCommit {
   push(links: readonly DirtyLink[]): void;
   /** Outbox rows written and cancelled by a notification fan-out. */
   notify(outcome: FanOutOutcome): void;
-  /** Requests stored untriaged. */
-  triage(requestIds: readonly string[]): void;
 }
 
 /** A use case's handle on its transaction. */
@@ -44,14 +42,12 @@ interface UnitOfWorkDeps {
 interface Collected {
   pushes: Map<string, DirtyLink>;
   notifications: FanOutOutcome;
-  triage: Set<string>;
 }
 
 function collector(): { collected: Collected; after: AfterCommit } {
   const collected: Collected = {
     pushes: new Map(),
     notifications: { created: [], cancelled: 0 },
-    triage: new Set(),
   };
   const after: AfterCommit = {
     push(links) {
@@ -61,19 +57,8 @@ function collector(): { collected: Collected; after: AfterCommit } {
       collected.notifications.created.push(...outcome.created);
       collected.notifications.cancelled += outcome.cancelled;
     },
-    triage(requestIds) {
-      for (const id of requestIds) collected.triage.add(id);
-    },
   };
   return { collected, after };
-}
-
-async function enqueueTriage(queues: Queues, requestIds: Iterable<string>, log: Logger): Promise<void> {
-  for (const requestId of requestIds) {
-    await queues.enqueue('triage-request', { requestId }).catch((err: unknown) => {
-      log.warn({ requestId, error: errorForLog(err) }, 'enqueue failed; the redrive will pick it up');
-    });
-  }
 }
 
 /** Queues what a committed transaction made due; each enqueue logs its own failure, and nothing here throws. */
@@ -87,7 +72,6 @@ async function enqueueAfterCommit(deps: UnitOfWorkDeps, collected: Collected): P
     if (collected.pushes.size > 0) {
       await schedulePushesAfterCommit(queues, [...collected.pushes.values()], deps.coalesceSeconds, log);
     }
-    if (collected.triage.size > 0) await enqueueTriage(queues, collected.triage, log);
   } catch (err) {
     log.warn({ error: errorForLog(err) }, 'enqueue after commit failed; the redrive will pick it up');
   }

@@ -6,9 +6,9 @@ import {
   requestContent,
   requestPayloadHash,
 } from '../domain/request.ts';
-import { errorForLog } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
+import { scheduleTriageAfterCommit } from '../queue/schedule-triage.ts';
 import type { Store } from '../store/store.ts';
 import { HttpProblem } from './problem.ts';
 import type { RouteHandlers } from './route-table.ts';
@@ -73,13 +73,7 @@ async function acceptRequest(
     outcome: result.kind,
   });
   if (result.kind === 'created') {
-    // Committed already; if Redis is down the redrive enqueues it later, so intake does not fail.
-    await queues.enqueue('triage-request', { requestId: result.request.id }).catch((err: Error) => {
-      req.log.warn(
-        { requestId: result.request.id, error: errorForLog(err) },
-        'enqueue failed; the redrive will pick it up',
-      );
-    });
+    await scheduleTriageAfterCommit(queues, [result.request.id], req.log);
   } else {
     res.set('Idempotent-Replayed', 'true');
   }

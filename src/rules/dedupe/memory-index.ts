@@ -168,7 +168,7 @@ export class InMemoryDedupeIndex implements DedupeIndex {
   ): Promise<ReadonlyMap<string, readonly { term: string; df: number }[]>> {
     const result = new Map<string, { term: string; df: number }[]>();
     for (const term of terms) {
-      if (term.length < MIN_FUZZY_LENGTH || term.startsWith('~')) continue;
+      if (!fuzzyEligible(term)) continue;
       const grams = termGrams(term);
       const shared = new Map<string, number>();
       for (const g of grams)
