@@ -5,7 +5,7 @@ import { createMailer, MailSendError } from '../connectors/mail/client.ts';
 import { createSources } from '../connectors/source-registry.ts';
 import { createTrackers } from '../connectors/tracker-registry.ts';
 import { withDeadline } from '../deadline.ts';
-import type { PushTarget } from '../domain/tracker.ts';
+import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import { createLogger } from '../log.ts';
 import { createRedis, waitForRedis } from '../queue/redis.ts';
 import { unknownStatusNames } from '../rules/status-map.ts';
@@ -158,9 +158,7 @@ async function trackerChecks(config: Config): Promise<Check[]> {
   const targets: PushTarget[] = routing ? [...routing.rules.map((r) => r.target), routing.default] : [];
   const checks: Check[] = [];
   for (const tracker of trackers.all()) {
-    const mine = targets.filter(
-      (t) => (t.kind === 'jira' ? t.site : t.workspace) === tracker.site && t.kind === tracker.kind,
-    );
+    const mine = targets.filter((t) => siteOf(t) === tracker.site && t.kind === tracker.kind);
     const result = await withDeadline(
       tracker
         .check(mine)

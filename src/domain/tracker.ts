@@ -25,6 +25,10 @@ export type PushTarget =
   | { kind: 'jira'; site: string; project: string; issueType: string }
   | { kind: 'linear'; workspace: string; team: string };
 
+/** The Jira site or Linear workspace a target is in: the `site` of its links and its tracker's queue. */
+export const siteOf = (target: PushTarget): string =>
+  target.kind === 'jira' ? target.site : target.workspace;
+
 /** What a tracker issue shows about a feature's customer demand. Times are ISO 8601 strings. */
 export interface FeatureDemand {
   featureId: string;

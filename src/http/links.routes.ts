@@ -5,6 +5,7 @@ import type { Tracker } from '../connectors/tracker.ts';
 import type { Trackers } from '../connectors/tracker-registry.ts';
 import { isUuid } from '../domain/ids.ts';
 import type { PushTarget, TrackerIssueState } from '../domain/tracker.ts';
+import { siteOf } from '../domain/tracker.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
@@ -169,7 +170,7 @@ async function pushNow(
   // Checked inside requestPush's transaction: the throw rolls it back, so a refused push leaves no pending link.
   const result = await store.links.requestPush(id, (input) => {
     const chosen = target ?? route(input);
-    const site = chosen.kind === 'jira' ? chosen.site : chosen.workspace;
+    const site = siteOf(chosen);
     if (!trackers.get(chosen.kind, site)) {
       throw new HttpProblem(
         409,

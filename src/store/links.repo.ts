@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
-import type { PushTarget } from '../domain/tracker.ts';
+import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
@@ -354,7 +354,7 @@ function pushesByHand(db: Db) {
           .values({
             featureId,
             kind: target.kind,
-            site: target.kind === 'jira' ? target.site : target.workspace,
+            site: siteOf(target),
             target,
             idempotencyKey: taken === 0 ? base : `${base}-${taken + 1}`,
             primary: live.length === 0,

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { PushTarget } from '../domain/tracker.ts';
+import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import type { Tx } from './feature-writes.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
 import { features, requests, trackerLinks, triageDecisions } from './schema.ts';
@@ -76,7 +76,7 @@ export async function insertPrimaryLink(tx: Tx, featureId: string, target: PushT
     .values({
       featureId,
       kind: target.kind,
-      site: target.kind === 'jira' ? target.site : target.workspace,
+      site: siteOf(target),
       target,
       idempotencyKey: linkIdempotencyKey(featureId, target),
       primary: true,
