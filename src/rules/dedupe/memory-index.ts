@@ -25,16 +25,12 @@ function allowedEdits(term: string): number {
   return term.length >= 9 ? 2 : 1;
 }
 
-/** Whether `candidate` is a typo neighbour of `term` (the rule every index applies to its own candidates). */
+/** A term long enough, and a plain word (not a `~` phrase), for typo neighbours to be looked up. */
+export const fuzzyEligible = (term: string) => term.length >= MIN_FUZZY_LENGTH && !term.startsWith('~');
+
+/** Whether `candidate` is a typo neighbour of `term` (the ranker keeps an index's candidates by it). */
 export function isTypoNeighbour(term: string, candidate: string): boolean {
-  if (
-    candidate === term ||
-    term.length < MIN_FUZZY_LENGTH ||
-    term.startsWith('~') ||
-    candidate.startsWith('~')
-  ) {
-    return false;
-  }
+  if (candidate === term || !fuzzyEligible(term) || candidate.startsWith('~')) return false;
   // Stemming cuts a misspelt word elsewhere than the word it stands for ("calender" → "calend", "calendar" →
   // "calendar"): a stem that the other starts with, up to two letters shorter, is a neighbour too.
   const [shorter, longer] = term.length <= candidate.length ? [term, candidate] : [candidate, term];
@@ -65,9 +61,6 @@ export function indexedDocument(text: AnalysedText): IndexedDocument {
     titleGrams: text.titleGrams,
   };
 }
-
-/** A term long enough, and a plain word (not a `~` phrase), for typo neighbours to be looked up. */
-export const fuzzyEligible = (term: string) => term.length >= MIN_FUZZY_LENGTH && !term.startsWith('~');
 
 /** Keeps, of an index's trigram candidates for each term, the ones the edit-distance rule accepts. */
 export function keepTypoNeighbours(
