@@ -273,14 +273,24 @@ describe('a worker killed with SIGKILL mid-triage', () => {
     await waitReady(restarted, port);
     // Wait through the pending-work gauge: PGlite belongs to the running process, and opening its files from
     // here while it runs would corrupt them (store/pglite-lock.ts refuses it).
-    await waitFor(
-      'all triaged after restart',
-      async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return /suggested_sync_pending_work\{kind="untriaged_requests"\} 0\n/.test(text) ? true : undefined;
-      },
-      60_000,
-    );
+    // The drain is bounded by progress, not by a fixed time: a loaded machine triages slower, a stuck request
+    // stops the count falling and fails the wait.
+    let left = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const before = left;
+      left = await waitFor(
+        'the untriaged count to fall after restart',
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          const n = Number(
+            /suggested_sync_pending_work\{kind="untriaged_requests"\} (\d+)\n/.exec(text)?.[1],
+          );
+          return Number.isFinite(n) && n < before ? n : undefined;
+        },
+        60_000,
+      );
+      if (left === 0) break;
+    }
     restarted.child.kill('SIGTERM');
     expect((await restarted.exited).code).toBe(0);
     const check = openTestStore(database);
@@ -292,6 +302,6 @@ describe('a worker killed with SIGKILL mid-triage', () => {
     } finally {
       await check.close();
     }
-    // Two starts, 1,500 triages and a 60 s drain deadline: more than the default 60 s on a busy two-CPU machine.
-  }, 180_000);
+    // Two starts and 1,500 triages: more than the default 60 s on a busy two-CPU machine.
+  }, 600_000);
 });
