@@ -87,6 +87,15 @@ export const trackerLinks = pgTable(
      * link is unlinked. Its own column: a push or an error recorded meanwhile must not clear it.
      */
     markLostAt: timestamp('mark_lost_at', { withTimezone: true }),
+    /**
+     * The link whose issue this link's issue is to be closed as a duplicate of (a merge of this link's feature into
+     * a feature with an issue in the same tracker); null: the issue stays open, or is to be reopened.
+     */
+    duplicateOfLinkId: uuid('duplicate_of_link_id'),
+    /** The issue id this link's issue was closed as a duplicate of by a push; null: not closed by us. */
+    closedAsDuplicateOf: text('closed_as_duplicate_of'),
+    /** The issue's status name before that close, restored when the merge is undone. */
+    statusBeforeClose: text('status_before_close'),
     lastErrorKind: text('last_error_kind'),
     lastError: text('last_error'),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
@@ -114,6 +123,11 @@ export const trackerLinkRequests = pgTable(
       .notNull()
       .references(() => requests.id),
     pushedAt: timestamp('pushed_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The issue the request's customer request was first created on, when that is not this link's issue (it moved
+     * here with a merge): its tracker id derives from that issue. Null: created on this link's issue.
+     */
+    needIssueId: text('need_issue_id'),
   },
   (t) => [primaryKey({ columns: [t.linkId, t.requestId] })],
 );
