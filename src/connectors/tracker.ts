@@ -58,6 +58,15 @@ export interface CustomerRequest {
   } | null;
 }
 
+/** Where a closed duplicate's demand went: the surviving feature's issue. */
+export interface DuplicateTarget {
+  survivor: TrackerIssueRef;
+  /** The surviving feature's title. */
+  survivorTitle: string;
+  /** The surviving feature in Suggested Sync. */
+  featureUrl: string;
+}
+
 export interface TrackerCheck {
   name: string;
   ok: boolean;
@@ -121,6 +130,25 @@ export interface Tracker {
     ref: TrackerIssueRef,
     change: { featureId: string; featureUrl: string; from: string; to: string },
   ): Promise<boolean>;
+
+  /**
+   * Closes the issue as a duplicate of the survivor's issue (a merge in Suggested Sync): Jira, a "Duplicate" issue
+   * link and a transition to a done status (resolution "Duplicate" where the workflow offers one); Linear, a
+   * duplicate relation and the team's duplicate state. Its demand section is rewritten to say where the demand went.
+   * Safe to repeat: an issue already closed as this duplicate is left as it is. Returns the status name it had
+   * before, for `reopenDuplicate`. When the workflow forbids a step, throws `invalid_input` naming it, having
+   * changed nothing it could check first.
+   */
+  closeAsDuplicate(ref: TrackerIssueRef, target: DuplicateTarget): Promise<{ statusBefore: string }>;
+
+  /**
+   * Undoes `closeAsDuplicate` (the merge was undone): the duplicate link or relation removed and the issue moved back
+   * to `statusBefore` (or, when that status is gone, an open one). Safe to repeat. The next push rewrites its demand.
+   */
+  reopenDuplicate(
+    ref: TrackerIssueRef,
+    undo: { survivor: TrackerIssueRef; statusBefore: string | null },
+  ): Promise<void>;
 
   /** Linear: customers upserted and customer requests added in as few calls as the API allows. Jira: absent. */
   addCustomerRequests?(ref: TrackerIssueRef, requests: readonly CustomerRequest[]): Promise<void>;
