@@ -3,7 +3,9 @@ import {
   DEMAND_END,
   DEMAND_TITLE,
   type DemandOptions,
+  type DuplicateNote,
   demandContent,
+  duplicateNoteContent,
   type Inline,
 } from './demand-content.ts';
 
@@ -58,6 +60,15 @@ export function demandAdf(demand: FeatureDemand, options: DemandOptions = {}): A
     content: [{ type: 'text', text: DEMAND_END, marks: [{ type: 'em' }] }],
   });
   return nodes;
+}
+
+/** The demand section of an issue closed as a duplicate: where its demand is counted now (`duplicateNoteContent`). */
+export function duplicateNoteAdf(note: DuplicateNote): AdfNode[] {
+  return [
+    { type: 'heading', attrs: { level: 3 }, content: [text(DEMAND_TITLE)] },
+    ...duplicateNoteContent(note).map(paragraph),
+    { type: 'paragraph', content: [{ type: 'text', text: DEMAND_END, marks: [{ type: 'em' }] }] },
+  ];
 }
 
 /**

@@ -131,6 +131,37 @@ function link(d: FeatureDemand): Inline[] {
     : [{ text: `Suggested Sync feature ${clip(d.featureId, NAME_CHARS)}` }];
 }
 
+/** Where a closed duplicate's demand went: the surviving issue and the surviving feature. */
+export interface DuplicateNote {
+  /** The surviving issue's key (`SBX-7`, `ENG-12`) and its URL in the tracker. */
+  survivorKey: string;
+  survivorUrl: string;
+  /** The surviving feature's title and its page in Suggested Sync. */
+  survivorTitle: string;
+  featureUrl: string;
+}
+
+/**
+ * The short note that replaces the demand section of an issue closed as a duplicate by a merge: one line saying
+ * where the demand is counted now, one linking to the surviving feature. Same wording for every tracker.
+ */
+export function duplicateNoteContent(note: DuplicateNote): Inline[][] {
+  const key = clip(note.survivorKey, NAME_CHARS) || 'the surviving issue';
+  const issueHref = safeUrl(note.survivorUrl);
+  const title = clip(note.survivorTitle, NAME_CHARS);
+  const featureHref = safeUrl(note.featureUrl);
+  return [
+    [
+      { text: 'The customer demand for this need is counted on ' },
+      issueHref ? { text: key, href: issueHref } : { text: key, strong: true },
+      { text: title ? ` (${title}).` : '.' },
+    ],
+    featureHref
+      ? [{ text: 'Open the surviving feature in Suggested Sync', href: featureHref }]
+      : [{ text: 'The surviving feature is in Suggested Sync' }],
+  ];
+}
+
 /** "1 request", "3 companies", "2 more companies". */
 export function count(n: number, noun: string): string {
   if (n === 1) return `1 ${noun}`;

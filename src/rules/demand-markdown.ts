@@ -3,7 +3,9 @@ import {
   DEMAND_END,
   DEMAND_TITLE,
   type DemandOptions,
+  type DuplicateNote,
   demandContent,
+  duplicateNoteContent,
   type Inline,
 } from './demand-content.ts';
 
@@ -26,6 +28,11 @@ export function demandMarkdown(demand: FeatureDemand, options: DemandOptions = {
   }
   blocks.push(inline(content.link), `_${DEMAND_END}_`);
   return blocks.join('\n\n');
+}
+
+/** The demand section of an issue closed as a duplicate: where its demand is counted now (`duplicateNoteContent`). */
+export function duplicateNoteMarkdown(note: DuplicateNote): string {
+  return [`### ${DEMAND_TITLE}`, ...duplicateNoteContent(note).map(inline), `_${DEMAND_END}_`].join('\n\n');
 }
 
 /**
