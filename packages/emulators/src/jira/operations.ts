@@ -145,9 +145,11 @@ export function applyLabelOps(
   return result;
 }
 
-/** Every status is reachable from every other through its global transition. */
-export function availableTransitions(issue: IssueRecord): TransitionDef[] {
-  return TRANSITIONS.filter((t) => t.toStatusId !== issue.statusId);
+/** Every status is reachable from every other through its global transition, unless the workflow withholds it. */
+export function availableTransitions(state: JiraState, issue: IssueRecord): TransitionDef[] {
+  return TRANSITIONS.filter(
+    (t) => t.toStatusId !== issue.statusId && !state.unavailableTransitions.has(t.id),
+  );
 }
 
 export function transitionIssue(
@@ -156,8 +158,13 @@ export function transitionIssue(
   transitionId: string,
   options: { resolutionName?: string | undefined } = {},
 ): ChangelogItem[] {
-  const transition = availableTransitions(issue).find((t) => t.id === transitionId);
+  const transition = availableTransitions(state, issue).find((t) => t.id === transitionId);
   if (!transition) throw badRequest(`Transition id '${transitionId}' is not valid for this issue.`);
+  if (options.resolutionName !== undefined && !transition.resolutionScreen) {
+    throw fieldErrors({
+      resolution: "Field 'resolution' cannot be set. It is not on the appropriate screen, or unknown.",
+    });
+  }
   const from = statusById(issue.statusId);
   const to = statusById(transition.toStatusId);
   let resolutionId: string | null = null;

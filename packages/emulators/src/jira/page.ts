@@ -28,7 +28,7 @@ function linksText(state: JiraState, issue: IssueRecord): string {
 function issueRow(state: JiraState, issue: IssueRecord, all: IssueRecord[]): string {
   const key = escapeHtml(issue.key);
   const action = (what: string) => `/_emulator/ui/issues/${encodeURIComponent(issue.key)}/${what}`;
-  const moves = availableTransitions(issue)
+  const moves = availableTransitions(state, issue)
     .map((t) => `<option value="${escapeHtml(t.id)}">${escapeHtml(statusById(t.toStatusId).name)}</option>`)
     .join('');
   const others = all.filter((o) => o.id !== issue.id);

@@ -51,13 +51,18 @@ export interface TransitionDef {
   id: string;
   name: string;
   toStatusId: string;
+  /**
+   * The transition shows a screen with the Resolution field: a client may set `fields.resolution` (else the target
+   * status's resolution is set, as a post function would). Without it, setting the resolution is refused.
+   */
+  resolutionScreen?: boolean;
 }
 
-/** One global transition into each status. */
+/** One global transition into each status; Done asks for a resolution, Won't Do sets its own. */
 export const TRANSITIONS: readonly TransitionDef[] = [
   { id: '11', name: 'To Do', toStatusId: '10000' },
   { id: '21', name: 'In Progress', toStatusId: '3' },
-  { id: '31', name: 'Done', toStatusId: '10001' },
+  { id: '31', name: 'Done', toStatusId: '10001', resolutionScreen: true },
   { id: '41', name: "Won't Do", toStatusId: '10002' },
 ];
 

@@ -109,6 +109,11 @@ export class JiraState {
    * leaves them out, and JQL naming the project answers 400 as for one that does not exist. Tests set it.
    */
   readonly hiddenProjects = new Set<string>();
+  /**
+   * Transition ids the workflow does not offer (a conditioned or removed transition): they are not listed and
+   * cannot be done, as on a site whose workflow lacks them. Tests set it.
+   */
+  readonly unavailableTransitions = new Set<string>();
   /** Ids never reused; persisted with the issues (persistence.ts). */
   readonly counters = {
     issueId: 10001,
@@ -136,6 +141,7 @@ export class JiraState {
     this.issues.clear();
     this.links.clear();
     this.hiddenProjects.clear();
+    this.unavailableTransitions.clear();
   }
 
   /** Whether the API user may see the issue (its project is not hidden). */

@@ -196,16 +196,36 @@ export function remoteLinkJson(state: JiraState, issue: IssueRecord, link: Remot
   };
 }
 
-export function transitionJson(state: JiraState, transition: TransitionDef) {
+export function transitionJson(
+  state: JiraState,
+  transition: TransitionDef,
+  { withFields = false }: { withFields?: boolean } = {},
+) {
   return {
     id: transition.id,
     name: transition.name,
     to: statusJson(state, statusById(transition.toStatusId)),
-    hasScreen: false,
+    hasScreen: transition.resolutionScreen === true,
+    ...(withFields
+      ? { fields: transition.resolutionScreen ? { resolution: resolutionField(state) } : {} }
+      : {}),
     isGlobal: true,
     isInitial: false,
     isAvailable: true,
     isConditional: false,
+  };
+}
+
+/** The Resolution field as a transition screen shows it (`expand=transitions.fields`): the site's resolutions. */
+function resolutionField(state: JiraState) {
+  return {
+    required: false,
+    schema: { type: 'resolution', system: 'resolution' },
+    name: 'Resolution',
+    key: 'resolution',
+    hasDefaultValue: false,
+    operations: ['set'],
+    allowedValues: RESOLUTIONS.map((r) => ({ self: `${apiBase(state)}/resolution/${r.id}`, ...r })),
   };
 }
 

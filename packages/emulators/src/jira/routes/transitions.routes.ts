@@ -11,8 +11,13 @@ export function transitionsRouter({ state }: RouteDeps): Router {
   router.get('/rest/api/3/issue/:issueIdOrKey/transitions', (req, res) => {
     const issue = state.requireIssue(req.params.issueIdOrKey);
     const only = queryString(req, 'transitionId');
-    const transitions = availableTransitions(issue).filter((t) => only === undefined || t.id === only);
-    res.json({ expand: 'transitions', transitions: transitions.map((t) => transitionJson(state, t)) });
+    const transitions = availableTransitions(state, issue).filter((t) => only === undefined || t.id === only);
+    // `expand=transitions.fields`: each transition's screen fields (the resolution, where its screen has one).
+    const withFields = (queryString(req, 'expand') ?? '').split(',').includes('transitions.fields');
+    res.json({
+      expand: 'transitions',
+      transitions: transitions.map((t) => transitionJson(state, t, { withFields })),
+    });
   });
 
   router.post('/rest/api/3/issue/:issueIdOrKey/transitions', (req, res) => {
