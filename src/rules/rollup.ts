@@ -22,6 +22,11 @@ import type { FeatureStatus } from '../domain/status.ts';
  * what its customers were told) back to "under review", and the survivor's own issue keeps speaking for it.
  *
  * No links: `null`, meaning the trackers have no say and the feature keeps its own status.
+ *
+ * The roll-up says where the links stand; `settleFeatureStatus` decides whether the feature moves there. Forward,
+ * always. Back, only for a reason a person took: an issue that speaks for the feature went back in its own workflow
+ * (reopened), or the feature was unmerged. Linking an issue, importing one, a merge bringing issues in or an unlink
+ * never takes a requester's status back.
  */
 
 export type RollupRule = 'all' | 'any' | 'primary';
@@ -71,4 +76,64 @@ function primaryLink(links: readonly RollupLink[]): RollupLink {
 function ms(iso: string, invalid: number): number {
   const value = Date.parse(iso);
   return Number.isNaN(value) ? invalid : value;
+}
+
+/**
+ * How far along a status is for its requesters, to tell forward from back. `declined` is a decision taken after
+ * review: after `received` and `under_review`, before `planned` (a plan taken back is a step back). `merged` is no
+ * step: nothing moves a feature to or from it here.
+ */
+const STAGE: Partial<Record<FeatureStatus, number>> = {
+  received: 0,
+  under_review: 1,
+  declined: 2,
+  planned: 3,
+  in_progress: 4,
+  shipped: 5,
+};
+
+/** Whether `to` is a step back from `from` (both on the stages). */
+export function isStepBack(from: FeatureStatus, to: FeatureStatus): boolean {
+  const a = STAGE[from];
+  const b = STAGE[to];
+  return a !== undefined && b !== undefined && b < a;
+}
+
+/** Why the feature's links were rolled up again. */
+export type StatusEvent =
+  /** An issue linked already moved in its own workflow: its mapped status before and after. */
+  | { kind: 'issue-moved'; from: FeatureStatus | null; to: FeatureStatus | null }
+  /** The feature was unmerged (its links came back), or issues went back from it to the feature unmerged. */
+  | { kind: 'unmerged' }
+  /** Anything else: an issue linked, imported, brought by a merge, or unlinked. Never a step back. */
+  | { kind: 'other' };
+
+/** The status the feature moves to, and, for a step back, the reason its requesters are told. */
+export interface StatusDecision {
+  status: FeatureStatus;
+  back?: 'reopened' | 'unmerged' | undefined;
+}
+
+/**
+ * Where the feature's status goes, given its status now, what its links roll up to and what happened; `null`: it
+ * stays. Forward moves follow the roll-up. A step back follows it only
+ * - when an issue that carried the feature's status (its own status was at least the feature's) went back: down to
+ *   that issue's new status at most (other links the feature had moved past do not pull it further back), or to
+ *   what the links say when that is higher; the issue declined: to what the other links say;
+ * - when the feature was unmerged: to what the links say.
+ */
+export function settleFeatureStatus(
+  current: FeatureStatus,
+  rolled: FeatureStatus | null,
+  happened: StatusEvent,
+): StatusDecision | null {
+  if (rolled === null || rolled === 'merged' || rolled === current) return null;
+  if (!isStepBack(current, rolled)) return { status: rolled };
+  if (happened.kind === 'unmerged') return { status: rolled, back: 'unmerged' };
+  if (happened.kind !== 'issue-moved') return null;
+  const { from, to } = happened;
+  if (from === null || to === null || !isStepBack(from, to) || isStepBack(current, from)) return null;
+  // The reopened issue's own new status is the floor; a declined issue sets none.
+  const floor = to !== 'declined' && isStepBack(to, rolled) ? to : rolled;
+  return isStepBack(current, floor) ? { status: floor, back: 'reopened' } : null;
 }
