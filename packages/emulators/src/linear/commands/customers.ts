@@ -255,8 +255,9 @@ export interface CustomerNeedUpdateInput {
 
 /**
  * `customerNeedUpdate`: `body: null` clears the body; `clearAttachment` removes the need's attachment (and the
- * attachment itself when no other need uses it); `attachmentUrl` replaces it. Moving a need to another issue
- * (`issueId`) is not emulated.
+ * attachment itself when no other need uses it); `attachmentUrl` replaces it. `issueId` (a UUID or an identifier)
+ * moves the need, keeping its id, to another issue, and its attachment with it ("The need's attachment will also
+ * be moved to the target issue", Linear's schema).
  */
 export function updateNeed(
   state: LinearState,
@@ -271,8 +272,7 @@ export function updateNeed(
       'Argument Validation Error',
       'customerId and customerExternalId are mutually exclusive.',
     );
-  if (input.issueId && input.issueId !== need.issueId)
-    throw invalidInput('Argument Validation Error', 'moving a need to another issue is not emulated.');
+  const target = input.issueId ? requireIssueRef(state, input.issueId) : undefined;
   if (input.priority !== undefined && input.priority !== null && input.priority !== 0 && input.priority !== 1)
     throw invalidInput('Argument Validation Error', 'priority must be 0 or 1.');
   let customerId = need.customerId;
@@ -286,6 +286,7 @@ export function updateNeed(
     if (!found) throw referenceNotFound('customerExternalId');
     customerId = found.id;
   }
+  if (target && target.id !== need.issueId) moveNeed(state, need, target.id);
   const dropped = clearAttachment || input.attachmentUrl ? need.attachmentId : null;
   let attachmentId = clearAttachment ? null : need.attachmentId;
   if (input.attachmentUrl) {
@@ -300,12 +301,60 @@ export function updateNeed(
   need.customerId = customerId;
   need.attachmentId = attachmentId;
   need.updatedAt = state.now();
-  if (dropped && dropped !== attachmentId) {
-    const shared = [...state.needs.values()].some((n) => n.attachmentId === dropped);
-    if (!shared && state.attachments.delete(dropped))
-      state.emit({ type: 'Attachment', action: 'remove', entityId: dropped });
-  }
+  if (dropped && dropped !== attachmentId) dropUnusedAttachment(state, dropped);
   state.bumpSync();
   state.emit({ type: 'CustomerNeed', action: 'update', entityId: need.id });
+  return need;
+}
+
+/** An attachment no need uses any more is removed with the need that used it. */
+function dropUnusedAttachment(state: LinearState, attachmentId: string): void {
+  const shared = [...state.needs.values()].some((n) => n.attachmentId === attachmentId);
+  if (!shared && state.attachments.delete(attachmentId))
+    state.emit({ type: 'Attachment', action: 'remove', entityId: attachmentId });
+}
+
+/**
+ * The need, and its attachment, onto another issue. The attachment moves when no need left behind uses it, else a
+ * copy is made there; an attachment of the same URL already on the target (attachments are unique per issue and
+ * URL) is used instead.
+ */
+function moveNeed(state: LinearState, need: CustomerNeedRecord, issueId: string): void {
+  const attachment = need.attachmentId ? state.attachments.get(need.attachmentId) : undefined;
+  need.issueId = issueId;
+  if (!attachment) return;
+  const there = [...state.attachments.values()].find(
+    (a) => a.issueId === issueId && a.url === attachment.url,
+  );
+  const leftBehind = [...state.needs.values()].some(
+    (n) => n.attachmentId === attachment.id && n.issueId === attachment.issueId,
+  );
+  if (!there && !leftBehind) {
+    attachment.issueId = issueId;
+    attachment.updatedAt = state.now();
+    state.emit({ type: 'Attachment', action: 'update', entityId: attachment.id });
+    return;
+  }
+  need.attachmentId = (
+    there ?? upsertAttachment(state, { issueId, url: attachment.url, title: attachment.title })
+  ).id;
+  if (!leftBehind) dropUnusedAttachment(state, attachment.id);
+}
+
+/**
+ * `customerNeedDelete`: the need goes, and with it its attachment (unless `keepAttachment`, or another need still
+ * uses it).
+ */
+export function deleteNeed(
+  state: LinearState,
+  id: string,
+  keepAttachment?: boolean | null,
+): CustomerNeedRecord {
+  const need = state.needs.get(id);
+  if (!need) throw notFound('CustomerNeed');
+  state.needs.delete(id);
+  if (need.attachmentId && !keepAttachment) dropUnusedAttachment(state, need.attachmentId);
+  state.bumpSync();
+  state.emit({ type: 'CustomerNeed', action: 'remove', entityId: need.id });
   return need;
 }

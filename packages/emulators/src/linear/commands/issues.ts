@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { invalidInput, referenceNotFound } from '../errors.ts';
+import { invalidInput, notFound, referenceNotFound } from '../errors.ts';
 import type { IssueRecord, IssueRelationType, RelationRecord, WorkflowStateType } from '../model.ts';
 import type { LinearState } from '../state.ts';
 import { checkLabels, newId, requireIssue, requireIssueRef, requireTeamRef, requireText } from './common.ts';
@@ -264,5 +264,17 @@ export function createRelation(state: LinearState, input: IssueRelationCreateInp
       team?.duplicateStateId ?? state.teamStates(issue.teamId).find((s) => s.type === 'canceled')?.id;
     if (target) applyIssueChange(state, issue, { stateId: target });
   }
+  return relation;
+}
+
+/**
+ * `issueRelationDelete`: the relation goes, the issue stays where it is. Unmarking a duplicate does not move it out
+ * of the duplicate state in Linear; whoever reopens it sets its state.
+ */
+export function deleteRelation(state: LinearState, id: string): RelationRecord {
+  const relation = state.relations.get(id);
+  if (!relation) throw notFound('IssueRelation');
+  state.relations.delete(id);
+  state.bumpSync();
   return relation;
 }

@@ -19,6 +19,7 @@ import {
   type CustomerUpsertInput,
   createCustomer,
   createNeed,
+  deleteNeed,
   updateNeed,
   upsertCustomer,
 } from '../commands/customers.ts';
@@ -28,6 +29,7 @@ import {
   createIssue,
   createRelation,
   deleteIssue,
+  deleteRelation,
   type IssueCreateInput,
   type IssueRelationCreateInput,
   type IssueUpdateInput,
@@ -69,6 +71,10 @@ export function mutationRoot(state: LinearState): Record<string, unknown> {
       payload({ entity: issueView(state, deleteIssue(state, id, permanentlyDelete)) }),
     issueRelationCreate: ({ input }: { input: IssueRelationCreateInput }) =>
       payload({ issueRelation: relationView(state, createRelation(state, input)) }),
+    issueRelationDelete: ({ id }: { id: string }) => {
+      deleteRelation(state, id);
+      return payload({ entityId: id });
+    },
     attachmentCreate: ({ input }: { input: AttachmentCreateInput }) =>
       payload({ attachment: attachmentView(state, upsertAttachment(state, input)) }),
     attachmentLinkURL: (args: { issueId: string; url: string; title?: string | null; id?: string | null }) =>
@@ -94,6 +100,10 @@ export function mutationRoot(state: LinearState): Record<string, unknown> {
         need: customerNeedView(state, updateNeed(state, id, input, clearAttachment)),
         updatedRelatedNeeds: [],
       }),
+    customerNeedDelete: ({ id, keepAttachment }: { id: string; keepAttachment?: boolean | null }) => {
+      deleteNeed(state, id, keepAttachment);
+      return payload({ entityId: id });
+    },
     issueLabelCreate: ({ input }: { input: IssueLabelCreateInput }) =>
       payload({ issueLabel: labelView(state, createLabel(state, input)) }),
     webhookCreate: ({ input }: { input: WebhookCreateInput }) =>
