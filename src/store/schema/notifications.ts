@@ -29,8 +29,8 @@ export const NOTIFICATION_STATES = [
 ] as const;
 
 /**
- * The notification outbox: one row per requester, feature, announced status and channel, written in the transaction
- * that changed the status. The partial unique index is what makes a message go out at most once whatever retries,
+ * The notification outbox: one row per requester, feature, announced status, channel and occasion, written in the
+ * transaction that changed the status. The partial unique index is what makes a message go out at most once whatever retries,
  * redelivered webhooks or crashed workers do; `cancelled` rows (a change coalesced away or undone) do not count.
  */
 export const notifications = pgTable(
@@ -57,13 +57,18 @@ export const notifications = pgTable(
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * Empty for news of a status; for a step back a person took (an issue reopened, an unmerge), the status change
+     * it tells of: the requester hears "being built again" though they were told "being built" before.
+     */
+    occasion: text('occasion').notNull().default(''),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('notifications_once_key')
-      .on(t.requesterId, t.featureId, t.status, t.channel)
+      .on(t.requesterId, t.featureId, t.status, t.channel, t.occasion)
       .where(sql`${t.state} <> 'cancelled'`),
     index('notifications_due_idx').on(t.dueAt).where(sql`${t.state} = 'pending'`),
     // The redrive looks for sends that never finished (a worker died mid-send).
