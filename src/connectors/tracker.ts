@@ -39,7 +39,7 @@ export interface CreateIssueInput extends IssueContent {
   featureId: string;
   /**
    * Deterministic per feature and target, so a create retried after a crash finds the first issue instead of
-   * making a second: Linear uses it as the issue's client-chosen UUID; Jira as a label and entity property.
+   * making a second: Linear uses it as the issue's client-chosen UUID; Jira as an entity property.
    */
   idempotencyKey: string;
 }
@@ -91,9 +91,13 @@ export interface Tracker {
   /** Which of these status (Jira) or workflow state (Linear) names the tracker has, compared as people read them. */
   existingStatusNames(names: readonly string[]): Promise<string[]>;
 
-  /** The issue an earlier create for this key made, if any (a create that crashed before we recorded it). */
+  /**
+   * The issue an earlier create for this key made, if any (a create that crashed before we recorded it).
+   * `attemptedAt`: when that create was last attempted. Jira searches the issues created since then (its mark, an
+   * entity property, cannot be searched), so it finds nothing without it; Linear finds the issue by its id alone.
+   */
   findCreated(
-    input: Pick<CreateIssueInput, 'target' | 'idempotencyKey'>,
+    input: Pick<CreateIssueInput, 'target' | 'idempotencyKey'> & { attemptedAt?: Date | undefined },
   ): Promise<TrackerIssueRef | undefined>;
 
   createIssue(input: CreateIssueInput): Promise<TrackerIssueRef>;

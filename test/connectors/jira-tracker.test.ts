@@ -2,7 +2,7 @@ import { type JiraEmulator, startJiraEmulator } from '@suggested-sync/emulators'
 import { type CloudClient, createCloudClient } from 'jira.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/connectors/errors.ts';
-import { idempotencyLabel } from '../../src/connectors/jira/map.ts';
+import { legacyMarkLabel } from '../../src/connectors/jira/map.ts';
 import {
   createJiraTracker,
   ISSUE_PROPERTY,
@@ -132,7 +132,7 @@ async function collect(pages: AsyncIterable<ChangedPage>): Promise<ChangedPage[]
 const paragraph = (text: string): AdfNode => ({ type: 'paragraph', content: [{ type: 'text', text }] });
 
 describe('createIssue and findCreated', () => {
-  it('creates the issue with the demand section, labels, property, custom fields and a link back', async () => {
+  it('creates the issue with the demand section, the team’s labels only, property, custom fields and a link back', async () => {
     const ref = await tracker.createIssue(input({ customFields: { customfield_10050: 12.5 } }));
     expect(ref).toEqual({
       kind: 'jira',
@@ -150,7 +150,8 @@ describe('createIssue and findCreated', () => {
     expect(issue.fields?.['summary']).toBe('Dark mode');
     expect(issue.fields?.['description']).toEqual(replaceDemandAdf(null, demandAdf(demand())));
     expect(JSON.stringify(issue.fields?.['description'])).toContain(DEMAND_TITLE);
-    expect(issue.fields?.['labels']).toEqual(['customer-demand', idempotencyLabel('f_dark-default-SBX')]);
+    // The link's mark is the entity property alone: no internal label for the product owner to see.
+    expect(issue.fields?.['labels']).toEqual(['customer-demand']);
     expect(issue.fields?.['customfield_10050']).toBe(12.5);
     expect(issue.properties?.[ISSUE_PROPERTY]).toEqual({
       featureId: 'f_dark',
@@ -174,27 +175,71 @@ describe('createIssue and findCreated', () => {
     expect(record(ref.issueKey).remoteLinks).toHaveLength(1);
   });
 
-  it('finds the issue an earlier create made (a crash before our database recorded it)', async () => {
-    // The product owner labelled an older issue with our label by hand: the property still picks ours.
-    const older = await po.issues.createIssue({
-      fields: {
-        project: { key: 'SBX' },
-        issuetype: { name: 'Task' },
-        summary: 'Older',
-        labels: [idempotencyLabel('f_dark-default-SBX')],
-      },
-    });
-    expect(await tracker.findCreated({ target: TARGET, idempotencyKey: 'f_dark-default-SBX' })).toMatchObject(
-      {
-        issueKey: older.key,
-      },
-    );
+  it('finds the issue a create made before a crash by its property, with no label on the issue', async () => {
+    const KEY = 'f_dark-default-SBX';
+    const attemptedAt = new Date();
+    // In the window: the product owner's issue with the old mark label typed by hand, and one without a mark.
+    for (const labels of [[legacyMarkLabel(KEY)], []]) {
+      await po.issues.createIssue({
+        fields: { project: { key: 'SBX' }, issuetype: { name: 'Task' }, summary: 'By hand', labels },
+      });
+    }
+    expect(await tracker.findCreated({ target: TARGET, idempotencyKey: KEY, attemptedAt })).toBeUndefined();
     const ref = await tracker.createIssue(input());
     // ...the worker dies here; the retried push asks first:
-    expect(await tracker.findCreated({ target: TARGET, idempotencyKey: 'f_dark-default-SBX' })).toEqual(ref);
+    expect(record(ref.issueKey).labels).toEqual(['customer-demand']);
+    expect(await tracker.findCreated({ target: TARGET, idempotencyKey: KEY, attemptedAt })).toEqual(ref);
     expect(
-      await tracker.findCreated({ target: TARGET, idempotencyKey: 'f_other-default-SBX' }),
+      await tracker.findCreated({ target: TARGET, idempotencyKey: 'f_other-default-SBX', attemptedAt }),
     ).toBeUndefined();
+    // Without an attempt nothing was created: no search at all.
+    const searches = callsTo('POST /rest/api/3/search/jql').length;
+    expect(await tracker.findCreated({ target: TARGET, idempotencyKey: KEY })).toBeUndefined();
+    expect(callsTo('POST /rest/api/3/search/jql')).toHaveLength(searches);
+  });
+
+  it('searches back to the attempt (with a margin), whatever its age, page by page', async () => {
+    const KEY = 'f_dark-default-SBX';
+    const ref = await tracker.createIssue(input());
+    const HOUR = 3_600_000;
+    // Retried two hours after the attempt (a worker down meanwhile): the issue made then is still found.
+    record(ref.issueKey).created = Date.now() - 2 * HOUR + 60_000;
+    expect(
+      await tracker.findCreated({
+        target: TARGET,
+        idempotencyKey: KEY,
+        attemptedAt: new Date(Date.now() - 2 * HOUR),
+      }),
+    ).toEqual(ref);
+    // Created well before the attempt: not what it made.
+    record(ref.issueKey).created = Date.now() - 3 * HOUR;
+    expect(
+      await tracker.findCreated({
+        target: TARGET,
+        idempotencyKey: KEY,
+        attemptedAt: new Date(Date.now() - 2 * HOUR),
+      }),
+    ).toBeUndefined();
+    // Behind a full page of other issues created since the attempt: found on the second page.
+    record(ref.issueKey).created = Date.now();
+    for (let i = 0; i < 100; i++) {
+      record(
+        (
+          await po.issues.createIssue({
+            fields: { project: { key: 'SBX' }, issuetype: { name: 'Task' }, summary: `Other ${i}` },
+          })
+        ).key,
+      ).created = Date.now() - 60_000;
+    }
+    const before = callsTo('POST /rest/api/3/search/jql').length;
+    expect(
+      await tracker.findCreated({
+        target: TARGET,
+        idempotencyKey: KEY,
+        attemptedAt: new Date(Date.now() - 120_000),
+      }),
+    ).toEqual(ref);
+    expect(callsTo('POST /rest/api/3/search/jql').length - before).toBe(2);
   });
 
   it('refuses a target on another site', async () => {
@@ -239,13 +284,43 @@ describe('updateIssue', () => {
 
     const issue = record(ref.issueKey);
     expect(issue.description?.content).toEqual([before, ...demandAdf(grown), after]);
-    expect(issue.labels).toEqual([
-      'customer-demand',
-      idempotencyLabel('f_dark-default-SBX'),
-      'q3',
-      'suggested',
-    ]);
+    expect(issue.labels).toEqual(['customer-demand', 'q3', 'suggested']);
     expect(issue.summary).toBe('Dark mode');
+  });
+
+  it('drops the old mark label of an issue an earlier version created, and no other label', async () => {
+    const KEY = 'f_dark-default-SBX';
+    const PUT = 'PUT /rest/api/3/issue/{issueIdOrKey}';
+    const oldIssue = async (labels: string[], marked: boolean) => {
+      const made = await po.issues.createIssue({
+        fields: { project: { key: 'SBX' }, issuetype: { name: 'Task' }, summary: 'Dark mode', labels },
+        ...(marked
+          ? { properties: [{ key: ISSUE_PROPERTY, value: { featureId: 'f_dark', idempotencyKey: KEY } }] }
+          : {}),
+      });
+      return { kind: 'jira' as const, site: 'default', issueId: made.id, issueKey: made.key, url: '' };
+    };
+    // As an earlier version made it: the property and the mark label; a person added a look-alike label.
+    const ref = await oldIssue(
+      ['customer-demand', legacyMarkLabel(KEY), legacyMarkLabel('f_other'), 'q3'],
+      true,
+    );
+    const content = { title: 'Dark mode', demand: demand(), labels: ['customer-demand'] };
+    await tracker.updateIssue(ref, content);
+    expect(record(ref.issueKey).labels).toEqual(['customer-demand', legacyMarkLabel('f_other'), 'q3']);
+    const state = await tracker.getIssue(ref.issueKey);
+    expect(state && tracker.carriesMark(state, KEY)).toBe(true);
+    // Nothing left to change: no PUT.
+    const puts = callsTo(PUT).length;
+    await tracker.updateIssue(ref, content);
+    expect(callsTo(PUT)).toHaveLength(puts);
+
+    // The label alone, its property gone: the label is the only mark left, so it stays.
+    const unmarked = await oldIssue(['customer-demand', legacyMarkLabel(KEY)], false);
+    await tracker.updateIssue(unmarked, content);
+    expect(record(unmarked.issueKey).labels).toEqual(['customer-demand', legacyMarkLabel(KEY)]);
+    const seen = await tracker.getIssue(unmarked.issueKey);
+    expect(seen && tracker.carriesMark(seen, KEY)).toBe(true);
   });
 
   it('makes no PUT when nothing changed, and one when a custom field did', async () => {
@@ -427,13 +502,8 @@ describe('webhooks', () => {
           duplicateOfIssueId: original.issueId,
           at: expect.any(String),
         },
-        // The deleted issue's labels say whose it was: the link's mark is checked against them.
-        {
-          type: 'issue-deleted',
-          issueId: copy.issueId,
-          at: expect.any(String),
-          marks: { seen: [idempotencyLabel('f_copy')], complete: false },
-        },
+        // No old mark label on the deleted issue, and no properties in a delivery: it shows no mark.
+        { type: 'issue-deleted', issueId: copy.issueId, at: expect.any(String) },
       ]),
     );
   });

@@ -4,7 +4,7 @@ import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../rules/demand.ts'
 import { ConnectorError } from '../errors.ts';
 import type { CreateIssueInput, IssueContent, TrackerIssueRef } from '../tracker.ts';
 import type { JiraContext } from './context.ts';
-import { ISSUE_PROPERTY, idempotencyLabel, issueUrl, jiraSummary, jqlString } from './map.ts';
+import { ISSUE_PROPERTY, issueUrl, jiraSummary, jqlString, legacyMarkLabel, markedKey } from './map.ts';
 import { jiraSpec } from './spec.ts';
 
 /** The Jira tracker's context plus what its writes name: the link back's label. */
@@ -52,34 +52,57 @@ function remoteLink(
   );
 }
 
+/**
+ * Minutes added to the age of the create attempt when searching for it: our clock, the database's (which stamped the
+ * attempt) and Jira's (which stamps `created`) may differ, and the create takes a moment after the stamp.
+ */
+const FIND_MARGIN_MINUTES = 10;
+
+/**
+ * The issue an unrecorded create made, found by its entity property. JQL cannot search a property no app declared
+ * for indexing, so this searches the target project's issues created since the attempt (a relative date, which
+ * involves no time zone), asks for the property with each, and takes the oldest whose property holds this key.
+ * Without an attempt time nothing can have been created.
+ */
 export async function findCreated(
   ctx: JiraContext,
-  { target, idempotencyKey }: { target: PushTarget; idempotencyKey: string },
+  {
+    target,
+    idempotencyKey,
+    attemptedAt,
+  }: { target: PushTarget; idempotencyKey: string; attemptedAt?: Date | undefined },
 ): Promise<TrackerIssueRef | undefined> {
   const { project } = jiraTarget(ctx, target);
+  if (!attemptedAt) return undefined;
+  const age = Math.max(0, Math.ceil((ctx.now() - attemptedAt.getTime()) / 60_000));
   // Search is eventually consistent (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/):
   // an issue created a moment ago may not be found yet. "Not found" right after a crash is no proof of absence;
   // the push job waits a grace period after an unrecorded create attempt before creating again.
-  // Oldest first, and the property preferred: a clone of our issue copies its labels, not its properties.
-  const page = await ctx.call((api) =>
-    api.issueSearch.searchAndReconsileIssuesUsingJqlPost({
-      jql: `project = ${jqlString(project)} AND labels = ${jqlString(idempotencyLabel(idempotencyKey))} ORDER BY created ASC`,
-      fields: ['created'],
-      properties: [ISSUE_PROPERTY],
-      maxResults: jiraSpec.pageSize.search,
-    }),
-  );
-  const found = page.issues ?? [];
-  const ours = (issue: (typeof found)[number]) =>
-    (issue.properties?.[ISSUE_PROPERTY] as { idempotencyKey?: unknown } | undefined)?.idempotencyKey ===
-    idempotencyKey;
-  const issue = found.find(ours) ?? found[0];
-  return issue?.id && issue.key ? issueRef(ctx, issue.id, issue.key) : undefined;
+  const jql = `project = ${jqlString(project)} AND created >= -${age + FIND_MARGIN_MINUTES}m ORDER BY created ASC, key ASC`;
+  let nextPageToken: string | undefined;
+  do {
+    const token = nextPageToken;
+    const page = await ctx.call((api) =>
+      api.issueSearch.searchAndReconsileIssuesUsingJqlPost({
+        jql,
+        fields: ['created'],
+        properties: [ISSUE_PROPERTY],
+        maxResults: jiraSpec.pageSize.search,
+        ...(token ? { nextPageToken: token } : {}),
+      }),
+    );
+    // Only the property counts: a clone of our issue, or an issue a person labelled, does not carry it.
+    const issue = (page.issues ?? []).find((i) => markedKey(i.properties) === idempotencyKey);
+    if (issue?.id && issue.key) return issueRef(ctx, issue.id, issue.key);
+    nextPageToken = page.nextPageToken ?? undefined;
+  } while (nextPageToken);
+  return undefined;
 }
 
 export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput): Promise<TrackerIssueRef> {
   const { project, issueType } = jiraTarget(ctx, input.target);
-  const labels = [...new Set([...input.labels, idempotencyLabel(input.idempotencyKey)])];
+  // The team's configured labels only: the link's mark is the entity property, which people do not see.
+  const labels = [...new Set(input.labels)];
   const created = await ctx.call((api) =>
     api.issues.createIssue({
       fields: {
@@ -138,6 +161,11 @@ export async function retitleIssue(
   return ours;
 }
 
+/**
+ * Rewrites the demand section, custom fields and labels when they changed (one read, at most one PUT). An issue
+ * created before the mark became the entity property alone loses its old mark label here: only the label of the key
+ * its property names (this link's), never another label.
+ */
 export async function updateIssue(
   ctx: JiraContext,
   issue: TrackerIssueRef,
@@ -148,24 +176,32 @@ export async function updateIssue(
     api.issues.getIssue({
       issueIdOrKey: issue.issueId,
       fields: ['description', 'labels', ...Object.keys(custom)],
+      properties: [ISSUE_PROPERTY],
     }),
   );
   const fields: Record<string, unknown> = current.fields ?? {};
   const existing = isAdfDoc(fields['description']) ? fields['description'] : null;
   const description = replaceDemandAdf(existing, demandAdf(content.demand));
   const have = new Set(Array.isArray(fields['labels']) ? fields['labels'] : []);
-  const addLabels = content.labels.filter((l) => !have.has(l));
+  const key = markedKey(current.properties);
+  const oldMark = key === undefined ? undefined : legacyMarkLabel(key);
+  const labels = [
+    ...content.labels.filter((l) => !have.has(l)).map((add) => ({ add })),
+    ...(oldMark !== undefined && have.has(oldMark) && !content.labels.includes(oldMark)
+      ? [{ remove: oldMark }]
+      : []),
+  ];
   const change: Record<string, unknown> = {};
   // Deep equality ignores key order, which Jira need not keep when it stores ADF.
   if (!isDeepStrictEqual(description, existing)) change['description'] = description;
   for (const [id, value] of Object.entries(custom)) if (fields[id] !== value) change[id] = value;
   // No change, no call: the coalescing push relies on it (and every PUT fires a jira:issue_updated).
-  if (Object.keys(change).length === 0 && addLabels.length === 0) return;
+  if (Object.keys(change).length === 0 && labels.length === 0) return;
   await ctx.call((api) =>
     api.issues.editIssue({
       issueIdOrKey: issue.issueId,
       fields: change,
-      ...(addLabels.length > 0 ? { update: { labels: addLabels.map((add) => ({ add })) } } : {}),
+      ...(labels.length > 0 ? { update: { labels } } : {}),
     }),
   );
 }

@@ -5,15 +5,18 @@ import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '@suggested-sync/emulators/jir
 import { JiraState } from '@suggested-sync/emulators/jira/state';
 import { issueJson } from '@suggested-sync/emulators/jira/views';
 import { describe, expect, it } from 'vitest';
+import { markVerdict } from '../../domain/tracker.ts';
 import {
   duplicateOfFromLinks,
-  idempotencyLabel,
+  ISSUE_PROPERTY,
   JiraShapeError,
   jiraIssueState,
+  jiraMarks,
   jiraSummary,
   jiraTimeToIso,
   jqlDateLiteral,
   jqlString,
+  legacyMarkLabel,
   parseIssueReference,
 } from './map.ts';
 
@@ -94,6 +97,54 @@ describe('jiraIssueState', () => {
   });
 });
 
+describe('jiraMarks', () => {
+  /** An issue as a read renders it, with our property when `key` is given; `properties` asked for or not. */
+  function issue(labels: string[], key: string | undefined, askProperties: boolean) {
+    const state = new JiraState({ now: () => Date.parse('2026-11-28T04:00:00.000Z') });
+    const [project] = PROJECTS;
+    const [issueType] = ISSUE_TYPES;
+    if (!project || !issueType) throw new Error('no seed');
+    const made = createIssue(state, {
+      project,
+      issueType,
+      summary: 'Dark mode',
+      description: null,
+      labels,
+      custom: {},
+      properties:
+        key === undefined ? [] : [{ key: ISSUE_PROPERTY, value: { featureId: 'f', idempotencyKey: key } }],
+    });
+    return issueJson(state, made, {
+      fields: parseFieldSelection(undefined, 'all'),
+      ...(askProperties ? { properties: [ISSUE_PROPERTY] } : {}),
+      email: 'po@example.com',
+    });
+  }
+  const verdict = (json: Record<string, unknown>, key: string) =>
+    markVerdict(jiraMarks(json), legacyMarkLabel(key));
+
+  it('reads the property as the mark: yes for its key, no for another, when the read asked for it', () => {
+    const ours = issue(['customer-request'], 'k1', true);
+    expect(jiraMarks(ours)).toEqual({ seen: [legacyMarkLabel('k1')], complete: true });
+    expect(verdict(ours, 'k1')).toBe(true);
+    expect(verdict(ours, 'k2')).toBe(false);
+    expect(verdict(issue([], undefined, true), 'k1')).toBe(false);
+  });
+
+  it('cannot tell without the property (a webhook), unless the old mark label shows', () => {
+    expect(jiraMarks(issue(['customer-request'], 'k1', false))).toBeUndefined();
+    expect(verdict(issue(['customer-request'], 'k1', false), 'k1')).toBeUndefined();
+    const old = issue([legacyMarkLabel('k1'), 'customer-request'], 'k1', false);
+    expect(verdict(old, 'k1')).toBe(true);
+    expect(verdict(old, 'k2')).toBeUndefined();
+    // An issue an earlier version created, read with its property: label and property are one mark.
+    expect(jiraMarks(issue([legacyMarkLabel('k1')], 'k1', true))?.seen).toEqual([
+      legacyMarkLabel('k1'),
+      legacyMarkLabel('k1'),
+    ]);
+  });
+});
+
 describe('duplicateOfFromLinks', () => {
   it.each([
     ['no links', undefined, undefined],
@@ -139,14 +190,14 @@ describe('jqlDateLiteral', () => {
   });
 });
 
-describe('idempotencyLabel and jqlString', () => {
+describe('legacyMarkLabel and jqlString', () => {
   it('keeps a plain key readable and hashes anything a label cannot hold', () => {
-    expect(idempotencyLabel('f_123-jira-default-SBX')).toBe('suggested-sync-f_123-jira-default-SBX');
-    const spaced = idempotencyLabel('feature 1: jira/SBX');
+    expect(legacyMarkLabel('f_123-jira-default-SBX')).toBe('suggested-sync-f_123-jira-default-SBX');
+    const spaced = legacyMarkLabel('feature 1: jira/SBX');
     expect(spaced).toMatch(/^suggested-sync-[0-9a-f]{40}$/);
-    expect(idempotencyLabel('feature 1: jira/SBX')).toBe(spaced);
-    expect(idempotencyLabel('feature 2: jira/SBX')).not.toBe(spaced);
-    expect(idempotencyLabel('x'.repeat(300)).length).toBeLessThan(255);
+    expect(legacyMarkLabel('feature 1: jira/SBX')).toBe(spaced);
+    expect(legacyMarkLabel('feature 2: jira/SBX')).not.toBe(spaced);
+    expect(legacyMarkLabel('x'.repeat(300)).length).toBeLessThan(255);
   });
 
   it('quotes JQL strings', () => {

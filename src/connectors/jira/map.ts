@@ -3,7 +3,7 @@ import { cutText } from '../../domain/text.ts';
 import type { IssueMarks, TrackerIssueState } from '../../domain/tracker.ts';
 import { jiraSpec } from './spec.ts';
 
-/** Jira's JSON → our shapes, and the small text formats Jira wants from us (labels, JQL literals, issue refs). Pure. */
+/** Jira's JSON → our shapes, and the small text formats Jira wants from us (JQL literals, issue refs). Pure. */
 
 /** Which Jira site an issue belongs to: our name for it and its URL. */
 export interface JiraSiteRef {
@@ -11,10 +11,16 @@ export interface JiraSiteRef {
   host: string;
 }
 
-/** The fields every read asks for: enough for a TrackerIssueState (id and key always come), labels for its marks. */
+/**
+ * The fields every read asks for: enough for a TrackerIssueState (id and key always come), and labels for the mark
+ * label of issues created before the mark became the entity property alone.
+ */
 export const STATE_FIELDS = ['status', 'updated', 'issuelinks', 'labels'] as const;
 
-/** The issue property naming the feature and its link's idempotency key (set atomically with the create). */
+/**
+ * The issue property naming the feature and its link's idempotency key: the link's mark on its issue (set atomically
+ * with the create, or by `ensureLinkBack`). Not shown to people, and not searchable by JQL without an app descriptor.
+ */
 export const ISSUE_PROPERTY = 'suggested-sync';
 const MARK_LABEL_PREFIX = 'suggested-sync-';
 
@@ -124,30 +130,39 @@ export function jiraIssueState(issue: unknown, site: JiraSiteRef): TrackerIssueS
 }
 
 /**
- * The marks an issue shows: its idempotency labels, and the label its entity property names. Complete only when
- * the read asked for the property (`properties` present): a webhook carries labels but no properties.
+ * The marks an issue shows: the entity property naming its link's idempotency key, and the label older versions put
+ * on every issue they created (`legacyMarkLabel`, still recognised). Both read as the same token, the legacy label
+ * of the key. Complete only when the read asked for the property (`properties` present): a webhook carries labels
+ * but no properties, so for an issue without the old label it cannot tell (the issue is read again).
  */
 export function jiraMarks(issue: Json): IssueMarks | undefined {
   const fields = isRecord(issue['fields']) ? issue['fields'] : {};
   const labels = Array.isArray(fields['labels']) ? fields['labels'] : [];
   const seen = labels.filter((l): l is string => typeof l === 'string' && l.startsWith(MARK_LABEL_PREFIX));
   const properties = issue['properties'];
-  const property = isRecord(properties) ? properties[ISSUE_PROPERTY] : undefined;
-  const key = isRecord(property) ? property['idempotencyKey'] : undefined;
-  if (typeof key === 'string') seen.push(idempotencyLabel(key));
+  const key = markedKey(properties);
+  if (key !== undefined) seen.push(legacyMarkLabel(key));
   const complete = isRecord(properties);
   return seen.length > 0 || complete ? { seen, complete } : undefined;
 }
 
+/** The idempotency key our entity property names, from an issue's `properties` as a read with them returns it. */
+export function markedKey(properties: unknown): string | undefined {
+  const property = isRecord(properties) ? properties[ISSUE_PROPERTY] : undefined;
+  const key = isRecord(property) ? property['idempotencyKey'] : undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
 /**
- * The label that makes a created issue findable again (`labels = "…"` in JQL) after a crash between Jira's answer
- * and our database write. Jira labels cannot hold spaces and stop at 255 characters, so a key outside a plain
- * alphabet (or too long) is replaced by its SHA-256.
+ * The label versions before the property-only mark put on every issue they created, so a search by label could
+ * find it again after a crash. Issues made then still carry it: it is recognised as their mark, and the next update
+ * of the issue removes it. It also names a key as a mark token (`jiraMarks`). Jira labels cannot hold spaces and
+ * stop at 255 characters, so a key outside a plain alphabet (or too long) is replaced by its SHA-256.
  */
-export function idempotencyLabel(idempotencyKey: string): string {
+export function legacyMarkLabel(idempotencyKey: string): string {
   const safe = /^[A-Za-z0-9_.-]{1,200}$/.test(idempotencyKey);
   const id = safe ? idempotencyKey : createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40);
-  return `suggested-sync-${id}`;
+  return `${MARK_LABEL_PREFIX}${id}`;
 }
 
 /** A JQL string literal: double quotes, with `"` and `\` escaped. */

@@ -32,8 +32,8 @@ export const jiraSpec = {
     changes: 100,
     changedKeysPerQuery: 100,
     backlog: 100,
-    /** Candidate issues a search for a feature's duplicates reads. */
-    search: 20,
+    /** Issues per page of the search for an unrecorded create (the project's issues created since the attempt). */
+    search: 100,
   },
   /** Jira's summary limit (https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits/). */
   summaryMaxLength: 255,

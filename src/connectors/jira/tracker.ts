@@ -16,7 +16,7 @@ import {
   retitleIssue,
   updateIssue,
 } from './issue-writes.ts';
-import { ISSUE_PROPERTY, idempotencyLabel, jqlString, normalizeHost, parseIssueReference } from './map.ts';
+import { ISSUE_PROPERTY, jqlString, legacyMarkLabel, normalizeHost, parseIssueReference } from './map.ts';
 import { parseJiraWebhook, verifyJiraWebhook } from './webhook.ts';
 import { registerJiraWebhook } from './webhook-registration.ts';
 
@@ -62,7 +62,7 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
     findCreated: (input) => findCreated(ctx, input),
     createIssue: (input) => createIssue(ctx, input),
     ensureLinkBack: (issue, link) => ensureLinkBack(ctx, issue, link),
-    carriesMark: (issue, idempotencyKey) => markVerdict(issue.marks, idempotencyLabel(idempotencyKey)),
+    carriesMark: (issue, idempotencyKey) => markVerdict(issue.marks, legacyMarkLabel(idempotencyKey)),
     retitleIssue: (issue, change) => retitleIssue(ctx, issue, change),
     updateIssue: (issue, content) => updateIssue(ctx, issue, content),
     async getIssue(idKeyOrUrl) {

@@ -10,6 +10,8 @@ import { ISSUE_TYPES, LINK_TYPES, PROJECTS } from '@suggested-sync/emulators/jir
 import { JiraState } from '@suggested-sync/emulators/jira/state';
 import { signJiraWebhook, webhookPayload } from '@suggested-sync/emulators/jira/webhooks';
 import { describe, expect, it } from 'vitest';
+import { markVerdict } from '../../domain/tracker.ts';
+import { ISSUE_PROPERTY, legacyMarkLabel } from './map.ts';
 import { parseJiraWebhook, verifyJiraWebhook } from './webhook.ts';
 
 const HOST = 'https://acme.atlassian.net';
@@ -133,6 +135,45 @@ describe('parseJiraWebhook on the emulator’s deliveries', () => {
     expect(parseJiraWebhook(body, SITE)).toEqual([
       { type: 'ignored', reason: expect.stringContaining(reason) },
     ]);
+  });
+});
+
+describe('marks in a delivery (labels, never properties)', () => {
+  function delivered(labels: string[]) {
+    const state = new JiraState({ now: () => T0 });
+    state.baseUrl = HOST;
+    const bodies: string[] = [];
+    state.onEvent((event) => bodies.push(JSON.stringify(webhookPayload(state, event, 'po@example.com'))));
+    const [project] = PROJECTS;
+    const [issueType] = ISSUE_TYPES;
+    if (!project || !issueType) throw new Error('no seed');
+    const issue = createIssue(state, {
+      project,
+      issueType,
+      summary: 'Dark mode',
+      description: null,
+      labels,
+      custom: {},
+      properties: [{ key: ISSUE_PROPERTY, value: { featureId: 'f', idempotencyKey: 'k1' } }],
+    });
+    deleteIssue(state, issue);
+    return bodies.flatMap((b) => parseJiraWebhook(b, SITE));
+  }
+  const verdicts = (events: ReturnType<typeof parseJiraWebhook>) =>
+    events.map((e) => {
+      const marks =
+        e.type === 'issue-changed' ? e.state.marks : e.type === 'issue-deleted' ? e.marks : undefined;
+      return markVerdict(marks, legacyMarkLabel('k1'));
+    });
+
+  it('an issue marked by its property alone: cannot tell (the issue is read again)', () => {
+    const events = delivered(['customer-request']);
+    expect(events.map((e) => e.type)).toEqual(['issue-changed', 'issue-deleted']);
+    expect(verdicts(events)).toEqual([undefined, undefined]);
+  });
+
+  it('an issue an earlier version created, with the old mark label: its mark shows', () => {
+    expect(verdicts(delivered([legacyMarkLabel('k1')]))).toEqual([true, true]);
   });
 });
 

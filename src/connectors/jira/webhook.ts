@@ -45,9 +45,11 @@ function ignored(reason: string): TrackerEvent[] {
 
 /**
  * One delivery as the events it means. Issue created / updated carry the issue's state (payloads use the v2
- * representation, whose `status`, `updated` and `issuelinks` read like v3's); deleted names the issue; a new
- * `Duplicate` link names which issue duplicates which (`sourceIssueId` is the link's inward side, the issue that
- * "duplicates" `destinationIssueId`). Everything else, or anything unreadable, is ignored with the reason.
+ * representation, whose `status`, `updated` and `issuelinks` read like v3's) with incomplete marks: labels but no
+ * entity properties, so unless the old mark label shows, the mark is checked by reading the issue again. Deleted
+ * names the issue; a new `Duplicate` link names which issue duplicates which (`sourceIssueId` is the link's inward
+ * side, the issue that "duplicates" `destinationIssueId`). Everything else, or anything unreadable, is ignored with
+ * the reason.
  */
 export function parseJiraWebhook(rawBody: Buffer | string, site: JiraSiteRef): TrackerEvent[] {
   let payload: unknown;
@@ -76,7 +78,8 @@ export function parseJiraWebhook(rawBody: Buffer | string, site: JiraSiteRef): T
       const issue = isRecord(payload['issue']) ? payload['issue'] : undefined;
       const issueId = issue ? idText(issue['id']) : undefined;
       if (!issue || !issueId || !at) return ignored(`${event} without issue id or timestamp`);
-      // The payload carries the issue as it was, labels included: its marks say whose issue was deleted.
+      // The payload carries the issue as it was, labels but no properties: an issue created with the old mark label
+      // shows whose it was; any other shows no mark, and the deletion applies to the link that names its id.
       const marks = jiraMarks(issue);
       return [{ type: 'issue-deleted', issueId, at, ...(marks ? { marks } : {}) }];
     }

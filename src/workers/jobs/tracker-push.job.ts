@@ -16,7 +16,7 @@ import type { TrackerLink } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
 
 /**
- * Jira's search is eventually consistent: right after a create, a search by its label may not see it yet. A retry
+ * Jira's search is eventually consistent: right after a create, a search for it may not see it yet. A retry
  * that cannot find the issue an earlier attempt may have made waits this long after that attempt before creating.
  */
 export const JIRA_CREATE_GRACE_MS = 60_000;
@@ -174,7 +174,11 @@ async function ensureIssue(
   const target = link.target as PushTarget;
   // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
   let ref = link.createAttemptedAt
-    ? await tracker.findCreated({ target, idempotencyKey: link.idempotencyKey })
+    ? await tracker.findCreated({
+        target,
+        idempotencyKey: link.idempotencyKey,
+        attemptedAt: link.createAttemptedAt,
+      })
     : undefined;
   let created = false;
   if (!ref) {
