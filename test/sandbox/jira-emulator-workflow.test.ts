@@ -51,9 +51,9 @@ describe('Jira emulator workflow', () => {
     });
     const done = transitions?.find((t) => t.id === '31');
     expect(done?.hasScreen).toBe(true);
-    expect(done?.fields?.['resolution']?.allowedValues?.map((v) => (v as { name: string }).name)).toContain(
-      'Duplicate',
-    );
+    expect(
+      done?.fields?.['resolution']?.allowedValues?.map((v: unknown) => (v as { name: string }).name),
+    ).toContain('Duplicate');
     expect(transitions?.find((t) => t.id === '41')?.fields).toEqual({});
 
     const refused = await rejectionOf(

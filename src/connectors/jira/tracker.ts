@@ -7,6 +7,7 @@ import { jiraChangedSince } from './changes.ts';
 import { checkJiraSite, existingStatusNames, probe } from './check.ts';
 import { createJiraClient } from './client.ts';
 import { createJiraContext } from './context.ts';
+import { closeAsDuplicate, reopenDuplicate } from './duplicates.ts';
 import {
   createIssue,
   ensureLinkBack,
@@ -65,6 +66,8 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
     carriesMark: (issue, idempotencyKey) => markVerdict(issue.marks, legacyMarkLabel(idempotencyKey)),
     retitleIssue: (issue, change) => retitleIssue(ctx, issue, change),
     updateIssue: (issue, content) => updateIssue(ctx, issue, content),
+    closeAsDuplicate: (issue, target) => closeAsDuplicate(ctx, issue, target),
+    reopenDuplicate: (issue, undo) => reopenDuplicate(ctx, issue, undo),
     async getIssue(idKeyOrUrl) {
       const idOrKey = parseIssueReference(idKeyOrUrl, host);
       if (!idOrKey) {
