@@ -90,12 +90,18 @@ export async function applyIssueState(
     if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) {
       return { outcome: 'stale', featureId: link.featureId } as const;
     }
-    await writeIssueState(work.tx, link.id, stateColumns(state, policy));
-    const change = await settleStatus(work, link.featureId, policy, cause, {
-      linkId: link.id,
-      issueKey: state.issueKey,
-      trackerStatus: state.statusName,
-    });
+    const columns = stateColumns(state, policy);
+    await writeIssueState(work.tx, link.id, columns);
+    // The issue's own move (from its last mapped status) is what may take the feature back.
+    const moved = { kind: 'issue-moved', from: link.mappedStatus, to: columns.mappedStatus } as const;
+    const change = await settleStatus(
+      work,
+      link.featureId,
+      policy,
+      cause,
+      { linkId: link.id, issueKey: state.issueKey, trackerStatus: state.statusName },
+      moved,
+    );
     return { outcome: 'applied', featureId: link.featureId, linkId: link.id, change } as const;
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FeatureStatus } from '../domain/status.ts';
+import { backNewsOf, carriedBackNews } from '../rules/notify/back-news.ts';
 import { nextDigestAt } from '../rules/notify/digest-time.ts';
 import { decideNotification, type PendingNotification } from '../rules/notify/outbox-decision.ts';
 import type { Tx } from '../store/feature-writes.ts';
@@ -27,7 +28,11 @@ interface FanOutChange {
   statusChangeId: string;
   /** A merge: the requests it moved away (they no longer point at `featureId`). Otherwise the feature's requests. */
   requestIds?: readonly string[] | undefined;
-  /** Kept on the rows (e.g. `mergedInto: { id, title }`). */
+  /**
+   * Kept on the rows (e.g. `mergedInto: { id, title }`). News of a step back (`back`, `unmergedFrom`; see
+   * rules/notify/back-news.ts) is written even for a status that does not notify, and not held back by an earlier
+   * message announcing the same status.
+   */
   detail?: Record<string, unknown> | undefined;
 }
 
@@ -36,6 +41,8 @@ type NotificationRow = typeof notifications.$inferInsert;
 /** The outbox as it stands for the feature, by requester and channel: what waits, and what each was last told. */
 interface OutboxState {
   pending: Map<string, PendingNotification>;
+  /** The waiting rows' details: news of a step back they carry outlives their replacement. */
+  pendingDetail: Map<string, Record<string, unknown>>;
   told: Map<string, { status: FeatureStatus; at: number }>;
 }
 
@@ -53,12 +60,13 @@ function notificationMessageId(id: string, host: string): string {
 }
 
 async function readOutbox(tx: Tx, change: FanOutChange): Promise<OutboxState> {
-  const state: OutboxState = { pending: new Map(), told: new Map() };
+  const state: OutboxState = { pending: new Map(), pendingDetail: new Map(), told: new Map() };
   for (const row of await lockOutboxRows(tx, change.featureId)) {
     const k = outboxKey(row.requesterId, row.channel);
     if (row.state === 'pending') {
       const fromStatus = (row.detail['fromStatus'] as FeatureStatus | undefined) ?? change.from;
       state.pending.set(k, { id: row.id, status: row.status, fromStatus, dueAt: row.dueAt });
+      state.pendingDetail.set(k, row.detail);
     } else {
       // A `sending` row is told already (its message is being handed over, since it was claimed): never cancelled;
       // what changed since is news for a new row.
@@ -88,11 +96,18 @@ function planRequester(
     const toReplyTo = channel === 'source' && typeof requester.source_thread?.['replyTo'] === 'string';
     if (byMail && (toReplyTo ? requester.reply_suppressed : requester.suppressed)) continue;
     const k = outboxKey(requester.requester_id, channel);
+    const pending = outbox.pending.get(k);
+    const back = carriedBackNews(
+      change.detail,
+      outbox.pendingDetail.get(k),
+      pending?.fromStatus ?? change.from,
+      change.to,
+    );
     const decision = decideNotification({
       from: change.from,
       to: change.to,
-      notifies,
-      pending: outbox.pending.get(k),
+      notifies: notifies || back.back !== undefined,
+      pending,
       lastTold: outbox.told.get(k)?.status,
       now,
       coalesceSeconds: policy.coalesceSeconds,
@@ -115,8 +130,11 @@ function planRequester(
       status: decision.create.status,
       messageId: notificationMessageId(id, policy.messageIdHost),
       dueAt: digest ? nextDigestAt(decision.create.dueAt, policy.digestHourUtc) : decision.create.dueAt,
+      // News of a step back is news of its own change, whatever was announced before.
+      occasion: back.back ? change.statusChangeId : '',
       detail: {
         ...change.detail,
+        ...back,
         fromStatus: decision.create.fromStatus,
         ...(digest ? { digest: true } : {}),
         ...(channel === 'source' && byMail ? { byMail: true } : {}),
@@ -134,7 +152,8 @@ export async function fanOutNotifications(
 ): Promise<FanOutOutcome> {
   const outbox = await readOutbox(tx, change);
   // Nothing waiting and nothing to say: skip reading the requesters (most under_review churn ends here).
-  if (!policy.statuses.includes(change.to) && outbox.pending.size === 0) return { created: [], cancelled: 0 };
+  const quiet = !policy.statuses.includes(change.to) && !backNewsOf(change.detail).back;
+  if (quiet && outbox.pending.size === 0) return { created: [], cancelled: 0 };
   const plan: FanOutPlan = { cancels: new Map(), inserts: [] };
   for (const requester of await eligibleRequesters(tx, change)) {
     planRequester(plan, policy, change, outbox, requester, now);

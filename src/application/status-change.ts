@@ -1,5 +1,5 @@
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
-import { type RollupRule, rollupStatus } from '../rules/rollup.ts';
+import { type RollupRule, rollupStatus, type StatusEvent, settleFeatureStatus } from '../rules/rollup.ts';
 import type { ScoringModel } from '../rules/score.ts';
 import type { StatusMapConfig } from '../rules/status-map.ts';
 import type { Db } from '../store/db.ts';
@@ -7,6 +7,7 @@ import type { NotifyPolicy } from '../store/notify-outbox.repo.ts';
 import {
   featureStatusOf,
   linkStatusesOf,
+  lockFeatures,
   type StatusCause,
   type StatusChange,
   writeStatusChange,
@@ -34,7 +35,9 @@ export interface StatusPolicy {
 /**
  * Rolls the feature's links up into its status and records the change. A feature merged into another keeps
  * `merged`; links that only say "merged" (a duplicate whose original we could not read) leave the status alone
- * until the merge itself runs. The caller holds the feature's row lock.
+ * until the merge itself runs. The status moves back only for what `happened` allows (rules/rollup.ts): an issue
+ * linked already that went back in its workflow, or an unmerge (the default for the `unmerge` cause); its
+ * requesters are then told why. The caller holds the feature's row lock.
  */
 export async function settleStatus(
   work: Work,
@@ -42,6 +45,7 @@ export async function settleStatus(
   policy: StatusPolicy,
   cause: StatusCause,
   detail: { linkId?: string; [key: string]: unknown },
+  happened: StatusEvent = cause === 'unmerge' ? { kind: 'unmerged' } : { kind: 'other' },
 ): Promise<StatusChange | undefined> {
   const feature = await featureStatusOf(work.tx, featureId);
   if (!feature || feature.mergedIntoId) return undefined;
@@ -56,8 +60,12 @@ export async function settleStatus(
     })),
     policy.rollup,
   );
-  if (next === null || next === feature.status || next === 'merged') return undefined;
-  return recordChange(work, policy, { featureId, from: feature.status, to: next }, cause, detail);
+  const decided = settleFeatureStatus(feature.status, next, happened);
+  if (!decided) return undefined;
+  const { back } = decided;
+  const change = { featureId, from: feature.status, to: decided.status };
+  if (!back) return recordChange(work, policy, change, cause, detail);
+  return recordChange(work, policy, change, cause, { ...detail, back }, { detail: { back } });
 }
 
 /** Records the change and fans its news out into the notification outbox, in the same transaction. */
@@ -76,11 +84,27 @@ export async function recordChange(
       ...change,
       statusChangeId,
       requestIds: notify.requestIds,
-      detail: notify.detail,
+      detail: notify.detail ?? (await unmergedNews(work, change, cause, detail)),
     });
     work.after.notify(outcome);
   }
   return change;
+}
+
+/**
+ * A feature unmerged (its status back from `merged`, `detail.from` the feature it was merged into): its requesters
+ * are told their request is no longer merged into that one, whatever its status now.
+ */
+async function unmergedNews(
+  work: Work,
+  change: StatusChange,
+  cause: StatusCause,
+  detail: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
+  const from = detail['from'];
+  if (cause !== 'unmerge' || change.from !== 'merged' || typeof from !== 'string') return undefined;
+  const survivor = (await lockFeatures(work.tx, [from])).get(from);
+  return { back: 'unmerged', ...(survivor ? { unmergedFrom: { id: from, title: survivor.title } } : {}) };
 }
 
 /** Who merged, for the audit trail (feature_merges). */

@@ -1,4 +1,5 @@
 import type { FeatureStatus } from '../../domain/status.ts';
+import type { BackWording } from './back-news.ts';
 
 /** What a status message template may say (render.ts fills each); `{{request.quote}}` is their words, quoted. */
 export const STATUS_PLACEHOLDERS = [
@@ -10,6 +11,7 @@ export const STATUS_PLACEHOLDERS = [
   'status',
   'next',
   'mergedInto.title',
+  'unmergedFrom.title',
   'request.title',
   'request.body',
   'request.receivedAt',
@@ -80,12 +82,35 @@ const HTML_BODY = `<p style="${P}">{{greeting}}</p>
 {{request.quote}}
 <p style="${P}"><a href="{{links.statusPage}}" style="color:#0b57d0;text-decoration:underline;">See the status and its history</a></p>`;
 
+/** A step back a person took: said as such, whatever the status's own message says. */
+const BACK_SUBJECTS: Record<BackWording, string> = {
+  reopened: '{{productName}}: your request “{{request.title}}” was reopened — it is {{status}} again',
+  moved_back: '{{productName}}: your request “{{request.title}}” is {{status}} again',
+  unmerged:
+    '{{productName}}: your request “{{request.title}}” is no longer merged into “{{unmergedFrom.title}}”',
+};
+
+const BACK_HEADLINES: Record<BackWording, string> = {
+  reopened: '“{{feature.title}}” was reopened: it is {{status}} again.',
+  moved_back: '“{{feature.title}}” moved back: it is {{status}} again.',
+  unmerged: '“{{feature.title}}” is no longer merged into “{{unmergedFrom.title}}”: it is {{status}}.',
+};
+
 /** The built-in template for a status; the YAML may replace any part of it. */
 export function defaultStatusTemplate(status: FeatureStatus): MessageTemplate {
   return {
     subject: SUBJECTS[status],
     text: TEXT_BODY.replace('HEADLINE', HEADLINES[status]),
     html: HTML_BODY.replace('HEADLINE', HEADLINES[status].replace(/\.$/, '')),
+  };
+}
+
+/** The built-in message of a step back (a reopened issue, an unmerge); the status's YAML template does not apply. */
+export function defaultBackTemplate(wording: BackWording): MessageTemplate {
+  return {
+    subject: BACK_SUBJECTS[wording],
+    text: TEXT_BODY.replace('HEADLINE', BACK_HEADLINES[wording]),
+    html: HTML_BODY.replace('HEADLINE', BACK_HEADLINES[wording].replace(/\.$/, '')),
   };
 }
 

@@ -1,7 +1,13 @@
 import type { MailTemplateOverride, MailTemplates } from '../../config/mail-templates.schema.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
-import { DEFAULT_DIGEST_TEMPLATE, defaultStatusTemplate, type MessageTemplate } from './default-templates.ts';
-import { statusWords, whatHappensNext } from './status-words.ts';
+import type { BackWording } from './back-news.ts';
+import {
+  DEFAULT_DIGEST_TEMPLATE,
+  defaultBackTemplate,
+  defaultStatusTemplate,
+  type MessageTemplate,
+} from './default-templates.ts';
+import { backStatusWords, statusWords, whatHappensNext } from './status-words.ts';
 import { cleanText, escapeHtml, fillTemplate, formatDay, headerSafe, truncate } from './template.ts';
 
 /** What one status email says: who, which request, the new status, and where to look or stop. */
@@ -14,6 +20,10 @@ export interface StatusMessageInput {
   status: FeatureStatus;
   /** The surviving feature, when `status` is `merged`. */
   mergedInto?: { title: string } | undefined;
+  /** A step back a person took (an issue reopened, an unmerge): said as such (rules/notify/back-news.ts). */
+  back?: BackWording | undefined;
+  /** The feature the request is no longer merged into, when `back` is `unmerged`. */
+  unmergedFrom?: { title: string } | undefined;
   /** The requester's own words, quoted in the message. */
   request: { title: string; body: string; receivedAt: string };
   links: { statusPage: string; unsubscribe: string; oneClickUnsubscribe: string };
@@ -24,7 +34,9 @@ export interface DigestMessageInput {
   productName: string;
   requester: { name: string | null; email: string };
   items: Array<
-    Pick<StatusMessageInput, 'feature' | 'status' | 'mergedInto' | 'request'> & { statusPage: string }
+    Pick<StatusMessageInput, 'feature' | 'status' | 'mergedInto' | 'back' | 'unmergedFrom' | 'request'> & {
+      statusPage: string;
+    }
   >;
   links: { unsubscribe: string; oneClickUnsubscribe: string };
 }
@@ -45,7 +57,10 @@ const QUOTE_MAX = 600;
 const TITLE_MAX = 200;
 
 export function renderStatusMessage(input: StatusMessageInput, templates?: MailTemplates): RenderedMessage {
-  const template = pick(defaultStatusTemplate(input.status), templates?.[input.status]);
+  // A step back has its own words; the status's configured template would announce it as news.
+  const template = input.back
+    ? pick(defaultBackTemplate(input.back), undefined)
+    : pick(defaultStatusTemplate(input.status), templates?.[input.status]);
   const mergedTitle = input.mergedInto ? headerSafe(input.mergedInto.title, TITLE_MAX) : undefined;
   const values: Record<string, string> = {
     ...commonValues(input),
@@ -53,6 +68,7 @@ export function renderStatusMessage(input: StatusMessageInput, templates?: MailT
     status: statusWords(input.status, mergedTitle),
     next: whatHappensNext(input.status, mergedTitle),
     'mergedInto.title': mergedTitle ?? '',
+    'unmergedFrom.title': input.unmergedFrom ? headerSafe(input.unmergedFrom.title, TITLE_MAX) : '',
     'request.title': headerSafe(input.request.title, TITLE_MAX),
     'request.body': truncate(cleanText(input.request.body).trim(), QUOTE_MAX),
     'request.receivedAt': formatDate(input.request.receivedAt),
@@ -74,9 +90,12 @@ export function renderDigestMessage(input: DigestMessageInput, templates?: MailT
   const template = pick(DEFAULT_DIGEST_TEMPLATE, templates?.digest);
   const items = input.items.map((item) => {
     const merged = item.mergedInto ? headerSafe(item.mergedInto.title, TITLE_MAX) : undefined;
+    const unmerged = item.unmergedFrom ? headerSafe(item.unmergedFrom.title, TITLE_MAX) : undefined;
     return {
       title: headerSafe(item.feature.title, TITLE_MAX),
-      status: statusWords(item.status, merged),
+      status: item.back
+        ? backStatusWords(item.back, item.status, unmerged)
+        : statusWords(item.status, merged),
       request: headerSafe(item.request.title, TITLE_MAX),
       link: item.statusPage,
     };

@@ -1,5 +1,6 @@
 import type { FeatureStatus } from '../../domain/status.ts';
-import { statusWords, whatHappensNext } from './status-words.ts';
+import type { BackWording } from './back-news.ts';
+import { backStatusWords, statusWords, whatHappensNext } from './status-words.ts';
 import { escapeHtml, headerSafe } from './template.ts';
 
 /**
@@ -18,6 +19,9 @@ export interface SourceReplyInput {
   status: FeatureStatus;
   /** The surviving feature, when `status` is `merged`. */
   mergedInto?: { title: string } | undefined;
+  /** A step back a person took (an issue reopened, an unmerge), and the feature no longer merged into. */
+  back?: BackWording | undefined;
+  unmergedFrom?: { title: string } | undefined;
   /** The notification's Message-ID (`<id@host>`). */
   messageId: string;
 }
@@ -27,9 +31,13 @@ const TITLE_MAX = 200;
 export function renderSourceReply(input: SourceReplyInput): string {
   const title = headerSafe(input.feature.title, TITLE_MAX);
   const merged = input.mergedInto ? headerSafe(input.mergedInto.title, TITLE_MAX) : undefined;
+  const unmerged = input.unmergedFrom ? headerSafe(input.unmergedFrom.title, TITLE_MAX) : undefined;
+  const status = input.back
+    ? backStatusWords(input.back, input.status, unmerged)
+    : statusWords(input.status, merged);
   const text = [
     `Update from ${headerSafe(input.productName, 80)} on “${title}”`,
-    `Status: ${statusWords(input.status, merged)}`,
+    `Status: ${status}`,
     `What happens next: ${whatHappensNext(input.status, merged)}`,
   ].join('\n');
   return withReplyMarker(text, input.messageId);

@@ -1,4 +1,5 @@
 import type { FeatureStatus } from '../../domain/status.ts';
+import type { BackWording } from './back-news.ts';
 
 /** A status as a customer reads it: in messages, subjects and on the status page. */
 export function statusWords(status: FeatureStatus, mergedIntoTitle?: string): string {
@@ -36,5 +37,22 @@ export function whatHappensNext(status: FeatureStatus, mergedIntoTitle?: string)
       return 'It is not planned for now. Your request stays on record, and if that changes we will tell you.';
     case 'merged':
       return `Your request now counts toward ${mergedIntoTitle ? `“${mergedIntoTitle}”` : 'the request it was merged into'}; from now on you will hear about that one.`;
+  }
+}
+
+/** A step back as a line of a digest or a reply in a thread: why, then the status now. */
+export function backStatusWords(
+  wording: BackWording,
+  status: FeatureStatus,
+  unmergedFromTitle?: string,
+): string {
+  const now = statusWords(status);
+  switch (wording) {
+    case 'reopened':
+      return `reopened — ${now} again`;
+    case 'moved_back':
+      return `${now} again`;
+    case 'unmerged':
+      return `no longer merged into ${unmergedFromTitle ? `“${unmergedFromTitle}”` : 'another request'} — ${now}`;
   }
 }

@@ -5,7 +5,7 @@ import { digestLinks, messageLinks } from '../../rules/notify/links.ts';
 import { renderDigestMessage } from '../../rules/notify/render.ts';
 import type { NotificationToSend } from '../../store/notifications.repo.ts';
 import { type NotifyContext, type NotifyDeps, notifyContext, suppressedKind } from './notify-deps.ts';
-import { mergedIntoOf } from './notify-send.job.ts';
+import { backOf, mergedIntoOf } from './notify-send.job.ts';
 
 /**
  * A digest's Message-ID: one per requester and digest hour (that of its oldest row), so a resend after a crash, which
@@ -118,6 +118,7 @@ async function renderDigest(
         feature: { title: item.feature.title },
         status: item.notification.status as FeatureStatus,
         mergedInto: mergedIntoOf(item.notification.detail),
+        ...backOf(item.notification),
         request: {
           title: item.request.title,
           body: item.request.body,

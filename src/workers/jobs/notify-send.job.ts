@@ -3,6 +3,7 @@ import { isConnectorError } from '../../connectors/errors.ts';
 import { MailSendError } from '../../connectors/mail/client.ts';
 import { classifySendError, type MailErrorFields } from '../../connectors/mail/errors.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
+import { type BackWording, backNewsOf, backWording } from '../../rules/notify/back-news.ts';
 import { digestKey } from '../../rules/notify/digest-time.ts';
 import { messageLinks } from '../../rules/notify/links.ts';
 import { renderStatusMessage } from '../../rules/notify/render.ts';
@@ -19,6 +20,21 @@ type NotifySendResult = { skipped: string } | { sent: string } | { failed: strin
 export function mergedIntoOf(detail: Record<string, unknown>): { title: string } | undefined {
   const merged = detail['mergedInto'] as { title?: unknown } | undefined;
   return typeof merged?.title === 'string' ? { title: merged.title } : undefined;
+}
+
+/** News of a step back the row carries (an issue reopened, an unmerge), worded for what the requester knew before. */
+export function backOf(n: { status: string; detail: Record<string, unknown> }): {
+  back?: BackWording | undefined;
+  unmergedFrom?: { title: string } | undefined;
+} {
+  const news = backNewsOf(n.detail);
+  const back = backWording(
+    news,
+    n.detail['fromStatus'] as FeatureStatus | undefined,
+    n.status as FeatureStatus,
+  );
+  if (!back) return {};
+  return { back, unmergedFrom: news.unmergedFrom ? { title: news.unmergedFrom.title } : undefined };
 }
 
 /**
@@ -149,6 +165,7 @@ async function renderEmail(
       feature: { title: item.feature.title },
       status: n.status as FeatureStatus,
       mergedInto: mergedIntoOf(n.detail),
+      ...backOf(n),
       request: { title: request.title, body: request.body, receivedAt: request.receivedAt.toISOString() },
       links,
     },
@@ -190,6 +207,7 @@ async function deliver(
       feature: { title: item.feature.title },
       status: n.status as FeatureStatus,
       mergedInto: mergedIntoOf(n.detail),
+      ...backOf(n),
       messageId: n.messageId,
     }),
     messageId: n.messageId,

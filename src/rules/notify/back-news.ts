@@ -1,0 +1,65 @@
+import type { FeatureStatus } from '../../domain/status.ts';
+import { isStepBack } from '../rollup.ts';
+
+/**
+ * News of a step back a person took, as a notification row keeps it in its detail: `back` says why (`reopened`: an
+ * issue that spoke for the feature went back in its workflow; `unmerged`: the feature was unmerged), and an unmerge
+ * names the feature the request is no longer merged into (`unmergedFrom`). Such news is written whatever the new
+ * status (it may be one that does not notify otherwise), and a row replacing it within the coalescing window keeps
+ * it while it is still true for the requester.
+ */
+export type BackReason = 'reopened' | 'unmerged';
+
+export interface BackNews {
+  back?: BackReason;
+  unmergedFrom?: { id: string; title: string };
+}
+
+/** The news of a step back a row's detail carries, if any (anything else in it is ignored). */
+export function backNewsOf(detail: Record<string, unknown> | undefined): BackNews {
+  const back = detail?.['back'];
+  if (back !== 'reopened' && back !== 'unmerged') return {};
+  const from = detail?.['unmergedFrom'] as { id?: unknown; title?: unknown } | undefined;
+  const unmergedFrom =
+    typeof from?.id === 'string' && typeof from.title === 'string'
+      ? { id: from.id, title: from.title }
+      : undefined;
+  return { back, ...(unmergedFrom ? { unmergedFrom } : {}) };
+}
+
+/**
+ * What a new row says about a step back: the change's own news, else what the pending row it replaces said, while
+ * still true: an unmerge they have not heard of yet always; a reopening while the new status is still a step back
+ * from what they knew (`fromStatus`).
+ */
+export function carriedBackNews(
+  change: Record<string, unknown> | undefined,
+  replaced: Record<string, unknown> | undefined,
+  fromStatus: FeatureStatus,
+  to: FeatureStatus,
+): BackNews {
+  const own = backNewsOf(change);
+  if (own.back) return own;
+  const earlier = backNewsOf(replaced);
+  if (earlier.back === 'unmerged') return earlier;
+  if (earlier.back === 'reopened' && isStepBack(fromStatus, to)) return earlier;
+  return {};
+}
+
+export type BackWording = 'reopened' | 'moved_back' | 'unmerged';
+
+/**
+ * How a row's step back is worded, from what the requester knew before (`fromStatus`) and the status it announces:
+ * an unmerge names the feature; from shipped or declined the work was reopened; from elsewhere it moved back; a
+ * step back to `declined` (no unmerge) is worded as any decline. Undefined: no step back, the status's own message.
+ */
+export function backWording(
+  news: BackNews,
+  fromStatus: FeatureStatus | undefined,
+  status: FeatureStatus,
+): BackWording | undefined {
+  if (!news.back) return undefined;
+  if (news.unmergedFrom) return 'unmerged';
+  if (status === 'declined') return undefined;
+  return fromStatus === 'shipped' || fromStatus === 'declined' ? 'reopened' : 'moved_back';
+}
