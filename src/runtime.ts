@@ -196,6 +196,7 @@ function buildServices(options: RuntimeOptions, infra: Infrastructure) {
   const redrive = createRedrive({
     store,
     queues,
+    review: application.review,
     config: config.reconcile,
     metrics,
     log,

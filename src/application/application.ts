@@ -7,6 +7,7 @@ import { createCompanyFolds } from './company-folds.ts';
 import { createLinkState, importIssue } from './link-state.ts';
 import { mergeFeatures, unmergeFeature } from './merges.ts';
 import { createRequesterRights } from './requester-rights.ts';
+import { createReview } from './review.ts';
 import type { DropContext, StatusContext, StatusPolicy } from './status-change.ts';
 import { createTrackerEvents } from './tracker-events.ts';
 import { createTriage, type TriageDeps } from './triage.ts';
@@ -51,6 +52,8 @@ export function createApplication({ store, queues, config, status, triage, metri
     triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage }),
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),
+    /** The review queue's decisions that end a feature's hold from the tracker, and the hold running out. */
+    review: createReview({ store, unitOfWork, push: triage.push, holdSeconds: config.push.holdForReview }),
   };
 }
 

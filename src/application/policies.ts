@@ -5,8 +5,9 @@ import { DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from '../rules/dedupe/synonyms.ts
 import { peopleDirectory } from '../rules/people.ts';
 import { routeFeature } from '../rules/route.ts';
 import { type ChannelsFor, emailOnly, type NotifyPolicy } from '../store/notify-outbox.repo.ts';
+import type { PushPolicy } from './push-bar.ts';
 import type { StatusPolicy } from './status-change.ts';
-import type { PushPolicy, TriageDeps } from './triage.ts';
+import type { TriageDeps } from './triage.ts';
 
 /** The policies the use cases decide by, read from the config. */
 
@@ -34,6 +35,7 @@ export function pushPolicy(config: Config, allInOne: boolean): PushPolicy | unde
   return {
     minRequests: config.push.minRequests,
     minScore: config.push.minScore,
+    holdForReviewSeconds: config.push.holdForReview,
     route: (input) => routeFeature(input, routing).target,
   };
 }

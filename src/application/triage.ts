@@ -1,9 +1,7 @@
-import type { PushTarget } from '../domain/tracker.ts';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import type { Candidate } from '../rules/dedupe/rank.ts';
 import { titleKey } from '../rules/normalise.ts';
-import type { RouteInput } from '../rules/route.ts';
 import type { ScoringModel } from '../rules/score.ts';
 import {
   lockDedupeIndex,
@@ -11,11 +9,8 @@ import {
   type StoreDedupeIndex,
   storeDedupeIndex,
 } from '../store/dedupe-index.repo.ts';
-import { type DirtyLink, markLinksDirty, routeInputOf, type Tx } from '../store/feature-writes.ts';
+import type { DirtyLink, Tx } from '../store/feature-writes.ts';
 import {
-  featureDemandOf,
-  hasLink,
-  insertPrimaryLink,
   insertRequestFeature,
   liveFeatureByTitleKey,
   lockRequest,
@@ -25,11 +20,13 @@ import {
 import type { CompanyFolds } from './company-folds.ts';
 import { recountFeature } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
+import { markForPush, type PushPolicy } from './push-bar.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
  * Triage of one request in one unit of work: resolve the requester and company, pick or create its feature, record
- * the decision, recount the feature, and mark its links for a push once it passes the bar (queued once it commits).
+ * the decision, recount the feature, and mark its links for a push once it passes the bar (queued once it commits;
+ * a feature triage starts as a possible duplicate is held from the tracker while a person reviews it, push-bar.ts).
  * Idempotent: a request already triaged is left as it is, so a job that runs twice (a retry, a stalled job, a
  * redrive re-enqueue) ends where one clean run would. Then the company fold the request may have made due.
  */
@@ -40,12 +37,6 @@ export interface TriageDeps {
   scoring: ScoringModel;
   /** When a feature goes to a tracker, and where; absent: nothing is pushed. */
   push?: PushPolicy | undefined;
-}
-
-export interface PushPolicy {
-  minRequests: number;
-  minScore: number;
-  route: (input: RouteInput) => PushTarget;
 }
 
 type TriageOutcome =
@@ -97,20 +88,6 @@ function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
     titleTerms: round(c.evidence.titleTerms),
     titleGrams: round(c.evidence.titleGrams),
   };
-}
-
-/**
- * Once a feature passes the push bar, it gets a link to the routed target (written before any tracker call), and
- * every live link is marked dirty: the same transaction as the demand change, so the redrive finds the work even
- * if the enqueue after commit is lost.
- */
-async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promise<DirtyLink[]> {
-  const feature = await featureDemandOf(tx, featureId);
-  if (!feature || feature.requestCount < policy.minRequests || feature.score < policy.minScore) return [];
-  if (!(await hasLink(tx, featureId))) {
-    await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
-  }
-  return markLinksDirty(tx, featureId);
 }
 
 /** Ranks the request against the index and decides: the feature it joins, or the new one it makes. */

@@ -18,6 +18,20 @@ const status = z.enum(FEATURE_STATUSES);
 const positive = z.number().positive();
 const rateLimit = z.strictObject({ max: z.number().int().positive(), perSeconds: positive });
 
+const DURATION_UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
+/** A duration such as `30m`, `72h` or `3d`, or `0`: its length in seconds. */
+const reviewHold = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const match = /^\s*(\d{1,6})\s*([mhd])?\s*$/.exec(String(value));
+  const amount = Number(match?.[1]);
+  const unit = match?.[2] as keyof typeof DURATION_UNIT_SECONDS | undefined;
+  if (match && (unit || amount === 0)) return amount * (unit ? DURATION_UNIT_SECONDS[unit] : 0);
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected a duration such as 30m, 72h or 3d (m, h or d), or 0 for no hold; got ${JSON.stringify(value)}`,
+  });
+  return z.NEVER;
+});
+
 export const jiraSiteSchema = z.strictObject({
   site: siteId,
   host: z.url({ protocol: /^https?$/, error: 'expected the site URL, e.g. https://acme.atlassian.net' }),
@@ -100,6 +114,11 @@ export const syncFileSchema = {
       minRequests: z.number().int().min(1).default(1),
       /** …and at least this score. */
       minScore: z.number().min(0).default(0),
+      /**
+       * How long a feature triage created as a possible duplicate waits for a person (merge or dismiss) before it
+       * is pushed anyway, as seconds once parsed; `0`: no wait.
+       */
+      holdForReview: reviewHold.prefault('72h'),
       /** New requests within this window make one tracker update. */
       coalesceSeconds: z.number().min(0).default(30),
       /** Label put on every issue we create. */

@@ -60,6 +60,11 @@ export interface FeatureDemand {
   }>;
   /** Link back to the feature in Suggested. */
   featureUrl: string;
+  /**
+   * Set while triage's "possible duplicate of" another feature waits for a person (pushed because the review hold
+   * ran out): that feature, by its issue when it has one (key and link), else by its title.
+   */
+  possibleDuplicateOf?: { title: string; issueKey: string | null; url: string | null };
 }
 
 /** The state of a linked tracker issue as last read (webhook, reconcile or link). */

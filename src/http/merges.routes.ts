@@ -9,7 +9,8 @@ import type { RouteHandlers } from './route-table.ts';
 /**
  * What a product owner does with triage's doubts: the review list (`GET /v1/review`, features that may duplicate
  * another, with the evidence), merging one feature into another (`POST /v1/features/:id/merge`), undoing a merge
- * (`POST /v1/features/:id/unmerge`), and saying "not a duplicate" (`POST /v1/review/:id/dismiss`).
+ * (`POST /v1/features/:id/unmerge`), and saying "not a duplicate" (`POST /v1/review/:id/dismiss`). A feature in
+ * the queue is held from the tracker until one of these, or until `push.holdForReview` runs out.
  */
 
 interface MergesDeps {
@@ -71,7 +72,7 @@ export function mergesHandlers(
 ): Pick<RouteHandlers, 'listReview' | 'dismissReview' | 'mergeFeature' | 'unmergeFeature'> {
   return {
     listReview: async ({ query }, _req, res) => {
-      const page = await deps.store.review.list(query).catch((err: unknown) => {
+      const page = await deps.application.review.list(query).catch((err: unknown) => {
         if (!(err instanceof BadCursor)) throw err;
         throw validationProblem([{ field: 'after', in: 'query', detail: err.message }]);
       });
@@ -82,8 +83,9 @@ export function mergesHandlers(
     },
 
     dismissReview: async ({ params: { id } }, _req, res) => {
-      const result = await deps.store.review.dismiss(id);
-      if (result === 'not-found') {
+      // Passing the push bar, it is pushed now like any other feature (no longer held for review).
+      const result = await deps.application.review.dismiss(id);
+      if (result.outcome === 'not-found') {
         throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} is not waiting for review`);
       }
       res.status(204).end();

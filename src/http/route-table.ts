@@ -191,7 +191,7 @@ const reviewRoutes = {
     path: '/v1/review',
     auth: 'apiKey',
     summary:
-      'Features triage marked "possible duplicate of" another (confidence between the review and auto-merge thresholds), oldest first, with the evidence',
+      'Features triage marked "possible duplicate of" another (confidence between the review and auto-merge thresholds), oldest first, with the evidence and whether each is held from the tracker until a decision',
     query: reviewQuery,
     responses: { 200: { description: 'A page of the review queue', schema: reviewList } },
     problems: { 400: 'Invalid query' },
@@ -200,7 +200,8 @@ const reviewRoutes = {
     method: 'post',
     path: '/v1/review/:id/dismiss',
     auth: 'apiKey',
-    summary: 'Not a duplicate: the feature leaves the review queue as it is',
+    summary:
+      'Not a duplicate: the feature leaves the review queue as it is, and is pushed to its tracker once it passes the push bar',
     params: z.object({ id: featureId }),
     responses: { 204: { description: 'Dismissed' } },
     problems: { 404: 'The feature is not waiting for review' },

@@ -304,6 +304,10 @@ const reviewItem = z.object({
   }),
   confidence: z.number(),
   evidence: z.record(z.string(), z.unknown()),
+  /** True while the feature is kept off the tracker for this review (no issue made yet, the hold not over). */
+  heldFromTracker: z.boolean(),
+  /** When the hold ends and the feature is pushed anyway (with a "possible duplicate" note); null when not held. */
+  heldUntil: z.iso.datetime().nullable(),
 });
 
 export const reviewList = z.object({

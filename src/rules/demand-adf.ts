@@ -38,10 +38,9 @@ export interface AdfDoc {
 
 export function demandAdf(demand: FeatureDemand, options: DemandOptions = {}): AdfNode[] {
   const content = demandContent(demand, options);
-  const nodes: AdfNode[] = [
-    { type: 'heading', attrs: { level: 3 }, content: [text(DEMAND_TITLE)] },
-    paragraph(content.summary),
-  ];
+  const nodes: AdfNode[] = [{ type: 'heading', attrs: { level: 3 }, content: [text(DEMAND_TITLE)] }];
+  if (content.possibleDuplicate) nodes.push(paragraph(content.possibleDuplicate));
+  nodes.push(paragraph(content.summary));
   if (content.tiers) nodes.push(paragraph(content.tiers));
   if (content.companies.length > 0) {
     nodes.push(paragraph([{ text: 'Companies', strong: true }]), {

@@ -33,6 +33,8 @@ interface DemandContent {
   companies: Inline[][];
   quotes: Array<{ text: string; attribution: Inline[] }>;
   link: Inline[];
+  /** "Possible duplicate of …" while a person has not decided; null otherwise. */
+  possibleDuplicate: Inline[] | null;
 }
 
 const NAME_CHARS = 80;
@@ -49,7 +51,26 @@ export function demandContent(demand: FeatureDemand, options: DemandOptions = {}
       .slice(0, Math.max(0, maxQuotes))
       .map((q) => ({ text: q.text, attribution: attribution(q) })),
     link: link(demand),
+    possibleDuplicate: possibleDuplicate(demand),
   };
+}
+
+/** Always starts with our own words, so the line can never read as a heading or our closing marker. */
+function possibleDuplicate(d: FeatureDemand): Inline[] | null {
+  const of = d.possibleDuplicateOf;
+  if (!of) return null;
+  const title = clip(of.title, NAME_CHARS) || 'another feature';
+  const key = clip(of.issueKey ?? '', NAME_CHARS);
+  const href = of.url === null ? null : safeUrl(of.url);
+  const target: Inline[] = key
+    ? [href ? { text: key, href } : { text: key, strong: true }, { text: ` (${title})` }]
+    : [{ text: title, strong: true }, { text: ' (not in a tracker yet)' }];
+  return [
+    { text: 'Possible duplicate of', strong: true },
+    { text: ' ' },
+    ...target,
+    { text: ': not reviewed in Suggested Sync in time, so it was pushed on its own' },
+  ];
 }
 
 function summary(d: FeatureDemand): Inline[] {

@@ -12,12 +12,14 @@ import {
 /**
  * The demand section as markdown, for Linear issue descriptions. The section starts at a heading whose text is
  * `DEMAND_TITLE` and ends at a line `_Updated by Suggested Sync_`; not HTML comments, which Linear's markdown
- * conversion may drop. Customer text only ever follows `- ` or `> ` on a line and is escaped, so it cannot form
- * a heading, a link, HTML, or either marker line.
+ * conversion may drop. Customer text only ever follows `- `, `> ` or our own words on a line and is escaped, so it
+ * cannot form a heading, a link, HTML, or either marker line.
  */
 export function demandMarkdown(demand: FeatureDemand, options: DemandOptions = {}): string {
   const content = demandContent(demand, options);
-  const blocks = [`### ${DEMAND_TITLE}`, inline(content.summary)];
+  const blocks = [`### ${DEMAND_TITLE}`];
+  if (content.possibleDuplicate) blocks.push(inline(content.possibleDuplicate));
+  blocks.push(inline(content.summary));
   if (content.tiers) blocks.push(inline(content.tiers));
   if (content.companies.length > 0) {
     blocks.push('**Companies**', content.companies.map((line) => `- ${inline(line)}`).join('\n'));

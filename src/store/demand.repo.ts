@@ -1,7 +1,44 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { FeatureDemand } from '../domain/tracker.ts';
 import type { Db } from './db.ts';
-import { companies, features, requesters, requests } from './schema.ts';
+import { LIVE_LINK_STATES } from './feature-writes.ts';
+import { companies, features, requesters, requests, trackerLinks } from './schema.ts';
+
+/**
+ * What a feature still waiting for review may duplicate: the candidate (or the feature it was merged into since),
+ * by its issue when it has one (the primary first), else by its title.
+ */
+async function possibleDuplicateOf(
+  db: Db,
+  feature: { possibleDuplicateOfId: string | null; reviewedAt: Date | null; mergedIntoId: string | null },
+): Promise<FeatureDemand['possibleDuplicateOf']> {
+  if (!feature.possibleDuplicateOfId || feature.reviewedAt || feature.mergedIntoId) return undefined;
+  let id = feature.possibleDuplicateOfId;
+  let candidate: { title: string; mergedIntoId: string | null } | undefined;
+  // Bounded: no merge makes a cycle, but a hand-edited row could.
+  for (let hops = 0; hops < 20; hops++) {
+    [candidate] = await db
+      .select({ title: features.title, mergedIntoId: features.mergedIntoId })
+      .from(features)
+      .where(eq(features.id, id));
+    if (!candidate?.mergedIntoId) break;
+    id = candidate.mergedIntoId;
+  }
+  if (!candidate) return undefined;
+  const [issue] = await db
+    .select({ issueKey: trackerLinks.issueKey, url: trackerLinks.url })
+    .from(trackerLinks)
+    .where(
+      and(
+        eq(trackerLinks.featureId, id),
+        inArray(trackerLinks.state, LIVE_LINK_STATES),
+        isNotNull(trackerLinks.issueKey),
+      ),
+    )
+    .orderBy(desc(trackerLinks.primary), trackerLinks.createdAt, trackerLinks.id)
+    .limit(1);
+  return { title: candidate.title, issueKey: issue?.issueKey ?? null, url: issue?.url ?? null };
+}
 
 /**
  * Reads what a tracker issue shows about a feature: counts, the companies behind it with revenue and tier, and the
@@ -51,6 +88,7 @@ export function createDemandRepo(db: Db) {
         .orderBy(sql`(${requests.body} = '')`, desc(requests.receivedAt), requests.id)
         .limit(maxQuotes);
 
+      const duplicateOf = await possibleDuplicateOf(db, feature);
       const tiers = new Map<string, number>();
       for (const c of byCompany) if (c.tier) tiers.set(c.tier, (tiers.get(c.tier) ?? 0) + 1);
       return {
@@ -75,6 +113,7 @@ export function createDemandRepo(db: Db) {
           receivedAt: q.receivedAt.toISOString(),
         })),
         featureUrl,
+        ...(duplicateOf ? { possibleDuplicateOf: duplicateOf } : {}),
       };
     },
   };

@@ -1,3 +1,4 @@
+import type { Application } from '../application/application.ts';
 import type { Config } from '../config/load.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -16,12 +17,16 @@ interface RedriveDeps {
   metrics: Metrics;
   log: Logger;
   now: () => number;
+  /** Ends review holds that ran out (the application's use case); absent: none are released here. */
+  review?: Pick<Application['review'], 'releaseExpiredHolds'> | undefined;
 }
 
 interface RedriveRun {
   schedules: { created: string[]; failed: string[] };
   triage: { added: number; retried: number; present: number };
   pushes: { added: number; skipped: number };
+  /** Features whose review hold ran out, given their link and push this run. */
+  holdsReleased: number;
   webhooks: number;
   notifications: number;
 }
@@ -30,7 +35,8 @@ interface RedriveRun {
  * The database is the record of pending work; Redis only carries it. The redrive reads what is pending (here:
  * untriaged requests older than a grace period) and makes sure a job exists for each, so a Redis flush, a lost
  * enqueue or a worker killed mid-job ends in the same state as one clean run. The repeating jobs (rescore, tracker
- * reconcile, backlog import, source pulls) live only in Redis, so each run also puts back any schedule it lacks.
+ * reconcile, backlog import, source pulls) live only in Redis, so each run also puts back any schedule it lacks,
+ * and features whose review hold ran out are released to their trackers (their pushes queued like any other).
  * Safe to run in every worker process: job ids and scheduler ids are deterministic.
  */
 export function createRedrive({
@@ -63,11 +69,12 @@ export function createRedrive({
     const scheduled = schedules ? await schedules.ensure() : { created: [], failed: [] };
     const before = new Date(now() - config.graceSeconds * 1000);
     const triage = await redriveTriage(deps, before);
+    const holdsReleased = await releaseExpiredHolds(deps);
     const pushes = await redrivePushes(deps, before);
     const webhooks = await redriveDeliveries(deps, before);
     await pruneDeliveries();
     const notifications = await redriveNotifications(deps, before);
-    return { schedules: scheduled, triage, pushes, webhooks, notifications };
+    return { schedules: scheduled, triage, pushes, holdsReleased, webhooks, notifications };
   }
 
   const tick = () => {
@@ -136,6 +143,18 @@ async function redriveDeliveries(deps: RedriveDeps, before: Date): Promise<numbe
   const redriven = results.filter((r) => r !== 'present').length;
   if (redriven > 0) deps.metrics.reconcileEnqueued.inc({ queue: 'tracker-events' }, redriven);
   return redriven;
+}
+
+/** Features held for review past `push.holdForReview`: pushed now, in one unit of work of the application's. */
+async function releaseExpiredHolds({ review, log }: RedriveDeps): Promise<number> {
+  if (!review) return 0;
+  // A failure here waits for the next run; the redrives after it still run.
+  const released = await review.releaseExpiredHolds().catch((err: unknown) => {
+    log.warn({ error: errorForLog(err) }, 'releasing expired review holds failed; will retry');
+    return [];
+  });
+  if (released.length > 0) log.info({ released: released.length }, 'review holds ran out: features pushed');
+  return released.length;
 }
 
 /** Links whose demand is not pushed yet: make sure a push is queued (a no-op while one waits or runs). */

@@ -1,0 +1,35 @@
+import type { PushTarget } from '../domain/tracker.ts';
+import type { RouteInput } from '../rules/route.ts';
+import { type DirtyLink, markLinksDirty, routeInputOf, type Tx } from '../store/feature-writes.ts';
+import { heldForReview } from '../store/review.repo.ts';
+import { featureDemandOf, hasLink, insertPrimaryLink } from '../store/triage.repo.ts';
+
+/**
+ * The push bar, applied where a feature's demand or review changed (triage, "not a duplicate", an expired review
+ * hold): a feature that passes it gets a link to its routed target and its issues marked for a push, unless it is
+ * held from the tracker while a person reviews it as a possible duplicate.
+ */
+
+export interface PushPolicy {
+  minRequests: number;
+  minScore: number;
+  /** How long a possible duplicate waits for review before it is pushed anyway (`push.holdForReview`); 0: not at all. */
+  holdForReviewSeconds: number;
+  route: (input: RouteInput) => PushTarget;
+}
+
+/**
+ * Once a feature passes the push bar, it gets a link to the routed target (written before any tracker call), and
+ * every live link is marked dirty: the same transaction as the demand change, so the redrive finds the work even
+ * if the enqueue after commit is lost. A feature waiting for review gets no link while its hold lasts (its demand
+ * then goes wherever the person decides: the feature it joins, or its own issue); one that has a link keeps it.
+ */
+export async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promise<DirtyLink[]> {
+  const feature = await featureDemandOf(tx, featureId);
+  if (!feature || feature.requestCount < policy.minRequests || feature.score < policy.minScore) return [];
+  if (!(await hasLink(tx, featureId))) {
+    if (await heldForReview(tx, featureId, policy.holdForReviewSeconds)) return [];
+    await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
+  }
+  return markLinksDirty(tx, featureId);
+}
