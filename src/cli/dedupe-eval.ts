@@ -95,6 +95,24 @@ function parseEvalArgs(argv: string[]): {
   };
 }
 
+/** The recall figures per document and by feature side by side, for a person reading the terminal (stderr). */
+function figuresTable(result: Awaited<ReturnType<typeof evaluate>>): string {
+  const f = result.byFeature;
+  const rows: [string, number, number][] = [
+    ['R@1', result['R@1'], f['R@1']],
+    ['R@5', result['R@5'], f['R@5']],
+    ['R@10', result['R@10'], f['R@10']],
+    ['auto-merge recall', result.recall, f.recall],
+    ['review recall (merged or for review)', result.reviewRecall, f.reviewRecall],
+    ['auto-merge precision', result.precision, result.precisionSameNeed],
+  ];
+  const cell = (x: number) => x.toFixed(3).padStart(12);
+  const head = `${''.padEnd(38)}${'per document'.padStart(12)}  by feature (the product's figure)\n`;
+  return (
+    head + rows.map(([name, doc, feature]) => `${name.padEnd(38)}${cell(doc)}  ${cell(feature)}\n`).join('')
+  );
+}
+
 export async function runDedupeEval(argv: string[]): Promise<void> {
   try {
     const args = parseEvalArgs(argv);
@@ -115,8 +133,10 @@ export async function runDedupeEval(argv: string[]): Promise<void> {
     const result = await evaluate(engine, corpus, queries, {
       pastOnly: args.pastOnly,
       autoMerge: args.autoMerge ?? engine.thresholds.autoMerge,
+      review: engine.thresholds.review,
     });
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stderr.write(figuresTable(result));
     process.stderr.write(
       `dedupe-eval: ${corpus.length} documents, ${queries.length} queries in ${Math.round(performance.now() - started)} ms\n`,
     );

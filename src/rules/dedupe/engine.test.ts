@@ -273,6 +273,7 @@ describe.skipIf(!existsSync(DEV))(
         const result = await evaluate(engine, corpus, queries, {
           pastOnly: false,
           autoMerge: engine.thresholds.autoMerge,
+          review: engine.thresholds.review,
         });
         expect(result.n).toBe(n);
         expect(result['R@5']).toBeGreaterThanOrEqual(r5);

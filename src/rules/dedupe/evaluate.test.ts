@@ -5,7 +5,7 @@ import { type QueryOutcome, replay, summarise } from './evaluate.ts';
 const outcome = (
   queryId: string,
   targetId: string,
-  top: { id: string; confidence: number; sameText?: boolean },
+  top: { id: string; confidence: number; own?: number; sameText?: boolean },
   rank: number,
   featureRank = rank,
 ): QueryOutcome => ({
@@ -13,9 +13,13 @@ const outcome = (
   targetId,
   rank,
   featureRank,
-  top: { sameText: false, ...top },
+  top: { sameText: false, own: top.confidence, ...top },
   topWithoutOriginal: 0,
 });
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const THRESHOLDS = { autoMerge: 0.8, review: 0.5 };
 
 describe('dedupe-eval figures', () => {
   it('counts recall at k and MRR from where each original ranked', () => {
@@ -27,7 +31,7 @@ describe('dedupe-eval figures', () => {
         outcome('q4', 't4', { id: 'x', confidence: 0.1 }, 7, 2),
       ],
       2,
-      0.8,
+      THRESHOLDS,
     );
     expect(result).toMatchObject({ 'R@1': 0.25, 'R@5': 0.5, 'R@10': 0.75, n: 4, excluded: 2 });
     expect(result.MRR).toBeCloseTo((1 + 1 / 3 + 1 / 7) / 4, 3);
@@ -79,11 +83,36 @@ describe('dedupe-eval figures', () => {
         outcome('q5', 't5', { id: 'unrelated', confidence: 0.5 }, 0),
       ],
       0,
-      0.8,
+      THRESHOLDS,
     );
     expect(result.precision).toBe(0.25);
     expect(result.precisionSameNeed).toBe(0.75);
     expect(result.recall).toBe(0.2);
+  });
+
+  it('review recall counts a merge or a review against the original; by feature, against any duplicate of it', () => {
+    const result = summarise(
+      [
+        // Merged into the original.
+        outcome('q1', 't1', { id: 't1', confidence: 0.9 }, 1),
+        // Queued for review against the original.
+        outcome('q2', 't1', { id: 't1', confidence: 0.6, own: 0.7 }, 1),
+        // Merged into a labelled duplicate of the original (q1): the right feature, not the right document.
+        outcome('q3', 't1', { id: 'q1', confidence: 0.9 }, 2),
+        // Queued for review against another duplicate of the original.
+        outcome('q4', 't1', { id: 'q2', confidence: 0.5, own: 0.6 }, 2),
+        // The original first, but too weak even for review: a new feature.
+        outcome('q5', 't5', { id: 't5', confidence: 0.3, own: 0.4 }, 1),
+        // Merged into the wrong feature.
+        outcome('q6', 't6', { id: 'x', confidence: 0.9 }, 0),
+      ],
+      0,
+      THRESHOLDS,
+    );
+    expect(result.recall).toBe(round(1 / 6));
+    expect(result.reviewRecall).toBe(round(2 / 6));
+    expect(result.byFeature.recall).toBe(round(2 / 6));
+    expect(result.byFeature.reviewRecall).toBe(round(4 / 6));
   });
 
   it('replay marks a decision for a document with the query’s own text', async () => {

@@ -16,6 +16,8 @@ interface EvaluationOptions {
   /** Each query sees only the documents before it in the corpus order (as if requests arrived in that order). */
   pastOnly: boolean;
   autoMerge: number;
+  /** The candidate confidence at which a request not merged is queued for review (the engine's `review`). */
+  review: number;
 }
 
 interface EvaluationResult {
@@ -37,6 +39,8 @@ interface EvaluationResult {
   precisionSameNeed: number;
   /** Of all queries, the share auto-merged into their labelled original. */
   recall: number;
+  /** Of all queries, the share auto-merged into their labelled original or queued for review against it. */
+  reviewRecall: number;
   /** With the original taken out of the pool, the share of queries still auto-merged somewhere. */
   falseMergeRateWithoutOriginal: number;
   /**
@@ -44,7 +48,16 @@ interface EvaluationResult {
    * once per feature (the best document of each), and a query finds its feature through its original or through
    * any other duplicate of it. Above the per-document figures when a set holds several duplicates of one original.
    */
-  byFeature: { 'R@1': number; 'R@5': number; 'R@10': number; MRR: number };
+  byFeature: {
+    'R@1': number;
+    'R@5': number;
+    'R@10': number;
+    MRR: number;
+    /** Of all queries, the share auto-merged into their original's feature (the original or a duplicate of it). */
+    recall: number;
+    /** Of all queries, the share auto-merged into their original's feature or queued for review against it. */
+    reviewRecall: number;
+  };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -57,8 +70,11 @@ export interface QueryOutcome {
   rank: number;
   /** 1-based rank of the original's feature among the top ten features (see `byFeature`); 0 when not there. */
   featureRank: number;
-  /** The candidate the engine decided on, with the decision's merge confidence, and whether its text is the query's. */
-  top: { id: string; confidence: number; sameText: boolean } | undefined;
+  /**
+   * The candidate the engine decided on, with the decision's merge confidence, the candidate's own confidence
+   * (compared with the review threshold), and whether its text is the query's.
+   */
+  top: { id: string; confidence: number; own: number; sameText: boolean } | undefined;
   /** The decision's merge confidence once the original is taken out of the pool. */
   topWithoutOriginal: number;
 }
@@ -123,6 +139,7 @@ export async function replay(
         top: decision.candidate && {
           id: decision.candidate.id,
           confidence: decision.confidence,
+          own: decision.candidate.confidence,
           sameText: textOf(decision.candidate.id) === textOf(q.queryId),
         },
         topWithoutOriginal: alone.confidence,
@@ -177,8 +194,9 @@ function featureRank(
 export function summarise(
   outcomes: readonly QueryOutcome[],
   excluded: number,
-  autoMerge: number,
+  thresholds: { autoMerge: number; review: number },
 ): EvaluationResult {
+  const { autoMerge, review } = thresholds;
   const n = outcomes.length;
   const need = duplicateGroups(outcomes);
   const share = (x: number, of: number) => (of ? round(x / of) : 0);
@@ -192,6 +210,9 @@ export function summarise(
   const byFeature = (o: QueryOutcome) => o.featureRank;
   const merged = outcomes.filter((o) => o.top && o.top.confidence >= autoMerge);
   const mergedRight = merged.filter((o) => o.top?.id === o.targetId).length;
+  // Merged or queued for review: a person sees the right candidate beside the request.
+  const placed = outcomes.filter((o) => o.top && (o.top.confidence >= autoMerge || o.top.own >= review));
+  const sameFeature = (o: QueryOutcome) => o.top !== undefined && need(o.top.id) === need(o.targetId);
   return {
     'R@1': share(within(1), n),
     'R@5': share(within(5), n),
@@ -209,12 +230,15 @@ export function summarise(
         )
       : 1,
     recall: share(mergedRight, n),
+    reviewRecall: share(placed.filter((o) => o.top?.id === o.targetId).length, n),
     falseMergeRateWithoutOriginal: share(outcomes.filter((o) => o.topWithoutOriginal >= autoMerge).length, n),
     byFeature: {
       'R@1': share(within(1, byFeature), n),
       'R@5': share(within(5, byFeature), n),
       'R@10': share(within(10, byFeature), n),
       MRR: mrr(byFeature),
+      recall: share(merged.filter(sameFeature).length, n),
+      reviewRecall: share(placed.filter(sameFeature).length, n),
     },
   };
 }
@@ -226,5 +250,5 @@ export async function evaluate(
   options: EvaluationOptions,
 ): Promise<EvaluationResult> {
   const { outcomes, excluded } = await replay(engine, corpus, queries, options.pastOnly);
-  return summarise(outcomes, excluded, options.autoMerge);
+  return summarise(outcomes, excluded, options);
 }

@@ -26,6 +26,14 @@ export interface RankOptions {
    * rarity on both sides (as tf-idf cosine does) lets the rare words two duplicates share outweigh common ones.
    */
   idfExponent: number;
+  /**
+   * idf is computed as if the index held at least this many documents, the missing ones containing none of the
+   * request's words. Document frequencies from a handful of documents (a new installation) are noise: with five
+   * requests, a word two of them use looks as common as "the", and a word none of them uses ("files" in "export
+   * reports as CSV files") outweighs every shared word put together, so a reworded duplicate looks like a new
+   * need. From this many documents on, the index's own frequencies are used unchanged.
+   */
+  idfPriorDocuments: number;
   /** Weight of a typo-matched term relative to an exact match. */
   typoDiscount: number;
   /**
@@ -57,6 +65,7 @@ export const DEFAULT_RANK_OPTIONS: RankOptions = {
   rerankDepth: 100,
   retrievalPostings: 5_000,
   idfExponent: 2,
+  idfPriorDocuments: 100,
   typoDiscount: 0.7,
   weights: { bm25: 0.4, queryCoverage: 0.25, candidateCoverage: 0.25, titleTerms: 0, titleGrams: 0.1 },
   oppositePenalty: 0.5,

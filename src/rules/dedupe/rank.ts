@@ -3,7 +3,6 @@ import { type CompareContext, type ComparedText, compareTitles } from './compare
 import {
   type Bm25Params,
   bm25Contribution,
-  type CorpusStats,
   type DedupeIndexReader,
   type DocumentStats,
 } from './dedupe-index.ts';
@@ -180,7 +179,9 @@ export async function rankCandidates(
 ): Promise<Candidate[]> {
   const corpus = await index.stats();
   if (corpus.documents === 0) return [];
-  const terms = await queryTerms(query, index, corpus.documents, options);
+  // A handful of documents says little about how rare a word is (see `RankOptions.idfPriorDocuments`).
+  const documents = Math.max(corpus.documents, options.idfPriorDocuments);
+  const terms = await queryTerms(query, index, documents, options);
   const { k1, titleWeight, bTitle, bBody } = options;
   const params: Bm25Params = {
     k1,
@@ -202,7 +203,7 @@ export async function rankCandidates(
     titleTerms: [...query.title.tf.keys()],
     has: (t) => query.title.tf.has(t) || query.body.tf.has(t),
   };
-  const titleIdf = await titleIdfOf(query, index, corpus, terms, docs);
+  const titleIdf = await titleIdfOf(query, index, documents, terms, docs);
   const scoring: Scoring = {
     query,
     request,
@@ -265,7 +266,7 @@ function selfScore(query: AnalysedText, terms: readonly QueryTerm[], params: Bm2
 async function titleIdfOf(
   query: AnalysedText,
   index: DedupeIndexReader,
-  corpus: CorpusStats,
+  documents: number,
   terms: readonly QueryTerm[],
   docs: ReadonlyMap<string, DocumentStats>,
 ): Promise<(term: string) => number> {
@@ -274,7 +275,7 @@ async function titleIdfOf(
   for (const doc of docs.values()) for (const t of doc.titleTerms) if (!known.has(t)) missing.add(t);
   for (const t of query.title.tf.keys()) if (!known.has(t)) missing.add(t);
   if (missing.size > 0) for (const [t, df] of await index.documentFrequencies([...missing])) known.set(t, df);
-  return (term: string) => idf(corpus.documents, known.get(term) ?? 0);
+  return (term: string) => idf(documents, known.get(term) ?? 0);
 }
 
 /** Each request word's typo neighbours the index holds. */
