@@ -167,5 +167,7 @@ describe('SIGKILL at each step of a push never makes a second issue', () => {
     const link = await svc.linkOf(first.id);
     expect(jira.state.issues.size).toBe(1);
     expect(link.issueKey).toBe([...jira.state.issues.values()][0]?.key);
+    // Found again through its entity property: the issue carries the team's label only, no internal one.
+    expect([...jira.state.issues.values()][0]?.labels).toEqual(['customer-request']);
   }, 180_000);
 });

@@ -650,6 +650,41 @@ describe('entity properties', () => {
   });
 });
 
+describe('entity properties in search results', () => {
+  it('search/jql returns the properties asked for with each issue, from a relative created date', async () => {
+    const client = jira();
+    await createTask(client, { summary: 'Older' }); // SBX-1: created two hours ago, below
+    await createTask(client, { summary: 'No property' }); // SBX-2
+    await client.issues.createIssue({
+      fields: { project: { key: 'SBX' }, issuetype: { name: 'Task' }, summary: 'Marked' },
+      properties: [{ key: 'suggested-sync', value: { idempotencyKey: 'k1' } }],
+    }); // SBX-3
+    record('SBX-1').created = Date.now() - 2 * 3_600_000;
+    const jql = 'project = "SBX" AND created >= -15m ORDER BY created ASC, key ASC';
+    const page = await client.issueSearch.searchAndReconsileIssuesUsingJqlPost({
+      jql,
+      fields: ['created'],
+      properties: ['suggested-sync'],
+    });
+    expect(page.issues?.map((i) => [i.key, i.properties])).toEqual([
+      ['SBX-2', {}],
+      ['SBX-3', { 'suggested-sync': { idempotencyKey: 'k1' } }],
+    ]);
+    // GET, comma-separated; only ids and the properties when no field is asked for.
+    const res = await rest(
+      `/rest/api/3/search/jql?jql=${encodeURIComponent(jql)}&properties=suggested-sync,other`,
+    );
+    const body = (await res.json()) as { issues: Array<Record<string, unknown>> };
+    expect(body.issues.map((i) => i['properties'])).toEqual([
+      {},
+      { 'suggested-sync': { idempotencyKey: 'k1' } },
+    ]);
+    // Without `properties`, none come back.
+    const plain = await client.issueSearch.searchAndReconsileIssuesUsingJqlPost({ jql, fields: ['created'] });
+    expect(plain.issues?.every((i) => i.properties === undefined)).toBe(true);
+  });
+});
+
 describe('remote links', () => {
   it('upserts by globalId: 201 the first time, 200 after, and one link', async () => {
     const client = jira();

@@ -89,6 +89,8 @@ describe('parseJql + matchesJql', () => {
     ['updated < "2026/11/28 06:00"', ['SBX-3']],
     [`updated >= ${NOW - 120_000}`, ['SBX-2']],
     ['created <= -2h', ['SBX-2']],
+    ['project = "SBX" AND created >= -90m', ['SBX-1', 'SBX-3']],
+    ['created >= -130m', ['SBX-1', 'SBX-2', 'SBX-3', 'OTH-1']],
     ['project = SBX AND labels = customer AND statusCategory != done', ['SBX-1']],
     ['status = Done OR labels = ui', ['SBX-1', 'SBX-3']],
     ['project = SBX AND (status = Done OR key = SBX-2)', ['SBX-2', 'SBX-3']],
