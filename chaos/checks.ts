@@ -33,11 +33,14 @@ export interface Observed {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-/** The Jira label a create carries (connectors/jira/map.ts idempotencyLabel), and the link back to the feature. */
+/**
+ * The Jira label creates carried before the mark became the entity property alone (connectors/jira/map.ts
+ * legacyMarkLabel), and the link back to the feature (description, remote link, attachment).
+ */
 const MARKS = [new RegExp(`suggested-sync-f-(${UUID})-`, 'g'), new RegExp(`/v1/features/(${UUID})`, 'g')];
 
 /**
- * The features an issue was made for, by every mark it carries: the Jira label set with the create, the link back
+ * The features an issue was made for, by every mark it carries: the old Jira mark label, the link back
  * in its description, attachment or remote link, and for Linear its id, which the service derives from its link.
  */
 function featuresOf(issue: EmulatorIssue, linearIds: ReadonlyMap<string, string>): Set<string> {
