@@ -1,5 +1,6 @@
 import type { CallSpan } from './emulator-api.ts';
 import { count, fixed, formatColumns } from './report.ts';
+import type { NeedFigures } from './tracker-needs.ts';
 import { type LatencyFigures, type PushFigures, TRACKER_SETTINGS, type TrackerKind } from './tracker-sync.ts';
 import type { TrackerResult } from './tracker-target.ts';
 
@@ -40,6 +41,27 @@ const latencyRow = (l: LatencyFigures) => [
   fixed(l.maxMs, 1),
 ];
 
+const NEEDS_HEADER = [
+  'tracker',
+  'requests',
+  'needs',
+  'issues',
+  'issues/need',
+  'needs on 2+ issues',
+  'held for review',
+  'mixed features',
+];
+const needsRow = (n: NeedFigures) => [
+  n.tracker,
+  count(n.requests),
+  count(n.needs),
+  count(n.issues),
+  fixed(n.issues / n.needs, 2),
+  count(n.needsWithSeveralIssues),
+  count(n.heldForReview),
+  count(n.mixedFeatures),
+];
+
 /** One row per tracker; one the run did not measure (it failed or was interrupted first) says so. */
 function table<T extends { tracker: TrackerKind }>(header: string[], figures: T[], row: (f: T) => string[]) {
   return formatColumns(
@@ -74,6 +96,9 @@ export function formatTrackerSection(result: TrackerResult): string {
     '',
     `Tracker sync: status change in the tracker until GET /v1/features/:id shows it (one issue at a time, polled every ${S.statusPollMs} ms)`,
     table(LATENCY_HEADER, result.latency, latencyRow),
+    '',
+    'Tracker sync: issues per distinct need (the 20 reworded requests of support/reworded-requests.ts, a fresh service per tracker, before anyone answers the review queue; aim: no need on two issues, no mixed feature)',
+    table(NEEDS_HEADER, result.needs, needsRow),
     '',
     `tracker: ${result.note}`,
   ];
@@ -113,6 +138,7 @@ export function trackerJson(result: TrackerResult): Record<string, unknown> {
     },
     push: result.push,
     statusLatency: result.latency,
+    issuesPerNeed: result.needs,
     serverLogLines: result.serverLogLines,
     failed: result.failed,
   };

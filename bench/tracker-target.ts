@@ -4,6 +4,7 @@ import { freePort } from '../support/private-redis.ts';
 import type { JiraAccess, LinearAccess } from './emulator-api.ts';
 import type { FeatureView } from './service-api.ts';
 import { startTarget } from './targets.ts';
+import { type NeedFigures, needsPhase } from './tracker-needs.ts';
 import {
   type LatencyFigures,
   latencyPhase,
@@ -22,6 +23,8 @@ export interface TrackerResult {
   note: string;
   push: PushFigures[];
   latency: LatencyFigures[];
+  /** Issues per distinct need for the reworded requests, one fresh service per tracker. */
+  needs: NeedFigures[];
   /** Lines the server wrote after it was ready (LOG_LEVEL=warn: warnings and errors). */
   serverLogLines?: number;
   failed?: string;
@@ -63,7 +66,7 @@ export async function runTrackerTarget({
   signal?: AbortSignal;
   progress: (message: string) => void;
 }): Promise<TrackerResult> {
-  const result: TrackerResult = { note: TRACKER_NOTE, push: [], latency: [] };
+  const result: TrackerResult = { note: TRACKER_NOTE, push: [], latency: [], needs: [] };
   const configFile = path.join(scratchDir, 'tracker-config.yaml');
   // The intake limiter is not what is measured; the coalesce window is the one setting figure 1 depends on.
   writeFileSync(
@@ -128,6 +131,11 @@ export async function runTrackerTarget({
       const exit = await server.stop();
       if (exit !== 'code 0')
         progress(`tracker: server exit ${exit}; its last lines:\n  ${server.tail().join('\n  ')}`);
+    }
+    for (const kind of KINDS) {
+      const figures = await needsPhase({ serviceEnv, cwd, scratchDir, apiKey, kind, signal });
+      result.needs.push(figures);
+      progress(`tracker: ${kind}: ${figures.issues} issues for ${figures.needs} distinct needs`);
     }
   } catch (err) {
     result.failed = (err as Error).message;
