@@ -58,6 +58,15 @@ export interface CustomerRequest {
   } | null;
 }
 
+/**
+ * A request's customer request carried earlier: the issue it was first created on names it (Linear derives the
+ * need's id from that issue and the request), wherever it has moved since.
+ */
+export interface CarriedRequest {
+  requestId: string;
+  createdOnIssueId: string;
+}
+
 /** Where a closed duplicate's demand went: the surviving feature's issue. */
 export interface DuplicateTarget {
   survivor: TrackerIssueRef;
@@ -161,7 +170,14 @@ export interface Tracker {
    * Linear: the customer requests carried for these requests (their requester was erased) lose their text and
    * source link but stay, so the customer count is unchanged. Needs that no longer exist are skipped. Jira: absent.
    */
-  eraseCustomerRequests?(ref: TrackerIssueRef, requestIds: readonly string[]): Promise<void>;
+  eraseCustomerRequests?(ref: TrackerIssueRef, requests: readonly CarriedRequest[]): Promise<void>;
+
+  /**
+   * Linear: these customer requests move (same ids) to `to`, the issue of their request's feature now; with `to`
+   * undefined (that feature has no issue in this workspace) they are deleted. Needs that no longer exist are
+   * skipped and needs already on `to` left alone, so a repeat changes nothing. Jira: absent.
+   */
+  moveCustomerRequests?(requests: readonly CarriedRequest[], to: TrackerIssueRef | undefined): Promise<void>;
 
   /** The issue's current state by id, key or URL; undefined when it does not exist (deleted). */
   getIssue(idKeyOrUrl: string): Promise<TrackerIssueState | undefined>;

@@ -1,11 +1,12 @@
-import { and, eq, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
-import type { CustomerRequest, TrackerIssueRef } from '../connectors/tracker.ts';
+import { and, eq, inArray, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
+import type { TrackerIssueRef } from '../connectors/tracker.ts';
 import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
 import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
-import { companies, features, requesters, requests, trackerLinkRequests, trackerLinks } from './schema.ts';
+import { createLinkRequestsRepo } from './link-requests.repo.ts';
+import { features, trackerLinks } from './schema.ts';
 
 export type TrackerLink = typeof trackerLinks.$inferSelect;
 
@@ -159,127 +160,6 @@ function pushOutcomes(db: Db) {
   };
 }
 
-/** The requests a push carries to the issue as customer requests. */
-function requestsToPush(db: Db) {
-  return {
-    /** The feature's requests this link has not yet carried to the tracker as customer requests. */
-    async unpushedRequests(
-      link: Pick<TrackerLink, 'id' | 'featureId'>,
-      featureUrl: (requestId: string) => string,
-    ): Promise<CustomerRequest[]> {
-      const pushed = db
-        .select({ id: trackerLinkRequests.requestId })
-        .from(trackerLinkRequests)
-        .where(eq(trackerLinkRequests.linkId, link.id));
-      const rows = await db
-        .select({
-          id: requests.id,
-          title: requests.title,
-          body: requests.body,
-          url: requests.url,
-          company: {
-            id: companies.id,
-            name: companies.name,
-            domain: companies.domain,
-            revenue: companies.revenue,
-            tier: companies.tier,
-          },
-        })
-        .from(requests)
-        .leftJoin(companies, eq(companies.id, requests.companyId))
-        .where(and(eq(requests.featureId, link.featureId), notInArray(requests.id, pushed)))
-        .orderBy(requests.receivedAt, requests.id)
-        .limit(500);
-      return rows.map((r) => ({
-        requestId: r.id,
-        text: r.body.trim() ? `${r.title}\n\n${r.body}` : r.title,
-        url: r.url ?? featureUrl(r.id),
-        company: r.company
-          ? {
-              id: r.company.id,
-              name: r.company.name,
-              domains: r.company.domain ? [r.company.domain] : [],
-              revenue: r.company.revenue,
-              tier: r.company.tier,
-            }
-          : null,
-      }));
-    },
-  };
-}
-
-/** The customer requests a push carried or erased. */
-function customerRequestRecords(db: Db) {
-  return {
-    /**
-     * An erasure of one of these requesters may have run while the push sent their words. The share lock waits
-     * for it (it updates these rows, and sets `erased_at` only after that); a requester erased by then marks the
-     * request for `erasedRequests` (pushed_at at the epoch), one erased later gets an `erased_at` after this.
-     */
-    async recordRequestsPushed(linkId: string, requestIds: readonly string[]): Promise<void> {
-      if (requestIds.length === 0) return;
-      const ids = [...requestIds];
-      await db.transaction(async (tx) => {
-        await tx
-          .select({ id: requests.id })
-          .from(requests)
-          .where(inArray(requests.id, ids))
-          .orderBy(requests.id)
-          .for('share');
-        // A statement of its own: it sees an erasure the lock above waited for.
-        const erased = await tx
-          .select({ id: requests.id })
-          .from(requests)
-          .innerJoin(requesters, eq(requesters.id, requests.requesterId))
-          .where(and(inArray(requests.id, ids), isNotNull(requesters.erasedAt)));
-        const scrub = new Set(erased.map((r) => r.id));
-        await tx
-          .insert(trackerLinkRequests)
-          .values(
-            ids.map((requestId) => ({
-              linkId,
-              requestId,
-              ...(scrub.has(requestId) ? { pushedAt: new Date(0) } : {}),
-            })),
-          )
-          .onConflictDoNothing();
-      });
-    },
-    /**
-     * Requests this link carried as customer requests before their requester was erased: the tracker still shows
-     * their words until `recordRequestsErased` (pushed_at then postdates the erasure).
-     */
-    async erasedRequests(linkId: string): Promise<string[]> {
-      const rows = await db
-        .select({ id: trackerLinkRequests.requestId })
-        .from(trackerLinkRequests)
-        .innerJoin(requests, eq(requests.id, trackerLinkRequests.requestId))
-        .innerJoin(requesters, eq(requesters.id, requests.requesterId))
-        .where(
-          and(
-            eq(trackerLinkRequests.linkId, linkId),
-            isNotNull(requesters.erasedAt),
-            lt(trackerLinkRequests.pushedAt, requesters.erasedAt),
-          ),
-        )
-        .limit(500);
-      return rows.map((r) => r.id);
-    },
-    async recordRequestsErased(linkId: string, requestIds: readonly string[]): Promise<void> {
-      if (requestIds.length === 0) return;
-      await db
-        .update(trackerLinkRequests)
-        .set({ pushedAt: sql`now()` })
-        .where(
-          and(
-            eq(trackerLinkRequests.linkId, linkId),
-            inArray(trackerLinkRequests.requestId, [...requestIds]),
-          ),
-        );
-    },
-  };
-}
-
 /** The links whose push is due (the redrive). */
 function dirtyLinks(db: Db) {
   return {
@@ -388,8 +268,7 @@ export function createLinksRepo(db: Db) {
     ...linkRows(db),
     ...issueRecords(db),
     ...pushOutcomes(db),
-    ...requestsToPush(db),
-    ...customerRequestRecords(db),
+    ...createLinkRequestsRepo(db),
     ...dirtyLinks(db),
     ...pushesByHand(db),
   };

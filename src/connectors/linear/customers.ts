@@ -132,3 +132,33 @@ export function customerNeedEraseDocuments(
   }
   return documents;
 }
+
+/**
+ * Documents that move customer needs, keeping their ids, to the issue `to` (their attachment goes with them), or
+ * delete them (with their attachment) when `to` is undefined.
+ * https://linear.app/developers/graphql (Mutation.customerNeedUpdate: `input.issueId`; Mutation.customerNeedDelete)
+ */
+export function customerNeedMoveDocuments(
+  needIds: readonly string[],
+  to: string | undefined,
+  size: number = CUSTOMER_BATCH_SIZE,
+): Array<{ query: string; variables: Record<string, unknown> }> {
+  const documents: Array<{ query: string; variables: Record<string, unknown> }> = [];
+  const unique = [...new Set(needIds)];
+  for (let start = 0; start < unique.length; start += size) {
+    const chunk = unique.slice(start, start + size);
+    const params = [...(to ? ['$to: String!'] : []), ...chunk.map((_, i) => `$id${i}: String!`)].join(', ');
+    const body = chunk
+      .map((_, i) =>
+        to
+          ? `  m${i}: customerNeedUpdate(id: $id${i}, input: { issueId: $to }) { success }`
+          : `  m${i}: customerNeedDelete(id: $id${i}) { success }`,
+      )
+      .join('\n');
+    documents.push({
+      query: `mutation ${to ? 'moveCustomerRequests' : 'deleteCustomerRequests'}(${params}) {\n${body}\n}`,
+      variables: { ...(to ? { to } : {}), ...Object.fromEntries(chunk.map((id, i) => [`id${i}`, id])) },
+    });
+  }
+  return documents;
+}

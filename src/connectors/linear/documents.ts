@@ -131,6 +131,13 @@ export const EXISTING_NEEDS = /* GraphQL */ `
   }`;
 export type ExistingNeeds = { customerNeeds: { nodes: Array<{ id: string }> } };
 
+/** Which issue each of these needs is on now (a need moved by a merge keeps its id). */
+export const NEEDS_ON_ISSUES = /* GraphQL */ `
+  query needsOnIssues($ids: [ID!], $first: Int) {
+    customerNeeds(filter: { id: { in: $ids } }, first: $first, includeArchived: true) { nodes { id issue { id } } }
+  }`;
+export type NeedsOnIssues = { customerNeeds: { nodes: Array<{ id: string; issue: { id: string } | null }> } };
+
 export const WEBHOOKS = /* GraphQL */ `
   query webhookUrls($after: String) {
     webhooks(first: 100, after: $after) { nodes { id url } pageInfo { hasNextPage endCursor } }

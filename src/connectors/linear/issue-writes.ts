@@ -2,9 +2,20 @@ import type { LinearClient } from '@linear/sdk';
 import type { PushTarget } from '../../domain/tracker.ts';
 import { type DemandOptions, demandMarkdown, replaceDemandMarkdown } from '../../rules/demand.ts';
 import { ConnectorError } from '../errors.ts';
-import type { CreateIssueInput, CustomerRequest, IssueContent, TrackerIssueRef } from '../tracker.ts';
+import type {
+  CarriedRequest,
+  CreateIssueInput,
+  CustomerRequest,
+  IssueContent,
+  TrackerIssueRef,
+} from '../tracker.ts';
 import { chunks, IDS_PER_QUERY } from './changes.ts';
-import { customerNeedEraseDocuments, customerRequestDocuments, plannedNeedIds } from './customers.ts';
+import {
+  customerNeedEraseDocuments,
+  customerNeedMoveDocuments,
+  customerRequestDocuments,
+  plannedNeedIds,
+} from './customers.ts';
 import {
   CREATE_ISSUE,
   type CreateIssue,
@@ -15,6 +26,8 @@ import {
   type IssueForUpdate,
   type IssueNode,
   type IssueState,
+  NEEDS_ON_ISSUES,
+  type NeedsOnIssues,
 } from './documents.ts';
 import { classifyLinearError } from './errors.ts';
 import {
@@ -196,15 +209,37 @@ export async function addCustomerRequests(
   }
 }
 
+/** A need's id derives from the issue it was created on, wherever a merge moved it since. */
+const carriedNeedIds = (requests: readonly CarriedRequest[]) => [
+  ...new Set(requests.map((r) => needIdFor(r.createdOnIssueId, r.requestId))),
+];
+
 /** A need a product owner deleted in Linear is already gone: only the ones that exist are updated. */
 export async function eraseCustomerRequests(
   ctx: LinearContext,
-  ref: TrackerIssueRef,
-  requestIds: readonly string[],
+  requests: readonly CarriedRequest[],
 ): Promise<void> {
-  const planned = [...new Set(requestIds.map((id) => needIdFor(ref.issueId, id)))];
-  const existing = await existingNeedIds(ctx, planned);
+  const existing = await existingNeedIds(ctx, carriedNeedIds(requests));
   for (const document of customerNeedEraseDocuments(existing)) {
+    await request(ctx.client, document.query, document.variables);
+  }
+}
+
+/**
+ * The needs moved to `to` (deleted when undefined): one read of where they are, then only those that exist and are
+ * not there yet are written, so a repeat after a crash sends nothing it already did.
+ */
+export async function moveCustomerRequests(
+  ctx: LinearContext,
+  requests: readonly CarriedRequest[],
+  to: TrackerIssueRef | undefined,
+): Promise<void> {
+  const pending: string[] = [];
+  for (const ids of chunks(carriedNeedIds(requests), IDS_PER_QUERY)) {
+    const data = await request<NeedsOnIssues>(ctx.client, NEEDS_ON_ISSUES, { ids, first: ids.length });
+    for (const need of data.customerNeeds.nodes) if (need.issue?.id !== to?.issueId) pending.push(need.id);
+  }
+  for (const document of customerNeedMoveDocuments(pending, to?.issueId)) {
     await request(ctx.client, document.query, document.variables);
   }
 }

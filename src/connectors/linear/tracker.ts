@@ -2,7 +2,13 @@ import type { BacklogIssue, BacklogSelection } from '../../domain/tracker.ts';
 import type { DemandOptions } from '../../rules/demand.ts';
 import { nameKey } from '../../rules/status-map.ts';
 import { ConnectorError } from '../errors.ts';
-import type { CreateIssueInput, CustomerRequest, Tracker, TrackerIssueRef } from '../tracker.ts';
+import type {
+  CarriedRequest,
+  CreateIssueInput,
+  CustomerRequest,
+  Tracker,
+  TrackerIssueRef,
+} from '../tracker.ts';
 import { changedIssues, type LinearChangedPage } from './changes.ts';
 import { createLinearClient } from './client.ts';
 import {
@@ -13,6 +19,7 @@ import {
   TEAM_BY_KEY,
   type TeamByKey,
 } from './documents.ts';
+import { closeAsDuplicate, reopenDuplicate } from './duplicates.ts';
 import {
   addCustomerRequests,
   createIssue,
@@ -21,6 +28,7 @@ import {
   guarded,
   type LinearContext,
   linearTeam,
+  moveCustomerRequests,
   readIssue,
   retitleIssue,
   stateOf,
@@ -45,7 +53,8 @@ interface LinearTrackerOptions {
 export interface LinearTracker extends Tracker {
   readonly kind: 'linear';
   addCustomerRequests(ref: TrackerIssueRef, requests: readonly CustomerRequest[]): Promise<void>;
-  eraseCustomerRequests(ref: TrackerIssueRef, requestIds: readonly string[]): Promise<void>;
+  eraseCustomerRequests(ref: TrackerIssueRef, requests: readonly CarriedRequest[]): Promise<void>;
+  moveCustomerRequests(requests: readonly CarriedRequest[], to: TrackerIssueRef | undefined): Promise<void>;
   changedSince(cursor: string | undefined, issueIds: readonly string[]): AsyncIterable<LinearChangedPage>;
   /** Every workflow state name in the workspace (to report configured status names that no longer exist). */
   listStatusNames(): Promise<string[]>;
@@ -88,7 +97,10 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
     updateIssue: (ref, content) => guarded(() => updateIssue(ctx, ref, content)),
     retitleIssue: (ref, titles) => guarded(() => retitleIssue(ctx, ref, titles)),
     addCustomerRequests: (ref, requests) => guarded(() => addCustomerRequests(ctx, ref, requests)),
-    eraseCustomerRequests: (ref, requestIds) => guarded(() => eraseCustomerRequests(ctx, ref, requestIds)),
+    eraseCustomerRequests: (_ref, requests) => guarded(() => eraseCustomerRequests(ctx, requests)),
+    moveCustomerRequests: (requests, to) => guarded(() => moveCustomerRequests(ctx, requests, to)),
+    closeAsDuplicate: (ref, target) => guarded(() => closeAsDuplicate(ctx, ref, target)),
+    reopenDuplicate: (ref, undo) => guarded(() => reopenDuplicate(ctx, ref, undo)),
     getIssue: (idKeyOrUrl) =>
       guarded(async () => {
         const key = issueLookupKey(idKeyOrUrl);

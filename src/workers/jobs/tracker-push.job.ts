@@ -254,13 +254,23 @@ async function updateIssue(
   }
 }
 
-/** New requests go to the issue as customer requests; erased requesters' words leave it. */
+/**
+ * Customer requests follow their requests (moved where a merge or an unmerge took them); new requests go to the
+ * issue as customer requests; erased requesters' words leave it.
+ */
 async function carryCustomerRequests(
   { store, config }: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
 ): Promise<void> {
+  if (tracker.moveCustomerRequests) {
+    // Recorded after the tracker call: a repeat after a crash finds the same rows and moves nothing twice.
+    for (const move of await store.links.misplacedRequests(link)) {
+      await tracker.moveCustomerRequests(move.requests, move.to?.ref);
+      await store.links.recordRequestsMoved(move.from.linkId, move.to, move.requests);
+    }
+  }
   if (tracker.addCustomerRequests) {
     const pending = await store.links.unpushedRequests(
       link,
@@ -279,7 +289,10 @@ async function carryCustomerRequests(
     const erased = await store.links.erasedRequests(link.id);
     if (erased.length > 0) {
       await tracker.eraseCustomerRequests(ref, erased);
-      await store.links.recordRequestsErased(link.id, erased);
+      await store.links.recordRequestsErased(
+        link.id,
+        erased.map((r) => r.requestId),
+      );
     }
   }
 }
