@@ -6,9 +6,13 @@ import {
 } from '../store/dedupe-index.repo.ts';
 import { markLinksDirty, mergeChain } from '../store/feature-writes.ts';
 import {
+  clearDuplicates,
   copyStops,
+  type DuplicatePair,
+  duplicatePairs,
   insertMergeRecord,
   latestMergeOf,
+  markDuplicates,
   markMerged,
   mergeStateOf,
   moveLinks,
@@ -31,7 +35,9 @@ import type { Work } from './unit-of-work.ts';
 /**
  * Merging one feature into another and undoing it, with the audit trail of both: requests, links and stops move
  * to the survivor and back, both features are recounted and their issues re-pushed (once committed), and the status
- * changes are recorded as any other.
+ * changes are recorded as any other. A merge is a merge in the trackers too: an issue of the merged feature on a
+ * tracker where the survivor has an issue stays with the merged feature, to be closed as a duplicate of the
+ * survivor's issue by its next push (`duplicate_of_link_id`); an unmerge asks for it to be reopened.
  */
 
 type MergeOutcome =
@@ -93,9 +99,14 @@ export async function mergeFeatures(
     const { from, into } = pair;
     const survivorId = into.id;
     const movedRequestIds = await moveRequests(tx, fromId, survivorId);
-    // The duplicate issue stays with the merged feature (it says "merged"); its other issues now carry the
+    // Its issues on a tracker where the survivor has one stay, to be closed as duplicates of the survivor's (the
+    // duplicate the tracker marked among them: closing it again changes nothing); its other issues now carry the
     // survivor's demand.
-    const movedLinkIds = await moveLinks(tx, fromId, survivorId, detail.duplicateLinkId);
+    const original = typeof detail['originalLinkId'] === 'string' ? detail['originalLinkId'] : undefined;
+    const pairs = await duplicatePairs(tx, fromId, survivorId, original);
+    const stay = [...pairs.map((p) => p.linkId), ...(detail.duplicateLinkId ? [detail.duplicateLinkId] : [])];
+    const movedLinkIds = await moveLinks(tx, fromId, survivorId, stay);
+    work.after.push(await markDuplicates(tx, pairs));
     const primary = await primaryLinkIds(tx, fromId);
     await storeDedupeIndex(tx).moveFeature(fromId, survivorId);
     await recountFeature(tx, fromId, policy.scoring);
@@ -110,7 +121,7 @@ export async function mergeFeatures(
       fromStatus: from.status,
       requestIds: movedRequestIds,
       linkIds: movedLinkIds,
-      detail: { ...detail, primaryLinkIds: primary, copiedStopIds: copiedStops },
+      detail: { ...detail, primaryLinkIds: primary, copiedStopIds: copiedStops, duplicateLinks: pairs },
     });
     const { duplicateLinkId, ...rest } = detail;
     const change = await recordChange(
@@ -147,6 +158,8 @@ async function moveBack(
   // The stops this merge copied to the survivor go (the restored feature kept its own). Stops said since
   // through a link stay on every feature they name; a copy a later merge of the survivor made stays too.
   const copiedStopIds = (merge.detail['copiedStopIds'] as string[] | undefined) ?? [];
+  // The issues this merge asked to close as duplicates are to be reopened (their links were marked dirty below).
+  await clearDuplicates(tx, featureId, (merge.detail['duplicateLinks'] as DuplicatePair[] | undefined) ?? []);
   await recordUnmerge(tx, { featureId, mergeId: merge.id, actor, copiedStopIds });
   return { requestIds, linkIds };
 }

@@ -113,12 +113,15 @@ async function duplicate(
   const original = checkedOriginal.kind === 'own' ? checkedOriginal.link : undefined;
   if (original?.featureId === dup.featureId) return 'both issues already on one feature';
   if (original) {
+    const ours = await ownDuplicateClose(tracker, dup, originalIssueId, cause);
+    if (ours) return ours;
     const merged = await deps.merges.merge(
       dup.featureId,
       original.featureId,
       cause,
       {
         duplicateLinkId: dup.id,
+        originalLinkId: original.id,
         issueKey: dup.issueKey,
         duplicateOf: original.issueKey,
       },
@@ -137,6 +140,28 @@ async function duplicate(
   if (linked.outcome !== 'linked') return `original not linked: ${linked.outcome}`;
   changed(deps, linked.change, cause);
   return `feature ${dup.featureId} now follows ${state.issueKey}`;
+}
+
+/**
+ * Why a duplicate mark between two linked issues is not the product owner's word, if it is not: a merge made here
+ * closes the merged feature's issue as a duplicate of the survivor's, and the tracker tells of that close as of any
+ * other. While the close is wanted or not yet undone, the mark is ours. After it was undone (unmerged, issue
+ * reopened), a late delivery of it would merge the features again: a webhook's word is checked against a fresh
+ * read of the issue (a reconcile's read is fresh already).
+ */
+async function ownDuplicateClose(
+  tracker: Tracker,
+  dup: LiveLink,
+  originalIssueId: string,
+  cause: StatusCause,
+): Promise<string | undefined> {
+  if (dup.duplicateOfLinkId !== null || dup.closedAsDuplicateOf === originalIssueId) {
+    return 'closed as a duplicate by a merge made here: not merged again';
+  }
+  if (cause === 'reconcile') return undefined;
+  const fresh = await tracker.getIssue(dup.issueId ?? '');
+  if (fresh?.duplicateOfIssueId === originalIssueId) return undefined;
+  return `issue ${dup.issueKey ?? dup.issueId} no longer a duplicate of ${originalIssueId}: not merged`;
 }
 
 async function applyEvent(

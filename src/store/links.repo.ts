@@ -4,6 +4,7 @@ import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
+import { createLinkDuplicatesRepo } from './link-duplicates.repo.ts';
 import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
 import { createLinkRequestsRepo } from './link-requests.repo.ts';
 import { features, trackerLinks } from './schema.ts';
@@ -271,5 +272,6 @@ export function createLinksRepo(db: Db) {
     ...createLinkRequestsRepo(db),
     ...dirtyLinks(db),
     ...pushesByHand(db),
+    ...createLinkDuplicatesRepo(db),
   };
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import { type Db, queryRows } from './db.ts';
-import { LIVE_LINK_STATES, type Tx } from './feature-writes.ts';
+import { DIRTY_LINK_COLUMNS, type DirtyLink, LIVE_LINK_STATES, type Tx } from './feature-writes.ts';
 import { featureMerges, features, notifications, requests, trackerLinks, unsubscribes } from './schema.ts';
 
 /**
@@ -50,15 +50,110 @@ export async function moveRequests(tx: Tx, fromId: string, survivorId: string): 
   return moved.map((r) => r.id);
 }
 
+/** A link of the merged feature whose issue is to be closed as a duplicate of the survivor's link's issue. */
+export interface DuplicatePair {
+  linkId: string;
+  duplicateOfLinkId: string;
+}
+
 /**
- * Moves the live links of `fromId` but the duplicate's to the survivor, marked as come by merge (so the survivor's
- * own issues keep its status); returns their ids.
+ * Pairs each live link of `fromId` that has an issue with a live link of the survivor on the same tracker (kind and
+ * site) whose issue can take the demand: it has one, is not itself closed (or to be closed) as a duplicate, and its
+ * mark is not lost. The survivor's primary link first, then its oldest; `preferred` (the original issue of a merge
+ * the tracker made) before either.
+ */
+export async function duplicatePairs(
+  tx: Tx,
+  fromId: string,
+  survivorId: string,
+  preferred?: string,
+): Promise<DuplicatePair[]> {
+  const live = (featureId: string) =>
+    and(
+      eq(trackerLinks.featureId, featureId),
+      inArray(trackerLinks.state, LIVE_LINK_STATES),
+      isNotNull(trackerLinks.issueId),
+    );
+  const columns = { id: trackerLinks.id, kind: trackerLinks.kind, site: trackerLinks.site };
+  const from = await tx.select(columns).from(trackerLinks).where(live(fromId));
+  const survivors = await tx
+    .select(columns)
+    .from(trackerLinks)
+    .where(
+      and(
+        live(survivorId),
+        isNull(trackerLinks.duplicateOfLinkId),
+        isNull(trackerLinks.closedAsDuplicateOf),
+        isNull(trackerLinks.markLostAt),
+      ),
+    )
+    .orderBy(
+      sql`${trackerLinks.id} = ${preferred ?? null} desc nulls last`,
+      desc(trackerLinks.primary),
+      trackerLinks.createdAt,
+    );
+  return from.flatMap((link) => {
+    const survivor = survivors.find((s) => s.kind === link.kind && s.site === link.site);
+    return survivor ? [{ linkId: link.id, duplicateOfLinkId: survivor.id }] : [];
+  });
+}
+
+/** Records the pairs on the merged feature's links and marks them dirty; returns them for the caller to schedule. */
+export async function markDuplicates(tx: Tx, pairs: readonly DuplicatePair[]): Promise<DirtyLink[]> {
+  const dirty: DirtyLink[] = [];
+  for (const pair of pairs) {
+    dirty.push(
+      ...(await tx
+        .update(trackerLinks)
+        .set({
+          duplicateOfLinkId: pair.duplicateOfLinkId,
+          dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`,
+          demandVersion: sql`${trackerLinks.demandVersion} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(trackerLinks.id, pair.linkId))
+        .returning(DIRTY_LINK_COLUMNS)),
+    );
+  }
+  return dirty;
+}
+
+/**
+ * Undoes `markDuplicates` for an unmerge: each link still wanting the close this merge asked for wants none (its
+ * next push reopens the issue). Returns their ids.
+ */
+export async function clearDuplicates(
+  tx: Tx,
+  featureId: string,
+  pairs: readonly DuplicatePair[],
+): Promise<string[]> {
+  const cleared: string[] = [];
+  for (const pair of pairs) {
+    const rows = await tx
+      .update(trackerLinks)
+      .set({ duplicateOfLinkId: null, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(trackerLinks.id, pair.linkId),
+          eq(trackerLinks.featureId, featureId),
+          eq(trackerLinks.duplicateOfLinkId, pair.duplicateOfLinkId),
+        ),
+      )
+      .returning({ id: trackerLinks.id });
+    cleared.push(...rows.map((r) => r.id));
+  }
+  return cleared;
+}
+
+/**
+ * Moves the live links of `fromId` but those in `stay` (the duplicate's, the ones to be closed as duplicates) to the
+ * survivor, marked as come by merge (so the survivor's own issues keep its status); returns their ids.
  */
 export async function moveLinks(
   tx: Tx,
   fromId: string,
   survivorId: string,
-  duplicateLinkId: string | undefined,
+  stay: readonly string[],
 ): Promise<string[]> {
   const moved = await tx
     .update(trackerLinks)
@@ -72,7 +167,7 @@ export async function moveLinks(
       and(
         eq(trackerLinks.featureId, fromId),
         inArray(trackerLinks.state, LIVE_LINK_STATES),
-        ...(duplicateLinkId ? [ne(trackerLinks.id, duplicateLinkId)] : []),
+        ...(stay.length > 0 ? [notInArray(trackerLinks.id, [...stay])] : []),
       ),
     )
     .returning({ id: trackerLinks.id });

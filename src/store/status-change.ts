@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { FeatureStatus } from '../domain/status.ts';
 import type { Tx } from './feature-writes.ts';
 import { featureStatusChanges, features, trackerLinks } from './schema.ts';
@@ -47,7 +47,11 @@ export async function featureStatusOf(tx: Tx, featureId: string) {
   return feature;
 }
 
-/** What a feature's live links say about its status (links with a mapped status only). */
+/**
+ * What a feature's live links say about its status (links with a mapped status only). A link whose issue a merge
+ * closes (or closed, and an unmerge has yet to reopen) as a duplicate says nothing: that done state is ours, not
+ * progress on the work.
+ */
 export async function linkStatusesOf(tx: Tx, featureId: string) {
   return tx
     .select({
@@ -63,6 +67,8 @@ export async function linkStatusesOf(tx: Tx, featureId: string) {
         eq(trackerLinks.featureId, featureId),
         inArray(trackerLinks.state, ['linked', 'failed']),
         isNotNull(trackerLinks.mappedStatus),
+        isNull(trackerLinks.duplicateOfLinkId),
+        isNull(trackerLinks.closedAsDuplicateOf),
       ),
     );
 }

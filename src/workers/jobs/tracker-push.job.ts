@@ -14,6 +14,7 @@ import { schedulePush } from '../../queue/schedule-push.ts';
 import { priorityFromScore } from '../../rules/demand.ts';
 import type { TrackerLink } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
+import { issueRefOf, settleDuplicate } from './tracker-duplicate-push.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search for it may not see it yet. A retry
@@ -75,11 +76,26 @@ export function createTrackerPushJob({
 }
 
 async function pushLink(deps: TrackerPushDeps, payload: JobPayload<'tracker-push'>): Promise<PushResult> {
-  const link = await deps.store.links.get(payload.linkId);
-  if (!link || link.state === 'unlinked') return { skipped: 'no live link' };
-  if (link.markLostAt) return markLost(deps.log, link);
-  const tracker = deps.trackers.get(link.kind, link.site);
-  if (!tracker) throw new UnrecoverableError(`no ${link.kind} tracker "${link.site}" is configured`);
+  const read = await deps.store.links.get(payload.linkId);
+  if (!read || read.state === 'unlinked') return { skipped: 'no live link' };
+  if (read.markLostAt) return markLost(deps.log, read);
+  const tracker = deps.trackers.get(read.kind, read.site);
+  if (!tracker) throw new UnrecoverableError(`no ${read.kind} tracker "${read.site}" is configured`);
+  // A merge closes the issue as a duplicate (then this push is done), an unmerge reopens it (then it carries its
+  // feature's demand again, below).
+  let link = read;
+  try {
+    const carry = (l: TrackerLink, t: Tracker, ref: TrackerIssueRef) =>
+      carryCustomerRequests(deps, l, t, ref);
+    const duplicate = await settleDuplicate(deps, read, tracker, carry);
+    if ('done' in duplicate) {
+      await pushAgainIfChanged(deps, payload, true);
+      return duplicate.done;
+    }
+    link = duplicate.link;
+  } catch (caught) {
+    return await settlePushFailure(deps, read, tracker, caught);
+  }
   const plan = await planPush(deps, link);
   if ('skipped' in plan) return plan;
   try {
@@ -136,7 +152,7 @@ async function applyPush(
   plan: PushPlan,
 ): Promise<PushResult> {
   const { store } = deps;
-  const known = linkedIssue(link);
+  const known = issueRefOf(link);
   // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
   if (known && (await store.links.markLost(link.id))) return markLost(deps.log, link);
   const { ref, created } = known
@@ -148,19 +164,6 @@ async function applyPush(
   if (created || link.statusName === null) await readIssueState(deps, link, tracker, ref);
   await pushAgainIfChanged(deps, payload, pushed);
   return { issueKey: ref.issueKey, created };
-}
-
-/** The issue the link already names, if any. */
-function linkedIssue(link: TrackerLink): TrackerIssueRef | undefined {
-  return link.issueId
-    ? {
-        kind: link.kind,
-        site: link.site,
-        issueId: link.issueId,
-        issueKey: link.issueKey ?? '',
-        url: link.url ?? '',
-      }
-    : undefined;
 }
 
 /** A link with no issue yet: find the one an earlier attempt created, or create it; then record it on the link. */
