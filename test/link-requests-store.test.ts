@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.ts';
 import { createLinkRequestsRepo } from '../src/store/link-requests.repo.ts';
-import { features, requests, trackerLinkRequests, trackerLinks } from '../src/store/schema.ts';
+import { features, requesters, requests, trackerLinkRequests, trackerLinks } from '../src/store/schema.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 /**
@@ -124,6 +124,14 @@ describe('customer requests per workspace', () => {
     expect(await rowsOf(linkA.id)).toEqual([]);
     expect(await rowsOf(linkB.id)).toEqual([[r1, linkA.issueId]]);
     expect(await repo.misplacedRequests(linkB)).toEqual([]);
+
+    // Its requester erased: the need to empty is named by the issue it was created on.
+    const [who] = await db().insert(requesters).values({ email: 'e@x.io', emailKey: 'e@x.io' }).returning();
+    await db().update(requests).set({ requesterId: who?.id }).where(eq(requests.id, r1));
+    await db()
+      .update(requesters)
+      .set({ erasedAt: new Date(Date.now() + 60_000) });
+    expect(await repo.erasedRequests(linkB.id)).toEqual([{ requestId: r1, createdOnIssueId: linkA.issueId }]);
 
     await moveRequest(r1, a);
     const [back] = await repo.misplacedRequests(linkA);
