@@ -139,8 +139,17 @@ describe('closeAsDuplicate', () => {
         name: 'Duplicated',
         position: 99,
       });
-    expect(await tracker.closeAsDuplicate(duplicate, target)).toEqual({ statusBefore: 'Triage' });
-    // Linear put it in the first canceled state; ours is the one named for duplicates.
+    const ops = await operationsDuring(async () => {
+      expect(await tracker.closeAsDuplicate(duplicate, target)).toEqual({ statusBefore: 'Triage' });
+    });
+    // Linear put it in the first canceled state; ours is the one named for duplicates, set by a second write.
+    expect(ops).toEqual(['issueForDuplicate', 'closeAsDuplicate', 'closeAsDuplicateState']);
+    expect(await stateOf(duplicate)).toBe('Duplicated');
+
+    // Reopened by hand with the relation kept: closing again sets the state, in the one write.
+    await po.updateIssue(duplicate.issueId, { stateId: stateNamed('Todo')?.id ?? '' });
+    const again = await operationsDuring(() => tracker.closeAsDuplicate(duplicate, target));
+    expect(again).toEqual(['issueForDuplicate', 'closeAsDuplicate']);
     expect(await stateOf(duplicate)).toBe('Duplicated');
   });
 });

@@ -10,9 +10,9 @@ import { request } from './workspace.ts';
 /**
  * A merge in Suggested Sync as a duplicate in Linear, and its undoing. Closing is a `duplicate` relation from the
  * issue to the survivor's issue (Linear then moves the issue to its team's duplicate state itself; we set that state
- * when it did not) and our demand section rewritten to say where the demand is counted now. Reopening deletes that
- * relation and moves the issue back. Each is one read and at most one write: the mutations of a step go in one
- * GraphQL document, whose fields run in order. https://linear.app/docs/issue-relations
+ * when it did not, a second write) and our demand section rewritten to say where the demand is counted now.
+ * Reopening deletes that relation and moves the issue back. Each is one read and one write: the mutations of a step go
+ * in one GraphQL document, whose fields run in order. https://linear.app/docs/issue-relations
  */
 
 const ISSUE_FOR_DUPLICATE = /* GraphQL */ `
@@ -82,8 +82,12 @@ interface Field {
 }
 
 /** One document of mutation fields (aliased m0, m1, …), run in order; nothing is sent for none. */
-async function mutate(ctx: LinearContext, name: string, fields: readonly Field[]): Promise<void> {
-  if (fields.length === 0) return;
+async function mutate(
+  ctx: LinearContext,
+  name: string,
+  fields: readonly Field[],
+): Promise<Record<string, unknown>> {
+  if (fields.length === 0) return {};
   const params: string[] = [];
   const variables: Record<string, unknown> = {};
   const body = fields.map((f, i) => {
@@ -96,8 +100,16 @@ async function mutate(ctx: LinearContext, name: string, fields: readonly Field[]
     }
     return `  m${i}: ${text}`;
   });
-  await request(ctx.client, `mutation ${name}(${params.join(', ')}) {\n${body.join('\n')}\n}`, variables);
+  const query = `mutation ${name}(${params.join(', ')}) {\n${body.join('\n')}\n}`;
+  return request<Record<string, unknown>>(ctx.client, query, variables);
 }
+
+const issueUpdate = (id: string, input: Record<string, unknown>): Field => ({
+  text: 'issueUpdate(id: $id, input: $input) { success }',
+  params: { id: ['String!', id], input: ['IssueUpdateInput!', input] },
+});
+
+type RelationCreated = { issueRelation: { issue: { state: { id: string; type: string } } } };
 
 export async function closeAsDuplicate(
   ctx: LinearContext,
@@ -123,26 +135,24 @@ export async function closeAsDuplicate(
     featureUrl: target.featureUrl,
   });
   const description = replaceDemandMarkdown(issue.description ?? '', section);
-  const update: Record<string, unknown> = {
-    ...(description !== (issue.description ?? '') ? { description } : {}),
-    // Linear moves a duplicate there itself when the relation is made; set when it is elsewhere (a no-op then).
-    ...(isClosed ? {} : { stateId: closed.id }),
-  };
+  const changed = description !== (issue.description ?? '') ? { description } : {};
   const fields: Field[] = [];
   if (!related) {
     const relation = { issueId: issue.id, relatedIssueId: target.survivor.issueId, type: 'duplicate' };
     fields.push({
-      text: 'issueRelationCreate(input: $relation) { success }',
+      text: 'issueRelationCreate(input: $relation) { success issueRelation { issue { state { id type } } } }',
       params: { relation: ['IssueRelationCreateInput!', relation] },
     });
   }
-  if (Object.keys(update).length > 0) {
-    fields.push({
-      text: 'issueUpdate(id: $id, input: $input) { success }',
-      params: { id: ['String!', issue.id], input: ['IssueUpdateInput!', update] },
-    });
+  // Related already but not closed (an attempt cut short, or reopened by hand since): the state is ours to set.
+  const update = related && !isClosed ? { ...changed, stateId: closed.id } : changed;
+  if (Object.keys(update).length > 0) fields.push(issueUpdate(issue.id, update));
+  const data = await mutate(ctx, 'closeAsDuplicate', fields);
+  // Linear moves a new duplicate to its team's duplicate state itself; where it did not, we do.
+  const after = related ? undefined : (data['m0'] as RelationCreated | undefined)?.issueRelation.issue.state;
+  if (after && after.id !== closed.id && after.type !== 'duplicate') {
+    await mutate(ctx, 'closeAsDuplicateState', [issueUpdate(issue.id, { stateId: closed.id })]);
   }
-  await mutate(ctx, 'closeAsDuplicate', fields);
   return { statusBefore };
 }
 
@@ -166,11 +176,6 @@ export async function reopenDuplicate(
     text: 'issueRelationDelete(id: $id) { success }',
     params: { id: ['String!', r.id] },
   }));
-  if (back) {
-    fields.push({
-      text: 'issueUpdate(id: $id, input: $input) { success }',
-      params: { id: ['String!', issue.id], input: ['IssueUpdateInput!', { stateId: back.id }] },
-    });
-  }
+  if (back) fields.push(issueUpdate(issue.id, { stateId: back.id }));
   await mutate(ctx, 'reopenDuplicate', fields);
 }
