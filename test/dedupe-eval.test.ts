@@ -36,8 +36,22 @@ describe('npm run dedupe-eval', () => {
     expect((await proc.exited).code).toBe(0);
     const result = JSON.parse(proc.stdout()) as Record<string, number>;
     expect(result).toMatchObject({ n: 1, 'R@1': 1, 'R@5': 1, 'R@10': 1, MRR: 1 });
-    for (const key of ['threshold', 'precision', 'recall']) expect(result).toHaveProperty(key);
+    for (const key of ['threshold', 'precision', 'recall', 'reviewRecall'])
+      expect(result).toHaveProperty(key);
     expect(result['byFeature']).toMatchObject({ 'R@1': 1, 'R@5': 1, 'R@10': 1, MRR: 1 });
+  });
+
+  it('--pool N: each query against its original and N − 1 drawn documents; figures side by side on stderr', async () => {
+    const proc = spawnCli(['dedupe-eval', '--corpus', corpus, '--queries', queries, '--pool', '2'], {});
+    expect((await proc.exited).code).toBe(0);
+    const result = JSON.parse(proc.stdout()) as Record<string, unknown>;
+    expect(result).toMatchObject({ pool: 2, n: 1, 'R@1': 1 });
+    expect(result['byFeature']).toHaveProperty('reviewRecall');
+    expect(proc.stderr()).toMatch(/per document\s+by feature \(the product's figure\)/);
+    expect(proc.stderr()).toMatch(/review recall[^\n]*\d\.\d{3}\s+\d\.\d{3}/);
+    const bad = spawnCli(['dedupe-eval', '--corpus', corpus, '--queries', queries, '--pool', '0'], {});
+    expect((await bad.exited).code).not.toBe(0);
+    expect(bad.stderr()).toMatch(/--pool/);
   });
 
   it('names a missing argument and an unreadable file, and fails', async () => {

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDedupeEngine } from '../rules/dedupe/engine.ts';
-import { type CorpusDocument, evaluate, type LabelledQuery } from '../rules/dedupe/evaluate.ts';
+import { type CorpusDocument, type LabelledQuery, replay, summarise } from '../rules/dedupe/evaluate.ts';
+import { replayPools } from '../rules/dedupe/evaluate-pools.ts';
 
-/** `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only] [--auto-merge T]`: prints one JSON object. */
+/**
+ * `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N] [--auto-merge T]`: prints one JSON
+ * object on stdout, and the same figures per document and by feature side by side on stderr.
+ */
 
-const USAGE = 'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only] [--auto-merge 0..1]';
+const USAGE =
+  'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N] [--auto-merge 0..1]';
 
 /** A problem with the command line or its files: one line on stderr and this exit code (sysexits.h). */
 class EvalInputError extends Error {
@@ -57,9 +62,16 @@ function parseEvalArgs(argv: string[]): {
   corpus: string;
   queries: string;
   pastOnly: boolean;
+  pool: number | undefined;
   autoMerge: number | undefined;
 } {
-  let values: { corpus?: string; queries?: string; 'past-only'?: boolean; 'auto-merge'?: string };
+  let values: {
+    corpus?: string;
+    queries?: string;
+    'past-only'?: boolean;
+    pool?: string;
+    'auto-merge'?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -67,6 +79,7 @@ function parseEvalArgs(argv: string[]): {
         corpus: { type: 'string' },
         queries: { type: 'string' },
         'past-only': { type: 'boolean' },
+        pool: { type: 'string' },
         'auto-merge': { type: 'string' },
       },
       strict: true,
@@ -87,16 +100,29 @@ function parseEvalArgs(argv: string[]): {
       );
     }
   }
+  let pool: number | undefined;
+  if (values.pool !== undefined) {
+    pool = Number(values.pool);
+    if (!Number.isInteger(pool) || pool < 1) {
+      throw new EvalInputError(
+        `--pool must be a whole number of documents, 1 or more, got "${values.pool}"`,
+        EX_USAGE,
+      );
+    }
+    if (values['past-only'])
+      throw new EvalInputError(`--pool and --past-only exclude each other; ${USAGE}`, EX_USAGE);
+  }
   return {
     corpus: values.corpus,
     queries: values.queries,
     pastOnly: values['past-only'] ?? false,
+    pool,
     autoMerge,
   };
 }
 
 /** The recall figures per document and by feature side by side, for a person reading the terminal (stderr). */
-function figuresTable(result: Awaited<ReturnType<typeof evaluate>>): string {
+function figuresTable(result: ReturnType<typeof summarise>): string {
   const f = result.byFeature;
   const rows: [string, number, number][] = [
     ['R@1', result['R@1'], f['R@1']],
@@ -130,12 +156,17 @@ export async function runDedupeEval(argv: string[]): Promise<void> {
     });
     const engine = createDedupeEngine();
     const started = performance.now();
-    const result = await evaluate(engine, corpus, queries, {
-      pastOnly: args.pastOnly,
+    const { outcomes, excluded } =
+      args.pool === undefined
+        ? await replay(engine, corpus, queries, args.pastOnly)
+        : await replayPools(engine, corpus, queries, args.pool);
+    const result = summarise(outcomes, excluded, {
       autoMerge: args.autoMerge ?? engine.thresholds.autoMerge,
       review: engine.thresholds.review,
     });
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(args.pool === undefined ? result : { pool: args.pool, ...result })}\n`,
+    );
     process.stderr.write(figuresTable(result));
     process.stderr.write(
       `dedupe-eval: ${corpus.length} documents, ${queries.length} queries in ${Math.round(performance.now() - started)} ms\n`,

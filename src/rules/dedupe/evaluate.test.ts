@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDedupeEngine } from './engine.ts';
 import { type QueryOutcome, replay, summarise } from './evaluate.ts';
+import { replayPools } from './evaluate-pools.ts';
 
 const outcome = (
   queryId: string,
@@ -140,5 +141,35 @@ describe('dedupe-eval figures', () => {
       false,
     );
     expect(without[0]?.top?.sameText).toBe(false);
+  });
+
+  it('replayPools puts each query against its original and size − 1 other documents, the same on every run', async () => {
+    const engine = createDedupeEngine();
+    const corpus = [
+      { id: 'original', title: 'Dark mode', body: '' },
+      { id: 'query', title: 'Night mode for the dashboard', body: '' },
+      // Closer to the query than its original: it outranks the original only when it is in the pool.
+      { id: 'closer', title: 'Night mode for the dashboard charts', body: '' },
+      ...[
+        'Slack integration',
+        'Recurring tasks',
+        'Keyboard shortcuts',
+        'Gantt chart',
+        'Zapier integration',
+      ].map((title, i) => ({ id: `other-${i}`, title, body: '' })),
+    ];
+    const labels = [{ queryId: 'query', targetId: 'original' }];
+    const alone = await replayPools(engine, corpus, labels, 1);
+    expect(alone.outcomes.map((o) => [o.rank, o.top?.id])).toEqual([[1, 'original']]);
+    const everything = await replayPools(engine, corpus, labels, 100);
+    expect(everything.outcomes[0]?.top?.id).toBe('closer');
+    // Seeded: each size draws the same pool every run.
+    for (const size of [2, 3, 4]) {
+      expect(await replayPools(engine, corpus, labels, size)).toEqual(
+        await replayPools(engine, corpus, labels, size),
+      );
+    }
+    const missing = await replayPools(engine, corpus, [{ queryId: 'query', targetId: 'absent' }], 3);
+    expect(missing).toEqual({ outcomes: [], excluded: 1 });
   });
 });

@@ -1,3 +1,5 @@
+import type { AnalysedText } from './analyse.ts';
+import type { DedupeIndex } from './dedupe-index.ts';
 import type { DedupeEngine } from './engine.ts';
 import { InMemoryDedupeIndex } from './memory-index.ts';
 
@@ -122,28 +124,9 @@ export async function replay(
     }
     const wasIndexed = index.has(q.queryId);
     index.remove(q.queryId);
-    if (index.has(q.targetId)) {
-      // As deep as triage reads (CANDIDATE_DOCUMENTS in store/triage.repo.ts), for the ranking by feature.
-      const deep = await engine.rank(query, index, FEATURE_DEPTH);
-      const ranked = deep.slice(0, 10);
-      const decision = engine.decide(ranked);
-      const target = analysed[position.get(q.targetId) ?? -1];
-      index.remove(q.targetId);
-      const alone = engine.decide(await engine.rank(query, index, 10));
-      if (target) index.add(q.targetId, target);
-      outcomes.push({
-        queryId: q.queryId,
-        targetId: q.targetId,
-        rank: ranked.findIndex((c) => c.id === q.targetId) + 1,
-        featureRank: featureRank(deep, need, q.targetId),
-        top: decision.candidate && {
-          id: decision.candidate.id,
-          confidence: decision.confidence,
-          own: decision.candidate.confidence,
-          sameText: textOf(decision.candidate.id) === textOf(q.queryId),
-        },
-        topWithoutOriginal: alone.confidence,
-      });
+    const target = analysed[position.get(q.targetId) ?? -1];
+    if (index.has(q.targetId) && target) {
+      outcomes.push(await outcomeOf(engine, { ...q, query, target }, index, { need, textOf }));
     } else {
       excluded++;
     }
@@ -152,8 +135,48 @@ export async function replay(
   return { outcomes, excluded };
 }
 
+/** What an outcome is judged by: the labelled needs, and each document's text (to spot word-for-word copies). */
+export interface OutcomeContext {
+  need: (id: string) => string;
+  textOf: (id: string) => string | undefined;
+}
+
+/**
+ * One query against an index that holds its original (and not the query): where the original and its feature
+ * rank, the decision, and the decision once the original is taken out (the index is left as it was).
+ */
+export async function outcomeOf(
+  engine: DedupeEngine,
+  q: LabelledQuery & { query: AnalysedText; target: AnalysedText },
+  index: DedupeIndex,
+  { need, textOf }: OutcomeContext,
+): Promise<QueryOutcome> {
+  // As deep as triage reads (CANDIDATE_DOCUMENTS in application/triage.ts), for the ranking by feature.
+  const deep = await engine.rank(q.query, index, FEATURE_DEPTH);
+  const ranked = deep.slice(0, 10);
+  const decision = engine.decide(ranked);
+  index.remove(q.targetId);
+  const alone = engine.decide(await engine.rank(q.query, index, 10));
+  index.add(q.targetId, q.target);
+  return {
+    queryId: q.queryId,
+    targetId: q.targetId,
+    rank: ranked.findIndex((c) => c.id === q.targetId) + 1,
+    featureRank: featureRank(deep, need, q.targetId),
+    top: decision.candidate && {
+      id: decision.candidate.id,
+      confidence: decision.confidence,
+      own: decision.candidate.confidence,
+      sameText: textOf(decision.candidate.id) === textOf(q.queryId),
+    },
+    topWithoutOriginal: alone.confidence,
+  };
+}
+
 /** Labelled duplicates of one original form one need: a union-find over the query → original pairs. */
-function duplicateGroups(pairs: readonly { queryId: string; targetId: string }[]): (id: string) => string {
+export function duplicateGroups(
+  pairs: readonly { queryId: string; targetId: string }[],
+): (id: string) => string {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
