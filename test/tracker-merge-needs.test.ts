@@ -1,7 +1,7 @@
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needIdFor } from '../src/connectors/linear/map.ts';
-import { trackerLinkRequests, trackerLinks } from '../src/store/schema.ts';
+import { trackerLinkRequests } from '../src/store/schema.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
@@ -38,10 +38,15 @@ const needsOn = (issueId: string) =>
     .map((n) => n.id)
     .sort();
 
+/** The type of the issue's workflow state in Linear. */
+function stateType(issueId: string): string | undefined {
+  const issue = linear().state.issues.get(issueId);
+  return issue ? linear().state.states.get(issue.stateId)?.type : undefined;
+}
+
 /** An issue still open: not in a duplicate, canceled or completed state. */
 function isOpen(issueId: string): boolean {
-  const issue = linear().state.issues.get(issueId);
-  const type = issue ? linear().state.states.get(issue.stateId)?.type : undefined;
+  const type = stateType(issueId);
   return type !== undefined && !['duplicate', 'canceled', 'completed'].includes(type);
 }
 
@@ -91,11 +96,6 @@ async function rowsSettle(linkIds: string[], expected: Array<[string, string, st
   });
 }
 
-/** A push of the feature's issues, asked for by hand. */
-async function push(featureId: string) {
-  expect((await svc.post(`/v1/features/${featureId}/push`, {})).status).toBe(202);
-}
-
 describe('customer requests follow a merge and an unmerge (Linear)', () => {
   it('A merged into B: A’s needs move to B’s issue, none twice; unmerged: each issue has its own again', async () => {
     const a1 = await submit(
@@ -124,11 +124,17 @@ describe('customer requests follow a merge and an unmerge (Linear)', () => {
       { issueId: linkB.issueId, requests: [[b1.requestId, linkB.issueId]] },
     ]);
 
+    // Watched throughout: a need is moved, never made twice, so Linear never holds more needs than requests.
+    let most = 0;
+    const watch = setInterval(() => {
+      most = Math.max(most, linear().state.needs.size);
+    }, 5);
     const merged = await svc.post(`/v1/features/${A}/merge`, { into: B });
     expect(merged.status).toBe(200);
-    // The merge says A's issue is to be closed as a duplicate of B's (set here too, for a merge that predates it).
-    await db().update(trackerLinks).set({ duplicateOfLinkId: linkB.id }).where(eq(trackerLinks.id, linkA.id));
-    await push(B);
+    // The merge closes A's issue as a duplicate of B's, and A's needs follow A's requests.
+    await waitFor('A’s issue closed as a duplicate', async () =>
+      stateType(linkA.issueId) === 'duplicate' ? true : undefined,
+    );
     await needsSettle([
       { issueId: linkA.issueId, requests: [] },
       { issueId: linkB.issueId, requests: [...aRequests, [b1.requestId, linkB.issueId]] },
@@ -143,10 +149,10 @@ describe('customer requests follow a merge and an unmerge (Linear)', () => {
       ],
     );
 
-    // Undone: A's issue is to stay open again, and A's requests come back to it.
-    await db().update(trackerLinks).set({ duplicateOfLinkId: null }).where(eq(trackerLinks.id, linkA.id));
+    // Undone: A's issue is open again, and A's requests' needs come back to it.
     const undone = await svc.post(`/v1/features/${A}/unmerge`, {});
     expect(undone.status).toBe(200);
+    await waitFor('A’s issue reopened', async () => (isOpen(linkA.issueId) ? true : undefined));
     await needsSettle([
       { issueId: linkA.issueId, requests: aRequests },
       { issueId: linkB.issueId, requests: [[b1.requestId, linkB.issueId]] },
@@ -159,5 +165,7 @@ describe('customer requests follow a merge and an unmerge (Linear)', () => {
         [linkB.id, b1.requestId, null],
       ],
     );
+    clearInterval(watch);
+    expect(most).toBe(3);
   });
 });
