@@ -1,5 +1,6 @@
 import type { JiraEmulator } from '@suggested-sync/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJiraTracker } from '../src/connectors/jira/tracker.ts';
 import { type AdfDoc, adfPlainText } from '../src/rules/demand.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
@@ -115,6 +116,27 @@ describe('merging two features with Jira issues', () => {
     );
     const unmerged = await feature(merged.featureId);
     expect(unmerged.status).toBe('under_review');
+
+    // A late delivery of our close's Duplicate link merges nothing again: the issue no longer duplicates B's.
+    const emulators = svc.emulators();
+    const tracker = createJiraTracker({
+      site: 'sandbox',
+      host: emulators.jira.url,
+      email: emulators.credentials.jira.email,
+      apiToken: emulators.credentials.jira.apiToken,
+    });
+    const late = {
+      issueId: merged.issueId,
+      duplicateOfIssueId: survivor.issueId,
+      at: new Date().toISOString(),
+    };
+    const [outcome] = await svc.runtime.application.trackerEvents.applyEvents(
+      tracker,
+      [{ type: 'duplicate-marked', ...late }],
+      'tracker',
+    );
+    expect(outcome).toContain('no longer a duplicate');
+    expect((await feature(merged.featureId)).status).toBe('under_review');
   });
 
   it('a workflow with no done transition: the link says why, and no Duplicate link is made', async () => {
