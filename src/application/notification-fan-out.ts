@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FeatureStatus } from '../domain/status.ts';
-import { backNewsOf, carriedBackNews } from '../rules/notify/back-news.ts';
+import { backIsNews, backNewsOf, carriedBackNews } from '../rules/notify/back-news.ts';
 import { nextDigestAt } from '../rules/notify/digest-time.ts';
 import { decideNotification, type PendingNotification } from '../rules/notify/outbox-decision.ts';
 import type { Tx } from '../store/feature-writes.ts';
@@ -30,8 +30,8 @@ interface FanOutChange {
   requestIds?: readonly string[] | undefined;
   /**
    * Kept on the rows (e.g. `mergedInto: { id, title }`). News of a step back (`back`, `unmergedFrom`; see
-   * rules/notify/back-news.ts) is written even for a status that does not notify, and not held back by an earlier
-   * message announcing the same status.
+   * rules/notify/back-news.ts) is not held back by an earlier message announcing the same status, and an unmerge
+   * or a reopening is written even for a status that does not notify.
    */
   detail?: Record<string, unknown> | undefined;
 }
@@ -97,16 +97,13 @@ function planRequester(
     if (byMail && (toReplyTo ? requester.reply_suppressed : requester.suppressed)) continue;
     const k = outboxKey(requester.requester_id, channel);
     const pending = outbox.pending.get(k);
-    const back = carriedBackNews(
-      change.detail,
-      outbox.pendingDetail.get(k),
-      pending?.fromStatus ?? change.from,
-      change.to,
-    );
+    // What the requester knew before this window: a step back from there may be news whatever the status.
+    const known = pending?.fromStatus ?? change.from;
+    const back = carriedBackNews(change.detail, outbox.pendingDetail.get(k), known, change.to);
     const decision = decideNotification({
       from: change.from,
       to: change.to,
-      notifies: notifies || back.back !== undefined,
+      notifies: notifies || backIsNews(back, known, change.to),
       pending,
       lastTold: outbox.told.get(k)?.status,
       now,

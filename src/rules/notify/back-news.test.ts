@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mailTemplatesSchema } from '../../config/mail-templates.schema.ts';
 import type { FeatureStatus } from '../../domain/status.ts';
-import { type BackNews, backNewsOf, backWording, carriedBackNews } from './back-news.ts';
+import { type BackNews, backIsNews, backNewsOf, backWording, carriedBackNews } from './back-news.ts';
 import { renderDigestMessage, renderStatusMessage, type StatusMessageInput } from './render.ts';
 import { renderSourceReply } from './source-reply.ts';
 
@@ -87,6 +87,24 @@ describe('backWording', () => {
     ],
   ])('%s', (_name, news, fromStatus, status, expected) => {
     expect(backWording(news, fromStatus, status)).toBe(expected);
+  });
+});
+
+describe('backIsNews: told whatever the status', () => {
+  it.each<[string, BackNews, FeatureStatus, FeatureStatus, boolean]>([
+    ['shipped, then back to review', { back: 'reopened' }, 'shipped', 'under_review', true],
+    ['declined, then back to review', { back: 'reopened' }, 'declined', 'under_review', true],
+    ['an unmerge back to review', { back: 'unmerged', unmergedFrom }, 'merged', 'under_review', true],
+    [
+      'being built, then back to review: triage churn',
+      { back: 'reopened' },
+      'in_progress',
+      'under_review',
+      false,
+    ],
+    ['no step back', {}, 'shipped', 'under_review', false],
+  ])('%s', (_name, news, fromStatus, status, expected) => {
+    expect(backIsNews(news, fromStatus, status)).toBe(expected);
   });
 });
 

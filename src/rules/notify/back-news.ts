@@ -4,9 +4,10 @@ import { isStepBack } from '../rollup.ts';
 /**
  * News of a step back a person took, as a notification row keeps it in its detail: `back` says why (`reopened`: an
  * issue that spoke for the feature went back in its workflow; `unmerged`: the feature was unmerged), and an unmerge
- * names the feature the request is no longer merged into (`unmergedFrom`). Such news is written whatever the new
- * status (it may be one that does not notify otherwise), and a row replacing it within the coalescing window keeps
- * it while it is still true for the requester.
+ * names the feature the request is no longer merged into (`unmergedFrom`). An unmerge, and a reopening of what they
+ * were told had shipped or was declined, are written whatever the new status (`backIsNews`); a move back from
+ * elsewhere is told in its own words when its status notifies, and not otherwise (back to review is triage churn).
+ * A row replacing such news within the coalescing window keeps it while it is still true for the requester.
  */
 export type BackReason = 'reopened' | 'unmerged';
 
@@ -62,4 +63,14 @@ export function backWording(
   if (news.unmergedFrom) return 'unmerged';
   if (status === 'declined') return undefined;
   return fromStatus === 'shipped' || fromStatus === 'declined' ? 'reopened' : 'moved_back';
+}
+
+/** Whether the step back is news whatever the status: an unmerge, or a reopening of something shipped or declined. */
+export function backIsNews(
+  news: BackNews,
+  fromStatus: FeatureStatus | undefined,
+  status: FeatureStatus,
+): boolean {
+  const wording = backWording(news, fromStatus, status);
+  return wording === 'unmerged' || wording === 'reopened';
 }
