@@ -26,9 +26,12 @@ export interface RequestMove {
   requests: CarriedRequest[];
 }
 
+/** A live link (of alias `l`) with an issue that still carries its mark: its customer requests count. */
+const CARRYING = sql`l.state in ${sql.raw(`('${LIVE_LINK_STATES.join("','")}')`)}
+  and l.issue_id is not null and l.mark_lost_at is null`;
+
 /** Live links that speak for their feature in a workspace: an issue, its mark, and not closed as a duplicate. */
-const HOME_CANDIDATE = sql`l.state in ${sql.raw(`('${LIVE_LINK_STATES.join("','")}')`)}
-  and l.issue_id is not null and l.mark_lost_at is null and l.duplicate_of_link_id is null`;
+const HOME_CANDIDATE = sql`${CARRYING} and l.duplicate_of_link_id is null`;
 
 /**
  * Where each feature's customer requests live in one workspace: its home link, the primary first, then the oldest.
@@ -128,6 +131,7 @@ function requestsToPush(db: Db) {
             eq(trackerLinks.kind, link.kind),
             eq(trackerLinks.site, link.site),
             inArray(trackerLinks.state, LIVE_LINK_STATES),
+            isNotNull(trackerLinks.issueId),
             isNull(trackerLinks.markLostAt),
           ),
         );
@@ -160,6 +164,7 @@ function requestsToPush(db: Db) {
      * already.
      */
     async misplacedRequests(link: LinkPlace): Promise<RequestMove[]> {
+      const isHome = (await homeLinksOf(db, [link.featureId], link)).get(link.featureId)?.linkId === link.id;
       const rows = await queryRows<{
         request_id: string;
         feature_id: string;
@@ -174,11 +179,9 @@ function requestsToPush(db: Db) {
             from tracker_link_requests lr
             join tracker_links l on l.id = lr.link_id
             join requests r on r.id = lr.request_id
-            where l.kind = ${link.kind} and l.site = ${link.site}
-              and l.state in ${sql.raw(`('${LIVE_LINK_STATES.join("','")}')`)}
-              and l.issue_id is not null and l.mark_lost_at is null
+            where l.kind = ${link.kind} and l.site = ${link.site} and ${CARRYING}
               and (r.feature_id <> l.feature_id or l.duplicate_of_link_id is not null)
-              and (l.id = ${link.id} or r.feature_id = ${link.featureId})
+              and (l.id = ${link.id}${isHome ? sql` or r.feature_id = ${link.featureId}` : sql``})
             order by l.id, lr.request_id
             limit 500`,
       );
