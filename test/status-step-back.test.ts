@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type linearDriver, type MailingService, startMailingService } from './helpers/notify.ts';
+import {
+  type linearDriver,
+  type MailingService,
+  requesterIdOf,
+  startMailingService,
+} from './helpers/notify.ts';
 import { type TestService, waitFor } from './helpers/service.ts';
 import type { ReceivedMail, SmtpTestServer } from './helpers/smtp.ts';
 
@@ -9,6 +14,7 @@ import type { ReceivedMail, SmtpTestServer } from './helpers/smtp.ts';
  * loopback. The roll-up is `all` (the least advanced link), the default.
  */
 
+const ADMIN = 'admin-token-status-step-back-0123';
 let smtp: SmtpTestServer;
 let svc: TestService;
 let drive: ReturnType<typeof linearDriver>;
@@ -16,7 +22,7 @@ let mailing: MailingService | undefined;
 
 beforeAll(async () => {
   mailing = await startMailingService({
-    env: { MAIL_FROM: 'Acme <updates@acme.test>', NOTIFY_COALESCE_SECONDS: '0' },
+    env: { MAIL_FROM: 'Acme <updates@acme.test>', NOTIFY_COALESCE_SECONDS: '0', ADMIN_TOKEN: ADMIN },
     yaml: ['push:', '  coalesceSeconds: 1'].join('\n'),
   });
   ({ smtp, svc, drive } = mailing);
@@ -130,5 +136,15 @@ describe('a status goes back only for a reason a person took', () => {
     );
     // Dan's request never moved: he hears nothing of it.
     expect(smtp.to('dan@acme.io')).toHaveLength(0);
+
+    // Dan's words named the feature: once he is erased, the notice kept on Nia's row no longer holds them.
+    const erased = await fetch(`${svc.url}/v1/requesters/${await requesterIdOf(svc, 'dan@acme.io')}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(erased.status).toBe(200);
+    const kept = JSON.stringify((await drive.rows(a.featureId)).map((r) => r.detail));
+    expect(kept).toContain('unmergedFrom');
+    expect(kept).not.toContain('Dark mode');
   });
 });

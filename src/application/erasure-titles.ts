@@ -53,8 +53,8 @@ export async function retitleFeatures(tx: Tx, requestIds: readonly string[]): Pr
 }
 
 /**
- * Where else a renamed feature's old title was copied: the merge notice other requesters were sent ("merged into
- * …"), kept on their rows; the development-outbox messages sent about the feature; and the tracker issues that
+ * Where else a renamed feature's old title was copied: the merge and unmerge notices other requesters were sent
+ * ("merged into …", "no longer merged into …"), kept on their rows; the development-outbox messages sent about the feature; and the tracker issues that
  * carry it (the links it owns, on it or moved by a merge to a survivor), marked for a push that rewrites their
  * title.
  */
@@ -68,12 +68,21 @@ export async function forgetOldTitles(tx: Tx, retitled: readonly Retitled[]): Pr
         updatedAt: sql`now()`,
       })
       .where(sql`${notifications.detail}->'mergedInto'->>'id' = ${featureId}`);
+    // The unmerge notice ("no longer merged into …") keeps the title as well.
+    await tx
+      .update(notifications)
+      .set({
+        detail: sql`jsonb_set(${notifications.detail}, '{unmergedFrom,title}', to_jsonb(${title}::text))`,
+        updatedAt: sql`now()`,
+      })
+      .where(sql`${notifications.detail}->'unmergedFrom'->>'id' = ${featureId}`);
     // Dev-outbox messages about the feature, by Message-ID only (a search for its words would take unrelated mail
     // sharing one): each notification's own, and the digest its row went out in, whose Message-ID is the
     // requester's and the digest's hour (notify-digest.job.ts digestMessageId, digest-time.ts digestKey).
     const about = or(
       eq(notifications.featureId, featureId),
       sql`${notifications.detail}->'mergedInto'->>'id' = ${featureId}`,
+      sql`${notifications.detail}->'unmergedFrom'->>'id' = ${featureId}`,
     );
     await tx.delete(devMail).where(
       or(
