@@ -31,7 +31,8 @@ export interface RankOptions {
    * request's words. Document frequencies from a handful of documents (a new installation) are noise: with five
    * requests, a word two of them use looks as common as "the", and a word none of them uses ("files" in "export
    * reports as CSV files") outweighs every shared word put together, so a reworded duplicate looks like a new
-   * need. From this many documents on, the index's own frequencies are used unchanged.
+   * need. From this many documents on, the index's own frequencies are used unchanged. A round number, not tuned:
+   * 50 and 200 move the figures of `dedupe-eval --pool 8` and `--pool 30` the same way, with no wrong merge.
    */
   idfPriorDocuments: number;
   /** Weight of a typo-matched term relative to an exact match. */
