@@ -85,6 +85,13 @@ describe('backWording', () => {
       'planned',
       'moved_back',
     ],
+    [
+      'issues an unmerge took from a shipped feature',
+      { back: 'unmerged' },
+      'shipped',
+      'planned',
+      'moved_back',
+    ],
   ])('%s', (_name, news, fromStatus, status, expected) => {
     expect(backWording(news, fromStatus, status)).toBe(expected);
   });

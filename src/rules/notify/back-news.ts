@@ -62,6 +62,8 @@ export function backWording(
   if (!news.back) return undefined;
   if (news.unmergedFrom) return 'unmerged';
   if (status === 'declined') return undefined;
+  // Issues an unmerge took away from a feature that keeps its requests: nothing of theirs was reopened.
+  if (news.back === 'unmerged') return 'moved_back';
   return fromStatus === 'shipped' || fromStatus === 'declined' ? 'reopened' : 'moved_back';
 }
 
