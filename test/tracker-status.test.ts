@@ -20,6 +20,8 @@ beforeAll(async () => {
     yaml: [
       'push:',
       '  coalesceSeconds: 1',
+      // The product owner decides duplicates here, in the trackers: no feature waits for a review first.
+      '  holdForReview: 0',
       'reconcile:',
       // Reconcile runs when a test asks; every run also checks that linked issues still exist.
       '  trackerIntervalSeconds: 3600',
@@ -564,8 +566,11 @@ describe('several links', () => {
       title: 'Bulk export of audit logs',
       requester: { email: 'al@delta.io' },
     });
+    // In Jira, where the survivor has no issue: its issue moves to the survivor (one in the same tracker as the
+    // survivor's would stay behind, closed as a duplicate).
     const other = await pushed({
       title: 'Custom fonts on printed invoices',
+      tags: ['jira'],
       requester: { email: 'cf@epsilon.io' },
     });
     await linear.updateIssue(survivor.issueId, { stateId: linearStateId('started') });
@@ -579,16 +584,15 @@ describe('several links', () => {
     expect(carried.links.map((l) => l.issueKey).sort()).toEqual([other.issueKey, survivor.issueKey].sort());
     expect(carried.status).toBe('in_progress');
 
-    // The brought issue moves in Linear: the survivor stays in progress (by `all` it would be planned).
-    await linear.updateIssue(other.issueId, { stateId: linearStateId('unstarted') });
-    await waitFor('the brought issue at Todo', async () =>
+    // The brought issue is behind (To Do): the survivor stays in progress (by `all` it would be under review).
+    await waitFor('the brought issue at To Do', async () =>
       (await feature(survivor.featureId)).links.some(
-        (l) => l.issueKey === other.issueKey && l.trackerStatus === 'Todo',
+        (l) => l.issueKey === other.issueKey && l.trackerStatus === 'To Do',
       )
         ? true
         : undefined,
     );
-    await reconcile('linear');
+    await reconcile('jira');
     const held = await feature(survivor.featureId);
     expect(held.status).toBe('in_progress');
     // Never moved off in progress: by `all`, the merge alone would have taken it back to under review.
@@ -601,7 +605,7 @@ describe('several links', () => {
     // Undone: the other feature follows its own issue again, and the survivor stays shipped.
     const undone = await svc.post(`/v1/features/${other.featureId}/unmerge`, {});
     expect(undone.status).toBe(200);
-    await statusIs(other.featureId, 'planned');
+    await statusIs(other.featureId, 'under_review');
     expect((await feature(survivor.featureId)).status).toBe('shipped');
     // Merged again and undone again: the mark comes and goes with the link.
     expect(
