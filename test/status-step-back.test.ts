@@ -1,4 +1,6 @@
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notifications, requesters } from '../src/store/schema.ts';
 import {
   type linearDriver,
   type MailingService,
@@ -109,6 +111,35 @@ describe('a status goes back only for a reason a person took', () => {
     expect(reopened.parsed.html).toContain('was reopened: it is being built again');
     const history = (await feature(f.featureId)).statusHistory.map((h) => `${h.from}>${h.to}`);
     expect(history.slice(-2)).toEqual(['in_progress>shipped', 'shipped>in_progress']);
+  });
+
+  it('a digest lists a reopened feature in the same words', async () => {
+    const f = await drive.featureWith('Bulk invoice export', [
+      { email: 'ria@acme.io', name: 'Ria', body: 'Download every invoice of a quarter in one zip.' },
+    ]);
+    await drive.move(f.issueId, 'started');
+    await nthMailTo('ria@acme.io', 1);
+    await drive.move(f.issueId, 'completed');
+    await nthMailTo('ria@acme.io', 2);
+    // Ria chose one daily summary since.
+    const ria = await requesterIdOf(svc, 'ria@acme.io');
+    await svc.runtime.store.db.update(requesters).set({ notifyDigest: true }).where(eq(requesters.id, ria));
+
+    await drive.move(f.issueId, 'started');
+    const row = await waitFor('the digest row', async () =>
+      (await drive.rows(f.featureId)).find((r) => r.state === 'pending' && r.detail['digest'] === true),
+    );
+    expect(row).toMatchObject({ status: 'in_progress', detail: { back: 'reopened', fromStatus: 'shipped' } });
+    // The digest hour comes.
+    await svc.runtime.store.db
+      .update(notifications)
+      .set({ dueAt: sql`now()` })
+      .where(eq(notifications.id, row.id));
+    const queue = svc.runtime.queues.queue('notify');
+    for (const job of (await queue.getDelayed()).filter((j) => j.name === 'notify-digest'))
+      await job.promote();
+    const digest = await nthMailTo('ria@acme.io', 3);
+    expect(digest.parsed.text).toContain('“Bulk invoice export”: reopened — being built again');
   });
 
   it('an unmerge tells the requesters it gave back that they are no longer merged, and the status now', async () => {

@@ -58,6 +58,14 @@ describe('carriedBackNews: what a row replacing a waiting one says', () => {
     ],
     ['a reopening undone by moving on', undefined, { back: 'reopened' }, 'in_progress', 'shipped', {}],
     ['a plain row replaced', undefined, { fromStatus: 'planned' }, 'planned', 'in_progress', {}],
+    [
+      'a reopening of what they were never told',
+      { back: 'reopened' },
+      undefined,
+      'under_review',
+      'in_progress',
+      {},
+    ],
   ])('%s', (_name, change, replaced, fromStatus, to, expected) => {
     expect(carriedBackNews(change, replaced, fromStatus, to)).toEqual(expected);
   });

@@ -30,8 +30,8 @@ export function backNewsOf(detail: Record<string, unknown> | undefined): BackNew
 
 /**
  * What a new row says about a step back: the change's own news, else what the pending row it replaces said, while
- * still true: an unmerge they have not heard of yet always; a reopening while the new status is still a step back
- * from what they knew (`fromStatus`).
+ * true for this requester: an unmerge they have not heard of yet always; any other while the new status is a step
+ * back from what they knew (`fromStatus`: told, or where their waiting row's window started).
  */
 export function carriedBackNews(
   change: Record<string, unknown> | undefined,
@@ -40,11 +40,10 @@ export function carriedBackNews(
   to: FeatureStatus,
 ): BackNews {
   const own = backNewsOf(change);
-  if (own.back) return own;
-  const earlier = backNewsOf(replaced);
-  if (earlier.back === 'unmerged') return earlier;
-  if (earlier.back === 'reopened' && isStepBack(fromStatus, to)) return earlier;
-  return {};
+  const news = own.back ? own : backNewsOf(replaced);
+  if (news.unmergedFrom) return news;
+  // A step back from what they were never told is plain news for them.
+  return news.back && isStepBack(fromStatus, to) ? news : {};
 }
 
 export type BackWording = 'reopened' | 'moved_back' | 'unmerged';
