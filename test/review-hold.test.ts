@@ -132,6 +132,20 @@ describe('review hold: what reaches the tracker, and when', () => {
     expect(titles).not.toContain('Please add a dark theme');
   });
 
+  it('an unmerge is an answer too: the feature leaves the queue and gets its own issue at once', async () => {
+    const { original, maybe } = await reviewPair('Gantt chart', 'Please add a Gantt chart view', 'eve');
+    expect(await links(maybe.featureId)).toEqual([]);
+    const merged = await svc.post(`/v1/features/${maybe.featureId}/merge`, { into: original.featureId });
+    expect(merged.status).toBe(200);
+    const unmerged = await svc.post(`/v1/features/${maybe.featureId}/unmerge`, {});
+    expect(unmerged.status).toBe(200);
+    // Made in the unmerge's own unit of work, not when the hold runs out.
+    expect(await links(maybe.featureId)).toHaveLength(1);
+    expect(await reviewItem(maybe.featureId)).toBeUndefined();
+    const issue = await issueOf(maybe.featureId);
+    expect(issue.description).not.toContain('Possible duplicate');
+  });
+
   it("once its hold runs out the redrive pushes it, saying it may duplicate the other feature's issue", async () => {
     const { original, maybe } = await reviewPair(
       'Calendar sync with Google Calendar',

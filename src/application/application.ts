@@ -41,7 +41,8 @@ export function createApplication({ store, queues, config, status, triage, metri
   const links = createLinkState(context);
   const merges = {
     merge: (...args: DropContext<typeof mergeFeatures>) => mergeFeatures(context, ...args),
-    unmerge: (...args: DropContext<typeof unmergeFeature>) => unmergeFeature(context, ...args),
+    unmerge: (...args: DropContext<typeof unmergeFeature>) =>
+      unmergeFeature({ ...context, push: triage.push }, ...args),
   };
   const companyFolds = createCompanyFolds({ db: store.db, unitOfWork, scoring: triage.scoring });
   return {

@@ -22,6 +22,7 @@ import {
   primaryLinkIds,
   recordUnmerge,
 } from '../store/merges.repo.ts';
+import { dismissReview } from '../store/review.repo.ts';
 import {
   lockFeatures,
   RetryableConflict,
@@ -29,6 +30,7 @@ import {
   type StatusChange,
 } from '../store/status-change.ts';
 import { recountFeature } from './feature-score.ts';
+import { markForPush, type PushPolicy } from './push-bar.ts';
 import { type MergeAudit, recordChange, type StatusContext, settleStatus } from './status-change.ts';
 import type { Work } from './unit-of-work.ts';
 
@@ -170,7 +172,7 @@ async function moveBack(
  * status it had, both features are recounted and their issues re-pushed. The merge record says who undid it.
  */
 export async function unmergeFeature(
-  { unitOfWork, policy }: StatusContext,
+  { unitOfWork, policy, push }: StatusContext & { push?: PushPolicy | undefined },
   featureId: string,
   actor: string | undefined,
 ): Promise<UnmergeOutcome> {
@@ -201,7 +203,14 @@ export async function unmergeFeature(
       reason: 'links moved back',
     });
     if (survivorSettled) changes.push(survivorSettled);
-    work.after.push([...(await markLinksDirty(tx, featureId)), ...(await markLinksDirty(tx, live))]);
+    // An unmerge is a person's answer that the two differ: a feature held for review as a possible duplicate of the
+    // other is held no longer, and one that never reached a tracker gets its link now if it passes the bar.
+    await dismissReview(tx, featureId);
+    const own = push ? await markForPush(tx, featureId, push) : [];
+    work.after.push([
+      ...(own.length > 0 ? own : await markLinksDirty(tx, featureId)),
+      ...(await markLinksDirty(tx, live)),
+    ]);
     return { outcome: 'unmerged', mergeId: merge.id, intoId: live, requestIds, linkIds, changes } as const;
   });
 }
