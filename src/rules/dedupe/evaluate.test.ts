@@ -6,7 +6,7 @@ import { replayPools } from './evaluate-pools.ts';
 const outcome = (
   queryId: string,
   targetId: string,
-  top: { id: string; confidence: number; own?: number; sameText?: boolean },
+  top: { id: string; confidence: number; own?: number; sameText?: boolean; sameNeed?: boolean },
   rank: number,
   featureRank = rank,
 ): QueryOutcome => ({
@@ -14,7 +14,7 @@ const outcome = (
   targetId,
   rank,
   featureRank,
-  top: { sameText: false, own: top.confidence, ...top },
+  top: { sameText: false, sameNeed: top.id === targetId, own: top.confidence, ...top },
   topWithoutOriginal: 0,
 });
 
@@ -77,7 +77,7 @@ describe('dedupe-eval figures', () => {
       [
         outcome('q1', 't1', { id: 't1', confidence: 0.9 }, 1),
         // q2 and q1 are both labelled duplicates of t1: merging q2 into q1 joins t1's feature.
-        outcome('q2', 't1', { id: 'q1', confidence: 0.9 }, 2),
+        outcome('q2', 't1', { id: 'q1', confidence: 0.9, sameNeed: true }, 2),
         // The same report filed twice under two ids.
         outcome('q3', 't3', { id: 'copy-of-q3', confidence: 0.9, sameText: true }, 2),
         outcome('q4', 't4', { id: 'unrelated', confidence: 0.9 }, 0),
@@ -91,6 +91,43 @@ describe('dedupe-eval figures', () => {
     expect(result.recall).toBe(0.2);
   });
 
+  it('past only, a merge into a duplicate whose own pair was left out is still the right feature', async () => {
+    const engine = createDedupeEngine();
+    const corpus = [
+      // Filed before its original: past only leaves this pair out (its original was not there yet).
+      {
+        id: 'early-duplicate',
+        title: 'Calendar sync with Outlook drops recurring meetings',
+        body: 'After syncing with Outlook our weekly recurring meetings are missing from the team calendar.',
+      },
+      {
+        id: 'original',
+        title: 'Two-way Outlook integration',
+        body: 'Keep the team calendar and Outlook in step, series included.',
+      },
+      { id: 'other', title: 'Dark mode for the dashboard', body: 'The dashboard is too bright at night.' },
+      { id: 'another', title: 'Export reports to CSV', body: 'Finance wants the monthly report as a CSV.' },
+      {
+        id: 'query',
+        title: 'Outlook calendar sync drops recurring meetings',
+        body: 'Our weekly recurring meetings go missing from the team calendar after syncing with Outlook.',
+      },
+    ];
+    const labels = [
+      { queryId: 'early-duplicate', targetId: 'original' },
+      { queryId: 'query', targetId: 'original' },
+    ];
+    const { outcomes, excluded } = await replay(engine, corpus, labels, true);
+    expect(excluded).toBe(1);
+    expect(outcomes.map((o) => o.top?.id)).toEqual(['early-duplicate']);
+    expect(outcomes[0]?.top?.confidence).toBeGreaterThanOrEqual(THRESHOLDS.autoMerge);
+    const result = summarise(outcomes, excluded, THRESHOLDS);
+    // Per document it missed the original; by feature it joined it, through the pair left out of the replay.
+    expect(result.precision).toBe(0);
+    expect(result.precisionSameNeed).toBe(1);
+    expect(result.byFeature.recall).toBe(1);
+  });
+
   it('review recall counts a merge or a review against the original; by feature, against any duplicate of it', () => {
     const result = summarise(
       [
@@ -99,9 +136,9 @@ describe('dedupe-eval figures', () => {
         // Queued for review against the original.
         outcome('q2', 't1', { id: 't1', confidence: 0.6, own: 0.7 }, 1),
         // Merged into a labelled duplicate of the original (q1): the right feature, not the right document.
-        outcome('q3', 't1', { id: 'q1', confidence: 0.9 }, 2),
+        outcome('q3', 't1', { id: 'q1', confidence: 0.9, sameNeed: true }, 2),
         // Queued for review against another duplicate of the original.
-        outcome('q4', 't1', { id: 'q2', confidence: 0.5, own: 0.6 }, 2),
+        outcome('q4', 't1', { id: 'q2', confidence: 0.5, own: 0.6, sameNeed: true }, 2),
         // The original first, but too weak even for review: a new feature.
         outcome('q5', 't5', { id: 't5', confidence: 0.3, own: 0.4 }, 1),
         // Merged into the wrong feature.
