@@ -40,7 +40,7 @@ function needs(pairs: readonly [string, string][]): (id: string) => string {
 }
 
 describe.skipIf(!existsSync(DEV))(
-  `the ${SET} development set through intake and triage (skipped: ../shared/datasets/dedupe-dev absent)`,
+  `the ${SET} development set through intake and triage${existsSync(DEV) ? '' : ' (skipped: ../shared/datasets/dedupe-dev absent)'}`,
   () => {
     let svc: TestService;
     beforeAll(async () => {

@@ -244,7 +244,7 @@ describe('dedupe engine on feature requests', () => {
 const DEV = new URL('../../../../shared/datasets/dedupe-dev/', import.meta.url);
 
 describe.skipIf(!existsSync(DEV))(
-  'dedupe-dev sets in ../shared (skipped: ../shared/datasets/dedupe-dev absent)',
+  `dedupe-dev sets in ../shared${existsSync(DEV) ? '' : ' (skipped: ../shared/datasets/dedupe-dev absent)'}`,
   () => {
     const read = (name: string) =>
       readFileSync(new URL(name, DEV), 'utf8')
