@@ -78,6 +78,8 @@ export async function runTrackerTarget({
       '    perSeconds: 60',
       'push:',
       `  coalesceSeconds: ${TRACKER_SETTINGS.coalesceSeconds}`,
+      // The Jira phase's titles read like the Linear phase's: pushed at once, not held as possible duplicates.
+      '  holdForReview: 0',
       '',
     ].join('\n'),
   );
@@ -132,14 +134,30 @@ export async function runTrackerTarget({
       if (exit !== 'code 0')
         progress(`tracker: server exit ${exit}; its last lines:\n  ${server.tail().join('\n  ')}`);
     }
-    for (const kind of KINDS) {
-      const figures = await needsPhase({ serviceEnv, cwd, scratchDir, apiKey, kind, signal });
-      result.needs.push(figures);
-      progress(`tracker: ${kind}: ${figures.issues} issues for ${figures.needs} distinct needs`);
-    }
   } catch (err) {
     result.failed = (err as Error).message;
     progress(`tracker: failed: ${result.failed}`);
   }
+  await measureNeeds(result, { serviceEnv, cwd, scratchDir, apiKey, signal, progress });
   return result;
+}
+
+/** Issues per distinct need, a fresh service per tracker: measured whatever became of the phases before. */
+async function measureNeeds(
+  result: TrackerResult,
+  options: Omit<Parameters<typeof needsPhase>[0], 'kind'> & { progress: (message: string) => void },
+): Promise<void> {
+  const { progress, ...rest } = options;
+  for (const kind of KINDS) {
+    try {
+      const figures = await needsPhase({ ...rest, kind });
+      result.needs.push(figures);
+      progress(`tracker: ${kind}: ${figures.issues} issues for ${figures.needs} distinct needs`);
+    } catch (err) {
+      result.failed = [result.failed, `issues per need (${kind}): ${(err as Error).message}`]
+        .filter(Boolean)
+        .join('; ');
+      progress(`tracker: issues per need (${kind}) failed: ${(err as Error).message}`);
+    }
+  }
 }
