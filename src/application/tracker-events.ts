@@ -1,6 +1,6 @@
 import { ConnectorError } from '../connectors/errors.ts';
 import type { Tracker, TrackerEvent } from '../connectors/tracker.ts';
-import type { IssueMarks, PushTarget } from '../domain/tracker.ts';
+import type { IssueMarks, PushTarget, TrackerIssueState } from '../domain/tracker.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { markLostMessage } from '../store/link-marks.repo.ts';
@@ -68,8 +68,9 @@ async function checkedLink(
   tracker: Tracker,
   issueId: string,
   seen?: { issueId: string; marks?: IssueMarks | undefined },
+  found?: LiveLink | null,
 ): Promise<CheckedLink> {
-  const link = await deps.links.linkOf(tracker.kind, tracker.site, issueId);
+  const link = found === undefined ? await deps.links.linkOf(tracker.kind, tracker.site, issueId) : found;
   if (!link) return { kind: 'none' };
   if (!link.markedAt) return { kind: 'own', link };
   let carries = seen ? tracker.carriesMark(seen, link.idempotencyKey) : undefined;
@@ -84,6 +85,25 @@ async function checkedLink(
   }
   if (link.markLostAt) await deps.store.links.clearMarkLost(link.id);
   return { kind: 'own', link };
+}
+
+/**
+ * An event that says nothing new about a marked issue (the status, its category and key its link holds; no duplicate
+ * mark) from a read that cannot show the mark (a Jira webhook: entity properties are not in it). Applying it only
+ * records the issue's newer update time, so its mark is not read again for it: our own pushes fire one such event
+ * for every issue update. A status change, a duplicate mark or a link whose mark was found lost is still checked.
+ */
+function nothingNew(tracker: Tracker, link: LiveLink, state: TrackerIssueState): boolean {
+  return (
+    link.markedAt !== null &&
+    link.markLostAt === null &&
+    tracker.carriesMark(state, link.idempotencyKey) === undefined &&
+    state.duplicateOfIssueId === undefined &&
+    state.category !== 'duplicate' &&
+    link.statusName === state.statusName &&
+    link.statusCategory === state.category &&
+    link.issueKey === state.issueKey
+  );
 }
 
 /**
@@ -193,7 +213,11 @@ async function applyEvent(
       return duplicate(deps, tracker, event.issueId, event.duplicateOfIssueId, cause);
     case 'issue-changed': {
       const { state } = event;
-      const checked = await checkedLink(deps, tracker, state.issueId, state);
+      const known = (await deps.links.linkOf(tracker.kind, tracker.site, state.issueId)) ?? null;
+      const checked =
+        known && nothingNew(tracker, known, state)
+          ? ({ kind: 'own', link: known } as const)
+          : await checkedLink(deps, tracker, state.issueId, state, known);
       if (checked.kind === 'none') return `issue ${state.issueKey} not linked`;
       if (checked.kind === 'gone') return `issue ${state.issueKey}: not found when its mark was checked`;
       if (checked.kind === 'foreign') return `issue ${state.issueKey}: lost its link's mark; not applied`;

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJiraTracker } from '../src/connectors/jira/tracker.ts';
+import type { Tracker } from '../src/connectors/tracker.ts';
+import type { TrackerIssueState } from '../src/domain/tracker.ts';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
+
+/**
+ * What a Jira webhook costs: its payload shows no entity property, so it cannot show the mark that says an issue is
+ * still the one its link followed. A change (a new status, a duplicate mark) is checked with one read of the issue;
+ * an event that says nothing new (our own push's update, say) is applied without one.
+ */
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startService({ yaml: 'push:\n  coalesceSeconds: 0\n' });
+});
+afterAll(async () => {
+  await svc?.stop();
+});
+
+/** The sandbox's Jira tracker, counting the issue reads the events make. */
+function countingTracker(): { tracker: Tracker; reads: () => number } {
+  const emulators = svc.emulators();
+  const real = createJiraTracker({
+    site: 'sandbox',
+    host: emulators.jira.url,
+    email: emulators.credentials.jira.email,
+    apiToken: emulators.credentials.jira.apiToken,
+  });
+  let reads = 0;
+  const tracker: Tracker = {
+    ...real,
+    getIssue: (idKeyOrUrl) => {
+      reads++;
+      return real.getIssue(idKeyOrUrl);
+    },
+  };
+  return { tracker, reads: () => reads };
+}
+
+describe('a Jira webhook about a marked issue', () => {
+  it('is checked against the mark when it changes something, and not read again when it says nothing new', async () => {
+    const res = await svc.post('/v1/requests', validRequest({ title: 'Audit log export', tags: ['jira'] }));
+    const featureId = await svc.featureOf(((await res.json()) as { id: string }).id);
+    const link = await waitFor('the issue pushed and marked', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l?.state === 'linked' && l.markedAt && l.statusName && !l.dirtySince ? l : undefined;
+    });
+    const { tracker, reads } = countingTracker();
+    // What a webhook shows: the state, and marks it cannot complete (labels only).
+    const webhook = (state: Partial<TrackerIssueState>): TrackerIssueState => ({
+      kind: 'jira',
+      site: 'sandbox',
+      issueId: link.issueId ?? '',
+      issueKey: link.issueKey ?? '',
+      url: link.url ?? '',
+      statusName: link.statusName ?? '',
+      category: link.statusCategory ?? '',
+      updatedAt: new Date(Date.now() + 60_000).toISOString(),
+      marks: { seen: [], complete: false },
+      ...state,
+    });
+    const apply = (state: TrackerIssueState) =>
+      svc.runtime.application.trackerEvents.applyEvents(
+        tracker,
+        [{ type: 'issue-changed', state }],
+        'tracker',
+      );
+
+    const [same] = await apply(webhook({}));
+    expect(same).toBe(`issue ${link.issueKey}: ${link.statusName}`);
+    expect(reads()).toBe(0);
+    const [after] = await svc.runtime.store.links.forFeature(featureId);
+    expect(after?.issueUpdatedAt?.getTime()).toBeGreaterThan(link.issueUpdatedAt?.getTime() ?? 0);
+
+    // A new status is worth a read: the issue must still carry this link's mark to speak for the feature.
+    const [moved] = await apply(
+      webhook({
+        statusName: 'In Progress',
+        category: 'indeterminate',
+        updatedAt: new Date(Date.now() + 120_000).toISOString(),
+      }),
+    );
+    expect(moved).toBe(`issue ${link.issueKey}: In Progress`);
+    expect(reads()).toBe(1);
+  });
+});
