@@ -32,7 +32,7 @@ export function whatHappensNext(status: FeatureStatus, mergedIntoTitle?: string)
     case 'in_progress':
       return 'Work has started. We will write again as soon as you can use it.';
     case 'shipped':
-      return 'It is available now; there is nothing you need to do. This is the last message about it.';
+      return 'It is available now; there is nothing you need to do. We will write again only if it is reopened.';
     case 'declined':
       return 'It is not planned for now. Your request stays on record, and if that changes we will tell you.';
     case 'merged':
