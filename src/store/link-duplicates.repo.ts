@@ -7,6 +7,21 @@ import { trackerLinks } from './schema.ts';
  * the push did, recorded after the tracker call, so a push repeated after a crash asks the tracker again (its close
  * and reopen are safe to repeat) and then records the same.
  */
+/**
+ * What a push that covered the demand as of `demandVersion` leaves on its link: clean unless a change came in
+ * meanwhile, and any failure an earlier attempt recorded cleared.
+ */
+export function pushSettled(demandVersion: number) {
+  return {
+    dirtySince: sql`case when ${trackerLinks.demandVersion} = ${demandVersion} then null else ${trackerLinks.dirtySince} end`,
+    lastErrorKind: null,
+    lastError: null,
+    lastErrorAt: null,
+    state: sql`case when ${trackerLinks.state} = 'failed' then 'linked' else ${trackerLinks.state} end`,
+    updatedAt: sql`now()`,
+  } as const;
+}
+
 export function createLinkDuplicatesRepo(db: Db) {
   return {
     /**
@@ -27,12 +42,7 @@ export function createLinkDuplicatesRepo(db: Db) {
         .set({
           closedAsDuplicateOf: issueId,
           statusBeforeClose: sql`case when ${trackerLinks.closedAsDuplicateOf} = ${issueId} then coalesce(${trackerLinks.statusBeforeClose}, ${statusBefore}) else ${statusBefore} end`,
-          dirtySince: sql`case when ${trackerLinks.demandVersion} = ${demandVersion} then null else ${trackerLinks.dirtySince} end`,
-          lastErrorKind: null,
-          lastError: null,
-          lastErrorAt: null,
-          state: sql`case when ${trackerLinks.state} = 'failed' then 'linked' else ${trackerLinks.state} end`,
-          updatedAt: sql`now()`,
+          ...pushSettled(demandVersion),
         })
         .where(eq(trackerLinks.id, linkId));
     },

@@ -4,7 +4,7 @@ import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Db } from './db.ts';
 import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
-import { createLinkDuplicatesRepo } from './link-duplicates.repo.ts';
+import { createLinkDuplicatesRepo, pushSettled } from './link-duplicates.repo.ts';
 import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
 import { createLinkRequestsRepo } from './link-requests.repo.ts';
 import { features, trackerLinks } from './schema.ts';
@@ -129,12 +129,7 @@ function pushOutcomes(db: Db) {
           pushedHash: hash,
           ...(title !== undefined ? { pushedTitle: title } : {}),
           pushedAt: sql`now()`,
-          dirtySince: sql`case when ${trackerLinks.demandVersion} = ${demandVersion} then null else ${trackerLinks.dirtySince} end`,
-          lastErrorKind: null,
-          lastError: null,
-          lastErrorAt: null,
-          state: sql`case when ${trackerLinks.state} = 'failed' then 'linked' else ${trackerLinks.state} end`,
-          updatedAt: sql`now()`,
+          ...pushSettled(demandVersion),
         })
         .where(eq(trackerLinks.id, linkId))
         .returning(DIRTY_LINK_COLUMNS);
