@@ -15,6 +15,8 @@ import type { RouteInput } from '../rules/route.ts';
 import type { Store } from '../store/store.ts';
 import { adminHandlers } from './admin.routes.ts';
 import { requireAdmin, requireApiKey } from './auth.ts';
+import { consoleHandlers } from './console/console.ts';
+import { consoleSessionMiddleware } from './console/session.ts';
 import { featuresHandlers } from './features.routes.ts';
 import { healthHandlers, probeDependencies } from './health.routes.ts';
 import { linksHandlers } from './links.routes.ts';
@@ -29,7 +31,7 @@ import { intakeRateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
 import { requestersHandlers } from './requesters.routes.ts';
 import { requestsHandlers } from './requests.routes.ts';
-import type { OpsRouteName, RouteHandlers } from './route-table.ts';
+import type { ConsoleRouteName, OpsRouteName, RouteHandlers } from './route-table.ts';
 import { sourceWebhooksHandlers } from './source-webhooks.routes.ts';
 import { webhooksHandlers } from './webhooks.routes.ts';
 
@@ -96,7 +98,7 @@ function healthHandlerDeps({
 /** Every API route's handler; the intake sources' webhook and the development outbox only where they exist. */
 function apiHandlers(
   deps: AppDeps,
-): Omit<RouteHandlers, OpsRouteName | 'sourceWebhook' | 'devMailList' | 'devMailMessage'> &
+): Omit<RouteHandlers, OpsRouteName | ConsoleRouteName | 'sourceWebhook' | 'devMailList' | 'devMailMessage'> &
   Partial<RouteHandlers> {
   const { config, store, application, queues, redis, metrics, trackers, route, sources, writeIntake } = deps;
   return {
@@ -114,12 +116,15 @@ function apiHandlers(
     ...featuresHandlers({ store }),
     ...linksHandlers({ store, application, trackers, queues, route }),
     ...mergesHandlers({ store, application }),
+    ...consoleHandlers(deps),
   };
 }
 
 /** What the route table's auth kinds and rate limits stand for in this process. */
-function routeMiddleware({ config, apiKeys, redis, apiRoutes }: AppDeps): RouteMiddleware {
+function routeMiddleware(deps: AppDeps): RouteMiddleware {
+  const { config, apiKeys, redis, apiRoutes } = deps;
   const prefix = config.queuePrefix;
+  const console = consoleSessionMiddleware(deps);
   // A worker process mounts no rate-limited route.
   const unlimited: RequestHandler = (_req, _res, next) => next();
   return {
@@ -127,8 +132,11 @@ function routeMiddleware({ config, apiKeys, redis, apiRoutes }: AppDeps): RouteM
       apiKey: [requireApiKey(apiKeys)],
       adminToken: [requireAdmin(config.adminToken, apiKeys)],
       webhookSignature: [],
+      session: [console.session],
       none: [],
     },
+    csrf: console.csrf,
+    member: console.member,
     rateLimit: apiRoutes
       ? {
           intake: intakeRateLimit({ redis, prefix, ...config.intake.rateLimit }),

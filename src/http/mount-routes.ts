@@ -6,6 +6,10 @@ import { ROUTES, type RouteHandlers } from './route-table.ts';
 /** What the route table's declarations stand for on a request: checks, limits and body parsers. */
 export interface RouteMiddleware {
   auth: Record<AuthKind, RequestHandler[]>;
+  /** After the body is parsed: a console form's CSRF token (session routes other than GET). */
+  csrf: RequestHandler;
+  /** After the session check: refuses a viewer on a route declared `role: 'member'`. */
+  member: RequestHandler;
   rateLimit: { intake: RequestHandler; pages: RequestHandler };
   /** The most a JSON body may hold (HTTP_BODY_LIMIT_BYTES). */
   jsonBodyLimitBytes: number;
@@ -90,8 +94,10 @@ export function mountRoutes(
     app[spec.method](
       spec.path,
       ...middleware.auth[spec.auth],
+      ...(spec.role === 'member' ? [middleware.member] : []),
       ...(spec.rateLimit ? [middleware.rateLimit[spec.rateLimit]] : []),
       ...bodyParsers(spec, middleware),
+      ...(spec.auth === 'session' && spec.method !== 'get' ? [middleware.csrf] : []),
       async (req, res) => {
         await handle(parseInput(spec, req), req, res);
       },
@@ -112,6 +118,8 @@ export function mountMethodNotAllowed(
 ) {
   const byPath = new Map<string, { auth: AuthKind; methods: string[] }>();
   for (const route of routes) {
+    // A console path asked with the wrong method answers like any unknown one (the console's 404 page).
+    if (route.auth === 'session') continue;
     const entry = byPath.get(route.path) ?? { auth: route.auth, methods: [] };
     entry.methods.push(route.method.toUpperCase());
     byPath.set(route.path, entry);

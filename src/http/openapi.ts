@@ -15,6 +15,7 @@ const SECURITY: Record<AuthKind, NonNullable<RouteConfig['security']>> = {
   adminToken: [{ adminToken: [] }],
   // Webhooks are signed per delivery (the summary names how); pages carry their credential in the URL.
   webhookSignature: [],
+  session: [],
   none: [],
 };
 
@@ -23,6 +24,7 @@ const AUTH_PROBLEMS: Record<AuthKind, Record<number, string>> = {
   apiKey: { 401: 'Missing or invalid API key' },
   adminToken: { 401: 'No credentials', 403: 'An API key, not the admin token' },
   webhookSignature: {},
+  session: {},
   none: {},
 };
 
@@ -119,7 +121,9 @@ export function openApiDocument(version: string, routes: readonly RouteSpec[]) {
     scheme: 'bearer',
     description: 'ADMIN_TOKEN (an API key is refused with 403)',
   });
-  for (const route of routes) registry.registerPath(routeConfig(route));
+  // The console (and `/`, which leads to it) is for people in a browser, not a contract for machines.
+  const forMachines = (route: RouteSpec) => route.path !== '/' && !route.path.startsWith('/console');
+  for (const route of routes) if (forMachines(route)) registry.registerPath(routeConfig(route));
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consolePageRoutes, consoleSignInRoutes } from './console/console-routes.ts';
 import { unsubscribeForm } from './pages/unsubscribe.page.ts';
 import { featureId, pathId } from './params.ts';
 import { defineRoute, type RouteHandler } from './route.ts';
@@ -381,9 +382,13 @@ export const ROUTES = {
   ...adminRoutes,
   ...trackerWebhookRoutes,
   ...pageRoutes,
+  ...consoleSignInRoutes,
+  ...consolePageRoutes,
 };
 
 type RouteName = keyof typeof ROUTES;
 export type RouteHandlers = { [K in RouteName]: RouteHandler<(typeof ROUTES)[K]> };
 /** The routes every process serves; the rest are the API's. */
 export type OpsRouteName = keyof typeof opsRoutes;
+/** The console's sign-in and pages. */
+export type ConsoleRouteName = keyof typeof consoleSignInRoutes | keyof typeof consolePageRoutes;

@@ -8,10 +8,11 @@ import type { z } from 'zod';
 
 /**
  * Who may call a route. `apiKey` and `adminToken` are checked before anything else (`Authorization: Bearer`);
- * `webhookSignature` is verified by the handler over the raw body; `none` is open (health, and the requester
- * pages, whose URL token is the credential).
+ * `webhookSignature` is verified by the handler over the raw body; `session` is a console page (a signed-in
+ * person's session cookie; a state-changing one also checks the form's CSRF token); `none` is open (health, the
+ * console's sign-in, and the requester pages, whose URL token is the credential).
  */
-export type AuthKind = 'apiKey' | 'adminToken' | 'webhookSignature' | 'none';
+export type AuthKind = 'apiKey' | 'adminToken' | 'webhookSignature' | 'session' | 'none';
 
 type RouteBody =
   /** JSON, validated by the schema before the handler runs; `required` bodies must say application/json (415). */
@@ -41,6 +42,8 @@ export interface RouteSpec {
   /** Request headers, keyed by their name as documented: 400 naming each invalid one, with the body's errors. */
   headers?: z.ZodObject;
   body?: RouteBody;
+  /** A console route that changes something only a member may do (viewers read). */
+  role?: 'member';
   /** `intake`: per API key, RateLimit-* headers, a problem; `pages`: per client IP, a page. */
   rateLimit?: 'intake' | 'pages';
   /** The successful answers (and the pages' own error pages), by status. */

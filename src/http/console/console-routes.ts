@@ -1,0 +1,292 @@
+import { z } from 'zod';
+import { featureId, pathId } from '../params.ts';
+import { defineRoute } from '../route.ts';
+
+/**
+ * The console's part of the route table: the sign-in pages (open, limited per client) and the pages of a
+ * signed-in team member (`session`; those that change something are `role: 'member'`, and check the form's CSRF
+ * token). Forms are validated by their handlers, since a page answers a bad form with the page and a message.
+ */
+
+const html = (description: string) => ({ description, contentType: 'text/html' as const });
+const page = { 200: html('The page') };
+const seeOther = { 303: { description: 'Done: back to the page that shows it' } };
+const featureParams = z.object({ id: featureId });
+const requesterParams = z.object({ id: pathId('requester') });
+const nextPath = z.object({ next: z.string().optional() });
+/** Query values arrive as strings; a list filter may repeat. */
+const oneOrMany = z.union([z.string(), z.array(z.string())]).optional();
+
+export const consoleSignInRoutes = {
+  root: defineRoute({
+    method: 'get',
+    path: '/',
+    auth: 'none',
+    summary: 'Leads to the console',
+    responses: { 303: { description: 'To /console' } },
+  }),
+  consoleAsset: defineRoute({
+    method: 'get',
+    path: '/console/assets/:name',
+    auth: 'none',
+    summary: "The console's stylesheet and script (served here: a page loads nothing from another origin)",
+    params: z.object({ name: z.string() }),
+    responses: { 200: { description: 'The file' }, 404: html('No such file') },
+  }),
+  consoleSignInPage: defineRoute({
+    method: 'get',
+    path: '/console/sign-in',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: 'The sign-in page: the identity provider, an emailed link, or (development) local sign-in',
+    query: z.object({
+      next: z.string().optional(),
+      sent: z.string().optional(),
+      error: z.string().optional(),
+    }),
+    responses: page,
+  }),
+  consoleSignInLocal: defineRoute({
+    method: 'post',
+    path: '/console/sign-in/local',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: 'Development only, with no identity provider configured: signs in as the local developer',
+    body: { kind: 'form', schema: nextPath },
+    responses: seeOther,
+  }),
+  consoleSignInEmail: defineRoute({
+    method: 'post',
+    path: '/console/sign-in/email',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: 'Sends a one-time sign-in link to an allowed address',
+    body: { kind: 'form', schema: z.object({ email: z.string(), next: z.string().optional() }) },
+    responses: seeOther,
+  }),
+  consoleEmailLinkPage: defineRoute({
+    method: 'get',
+    path: '/console/sign-in/email/:token',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: 'The emailed link: a button that signs in (a GET changes nothing: mail scanners open links)',
+    params: z.object({ token: z.string() }),
+    responses: page,
+  }),
+  consoleEmailLinkRedeem: defineRoute({
+    method: 'post',
+    path: '/console/sign-in/email/:token',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: 'Uses the emailed link once: a session, then the page that was asked for',
+    params: z.object({ token: z.string() }),
+    body: { kind: 'form', schema: z.object({}) },
+    responses: seeOther,
+  }),
+  consoleOidcStart: defineRoute({
+    method: 'get',
+    path: '/console/sign-in/oidc',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: 'Starts an OpenID Connect sign-in (authorization code with PKCE)',
+    query: nextPath,
+    responses: { 303: { description: "To the identity provider's authorization endpoint" } },
+  }),
+  consoleOidcCallback: defineRoute({
+    method: 'get',
+    path: '/console/sign-in/oidc/callback',
+    auth: 'none',
+    rateLimit: 'pages',
+    summary: "The identity provider's answer: a session, then the page that was asked for",
+    responses: seeOther,
+  }),
+  consoleSignOut: defineRoute({
+    method: 'post',
+    path: '/console/sign-out',
+    auth: 'session',
+    summary: 'Ends this session',
+    body: { kind: 'form', schema: z.object({}) },
+    responses: seeOther,
+  }),
+};
+
+export const consoleFeatureQuery = z.object({
+  sort: z.enum(['score', 'recent', 'requesters', 'revenue']).optional(),
+  status: oneOrMany,
+  tracker: z.string().optional(),
+  source: z.string().optional(),
+  company: z.string().optional(),
+  tier: z.string().optional(),
+  tag: z.string().optional(),
+  q: z.string().optional(),
+  cursor: z.string().optional(),
+});
+
+export const consolePageRoutes = {
+  consoleHome: defineRoute({
+    method: 'get',
+    path: '/console',
+    auth: 'session',
+    summary: 'The console: the features page',
+    responses: { 303: { description: 'To /console/features' } },
+  }),
+  consoleFeatures: defineRoute({
+    method: 'get',
+    path: '/console/features',
+    auth: 'session',
+    summary: 'Features ranked, filtered and searched',
+    query: consoleFeatureQuery,
+    responses: page,
+  }),
+  consoleFeature: defineRoute({
+    method: 'get',
+    path: '/console/features/:id',
+    auth: 'session',
+    summary: 'A feature: score, requests, companies, issues, timeline and actions',
+    params: featureParams,
+    query: z.object({
+      merge: z.string().optional(),
+      done: z.string().optional(),
+      error: z.string().optional(),
+    }),
+    responses: { ...page, 404: html('No such feature') },
+  }),
+  consoleFeatureExport: defineRoute({
+    method: 'get',
+    path: '/console/features/:id/export',
+    auth: 'session',
+    role: 'member',
+    summary: "A feature's requests and requesters as CSV",
+    params: featureParams,
+    responses: { 200: { description: 'CSV', contentType: 'text/plain' } },
+  }),
+  consoleFeatureTitle: defineRoute({
+    method: 'post',
+    path: '/console/features/:id/title',
+    auth: 'session',
+    role: 'member',
+    summary: "Sets the feature's title (the product owner's summary; requests keep their words)",
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({ title: z.string() }) },
+    responses: seeOther,
+  }),
+  consoleFeaturePush: defineRoute({
+    method: 'post',
+    path: '/console/features/:id/push',
+    auth: 'session',
+    role: 'member',
+    summary: 'Pushes the feature to its tracker now',
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({}) },
+    responses: seeOther,
+  }),
+  consoleFeatureLink: defineRoute({
+    method: 'post',
+    path: '/console/features/:id/link',
+    auth: 'session',
+    role: 'member',
+    summary: 'Links an existing issue (its key or URL)',
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({ issue: z.string() }) },
+    responses: seeOther,
+  }),
+  consoleFeatureUnlink: defineRoute({
+    method: 'post',
+    path: '/console/features/:id/unlink',
+    auth: 'session',
+    role: 'member',
+    summary: 'Unlinks one of its issues',
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({ linkId: z.string() }) },
+    responses: seeOther,
+  }),
+  consoleFeatureMerge: defineRoute({
+    method: 'post',
+    path: '/console/features/:id/merge',
+    auth: 'session',
+    role: 'member',
+    summary: 'Merges the feature into another',
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({ into: z.string() }) },
+    responses: seeOther,
+  }),
+  consoleFeatureUnmerge: defineRoute({
+    method: 'post',
+    path: '/console/features/:id/unmerge',
+    auth: 'session',
+    role: 'member',
+    summary: 'Undoes the merge of this feature',
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({}) },
+    responses: seeOther,
+  }),
+  consoleReview: defineRoute({
+    method: 'get',
+    path: '/console/review',
+    auth: 'session',
+    summary: 'Possible duplicates, each beside its candidate, with the evidence',
+    query: z.object({ done: z.string().optional(), error: z.string().optional() }),
+    responses: page,
+  }),
+  consoleReviewAnswer: defineRoute({
+    method: 'post',
+    path: '/console/review/:id',
+    auth: 'session',
+    role: 'member',
+    summary: 'Answers one possible duplicate: merge, merge the other way, or not a duplicate',
+    params: featureParams,
+    body: { kind: 'form', schema: z.object({ answer: z.enum(['merge', 'merge-other', 'dismiss']) }) },
+    responses: seeOther,
+  }),
+  consoleRequesters: defineRoute({
+    method: 'get',
+    path: '/console/requesters',
+    auth: 'session',
+    summary: 'Requesters and companies, found by email, domain or name',
+    query: z.object({ q: z.string().optional() }),
+    responses: page,
+  }),
+  consoleRequester: defineRoute({
+    method: 'get',
+    path: '/console/requesters/:id',
+    auth: 'session',
+    summary: 'A requester: their requests, the emails sent them, their preferences; export and erase',
+    params: requesterParams,
+    query: z.object({ done: z.string().optional(), error: z.string().optional() }),
+    responses: { ...page, 404: html('No such requester') },
+  }),
+  consoleRequesterExport: defineRoute({
+    method: 'get',
+    path: '/console/requesters/:id/export',
+    auth: 'session',
+    role: 'member',
+    summary: 'Everything held about a requester, as JSON',
+    params: requesterParams,
+    responses: { 200: { description: 'The export (JSON, a download)' } },
+  }),
+  consoleRequesterErase: defineRoute({
+    method: 'post',
+    path: '/console/requesters/:id/erase',
+    auth: 'session',
+    role: 'member',
+    summary: "Erases a requester's personal data, once their email address is typed to confirm",
+    params: requesterParams,
+    body: { kind: 'form', schema: z.object({ confirm: z.string() }) },
+    responses: seeOther,
+  }),
+  consoleCompany: defineRoute({
+    method: 'get',
+    path: '/console/companies/:id',
+    auth: 'session',
+    summary: 'A company: its requesters and the features they asked for',
+    params: z.object({ id: pathId('company') }),
+    responses: { ...page, 404: html('No such company') },
+  }),
+  consoleHealth: defineRoute({
+    method: 'get',
+    path: '/console/health',
+    auth: 'session',
+    summary: 'Trackers, sources, queues and schedules, in words, with what to do',
+    responses: page,
+  }),
+};
