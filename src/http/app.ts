@@ -38,7 +38,15 @@ import { webhooksHandlers } from './webhooks.routes.ts';
 export interface AppDeps {
   config: Pick<
     Config,
-    'http' | 'intake' | 'queuePrefix' | 'adminToken' | 'push' | 'isProduction' | 'mail' | 'notifications'
+    | 'http'
+    | 'intake'
+    | 'queuePrefix'
+    | 'adminToken'
+    | 'push'
+    | 'isProduction'
+    | 'mail'
+    | 'notifications'
+    | 'publicUrl'
   >;
   apiKeys: readonly string[];
   store: Store;

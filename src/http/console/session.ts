@@ -1,12 +1,96 @@
-import type { RequestHandler } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { csrfFor, findConsoleSession } from '../../store/console-sessions.repo.ts';
 import type { AppDeps } from '../app.ts';
 
-// Placeholder until sessions are built: every console page is refused.
-export function consoleSessionMiddleware(_deps: AppDeps): {
+/**
+ * The console's checks, as the route table's `session` auth kind, `role: 'member'` and CSRF stand for them. A
+ * signed-out visitor of a page is sent to sign in and brought back; a state-changing form must carry the session's
+ * CSRF token, and a viewer may not change anything.
+ */
+
+/** The session cookie's name: `__Host-` (Secure, this host only, path /) when the console is served over https. */
+export function sessionCookieName(publicUrl: string): string {
+  return publicUrl.startsWith('https:') ? '__Host-ss_session' : 'ss_session';
+}
+
+/** The value of cookie `name` in the request's Cookie header. */
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return undefined;
+}
+
+/** Sets (or, with `undefined`, clears) the session cookie. */
+export function setSessionCookie(
+  res: Response,
+  publicUrl: string,
+  value: string | undefined,
+  maxAgeSeconds = 0,
+) {
+  const secure = publicUrl.startsWith('https:');
+  res.cookie(sessionCookieName(publicUrl), value ?? '', {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    ...(value ? { maxAge: maxAgeSeconds * 1000 } : { maxAge: 0 }),
+  });
+}
+
+/** Where a signed-out visitor of `req` is sent: the sign-in page, with the page to come back to. */
+export function signInPath(req: Request): string {
+  const back = req.method === 'GET' ? req.originalUrl : '/console';
+  return `/console/sign-in?next=${encodeURIComponent(back)}`;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function refusePage(res: Response, status: 403, detail: string) {
+  res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(`${detail}\n`);
+}
+
+export function consoleSessionMiddleware(deps: AppDeps): {
   session: RequestHandler;
   csrf: RequestHandler;
   member: RequestHandler;
 } {
-  const refuse: RequestHandler = (_req, res) => void res.status(401).type('text/plain').send('sign in\n');
-  return { session: refuse, csrf: refuse, member: refuse };
+  const db = deps.store.db;
+  const cookieName = sessionCookieName(deps.config.publicUrl);
+  const session: RequestHandler = async (req, res, next) => {
+    const value = readCookie(req, cookieName);
+    const found = value ? await findConsoleSession(db, value) : undefined;
+    if (!value || !found) return void res.redirect(303, signInPath(req));
+    req.consoleSession = { ...found, csrf: csrfFor(value) };
+    next();
+  };
+  const csrf: RequestHandler = (req, res, next) => {
+    const sent = (req.body as Record<string, unknown> | undefined)?.['_csrf'];
+    const expected = req.consoleSession?.csrf;
+    if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) {
+      return refusePage(
+        res,
+        403,
+        'This form has expired or did not come from this console: reload the page and try again.',
+      );
+    }
+    next();
+  };
+  const member: RequestHandler = (req, res, next) => {
+    if (req.consoleSession?.role !== 'member') {
+      return refusePage(
+        res,
+        403,
+        'Your role is viewer: only members can change features, reviews and requesters.',
+      );
+    }
+    next();
+  };
+  return { session, csrf, member };
 }
