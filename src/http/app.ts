@@ -1,9 +1,10 @@
 import { STATUS_CODES } from 'node:http';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Application } from '../application/application.ts';
 import type { IntakeWriter } from '../application/intake-writer.ts';
 import type { Config } from '../config/load.ts';
+import type { Mailer } from '../connectors/mail/client.ts';
 import type { Sources } from '../connectors/source-registry.ts';
 import type { Trackers } from '../connectors/tracker-registry.ts';
 import type { PushTarget } from '../domain/tracker.ts';
@@ -16,6 +17,7 @@ import type { Store } from '../store/store.ts';
 import { adminHandlers } from './admin.routes.ts';
 import { requireAdmin, requireApiKey } from './auth.ts';
 import { consoleHandlers } from './console/console.ts';
+import { consoleProblemPage, sendConsoleError } from './console/error-page.ts';
 import { consoleSessionMiddleware } from './console/session.ts';
 import { featuresHandlers } from './features.routes.ts';
 import { healthHandlers, probeDependencies } from './health.routes.ts';
@@ -26,7 +28,7 @@ import { openApiDocument } from './openapi.ts';
 import { customerPagesHandlers } from './pages/customer-pages.routes.ts';
 import { devMailHandlers } from './pages/dev-mail.routes.ts';
 import { pageRateLimit } from './pages/page-rate-limit.ts';
-import { HttpProblem, sendProblem } from './problem.ts';
+import { HttpProblem, sendProblem as sendProblemJson } from './problem.ts';
 import { intakeRateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
 import { requestersHandlers } from './requesters.routes.ts';
@@ -47,6 +49,7 @@ export interface AppDeps {
     | 'mail'
     | 'notifications'
     | 'publicUrl'
+    | 'console'
   >;
   apiKeys: readonly string[];
   store: Store;
@@ -66,6 +69,8 @@ export interface AppDeps {
   writeIntake?: IntakeWriter | undefined;
   /** Where a feature is pushed (routing); undefined when this process pushes nowhere. */
   route?: ((input: RouteInput) => PushTarget) | undefined;
+  /** Sends the console's emailed sign-in links; without one, that way of signing in is not offered. */
+  mailer?: Mailer | undefined;
   metrics: Metrics;
   log: Logger;
   version: string;
@@ -184,7 +189,14 @@ export function createApp(deps: AppDeps) {
   mountMethodNotAllowed(app, mounted, middleware);
   // Any other path under /v1 needs an API key too: without one, nothing tells which paths exist.
   if (deps.apiRoutes) app.use('/v1', ...middleware.auth.apiKey);
-  app.use((req) => {
+  app.use((req, res) => {
+    if (isConsolePage(req)) {
+      return sendConsoleError(req, res, {
+        status: 404,
+        title: 'Page not found',
+        detail: 'The console has no page at this address. It may have been mistyped, or the page has moved.',
+      });
+    }
     throw new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`);
   });
   app.use(errorHandler(config));
@@ -205,8 +217,15 @@ function isUnstorableText(err: unknown): boolean {
   return false;
 }
 
+/** A console page or form: a person in a browser, so errors are pages rather than problem JSON. */
+function isConsolePage(req: Request): boolean {
+  return req.path === '/console' || req.path.startsWith('/console/');
+}
+
 function errorHandler(config: AppDeps['config']): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    // Everything below says what went wrong as a problem; a console request gets it as a page.
+    const sendProblem = isConsolePage(req) ? consoleProblemPage(req, res) : sendProblemJson;
     if (err instanceof HttpProblem) return sendProblem(res, err.problem, err.headers);
     const e = err as { type?: string; status?: number; limit?: number; message?: string };
     // body-parser errors: https://github.com/expressjs/body-parser#errors

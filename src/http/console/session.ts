@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { csrfFor, findConsoleSession } from '../../store/console-sessions.repo.ts';
 import type { AppDeps } from '../app.ts';
+import { sendConsoleError } from './error-page.ts';
 
 /**
  * The console's checks, as the route table's `session` auth kind, `role: 'member'` and CSRF stand for them. A
@@ -52,8 +53,9 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function refusePage(res: Response, status: 403, detail: string) {
-  res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(`${detail}\n`);
+/** A refused console request, as a page in the console's layout (the person is in a browser). */
+function refusePage(req: Request, res: Response, title: string, detail: string) {
+  sendConsoleError(req, res, { status: 403, title, detail });
 }
 
 export function consoleSessionMiddleware(deps: AppDeps): {
@@ -75,8 +77,9 @@ export function consoleSessionMiddleware(deps: AppDeps): {
     const expected = req.consoleSession?.csrf;
     if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) {
       return refusePage(
+        req,
         res,
-        403,
+        'This form has expired',
         'This form has expired or did not come from this console: reload the page and try again.',
       );
     }
@@ -85,8 +88,9 @@ export function consoleSessionMiddleware(deps: AppDeps): {
   const member: RequestHandler = (req, res, next) => {
     if (req.consoleSession?.role !== 'member') {
       return refusePage(
+        req,
         res,
-        403,
+        'Members only',
         'Your role is viewer: only members can change features, reviews and requesters.',
       );
     }

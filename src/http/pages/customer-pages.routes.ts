@@ -6,9 +6,9 @@ import { tokenKeyOnce } from '../../store/secrets.repo.ts';
 import { loadStatusPage, tokenRequester } from '../../store/status-page.repo.ts';
 import { createSubscriptionsRepo } from '../../store/subscriptions.repo.ts';
 import type { RouteHandlers } from '../route-table.ts';
-import { sendNotFound, sendPage } from './layout.ts';
-import { statusPageBody } from './status.page.ts';
-import { unsubscribeDoneBody, unsubscribeForm, unsubscribeFormBody } from './unsubscribe.page.ts';
+import { sendCustomerPage, sendNotFound } from './customer-page.ts';
+import { statusPageData } from './status.page.ts';
+import { unsubscribeDoneData, unsubscribeForm, unsubscribeFormData } from './unsubscribe.page.ts';
 
 interface CustomerPagesDeps {
   db: Db;
@@ -18,6 +18,14 @@ interface CustomerPagesDeps {
 type PageRoutes = 'statusPage' | 'unsubscribePage' | 'unsubscribe' | 'oneClickPage' | 'oneClickUnsubscribe';
 
 type Subscriptions = ReturnType<typeof createSubscriptionsRepo>;
+
+interface FormPage {
+  productName: string;
+  claims: TokenClaims;
+  token: string;
+  /** Why the form is shown again (a 400), if it is. */
+  alert?: string;
+}
 
 /** The unsubscribe link a status page offers, when the token names a request of a feature. */
 function unsubscribeLink(key: Buffer, claims: TokenClaims): string | undefined {
@@ -33,21 +41,15 @@ function unsubscribeLink(key: Buffer, claims: TokenClaims): string | undefined {
   }).unsubscribe;
 }
 
-/** The unsubscribe form as the requester's subscriptions stand, `before` it an alert if any. */
-async function unsubscribeFormPage(
+/** The unsubscribe form as the requester's subscriptions stand, with an alert above it if any. */
+async function sendUnsubscribeForm(
+  res: Response,
   subscriptions: Subscriptions,
-  productName: string,
-  claims: TokenClaims,
-  token: string,
-  status: number,
-  before: string,
+  { productName, claims, token, alert }: FormPage,
 ) {
   const state = await subscriptions.state(claims.requesterId, claims.featureId);
-  return {
-    status,
-    title: `Stop status emails · ${productName}`,
-    body: `${before}${unsubscribeFormBody(state, `/unsubscribe/${token}`)}`,
-  };
+  const data = unsubscribeFormData(state, { action: `/unsubscribe/${token}`, productName, alert });
+  sendCustomerPage(res, 'unsubscribe', data, { status: alert ? 400 : 200 });
 }
 
 async function oneClickUnsubscribe(subscriptions: Subscriptions, claims: TokenClaims, res: Response) {
@@ -77,8 +79,8 @@ export function customerPagesHandlers({
     if (!claims || !(await tokenRequester(db, claims))) return undefined;
     return claims;
   }
-  const formPage = (claims: TokenClaims, token: string, status = 200, before = '') =>
-    unsubscribeFormPage(subscriptions, productName, claims, token, status, before);
+  const formPage = (res: Response, page: Omit<FormPage, 'productName'>) =>
+    sendUnsubscribeForm(res, subscriptions, { productName, ...page });
   const oneClick = (claims: TokenClaims, res: Response) => oneClickUnsubscribe(subscriptions, claims, res);
 
   return {
@@ -86,16 +88,14 @@ export function customerPagesHandlers({
       const claims = await claimsOf(token, 'status');
       const view = claims && (await loadStatusPage(db, claims));
       if (!claims || !view) return sendNotFound(res);
-      sendPage(res, {
-        title: `${view.feature?.title ?? view.request.title} · ${productName}`,
-        body: statusPageBody(view, { unsubscribe: unsubscribeLink(await tokenKey(), claims) }),
-      });
+      const unsubscribe = unsubscribeLink(await tokenKey(), claims);
+      sendCustomerPage(res, 'status', statusPageData(view, { unsubscribe, productName }));
     },
 
     unsubscribePage: async ({ params: { token } }, _req, res) => {
       const claims = await claimsOf(token, 'unsubscribe');
       if (!claims) return sendNotFound(res);
-      sendPage(res, await formPage(claims, token));
+      await formPage(res, { claims, token });
     },
 
     unsubscribe: async ({ params: { token } }, req, res) => {
@@ -109,8 +109,8 @@ export function customerPagesHandlers({
       }
       const choice = shape.choice.safeParse(sent['choice']).data;
       if (!choice || (choice === 'feature' && !claims.featureId)) {
-        const alert = '<p role="alert" class="card">Choose one of the options below, then confirm.</p>';
-        return sendPage(res, await formPage(claims, token, 400, alert));
+        const alert = 'Choose one of the options below, then confirm.';
+        return formPage(res, { claims, token, alert });
       }
       if (choice === 'digest') await subscriptions.setDigest(claims.requesterId, true);
       else {
@@ -121,10 +121,8 @@ export function customerPagesHandlers({
         });
       }
       const state = await subscriptions.state(claims.requesterId, claims.featureId);
-      sendPage(res, {
-        title: `Done · ${productName}`,
-        body: unsubscribeDoneBody(choice, state.feature?.title),
-      });
+      const done = unsubscribeDoneData(choice, { featureTitle: state.feature?.title, productName });
+      sendCustomerPage(res, 'unsubscribed', done);
     },
 
     // Someone opening the one-click URL in a browser gets the page; a GET never unsubscribes.

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { redisRateLimit } from '../rate-limit.ts';
-import { sendPage } from './layout.ts';
+import { sendCustomerPage } from './customer-page.ts';
 
 /**
  * Per-client-IP limit on the token pages: plenty for a person, a wall for anyone trying tokens in bulk. Counted in
@@ -27,11 +27,7 @@ export function pageRateLimit({
     key: (req) => req.ip ?? 'unknown',
     limited(res, retryAfter) {
       res.set('Retry-After', retryAfter);
-      sendPage(res, {
-        status: 429,
-        title: 'Too many requests',
-        body: '<div class="card"><h1>Too many requests</h1><p>Please wait a minute and try again.</p></div>',
-      });
+      sendCustomerPage(res, 'too-many-requests', {}, { status: 429 });
     },
   });
 }

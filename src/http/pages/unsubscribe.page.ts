@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { SubscriptionState } from '../../store/subscriptions.repo.ts';
-import { escapeHtml } from './layout.ts';
 
 /** The choices the unsubscribe form offers (`choice` in the POST body). */
 const UNSUBSCRIBE_CHOICES = ['feature', 'all', 'digest'] as const;
@@ -16,40 +15,48 @@ export const unsubscribeForm = z.object({
 });
 
 /** GET `/unsubscribe/<token>`: a confirm form; nothing changes until it is posted. */
-export function unsubscribeFormBody(state: SubscriptionState, action: string): string {
-  const about = state.feature ? `“${escapeHtml(state.feature.title)}”` : 'this request';
+export function unsubscribeFormData(
+  state: SubscriptionState,
+  { action, productName, alert }: { action: string; productName: string; alert?: string | undefined },
+) {
+  const about = state.feature ? `“${state.feature.title}”` : 'this request';
   const already = state.stoppedAll
-    ? '<p class="muted">You already receive no status emails from us.</p>'
+    ? 'You already receive no status emails from us.'
     : state.stoppedFeature
-      ? `<p class="muted">You already receive no emails about ${about}.</p>`
-      : '';
-  const option = (value: UnsubscribeChoice, label: string, checked: boolean) =>
-    `<label><input type="radio" name="choice" value="${value}"${checked ? ' checked' : ''}> ${label}</label>`;
-  return `<div class="card">
-<h1>Stop status emails</h1>
-${already}
-<form method="post" action="${escapeHtml(action)}">
-<fieldset>
-<legend>What would you like?</legend>
-${state.feature ? option('feature', `Stop emails about ${about}`, true) : ''}
-${option('all', 'Stop all status emails from us', !state.feature)}
-${state.digest ? '' : option('digest', 'Keep them, but send one daily summary instead of an email per change', false)}
-</fieldset>
-<button type="submit">Confirm</button>
-</form>
-</div>`;
+      ? `You already receive no emails about ${about}.`
+      : undefined;
+  const options: Array<{ value: UnsubscribeChoice; label: string; checked: boolean }> = [
+    ...(state.feature
+      ? [{ value: 'feature' as const, label: `Stop emails about ${about}`, checked: true }]
+      : []),
+    { value: 'all', label: 'Stop all status emails from us', checked: !state.feature },
+    ...(state.digest
+      ? []
+      : [
+          {
+            value: 'digest' as const,
+            label: 'Keep them, but send one daily summary instead of an email per change',
+            checked: false,
+          },
+        ]),
+  ];
+  return { pageTitle: `Stop status emails · ${productName}`, alert, already, action, options };
 }
 
 /** After the POST: what now holds. */
-export function unsubscribeDoneBody(choice: UnsubscribeChoice, featureTitle: string | undefined): string {
+export function unsubscribeDoneData(
+  choice: UnsubscribeChoice,
+  { featureTitle, productName }: { featureTitle: string | undefined; productName: string },
+) {
   const said =
     choice === 'digest'
       ? 'You will get one daily summary instead of an email for each change.'
       : choice === 'all'
         ? 'You will receive no more status emails from us.'
-        : `You will receive no more emails about ${featureTitle ? `“${escapeHtml(featureTitle)}”` : 'this request'}.`;
-  return `<div class="card" role="status">
-<h1>${choice === 'digest' ? 'Done: daily summary' : 'You are unsubscribed'}</h1>
-<p>${said}</p>
-</div>`;
+        : `You will receive no more emails about ${featureTitle ? `“${featureTitle}”` : 'this request'}.`;
+  return {
+    pageTitle: `Done · ${productName}`,
+    heading: choice === 'digest' ? 'Done: daily summary' : 'You are unsubscribed',
+    said,
+  };
 }
