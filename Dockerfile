@@ -26,7 +26,9 @@ RUN npm ci
 COPY tsconfig*.json ./
 COPY src ./src
 COPY bin ./bin
-# tsc -p tsconfig.build.json, then copies src/store/migrations (SQL + drizzle meta) into dist/store/migrations.
+# tsc -p tsconfig.build.json, then copies src/store/migrations (SQL + drizzle meta) into dist/store/migrations and
+# the pages' templates and the console's assets (src/http/views/templates, assets) into dist/http/views, which the
+# compiled views.js and assets.js read at run time.
 # src/ only: the emulators' package is loaded by name in sandbox mode and is never compiled into dist/.
 RUN npm run build
 
