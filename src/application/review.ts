@@ -1,3 +1,5 @@
+import { type Actor, recordAudit } from '../store/audit.repo.ts';
+import { reviewCandidateOf } from '../store/console-review.repo.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
 import { dismissReview, expiredHolds } from '../store/review.repo.ts';
 import type { Store } from '../store/store.ts';
@@ -33,8 +35,27 @@ export function createReview({
     list: (query: { limit: number; after?: string | undefined }) =>
       store.review.list({ ...query, holdSeconds }),
 
-    /** "Not a duplicate": the feature leaves the queue and, passing the bar, gets its link and push now. */
-    dismiss(featureId: string): Promise<DismissOutcome> {
+    /**
+     * "Not a duplicate": the feature leaves the queue and, passing the bar, gets its link and push now. Who said so
+     * is recorded with both features, in the same unit of work.
+     */
+    dismiss(featureId: string, actor: Actor): Promise<DismissOutcome> {
+      return unitOfWork(async (work) => {
+        const candidateId = await reviewCandidateOf(work.tx, featureId);
+        if (!candidateId || !(await dismissReview(work.tx, featureId)))
+          return { outcome: 'not-found' } as const;
+        await recordAudit(work.tx, { actor, action: 'dismiss', featureId, detail: { candidateId } });
+        const links = push ? await markForPush(work.tx, featureId, push) : [];
+        work.after.push(links);
+        return { outcome: 'dismissed', links } as const;
+      });
+    },
+
+    /**
+     * The candidate was merged into this feature (review answered "the other way"): its question is answered, so
+     * it leaves the queue and, passing the bar, is pushed now. The merge's own record says who decided.
+     */
+    survived(featureId: string): Promise<DismissOutcome> {
       return unitOfWork(async (work) => {
         if (!(await dismissReview(work.tx, featureId))) return { outcome: 'not-found' } as const;
         const links = push ? await markForPush(work.tx, featureId, push) : [];

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Application } from '../application/application.ts';
+import { apiKeyActor } from '../store/audit.repo.ts';
 import { BadCursor } from '../store/review.repo.ts';
 import { RetryableConflict } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
@@ -82,9 +83,9 @@ export function mergesHandlers(
       });
     },
 
-    dismissReview: async ({ params: { id } }, _req, res) => {
+    dismissReview: async ({ params: { id } }, req, res) => {
       // Passing the push bar, it is pushed now like any other feature (no longer held for review).
-      const result = await deps.application.review.dismiss(id);
+      const result = await deps.application.review.dismiss(id, apiKeyActor(req.apiKeyId));
       if (result.outcome === 'not-found') {
         throw new HttpProblem(404, 'not-found', 'Not found', `feature ${id} is not waiting for review`);
       }

@@ -1,4 +1,5 @@
 import type { Application } from '../application/application.ts';
+import type { Actor } from '../store/audit.repo.ts';
 import { HttpProblem } from './problem.ts';
 import type { RouteHandlers } from './route-table.ts';
 
@@ -6,7 +7,10 @@ import type { RouteHandlers } from './route-table.ts';
  * A requester's rights over their data, behind ADMIN_TOKEN (an operator answers the person's request):
  * `GET /v1/requesters/:id/export` returns everything held about them; `DELETE /v1/requesters/:id` erases it
  * (application/requester-rights.ts) and re-pushes the tracker issues that quoted them. DELETE is idempotent.
+ * Both are recorded as done by the admin token (the only credential these routes accept).
  */
+const ADMIN_ACTOR: Actor = 'admin token';
+
 export function requestersHandlers({
   application,
 }: {
@@ -14,13 +18,13 @@ export function requestersHandlers({
 }): Pick<RouteHandlers, 'exportRequester' | 'eraseRequester'> {
   return {
     exportRequester: async ({ params: { id } }, _req, res) => {
-      const data = await application.requesterRights.export(id);
+      const data = await application.requesterRights.export(id, ADMIN_ACTOR);
       if (!data) throw new HttpProblem(404, 'not-found', 'Not found', `no requester with id ${id}`);
       res.set('Cache-Control', 'no-store').json(data);
     },
 
     eraseRequester: async ({ params: { id } }, req, res) => {
-      const erased = await application.requesterRights.erase(id);
+      const erased = await application.requesterRights.erase(id, ADMIN_ACTOR);
       if (erased.outcome === 'not-found') {
         throw new HttpProblem(404, 'not-found', 'Not found', `no requester with id ${id}`);
       }
