@@ -68,7 +68,7 @@ describe('a create recovered after a failure still links back to the feature', (
     expect([...jira.state.issues.values()].filter((i) => i.summary === 'Webhook retries')).toHaveLength(1);
     const issue = jira.state.findIssue(link.issueId ?? '');
     expect(issue?.remoteLinks.map((l) => l.object.url)).toEqual([
-      `${svc.config.publicUrl}/v1/features/${featureId}`,
+      `${svc.config.publicUrl}/console/features/${featureId}`,
     ]);
   });
 
@@ -85,6 +85,6 @@ describe('a create recovered after a failure still links back to the feature', (
     expect([...linear.state.issues.values()].filter((i) => i.title === 'Saved filters')).toHaveLength(1);
     const attachments = [...linear.state.attachments.values()].filter((a) => a.issueId === link.issueId);
     // Besides the customer requests' own attachments (their request URLs).
-    expect(attachments.map((a) => a.url)).toContain(`${svc.config.publicUrl}/v1/features/${featureId}`);
+    expect(attachments.map((a) => a.url)).toContain(`${svc.config.publicUrl}/console/features/${featureId}`);
   });
 });

@@ -80,7 +80,7 @@ describe('push to trackers (sandbox)', () => {
     expect(issue?.labels).toContain('customer-request');
     expect(JSON.stringify(issue?.description)).toContain('Customer demand');
     expect(issue?.properties.has('suggested-sync')).toBe(true);
-    expect(issue?.remoteLinks[0]?.object.url).toBe(`${svc.config.publicUrl}/v1/features/${featureId}`);
+    expect(issue?.remoteLinks[0]?.object.url).toBe(`${svc.config.publicUrl}/console/features/${featureId}`);
   });
 
   it('ten more requests within the window make one coalesced update, and every one becomes a customer request', async () => {

@@ -4,6 +4,8 @@ import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Store } from '../store/store.ts';
 import { createCompanyFolds } from './company-folds.ts';
+import { createFeatureEdits } from './feature-edits.ts';
+import { searchTermGroups } from './feature-search.ts';
 import { createLinkState, importIssue } from './link-state.ts';
 import { mergeFeatures, unmergeFeature } from './merges.ts';
 import { createRequesterRights } from './requester-rights.ts';
@@ -53,6 +55,10 @@ export function createApplication({ store, queues, config, status, triage, metri
     triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage }),
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),
+    /** A person's edits of one feature: its title, a push now, an export (each with its audit event). */
+    features: createFeatureEdits({ unitOfWork }),
+    /** The term groups a console word search looks up in the dedupe index (triage's analysis). */
+    searchTerms: (q: string) => searchTermGroups(q, (input) => triage.dedupe.analyse(input)),
     /** The review queue's decisions that end a feature's hold from the tracker, and the hold running out. */
     review: createReview({ store, unitOfWork, push: triage.push, holdSeconds: config.push.holdForReview }),
   };

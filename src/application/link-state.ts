@@ -2,6 +2,7 @@ import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/track
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import { titleKey } from '../rules/normalise.ts';
 import { isNewerState, linkStatus } from '../rules/status-map.ts';
+import { type Actor, recordAudit } from '../store/audit.repo.ts';
 import { featureDocumentId, lockDedupeIndex, storeDedupeIndex } from '../store/dedupe-index.repo.ts';
 import { markLinksDirty } from '../store/feature-writes.ts';
 import {
@@ -112,6 +113,7 @@ async function removeLink(
   featureId: string,
   cause: StatusCause,
   detail: Record<string, unknown>,
+  actor?: Actor,
 ): Promise<Unlinked | undefined> {
   return unitOfWork(async (work) => {
     await lockFeatures(work.tx, [featureId]);
@@ -119,6 +121,8 @@ async function removeLink(
     const current = await featureOfLink(work.tx, linkId);
     if (current && current !== featureId) throw new RetryableConflict('the link moved to another feature');
     if (!(await unlinkLink(work.tx, linkId))) return undefined;
+    if (actor)
+      await recordAudit(work.tx, { actor, action: 'unlink', featureId, detail: { linkId, ...detail } });
     const change = await settleStatus(work, featureId, policy, cause, { linkId, ...detail });
     return { featureId, linkId, change };
   });
@@ -142,19 +146,24 @@ export async function unlinkIssue(
   });
 }
 
-/** Unlinks by link id (the API). */
+/** Unlinks by link id (the API, the console): `actor` is who asked, recorded with it. */
 export async function unlink(
   context: StatusContext,
   featureId: string,
   linkId: string,
+  actor: Actor,
 ): Promise<{ change: StatusChange | undefined } | 'not-found' | 'already-unlinked'> {
   const link = await featureLinkById(context.db, featureId, linkId);
   if (!link) return 'not-found';
   if (link.state === 'unlinked') return 'already-unlinked';
-  const done = await removeLink(context, link.id, link.featureId, 'unlink', {
-    issueKey: link.issueKey,
-    reason: 'api',
-  });
+  const done = await removeLink(
+    context,
+    link.id,
+    link.featureId,
+    'unlink',
+    { issueKey: link.issueKey, reason: 'api' },
+    actor,
+  );
   return done ? { change: done.change } : 'already-unlinked';
 }
 
@@ -171,10 +180,13 @@ export async function linkIssue(
   {
     cause,
     supersedes,
+    actor,
   }: {
     cause: StatusCause;
     /** A link of this feature whose issue was marked a duplicate of this one: it now says `merged`. */
     supersedes?: string | undefined;
+    /** Who linked it by hand (recorded with it); absent when the trackers' news linked it. */
+    actor?: Actor | undefined;
   },
 ): Promise<LinkOutcome> {
   return unitOfWork(async (work) => {
@@ -197,6 +209,10 @@ export async function linkIssue(
       issueKey: state.issueKey,
       trackerStatus: state.statusName,
     });
+    if (actor) {
+      const detail = { linkId, tracker: state.kind, site: state.site, issueKey: state.issueKey };
+      await recordAudit(work.tx, { actor, action: 'link', featureId, detail });
+    }
     work.after.push(await markLinksDirty(work.tx, featureId));
     return { outcome: 'linked', linkId, change } as const;
   });

@@ -8,6 +8,7 @@ import type { PushTarget, TrackerIssueState } from '../domain/tracker.ts';
 import { siteOf } from '../domain/tracker.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { RouteInput } from '../rules/route.ts';
+import { type Actor, apiKeyActor } from '../store/audit.repo.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
 import { importedTarget, RetryableConflict } from '../store/status.repo.ts';
 import type { Store } from '../store/store.ts';
@@ -127,13 +128,14 @@ async function issueToLink(
 }
 
 /** Links an existing issue to the feature (it now carries the feature's demand); its pushes are queued once it commits. */
-async function linkExistingIssue(
-  { store, application, trackers }: LinksDeps,
+export async function linkExistingIssue(
+  { store, application, trackers }: Pick<LinksDeps, 'store' | 'application' | 'trackers'>,
   id: string,
   body: z.infer<typeof linkIssueBody>,
+  actor: Actor,
 ): Promise<TrackerLink> {
   const state = await issueToLink(trackers, body);
-  const linked = await application.links.linkIssue(id, state, importedTarget(state), { cause: 'api' });
+  const linked = await application.links.linkIssue(id, state, importedTarget(state), { cause: 'api', actor });
   if (linked.outcome === 'feature-gone') {
     throw new HttpProblem(404, 'not-found', 'Not found', `no live feature with id ${id}`);
   }
@@ -154,10 +156,11 @@ async function linkExistingIssue(
 }
 
 /** Asks for a push now, to `target` or where routing sends the feature; the link the push job works on. */
-async function pushNow(
-  { store, trackers, queues, route }: LinksDeps,
+export async function pushNow(
+  { application, trackers, queues, route }: Omit<LinksDeps, 'store'>,
   id: string,
   target: PushTarget | undefined,
+  actor: Actor,
 ) {
   if (!route) {
     throw new HttpProblem(
@@ -168,19 +171,23 @@ async function pushNow(
     );
   }
   // Checked inside requestPush's transaction: the throw rolls it back, so a refused push leaves no pending link.
-  const result = await store.links.requestPush(id, (input) => {
-    const chosen = target ?? route(input);
-    const site = siteOf(chosen);
-    if (!trackers.get(chosen.kind, site)) {
-      throw new HttpProblem(
-        409,
-        'no-tracker',
-        'No tracker',
-        `no ${chosen.kind} tracker "${site}" is configured`,
-      );
-    }
-    return chosen;
-  });
+  const result = await application.features.pushNow(
+    id,
+    (input) => {
+      const chosen = target ?? route(input);
+      const site = siteOf(chosen);
+      if (!trackers.get(chosen.kind, site)) {
+        throw new HttpProblem(
+          409,
+          'no-tracker',
+          'No tracker',
+          `no ${chosen.kind} tracker "${site}" is configured`,
+        );
+      }
+      return chosen;
+    },
+    actor,
+  );
   if (result.outcome === 'not-found') {
     throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
   }
@@ -205,22 +212,22 @@ export function linksHandlers(
   deps: LinksDeps,
 ): Pick<RouteHandlers, 'pushFeature' | 'linkIssue' | 'unlinkIssue'> {
   return {
-    pushFeature: async ({ params: { id }, body }, _req, res) => {
-      const link = await pushNow(deps, id, body.target);
+    pushFeature: async ({ params: { id }, body }, req, res) => {
+      const link = await pushNow(deps, id, body.target, apiKeyActor(req.apiKeyId));
       res.status(202).json({ link: linkView(link) });
     },
 
-    linkIssue: async ({ params: { id }, body }, _req, res) => {
-      const link = await linkExistingIssue(deps, id, body);
+    linkIssue: async ({ params: { id }, body }, req, res) => {
+      const link = await linkExistingIssue(deps, id, body, apiKeyActor(req.apiKeyId));
       res
         .status(201)
         .location(`/v1/features/${id}`)
         .json({ link: linkView(link) });
     },
 
-    unlinkIssue: async ({ params: { id, linkId } }, _req, res) => {
+    unlinkIssue: async ({ params: { id, linkId } }, req, res) => {
       const result = isUuid(linkId)
-        ? await deps.application.links.unlink(id, linkId).catch((err: unknown) => {
+        ? await deps.application.links.unlink(id, linkId, apiKeyActor(req.apiKeyId)).catch((err: unknown) => {
             if (!(err instanceof RetryableConflict)) throw err;
             throw new HttpProblem(
               409,

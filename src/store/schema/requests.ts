@@ -90,6 +90,12 @@ export const features = pgTable(
     index('features_title_key_idx').on(t.titleKey),
     index('features_score_idx').on(t.score.desc(), t.id),
     index('features_recent_idx').on(t.lastRequestedAt.desc(), t.id),
+    // The console's other sorts: by requesters, and by the revenue the score breakdown last counted.
+    index('features_requesters_idx').on(t.requesterCount.desc(), t.id),
+    index('features_revenue_idx').on(
+      sql`(coalesce((${t.scoreBreakdown} #>> '{terms,revenue,totalRevenue}')::float8, 0)) desc`,
+      t.id,
+    ),
     index('features_review_idx')
       .on(t.createdAt)
       .where(

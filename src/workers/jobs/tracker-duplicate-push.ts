@@ -88,7 +88,7 @@ async function closeDuplicate(
   const { statusBefore } = await tracker.closeAsDuplicate(ref, {
     survivor,
     survivorTitle: (await store.features.title(survivorLink.featureId)) ?? '',
-    featureUrl: `${config.publicUrl}/v1/features/${survivorLink.featureId}`,
+    featureUrl: `${config.publicUrl}/console/features/${survivorLink.featureId}`,
   });
   await store.links.recordClosedAsDuplicate(link.id, { ...settled, statusBefore });
   log.info(

@@ -37,8 +37,9 @@ function jiraCustomFields(
   return Object.keys(values).length > 0 ? values : undefined;
 }
 
+/** Where an issue links back to: the feature's console page (a signed-out visitor signs in and comes back). */
 export function featureUrl(publicUrl: string, featureId: string): string {
-  return `${publicUrl}/v1/features/${featureId}`;
+  return `${publicUrl}/console/features/${featureId}`;
 }
 
 /** What a push reads from and writes to. */

@@ -1,0 +1,2 @@
+CREATE INDEX "features_requesters_idx" ON "features" USING btree ("requester_count" DESC NULLS LAST,"id");--> statement-breakpoint
+CREATE INDEX "features_revenue_idx" ON "features" USING btree ((coalesce(("score_breakdown" #>> '{terms,revenue,totalRevenue}')::float8, 0)) desc,"id");

@@ -1,0 +1,193 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
+import { features } from '../src/store/schema.ts';
+import { startService, type TestService, validRequest } from './helpers/service.ts';
+
+/**
+ * The console's Features page over HTTP, signed in with a session from the database: each sort ranks by what it
+ * says, each filter and the word search keep only the features that match, merged features stay out unless asked
+ * for, and the pages follow one another without gaps or repeats.
+ */
+
+let svc: TestService;
+// Below a score of 6 a feature is not pushed: one feature stays with no issue (tracker "none").
+const YAML = 'push:\n  coalesceSeconds: 0.2\n  minScore: 6\n';
+beforeAll(async () => {
+  svc = await startService({ yaml: YAML });
+}, 120_000);
+afterAll(async () => {
+  await svc?.stop();
+});
+
+async function signIn(role: 'member' | 'viewer') {
+  const { cookieValue } = await createConsoleSession(svc.runtime.store.db, {
+    email: `${role}@example.com`,
+    role,
+    via: 'local',
+    ttlSeconds: 3_600,
+  });
+  return `ss_session=${cookieValue}`;
+}
+
+async function send(request: Record<string, unknown>): Promise<string> {
+  const res = await svc.post('/v1/requests', request);
+  expect(res.status).toBe(202);
+  return svc.featureOf(((await res.json()) as { id: string }).id);
+}
+
+const seeded: Record<'invoices' | 'darkMode' | 'slack' | 'calendar', string> = {
+  invoices: '',
+  darkMode: '',
+  slack: '',
+  calendar: '',
+};
+
+/** The feature ids a features page lists, in order. */
+async function listed(cookie: string, query: string): Promise<string[]> {
+  const html = await page(cookie, `/console/features${query}`);
+  return [...html.matchAll(/<td><a href="\/console\/features\/([0-9a-f-]{36})">/g)].map(
+    (m) => m[1] as string,
+  );
+}
+
+async function page(cookie: string, path: string, status = 200): Promise<string> {
+  const res = await fetch(`${svc.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+  const text = await res.text();
+  expect(res.status, text.slice(0, 500)).toBe(status);
+  return text;
+}
+
+const ours = (ids: string[]) => ids.filter((id) => Object.values(seeded).includes(id));
+
+describe('the features page', () => {
+  let cookie: string;
+  beforeAll(async () => {
+    cookie = await signIn('viewer');
+    // Three requesters at one (domain) company: the most requesters, the lowest score (5), so never pushed.
+    for (const n of [1, 2, 3]) {
+      seeded.invoices = await send(
+        validRequest({
+          title: 'Export invoices to spreadsheets',
+          body: '',
+          requester: { email: `clerk${n}@books.example` },
+        }),
+      );
+    }
+    // One requester at a big account: the highest revenue and score; tagged for Jira, from Zendesk.
+    seeded.darkMode = await send(
+      validRequest({
+        title: 'Dark mode for the dashboard',
+        body: '',
+        source: 'zendesk',
+        tags: ['jira'],
+        requester: {
+          email: 'ada@bigco.example',
+          company: { name: 'BigCo', domain: 'bigco.example', revenue: 50_000_000, tier: 'Enterprise' },
+        },
+      }),
+    );
+    seeded.calendar = await send(
+      validRequest({
+        title: 'Calendar sync with Outlook',
+        body: '',
+        requester: { email: 'cal@mid.example', company: { name: 'MidCo', revenue: 20_000, tier: 'growth' } },
+      }),
+    );
+    // The newest: a small account, tagged beta, pushed to Linear.
+    seeded.slack = await send(
+      validRequest({
+        title: 'Slack notifications for mentions',
+        body: '',
+        tags: ['beta'],
+        requester: {
+          email: 'sam@small.example',
+          company: { name: 'SmallCo', revenue: 200_000, tier: 'startup' },
+        },
+      }),
+    );
+    const merged = await svc.post(`/v1/features/${seeded.calendar}/merge`, { into: seeded.slack });
+    expect(merged.status).toBe(200);
+  }, 60_000);
+
+  it('sends /console to the features page', async () => {
+    const res = await fetch(`${svc.url}/console`, { headers: { cookie }, redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/console/features');
+  });
+
+  it('ranks by score, recency, requesters and revenue, and leaves merged features out', async () => {
+    const { darkMode, slack, invoices, calendar } = seeded;
+    expect(ours(await listed(cookie, ''))).toEqual([darkMode, slack, invoices]);
+    expect(ours(await listed(cookie, '?sort=recent'))).toEqual([slack, darkMode, invoices]);
+    expect(ours(await listed(cookie, '?sort=requesters'))[0]).toBe(invoices);
+    expect(ours(await listed(cookie, '?sort=revenue'))).toEqual([darkMode, slack, invoices]);
+    expect(ours(await listed(cookie, '?status=merged'))).toEqual([calendar]);
+  });
+
+  it('shows each row with its counts, revenue and issue', async () => {
+    const html = await page(cookie, '/console/features?source=zendesk');
+    expect(html).toContain('Dark mode for the dashboard');
+    expect(html).toContain('50,000,000');
+    const [link] = await svc.runtime.store.links.forFeature(seeded.darkMode);
+    expect(link?.kind).toBe('jira');
+  });
+
+  it('filters by tracker, source, company, tier and tag', async () => {
+    const { darkMode, slack, invoices } = seeded;
+    expect(ours(await listed(cookie, '?tracker=jira'))).toEqual([darkMode]);
+    expect(ours(await listed(cookie, '?tracker=linear'))).toEqual([slack]);
+    expect(ours(await listed(cookie, '?tracker=none'))).toEqual([invoices]);
+    expect(ours(await listed(cookie, '?source=zendesk'))).toEqual([darkMode]);
+    expect(ours(await listed(cookie, '?company=bigco.example'))).toEqual([darkMode]);
+    expect(ours(await listed(cookie, '?company=small'))).toEqual([slack]);
+    expect(ours(await listed(cookie, '?tier=enterprise'))).toEqual([darkMode]);
+    expect(ours(await listed(cookie, '?tag=beta'))).toEqual([slack]);
+    expect(ours(await listed(cookie, '?tag=beta&tier=enterprise'))).toEqual([]);
+  });
+
+  it('searches by words the way triage reads them: stems and synonyms', async () => {
+    const { darkMode, invoices } = seeded;
+    expect(ours(await listed(cookie, '?q=invoice'))).toEqual([invoices]);
+    expect(ours(await listed(cookie, `?q=${encodeURIComponent('night theme dashboards')}`))).toEqual([
+      darkMode,
+    ]);
+    expect(ours(await listed(cookie, '?q=dashboard+invoices'))).toEqual([]);
+    expect(await page(cookie, '/console/features?q=the')).toContain('has no words to search for');
+  });
+
+  it('answers a wrong filter or cursor with the page and a 400 naming it', async () => {
+    expect(await page(cookie, '/console/features?status=done', 400)).toContain('There is no status “done”');
+    expect(await page(cookie, '/console/features?tracker=github', 400)).toContain('Tracker must be jira');
+    expect(await page(cookie, '/console/features?cursor=bogus', 400)).toContain('out of date');
+  });
+
+  it('pages through every feature once, in order, by its next links', async () => {
+    // Enough features for three pages, scores all different and some equal, straight in the table.
+    await svc.runtime.store.db.insert(features).values(
+      Array.from({ length: 120 }, (_, i) => ({
+        title: `Bulk feature ${i}`,
+        titleKey: `bulk feature ${i}`,
+        score: 100 + Math.floor(i / 3),
+      })),
+    );
+    const all = await svc.runtime.store.db
+      .select({ id: features.id })
+      .from(features)
+      .where(sql`${features.mergedIntoId} is null`)
+      .orderBy(sql`${features.score} desc`, features.id);
+    const seen: string[] = [];
+    let path: string | undefined = '/console/features';
+    while (path) {
+      const html = await page(cookie, path);
+      seen.push(
+        ...[...html.matchAll(/<td><a href="\/console\/features\/([0-9a-f-]{36})">/g)].map(
+          (m) => m[1] as string,
+        ),
+      );
+      path = /<a href="([^"]+)" rel="next">/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+    }
+    expect(seen).toEqual(all.map((r) => r.id));
+    expect(seen.length).toBeGreaterThan(100);
+  });
+});
