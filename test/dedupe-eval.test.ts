@@ -54,6 +54,32 @@ describe('npm run dedupe-eval', () => {
     expect(bad.stderr()).toMatch(/--pool/);
   });
 
+  it('--replay: the set as a stream, per quarter, before and after learning; --no-learning only before', async () => {
+    const proc = spawnCli(['dedupe-eval', '--corpus', corpus, '--queries', queries, '--replay'], {});
+    expect((await proc.exited).code).toBe(0);
+    const { replay } = JSON.parse(proc.stdout()) as {
+      replay: Record<string, { quarters: unknown[]; all: Record<string, unknown> }>;
+    };
+    for (const run of [replay['before'], replay['after']]) {
+      expect(run?.quarters).toHaveLength(4);
+      expect(run?.all).toMatchObject({ requests: 2, duplicates: 1, wrongMerges: 0 });
+    }
+    expect(replay['after']).toHaveProperty('thresholds.autoMerge.source', 'prior');
+    expect(proc.stderr()).toMatch(/before \(no learning\)[\s\S]*after \(learning from the answers\)/);
+    const before = spawnCli(
+      ['dedupe-eval', '--corpus', corpus, '--queries', queries, '--replay', '--no-learning'],
+      {},
+    );
+    expect((await before.exited).code).toBe(0);
+    expect(JSON.parse(before.stdout())).not.toHaveProperty('replay.after');
+    const bad = spawnCli(
+      ['dedupe-eval', '--corpus', corpus, '--queries', queries, '--replay', '--pool', '3'],
+      {},
+    );
+    expect((await bad.exited).code).not.toBe(0);
+    expect(bad.stderr()).toMatch(/--replay/);
+  });
+
   it('names a missing argument and an unreadable file, and fails', async () => {
     const missing = spawnCli(['dedupe-eval', '--corpus', corpus], {});
     expect((await missing.exited).code).not.toBe(0);

@@ -3,14 +3,16 @@ import { parseArgs } from 'node:util';
 import { createDedupeEngine } from '../rules/dedupe/engine.ts';
 import { type CorpusDocument, type LabelledQuery, replay, summarise } from '../rules/dedupe/evaluate.ts';
 import { replayPools } from '../rules/dedupe/evaluate-pools.ts';
+import { runStreamReplay } from './dedupe-replay.ts';
 
 /**
- * `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N] [--auto-merge T]`: prints one JSON
- * object on stdout, and the same figures per document and by feature side by side on stderr.
+ * `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N | --replay [--no-learning]]
+ * [--auto-merge T]`: prints one JSON object on stdout, and the same figures per document and by feature side by
+ * side on stderr. `--replay` runs the set as a stream answered by a simulated product owner (dedupe-replay.ts).
  */
 
 const USAGE =
-  'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N] [--auto-merge 0..1]';
+  'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N | --replay [--no-learning]] [--auto-merge 0..1]';
 
 /** A problem with the command line or its files: one line on stderr and this exit code (sysexits.h). */
 class EvalInputError extends Error {
@@ -64,6 +66,8 @@ function parseEvalArgs(argv: string[]): {
   pastOnly: boolean;
   pool: number | undefined;
   autoMerge: number | undefined;
+  replay: boolean;
+  learning: boolean;
 } {
   let values: {
     corpus?: string;
@@ -71,6 +75,8 @@ function parseEvalArgs(argv: string[]): {
     'past-only'?: boolean;
     pool?: string;
     'auto-merge'?: string;
+    replay?: boolean;
+    'no-learning'?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -81,6 +87,8 @@ function parseEvalArgs(argv: string[]): {
         'past-only': { type: 'boolean' },
         pool: { type: 'string' },
         'auto-merge': { type: 'string' },
+        replay: { type: 'boolean' },
+        'no-learning': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -112,12 +120,19 @@ function parseEvalArgs(argv: string[]): {
     if (values['past-only'])
       throw new EvalInputError(`--pool and --past-only exclude each other; ${USAGE}`, EX_USAGE);
   }
+  const replay = values.replay ?? false;
+  if (replay && (pool !== undefined || values['past-only']))
+    throw new EvalInputError(`--replay excludes --pool and --past-only; ${USAGE}`, EX_USAGE);
+  if (values['no-learning'] && !replay)
+    throw new EvalInputError(`--no-learning applies to --replay only; ${USAGE}`, EX_USAGE);
   return {
     corpus: values.corpus,
     queries: values.queries,
     pastOnly: values['past-only'] ?? false,
     pool,
     autoMerge,
+    replay,
+    learning: !values['no-learning'],
   };
 }
 
@@ -154,8 +169,17 @@ export async function runDedupeEval(argv: string[]): Promise<void> {
       const where = `--queries: ${args.queries} line ${i + 1}`;
       return { queryId: field(row, 'query_id', where), targetId: field(row, 'target_id', where) };
     });
-    const engine = createDedupeEngine();
+    const engine = createDedupeEngine(
+      args.autoMerge === undefined ? {} : { thresholds: { autoMerge: args.autoMerge } },
+    );
     const started = performance.now();
+    if (args.replay) {
+      await runStreamReplay(engine, corpus, queries, args.learning);
+      process.stderr.write(
+        `dedupe-eval: ${corpus.length} documents, ${queries.length} queries in ${Math.round(performance.now() - started)} ms\n`,
+      );
+      return;
+    }
     const { outcomes, excluded } =
       args.pool === undefined
         ? await replay(engine, corpus, queries, args.pastOnly)

@@ -1,3 +1,4 @@
+import type { CompiledLearning } from './learned.ts';
 import type { CompiledOpposites, CompiledSynonyms } from './synonyms.ts';
 
 /** One side of a comparison: its title terms, and every term it has (title and body). */
@@ -27,6 +28,8 @@ export interface CompareContext {
   typoDiscount: number;
   /** Typo matches: a request term → the indexed terms it was matched as. */
   typoOf: ReadonlyMap<string, readonly string[]>;
+  /** What the team's review answers taught: terms merges said name the same thing (learned.ts). */
+  learned?: CompiledLearning | undefined;
 }
 
 const isNumber = (term: string) => /\d/.test(term);
@@ -73,14 +76,22 @@ export function compareTitles(
     query.titleTerms,
     query,
     candidate,
-    (t) => ((context.typoOf.get(t) ?? []).some((typo) => candidate.has(typo)) ? context.typoDiscount : 0),
+    (t) =>
+      Math.max(
+        (context.typoOf.get(t) ?? []).some((typo) => candidate.has(typo)) ? context.typoDiscount : 0,
+        context.learned?.credit(t, (x) => candidate.has(x)) ?? 0,
+      ),
     context,
   );
   const theirs = cover(
     candidate.titleTerms,
     candidate,
     query,
-    (t) => (typoTargets.has(t) ? context.typoDiscount : 0),
+    (t) =>
+      Math.max(
+        typoTargets.has(t) ? context.typoDiscount : 0,
+        context.learned?.credit(t, (x) => query.has(x)) ?? 0,
+      ),
     context,
   );
 

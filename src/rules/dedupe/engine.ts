@@ -1,5 +1,6 @@
 import { type AnalysedText, analyse, type TextInput } from './analyse.ts';
 import type { DedupeIndexReader } from './dedupe-index.ts';
+import type { CompiledLearning } from './learned.ts';
 import { type Candidate, rankCandidates } from './rank.ts';
 import { DEFAULT_RANK_OPTIONS, type RankOptions } from './rank-options.ts';
 import { compileOpposites, compileSynonyms, DEFAULT_OPPOSITES, DEFAULT_SYNONYMS } from './synonyms.ts';
@@ -9,7 +10,7 @@ import { compileOpposites, compileSynonyms, DEFAULT_OPPOSITES, DEFAULT_SYNONYMS 
  * `DedupeCalibration`) reaches `autoMerge`; otherwise it is a possible duplicate when the best candidate's own
  * confidence reaches `review`.
  */
-interface DedupeThresholds {
+export interface DedupeThresholds {
   autoMerge: number;
   review: number;
 }
@@ -59,10 +60,30 @@ export interface DedupeEngine {
   readonly calibration: DedupeCalibration;
   /** Text → index terms; the same analysis for what is indexed and what is looked up. */
   analyse(input: TextInput): AnalysedText;
-  /** The best `limit` documents of the index for this text, most similar first. */
-  rank(query: AnalysedText, index: DedupeIndexReader, limit?: number): Promise<Candidate[]>;
+  /**
+   * The best `limit` documents of the index for this text, most similar first; with what the team's answers
+   * taught (learned.ts), terms merges associated count as shared.
+   */
+  rank(
+    query: AnalysedText,
+    index: DedupeIndexReader,
+    limit?: number,
+    learned?: CompiledLearning,
+  ): Promise<Candidate[]>;
   /** Merge, review or new, from candidates in rank order with at most one per feature. */
-  decide(candidates: readonly Candidate[]): DedupeDecision;
+  decide(candidates: readonly Candidate[], context?: DecideContext): DedupeDecision;
+}
+
+/** What a decision may take besides the candidates: the team's answers and the thresholds read off them. */
+export interface DecideContext {
+  /** Thresholds in use (calibrate.ts) in place of the configured ones. */
+  thresholds?: DedupeThresholds;
+  learned?: CompiledLearning;
+  /**
+   * The feature the text already belongs to (a feature triaged again): it is no candidate of its own, and a
+   * feature a person said is a different need from it is never proposed again.
+   */
+  featureId?: string;
 }
 
 /**
@@ -91,18 +112,30 @@ export function createDedupeEngine(options: DedupeEngineOptions = {}): DedupeEng
     thresholds,
     calibration,
     analyse: (input) => analyse(input, synonyms),
-    rank: (query, index, limit = 10) =>
-      rankCandidates(query, index, { synonyms, opposites }, limit, rankOptions),
-    decide(ranked) {
+    rank: (query, index, limit = 10, learned = undefined) =>
+      rankCandidates(
+        query,
+        index,
+        learned ? { synonyms, opposites, learned } : { synonyms, opposites },
+        limit,
+        rankOptions,
+      ),
+    decide(ranked, context = {}) {
+      const { featureId, learned } = context;
+      const inUse = context.thresholds ?? thresholds;
       // A contradiction lowers a candidate's confidence, not its rank: decide on the most confident one.
-      const candidates = [...ranked].sort((a, b) => b.confidence - a.confidence);
+      const candidates = ranked
+        .filter(
+          (c) => featureId === undefined || (c.id !== featureId && !learned?.dismissed(featureId, c.id)),
+        )
+        .sort((a, b) => b.confidence - a.confidence);
       const best = candidates[0];
       const confidence = mergeConfidence(candidates, calibration);
       const runnerUp = candidates[1];
-      if (best && confidence >= thresholds.autoMerge) {
+      if (best && confidence >= inUse.autoMerge) {
         return { action: 'merge', candidate: best, confidence, runnerUp };
       }
-      if (best && best.confidence >= thresholds.review) {
+      if (best && best.confidence >= inUse.review) {
         return { action: 'review', candidate: best, confidence, runnerUp };
       }
       return { action: 'new', candidate: best, confidence, runnerUp };

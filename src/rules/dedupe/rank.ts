@@ -6,6 +6,7 @@ import {
   type DedupeIndexReader,
   type DocumentStats,
 } from './dedupe-index.ts';
+import type { CompiledLearning } from './learned.ts';
 import { fuzzyEligible, keepTypoNeighbours } from './memory-index.ts';
 import { DEFAULT_RANK_OPTIONS, type RankOptions } from './rank-options.ts';
 import type { CompiledOpposites, CompiledSynonyms } from './synonyms.ts';
@@ -139,6 +140,7 @@ function scoreDocument(
   terms: readonly QueryTerm[],
   params: Bm25Params,
   groupsOf: (term: string) => readonly string[],
+  learned: CompiledLearning | undefined,
 ): { score: number; hits: QueryTerm[] } {
   let score = 0;
   const hits: QueryTerm[] = [];
@@ -151,17 +153,38 @@ function scoreDocument(
     }
     // Once per request word, not once per typo neighbour of it.
     if (q.indexed !== undefined && q.indexed !== q.term) continue;
-    for (const group of groupsOf(q.term)) {
-      const viaGroup = doc.terms.get(group);
-      if (!viaGroup) continue;
+    const via = viaGroupOrLearned(q.term, doc, groupsOf, learned);
+    if (via) {
       score +=
+        via.weight *
         q.weight *
         q.idf *
-        bm25Contribution(viaGroup[0], viaGroup[1], doc.titleLength, doc.bodyLength, params);
-      break;
+        bm25Contribution(via.tf[0], via.tf[1], doc.titleLength, doc.bodyLength, params);
     }
   }
   return { score, hits };
+}
+
+/**
+ * A request word the document lacks, found in other words: a synonym group both name (a full match), or else a
+ * word the team's merges associated with it (at the association's weight).
+ */
+function viaGroupOrLearned(
+  term: string,
+  doc: DocumentStats,
+  groupsOf: (term: string) => readonly string[],
+  learned: CompiledLearning | undefined,
+): { tf: readonly [number, number]; weight: number } | undefined {
+  for (const group of groupsOf(term)) {
+    const tf = doc.terms.get(group);
+    if (tf) return { tf, weight: 1 };
+  }
+  let best: { tf: readonly [number, number]; weight: number } | undefined;
+  for (const r of learned?.related(term) ?? []) {
+    const tf = doc.terms.get(r.term);
+    if (tf && r.weight > (best?.weight ?? 0)) best = { tf, weight: r.weight };
+  }
+  return best;
 }
 
 /**
@@ -173,7 +196,7 @@ function scoreDocument(
 export async function rankCandidates(
   query: AnalysedText,
   index: DedupeIndexReader,
-  vocabulary: { synonyms: CompiledSynonyms; opposites: CompiledOpposites },
+  vocabulary: { synonyms: CompiledSynonyms; opposites: CompiledOpposites; learned?: CompiledLearning },
   limit: number,
   options: RankOptions = DEFAULT_RANK_OPTIONS,
 ): Promise<Candidate[]> {
@@ -218,6 +241,7 @@ export async function rankCandidates(
       opposites: vocabulary.opposites,
       typoDiscount: options.typoDiscount,
       typoOf: typoNeighbours(terms),
+      learned: vocabulary.learned,
     },
     queryGroups: queryGroupsOf(terms, vocabulary.synonyms, request),
   };
@@ -305,7 +329,7 @@ function queryGroupsOf(
 /** One leader's similarity, confidence and the evidence for them. */
 function scoreCandidate(id: string, doc: DocumentStats, s: Scoring): Candidate {
   const { query, options } = s;
-  const { score, hits } = scoreDocument(doc, s.terms, s.params, s.queryGroups);
+  const { score, hits } = scoreDocument(doc, s.terms, s.params, s.queryGroups, s.context.learned);
   const bm25Norm = s.selfScore > 0 ? Math.min(1, score / s.selfScore) : 0;
   const titleTerms = cosineOfSets(s.request.titleTerms, doc.titleTerms, s.titleIdf);
   const titleGrams = cosineOfSets(query.titleGrams, doc.titleGrams, () => 1);

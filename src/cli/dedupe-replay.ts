@@ -1,0 +1,36 @@
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
+import type { CorpusDocument, LabelledQuery } from '../rules/dedupe/evaluate.ts';
+import { replayStream } from '../rules/dedupe/replay.ts';
+import { quarterFigures, quarterTable } from '../rules/dedupe/replay-figures.ts';
+
+/**
+ * `dedupe-eval --replay`: the set as a stream of requests, answered by a simulated product owner, without
+ * learning (the "before") and, unless `--no-learning`, with it (the "after"). One JSON object on stdout; the
+ * quarters per document and by feature side by side on stderr.
+ */
+export async function runStreamReplay(
+  engine: DedupeEngine,
+  corpus: readonly CorpusDocument[],
+  queries: readonly LabelledQuery[],
+  learning: boolean,
+): Promise<void> {
+  const before = await replayStream(engine, corpus, queries, false);
+  const beforeFigures = quarterFigures(before.steps);
+  process.stderr.write(quarterTable('before (no learning)', beforeFigures));
+  const result: Record<string, unknown> = { replay: { before: beforeFigures } };
+  if (learning) {
+    const after = await replayStream(engine, corpus, queries, true);
+    const afterFigures = quarterFigures(after.steps);
+    process.stderr.write(quarterTable('after (learning from the answers)', afterFigures));
+    process.stderr.write(`thresholds in use at the end: ${JSON.stringify(after.thresholds)}\n`);
+    result['replay'] = {
+      before: beforeFigures,
+      after: {
+        ...afterFigures,
+        thresholds: after.thresholds,
+        associations: after.evidence.associations.length,
+      },
+    };
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { createDedupeEngine } from './engine.ts';
+import {
+  compileLearning,
+  type DedupeAnswer,
+  EMPTY_EVIDENCE,
+  learnFrom,
+  withAnswer,
+  withoutAnswer,
+} from './learned.ts';
+import { InMemoryDedupeIndex } from './memory-index.ts';
+
+const engine = createDedupeEngine();
+
+/** Features of a team's backlog, one request each (feature id = request title). */
+const BACKLOG = [
+  'Export reports to PDF',
+  'Slack integration',
+  'Gantt chart for projects',
+  'Recurring tasks',
+  'Dark mode for emails',
+  'Custom fields on tickets',
+  'Time tracking on tickets',
+  'Calendar view of deadlines',
+];
+
+function backlogIndex(): InMemoryDedupeIndex {
+  const index = new InMemoryDedupeIndex();
+  for (const title of BACKLOG) index.add(title, engine.analyse({ title }));
+  return index;
+}
+
+const answer = (
+  a: string,
+  b: string,
+  kind: DedupeAnswer['answer'],
+  featureIds: [string, string] = [a, b],
+): DedupeAnswer => ({
+  a: { title: a },
+  b: { title: b },
+  featureIds,
+  answer: kind,
+  at: '2026-12-01T00:00:00.000Z',
+  confidence: 0.6,
+  own: 0.7,
+});
+
+/** This team says "tix" for tickets: two merges taught it. */
+const TIX_MERGES = [
+  answer('Custom fields on tix', 'Custom fields on tickets', 'merge'),
+  answer('Tix time tracking', 'Time tracking on tickets', 'merge'),
+];
+
+async function topFor(title: string, learned = EMPTY_EVIDENCE) {
+  const compiled = compileLearning(learned);
+  const ranked = await engine.rank(engine.analyse({ title }), backlogIndex(), 5, compiled);
+  return ranked[0];
+}
+
+describe('learned evidence', () => {
+  it.each([
+    ['the candidate a person dismissed', 'Slack integration', ['Slack integration'], 'Recurring tasks'],
+    [
+      'a feature dismissed twice',
+      'Slack integration',
+      ['Slack integration', 'Slack integration'],
+      'Recurring tasks',
+    ],
+  ])('%s is never proposed again for that feature', (_, dismissedId, dismissals, next) => {
+    const learned = compileLearning(
+      learnFrom(
+        dismissals.map((d) => answer('Slack notifications for tasks', d, 'dismiss', ['F-new', d])),
+        engine.analyse,
+      ),
+    );
+    const ranked = [
+      { ...candidateOf(dismissedId, 0.9) },
+      { ...candidateOf(next, 0.6) },
+      { ...candidateOf('F-new', 0.99) },
+    ];
+    expect(engine.decide(ranked, { featureId: 'F-new' }).candidate?.id).toBe(dismissedId);
+    const decision = engine.decide(ranked, { featureId: 'F-new', learned });
+    expect(decision.candidate?.id).toBe(next);
+    // Either way round: the pair is one pair.
+    expect(learned.dismissed(dismissedId, 'F-new')).toBe(true);
+    expect(learned.dismissed('F-new', dismissedId)).toBe(true);
+  });
+
+  it('a merge teaches that the words setting the two texts apart name one thing', async () => {
+    const before = await topFor('Tix with custom fields');
+    const after = await topFor('Tix with custom fields', learnFrom(TIX_MERGES, engine.analyse));
+    expect(after?.id).toBe('Custom fields on tickets');
+    expect(after?.confidence).toBeGreaterThan(before?.confidence ?? 1);
+    expect(after?.evidence.queryCoverage).toBeGreaterThan(before?.evidence.queryCoverage ?? 1);
+  });
+
+  it.each([
+    ['the last', TIX_MERGES, 1],
+    ['the first', TIX_MERGES, 0],
+  ])('an undone merge (%s) forgets what it taught', async (_, merges, undone) => {
+    const all = learnFrom(merges, engine.analyse);
+    const undoneAnswer = merges[undone] as DedupeAnswer;
+    const forgot = withoutAnswer(all, undoneAnswer, engine.analyse);
+    expect(forgot).toEqual(
+      learnFrom(
+        merges.filter((_m, i) => i !== undone),
+        engine.analyse,
+      ),
+    );
+    expect(withoutAnswer(forgot, merges[1 - undone] as DedupeAnswer, engine.analyse)).toEqual(EMPTY_EVIDENCE);
+    // The association "tix" ~ "ticket" was confirmed twice; one undo leaves one confirmation, not two.
+    const weight = (e: typeof all) => compileLearning(e).credit('tix', (t) => t === 'ticket');
+    expect(weight(forgot)).toBeLessThan(weight(all));
+    expect(
+      await topFor(
+        'Tix with custom fields',
+        withoutAnswer(forgot, merges[1 - undone] as DedupeAnswer, engine.analyse),
+      ),
+    ).toEqual(await topFor('Tix with custom fields'));
+  });
+
+  it('is the same whatever order the answers came in, and round-trips through JSON', () => {
+    const answers = [
+      ...TIX_MERGES,
+      answer('Slack notifications for tasks', 'Slack integration', 'dismiss', ['F1', 'Slack integration']),
+    ];
+    const evidence = learnFrom(answers, engine.analyse);
+    expect(learnFrom([...answers].reverse(), engine.analyse)).toEqual(evidence);
+    const stored = JSON.parse(JSON.stringify(evidence)) as typeof evidence;
+    expect(stored).toEqual(evidence);
+    const [fresh, restored] = [compileLearning(evidence), compileLearning(stored)];
+    expect(restored.dismissed('Slack integration', 'F1')).toBe(fresh.dismissed('Slack integration', 'F1'));
+    expect(restored.credit('tix', (t) => t === 'ticket')).toBe(fresh.credit('tix', (t) => t === 'ticket'));
+    expect(fresh.credit('tix', (t) => t === 'ticket')).toBeGreaterThan(0);
+    expect(withAnswer(stored, answers[0] as DedupeAnswer, engine.analyse)).toEqual(
+      withAnswer(evidence, answers[0] as DedupeAnswer, engine.analyse),
+    );
+  });
+});
+
+function candidateOf(id: string, confidence: number) {
+  return {
+    id,
+    similarity: confidence,
+    confidence,
+    evidence: {
+      matchedTerms: [],
+      typos: {},
+      opposites: [],
+      bm25: 0,
+      bm25Norm: 0,
+      titleTerms: 0,
+      titleGrams: 0,
+      queryCoverage: 0,
+      candidateCoverage: 0,
+      onlyInRequest: [],
+      onlyInCandidate: [],
+    },
+  };
+}

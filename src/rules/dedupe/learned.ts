@@ -1,0 +1,199 @@
+import type { AnalysedText, TextInput } from './analyse.ts';
+
+/**
+ * One answer a person gave to a review question: the request's text (`a`) against the candidate's (`b`), the two
+ * features (`[request's feature, candidate feature]`), and the scores the engine gave the pair when it asked (the
+ * decision's merge confidence and the candidate's own confidence), so thresholds can be read off the answers.
+ * "Merge the other way" is a merge: the two are one need whichever survives.
+ */
+export interface DedupeAnswer {
+  a: TextInput;
+  b: TextInput;
+  featureIds: readonly [string, string];
+  answer: 'merge' | 'dismiss';
+  /** ISO time of the answer; it orders nothing here, it is kept for the stats page. */
+  at: string;
+  confidence: number;
+  own: number;
+}
+
+/** A term of one text and a term of the other that a merge said mean the same thing, and how often. */
+interface Association {
+  a: string;
+  b: string;
+  merges: number;
+}
+
+/**
+ * What the team's answers taught, as plain JSON (stored in the database so every worker decides the same way).
+ * Every field is a sum over the answers, so removing an answer (an undone merge) subtracts exactly what adding
+ * it added, and the result equals learning again from the remaining answers.
+ */
+export interface LearnedEvidence {
+  version: 1;
+  /** Feature pairs (sorted ids) a person said are different needs, with how many times. */
+  dismissed: [string, string, number][];
+  /** Title-term associations from merges, each pair sorted. */
+  associations: Association[];
+  /** How many merges each associated term set its text apart in (the denominator of an association's weight). */
+  distinguishing: [string, number][];
+  /** The answered pairs' scores, for the thresholds (see calibrate.ts), sorted. */
+  scores: { confidence: number; own: number; merge: boolean }[];
+}
+
+export const EMPTY_EVIDENCE: LearnedEvidence = {
+  version: 1,
+  dismissed: [],
+  associations: [],
+  distinguishing: [],
+  scores: [],
+};
+
+/**
+ * A merge teaches word pairs only when each title has at most this many words the other text lacks: with more,
+ * which word stands for which is a guess (every pairing would be learned, nearly all of them wrong).
+ */
+const MAX_TERMS_PER_SIDE = 3;
+
+const sortedPair = (x: string, y: string): [string, string] => (x <= y ? [x, y] : [y, x]);
+
+/**
+ * The title terms each text has that the other lacks anywhere (title or body): what sets two texts apart. A
+ * merge says these name the same thing in other words. Synonym group terms (`~…`) are left out: the group
+ * already says it.
+ */
+export function distinguishingTerms(a: AnalysedText, b: AnalysedText): { onlyA: string[]; onlyB: string[] } {
+  const has = (t: AnalysedText, term: string) => t.title.tf.has(term) || t.body.tf.has(term);
+  const only = (x: AnalysedText, y: AnalysedText) =>
+    [...x.title.tf.keys()].filter((term) => !term.startsWith('~') && !has(y, term)).sort();
+  return { onlyA: only(a, b), onlyB: only(b, a) };
+}
+
+/** What one answer adds to (sign 1) or takes from (sign −1) the evidence; a new object, the input is unchanged. */
+function apply(
+  evidence: LearnedEvidence,
+  answer: DedupeAnswer,
+  analyse: (input: TextInput) => AnalysedText,
+  sign: 1 | -1,
+): LearnedEvidence {
+  const dismissed = new Map(evidence.dismissed.map(([x, y, n]) => [`${x}\u0000${y}`, n]));
+  const associations = new Map(evidence.associations.map((s) => [`${s.a}\u0000${s.b}`, s.merges]));
+  const distinguishing = new Map(evidence.distinguishing);
+  const scores = [...evidence.scores];
+  const score = { confidence: answer.confidence, own: answer.own, merge: answer.answer === 'merge' };
+  if (sign === 1) scores.push(score);
+  else {
+    const at = scores.findIndex(
+      (s) => s.confidence === score.confidence && s.own === score.own && s.merge === score.merge,
+    );
+    if (at >= 0) scores.splice(at, 1);
+  }
+  const bump = (map: Map<string, number>, key: string) => {
+    const n = (map.get(key) ?? 0) + sign;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+  };
+  if (answer.answer === 'dismiss') {
+    bump(dismissed, sortedPair(answer.featureIds[0], answer.featureIds[1]).join('\u0000'));
+  } else {
+    const { onlyA, onlyB } = distinguishingTerms(analyse(answer.a), analyse(answer.b));
+    const clear = onlyA.length <= MAX_TERMS_PER_SIDE && onlyB.length <= MAX_TERMS_PER_SIDE;
+    if (clear && onlyA.length > 0 && onlyB.length > 0) {
+      for (const x of onlyA) for (const y of onlyB) bump(associations, sortedPair(x, y).join('\u0000'));
+      for (const t of [...onlyA, ...onlyB]) bump(distinguishing, t);
+    }
+  }
+  return normalised(dismissed, associations, distinguishing, scores);
+}
+
+/** One canonical order, so the same answers give the same JSON however they arrived. */
+function normalised(
+  dismissed: Map<string, number>,
+  associations: Map<string, number>,
+  distinguishing: Map<string, number>,
+  scores: LearnedEvidence['scores'],
+): LearnedEvidence {
+  const split = (key: string) => key.split('\u0000') as [string, string];
+  return {
+    version: 1,
+    dismissed: [...dismissed.entries()]
+      .map(([key, n]) => [...split(key), n] as [string, string, number])
+      .sort((p, q) => p[0].localeCompare(q[0]) || p[1].localeCompare(q[1])),
+    associations: [...associations.entries()]
+      .map(([key, merges]) => {
+        const [a, b] = split(key);
+        return { a, b, merges };
+      })
+      .sort((p, q) => p.a.localeCompare(q.a) || p.b.localeCompare(q.b)),
+    distinguishing: [...distinguishing.entries()].sort((p, q) => p[0].localeCompare(q[0])),
+    scores: scores.sort(
+      (p, q) => p.confidence - q.confidence || p.own - q.own || Number(p.merge) - Number(q.merge),
+    ),
+  };
+}
+
+export const withAnswer = (
+  evidence: LearnedEvidence,
+  answer: DedupeAnswer,
+  analyse: (input: TextInput) => AnalysedText,
+) => apply(evidence, answer, analyse, 1);
+
+/** The evidence without one answer it was built from (an undone merge): exactly what adding it added. */
+export const withoutAnswer = (
+  evidence: LearnedEvidence,
+  answer: DedupeAnswer,
+  analyse: (input: TextInput) => AnalysedText,
+) => apply(evidence, answer, analyse, -1);
+
+/** The evidence a list of answers teaches. */
+export function learnFrom(
+  answers: readonly DedupeAnswer[],
+  analyse: (input: TextInput) => AnalysedText,
+): LearnedEvidence {
+  return answers.reduce((evidence, answer) => withAnswer(evidence, answer, analyse), EMPTY_EVIDENCE);
+}
+
+/** The evidence as the ranker and the decision read it: lookups, compiled once per change. */
+export interface CompiledLearning {
+  /** Whether a person said these two features are different needs. */
+  dismissed(x: string, y: string): boolean;
+  /** Terms merges associated with this one, each with its weight (0..1, see `associationWeight`). */
+  related(term: string): readonly { term: string; weight: number }[];
+  /**
+   * How much a term counts as present in a text that lacks it but has a term merges associated with it: the
+   * strongest such association's weight, 0 when there is none.
+   */
+  credit(term: string, has: (term: string) => boolean): number;
+}
+
+/**
+ * An association of x and y confirmed by m merges weighs m / (n + 1), where n is the number of merges in which x
+ * or y (the more often) set its text apart: the share of the times a word needed translating that it meant the
+ * other, with one unconfirmed time for doubt. One clear merge ("custom fields on tix" / "on tickets") counts a
+ * half; a word always rendered the same way tends to a full match; a pairing that happened once among many
+ * merges of either word stays small.
+ */
+export const associationWeight = (merges: number, distinguishing: number) => merges / (distinguishing + 1);
+
+export function compileLearning(evidence: LearnedEvidence): CompiledLearning {
+  const dismissed = new Set(evidence.dismissed.map(([x, y]) => `${x}\u0000${y}`));
+  const apart = new Map(evidence.distinguishing);
+  const related = new Map<string, { term: string; weight: number }[]>();
+  const relate = (x: string, y: string, weight: number) =>
+    related.set(x, [...(related.get(x) ?? []), { term: y, weight }]);
+  for (const { a, b, merges } of evidence.associations) {
+    const weight = associationWeight(merges, Math.max(apart.get(a) ?? merges, apart.get(b) ?? merges));
+    relate(a, b, weight);
+    relate(b, a, weight);
+  }
+  const none: { term: string; weight: number }[] = [];
+  return {
+    dismissed: (x, y) => dismissed.has(sortedPair(x, y).join('\u0000')),
+    related: (term) => related.get(term) ?? none,
+    credit(term, has) {
+      let best = 0;
+      for (const r of related.get(term) ?? none) if (r.weight > best && has(r.term)) best = r.weight;
+      return best;
+    },
+  };
+}
