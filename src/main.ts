@@ -99,6 +99,7 @@ async function serve(config: Config, role: Role): Promise<void> {
     lines.push(
       `  API key:  ${generated.key}  (development key, kept in ${generated.file}; set API_KEYS to choose your own)`,
     );
+  if (role !== 'worker') lines.push(consoleBannerLine(config, runtime.url));
   if (runtime.emulators) {
     lines.push(
       '  trackers: none configured, so the built-in emulators stand in (sandbox mode):',
@@ -124,6 +125,18 @@ async function serve(config: Config, role: Role): Promise<void> {
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** How to sign in to the console, as the banner says it. */
+function consoleBannerLine(config: Config, url: string): string {
+  const at = `${url.replace('127.0.0.1', 'localhost')}/console`;
+  const { oidc, members, viewers } = config.console;
+  if (oidc) return `  console:  ${at}  (sign in with ${new URL(oidc.issuer).host})`;
+  if (!config.isProduction)
+    return `  console:  ${at}  (local sign-in is on: development only; set OIDC_ISSUER to use your identity provider)`;
+  return config.mail.smtpUrl && members.length + viewers.length > 0
+    ? `  console:  ${at}  (sign in by emailed link)`
+    : `  console:  ${at}  (no way to sign in: set OIDC_ISSUER, or SMTP_URL and console.members)`;
 }
 
 /** Where `emulators` keeps its data: `--data-dir DIR`, none with `--in-memory`, else DATA_DIR. */

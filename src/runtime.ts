@@ -294,6 +294,7 @@ function buildApp(options: RuntimeOptions, s: Services, started: () => boolean) 
     sources: s.sources,
     writeIntake: s.writeIntake,
     route: pushPolicy(config, role === 'all')?.route,
+    mailer: s.mailer,
     metrics: s.metrics,
     log: options.log,
     version: options.version,

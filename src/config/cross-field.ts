@@ -16,6 +16,12 @@ export function crossFieldProblems(
       problems.push(`${name}: required when any of JIRA_HOST, JIRA_EMAIL, JIRA_API_TOKEN is set`);
     }
   }
+  const oidc = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'];
+  const oidcMissing = oidc.filter((n) => !has(n));
+  if (oidcMissing.length > 0 && oidcMissing.length < oidc.length)
+    problems.push(
+      `${oidcMissing.join(', ')}: required with ${oidc.filter(has).join(', ')} (console sign-in needs all three or none)`,
+    );
   if (has('LINEAR_API_URL') && !has('LINEAR_API_KEY'))
     problems.push('LINEAR_API_KEY: required when LINEAR_API_URL is set');
   if (env['NODE_ENV']?.trim() === 'production') {
@@ -23,6 +29,9 @@ export function crossFieldProblems(
     if (!has('ADMIN_TOKEN')) problems.push('ADMIN_TOKEN: required in production');
     if (!has('PUBLIC_URL'))
       problems.push('PUBLIC_URL: required in production (links in emails and tracker issues)');
+    // The console's session would be signed in over a connection anyone on the path could alter.
+    if (env['OIDC_ISSUER']?.trim().startsWith('http:'))
+      problems.push('OIDC_ISSUER: expected an https:// URL in production');
     if (!has('SMTP_URL') && notificationsEnabled)
       problems.push(
         'SMTP_URL: required in production while notifications are enabled (the dev outbox is disabled there)',

@@ -85,6 +85,10 @@ export const envSchema = z.object({
       }),
   ),
   ADMIN_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+  /** The console's OpenID Connect provider: all three or none (cross-field.ts). */
+  OIDC_ISSUER: optional(urlWithProtocols(['http:', 'https:'])),
+  OIDC_CLIENT_ID: optional(z.string()),
+  OIDC_CLIENT_SECRET: optional(z.string()),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),

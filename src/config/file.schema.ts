@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleSchema } from './console.schema.ts';
 import { dedupeSchema } from './dedupe.schema.ts';
 import { identitySchema } from './identity.schema.ts';
 import { notificationsSchema } from './notifications.schema.ts';
@@ -97,6 +98,8 @@ export const fileSchema = z
     notifications: notificationsSchema,
     /** Intake sources (Zendesk, Intercom, Slack, email inbox...): see sources.schema.ts. */
     sources: sourcesSchema,
+    /** Who may sign in to the console, as a member or a viewer, and for how long (console.schema.ts). */
+    console: consoleSchema,
   })
   .strict();
 

@@ -55,6 +55,13 @@ export interface Config {
   sources: ResolvedSourceConfig[];
   /** Credentials the sandbox emulators accept. */
   sandboxCredentials: FileConfig['sandbox'];
+  /** Who may sign in to the console (`console:`) and the OpenID Connect provider (OIDC_*), if any. */
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig extends Omit<FileConfig['console'], 'sessionTtl'> {
+  sessionTtlSeconds: number;
+  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -212,5 +219,14 @@ function assembleConfig(
     scoring: file.scoring,
     sources,
     sandboxCredentials: file.sandbox,
+    console: consoleConfig(e, file.console),
   };
+}
+
+function consoleConfig(e: Env, { sessionTtl, ...who }: FileConfig['console']): ConsoleConfig {
+  const oidc =
+    e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+      ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
+      : undefined;
+  return { ...who, sessionTtlSeconds: sessionTtl, oidc };
 }

@@ -1,7 +1,228 @@
+import type { Request, Response } from 'express';
+import {
+  createConsoleSignIn,
+  type SignInProblem,
+  type SignInResult,
+} from '../../application/console-sign-in.ts';
+import { EMAIL } from '../../config/env.schema.ts';
+import { createOidcClient } from '../../connectors/oidc/client.ts';
+import { consoleReturnPath } from '../../rules/console-return-path.ts';
+import { revokeConsoleSession } from '../../store/console-sessions.repo.ts';
 import type { AppDeps } from '../app.ts';
-import type { RouteHandlers } from '../route-table.ts';
+import { ROUTES, type RouteHandlers } from '../route-table.ts';
+import { CONSOLE_CSP, renderView, sendView } from '../views/views.ts';
+import { readCookie, sessionCookieName, setSessionCookie } from './session.ts';
 
-// Placeholder until this area is built.
-export function signInPages(_deps?: AppDeps): Partial<RouteHandlers> {
-  return {};
+/**
+ * The sign-in pages: the identity provider, an emailed one-time link, or (development) the local developer. The
+ * forms here come before any session, so they carry no CSRF token: the session cookie is SameSite=Lax and every
+ * POST must come from a page of this console (Sec-Fetch-Site, else Origin or Referer), or it is refused.
+ */
+
+type PageProblem = SignInProblem | 'bad-email' | 'cross-origin';
+
+/** Each problem in words, with its status. */
+const PROBLEMS: Record<PageProblem, { status: number; text: string }> = {
+  'not-allowed': {
+    status: 403,
+    text: 'This account may not use the console. Ask a console member to add your address (or your team) to its members or viewers.',
+  },
+  'link-unknown': {
+    status: 404,
+    text: 'This sign-in link is not one we sent, or it was copied incompletely. Ask for a new one below.',
+  },
+  'link-expired': {
+    status: 410,
+    text: 'This sign-in link has expired: links work for 15 minutes. Ask for a new one below.',
+  },
+  'link-used': {
+    status: 410,
+    text: 'This sign-in link has already been used: each link signs in once. Ask for a new one below.',
+  },
+  'attempt-unknown': {
+    status: 400,
+    text: 'This sign-in was not started in this browser, or was already finished. Start again below.',
+  },
+  'attempt-expired': {
+    status: 400,
+    text: 'This sign-in took longer than 10 minutes and has expired. Start again below.',
+  },
+  'idp-unreachable': {
+    status: 502,
+    text: 'The identity provider cannot be reached right now. Try again in a minute; if it lasts, tell whoever runs this service.',
+  },
+  'idp-refused': {
+    status: 403,
+    text: 'The identity provider did not sign you in (it was cancelled or refused there). Start again below.',
+  },
+  'idp-invalid': {
+    status: 502,
+    text: "The identity provider's answer could not be verified, so you are not signed in. Start again below; if it happens again, tell whoever runs this service.",
+  },
+  'email-unverified': {
+    status: 403,
+    text: 'The identity provider has not verified your email address. Verify it there, then sign in again.',
+  },
+  'no-email': {
+    status: 403,
+    text: 'The identity provider did not tell us your email address, so we cannot tell whether you may sign in.',
+  },
+  unavailable: { status: 404, text: 'This way of signing in is not available on this service.' },
+  'bad-email': { status: 400, text: 'Enter your email address, like ada@acme.io.' },
+  'cross-origin': {
+    status: 403,
+    text: 'This form did not come from this console, so it was not accepted. Reload the sign-in page and try again.',
+  },
+};
+
+const isProblem = (code: string | undefined): code is PageProblem =>
+  code !== undefined && Object.hasOwn(PROBLEMS, code);
+
+/** Whether a POST was sent by a page of this console (a form before sign-in has no CSRF token to show it). */
+function fromThisConsole(req: Request, publicUrl: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site) return site === 'same-origin';
+  const origins = [new URL(publicUrl).origin, `${req.protocol}://${req.get('host')}`];
+  const origin = req.get('origin');
+  if (origin && origin !== 'null') return origins.includes(origin);
+  try {
+    return origins.includes(new URL(req.get('referer') ?? '').origin);
+  } catch {
+    return false;
+  }
+}
+
+export function signInPages(
+  deps: AppDeps,
+): Pick<
+  RouteHandlers,
+  | 'consoleSignInPage'
+  | 'consoleSignInLocal'
+  | 'consoleSignInEmail'
+  | 'consoleEmailLinkPage'
+  | 'consoleEmailLinkRedeem'
+  | 'consoleOidcStart'
+  | 'consoleOidcCallback'
+  | 'consoleSignOut'
+> {
+  const { config, log } = deps;
+  const { publicUrl } = config;
+  const secure = publicUrl.startsWith('https:');
+  const oidcSettings = config.console.oidc;
+  const productName = config.notifications.productName;
+  const signIn = createConsoleSignIn({
+    db: deps.store.db,
+    config,
+    mailer: deps.mailer,
+    oidc: oidcSettings ? createOidcClient(oidcSettings) : undefined,
+    composeLinkMail: (link) => ({
+      subject: `Sign in to the ${productName} console`,
+      text: `Someone (we hope you) asked to sign in to the ${productName} console.\n\nSign in: ${link}\n\nThe link works once, for 15 minutes. If you did not ask for it, ignore this message: nothing happens without it.\n`,
+      html: renderView('console/sign-in-mail', { link, productName }),
+    }),
+    log,
+  });
+  const redirectUri = `${publicUrl}/console/sign-in/oidc/callback`;
+  // Binds an OpenID Connect attempt to the browser that started it (the `__Host-` prefix on https, as the session).
+  const stateCookie = secure ? '__Host-ss_oidc' : 'ss_oidc';
+  const stateCookieOptions = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
+
+  const page = (
+    res: Response,
+    opts: { problem?: PageProblem | undefined; sent?: boolean; next?: string | undefined; email?: string },
+  ) => {
+    const problem = opts.problem ? PROBLEMS[opts.problem] : undefined;
+    sendView(
+      res,
+      'console/sign-in',
+      {
+        layout: { session: undefined, nav: null, title: 'Sign in' },
+        alert: problem?.text,
+        sent: opts.sent === true,
+        next: consoleReturnPath(opts.next),
+        email: opts.email ?? '',
+        provider: oidcSettings ? new URL(oidcSettings.issuer).host : undefined,
+        ways: signIn.ways,
+      },
+      { csp: CONSOLE_CSP, status: problem?.status ?? 200 },
+    );
+  };
+
+  /** A session and the page asked for, or the sign-in page saying why not. */
+  const finish = (res: Response, result: SignInResult, next?: string) => {
+    if (!result.ok) return page(res, { problem: result.problem, next });
+    setSessionCookie(res, publicUrl, result.cookieValue, result.ttlSeconds);
+    res.redirect(303, result.returnTo);
+  };
+
+  const refuseCrossOrigin = (req: Request, res: Response): boolean => {
+    if (fromThisConsole(req, publicUrl)) return false;
+    page(res, { problem: 'cross-origin' });
+    return true;
+  };
+
+  return {
+    consoleSignInPage: ({ query }, _req, res) => {
+      const problem = isProblem(query.error) ? query.error : undefined;
+      page(res, { problem, sent: query.sent !== undefined, next: query.next });
+    },
+
+    consoleSignInLocal: async (_input, req, res) => {
+      if (refuseCrossOrigin(req, res)) return;
+      const form = ROUTES.consoleSignInLocal.body.schema.safeParse(req.body);
+      const next = form.success ? form.data.next : undefined;
+      finish(res, await signIn.signInLocally(next), next);
+    },
+
+    consoleSignInEmail: (_input, req, res) => {
+      if (refuseCrossOrigin(req, res)) return;
+      const form = ROUTES.consoleSignInEmail.body.schema.safeParse(req.body);
+      const next = form.success ? form.data.next : undefined;
+      if (!signIn.ways.email) return page(res, { problem: 'unavailable', next });
+      const email = form.success ? form.data.email.trim() : '';
+      if (!EMAIL.test(email)) return page(res, { problem: 'bad-email', next, email });
+      signIn.requestEmailLink(email, next);
+      const back = next ? `&next=${encodeURIComponent(consoleReturnPath(next))}` : '';
+      res.redirect(303, `/console/sign-in?sent=1${back}`);
+    },
+
+    consoleEmailLinkPage: async ({ params: { token } }, _req, res) => {
+      const problem = await signIn.emailLinkProblem(token);
+      if (problem) return page(res, { problem });
+      sendView(
+        res,
+        'console/sign-in-link',
+        { layout: { session: undefined, nav: null, title: 'Sign in' }, token },
+        { csp: CONSOLE_CSP },
+      );
+    },
+
+    consoleEmailLinkRedeem: async ({ params: { token } }, req, res) => {
+      if (refuseCrossOrigin(req, res)) return;
+      finish(res, await signIn.redeemEmailLink(token));
+    },
+
+    consoleOidcStart: async ({ query: { next } }, _req, res) => {
+      const started = await signIn.startOidc(redirectUri, next);
+      if (!started.ok) return page(res, { problem: started.problem, next });
+      res.cookie(stateCookie, started.state, { ...stateCookieOptions, maxAge: 10 * 60 * 1000 });
+      res.redirect(303, started.url.href);
+    },
+
+    consoleOidcCallback: async (_input, req, res) => {
+      // The URL the provider sent the browser to, as registered (a proxy in front may have rewritten the host).
+      const at = req.originalUrl.indexOf('?');
+      const callbackUrl = new URL(`${redirectUri}${at >= 0 ? req.originalUrl.slice(at) : ''}`);
+      const result = await signIn.finishOidc(callbackUrl, readCookie(req, stateCookie));
+      res.clearCookie(stateCookie, stateCookieOptions);
+      finish(res, result);
+    },
+
+    consoleSignOut: async (_input, req, res) => {
+      const cookie = readCookie(req, sessionCookieName(publicUrl));
+      if (cookie) await revokeConsoleSession(deps.store.db, cookie);
+      setSessionCookie(res, publicUrl, undefined);
+      res.redirect(303, '/console/sign-in');
+    },
+  };
 }
