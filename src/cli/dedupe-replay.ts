@@ -1,5 +1,6 @@
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import type { CorpusDocument, LabelledQuery } from '../rules/dedupe/evaluate.ts';
+import { learnedSummary } from '../rules/dedupe/learned.ts';
 import { replayStream } from '../rules/dedupe/replay.ts';
 import { quarterFigures, quarterTable } from '../rules/dedupe/replay-figures.ts';
 
@@ -28,7 +29,7 @@ export async function runStreamReplay(
       after: {
         ...afterFigures,
         thresholds: after.thresholds,
-        associations: after.evidence.associations.length,
+        learned: learnedSummary(after.evidence, 10),
       },
     };
   }

@@ -86,6 +86,32 @@ describe('learned evidence', () => {
     expect(learned.dismissed('F-new', dismissedId)).toBe(true);
   });
 
+  it('a feature dismissed against its candidate is triaged again against the next one, never the same', async () => {
+    const index = backlogIndex();
+    const request = engine.analyse({ title: 'Custom fields on projects' });
+    index.add('F-new', request);
+    const ranked = await engine.rank(request, index, 10);
+    const first = engine.decide(ranked, { featureId: 'F-new' });
+    expect(first.candidate?.id).toBe('Custom fields on tickets');
+    const learned = compileLearning(
+      learnFrom(
+        [
+          answer('Custom fields on projects', 'Custom fields on tickets', 'dismiss', [
+            'F-new',
+            'Custom fields on tickets',
+          ]),
+        ],
+        engine.analyse,
+      ),
+    );
+    const again = engine.decide(await engine.rank(request, index, 10, learned), {
+      featureId: 'F-new',
+      learned,
+    });
+    expect(again.candidate?.id).not.toBe('Custom fields on tickets');
+    expect(again.candidate?.id).not.toBe('F-new');
+  });
+
   it('a merge teaches that the words setting the two texts apart name one thing', async () => {
     const before = await topFor('Tix with custom fields');
     const after = await topFor('Tix with custom fields', learnFrom(TIX_MERGES, engine.analyse));

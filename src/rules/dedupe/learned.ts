@@ -197,3 +197,23 @@ export function compileLearning(evidence: LearnedEvidence): CompiledLearning {
     },
   };
 }
+
+/** What the evidence holds, for a stats page: counts and the strongest associations with their weights. */
+export function learnedSummary(evidence: LearnedEvidence, limit = 20) {
+  const compiled = compileLearning(evidence);
+  const strongest = evidence.associations
+    .map(({ a, b, merges }) => ({
+      a,
+      b,
+      merges,
+      weight: Math.round((compiled.related(a).find((r) => r.term === b)?.weight ?? 0) * 1000) / 1000,
+    }))
+    .sort((p, q) => q.weight - p.weight || q.merges - p.merges || p.a.localeCompare(q.a))
+    .slice(0, limit);
+  return {
+    answers: evidence.scores.length,
+    dismissedPairs: evidence.dismissed.length,
+    associations: evidence.associations.length,
+    strongest,
+  };
+}
