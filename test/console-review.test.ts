@@ -112,6 +112,7 @@ describe('the review page', () => {
     expect(item).toContain('<mark>Export</mark> reports to <mark>CSV</mark>');
     const listed = (await queue()).find((i) => i.feature.id === maybe);
     expect(item).toContain(`<dd>${Math.round((listed?.confidence ?? -1) * 100)}%</dd>`);
+    expect(item).toContain('<dt>Matched words</dt><dd>export, csv</dd>');
     expect(item).toMatch(/Held from the tracker until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     for (const key of ['m', 'o', 'n']) expect(item).toContain(`data-key="${key}"`);
     expect(item).toContain(`name="_csrf" value="${member.csrf}"`);

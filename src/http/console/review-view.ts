@@ -41,6 +41,8 @@ export interface ReviewItemView {
   /** The confidence as a whole percentage. */
   confidence: number;
   matchedTerms: string[];
+  /** The marked words as the texts spell them; the terms above when none is on the page. */
+  matchedWords: string[];
   typos: Array<[string, string]>;
   opposites: string[];
   /** The words were erased with their requester: the scores stay, the words do not. */
@@ -86,6 +88,17 @@ function evidenceLists(evidence: Record<string, unknown>) {
   };
 }
 
+/** The words marked on the page, as written (lowercased, each once): what a person reads, not the stems. */
+function markedWords(sides: readonly ReviewSide[]): string[] {
+  const words = new Set<string>();
+  for (const s of sides) {
+    for (const segments of [s.title, ...s.requests.flatMap((r) => [r.title, r.body])]) {
+      for (const seg of segments) if (seg.mark) words.add(seg.text.toLowerCase());
+    }
+  }
+  return [...words];
+}
+
 /** The page's items: each queue item with its requests, evidence and runner-up. */
 export async function reviewItems(db: Db, items: readonly QueueItem[]): Promise<ReviewItemView[]> {
   const ids = items.flatMap((i) => [i.feature.id, i.possibleDuplicateOf.id]);
@@ -101,22 +114,22 @@ export async function reviewItems(db: Db, items: readonly QueueItem[]): Promise<
     const terms = markedTerms(evidence);
     const c = item.possibleDuplicateOf;
     const runnerUp = runnerUps.get(item.feature.id);
+    const feature = side(
+      item.feature.id,
+      item.feature.title,
+      item.feature.requestCount,
+      samples.get(item.feature.id) ?? [],
+      terms,
+    );
+    const candidate = side(c.id, c.title, c.requestCount, samples.get(c.id) ?? [], terms);
+    const lists = evidenceLists(evidence);
     return {
       id: item.feature.id,
-      feature: side(
-        item.feature.id,
-        item.feature.title,
-        item.feature.requestCount,
-        samples.get(item.feature.id) ?? [],
-        terms,
-      ),
-      candidate: {
-        ...side(c.id, c.title, c.requestCount, samples.get(c.id) ?? [], terms),
-        status: c.status,
-        mergedIntoId: c.mergedIntoId,
-      },
+      feature,
+      candidate: { ...candidate, status: c.status, mergedIntoId: c.mergedIntoId },
       confidence: percent(item.confidence),
-      ...evidenceLists(evidence),
+      ...lists,
+      matchedWords: markedWords([feature, candidate]),
       held: item.heldFromTracker,
       heldUntil: item.heldUntil ? formatTime(item.heldUntil) : null,
       runnerUp: runnerUp
