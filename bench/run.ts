@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../support/private-redis.ts';
+import { consoleJson, formatConsoleSection } from './console-report.ts';
+import { CONSOLE_SETTINGS, type ConsoleResult, runConsoleTarget } from './console-target.ts';
 import { CSV_SETTINGS, type CsvResult, formatCsvSection, runCsvTarget } from './csv-import-target.ts';
 import { runLoad } from './load.ts';
 import { formatNotifySection } from './notify-report.ts';
@@ -28,10 +30,13 @@ import { runTriageTarget, TRIAGE_SETTINGS, type TriageResult } from './triage-ta
  * `triage` target (bench/triage-target.ts): triage latency per request with 1,000, 10,000 and 100,000 existing
  * features, on PGlite and on Postgres. Then the `csv` target (bench/csv-import-target.ts): `npm run import` rows/s
  * and peak RSS on a generated 200,000-row file, and the API's accept() against the importer's batched insert.
+ * Then the `console` target (bench/console-target.ts): the console's features and review pages answered by
+ * `node src/main.ts api` with 100,000 features on Postgres (p50/p95/p99 per page, beside the aim).
  * It prints figures and never judges them.
  *
- *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker,notify,triage,csv]
+ *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker,notify,triage,csv,console]
  *                    [--triage-sizes 1000,10000,100000] [--triage-requests 200] [--notify-databases pglite,postgres] [--csv-rows 200000]
+ *                    [--console-features 100000]
  *
  * Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379) and, for the postgres target, a Postgres role
  * that may create databases (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres). The triage
@@ -44,7 +49,7 @@ type IntakeTarget = (typeof INTAKE_TARGETS)[number];
  * Intake first, then tracker: the tracker run leaves nothing behind that could slow an intake run. Triage last:
  * its bulk loads fill the disk cache and the WAL, which the others should not pay for.
  */
-const TARGETS = [...INTAKE_TARGETS, 'tracker', 'notify', 'triage', 'csv'] as const;
+const TARGETS = [...INTAKE_TARGETS, 'tracker', 'notify', 'triage', 'csv', 'console'] as const;
 type TargetName = (typeof TARGETS)[number];
 const WARMUP_SECONDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -66,6 +71,7 @@ function parseFlags() {
       'triage-requests': { type: 'string', default: String(TRIAGE_SETTINGS.requests) },
       'notify-databases': { type: 'string', default: NOTIFY_DATABASES.join(',') },
       'csv-rows': { type: 'string', default: String(CSV_SETTINGS.rows) },
+      'console-features': { type: 'string', default: String(CONSOLE_SETTINGS.features) },
     },
   });
   const seconds = Number(values.duration);
@@ -99,6 +105,9 @@ function parseFlags() {
     notify: only.includes('notify') ? notifyDatabases : undefined,
     triage: only.includes('triage') ? { sizes: triageSizes, requests: triageRequests } : undefined,
     csv: only.includes('csv') ? { rows: csvRows(values['csv-rows']) } : undefined,
+    consolePages: only.includes('console')
+      ? { features: consoleFeatures(values['console-features']) }
+      : undefined,
   };
 }
 
@@ -107,6 +116,13 @@ function csvRows(value: string): number {
   if (!Number.isInteger(rows) || rows < 1)
     throw new Error(`--csv-rows: expected a positive whole number, got ${value}`);
   return rows;
+}
+
+function consoleFeatures(value: string): number {
+  const features = Number(value);
+  if (!Number.isInteger(features) || features < 1_000)
+    throw new Error(`--console-features: expected a whole number of at least 1000, got ${value}`);
+  return features;
 }
 
 function machine() {
@@ -124,7 +140,7 @@ function machine() {
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const { seconds, connections, targets, tracker, notify, triage, csv } = parseFlags();
+  const { seconds, connections, targets, tracker, notify, triage, csv, consolePages } = parseFlags();
   const redisUrl = process.env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
   const postgresAdminUrl = process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const host = machine();
@@ -134,7 +150,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     [
-      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
+      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : '', consolePages ? 'console' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
       `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
       `  node:        ${host.node}`,
       ...(targets.length > 0
@@ -161,6 +177,11 @@ async function main(): Promise<void> {
       ...(csv
         ? [
             `  csv:         npm run import of ${csv.rows.toLocaleString('en-US')} generated rows, on PGlite then Postgres, twice each`,
+          ]
+        : []),
+      ...(consolePages
+        ? [
+            `  console:     the features and review pages with ${consolePages.features.toLocaleString('en-US')} features on Postgres, one request at a time`,
           ]
         : []),
       '',
@@ -199,6 +220,7 @@ async function main(): Promise<void> {
   let triageResult: TriageResult | undefined;
   let notifyResult: NotifyResult | undefined;
   let csvResult: CsvResult | undefined;
+  let consoleResult: ConsoleResult | undefined;
   try {
     for (const name of targets) {
       if (interrupt.signal.aborted) break;
@@ -295,6 +317,17 @@ async function main(): Promise<void> {
         progress,
       });
     }
+    if (consolePages && !interrupt.signal.aborted) {
+      consoleResult = await runConsoleTarget({
+        postgresAdminUrl,
+        serviceEnv: (port) => serviceEnv('console', port),
+        cwd: ROOT,
+        runId,
+        features: consolePages.features,
+        signal: interrupt.signal,
+        progress,
+      });
+    }
   } finally {
     const cleanup: [string, () => Promise<unknown>][] = [
       [`Redis keys ${prefixRoot}-*`, () => deleteRedisKeys(redisUrl, `${prefixRoot}-*`)],
@@ -357,6 +390,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${formatCsvSection(csvResult)}\n\n`);
     process.stdout.write(
       `${JSON.stringify({ bench: 'csv-import', runId, interrupted, machine: host, ...csvResult })}\n`,
+    );
+  }
+  if (consoleResult) {
+    process.stdout.write(`\n${formatConsoleSection(consoleResult)}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'console', runId, interrupted, machine: host, ...consoleJson(consoleResult) })}\n`,
     );
   }
 }

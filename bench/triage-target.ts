@@ -165,7 +165,7 @@ async function possibleDuplicateOf(store: Store, featureId: string): Promise<str
  * The service's triage use case over this store, timed without the queue: its after-commit jobs (pushes) are
  * dropped, as nothing is configured to push.
  */
-function triageOf(store: Store, engine: DedupeEngine) {
+export function triageOf(store: Store, engine: DedupeEngine) {
   const unitOfWork: UnitOfWork = (work) =>
     store.db.transaction((tx) => work({ tx, after: { push() {}, notify() {} } }));
   return createTriage({
