@@ -6,13 +6,13 @@ import { replayPools } from '../rules/dedupe/evaluate-pools.ts';
 import { runStreamReplay } from './dedupe-replay.ts';
 
 /**
- * `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N | --replay [--no-learning]]
+ * `dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N | --replay [--no-learning] [--target 0..1]]
  * [--auto-merge T]`: prints one JSON object on stdout, and the same figures per document and by feature side by
  * side on stderr. `--replay` runs the set as a stream answered by a simulated product owner (dedupe-replay.ts).
  */
 
 const USAGE =
-  'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N | --replay [--no-learning]] [--auto-merge 0..1]';
+  'usage: dedupe-eval --corpus C.jsonl --queries Q.jsonl [--past-only | --pool N | --replay [--no-learning] [--target 0..1]] [--auto-merge 0..1]';
 
 /** A problem with the command line or its files: one line on stderr and this exit code (sysexits.h). */
 class EvalInputError extends Error {
@@ -68,6 +68,7 @@ function parseEvalArgs(argv: string[]): {
   autoMerge: number | undefined;
   replay: boolean;
   learning: boolean;
+  target: number;
 } {
   let values: {
     corpus?: string;
@@ -77,6 +78,7 @@ function parseEvalArgs(argv: string[]): {
     'auto-merge'?: string;
     replay?: boolean;
     'no-learning'?: boolean;
+    target?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -89,6 +91,7 @@ function parseEvalArgs(argv: string[]): {
         'auto-merge': { type: 'string' },
         replay: { type: 'boolean' },
         'no-learning': { type: 'boolean' },
+        target: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -125,6 +128,13 @@ function parseEvalArgs(argv: string[]): {
     throw new EvalInputError(`--replay excludes --pool and --past-only; ${USAGE}`, EX_USAGE);
   if (values['no-learning'] && !replay)
     throw new EvalInputError(`--no-learning applies to --replay only; ${USAGE}`, EX_USAGE);
+  const target = values.target === undefined ? 0.95 : Number(values.target);
+  if (!Number.isFinite(target) || target <= 0 || target >= 1 || (values.target !== undefined && !replay)) {
+    throw new EvalInputError(
+      `--target must be a number above 0 and below 1, with --replay, got "${values.target}"`,
+      EX_USAGE,
+    );
+  }
   return {
     corpus: values.corpus,
     queries: values.queries,
@@ -133,6 +143,7 @@ function parseEvalArgs(argv: string[]): {
     autoMerge,
     replay,
     learning: !values['no-learning'],
+    target,
   };
 }
 
@@ -174,7 +185,7 @@ export async function runDedupeEval(argv: string[]): Promise<void> {
     );
     const started = performance.now();
     if (args.replay) {
-      await runStreamReplay(engine, corpus, queries, args.learning);
+      await runStreamReplay(engine, corpus, queries, args.learning, args.target);
       process.stderr.write(
         `dedupe-eval: ${corpus.length} documents, ${queries.length} queries in ${Math.round(performance.now() - started)} ms\n`,
       );

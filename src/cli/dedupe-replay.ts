@@ -14,13 +14,14 @@ export async function runStreamReplay(
   corpus: readonly CorpusDocument[],
   queries: readonly LabelledQuery[],
   learning: boolean,
+  target: number,
 ): Promise<void> {
   const before = await replayStream(engine, corpus, queries, false);
   const beforeFigures = quarterFigures(before.steps);
   process.stderr.write(quarterTable('before (no learning)', beforeFigures));
   const result: Record<string, unknown> = { replay: { before: beforeFigures } };
   if (learning) {
-    const after = await replayStream(engine, corpus, queries, true);
+    const after = await replayStream(engine, corpus, queries, true, { target });
     const afterFigures = quarterFigures(after.steps);
     process.stderr.write(quarterTable('after (learning from the answers)', afterFigures));
     process.stderr.write(`thresholds in use at the end: ${JSON.stringify(after.thresholds)}\n`);

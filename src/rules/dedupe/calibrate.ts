@@ -2,11 +2,15 @@ import type { DedupeThresholds } from './engine.ts';
 import type { LearnedEvidence } from './learned.ts';
 
 /**
- * The thresholds an installation's own answers support. Auto-merge: the lowest merge confidence at which the
- * answered pairs at or above it were merges at least `target` of the time. Review: the highest candidate
- * confidence below which the answered pairs were dismissals at least `target` of the time (asking about them
- * finds a duplicate less than once in twenty). Neither moves past its prior (the configured threshold) towards
- * more merges or fewer questions until the pairs it is measured on number `minimumAnswers`.
+ * The thresholds an installation's own answers support. Auto-merge: the lowest merge confidence down to which the
+ * answered pairs were merges at least `target` of the time. Review: the highest candidate confidence up to which
+ * the answered pairs were dismissals at least `target` of the time (asking about them finds a duplicate less than
+ * once in twenty). "At least `target` of the time" is read as a 95% one-sided lower confidence bound (Wilson), not
+ * as the observed share, both over all the pairs past the threshold and over the `minimumAnswers` pairs nearest to
+ * it, and the threshold moves from its prior (the configured value) one supported score at a time and stops at the
+ * first that is not: the observed share at the lowest score that passes is optimistic, and answers stop coming
+ * from the scores a threshold moves past (those pairs are merged, or never asked about), so a step too far is
+ * never corrected by later answers.
  */
 export interface CalibrationOptions {
   /** The share of right answers a threshold must keep: merges above auto-merge, dismissals below review. */
@@ -15,12 +19,25 @@ export interface CalibrationOptions {
 
 export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = { target: 0.95 };
 
+/** z of a one-sided 95% confidence bound. */
+const Z = 1.645;
+
+/** Wilson lower confidence bound of a share of `right` in `n`. */
+export function wilsonLower(right: number, n: number): number {
+  if (n === 0) return 0;
+  const p = right / n;
+  const z2 = Z * Z;
+  const centre = p + z2 / (2 * n);
+  const spread = Z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (centre - spread) / (1 + z2 / n);
+}
+
 /**
- * With n answered pairs and none of them wrong, the 95% upper confidence bound on the wrong share is about 3 / n
- * (the "rule of three"). Below 3 / (1 − target) pairs (60 for 0.95) even a perfect record cannot show that the
- * wrong share stays under 1 − target, so a threshold measured on fewer pairs keeps its prior.
+ * The fewest answered pairs whose bound can reach `target` even with none of them wrong: n / (n + z²) ≥ target,
+ * so n ≥ z² × target / (1 − target), 52 for 0.95. With fewer, even a perfect record cannot show that fewer than
+ * 1 − target of the merges would be wrong, so a threshold measured on fewer pairs keeps its prior.
  */
-export const minimumAnswers = (target: number) => Math.ceil(3 / (1 - target));
+export const minimumAnswers = (target: number) => Math.ceil((Z * Z * target) / (1 - target));
 
 type Source = 'prior' | 'answers';
 
@@ -52,22 +69,26 @@ interface Scored {
 }
 
 /**
- * Walks the pairs from the far end towards the prior and returns the last score (the farthest from the far end)
- * at which the pairs walked so far number at least `minimum` and are right at least `target` of the time.
+ * Walks the pairs from the prior's side away from it and returns the last score reached while every score from
+ * the `minimum`-th pair on is supported: the bound over all pairs walked, and over the last `minimum` of them,
+ * at or above `target`.
  */
 function farthestSupported(
   sorted: readonly Scored[],
   minimum: number,
   target: number,
 ): { score: number; n: number; right: number } | undefined {
-  let right = 0;
+  const rightBefore = [0];
+  for (const p of sorted) rightBefore.push((rightBefore.at(-1) ?? 0) + (p.right ? 1 : 0));
   let found: { score: number; n: number; right: number } | undefined;
   for (const [i, p] of sorted.entries()) {
-    if (p.right) right++;
     const n = i + 1;
     // Ties are one threshold: decide at the last pair of the same score.
-    if (sorted[i + 1]?.score === p.score) continue;
-    if (n >= minimum && right / n >= target) found = { score: p.score, n, right };
+    if (n < minimum || sorted[i + 1]?.score === p.score) continue;
+    const right = rightBefore[n] ?? 0;
+    const nearest = right - (rightBefore[n - minimum] ?? 0);
+    if (wilsonLower(right, n) < target || wilsonLower(nearest, minimum) < target) break;
+    found = { score: p.score, n, right };
   }
   return found;
 }

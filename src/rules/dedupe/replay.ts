@@ -1,4 +1,10 @@
-import { calibrateThresholds, type ThresholdsInUse, thresholdsOf } from './calibrate.ts';
+import {
+  type CalibrationOptions,
+  calibrateThresholds,
+  DEFAULT_CALIBRATION_OPTIONS,
+  type ThresholdsInUse,
+  thresholdsOf,
+} from './calibrate.ts';
 import type { DecideContext, DedupeEngine } from './engine.ts';
 import { type CorpusDocument, duplicateGroups, type LabelledQuery } from './evaluate.ts';
 import {
@@ -83,11 +89,15 @@ interface Learning {
   thresholds: ThresholdsInUse;
 }
 
-function learningFrom(evidence: LearnedEvidence, engine: DedupeEngine): Learning {
+function learningFrom(
+  evidence: LearnedEvidence,
+  engine: DedupeEngine,
+  calibration: CalibrationOptions,
+): Learning {
   return {
     evidence,
     compiled: compileLearning(evidence),
-    thresholds: calibrateThresholds(evidence, engine.thresholds),
+    thresholds: calibrateThresholds(evidence, engine.thresholds, calibration),
   };
 }
 
@@ -103,6 +113,7 @@ export async function replayStream(
   corpus: readonly CorpusDocument[],
   queries: readonly LabelledQuery[],
   learn: boolean,
+  calibration: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS,
 ): Promise<StreamReplay> {
   const need = duplicateGroups(queries);
   const partners = labelledPartners(queries);
@@ -112,7 +123,7 @@ export async function replayStream(
   const byId = new Map(corpus.map((d) => [d.id, d]));
   const features = new SimulatedFeatures(need);
   const index = new InMemoryDedupeIndex();
-  let learning = learningFrom(EMPTY_EVIDENCE, engine);
+  let learning = learningFrom(EMPTY_EVIDENCE, engine, calibration);
   const steps: StreamStep[] = [];
   const labelled = new Set(queries.flatMap((q) => [q.queryId, q.targetId]));
   for (const doc of corpus) {
@@ -155,7 +166,7 @@ export async function replayStream(
         confidence: decision.confidence,
         own: decision.candidate?.confidence ?? 0,
       };
-      learning = learningFrom(withAnswer(learning.evidence, answer, engine.analyse), engine);
+      learning = learningFrom(withAnswer(learning.evidence, answer, engine.analyse), engine, calibration);
     }
     index.add(doc.id, query);
   }
