@@ -110,7 +110,7 @@ describe('finding requesters and companies', () => {
     expect(companyPage).not.toContain('alan@turing.example');
   });
 
-  it('by the beginning of a name or of a word in it', async () => {
+  it('by the beginning of the first or last word of a name, and of a company name', async () => {
     const viewer = await signIn('viewer');
     expect(listed(await search(viewer, 'hopper'))).toEqual(['grace@acme.io']);
     const turing = await search(viewer, 'Turing');

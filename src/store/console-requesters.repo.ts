@@ -47,15 +47,43 @@ function requestersWhere(db: Db, where: SQL | undefined, limit = SEARCH_LIMIT) {
     .from(requesters)
     .leftJoin(companies, eq(companies.id, requesters.companyId))
     .where(where)
-    .orderBy(asc(requesters.emailKey))
     .limit(limit);
 }
 
+function companiesWhere(db: Db, where: SQL) {
+  return db
+    .select({ id: companies.id, name: companies.name, domain: companies.domain })
+    .from(companies)
+    .where(where)
+    .orderBy(asc(companies.key))
+    .limit(SEARCH_LIMIT);
+}
+
 /**
- * Requesters and companies matching `q`, case-insensitive: an email address or its beginning (a prefix of the
- * lowercased `email_key`), a domain (its company, and the company's requesters), or the beginning of a word of a
- * name. Each
- * kind is its own bounded query, so an index on each prefix serves it; the lists are merged in order.
+ * The last word of a requester's name, lowercased: "hopper" in "Grace Hopper". Written out as SQL (not a
+ * parameter) so that it is the very expression an index on it is built on.
+ */
+const lastNameWord = sql`lower(substring(${requesters.name} from ${sql.raw(`'[^[:space:]]+$'`)}))`;
+
+type Found = Awaited<ReturnType<typeof requestersWhere>>;
+
+/** Each list's requesters once, in the lists' order, at most SEARCH_LIMIT. */
+function merged(lists: readonly Found[]): RequesterHit[] {
+  const seen = new Map<string, RequesterHit>();
+  for (const row of lists.flat()) {
+    if (seen.has(row.id) || seen.size >= SEARCH_LIMIT) continue;
+    const { erasedAt, ...hit } = row;
+    seen.set(row.id, { ...hit, erased: erasedAt !== null });
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Requesters and companies matching `q`, case-insensitive. What `q` looks like decides what is searched, each
+ * kind its own bounded query: an address (`@`) by the prefix of the lowercased `email_key`; a domain (acme.io) by
+ * the company whose key it is (unique index) and that company's requesters (by company), and by address prefix;
+ * anything else by address prefix, the beginning of a company's name, and the beginning of the first or the last
+ * word of a requester's name. Every one is a prefix match an index can serve.
  */
 export async function searchRequesters(
   db: Db,
@@ -64,35 +92,26 @@ export async function searchRequesters(
   const key = q.trim().toLowerCase();
   if (key === '') return { requesters: [], companies: [] };
   const like = prefix(key);
-  const foundCompanies = await db
-    .select({ id: companies.id, name: companies.name, domain: companies.domain })
-    .from(companies)
-    .where(
-      sql`${companies.key} = ${key} or ${companies.key} like ${`name:${like}`} or lower(${companies.name}) like ${like} or lower(${companies.domain}) like ${like}`,
-    )
-    .orderBy(asc(companies.key))
-    .limit(SEARCH_LIMIT);
-  const domainCompanies = looksLikeDomain(key)
-    ? foundCompanies.filter((c) => c.domain?.toLowerCase() === key).map((c) => c.id)
-    : [];
-  const lists = await Promise.all([
-    requestersWhere(db, sql`${requesters.emailKey} like ${like}`),
-    // A name's first word by the prefix index; a later word ("hopper" in "Grace Hopper") by a scan of names.
-    requestersWhere(
-      db,
-      sql`(lower(${requesters.name}) like ${like} or lower(${requesters.name}) like ${`% ${like}`})`,
-    ),
-    domainCompanies.length > 0
-      ? requestersWhere(db, inArray(requesters.companyId, domainCompanies))
-      : Promise.resolve([]),
-  ]);
-  const seen = new Map<string, RequesterHit>();
-  for (const row of lists.flat()) {
-    if (seen.has(row.id) || seen.size >= SEARCH_LIMIT) continue;
-    const { erasedAt, ...hit } = row;
-    seen.set(row.id, { ...hit, erased: erasedAt !== null });
+  const byEmail = requestersWhere(db, sql`${requesters.emailKey} like ${like}`).orderBy(
+    asc(requesters.emailKey),
+  );
+  if (key.includes('@')) return { requesters: merged([await byEmail]), companies: [] };
+  if (looksLikeDomain(key)) {
+    const found = await companiesWhere(db, eq(companies.key, key));
+    const people =
+      found.length > 0
+        ? requestersWhere(db, eq(requesters.companyId, found[0]?.id ?? '')).orderBy(asc(requesters.emailKey))
+        : [];
+    const lists = await Promise.all([people, byEmail]);
+    return { requesters: merged(lists), companies: found };
   }
-  return { requesters: [...seen.values()], companies: foundCompanies };
+  const [found, ...lists] = await Promise.all([
+    companiesWhere(db, sql`lower(${companies.name}) like ${like}`),
+    byEmail,
+    requestersWhere(db, sql`lower(${requesters.name}) like ${like}`),
+    requestersWhere(db, sql`${lastNameWord} like ${like}`),
+  ]);
+  return { requesters: merged(lists), companies: found };
 }
 
 /** Feature ids → title and status, for the features a requester's notifications and stops name. */
