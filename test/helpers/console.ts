@@ -172,7 +172,14 @@ export async function signInWithOidc(page: Page, sandbox: ConsoleSandbox, login:
     .locator('a[href^="/console/sign-in/oidc"], form[action^="/console/sign-in/oidc"] button')
     .first()
     .click();
-  await page.waitForURL((u) => u.origin === sandbox.oidc.issuer);
+  await page
+    .waitForURL((u) => u.origin === sandbox.oidc.issuer)
+    .catch(async (error: unknown) => {
+      throw new Error(
+        `not at the identity provider: ${page.url()} shows ${await page.locator('body').textContent()}\n${sandbox.output()}`,
+        { cause: error },
+      );
+    });
   await page.getByLabel('Email').fill(login);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => u.origin === sandbox.url && !u.pathname.startsWith('/console/sign-in'));
