@@ -3,14 +3,14 @@
 (() => {
   /** The review page's answer keys: each item's buttons carry data-key with one of these. */
   const ANSWERS = {
-    m: 'Merge (this into the suggested feature)',
-    o: 'Merge the other way',
+    m: 'Merge into the candidate',
+    o: 'Merge the candidate into this',
     n: 'Not a duplicate',
   };
 
   const SHORTCUTS = [
-    ['j', 'Next item'],
-    ['k', 'Previous item'],
+    ['j', 'Next item (review)'],
+    ['k', 'Previous item (review)'],
     ...Object.entries(ANSWERS),
     ['/', 'Search'],
     ['?', 'Show or hide this help'],
