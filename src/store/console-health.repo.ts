@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { TrackerKind } from '../domain/tracker.ts';
 import type { Db } from './db.ts';
 import { LIVE_LINK_STATES } from './feature-writes.ts';
@@ -30,21 +30,37 @@ export interface FailingLink {
   at: Date | null;
 }
 
-/** Per tracker (kind and site) that has links: how many fail, are stopped, wait for a push, or lost their mark. */
+/**
+ * Per tracker (kind and site) with links needing attention: how many fail, are stopped, wait for a push, or lost
+ * their mark. A tracker whose links are all in step has no row.
+ */
 export async function trackerLinkCounts(db: Db): Promise<TrackerLinkCounts[]> {
   const live = inArray(trackerLinks.state, LIVE_LINK_STATES);
-  return db
-    .select({
-      kind: trackerLinks.kind,
-      site: trackerLinks.site,
-      failing: sql<number>`(count(*) filter (where ${trackerLinks.lastError} is not null and ${trackerLinks.markLostAt} is null))::int`,
-      stopped: sql<number>`(count(*) filter (where ${trackerLinks.state} = 'failed'))::int`,
-      waiting: sql<number>`(count(*) filter (where ${trackerLinks.dirtySince} is not null and ${trackerLinks.state} <> 'failed' and ${trackerLinks.markLostAt} is null))::int`,
-      markLost: sql<number>`(count(*) filter (where ${trackerLinks.markLostAt} is not null))::int`,
-    })
-    .from(trackerLinks)
-    .where(live)
-    .groupBy(trackerLinks.kind, trackerLinks.site);
+  return (
+    db
+      .select({
+        kind: trackerLinks.kind,
+        site: trackerLinks.site,
+        failing: sql<number>`(count(*) filter (where ${trackerLinks.lastError} is not null and ${trackerLinks.markLostAt} is null))::int`,
+        stopped: sql<number>`(count(*) filter (where ${trackerLinks.state} = 'failed'))::int`,
+        waiting: sql<number>`(count(*) filter (where ${trackerLinks.dirtySince} is not null and ${trackerLinks.state} <> 'failed' and ${trackerLinks.markLostAt} is null))::int`,
+        markLost: sql<number>`(count(*) filter (where ${trackerLinks.markLostAt} is not null))::int`,
+      })
+      .from(trackerLinks)
+      // Only rows that count for something: the aggregate skips the many links that are simply in step.
+      .where(
+        and(
+          live,
+          or(
+            isNotNull(trackerLinks.lastError),
+            isNotNull(trackerLinks.dirtySince),
+            isNotNull(trackerLinks.markLostAt),
+            eq(trackerLinks.state, 'failed'),
+          ),
+        ),
+      )
+      .groupBy(trackerLinks.kind, trackerLinks.site)
+  );
 }
 
 /** The newest push failures of each tracker (at most `perTracker` each), with the feature each belongs to. */
