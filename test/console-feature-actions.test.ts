@@ -138,6 +138,10 @@ describe("a member's actions", () => {
     expect(html).toMatch(
       /Retitled “Dark theme across reports” <span class="muted">by po@example\.com<\/span>/,
     );
+    const view = (await (await svc.get(`/v1/features/${darkMode}`)).json()) as {
+      actions: Array<{ action: string; actor: string }>;
+    };
+    expect(view.actions).toContainEqual(expect.objectContaining({ action: 'edit-title', actor: MEMBER }));
     // The push writes the issue's title: the edit reached the tracker.
     const link = await svc.runtime.store.links.forFeature(darkMode).then((l) => l[0]);
     const jira = svc.emulators().jira;
@@ -168,7 +172,14 @@ describe("a member's actions", () => {
     );
   });
 
-  it('unlinks the issue and links it again by its key', async () => {
+  it('records a push asked for through the API as its key', async () => {
+    expect((await svc.post(`/v1/features/${darkMode}/push`, '')).status).toBe(202);
+    const actors = (await auditOf(darkMode, 'push')).map((a) => a.actor);
+    expect(actors).toContainEqual(expect.stringMatching(/^api key \S+$/));
+    expect(actors).not.toContain('api key unknown');
+  });
+
+  it('unlinks the issue and links it again by its URL', async () => {
     const link = await pushedLink(darkMode);
     const unlinked = await post(member, `/console/features/${darkMode}/unlink`, { linkId: link.id });
     expect(unlinked.headers.get('location')).toBe(`/console/features/${darkMode}?done=unlinked`);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { isUuid } from '../domain/ids.ts';
 import type { ScoreBreakdown } from '../rules/score.ts';
+import { auditForFeature } from '../store/audit.repo.ts';
 import type { FeatureCursor } from '../store/features.repo.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
 import type { features } from '../store/schema.ts';
@@ -77,6 +78,7 @@ async function featureView(store: Store, id: string): Promise<z.infer<typeof fea
   const links = await store.links.forFeature(found.feature.id);
   const history = await store.status.changes(found.feature.id);
   const merges = await store.status.merges(found.feature.id);
+  const actions = await auditForFeature(store.db, found.feature.id);
   const f = found.feature;
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
@@ -111,6 +113,12 @@ async function featureView(store: Store, id: string): Promise<z.infer<typeof fea
       at: c.changedAt.toISOString(),
       issueKey: text(c.detail['issueKey']),
       trackerStatus: text(c.detail['trackerStatus']),
+    })),
+    actions: actions.map((a) => ({
+      action: a.action,
+      actor: a.actor,
+      at: a.at.toISOString(),
+      detail: a.detail,
     })),
     links: links.map(linkView),
     requests: found.requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),

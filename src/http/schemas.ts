@@ -185,6 +185,26 @@ export const featureDetail = featureSummary.extend({
     )
     .meta({ description: 'merges into and out of this feature, newest first (the audit trail)' }),
   statusHistory: z.array(statusChangeView),
+  actions: z
+    .array(
+      z.object({
+        action: z.enum([
+          'dismiss',
+          'push',
+          'link',
+          'unlink',
+          'edit-title',
+          'export',
+          'erase',
+          'merge',
+          'unmerge',
+        ]),
+        actor: z.string().meta({ description: 'a console user\'s email, or "api key <id>"' }),
+        at: z.iso.datetime(),
+        detail: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .meta({ description: 'what people did to this feature by hand, oldest first (merges are in `merges`)' }),
   links: z.array(trackerLinkView),
   requests: z.array(
     z.object({

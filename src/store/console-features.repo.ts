@@ -76,17 +76,49 @@ const liveLink = (kind?: 'jira' | 'linear') =>
 const aRequest = (condition: SQL) =>
   sql`exists (select 1 from ${requests} r where r.feature_id = ${features.id} and ${condition})`;
 
-/** Features whose indexed requests hold, for each group, one of its terms (the dedupe index's postings). */
+/**
+ * Features whose indexed requests hold, for each group, one of its terms (the dedupe index's postings). One
+ * semi-join per group, so the planner weighs each word: a rare one is looked up first, a common one is checked
+ * row by row along the sort's index.
+ */
 function wordMatch(groups: readonly (readonly string[])[]): SQL {
-  const all = [...new Set(groups.flat())];
-  const each = groups.map((g) => sql`count(*) filter (where p.term = any(${sql.param([...g])}::text[])) > 0`);
-  return sql`${features.id} in (select d.feature_id from dedupe_postings p
-    join dedupe_documents d on d.id = p.document_id
-    where p.term = any(${sql.param(all)}::text[])
-    group by d.feature_id having ${sql.join(each, sql` and `)})`;
+  return sql.join(
+    groups.map(
+      (g) => sql`${features.id} in (select d.feature_id from dedupe_postings p
+        join dedupe_documents d on d.id = p.document_id where p.term = any(${sql.param([...g])}::text[]))`,
+    ),
+    sql` and `,
+  );
 }
 
-function filterConditions(f: ConsoleFeatureFilters): SQL[] {
+/** Features with a request from one of `companyIds`. */
+const fromCompanies = (companyIds: readonly string[]) =>
+  companyIds.length === 0
+    ? sql`false`
+    : sql`${features.id} in (select r.feature_id from ${requests} r
+        where r.company_id = any(${sql.param([...companyIds])}::uuid[]))`;
+
+/**
+ * The companies the company and tier filters pick, looked up first: given the ids themselves, the planner knows
+ * how many requests they have (a guess from a condition on companies once had it walk the whole score index).
+ */
+async function pickedCompanies(db: Db, f: ConsoleFeatureFilters): Promise<string[] | undefined> {
+  if (!f.company && !f.tier) return undefined;
+  const where: SQL[] = [];
+  if (f.company) {
+    const needle = f.company.trim().toLowerCase();
+    const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(sql`(lower(${companies.domain}) = ${needle} or lower(${companies.name}) like ${like})`);
+  }
+  if (f.tier) where.push(sql`lower(${companies.tier}) = ${f.tier.trim().toLowerCase()}`);
+  const rows = await db
+    .select({ id: companies.id })
+    .from(companies)
+    .where(and(...where));
+  return rows.map((r) => r.id);
+}
+
+function filterConditions(f: ConsoleFeatureFilters, companyIds: string[] | undefined): SQL[] {
   const where: SQL[] = [];
   if (f.statuses.length > 0) {
     where.push(sql`${features.status} = any(${sql.param([...f.statuses])}::text[])`);
@@ -95,20 +127,7 @@ function filterConditions(f: ConsoleFeatureFilters): SQL[] {
   if (f.tracker === 'none') where.push(sql`not ${liveLink()}`);
   else if (f.tracker) where.push(liveLink(f.tracker));
   if (f.source) where.push(aRequest(sql`r.source = ${f.source}`));
-  if (f.company) {
-    const needle = f.company.trim().toLowerCase();
-    const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      aRequest(sql`r.company_id in (select c.id from ${companies} c
-        where lower(c.domain) = ${needle} or lower(c.name) like ${like})`),
-    );
-  }
-  if (f.tier) {
-    const tier = f.tier.trim().toLowerCase();
-    where.push(
-      aRequest(sql`r.company_id in (select c.id from ${companies} c where lower(c.tier) = ${tier})`),
-    );
-  }
+  if (companyIds) where.push(fromCompanies(companyIds));
   if (f.tag) where.push(aRequest(sql`${f.tag} = any(r.tags)`));
   if (f.termGroups) where.push(f.termGroups.length > 0 ? wordMatch(f.termGroups) : sql`false`);
   return where;
@@ -157,7 +176,7 @@ export async function listConsoleFeatures(
   next: ConsoleFeatureCursor | undefined;
 }> {
   const order = sortValue(sort);
-  const where = filterConditions(filters);
+  const where = filterConditions(filters, await pickedCompanies(db, filters));
   if (after) where.push(afterCursor(sort, after));
   const found = await db
     .select({

@@ -158,6 +158,8 @@ export const requests = pgTable(
     index('requests_untriaged_idx').on(t.createdAt).where(sql`${t.triagedAt} is null`),
     index('requests_feature_idx').on(t.featureId),
     index('requests_requester_idx').on(t.requesterId),
+    // The console's company and tier filters: a company's requests, then their features.
+    index('requests_company_idx').on(t.companyId, t.featureId),
   ],
 );
 
