@@ -35,7 +35,10 @@ export interface LearnedEvidence {
   dismissed: [string, string, number][];
   /** Title-term associations from merges, each pair sorted. */
   associations: Association[];
-  /** How many merges each associated term set its text apart in (the denominator of an association's weight). */
+  /**
+   * Each associated term's pairings: over the merges in which it set its text apart, the number of words of the
+   * other text it was paired with (the denominator of an association's weight).
+   */
   distinguishing: [string, number][];
   /** The answered pairs' scores, for the thresholds (see calibrate.ts), sorted. */
   scores: { confidence: number; own: number; merge: boolean }[];
@@ -88,8 +91,8 @@ function apply(
     );
     if (at >= 0) scores.splice(at, 1);
   }
-  const bump = (map: Map<string, number>, key: string) => {
-    const n = (map.get(key) ?? 0) + sign;
+  const bump = (map: Map<string, number>, key: string, by = 1) => {
+    const n = (map.get(key) ?? 0) + sign * by;
     if (n > 0) map.set(key, n);
     else map.delete(key);
   };
@@ -100,7 +103,8 @@ function apply(
     const clear = onlyA.length <= MAX_TERMS_PER_SIDE && onlyB.length <= MAX_TERMS_PER_SIDE;
     if (clear && onlyA.length > 0 && onlyB.length > 0) {
       for (const x of onlyA) for (const y of onlyB) bump(associations, sortedPair(x, y).join('\u0000'));
-      for (const t of [...onlyA, ...onlyB]) bump(distinguishing, t);
+      for (const t of onlyA) bump(distinguishing, t, onlyB.length);
+      for (const t of onlyB) bump(distinguishing, t, onlyA.length);
     }
   }
   return normalised(dismissed, associations, distinguishing, scores);
@@ -167,11 +171,12 @@ export interface CompiledLearning {
 }
 
 /**
- * An association of x and y confirmed by m merges weighs m / (n + 1), where n is the number of merges in which x
- * or y (the more often) set its text apart: the share of the times a word needed translating that it meant the
- * other, with one unconfirmed time for doubt. One clear merge ("custom fields on tix" / "on tickets") counts a
- * half; a word always rendered the same way tends to a full match; a pairing that happened once among many
- * merges of either word stays small.
+ * An association of x and y confirmed by m merges weighs m / (n + 1), where n is the number of pairings of x or of
+ * y (the larger): over the merges in which the word set its text apart, the words of the other text it could have
+ * meant. It is the share of the word's pairings that were this one, with one unconfirmed pairing for doubt. One
+ * clear merge ("custom fields on tix" / "on tickets") counts a half, each pair of a merge with two words apart on
+ * each side a third; a word the team always renders the same way tends to a full match; a pairing that happened
+ * once among many of either word stays small.
  */
 export const associationWeight = (merges: number, distinguishing: number) => merges / (distinguishing + 1);
 
