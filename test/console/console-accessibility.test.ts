@@ -106,7 +106,18 @@ describe.skipIf(chromiumMissing)(
       await page.goto(`${sandbox.url}/console/features`);
       expect(new URL(page.url()).pathname).toBe('/console/sign-in');
       problems.push(await scan(page, 'sign-in'));
-      await signInByEmail(page, sandbox, MEMBER);
+      // The same page after asking for a link, with its message.
+      await page
+        .locator('form[action="/console/sign-in/email"]')
+        .getByRole('textbox')
+        .fill('nobody@elsewhere.test');
+      await page.locator('form[action="/console/sign-in/email"]').getByRole('button').click();
+      await page.waitForURL(/\/console\/sign-in\?/);
+      expect(await page.getByRole('status').count()).toBe(1);
+      problems.push(await scan(page, 'sign-in, link asked for'));
+      await signInByEmail(page, sandbox, MEMBER, async (linkPage) => {
+        problems.push(await scan(linkPage, 'emailed sign-in link'));
+      });
 
       const pages: Array<[string, string, string]> = [
         ['features', '/console/features', 'Dark mode'],

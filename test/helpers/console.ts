@@ -189,7 +189,13 @@ export async function signInWithOidc(page: Page, sandbox: ConsoleSandbox, login:
  * Signs in by an emailed link from the sign-in page: asks for the link, reads it from the mail the SMTP server
  * caught, opens it and presses its button. Resolves once the browser is past sign-in.
  */
-export async function signInByEmail(page: Page, sandbox: ConsoleSandbox, email: string): Promise<string> {
+export async function signInByEmail(
+  page: Page,
+  sandbox: ConsoleSandbox,
+  email: string,
+  /** Runs on the emailed link's page, before its button is pressed. */
+  onLinkPage?: (page: Page) => Promise<void>,
+): Promise<string> {
   const before = sandbox.smtp.to(email).length;
   const form = page.locator('form[action="/console/sign-in/email"]');
   await form.getByRole('textbox').fill(email);
@@ -203,6 +209,7 @@ export async function signInByEmail(page: Page, sandbox: ConsoleSandbox, email: 
     new RegExp(`${sandbox.url.replaceAll('.', '\\.')}/console/sign-in/email/[A-Za-z0-9_-]+`),
   );
   await page.goto(link);
+  await onLinkPage?.(page);
   await page.getByRole('button', { name: /sign in/i }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/console/sign-in'));
   return link;
