@@ -195,7 +195,7 @@ describe('a link never speaks for an issue that is not its own', () => {
     // A feature with no issue yet: its request goes nowhere automatically until linked.
     const { featureId } = await pushed(s, 'Dark theme', 'dt@acme.io', []);
     const [own] = await s.runtime.store.links.forFeature(featureId);
-    await s.runtime.application.links.unlink(featureId, own?.id ?? '');
+    await s.runtime.application.links.unlink(featureId, own?.id ?? '', 'test');
     const res = await s.post(`/v1/features/${featureId}/links`, {
       issue: issue.identifier,
       tracker: 'linear',

@@ -45,7 +45,7 @@ async function mergeInto({ store, application }: MergesDeps, id: string, into: s
   // Merging what review suggested is a review decision; anything else is a merge by hand.
   const by = from.feature.possibleDuplicateOfId === into ? 'review' : 'api';
   const merged = await application.merges
-    .merge(id, into, 'merge', {}, { by, actor: req.apiKeyId })
+    .merge(id, into, 'merge', {}, { by, actor: apiKeyActor(req.apiKeyId) })
     .catch((err: unknown) => {
       if (!(err instanceof RetryableConflict)) throw err;
       throw new HttpProblem(409, 'conflict', 'Conflict', `feature ${into} was merged meanwhile; look again`);
@@ -58,7 +58,7 @@ async function mergeInto({ store, application }: MergesDeps, id: string, into: s
 
 /** Undoes the latest merge of feature `id`; its pushes are queued once it commits. */
 async function unmerge({ application }: MergesDeps, id: string, req: Request) {
-  const result = await application.merges.unmerge(id, req.apiKeyId);
+  const result = await application.merges.unmerge(id, apiKeyActor(req.apiKeyId));
   if (result.outcome === 'not-found') {
     throw new HttpProblem(404, 'not-found', 'Not found', `no feature with id ${id}`);
   }
