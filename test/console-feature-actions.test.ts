@@ -214,7 +214,7 @@ describe("a member's actions", () => {
       `/console/features/${merged}?merge=${encodeURIComponent('phone app offline')}`,
     );
     const form = new RegExp(
-      `action="/console/features/${merged}/merge">\\s*<input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="into" value="${survivor}">`,
+      `action="/console/features/${merged}/merge"[^>]*>\\s*<input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="into" value="${survivor}">`,
     );
     expect(search).toMatch(form);
     expect(search).not.toContain(`name="into" value="${darkMode}"`);
