@@ -162,32 +162,50 @@ describe('the features page', () => {
     expect(await page(cookie, '/console/features?cursor=bogus', 400)).toContain('out of date');
   });
 
-  it('pages through every feature once, in order, by its next links', async () => {
-    // Enough features for three pages, scores all different and some equal, straight in the table.
+  it('pages through every feature once, in order, by its next links, in every sort', async () => {
+    // Enough features for three pages, straight in the table: scores equal in threes, times in the same
+    // millisecond a few microseconds apart (a cursor rounded to the millisecond would skip or repeat), requesters
+    // and revenue in steps.
+    const base = Date.parse('2026-01-01T00:00:00Z');
     await svc.runtime.store.db.insert(features).values(
       Array.from({ length: 120 }, (_, i) => ({
         title: `Bulk feature ${i}`,
         titleKey: `bulk feature ${i}`,
         score: 100 + Math.floor(i / 3),
+        requesterCount: i % 7,
+        lastRequestedAt: new Date(base + Math.floor(i / 3)),
+        scoreBreakdown: { terms: { revenue: { totalRevenue: (i % 5) * 1000 } } },
       })),
     );
-    const all = await svc.runtime.store.db
-      .select({ id: features.id })
-      .from(features)
-      .where(sql`${features.mergedIntoId} is null`)
-      .orderBy(sql`${features.score} desc`, features.id);
-    const seen: string[] = [];
-    let path: string | undefined = '/console/features';
-    while (path) {
-      const html = await page(cookie, path);
-      seen.push(
-        ...[...html.matchAll(/<td><a href="\/console\/features\/([0-9a-f-]{36})">/g)].map(
-          (m) => m[1] as string,
-        ),
-      );
-      path = /<a href="([^"]+)" rel="next">/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+    await svc.runtime.store.db.execute(
+      sql`update features set last_requested_at = last_requested_at + (mod(abs(hashtext(id::text)), 999) || ' microseconds')::interval
+          where title like 'Bulk feature %'`,
+    );
+    const orders = {
+      score: sql`score desc`,
+      recent: sql`last_requested_at desc`,
+      requesters: sql`requester_count desc`,
+      revenue: sql`coalesce((score_breakdown #>> '{terms,revenue,totalRevenue}')::float8, 0) desc`,
+    };
+    for (const [sort, order] of Object.entries(orders)) {
+      const all = await svc.runtime.store.db
+        .select({ id: features.id })
+        .from(features)
+        .where(sql`${features.mergedIntoId} is null`)
+        .orderBy(order, features.id);
+      const seen: string[] = [];
+      let path: string | undefined = `/console/features?sort=${sort}`;
+      while (path) {
+        const html = await page(cookie, path);
+        seen.push(
+          ...[...html.matchAll(/<td><a href="\/console\/features\/([0-9a-f-]{36})">/g)].map(
+            (m) => m[1] as string,
+          ),
+        );
+        path = /<a href="([^"]+)" rel="next">/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+      }
+      expect([sort, seen]).toEqual([sort, all.map((r) => r.id)]);
+      expect(seen.length).toBeGreaterThan(100);
     }
-    expect(seen).toEqual(all.map((r) => r.id));
-    expect(seen.length).toBeGreaterThan(100);
   });
 });
