@@ -16,17 +16,23 @@ import { createdAt, updatedAt } from './columns.ts';
 
 /** Who asks, what they asked, the features requests are grouped into, and the sources requests come from. */
 
-export const companies = pgTable('companies', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  /** The email domain when known, else `name:<lowercased name>`: one row per account. */
-  key: text('key').notNull().unique(),
-  name: text('name'),
-  domain: text('domain'),
-  revenue: doublePrecision('revenue'),
-  tier: text('tier'),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+export const companies = pgTable(
+  'companies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The email domain when known, else `name:<lowercased name>`: one row per account. */
+    key: text('key').notNull().unique(),
+    name: text('name'),
+    domain: text('domain'),
+    revenue: doublePrecision('revenue'),
+    tier: text('tier'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // The console's search: a name's start, in any case (text_pattern_ops: the collation is not C, so a plain
+  // btree cannot serve `like 'q%'`).
+  (t) => [index('companies_name_prefix_idx').using('btree', sql`lower(${t.name}) text_pattern_ops`)],
+);
 
 export const requesters = pgTable(
   'requesters',
@@ -47,7 +53,16 @@ export const requesters = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('requesters_company_idx').on(t.companyId)],
+  (t) => [
+    index('requesters_company_idx').on(t.companyId),
+    // The console's search by the start of an address, of a name, or of a name's last word.
+    index('requesters_email_key_prefix_idx').using('btree', sql`${t.emailKey} text_pattern_ops`),
+    index('requesters_name_prefix_idx').using('btree', sql`lower(${t.name}) text_pattern_ops`),
+    index('requesters_name_last_word_idx').using(
+      'btree',
+      sql`lower(substring(${t.name} from '[^[:space:]]+$')) text_pattern_ops`,
+    ),
+  ],
 );
 
 export { FEATURE_STATUSES };
