@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { freePort } from '../support/private-redis.ts';
 import { consoleJson, formatConsoleSection } from './console-report.ts';
-import { CONSOLE_SETTINGS, type ConsoleResult, runConsoleTarget } from './console-target.ts';
-import { CSV_SETTINGS, type CsvResult, formatCsvSection, runCsvTarget } from './csv-import-target.ts';
+import { type ConsoleResult, runConsoleTarget } from './console-target.ts';
+import { type CsvResult, formatCsvSection, runCsvTarget } from './csv-import-target.ts';
+import { type BenchFlags, type IntakeTarget, parseFlags, type TargetName } from './flags.ts';
 import { runLoad } from './load.ts';
 import { formatNotifySection } from './notify-report.ts';
-import { NOTIFY_DATABASES, NOTIFY_SETTINGS, type NotifyResult, runNotifyTarget } from './notify-target.ts';
+import { NOTIFY_SETTINGS, type NotifyResult, runNotifyTarget } from './notify-target.ts';
 import { formatNotes, formatTable, ratioToBare, type TargetResult } from './report.ts';
 import { createScratchDatabase, deleteRedisKeys, type ScratchDatabase } from './scratch.ts';
 import { startTarget } from './targets.ts';
@@ -18,7 +18,7 @@ import { formatTrackerSection, trackerJson } from './tracker-report.ts';
 import { TRACKER_SETTINGS } from './tracker-sync.ts';
 import { runTrackerTarget, type TrackerResult } from './tracker-target.ts';
 import { formatTriageSection, triageJson } from './triage-report.ts';
-import { runTriageTarget, TRIAGE_SETTINGS, type TriageResult } from './triage-target.ts';
+import { runTriageTarget, type TriageResult } from './triage-target.ts';
 
 /**
  * `npm run bench`: accepted requests per second and p50/p99 latency of `POST /v1/requests` at a fixed
@@ -43,14 +43,6 @@ import { runTriageTarget, TRIAGE_SETTINGS, type TriageResult } from './triage-ta
  * target needs only the Postgres role.
  */
 
-const INTAKE_TARGETS = ['bare', 'pglite', 'postgres'] as const;
-type IntakeTarget = (typeof INTAKE_TARGETS)[number];
-/**
- * Intake first, then tracker: the tracker run leaves nothing behind that could slow an intake run. Triage last:
- * its bulk loads fill the disk cache and the WAL, which the others should not pay for.
- */
-const TARGETS = [...INTAKE_TARGETS, 'tracker', 'notify', 'triage', 'csv', 'console'] as const;
-type TargetName = (typeof TARGETS)[number];
 const WARMUP_SECONDS = 2;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -60,70 +52,6 @@ const NOTES: Record<IntakeTarget, string> = {
     '`node src/main.ts start`: embedded PGlite is single-process, so this process also runs the triage workers and redrive, which compete with intake for CPU',
   postgres: '`node src/main.ts api` (API only, no workers) on a scratch database of the local Postgres',
 };
-
-function parseFlags() {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string', default: '10' },
-      concurrency: { type: 'string', default: '32' },
-      only: { type: 'string', default: TARGETS.join(',') },
-      'triage-sizes': { type: 'string', default: TRIAGE_SETTINGS.sizes.join(',') },
-      'triage-requests': { type: 'string', default: String(TRIAGE_SETTINGS.requests) },
-      'notify-databases': { type: 'string', default: NOTIFY_DATABASES.join(',') },
-      'csv-rows': { type: 'string', default: String(CSV_SETTINGS.rows) },
-      'console-features': { type: 'string', default: String(CONSOLE_SETTINGS.features) },
-    },
-  });
-  const seconds = Number(values.duration);
-  const connections = Number(values.concurrency);
-  if (!(seconds > 0))
-    throw new Error(`--duration: expected a positive number of seconds, got ${values.duration}`);
-  if (!Number.isInteger(connections) || connections < 1)
-    throw new Error(`--concurrency: expected a positive whole number, got ${values.concurrency}`);
-  const only = values.only.split(',').map((t) => t.trim());
-  const unknown = only.filter((t) => !(TARGETS as readonly string[]).includes(t));
-  if (unknown.length > 0 || only.length === 0)
-    throw new Error(`--only: expected some of ${TARGETS.join(',')}, got ${values.only}`);
-  const triageSizes = values['triage-sizes'].split(',').map((n) => Number(n.trim()));
-  if (triageSizes.length === 0 || triageSizes.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`--triage-sizes: expected positive whole numbers, got ${values['triage-sizes']}`);
-  const triageRequests = Number(values['triage-requests']);
-  if (!Number.isInteger(triageRequests) || triageRequests < 1)
-    throw new Error(`--triage-requests: expected a positive whole number, got ${values['triage-requests']}`);
-  const notifyDatabases = NOTIFY_DATABASES.filter((d) => values['notify-databases'].split(',').includes(d));
-  if (notifyDatabases.length === 0)
-    throw new Error(
-      `--notify-databases: expected some of ${NOTIFY_DATABASES.join(',')}, got ${values['notify-databases']}`,
-    );
-  // Always in the same order, bare first, so the ceiling is known before the ratios.
-  const targets = INTAKE_TARGETS.filter((t) => only.includes(t));
-  return {
-    seconds,
-    connections,
-    targets,
-    tracker: only.includes('tracker'),
-    notify: only.includes('notify') ? notifyDatabases : undefined,
-    triage: only.includes('triage') ? { sizes: triageSizes, requests: triageRequests } : undefined,
-    csv: only.includes('csv') ? { rows: csvRows(values['csv-rows']) } : undefined,
-    consolePages: only.includes('console')
-      ? { features: consoleFeatures(values['console-features']) }
-      : undefined,
-  };
-}
-
-function csvRows(value: string): number {
-  const rows = Number(value);
-  if (!Number.isInteger(rows) || rows < 1)
-    throw new Error(`--csv-rows: expected a positive whole number, got ${value}`);
-  return rows;
-}
-
-function consoleFeatures(value: string): number {
-  const features = Number(value);
-  if (!Number.isInteger(features) || features < 1_000)
-    throw new Error(`--console-features: expected a whole number of at least 1000, got ${value}`);
-  return features;
-}
 
 function machine() {
   const cpus = os.cpus();
@@ -139,8 +67,241 @@ function machine() {
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
+/** What every target of one run shares. */
+interface Run {
+  flags: BenchFlags;
+  redisUrl: string;
+  postgresAdminUrl: string;
+  host: ReturnType<typeof machine>;
+  runId: string;
+  apiKey: string;
+  prefixRoot: string;
+  scratchDir: string;
+  signal: AbortSignal;
+  serviceEnv: (name: Exclude<TargetName, 'bare'>, port: number) => Record<string, string>;
+  /** The intake target's scratch database, dropped at the end. */
+  database?: ScratchDatabase;
+}
+
+/** What the targets after intake found; each is absent when it did not run. */
+interface LaterResults {
+  tracker?: TrackerResult;
+  notify?: NotifyResult;
+  triage?: TriageResult;
+  csv?: CsvResult;
+  console?: ConsoleResult;
+}
+
+function header({ flags, host, runId }: Pick<Run, 'flags' | 'host' | 'runId'>): string {
+  const { seconds, connections, targets, tracker, notify, triage, csv, consolePages } = flags;
+  return [
+    `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : '', consolePages ? 'console' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
+    `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
+    `  node:        ${host.node}`,
+    ...(targets.length > 0
+      ? [
+          `  load:        POST /v1/requests, ${connections} connections, ${seconds} s measured after ${WARMUP_SECONDS} s warm-up, every body unique`,
+          '  note:        autocannon runs on the same machine and competes with the servers (and Postgres) for CPU',
+        ]
+      : []),
+    ...(tracker
+      ? [
+          `  tracker:     ${(TRACKER_SETTINGS.features * TRACKER_SETTINGS.requestsPerFeature).toLocaleString('en-US')} requests to ${TRACKER_SETTINGS.features} features per tracker, then status changes, against the sandbox emulators`,
+        ]
+      : []),
+    ...(notify
+      ? [
+          `  notify:      ${NOTIFY_SETTINGS.requesters.toLocaleString('en-US')} requesters in one feature, its Linear issue moved, until every email is accepted by SMTP; ${NOTIFY_SETTINGS.repetitions} repetitions on ${notify.join(', ')}`,
+        ]
+      : []),
+    ...(triage
+      ? [
+          `  triage:      ${triage.requests} requests triaged one at a time with ${triage.sizes.map((n) => n.toLocaleString('en-US')).join(', ')} existing features, on PGlite then Postgres`,
+        ]
+      : []),
+    ...(csv
+      ? [
+          `  csv:         npm run import of ${csv.rows.toLocaleString('en-US')} generated rows, on PGlite then Postgres, twice each`,
+        ]
+      : []),
+    ...(consolePages
+      ? [
+          `  console:     the features and review pages with ${consolePages.features.toLocaleString('en-US')} features on Postgres, one request at a time`,
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+/** One intake target: its server started, warmed up, measured under load, stopped. */
+async function runIntakeTarget(
+  run: Run,
+  name: IntakeTarget,
+  sequence: { next: number },
+): Promise<TargetResult> {
+  const { seconds, connections } = run.flags;
+  const result: TargetResult = { target: name, note: NOTES[name] };
+  try {
+    const port = await freePort();
+    let args: string[];
+    let env: Record<string, string>;
+    if (name === 'bare') {
+      args = ['bench/bare-server.ts'];
+      env = { PATH: process.env['PATH'] ?? '', PORT: String(port) };
+    } else if (name === 'pglite') {
+      args = ['src/main.ts', 'start'];
+      env = run.serviceEnv(name, port);
+    } else {
+      run.database = await createScratchDatabase(run.postgresAdminUrl, `ss_bench_${run.runId}`);
+      args = ['src/main.ts', 'api'];
+      env = { ...run.serviceEnv(name, port), DATABASE_URL: run.database.url };
+    }
+
+    progress(`${name}: starting`);
+    const server = await startTarget({ args, env, cwd: ROOT, port });
+    try {
+      const { apiKey, runId, signal } = run;
+      const load = { url: server.url, apiKey, connections, runId, sequence, signal };
+      progress(`${name}: warm-up ${WARMUP_SECONDS} s`);
+      result.warmupAccepted = (await runLoad({ ...load, seconds: WARMUP_SECONDS })).accepted;
+      if (signal.aborted) return result;
+      progress(`${name}: measuring ${seconds} s`);
+      result.figures = await runLoad({ ...load, seconds });
+      result.serverLogLines = server.linesSinceReady();
+      progress(`${name}: ${result.figures.acceptedPerSecond.toFixed(1)} accepted/s`);
+    } finally {
+      const exit = await server.stop();
+      if (exit !== 'code 0') {
+        progress(`${name}: server exit ${exit}; its last lines:\n  ${server.tail().join('\n  ')}`);
+      }
+    }
+    // Counted after the server stopped, so every request it answered has committed.
+    if (name === 'postgres' && run.database) result.databaseRows = await run.database.countRequests();
+  } catch (err) {
+    result.failed = (err as Error).message;
+    progress(`${name}: failed: ${result.failed}`);
+  }
+  return result;
+}
+
+/** The targets after intake, in order, each skipped once the run is interrupted. */
+async function runLaterTargets(run: Run): Promise<LaterResults> {
+  const { flags, scratchDir, runId, apiKey, postgresAdminUrl, signal } = run;
+  const later: LaterResults = {};
+  if (flags.tracker && !signal.aborted) {
+    later.tracker = await runTrackerTarget({
+      serviceEnv: (port) => run.serviceEnv('tracker', port),
+      cwd: ROOT,
+      scratchDir,
+      runId,
+      apiKey,
+      signal,
+      progress,
+    });
+  }
+  if (flags.notify && !signal.aborted) {
+    later.notify = await runNotifyTarget({
+      // One data directory and queue prefix per database: nothing of the PGlite run reaches the Postgres one.
+      serviceEnv: (port, dir) => ({
+        ...run.serviceEnv('notify', port),
+        DATA_DIR: path.join(scratchDir, dir),
+        QUEUE_PREFIX: `${run.prefixRoot}-${dir}`,
+      }),
+      postgresAdminUrl,
+      cwd: ROOT,
+      scratchDir,
+      runId,
+      apiKey,
+      databases: flags.notify,
+      signal,
+      progress,
+    });
+  }
+  if (flags.triage && !signal.aborted) {
+    const { sizes, requests } = flags.triage;
+    later.triage = await runTriageTarget({
+      postgresAdminUrl,
+      scratchDir,
+      runId,
+      sizes,
+      requests,
+      signal,
+      progress,
+    });
+  }
+  if (flags.csv && !signal.aborted) {
+    const { rows } = flags.csv;
+    later.csv = await runCsvTarget({
+      cwd: ROOT,
+      scratchDir,
+      postgresAdminUrl,
+      runId,
+      rows,
+      signal,
+      progress,
+    });
+  }
+  if (flags.consolePages && !signal.aborted) {
+    later.console = await runConsoleTarget({
+      postgresAdminUrl,
+      serviceEnv: (port) => run.serviceEnv('console', port),
+      cwd: ROOT,
+      runId,
+      features: flags.consolePages.features,
+      signal,
+      progress,
+    });
+  }
+  return later;
+}
+
+function printIntake(run: Run, results: TargetResult[], interrupted: boolean): void {
+  const { connections, seconds } = run.flags;
+  process.stdout.write(`\n${formatTable(results)}\n\n${formatNotes(results).join('\n')}\n\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'intake',
+      runId: run.runId,
+      interrupted,
+      machine: run.host,
+      settings: { endpoint: 'POST /v1/requests', connections, seconds, warmupSeconds: WARMUP_SECONDS },
+      aim: 'postgres: >= 1500 accepted req/s with p99 < 100 ms on a 2-core machine',
+      targets: Object.fromEntries(
+        results.map((r) => [
+          r.target,
+          {
+            ...r.figures,
+            ratioToBare: ratioToBare(results, r),
+            warmupAccepted: r.warmupAccepted,
+            serverLogLines: r.serverLogLines,
+            databaseRows: r.databaseRows,
+            failed: r.failed,
+          },
+        ]),
+      ),
+    })}\n`,
+  );
+}
+
+/** Each later target's section, then its figures as one JSON line. */
+function printLater(run: Run, later: LaterResults, interrupted: boolean): void {
+  const about = { runId: run.runId, interrupted, machine: run.host };
+  const sections: [string, string, object][] = [];
+  if (later.tracker)
+    sections.push([formatTrackerSection(later.tracker), 'tracker-sync', trackerJson(later.tracker)]);
+  if (later.notify) sections.push([formatNotifySection(later.notify), 'notify', later.notify]);
+  if (later.triage) sections.push([formatTriageSection(later.triage), 'triage', triageJson(later.triage)]);
+  if (later.csv) sections.push([formatCsvSection(later.csv), 'csv-import', later.csv]);
+  if (later.console)
+    sections.push([formatConsoleSection(later.console), 'console', consoleJson(later.console)]);
+  for (const [section, bench, figures] of sections) {
+    process.stdout.write(`\n${section}\n\n`);
+    process.stdout.write(`${JSON.stringify({ bench, ...about, ...figures })}\n`);
+  }
+}
+
 async function main(): Promise<void> {
-  const { seconds, connections, targets, tracker, notify, triage, csv, consolePages } = parseFlags();
+  const flags = parseFlags();
   const redisUrl = process.env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
   const postgresAdminUrl = process.env['BENCH_POSTGRES_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const host = machine();
@@ -148,45 +309,7 @@ async function main(): Promise<void> {
   const apiKey = randomBytes(16).toString('hex');
   const prefixRoot = `bench-${runId}`;
 
-  process.stdout.write(
-    [
-      `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : '', consolePages ? 'console' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
-      `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
-      `  node:        ${host.node}`,
-      ...(targets.length > 0
-        ? [
-            `  load:        POST /v1/requests, ${connections} connections, ${seconds} s measured after ${WARMUP_SECONDS} s warm-up, every body unique`,
-            '  note:        autocannon runs on the same machine and competes with the servers (and Postgres) for CPU',
-          ]
-        : []),
-      ...(tracker
-        ? [
-            `  tracker:     ${(TRACKER_SETTINGS.features * TRACKER_SETTINGS.requestsPerFeature).toLocaleString('en-US')} requests to ${TRACKER_SETTINGS.features} features per tracker, then status changes, against the sandbox emulators`,
-          ]
-        : []),
-      ...(notify
-        ? [
-            `  notify:      ${NOTIFY_SETTINGS.requesters.toLocaleString('en-US')} requesters in one feature, its Linear issue moved, until every email is accepted by SMTP; ${NOTIFY_SETTINGS.repetitions} repetitions on ${notify.join(', ')}`,
-          ]
-        : []),
-      ...(triage
-        ? [
-            `  triage:      ${triage.requests} requests triaged one at a time with ${triage.sizes.map((n) => n.toLocaleString('en-US')).join(', ')} existing features, on PGlite then Postgres`,
-          ]
-        : []),
-      ...(csv
-        ? [
-            `  csv:         npm run import of ${csv.rows.toLocaleString('en-US')} generated rows, on PGlite then Postgres, twice each`,
-          ]
-        : []),
-      ...(consolePages
-        ? [
-            `  console:     the features and review pages with ${consolePages.features.toLocaleString('en-US')} features on Postgres, one request at a time`,
-          ]
-        : []),
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(header({ flags, host, runId }));
 
   // The load generator and the servers share this machine; a run interrupted by Ctrl-C still cleans up.
   const interrupt = new AbortController();
@@ -212,126 +335,33 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     CONFIG_FILE: configFile,
   });
+  const signal = interrupt.signal;
+  const run: Run = {
+    flags,
+    redisUrl,
+    postgresAdminUrl,
+    host,
+    runId,
+    apiKey,
+    prefixRoot,
+    scratchDir,
+    signal,
+    serviceEnv,
+  };
 
   const sequence = { next: 0 };
   const results: TargetResult[] = [];
-  let database: ScratchDatabase | undefined;
-  let trackerResult: TrackerResult | undefined;
-  let triageResult: TriageResult | undefined;
-  let notifyResult: NotifyResult | undefined;
-  let csvResult: CsvResult | undefined;
-  let consoleResult: ConsoleResult | undefined;
+  let later: LaterResults = {};
   try {
-    for (const name of targets) {
+    for (const name of flags.targets) {
       if (interrupt.signal.aborted) break;
-      const result: TargetResult = { target: name, note: NOTES[name] };
-      results.push(result);
-      try {
-        const port = await freePort();
-        let args: string[];
-        let env: Record<string, string>;
-        if (name === 'bare') {
-          args = ['bench/bare-server.ts'];
-          env = { PATH: process.env['PATH'] ?? '', PORT: String(port) };
-        } else if (name === 'pglite') {
-          args = ['src/main.ts', 'start'];
-          env = serviceEnv(name, port);
-        } else {
-          database = await createScratchDatabase(postgresAdminUrl, `ss_bench_${runId}`);
-          args = ['src/main.ts', 'api'];
-          env = { ...serviceEnv(name, port), DATABASE_URL: database.url };
-        }
-
-        progress(`${name}: starting`);
-        const server = await startTarget({ args, env, cwd: ROOT, port });
-        try {
-          const load = { url: server.url, apiKey, connections, runId, sequence, signal: interrupt.signal };
-          progress(`${name}: warm-up ${WARMUP_SECONDS} s`);
-          result.warmupAccepted = (await runLoad({ ...load, seconds: WARMUP_SECONDS })).accepted;
-          if (interrupt.signal.aborted) continue;
-          progress(`${name}: measuring ${seconds} s`);
-          result.figures = await runLoad({ ...load, seconds });
-          result.serverLogLines = server.linesSinceReady();
-          progress(`${name}: ${result.figures.acceptedPerSecond.toFixed(1)} accepted/s`);
-        } finally {
-          const exit = await server.stop();
-          if (exit !== 'code 0') {
-            progress(`${name}: server exit ${exit}; its last lines:\n  ${server.tail().join('\n  ')}`);
-          }
-        }
-        // Counted after the server stopped, so every request it answered has committed.
-        if (name === 'postgres' && database) result.databaseRows = await database.countRequests();
-      } catch (err) {
-        result.failed = (err as Error).message;
-        progress(`${name}: failed: ${result.failed}`);
-      }
+      results.push(await runIntakeTarget(run, name, sequence));
     }
-    if (tracker && !interrupt.signal.aborted) {
-      trackerResult = await runTrackerTarget({
-        serviceEnv: (port) => serviceEnv('tracker', port),
-        cwd: ROOT,
-        scratchDir,
-        runId,
-        apiKey,
-        signal: interrupt.signal,
-        progress,
-      });
-    }
-    if (notify && !interrupt.signal.aborted) {
-      notifyResult = await runNotifyTarget({
-        // One data directory and queue prefix per database: nothing of the PGlite run reaches the Postgres one.
-        serviceEnv: (port, dir) => ({
-          ...serviceEnv('notify', port),
-          DATA_DIR: path.join(scratchDir, dir),
-          QUEUE_PREFIX: `${prefixRoot}-${dir}`,
-        }),
-        postgresAdminUrl,
-        cwd: ROOT,
-        scratchDir,
-        runId,
-        apiKey,
-        databases: notify,
-        signal: interrupt.signal,
-        progress,
-      });
-    }
-    if (triage && !interrupt.signal.aborted) {
-      triageResult = await runTriageTarget({
-        postgresAdminUrl,
-        scratchDir,
-        runId,
-        sizes: triage.sizes,
-        requests: triage.requests,
-        signal: interrupt.signal,
-        progress,
-      });
-    }
-    if (csv && !interrupt.signal.aborted) {
-      csvResult = await runCsvTarget({
-        cwd: ROOT,
-        scratchDir,
-        postgresAdminUrl,
-        runId,
-        rows: csv.rows,
-        signal: interrupt.signal,
-        progress,
-      });
-    }
-    if (consolePages && !interrupt.signal.aborted) {
-      consoleResult = await runConsoleTarget({
-        postgresAdminUrl,
-        serviceEnv: (port) => serviceEnv('console', port),
-        cwd: ROOT,
-        runId,
-        features: consolePages.features,
-        signal: interrupt.signal,
-        progress,
-      });
-    }
+    later = await runLaterTargets(run);
   } finally {
     const cleanup: [string, () => Promise<unknown>][] = [
       [`Redis keys ${prefixRoot}-*`, () => deleteRedisKeys(redisUrl, `${prefixRoot}-*`)],
-      [`database ${database?.name}`, async () => database?.drop()],
+      [`database ${run.database?.name}`, async () => run.database?.drop()],
       [`directory ${scratchDir}`, async () => rmSync(scratchDir, { recursive: true, force: true })],
     ];
     for (const [what, clean] of cleanup) {
@@ -342,62 +372,8 @@ async function main(): Promise<void> {
   const interrupted = interrupt.signal.aborted;
   if (interrupted)
     process.stdout.write('\nINTERRUPTED: the last target measured a shortened run; later ones did not run\n');
-  if (results.length > 0) {
-    process.stdout.write(`\n${formatTable(results)}\n\n${formatNotes(results).join('\n')}\n\n`);
-    process.stdout.write(
-      `${JSON.stringify({
-        bench: 'intake',
-        runId,
-        interrupted,
-        machine: host,
-        settings: { endpoint: 'POST /v1/requests', connections, seconds, warmupSeconds: WARMUP_SECONDS },
-        aim: 'postgres: >= 1500 accepted req/s with p99 < 100 ms on a 2-core machine',
-        targets: Object.fromEntries(
-          results.map((r) => [
-            r.target,
-            {
-              ...r.figures,
-              ratioToBare: ratioToBare(results, r),
-              warmupAccepted: r.warmupAccepted,
-              serverLogLines: r.serverLogLines,
-              databaseRows: r.databaseRows,
-              failed: r.failed,
-            },
-          ]),
-        ),
-      })}\n`,
-    );
-  }
-  if (trackerResult) {
-    process.stdout.write(`\n${formatTrackerSection(trackerResult)}\n\n`);
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'tracker-sync', runId, interrupted, machine: host, ...trackerJson(trackerResult) })}\n`,
-    );
-  }
-  if (notifyResult) {
-    process.stdout.write(`\n${formatNotifySection(notifyResult)}\n\n`);
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'notify', runId, interrupted, machine: host, ...notifyResult })}\n`,
-    );
-  }
-  if (triageResult) {
-    process.stdout.write(`\n${formatTriageSection(triageResult)}\n\n`);
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'triage', runId, interrupted, machine: host, ...triageJson(triageResult) })}\n`,
-    );
-  }
-  if (csvResult) {
-    process.stdout.write(`\n${formatCsvSection(csvResult)}\n\n`);
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'csv-import', runId, interrupted, machine: host, ...csvResult })}\n`,
-    );
-  }
-  if (consoleResult) {
-    process.stdout.write(`\n${formatConsoleSection(consoleResult)}\n\n`);
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'console', runId, interrupted, machine: host, ...consoleJson(consoleResult) })}\n`,
-    );
-  }
+  if (results.length > 0) printIntake(run, results, interrupted);
+  printLater(run, later, interrupted);
 }
 
 main().catch((err: Error) => {
