@@ -172,7 +172,10 @@ describe('sessions', () => {
     const { cookie } = await signInLocally();
     const out = await signOut(cookie);
     expect(out.status).toBe(303);
-    expect(out.location).toBe('/console/sign-in');
+    expect(out.location).toBe('/console/sign-in?done=signed-out');
+    expect((await getPage(`${svc.url}${out.location}`)).text).toContain(
+      '<p class="flash" role="status">You are signed out.</p>',
+    );
     expect(out.cookies.get('ss_session')?.value).toBe('');
     expect((await sessionRow(db(), cookie))?.revokedAt).not.toBeNull();
     const after = await signOut(cookie);

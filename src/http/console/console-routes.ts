@@ -42,6 +42,7 @@ export const consoleSignInRoutes = {
     query: z.object({
       next: z.string().optional(),
       sent: z.string().optional(),
+      done: z.string().optional(),
       error: z.string().optional(),
     }),
     responses: page,

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import {
+  type ConsoleSignIn,
   createConsoleSignIn,
   type SignInProblem,
   type SignInResult,
@@ -75,6 +76,9 @@ const PROBLEMS: Record<PageProblem, { status: number; text: string }> = {
   },
 };
 
+/** What was done, in words, shown in the page's flash. */
+const DONE: Record<string, string> = { 'signed-out': 'You are signed out.' };
+
 const isProblem = (code: string | undefined): code is PageProblem =>
   code !== undefined && Object.hasOwn(PROBLEMS, code);
 
@@ -92,19 +96,19 @@ function fromThisConsole(req: Request, publicUrl: string): boolean {
   }
 }
 
-export function signInPages(
-  deps: AppDeps,
-): Pick<
-  RouteHandlers,
-  | 'consoleSignInPage'
-  | 'consoleSignInLocal'
-  | 'consoleSignInEmail'
-  | 'consoleEmailLinkPage'
-  | 'consoleEmailLinkRedeem'
-  | 'consoleOidcStart'
-  | 'consoleOidcCallback'
-  | 'consoleSignOut'
-> {
+/** What every sign-in handler reads: the settings, the sign-in steps, the OpenID Connect state cookie. */
+interface SignInPagesContext {
+  deps: AppDeps;
+  publicUrl: string;
+  signIn: ConsoleSignIn;
+  /** The identity provider's host, shown on its button. */
+  provider: string | undefined;
+  redirectUri: string;
+  stateCookie: string;
+  stateCookieOptions: { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/' };
+}
+
+function signInPagesContext(deps: AppDeps): SignInPagesContext {
   const { config, log } = deps;
   const { publicUrl } = config;
   const secure = publicUrl.startsWith('https:');
@@ -122,65 +126,95 @@ export function signInPages(
     }),
     log,
   });
-  const redirectUri = `${publicUrl}/console/sign-in/oidc/callback`;
-  // Binds an OpenID Connect attempt to the browser that started it (the `__Host-` prefix on https, as the session).
-  const stateCookie = secure ? '__Host-ss_oidc' : 'ss_oidc';
-  const stateCookieOptions = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
-
-  const page = (
-    res: Response,
-    opts: { problem?: PageProblem | undefined; sent?: boolean; next?: string | undefined; email?: string },
-  ) => {
-    const problem = opts.problem ? PROBLEMS[opts.problem] : undefined;
-    sendView(
-      res,
-      'console/sign-in',
-      {
-        layout: { session: undefined, nav: null, title: 'Sign in' },
-        alert: problem?.text,
-        sent: opts.sent === true,
-        next: consoleReturnPath(opts.next),
-        email: opts.email ?? '',
-        provider: oidcSettings ? new URL(oidcSettings.issuer).host : undefined,
-        ways: signIn.ways,
-      },
-      { csp: CONSOLE_CSP, status: problem?.status ?? 200 },
-    );
+  return {
+    deps,
+    publicUrl,
+    signIn,
+    provider: oidcSettings ? new URL(oidcSettings.issuer).host : undefined,
+    redirectUri: `${publicUrl}/console/sign-in/oidc/callback`,
+    // Binds an OpenID Connect attempt to the browser that started it (the `__Host-` prefix on https, as the session).
+    stateCookie: secure ? '__Host-ss_oidc' : 'ss_oidc',
+    stateCookieOptions: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
   };
+}
 
-  /** A session and the page asked for, or the sign-in page saying why not. */
-  const finish = (res: Response, result: SignInResult, next?: string) => {
-    if (!result.ok) return page(res, { problem: result.problem, next });
-    setSessionCookie(res, publicUrl, result.cookieValue, result.ttlSeconds);
-    res.redirect(303, result.returnTo);
-  };
+/** The sign-in page, with a problem in words (and its status) or a sentence on what was done. */
+function signInPage(
+  ctx: SignInPagesContext,
+  res: Response,
+  opts: {
+    problem?: PageProblem | undefined;
+    done?: string | undefined;
+    sent?: boolean;
+    next?: string | undefined;
+    email?: string;
+  },
+) {
+  const problem = opts.problem ? PROBLEMS[opts.problem] : undefined;
+  sendView(
+    res,
+    'console/sign-in',
+    {
+      layout: { session: undefined, nav: null, title: 'Sign in' },
+      alert: problem?.text,
+      done: opts.done,
+      sent: opts.sent === true,
+      next: consoleReturnPath(opts.next),
+      email: opts.email ?? '',
+      provider: ctx.provider,
+      ways: ctx.signIn.ways,
+    },
+    { csp: CONSOLE_CSP, status: problem?.status ?? 200 },
+  );
+}
 
-  const refuseCrossOrigin = (req: Request, res: Response): boolean => {
-    if (fromThisConsole(req, publicUrl)) return false;
-    page(res, { problem: 'cross-origin' });
-    return true;
-  };
+/** A session and the page asked for, or the sign-in page saying why not. */
+function finish(ctx: SignInPagesContext, res: Response, result: SignInResult, next?: string) {
+  if (!result.ok) return signInPage(ctx, res, { problem: result.problem, next });
+  setSessionCookie(res, ctx.publicUrl, result.cookieValue, result.ttlSeconds);
+  res.redirect(303, result.returnTo);
+}
 
+function refuseCrossOrigin(ctx: SignInPagesContext, req: Request, res: Response): boolean {
+  if (fromThisConsole(req, ctx.publicUrl)) return false;
+  signInPage(ctx, res, { problem: 'cross-origin' });
+  return true;
+}
+
+/** The page, local sign-in, the emailed link and signing out. */
+function formHandlers(
+  ctx: SignInPagesContext,
+): Pick<
+  RouteHandlers,
+  | 'consoleSignInPage'
+  | 'consoleSignInLocal'
+  | 'consoleSignInEmail'
+  | 'consoleEmailLinkPage'
+  | 'consoleEmailLinkRedeem'
+  | 'consoleSignOut'
+> {
+  const { signIn, publicUrl } = ctx;
   return {
     consoleSignInPage: ({ query }, _req, res) => {
       const problem = isProblem(query.error) ? query.error : undefined;
-      page(res, { problem, sent: query.sent !== undefined, next: query.next });
+      const done = query.done !== undefined && Object.hasOwn(DONE, query.done) ? DONE[query.done] : undefined;
+      signInPage(ctx, res, { problem, done, sent: query.sent !== undefined, next: query.next });
     },
 
     consoleSignInLocal: async (_input, req, res) => {
-      if (refuseCrossOrigin(req, res)) return;
+      if (refuseCrossOrigin(ctx, req, res)) return;
       const form = ROUTES.consoleSignInLocal.body.schema.safeParse(req.body);
       const next = form.success ? form.data.next : undefined;
-      finish(res, await signIn.signInLocally(next), next);
+      finish(ctx, res, await signIn.signInLocally(next), next);
     },
 
     consoleSignInEmail: (_input, req, res) => {
-      if (refuseCrossOrigin(req, res)) return;
+      if (refuseCrossOrigin(ctx, req, res)) return;
       const form = ROUTES.consoleSignInEmail.body.schema.safeParse(req.body);
       const next = form.success ? form.data.next : undefined;
-      if (!signIn.ways.email) return page(res, { problem: 'unavailable', next });
+      if (!signIn.ways.email) return signInPage(ctx, res, { problem: 'unavailable', next });
       const email = form.success ? form.data.email.trim() : '';
-      if (!EMAIL.test(email)) return page(res, { problem: 'bad-email', next, email });
+      if (!EMAIL.test(email)) return signInPage(ctx, res, { problem: 'bad-email', next, email });
       signIn.requestEmailLink(email, next);
       const back = next ? `&next=${encodeURIComponent(consoleReturnPath(next))}` : '';
       res.redirect(303, `/console/sign-in?sent=1${back}`);
@@ -188,7 +222,7 @@ export function signInPages(
 
     consoleEmailLinkPage: async ({ params: { token } }, _req, res) => {
       const problem = await signIn.emailLinkProblem(token);
-      if (problem) return page(res, { problem });
+      if (problem) return signInPage(ctx, res, { problem });
       sendView(
         res,
         'console/sign-in-link',
@@ -198,13 +232,28 @@ export function signInPages(
     },
 
     consoleEmailLinkRedeem: async ({ params: { token } }, req, res) => {
-      if (refuseCrossOrigin(req, res)) return;
-      finish(res, await signIn.redeemEmailLink(token));
+      if (refuseCrossOrigin(ctx, req, res)) return;
+      finish(ctx, res, await signIn.redeemEmailLink(token));
     },
 
+    consoleSignOut: async (_input, req, res) => {
+      const cookie = readCookie(req, sessionCookieName(publicUrl));
+      if (cookie) await revokeConsoleSession(ctx.deps.store.db, cookie);
+      setSessionCookie(res, publicUrl, undefined);
+      res.redirect(303, '/console/sign-in?done=signed-out');
+    },
+  };
+}
+
+/** The identity provider: off to it, and back from it. */
+function oidcHandlers(
+  ctx: SignInPagesContext,
+): Pick<RouteHandlers, 'consoleOidcStart' | 'consoleOidcCallback'> {
+  const { signIn, redirectUri, stateCookie, stateCookieOptions } = ctx;
+  return {
     consoleOidcStart: async ({ query: { next } }, _req, res) => {
       const started = await signIn.startOidc(redirectUri, next);
-      if (!started.ok) return page(res, { problem: started.problem, next });
+      if (!started.ok) return signInPage(ctx, res, { problem: started.problem, next });
       res.cookie(stateCookie, started.state, { ...stateCookieOptions, maxAge: 10 * 60 * 1000 });
       res.redirect(303, started.url.href);
     },
@@ -215,14 +264,14 @@ export function signInPages(
       const callbackUrl = new URL(`${redirectUri}${at >= 0 ? req.originalUrl.slice(at) : ''}`);
       const result = await signIn.finishOidc(callbackUrl, readCookie(req, stateCookie));
       res.clearCookie(stateCookie, stateCookieOptions);
-      finish(res, result);
-    },
-
-    consoleSignOut: async (_input, req, res) => {
-      const cookie = readCookie(req, sessionCookieName(publicUrl));
-      if (cookie) await revokeConsoleSession(deps.store.db, cookie);
-      setSessionCookie(res, publicUrl, undefined);
-      res.redirect(303, '/console/sign-in');
+      finish(ctx, res, result);
     },
   };
+}
+
+export function signInPages(
+  deps: AppDeps,
+): ReturnType<typeof formHandlers> & ReturnType<typeof oidcHandlers> {
+  const ctx = signInPagesContext(deps);
+  return { ...formHandlers(ctx), ...oidcHandlers(ctx) };
 }
