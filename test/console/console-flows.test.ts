@@ -96,10 +96,18 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
+/** Every question a form asked in a dialog (forms marked data-confirm); the person always says yes. */
+const asked: string[] = [];
+
 async function freshPage(): Promise<Page> {
   const context = await browser.newContext();
   contexts.push(context);
-  return context.newPage();
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => {
+    asked.push(dialog.message());
+    void dialog.accept();
+  });
+  return page;
 }
 
 /** A page signed in by an emailed link (the identity provider has a test of its own), standing on `path`. */
@@ -220,12 +228,8 @@ describe.skipIf(chromiumMissing)(
       const page = await signedIn(MAIL_MEMBER, '/console/requesters?q=erin');
       await page.getByRole('link', { name: 'erin@umbrella.io' }).click();
       expect(new URL(page.url()).pathname).toBe(`/console/requesters/${seed.erin.requesterId}`);
-      // The form asks once more in a dialog; the person says yes.
-      const asked: string[] = [];
-      page.on('dialog', (dialog) => {
-        asked.push(dialog.message());
-        void dialog.accept();
-      });
+      // The form asks once more in a dialog, each time it is sent.
+      const askedBefore = asked.filter((q) => q.startsWith('Erase')).length;
       const confirm = page.getByLabel(/type their email address/i);
       await confirm.fill('someone@else.io');
       await page.getByRole('button', { name: 'Erase this requester' }).click();
@@ -236,7 +240,7 @@ describe.skipIf(chromiumMissing)(
       await page.getByRole('button', { name: 'Erase this requester' }).click();
       await page.waitForURL(/\?done=/);
       expect(await page.locator('h1').textContent()).toBe('Erased requester');
-      expect(asked).toHaveLength(2);
+      expect(asked.filter((q) => q.startsWith('Erase')).length - askedBefore).toBe(2);
       expect(await page.locator('main').textContent()).not.toContain('erin@umbrella.io');
       const view = (await (await sandbox.api(`/v1/requests/${seed.erin.requestId}`)).json()) as {
         requester: { email: string | null };
