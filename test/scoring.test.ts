@@ -176,7 +176,8 @@ describe('scoring', () => {
         .select()
         .from(trackerLinks)
         .where(eq(trackerLinks.featureId, featureId));
-      return l?.state === 'linked' && l.pushedAt && !l.dirtySince ? l : undefined;
+      // Its first state read too (after the push is recorded): that may change the feature's status.
+      return l?.state === 'linked' && l.pushedAt && !l.dirtySince && l.statusName ? l : undefined;
     });
 
     const [beforeRow] = await svc.runtime.store.db.select().from(features).where(eq(features.id, featureId));
