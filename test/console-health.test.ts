@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type LinearEmulator, startLinearEmulator } from '@suggested-sync/emulators';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
+import { type ConsoleSession, signIn } from './helpers/console-session.ts';
 import { startPrivateRedis } from './helpers/redis.ts';
+import { type RefusedLinear, startServiceWithRevokedLinearKey } from './helpers/refused-tracker.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
@@ -11,18 +11,11 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
  * the database and Redis in words, each problem with what to do.
  */
 
-async function signIn(svc: TestService): Promise<string> {
-  const { cookieValue } = await createConsoleSession(svc.runtime.store.db, {
-    email: 'po@example.com',
-    role: 'viewer',
-    via: 'local',
-    ttlSeconds: 3_600,
+async function healthPage(session: ConsoleSession): Promise<string> {
+  const res = await fetch(`${session.url}/console/health`, {
+    headers: { cookie: session.cookie },
+    redirect: 'manual',
   });
-  return `ss_session=${cookieValue}`;
-}
-
-async function healthPage(svc: TestService, cookie: string): Promise<string> {
-  const res = await fetch(`${svc.url}/console/health`, { headers: { cookie }, redirect: 'manual' });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/html/);
   return res.text();
@@ -60,7 +53,7 @@ describe('health of the sandbox', () => {
   });
 
   it('shows each tracker OK, the queue counts, the schedules and the dependencies', async () => {
-    const cookie = await signIn(svc);
+    const session = await signIn(svc, 'viewer');
     // Two status emails due in an hour: delayed jobs in the notify queue that no worker takes meanwhile.
     for (let i = 0; i < 2; i++)
       await svc.runtime.queues.enqueue(
@@ -69,7 +62,7 @@ describe('health of the sandbox', () => {
         { delayMs: 3_600_000 },
       );
 
-    const html = await healthPage(svc, cookie);
+    const html = await healthPage(session);
     expect(html).toContain('<h1>Health</h1>');
     for (const id of ['tracker-jira-sandbox', 'tracker-linear-sandbox']) {
       const card = trackerCard(html, id);
@@ -95,9 +88,9 @@ describe('health of the sandbox', () => {
   });
 
   it('names a schedule missing from Redis, with what to do', async () => {
-    const cookie = await signIn(svc);
+    const session = await signIn(svc, 'viewer');
     await svc.runtime.queues.queue('triage').removeJobScheduler('rescore-features');
-    const html = await healthPage(svc, cookie);
+    const html = await healthPage(session);
     const [, state] = rowCells(html, 'rescore-features');
     expect(state).toContain('Problem');
     expect(state).toContain('Missing from Redis');
@@ -113,12 +106,12 @@ describe('health of the sandbox', () => {
   });
 
   it('answers while Redis does not, with Redis named as the problem', async () => {
-    const cookie = await signIn(svc);
+    const session = await signIn(svc, 'viewer');
     const admin = new Redis(redis.url);
     try {
       // Longer than the page waits for any read, short enough for the service to stop cleanly after.
       await admin.call('CLIENT', 'PAUSE', '5000', 'ALL');
-      const html = await healthPage(svc, cookie);
+      const html = await healthPage(session);
       expect(html).toMatch(/<dt>Redis<\/dt>\s*<dd><span class="status health-problem">Problem<\/span>/);
       expect(html).toContain('Start Redis or check REDIS_URL.');
       expect(html).toMatch(/<dt>Database<\/dt>\s*<dd><span class="status health-ok">OK<\/span>/);
@@ -133,18 +126,14 @@ describe('health of the sandbox', () => {
 });
 
 describe('health of a tracker that refuses our credentials', () => {
-  let linear: LinearEmulator;
   let svc: TestService;
+  let refused: RefusedLinear | undefined;
   beforeAll(async () => {
-    linear = await startLinearEmulator({ port: 0, apiKeys: ['lin_api_the_right_one'] });
-    svc = await startService({
-      env: { LINEAR_API_KEY: 'lin_api_revoked', LINEAR_API_URL: linear.apiUrl },
-      yaml: 'routing:\n  default: { linear: { team: SBX } }\n',
-    });
+    refused = await startServiceWithRevokedLinearKey();
+    svc = refused.svc;
   });
   afterAll(async () => {
-    await svc?.stop();
-    await linear?.close();
+    await refused?.stop();
   });
 
   it('shows the refusal, the failing push and its feature, and what to do', async () => {
@@ -156,9 +145,9 @@ describe('health of a tracker that refuses our credentials', () => {
       const [link] = await svc.runtime.store.links.forFeature(featureId);
       return link?.lastErrorKind === 'auth' ? link : undefined;
     });
-    const cookie = await signIn(svc);
+    const session = await signIn(svc, 'viewer');
     const html = await waitFor('the tracker reported unhealthy', async () => {
-      const page = await healthPage(svc, cookie);
+      const page = await healthPage(session);
       return page.includes('Refuses our credentials') ? page : undefined;
     });
     const card = trackerCard(html, 'tracker-linear-default');

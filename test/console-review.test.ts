@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
 import { auditEvents, featureMerges, features, triageDecisions } from '../src/store/schema.ts';
+import { type ConsoleSession, openPage, sendRequest, signIn, submitForm } from './helpers/console-session.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
 
 /**
@@ -22,42 +22,14 @@ afterAll(async () => {
 
 const MEMBER = 'po@example.com';
 
-async function signIn(role: 'member' | 'viewer', email = MEMBER) {
-  const { cookieValue, csrf } = await createConsoleSession(svc.runtime.store.db, {
-    email,
-    role,
-    via: 'local',
-    ttlSeconds: 3_600,
-  });
-  return { cookie: `ss_session=${cookieValue}`, csrf };
-}
+const reviewPage = (session: ConsoleSession, query = '') => openPage(session, `/console/review${query}`);
 
-type Session = Awaited<ReturnType<typeof signIn>>;
+const answer = (session: ConsoleSession, featureId: string, form: Record<string, string>) =>
+  submitForm(session, `/console/review/${featureId}`, form);
 
-async function reviewPage(session: Session, query = ''): Promise<string> {
-  const res = await fetch(`${svc.url}/console/review${query}`, {
-    headers: { cookie: session.cookie },
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-function answer(session: Session, featureId: string, form: Record<string, string>) {
-  return fetch(`${svc.url}/console/review/${featureId}`, {
-    method: 'POST',
-    headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-    redirect: 'manual',
-  });
-}
-
-async function submit(title: string, email: string): Promise<{ id: string; featureId: string }> {
+function submit(title: string, email: string): Promise<{ id: string; featureId: string }> {
   const { body: _default, ...request } = validRequest({ title, requester: { email } });
-  const res = await svc.post('/v1/requests', request);
-  expect(res.status).toBe(202);
-  const { id } = (await res.json()) as { id: string };
-  return { id, featureId: await svc.featureOf(id) };
+  return sendRequest(svc, request);
 }
 
 /** A pair triage puts in the review band: the second starts a feature "possible duplicate of" the first. */
@@ -103,7 +75,7 @@ function itemHtml(html: string, featureId: string): string {
 describe('the review page', () => {
   it('shows a possible duplicate beside its candidate, the matched words marked, and how sure triage was', async () => {
     const { original, maybe } = await reviewPair('Export reports to CSV', 'Export invoices to CSV', 'ann');
-    const member = await signIn('member');
+    const member = await signIn(svc, 'member');
     const item = itemHtml(await reviewPage(member), maybe);
     expect(item).toContain(`href="/console/features/${maybe}"`);
     expect(item).toContain(`href="/console/features/${original}"`);
@@ -120,8 +92,8 @@ describe('the review page', () => {
 
   it('merge: the feature joins its candidate, recorded as a review by the signed-in person, once', async () => {
     const { original, maybe } = await reviewPair('Gantt chart', 'Please add a Gantt chart view', 'bob');
-    const member = await signIn('member');
-    const res = await answer(member, maybe, { _csrf: member.csrf, answer: 'merge' });
+    const member = await signIn(svc, 'member');
+    const res = await answer(member, maybe, { answer: 'merge' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/console\/review\?done=merged(#item-[0-9a-f-]+)?$/);
     expect((await featureRow(maybe))?.mergedIntoId).toBe(original);
@@ -133,7 +105,7 @@ describe('the review page', () => {
 
     // A second answer (someone else's, from a page loaded before) changes nothing.
     for (const again of ['merge', 'merge-other', 'dismiss']) {
-      const second = await answer(member, maybe, { _csrf: member.csrf, answer: again });
+      const second = await answer(member, maybe, { answer: again });
       expect(second.status).toBe(303);
       expect(second.headers.get('location')).toMatch(/^\/console\/review\?error=already-answered/);
     }
@@ -146,8 +118,8 @@ describe('the review page', () => {
 
   it('merge the other way: the candidate joins this feature, which leaves the queue', async () => {
     const { original, maybe } = await reviewPair('Dark mode', 'Please add a dark theme', 'cat');
-    const member = await signIn('member', 'lead@example.com');
-    const res = await answer(member, maybe, { _csrf: member.csrf, answer: 'merge-other' });
+    const member = await signIn(svc, 'member', 'lead@example.com');
+    const res = await answer(member, maybe, { answer: 'merge-other' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/console\/review\?done=merged-other/);
     expect((await featureRow(original))?.mergedIntoId).toBe(maybe);
@@ -156,7 +128,7 @@ describe('the review page', () => {
       { intoFeatureId: maybe, cause: 'review', actor: 'lead@example.com' },
     ]);
     expect(await inQueue(maybe)).toBe(false);
-    const second = await answer(member, maybe, { _csrf: member.csrf, answer: 'merge-other' });
+    const second = await answer(member, maybe, { answer: 'merge-other' });
     expect(second.headers.get('location')).toMatch(/^\/console\/review\?error=already-answered/);
     expect(await mergesFrom(original)).toHaveLength(1);
     expect(await mergesFrom(maybe)).toHaveLength(0);
@@ -168,8 +140,8 @@ describe('the review page', () => {
       'Slack notifications for comments',
       'dan',
     );
-    const member = await signIn('member');
-    const res = await answer(member, maybe, { _csrf: member.csrf, answer: 'dismiss' });
+    const member = await signIn(svc, 'member');
+    const res = await answer(member, maybe, { answer: 'dismiss' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/console\/review\?done=dismissed/);
     const row = await featureRow(maybe);
@@ -202,20 +174,20 @@ describe('the review page', () => {
     const at = ids.indexOf(first.maybe);
     expect(at).toBeGreaterThan(-1);
     expect(ids.indexOf(second.maybe)).toBeGreaterThan(at);
-    const member = await signIn('member');
-    const res = await answer(member, first.maybe, { _csrf: member.csrf, answer: 'dismiss' });
+    const member = await signIn(svc, 'member');
+    const res = await answer(member, first.maybe, { answer: 'dismiss' });
     expect(res.headers.get('location')).toBe(`/console/review?done=dismissed#item-${ids[at + 1]}`);
   });
 
   it('a viewer sees the questions without the answers, and may not answer', async () => {
     const { original, maybe } = await reviewPair('Bulk edit tags', 'Bulk edit tags on tickets', 'hal');
-    const viewer = await signIn('viewer');
+    const viewer = await signIn(svc, 'viewer');
     const page = await reviewPage(viewer);
     const item = itemHtml(page, maybe);
     expect(item).not.toContain('data-key');
     expect(item).not.toContain('<form');
     expect(page).toContain('Your role is viewer');
-    const res = await answer(viewer, maybe, { _csrf: viewer.csrf, answer: 'merge' });
+    const res = await answer(viewer, maybe, { answer: 'merge' });
     expect(res.status).toBe(403);
     expect((await featureRow(maybe))?.mergedIntoId).toBeNull();
     expect(await inQueue(maybe)).toBe(true);
@@ -228,14 +200,14 @@ describe('the review page', () => {
       'Custom fields for tickets and users',
       'ivy',
     );
-    const member = await signIn('member');
+    const member = await signIn(svc, 'member');
     for (const form of [{ answer: 'merge' }, { answer: 'dismiss', _csrf: 'not-the-token' }]) {
-      const res = await answer(member, maybe, form);
+      const res = await submitForm(member, `/console/review/${maybe}`, form, { csrf: false });
       expect(res.status).toBe(403);
     }
     expect(await inQueue(maybe)).toBe(true);
     expect(await mergesFrom(maybe)).toHaveLength(0);
-    const bad = await answer(member, maybe, { _csrf: member.csrf, answer: 'maybe' });
+    const bad = await answer(member, maybe, { answer: 'maybe' });
     expect(bad.headers.get('location')).toBe(`/console/review?error=bad-answer#item-${maybe}`);
     expect(await inQueue(maybe)).toBe(true);
   });
@@ -244,7 +216,7 @@ describe('the review page', () => {
     for (const item of await queue()) {
       expect((await svc.post(`/v1/review/${item.feature.id}/dismiss`, {})).status).toBe(204);
     }
-    const page = await reviewPage(await signIn('viewer'));
+    const page = await reviewPage(await signIn(svc, 'viewer'));
     expect(page).toContain('<h2>Nothing to review</h2>');
     expect(page).toContain('Triage reads every request as it arrives');
     expect(page).not.toContain('class="review-item');

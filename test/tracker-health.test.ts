@@ -1,5 +1,10 @@
-import { type LinearEmulator, startLinearEmulator } from '@suggested-sync/emulators';
+import type { LinearEmulator } from '@suggested-sync/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LINEAR_RIGHT_KEY,
+  type RefusedLinear,
+  startServiceWithRevokedLinearKey,
+} from './helpers/refused-tracker.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
@@ -9,17 +14,14 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
 
 let linear: LinearEmulator;
 let svc: TestService;
+let refused: RefusedLinear | undefined;
 
 beforeAll(async () => {
-  linear = await startLinearEmulator({ port: 0, apiKeys: ['lin_api_the_right_one'] });
-  svc = await startService({
-    env: { LINEAR_API_KEY: 'lin_api_revoked', LINEAR_API_URL: linear.apiUrl },
-    yaml: 'routing:\n  default: { linear: { team: SBX } }\n',
-  });
+  refused = await startServiceWithRevokedLinearKey();
+  ({ svc, linear } = refused);
 });
 afterAll(async () => {
-  await svc?.stop();
-  await linear?.close();
+  await refused?.stop();
 });
 
 describe('tracker credentials refused', () => {
@@ -53,7 +55,7 @@ describe('tracker credentials refused', () => {
 describe('status map names the tracker does not have', () => {
   it('are reported at start in the log and suggested_sync_status_map_unknown_names', async () => {
     const checked = await startService({
-      env: { LINEAR_API_KEY: 'lin_api_the_right_one', LINEAR_API_URL: linear.apiUrl },
+      env: { LINEAR_API_KEY: LINEAR_RIGHT_KEY, LINEAR_API_URL: linear.apiUrl },
       yaml: [
         'routing:',
         '  default: { linear: { team: SBX } }',

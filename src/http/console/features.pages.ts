@@ -138,21 +138,12 @@ async function featuresList(deps: AppDeps, query: Query, req: Request, res: Resp
   );
 }
 
+/** The features list, a feature's page and what a member does there. */
 export function featurePages(
   deps: AppDeps,
-): Pick<
-  RouteHandlers,
-  | 'consoleHome'
-  | 'consoleFeatures'
-  | 'consoleFeature'
-  | 'consoleFeatureExport'
-  | 'consoleFeatureTitle'
-  | 'consoleFeaturePush'
-  | 'consoleFeatureLink'
-  | 'consoleFeatureUnlink'
-  | 'consoleFeatureMerge'
-  | 'consoleFeatureUnmerge'
-> {
+): Pick<RouteHandlers, 'consoleHome' | 'consoleFeatures'> &
+  ReturnType<typeof featurePage> &
+  ReturnType<typeof featureActionPages> {
   return {
     consoleHome: (_input, _req, res) => {
       res.redirect(303, '/console/features');
