@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
 import { auditEvents, requesters } from '../src/store/schema.ts';
+import { type ConsoleSession, openPage, signIn, submitForm } from './helpers/console-session.ts';
 import { linearDriver, requesterIdOf } from './helpers/notify.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
@@ -43,39 +43,15 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-async function signIn(role: 'member' | 'viewer', email = 'po@example.com') {
-  const { cookieValue, csrf } = await createConsoleSession(svc.runtime.store.db, {
-    email,
-    role,
-    via: 'local',
-    ttlSeconds: 3_600,
-  });
-  return { cookie: `ss_session=${cookieValue}`, csrf };
-}
-
-type Session = Awaited<ReturnType<typeof signIn>>;
-
-async function page(session: Session, path: string, status = 200): Promise<string> {
-  const res = await fetch(`${svc.url}${path}`, { headers: { cookie: session.cookie }, redirect: 'manual' });
-  expect(res.status).toBe(status);
-  return res.text();
-}
-
-const search = (session: Session, q: string) =>
-  page(session, `/console/requesters?q=${encodeURIComponent(q)}`);
+const search = (session: ConsoleSession, q: string) =>
+  openPage(session, `/console/requesters?q=${encodeURIComponent(q)}`);
 
 /** The addresses a search page lists, in order. */
 const listed = (html: string) =>
   [...html.matchAll(/<a href="\/console\/requesters\/[0-9a-f-]+">([^<]+)<\/a>/g)].map((m) => m[1]);
 
-function erase(session: Session, id: string, form: Record<string, string>) {
-  return fetch(`${svc.url}/console/requesters/${id}/erase`, {
-    method: 'POST',
-    headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-    redirect: 'manual',
-  });
-}
+const erase = (session: ConsoleSession, id: string, form: Record<string, string>) =>
+  submitForm(session, `/console/requesters/${id}/erase`, form);
 
 const auditOf = (requesterId: string, action: 'export' | 'erase') =>
   svc.runtime.store.db
@@ -85,7 +61,7 @@ const auditOf = (requesterId: string, action: 'export' | 'erase') =>
 
 describe('finding requesters and companies', () => {
   it('by the beginning of an email address, whatever its case', async () => {
-    const viewer = await signIn('viewer');
+    const viewer = await signIn(svc, 'viewer');
     expect(listed(await search(viewer, 'ADA@acme'))).toEqual(['Ada@Acme.io']);
     expect(listed(await search(viewer, 'grace'))).toEqual(['grace@acme.io']);
     // A LIKE wildcard typed is a character, not "anything".
@@ -93,7 +69,7 @@ describe('finding requesters and companies', () => {
   });
 
   it('by domain: the company, and its requesters', async () => {
-    const viewer = await signIn('viewer');
+    const viewer = await signIn(svc, 'viewer');
     const html = await search(viewer, 'acme.io');
     expect(listed(html)).toEqual(['Ada@Acme.io', 'grace@acme.io']);
     // Nobody gave the company a name: it is known by its domain.
@@ -101,7 +77,7 @@ describe('finding requesters and companies', () => {
       html,
     )?.[1];
     expect(company).toBeDefined();
-    const companyPage = await page(viewer, `/console/companies/${company}`);
+    const companyPage = await openPage(viewer, `/console/companies/${company}`);
     expect(companyPage).toContain('<h1>acme.io</h1>');
     expect(companyPage).toContain(
       `<a href="/console/features/${featureId}">Audit trail for workspace admins</a>`,
@@ -111,7 +87,7 @@ describe('finding requesters and companies', () => {
   });
 
   it('by the beginning of the first or last word of a name, and of a company name', async () => {
-    const viewer = await signIn('viewer');
+    const viewer = await signIn(svc, 'viewer');
     expect(listed(await search(viewer, 'hopper'))).toEqual(['grace@acme.io']);
     const turing = await search(viewer, 'Turing');
     expect(listed(turing)).toEqual(['alan@turing.example']);
@@ -122,26 +98,26 @@ describe('finding requesters and companies', () => {
 
 describe('a requester', () => {
   it('shows their requests with their features and statuses, and the news sent them', async () => {
-    const viewer = await signIn('viewer');
+    const viewer = await signIn(svc, 'viewer');
     const id = await requesterIdOf(svc, 'ada@acme.io');
-    const html = await page(viewer, `/console/requesters/${id}`);
+    const html = await openPage(viewer, `/console/requesters/${id}`);
     expect(html).toContain('<h1>Ada Lovelace</h1>');
     expect(html).toContain('<dd>Ada@Acme.io</dd>');
     expect(html).toMatch(/<a href="\/console\/companies\/[0-9a-f-]+">acme.io<\/a>/);
     expect(html).toContain(`<a href="/console/features/${featureId}">Audit trail for workspace admins</a>`);
-    expect(html).toContain('<span class="status status-in_progress">in progress</span>');
+    expect(html).toContain('<span class="status status-in_progress">In progress</span>');
     const news = html.slice(html.indexOf('id="mail-heading"'), html.indexOf('id="prefs-heading"'));
-    expect(news).toContain('<td>in progress</td>');
+    expect(news).toContain('<td>In progress</td>');
     expect(news).toContain('<td>email</td>');
     // A viewer is not offered what only members may do.
     expect(html).not.toContain('/erase');
     expect(html).not.toContain('/export');
-    await page(viewer, `/console/requesters/${id}/export`, 403);
-    await page(viewer, '/console/requesters/00000000-0000-4000-8000-000000000000', 404);
+    await openPage(viewer, `/console/requesters/${id}/export`, 403);
+    await openPage(viewer, '/console/requesters/00000000-0000-4000-8000-000000000000', 404);
   });
 
   it('export: the same JSON as the API, as a download, recorded as the signed-in person', async () => {
-    const member = await signIn('member', 'dpo@example.com');
+    const member = await signIn(svc, 'member', 'dpo@example.com');
     const id = await requesterIdOf(svc, 'grace@acme.io');
     const res = await fetch(`${svc.url}/console/requesters/${id}/export`, {
       headers: { cookie: member.cookie },
@@ -161,16 +137,22 @@ describe('a requester', () => {
   });
 
   it('erase: refused unless their address is typed exactly, then done, recorded, and shown as erased', async () => {
-    const member = await signIn('member', 'dpo@example.com');
+    const member = await signIn(svc, 'member', 'dpo@example.com');
     const id = await requesterIdOf(svc, 'ada@acme.io');
 
     // Without the form token, or as a viewer: refused before anything is read.
-    expect((await erase(member, id, { confirm: 'Ada@Acme.io' })).status).toBe(403);
-    const viewer = await signIn('viewer');
-    expect((await erase(viewer, id, { _csrf: viewer.csrf, confirm: 'Ada@Acme.io' })).status).toBe(403);
+    const withoutToken = await submitForm(
+      member,
+      `/console/requesters/${id}/erase`,
+      { confirm: 'Ada@Acme.io' },
+      { csrf: false },
+    );
+    expect(withoutToken.status).toBe(403);
+    const viewer = await signIn(svc, 'viewer');
+    expect((await erase(viewer, id, { confirm: 'Ada@Acme.io' })).status).toBe(403);
 
     for (const typed of ['ada@acme', 'someone@else.example', '']) {
-      const wrong = await erase(member, id, { _csrf: member.csrf, confirm: typed });
+      const wrong = await erase(member, id, { confirm: typed });
       expect(wrong.status).toBe(400);
       expect(await wrong.text()).toContain('<p class="alert" role="alert">');
     }
@@ -178,7 +160,7 @@ describe('a requester', () => {
     expect(kept).toMatchObject({ email: 'Ada@Acme.io', name: 'Ada Lovelace', erasedAt: null });
     expect(await auditOf(id, 'erase')).toEqual([]);
 
-    const right = await erase(member, id, { _csrf: member.csrf, confirm: ' Ada@Acme.io ' });
+    const right = await erase(member, id, { confirm: ' Ada@Acme.io ' });
     expect(right.status).toBe(303);
     expect(right.headers.get('location')).toBe(`/console/requesters/${id}?done=erased`);
     const [gone] = await svc.runtime.store.db.select().from(requesters).where(eq(requesters.id, id));
@@ -187,7 +169,7 @@ describe('a requester', () => {
     expect(gone?.email).not.toContain('acme');
     expect(await auditOf(id, 'erase')).toMatchObject([{ actor: 'dpo@example.com' }]);
 
-    const after = await page(member, `/console/requesters/${id}?done=erased`);
+    const after = await openPage(member, `/console/requesters/${id}?done=erased`);
     expect(after).toContain('<h1>Erased requester</h1>');
     expect(after).toContain('<p class="flash" role="status">Erased:');
     expect(after).not.toMatch(/ada/i);

@@ -1,4 +1,4 @@
-/** A time as the review and requester pages write it: to the minute, in UTC, and saying so. */
+/** A time as the console's pages write it: to the minute, in UTC, and saying so. */
 export function formatTime(at: string | Date | null | undefined): string {
   if (!at) return '';
   const iso = (typeof at === 'string' ? new Date(at) : at).toISOString();

@@ -1,5 +1,6 @@
 import type { requesterPageData } from '../../store/console-requesters.repo.ts';
 import { formatTime } from './format-time.ts';
+import { consoleStatusWords } from './status-words.ts';
 
 /** What the requester page shows, from everything held about them, ready for the template. */
 
@@ -10,8 +11,6 @@ interface FeatureRef {
   title: string;
   status: string;
 }
-
-const statusWords = (status: string) => status.replaceAll('_', ' ');
 
 export function requesterView(data: PageData) {
   const { requester, company, titles } = data;
@@ -42,7 +41,7 @@ export function requesterView(data: PageData) {
     })),
     notifications: data.notifications.map((n) => ({
       id: n.id,
-      announced: statusWords(n.status),
+      announced: consoleStatusWords(n.status),
       channel: n.channel,
       state: n.state,
       reason: n.reason,
@@ -55,6 +54,6 @@ export function requesterView(data: PageData) {
     suppression: data.suppression
       ? { reason: data.suppression.reason, since: formatTime(data.suppression.since) }
       : null,
-    statusWords,
+    statusWords: consoleStatusWords,
   };
 }

@@ -12,6 +12,7 @@ import { layoutData, sessionOf } from './console-session.ts';
 import { sendConsoleError } from './error-page.ts';
 import { formatTime } from './format-time.ts';
 import { requesterView } from './requester-view.ts';
+import { consoleStatusWords } from './status-words.ts';
 
 /**
  * Requesters and companies: a search by email, domain or name; a requester's requests, the mail sent them and
@@ -60,6 +61,73 @@ async function requesterPage(
   );
 }
 
+async function searchPage(deps: AppDeps, q: string, req: Request, res: Response) {
+  const found = await searchRequesters(deps.store.db, q);
+  sendView(
+    res,
+    'console/requesters',
+    {
+      layout: layoutData(req, 'requesters', 'Requesters and companies'),
+      q: q.trim(),
+      ...found,
+      limit: SEARCH_LIMIT,
+    },
+    { csp: CONSOLE_CSP },
+  );
+}
+
+async function exportRequester(deps: AppDeps, id: string, req: Request, res: Response) {
+  const data = await deps.application.requesterRights.export(id, sessionOf(req).email);
+  if (!data) return notFound(req, res, 'requester');
+  res
+    .status(200)
+    .set({
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Disposition': `attachment; filename="requester-${id}.json"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    .send(`${JSON.stringify(data, null, 2)}\n`);
+}
+
+/** Erases once the requester's address is typed back; the page again, naming the problem, when it is not. */
+async function eraseRequester(deps: AppDeps, id: string, req: Request, res: Response) {
+  const parsed = ROUTES.consoleRequesterErase.body.schema.safeParse(req.body);
+  const data = await requesterPageData(deps.store.db, id);
+  if (!data) return notFound(req, res, 'requester');
+  if (data.requester.erasedAt) {
+    return void res.redirect(303, `/console/requesters/${id}?error=already-erased`);
+  }
+  const typed = parsed.success ? parsed.data.confirm.trim() : '';
+  if (typed !== data.requester.email.trim()) {
+    const error = typed === '' ? 'bad-confirmation' : 'mismatch';
+    return requesterPage(deps, req, res, id, { error, status: 400 });
+  }
+  const erased = await deps.application.requesterRights.erase(id, sessionOf(req).email);
+  if (erased.outcome === 'not-found') return notFound(req, res, 'requester');
+  req.log.info({ requesterId: id, requests: erased.requestIds.length }, 'requester erased from the console');
+  res.redirect(303, `/console/requesters/${id}?done=erased`);
+}
+
+async function companyPage(deps: AppDeps, id: string, req: Request, res: Response) {
+  const data = await companyPageData(deps.store.db, id);
+  if (!data) return notFound(req, res, 'company');
+  const { company } = data;
+  sendView(
+    res,
+    'console/company',
+    {
+      layout: layoutData(req, 'requesters', company.name ?? company.domain ?? 'Company'),
+      company: { ...company, createdAt: formatTime(company.createdAt) },
+      requesters: data.requesters,
+      requesterCount: data.requesterCount,
+      features: data.features,
+      statusWords: consoleStatusWords,
+    },
+    { csp: CONSOLE_CSP },
+  );
+}
+
 export function requesterPages(
   deps: AppDeps,
 ): Pick<
@@ -70,76 +138,11 @@ export function requesterPages(
   | 'consoleRequesterErase'
   | 'consoleCompany'
 > {
-  const db = deps.store.db;
   return {
-    consoleRequesters: async ({ query: { q = '' } }, req, res) => {
-      const found = await searchRequesters(db, q);
-      sendView(
-        res,
-        'console/requesters',
-        {
-          layout: layoutData(req, 'requesters', 'Requesters and companies'),
-          q: q.trim(),
-          ...found,
-          limit: SEARCH_LIMIT,
-        },
-        { csp: CONSOLE_CSP },
-      );
-    },
-
+    consoleRequesters: ({ query: { q = '' } }, req, res) => searchPage(deps, q, req, res),
     consoleRequester: ({ params: { id }, query }, req, res) => requesterPage(deps, req, res, id, query),
-
-    consoleRequesterExport: async ({ params: { id } }, req, res) => {
-      const data = await deps.application.requesterRights.export(id, sessionOf(req).email);
-      if (!data) return notFound(req, res, 'requester');
-      res
-        .status(200)
-        .set({
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Disposition': `attachment; filename="requester-${id}.json"`,
-          'Cache-Control': 'no-store',
-          'X-Content-Type-Options': 'nosniff',
-        })
-        .send(`${JSON.stringify(data, null, 2)}\n`);
-    },
-
-    consoleRequesterErase: async ({ params: { id } }, req, res) => {
-      const parsed = ROUTES.consoleRequesterErase.body.schema.safeParse(req.body);
-      const data = await requesterPageData(db, id);
-      if (!data) return notFound(req, res, 'requester');
-      if (data.requester.erasedAt) {
-        return void res.redirect(303, `/console/requesters/${id}?error=already-erased`);
-      }
-      const typed = parsed.success ? parsed.data.confirm.trim() : '';
-      if (typed !== data.requester.email.trim()) {
-        const error = typed === '' ? 'bad-confirmation' : 'mismatch';
-        return requesterPage(deps, req, res, id, { error, status: 400 });
-      }
-      const erased = await deps.application.requesterRights.erase(id, sessionOf(req).email);
-      if (erased.outcome === 'not-found') return notFound(req, res, 'requester');
-      req.log.info(
-        { requesterId: id, requests: erased.requestIds.length },
-        'requester erased from the console',
-      );
-      res.redirect(303, `/console/requesters/${id}?done=erased`);
-    },
-
-    consoleCompany: async ({ params: { id } }, req, res) => {
-      const data = await companyPageData(db, id);
-      if (!data) return notFound(req, res, 'company');
-      const { company } = data;
-      sendView(
-        res,
-        'console/company',
-        {
-          layout: layoutData(req, 'requesters', company.name ?? company.domain ?? 'Company'),
-          company: { ...company, createdAt: formatTime(company.createdAt) },
-          requesters: data.requesters,
-          requesterCount: data.requesterCount,
-          features: data.features,
-        },
-        { csp: CONSOLE_CSP },
-      );
-    },
+    consoleRequesterExport: ({ params: { id } }, req, res) => exportRequester(deps, id, req, res),
+    consoleRequesterErase: ({ params: { id } }, req, res) => eraseRequester(deps, id, req, res),
+    consoleCompany: ({ params: { id } }, req, res) => companyPage(deps, id, req, res),
   };
 }

@@ -9,6 +9,7 @@ import {
 import type { Db } from '../../store/db.ts';
 import { formatTime } from './format-time.ts';
 import { highlight, markedTerms, type Segment } from './review-highlight.ts';
+import { consoleStatusWords } from './status-words.ts';
 
 /** What the review page shows of each possible duplicate and its candidate, ready for the template. */
 
@@ -32,6 +33,8 @@ export interface ReviewSide {
   /** Requests not shown ("and N more"). */
   more: number;
   status?: string;
+  /** The status in the console's words. */
+  statusWords?: string;
 }
 
 export interface ReviewItemView {
@@ -126,7 +129,12 @@ export async function reviewItems(db: Db, items: readonly QueueItem[]): Promise<
     return {
       id: item.feature.id,
       feature,
-      candidate: { ...candidate, status: c.status, mergedIntoId: c.mergedIntoId },
+      candidate: {
+        ...candidate,
+        status: c.status,
+        statusWords: consoleStatusWords(c.status),
+        mergedIntoId: c.mergedIntoId,
+      },
       confidence: percent(item.confidence),
       ...lists,
       matchedWords: markedWords([feature, candidate]),
