@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
 import { auditEvents, featureMerges } from '../src/store/schema.ts';
+import { type ConsoleSession, openPage, sendRequest, signIn, submitForm } from './helpers/console-session.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
@@ -20,40 +20,7 @@ afterAll(async () => {
 
 const MEMBER = 'po@example.com';
 
-async function signIn(role: 'member' | 'viewer') {
-  const email = role === 'member' ? MEMBER : 'viewer@example.com';
-  const { cookieValue, csrf } = await createConsoleSession(svc.runtime.store.db, {
-    email,
-    role,
-    via: 'local',
-    ttlSeconds: 3_600,
-  });
-  return { cookie: `ss_session=${cookieValue}`, csrf };
-}
-
-type Session = Awaited<ReturnType<typeof signIn>>;
-
-async function page(session: Session, path: string, status = 200): Promise<string> {
-  const res = await fetch(`${svc.url}${path}`, { headers: { cookie: session.cookie }, redirect: 'manual' });
-  const text = await res.text();
-  expect(res.status, text.slice(0, 400)).toBe(status);
-  return text;
-}
-
-function post(session: Session, path: string, form: Record<string, string>, csrf = true) {
-  return fetch(`${svc.url}${path}`, {
-    method: 'POST',
-    headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(csrf ? { _csrf: session.csrf, ...form } : form),
-    redirect: 'manual',
-  });
-}
-
-async function send(request: Record<string, unknown>): Promise<string> {
-  const res = await svc.post('/v1/requests', request);
-  expect(res.status).toBe(202);
-  return svc.featureOf(((await res.json()) as { id: string }).id);
-}
+const send = async (request: Record<string, unknown>) => (await sendRequest(svc, request)).featureId;
 
 /** The feature's live link once its issue exists and carries what was last pushed. */
 const pushedLink = (featureId: string) =>
@@ -69,12 +36,12 @@ const auditOf = (featureId: string, action: (typeof auditEvents.$inferSelect)['a
     .from(auditEvents)
     .where(and(eq(auditEvents.featureId, featureId), eq(auditEvents.action, action)));
 
-let member: Session;
-let viewer: Session;
+let member: ConsoleSession;
+let viewer: ConsoleSession;
 let darkMode: string;
 beforeAll(async () => {
-  member = await signIn('member');
-  viewer = await signIn('viewer');
+  member = await signIn(svc, 'member', MEMBER);
+  viewer = await signIn(svc, 'viewer', 'viewer@example.com');
   darkMode = await send(
     validRequest({ title: 'Dark mode for reports', tags: ['jira'], requester: { email: 'ada@acme.io' } }),
   );
@@ -83,28 +50,35 @@ beforeAll(async () => {
 
 describe("a feature's page", () => {
   it('shows the requests, the requester, the issue and the score to a viewer, with no member actions', async () => {
-    const html = await page(viewer, `/console/features/${darkMode}`);
+    const html = await openPage(viewer, `/console/features/${darkMode}`);
     expect(html).toContain('<h1>Dark mode for reports</h1>');
     expect(html).toMatch(/href="\/console\/requesters\/[0-9a-f-]{36}"/);
     const [link] = await svc.runtime.store.links.forFeature(darkMode);
-    expect(html).toContain(`>${link?.issueKey}</a>`);
+    expect(html).toContain(`>Jira ${link?.issueKey}</a>`);
     expect(html).toContain('Requesters');
     expect(html).not.toContain(`action="/console/features/${darkMode}/title"`);
     expect(html).not.toContain(`action="/console/features/${darkMode}/push"`);
     expect(html).not.toContain('/unlink"');
     expect(html).not.toContain('/export"');
-    const memberHtml = await page(member, `/console/features/${darkMode}`);
+    const memberHtml = await openPage(member, `/console/features/${darkMode}`);
     expect(memberHtml).toContain(`action="/console/features/${darkMode}/title"`);
   });
 
   it('refuses a viewer (403) and a form without its CSRF token (403), changing nothing', async () => {
     expect(
-      (await post(viewer, `/console/features/${darkMode}/title`, { title: 'Viewer was here' })).status,
+      (await submitForm(viewer, `/console/features/${darkMode}/title`, { title: 'Viewer was here' })).status,
     ).toBe(403);
     expect(
-      (await post(member, `/console/features/${darkMode}/title`, { title: 'No token' }, false)).status,
+      (
+        await submitForm(
+          member,
+          `/console/features/${darkMode}/title`,
+          { title: 'No token' },
+          { csrf: false },
+        )
+      ).status,
     ).toBe(403);
-    const wrong = await post(member, `/console/features/${darkMode}/push`, { _csrf: 'not-the-token' }, false);
+    const wrong = await submitForm(member, `/console/features/${darkMode}/push`, { _csrf: 'not-the-token' });
     expect(wrong.status).toBe(403);
     expect(
       (await fetch(`${svc.url}/console/features/${darkMode}/export`, { headers: { cookie: viewer.cookie } }))
@@ -115,24 +89,24 @@ describe("a feature's page", () => {
   });
 
   it('answers an unknown feature with a 404 page', async () => {
-    await page(member, '/console/features/00000000-0000-4000-8000-000000000000', 404);
+    await openPage(member, '/console/features/00000000-0000-4000-8000-000000000000', 404);
   });
 });
 
 describe("a member's actions", () => {
   it('retitles the feature: the issue gets the new title, the timeline says who did it', async () => {
-    const empty = await post(member, `/console/features/${darkMode}/title`, { title: '   ' });
+    const empty = await submitForm(member, `/console/features/${darkMode}/title`, { title: '   ' });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toContain('A title is needed');
 
-    const res = await post(member, `/console/features/${darkMode}/title`, {
+    const res = await submitForm(member, `/console/features/${darkMode}/title`, {
       title: 'Dark theme across reports',
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/console/features/${darkMode}?done=title`);
     const [audit] = await auditOf(darkMode, 'edit-title');
     expect(audit?.actor).toBe(MEMBER);
-    const html = await page(member, `/console/features/${darkMode}?done=title`);
+    const html = await openPage(member, `/console/features/${darkMode}?done=title`);
     expect(html).toContain('<h1>Dark theme across reports</h1>');
     expect(html).toContain('Title saved');
     expect(html).toMatch(
@@ -155,7 +129,7 @@ describe("a member's actions", () => {
 
   it('pushes now: the feature gets its push at once, on record as the member', async () => {
     const before = await pushedLink(darkMode);
-    const res = await post(member, `/console/features/${darkMode}/push`, {});
+    const res = await submitForm(member, `/console/features/${darkMode}/push`, {});
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/console/features/${darkMode}?done=pushed`);
     const [audit] = await auditOf(darkMode, 'push');
@@ -167,7 +141,7 @@ describe("a member's actions", () => {
         ? true
         : undefined;
     });
-    expect(await page(member, `/console/features/${darkMode}`)).toMatch(
+    expect(await openPage(member, `/console/features/${darkMode}`)).toMatch(
       /Pushed to the tracker by hand \([A-Z]+-\d+\)/,
     );
   });
@@ -181,25 +155,25 @@ describe("a member's actions", () => {
 
   it('unlinks the issue and links it again by its URL', async () => {
     const link = await pushedLink(darkMode);
-    const unlinked = await post(member, `/console/features/${darkMode}/unlink`, { linkId: link.id });
+    const unlinked = await submitForm(member, `/console/features/${darkMode}/unlink`, { linkId: link.id });
     expect(unlinked.headers.get('location')).toBe(`/console/features/${darkMode}?done=unlinked`);
     expect((await svc.runtime.store.links.get(link.id))?.state).toBe('unlinked');
 
     const elsewhere = (link.url ?? '').replace(link.issueKey ?? '', 'SBX-99999');
-    const missing = await post(member, `/console/features/${darkMode}/link`, { issue: elsewhere });
+    const missing = await submitForm(member, `/console/features/${darkMode}/link`, { issue: elsewhere });
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('has no issue');
 
-    const res = await post(member, `/console/features/${darkMode}/link`, { issue: link.url ?? '' });
+    const res = await submitForm(member, `/console/features/${darkMode}/link`, { issue: link.url ?? '' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/console/features/${darkMode}?done=linked`);
     const live = (await svc.runtime.store.links.forFeature(darkMode)).find((l) => l.state !== 'unlinked');
     expect(live?.issueKey).toBe(link.issueKey);
     expect((await auditOf(darkMode, 'unlink'))[0]?.actor).toBe(MEMBER);
     expect((await auditOf(darkMode, 'link'))[0]?.actor).toBe(MEMBER);
-    const html = await page(member, `/console/features/${darkMode}`);
-    expect(html).toContain(`Unlinked issue ${link.issueKey}`);
-    expect(html).toContain(`Linked issue ${link.issueKey}`);
+    const html = await openPage(member, `/console/features/${darkMode}`);
+    expect(html).toContain(`Unlinked issue Jira ${link.issueKey}`);
+    expect(html).toContain(`Linked issue Jira ${link.issueKey}`);
   });
 
   it('merges into a feature found by words, then undoes it; the history names the member both times', async () => {
@@ -209,7 +183,7 @@ describe("a member's actions", () => {
     const merged = await send(
       validRequest({ title: 'Export reports to PDF', requester: { email: 'cy@gamma.io' } }),
     );
-    const search = await page(
+    const search = await openPage(
       member,
       `/console/features/${merged}?merge=${encodeURIComponent('phone app offline')}`,
     );
@@ -219,26 +193,26 @@ describe("a member's actions", () => {
     expect(search).toMatch(form);
     expect(search).not.toContain(`name="into" value="${darkMode}"`);
 
-    const res = await post(member, `/console/features/${merged}/merge`, { into: survivor });
+    const res = await submitForm(member, `/console/features/${merged}/merge`, { into: survivor });
     expect(res.headers.get('location')).toBe(`/console/features/${merged}?done=merged`);
-    const after = await page(member, `/console/features/${merged}?done=merged`);
+    const after = await openPage(member, `/console/features/${merged}?done=merged`);
     expect(after).toContain(
       `Merged into <a href="/console/features/${survivor}">Offline mode for the mobile app</a>`,
     );
 
-    const undone = await post(member, `/console/features/${merged}/unmerge`, {});
+    const undone = await submitForm(member, `/console/features/${merged}/unmerge`, {});
     expect(undone.headers.get('location')).toBe(`/console/features/${merged}?done=unmerged`);
     const [record] = await svc.runtime.store.db
       .select()
       .from(featureMerges)
       .where(eq(featureMerges.fromFeatureId, merged));
     expect(record).toMatchObject({ actor: MEMBER, undoneBy: MEMBER });
-    const history = await page(member, `/console/features/${merged}`);
+    const history = await openPage(member, `/console/features/${merged}`);
     expect(history).toMatch(
       /Merge undone: taken back out of <a[^>]+>[^<]+<\/a> <span class="muted">by po@example\.com/,
     );
     expect(history).toMatch(/Merged into <a[^>]+>[^<]+<\/a> <span class="muted">by po@example\.com/);
-    const again = await post(member, `/console/features/${merged}/unmerge`, {});
+    const again = await submitForm(member, `/console/features/${merged}/unmerge`, {});
     expect(again.headers.get('location')).toBe(`/console/features/${merged}?error=not-merged`);
   });
 

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
 import { features } from '../src/store/schema.ts';
-import { startService, type TestService, validRequest } from './helpers/service.ts';
+import { type ConsoleSession, openPage, sendRequest, signIn } from './helpers/console-session.ts';
+import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
  * The console's Features page over HTTP, signed in with a session from the database: each sort ranks by what it
@@ -20,21 +20,7 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-async function signIn(role: 'member' | 'viewer') {
-  const { cookieValue } = await createConsoleSession(svc.runtime.store.db, {
-    email: `${role}@example.com`,
-    role,
-    via: 'local',
-    ttlSeconds: 3_600,
-  });
-  return `ss_session=${cookieValue}`;
-}
-
-async function send(request: Record<string, unknown>): Promise<string> {
-  const res = await svc.post('/v1/requests', request);
-  expect(res.status).toBe(202);
-  return svc.featureOf(((await res.json()) as { id: string }).id);
-}
+const send = async (request: Record<string, unknown>) => (await sendRequest(svc, request)).featureId;
 
 const seeded: Record<'invoices' | 'darkMode' | 'slack' | 'calendar', string> = {
   invoices: '',
@@ -44,26 +30,19 @@ const seeded: Record<'invoices' | 'darkMode' | 'slack' | 'calendar', string> = {
 };
 
 /** The feature ids a features page lists, in order. */
-async function listed(cookie: string, query: string): Promise<string[]> {
-  const html = await page(cookie, `/console/features${query}`);
+async function listed(session: ConsoleSession, query: string): Promise<string[]> {
+  const html = await openPage(session, `/console/features${query}`);
   return [...html.matchAll(/<td><a href="\/console\/features\/([0-9a-f-]{36})">/g)].map(
     (m) => m[1] as string,
   );
 }
 
-async function page(cookie: string, path: string, status = 200): Promise<string> {
-  const res = await fetch(`${svc.url}${path}`, { headers: { cookie }, redirect: 'manual' });
-  const text = await res.text();
-  expect(res.status, text.slice(0, 500)).toBe(status);
-  return text;
-}
-
 const ours = (ids: string[]) => ids.filter((id) => Object.values(seeded).includes(id));
 
 describe('the features page', () => {
-  let cookie: string;
+  let session: ConsoleSession;
   beforeAll(async () => {
-    cookie = await signIn('viewer');
+    session = await signIn(svc, 'viewer', 'viewer@example.com');
     // Three requesters at one (domain) company: the most requesters, the lowest score (5), so never pushed.
     for (const n of [1, 2, 3]) {
       seeded.invoices = await send(
@@ -111,55 +90,75 @@ describe('the features page', () => {
   }, 60_000);
 
   it('sends /console to the features page', async () => {
-    const res = await fetch(`${svc.url}/console`, { headers: { cookie }, redirect: 'manual' });
+    const res = await fetch(`${svc.url}/console`, {
+      headers: { cookie: session.cookie },
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/console/features');
   });
 
   it('ranks by score, recency, requesters and revenue, and leaves merged features out', async () => {
     const { darkMode, slack, invoices, calendar } = seeded;
-    expect(ours(await listed(cookie, ''))).toEqual([darkMode, slack, invoices]);
-    expect(ours(await listed(cookie, '?sort=recent'))).toEqual([slack, darkMode, invoices]);
-    expect(ours(await listed(cookie, '?sort=requesters'))[0]).toBe(invoices);
-    expect(ours(await listed(cookie, '?sort=revenue'))).toEqual([darkMode, slack, invoices]);
-    expect(ours(await listed(cookie, '?status=merged'))).toEqual([calendar]);
+    expect(ours(await listed(session, ''))).toEqual([darkMode, slack, invoices]);
+    expect(ours(await listed(session, '?sort=recent'))).toEqual([slack, darkMode, invoices]);
+    expect(ours(await listed(session, '?sort=requesters'))[0]).toBe(invoices);
+    expect(ours(await listed(session, '?sort=revenue'))).toEqual([darkMode, slack, invoices]);
+    expect(ours(await listed(session, '?status=merged'))).toEqual([calendar]);
   });
 
   it('shows each row with its counts, revenue and issue', async () => {
-    const html = await page(cookie, '/console/features?source=zendesk');
+    const html = await openPage(session, '/console/features?source=zendesk');
     expect(html).toContain('Dark mode for the dashboard');
     expect(html).toContain('50,000,000');
     const [link] = await svc.runtime.store.links.forFeature(seeded.darkMode);
     expect(link?.kind).toBe('jira');
+    // Both emulators use the key SBX: each issue is named with its tracker.
+    for (const [id, tracker] of [
+      [seeded.darkMode, 'Jira'],
+      [seeded.slack, 'Linear'],
+    ] as const) {
+      const pushed = await waitFor(`the ${tracker} issue`, async () => {
+        const [l] = await svc.runtime.store.links.forFeature(id);
+        return l?.issueKey && l.url ? l : undefined;
+      });
+      expect(await openPage(session, `/console/features?tracker=${pushed.kind}`)).toContain(
+        `rel="noreferrer">${tracker} ${pushed.issueKey}</a>`,
+      );
+    }
   });
 
   it('filters by tracker, source, company, tier and tag', async () => {
     const { darkMode, slack, invoices } = seeded;
-    expect(ours(await listed(cookie, '?tracker=jira'))).toEqual([darkMode]);
-    expect(ours(await listed(cookie, '?tracker=linear'))).toEqual([slack]);
-    expect(ours(await listed(cookie, '?tracker=none'))).toEqual([invoices]);
-    expect(ours(await listed(cookie, '?source=zendesk'))).toEqual([darkMode]);
-    expect(ours(await listed(cookie, '?company=bigco.example'))).toEqual([darkMode]);
-    expect(ours(await listed(cookie, '?company=small'))).toEqual([slack]);
-    expect(ours(await listed(cookie, '?tier=enterprise'))).toEqual([darkMode]);
-    expect(ours(await listed(cookie, '?tag=beta'))).toEqual([slack]);
-    expect(ours(await listed(cookie, '?tag=beta&tier=enterprise'))).toEqual([]);
+    expect(ours(await listed(session, '?tracker=jira'))).toEqual([darkMode]);
+    expect(ours(await listed(session, '?tracker=linear'))).toEqual([slack]);
+    expect(ours(await listed(session, '?tracker=none'))).toEqual([invoices]);
+    expect(ours(await listed(session, '?source=zendesk'))).toEqual([darkMode]);
+    expect(ours(await listed(session, '?company=bigco.example'))).toEqual([darkMode]);
+    expect(ours(await listed(session, '?company=small'))).toEqual([slack]);
+    expect(ours(await listed(session, '?tier=enterprise'))).toEqual([darkMode]);
+    expect(ours(await listed(session, '?tag=beta'))).toEqual([slack]);
+    expect(ours(await listed(session, '?tag=beta&tier=enterprise'))).toEqual([]);
   });
 
   it('searches by words the way triage reads them: stems and synonyms', async () => {
     const { darkMode, invoices } = seeded;
-    expect(ours(await listed(cookie, '?q=invoice'))).toEqual([invoices]);
-    expect(ours(await listed(cookie, `?q=${encodeURIComponent('night theme dashboards')}`))).toEqual([
+    expect(ours(await listed(session, '?q=invoice'))).toEqual([invoices]);
+    expect(ours(await listed(session, `?q=${encodeURIComponent('night theme dashboards')}`))).toEqual([
       darkMode,
     ]);
-    expect(ours(await listed(cookie, '?q=dashboard+invoices'))).toEqual([]);
-    expect(await page(cookie, '/console/features?q=the')).toContain('has no words to search for');
+    expect(ours(await listed(session, '?q=dashboard+invoices'))).toEqual([]);
+    expect(await openPage(session, '/console/features?q=the')).toContain('has no words to search for');
   });
 
   it('answers a wrong filter or cursor with the page and a 400 naming it', async () => {
-    expect(await page(cookie, '/console/features?status=done', 400)).toContain('There is no status “done”');
-    expect(await page(cookie, '/console/features?tracker=github', 400)).toContain('Tracker must be jira');
-    expect(await page(cookie, '/console/features?cursor=bogus', 400)).toContain('out of date');
+    expect(await openPage(session, '/console/features?status=done', 400)).toContain(
+      'There is no status “done”',
+    );
+    expect(await openPage(session, '/console/features?tracker=github', 400)).toContain(
+      'Tracker must be jira',
+    );
+    expect(await openPage(session, '/console/features?cursor=bogus', 400)).toContain('out of date');
   });
 
   it('pages through every feature once, in order, by its next links, in every sort', async () => {
@@ -196,7 +195,7 @@ describe('the features page', () => {
       const seen: string[] = [];
       let path: string | undefined = `/console/features?sort=${sort}`;
       while (path) {
-        const html = await page(cookie, path);
+        const html = await openPage(session, path);
         seen.push(
           ...[...html.matchAll(/<td><a href="\/console\/features\/([0-9a-f-]{36})">/g)].map(
             (m) => m[1] as string,

@@ -1,19 +1,12 @@
 import type { TrackerLink } from '../../store/links.repo.ts';
+import { formatTime } from './format-time.ts';
+import { consoleStatusWords } from './status-words.ts';
+import { issueWords, trackerWords } from './tracker-words.ts';
 
 /**
  * How the features pages word what the store holds: statuses, causes, a link's last error, and a feature's
  * timeline (status changes, merges and recorded actions in one list, newest first).
  */
-
-const STATUS_LABELS: Record<string, string> = {
-  received: 'Received',
-  under_review: 'Under review',
-  planned: 'Planned',
-  in_progress: 'In progress',
-  shipped: 'Shipped',
-  declined: 'Declined',
-  merged: 'Merged',
-};
 
 const CAUSES: Record<string, string> = {
   tracker: 'the tracker said so',
@@ -34,15 +27,10 @@ const ERROR_KINDS: Record<string, string> = {
   config: 'the tracker configuration is wrong (project, team or field): see the Health page',
 };
 
-/** A time to the minute, in UTC, saying so. */
-function formatTime(at: string | Date | null | undefined): string {
-  if (!at) return '';
-  const iso = (typeof at === 'string' ? new Date(at) : at).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 export const featureLabels = {
-  status: (s: string) => STATUS_LABELS[s] ?? s,
+  status: consoleStatusWords,
+  tracker: trackerWords,
+  issue: issueWords,
   time: formatTime,
   points: (n: number) => (Math.round(n * 100) / 100).toLocaleString('en'),
   money: (n: number) => Math.round(n).toLocaleString('en'),
@@ -84,15 +72,23 @@ interface TimelineInput {
   }>;
   audit: ReadonlyArray<{ at: Date; actor: string; action: string; detail: Record<string, unknown> }>;
   titles: ReadonlyMap<string, string>;
+  /** The tracker of each of the feature's links, unlinked ones too, by link id. */
+  linkTrackers: ReadonlyMap<string, string>;
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
-function auditWords(action: string, detail: Record<string, unknown>): string | undefined {
+/** The issue a record names, with its tracker (named in the record, or known from its link). */
+function issueIn(detail: Record<string, unknown>, linkTrackers: ReadonlyMap<string, string>): string {
   const key = text(detail['issueKey']);
-  if (action === 'push') return `Pushed to the tracker by hand${key ? ` (${key})` : ''}`;
-  if (action === 'link') return `Linked issue ${key}`;
-  if (action === 'unlink') return `Unlinked issue ${key}`;
+  if (!key) return '';
+  return issueWords(text(detail['tracker']) || linkTrackers.get(text(detail['linkId'])), key);
+}
+
+function auditWords(action: string, detail: Record<string, unknown>, issue: string): string | undefined {
+  if (action === 'push') return `Pushed to the tracker by hand${issue ? ` (${issue})` : ''}`;
+  if (action === 'link') return `Linked issue ${issue}`;
+  if (action === 'unlink') return `Unlinked issue ${issue}`;
   if (action === 'edit-title') return `Retitled “${text(detail['title'])}”`;
   if (action === 'export') return 'Exported its requests as CSV';
   if (action === 'dismiss') return 'Answered: not a duplicate';
@@ -100,10 +96,9 @@ function auditWords(action: string, detail: Record<string, unknown>): string | u
   return undefined;
 }
 
-function changeWords(c: TimelineInput['changes'][number]): string {
+function changeWords(c: TimelineInput['changes'][number], issue: string): string {
   const from = featureLabels.status(c.fromStatus);
   const to = featureLabels.status(c.toStatus);
-  const issue = text(c.detail['issueKey']);
   const trackerStatus = text(c.detail['trackerStatus']);
   const said = issue ? ` (${issue}${trackerStatus ? `: ${trackerStatus}` : ''})` : '';
   return from === to ? `Stayed ${to}${said}` : `${from} → ${to}${said}`;
@@ -113,7 +108,8 @@ function changeWords(c: TimelineInput['changes'][number]): string {
 export function featureTimeline(input: TimelineInput): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const c of input.changes) {
-    entries.push({ at: c.changedAt, what: changeWords(c), by: CAUSES[c.cause] ?? c.cause });
+    const what = changeWords(c, issueIn(c.detail, input.linkTrackers));
+    entries.push({ at: c.changedAt, what, by: CAUSES[c.cause] ?? c.cause });
   }
   for (const m of input.merges) {
     const out = m.fromFeatureId === input.featureId;
@@ -127,7 +123,7 @@ export function featureTimeline(input: TimelineInput): TimelineEntry[] {
     }
   }
   for (const a of input.audit) {
-    const what = auditWords(a.action, a.detail);
+    const what = auditWords(a.action, a.detail, issueIn(a.detail, input.linkTrackers));
     if (what) entries.push({ at: a.at, what, by: a.actor });
   }
   // A stable sort: entries of the same instant keep the order above.

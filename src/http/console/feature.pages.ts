@@ -93,7 +93,14 @@ async function featurePageData(deps: AppDeps, id: string, mergeWords: string | u
     requests,
     companies,
     links: live.map((l) => ({ ...l, errorWords: linkErrorWords(l) })),
-    timeline: featureTimeline({ featureId: id, changes, merges, audit, titles }),
+    timeline: featureTimeline({
+      featureId: id,
+      changes,
+      merges,
+      audit,
+      titles,
+      linkTrackers: new Map(links.map((l) => [l.id, l.kind])),
+    }),
     mergedInto: f.mergedIntoId ? { id: f.mergedIntoId, title: titles.get(f.mergedIntoId) ?? '' } : null,
     possibleDuplicate:
       pendingReview && f.possibleDuplicateOfId

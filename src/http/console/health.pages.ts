@@ -20,6 +20,7 @@ import {
   sourceFinding,
 } from './health-advice-runtime.ts';
 import { type HealthFacts, type Read, readHealthFacts } from './health-facts.ts';
+import { issueWords } from './tracker-words.ts';
 
 /**
  * The Health page: each tracker, intake source, queue and schedule, the database and Redis, in words, each
@@ -143,6 +144,7 @@ export function healthPage(deps: AppDeps): Pick<RouteHandlers, 'consoleHealth'> 
           ago: (at: Date | null) => (at ? `${duration(facts.now.getTime() - at.getTime())} ago` : 'never'),
           iso: (at: Date | null) => at?.toISOString() ?? '',
           count: (n: number) => n.toLocaleString('en-US'),
+          issueWords,
         },
         { csp: CONSOLE_CSP },
       );
