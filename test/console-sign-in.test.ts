@@ -183,6 +183,19 @@ describe('sessions', () => {
     expect(after.location).toBe('/console/sign-in?next=%2Fconsole');
   });
 
+  it('a page that does not exist keeps the header of a signed-in visitor, and shows none to others', async () => {
+    const { cookie } = await signInLocally();
+    const signedIn = await getPage(`${svc.url}/console/no-such-page`, { cookie: `ss_session=${cookie}` });
+    expect(signedIn.status).toBe(404);
+    expect(signedIn.text).toContain('<h1>Page not found</h1>');
+    expect(signedIn.text).toContain('developer@localhost');
+    expect(signedIn.text).toContain(`name="_csrf" value="${csrfFor(cookie)}"`);
+    const signedOut = await getPage(`${svc.url}/console/no-such-page`);
+    expect(signedOut.status).toBe(404);
+    expect(signedOut.text).toContain('<h1>Page not found</h1>');
+    expect(signedOut.text).not.toContain('action="/console/sign-out"');
+  });
+
   it('an expired session leads to sign-in', async () => {
     const { cookie } = await signInLocally();
     await db()

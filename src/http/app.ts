@@ -18,7 +18,7 @@ import { adminHandlers } from './admin.routes.ts';
 import { requireAdmin, requireApiKey } from './auth.ts';
 import { consoleHandlers } from './console/console.ts';
 import { consoleProblemPage, sendConsoleError } from './console/error-page.ts';
-import { consoleSessionMiddleware } from './console/session.ts';
+import { consoleSessionMiddleware, sessionFromCookie } from './console/session.ts';
 import { featuresHandlers } from './features.routes.ts';
 import { healthHandlers, probeDependencies } from './health.routes.ts';
 import { linksHandlers } from './links.routes.ts';
@@ -189,8 +189,11 @@ export function createApp(deps: AppDeps) {
   mountMethodNotAllowed(app, mounted, middleware);
   // Any other path under /v1 needs an API key too: without one, nothing tells which paths exist.
   if (deps.apiRoutes) app.use('/v1', ...middleware.auth.apiKey);
-  app.use((req, res) => {
+  app.use(async (req, res) => {
     if (isConsolePage(req)) {
+      // A signed-in visitor keeps the console's header; a session that cannot be read leaves the page without it.
+      const session = req.consoleSession ?? (await sessionFromCookie(deps, req).catch(() => undefined));
+      if (session) req.consoleSession = session;
       return sendConsoleError(req, res, {
         status: 404,
         title: 'Page not found',

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { csrfFor, findConsoleSession } from '../../store/console-sessions.repo.ts';
 import type { AppDeps } from '../app.ts';
+import type { ConsoleSession } from './console-session.ts';
 import { sendConsoleError } from './error-page.ts';
 
 /**
@@ -58,18 +59,22 @@ function refusePage(req: Request, res: Response, title: string, detail: string) 
   sendConsoleError(req, res, { status: 403, title, detail });
 }
 
+/** The live session the request's cookie names, if any, as `req.consoleSession` holds it. */
+export async function sessionFromCookie(deps: AppDeps, req: Request): Promise<ConsoleSession | undefined> {
+  const value = readCookie(req, sessionCookieName(deps.config.publicUrl));
+  const found = value ? await findConsoleSession(deps.store.db, value) : undefined;
+  return value && found ? { ...found, csrf: csrfFor(value) } : undefined;
+}
+
 export function consoleSessionMiddleware(deps: AppDeps): {
   session: RequestHandler;
   csrf: RequestHandler;
   member: RequestHandler;
 } {
-  const db = deps.store.db;
-  const cookieName = sessionCookieName(deps.config.publicUrl);
   const session: RequestHandler = async (req, res, next) => {
-    const value = readCookie(req, cookieName);
-    const found = value ? await findConsoleSession(db, value) : undefined;
-    if (!value || !found) return void res.redirect(303, signInPath(req));
-    req.consoleSession = { ...found, csrf: csrfFor(value) };
+    const found = await sessionFromCookie(deps, req);
+    if (!found) return void res.redirect(303, signInPath(req));
+    req.consoleSession = found;
     next();
   };
   const csrf: RequestHandler = (req, res, next) => {
