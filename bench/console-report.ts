@@ -1,5 +1,5 @@
 import type { ConsolePageRun, ConsoleResult } from './console-target.ts';
-import { count, fixed, formatColumns } from './report.ts';
+import { count, fixed, formatColumns, loadAverageLine } from './report.ts';
 
 /** The console section of the report: a table of page times beside their aim, and one JSON line for scripts. */
 
@@ -49,10 +49,7 @@ export function formatConsoleSection(result: ConsoleResult): string {
     if (r.failed) lines.push(`  ${r.page}: FAILED: ${r.failed}`);
   }
   if (result.failed) lines.push(`  FAILED: ${result.failed}`);
-  if (result.loadAverage)
-    lines.push(
-      `  load average (1 min) at the start and end: ${result.loadAverage.map((l) => l.toFixed(2)).join(', ')}: other work on this machine shows up in the figures`,
-    );
+  if (result.loadAverage) lines.push(loadAverageLine(result.loadAverage));
   return lines.join('\n');
 }
 

@@ -4,9 +4,9 @@ import { createConsoleSession } from '../src/store/console-sessions.repo.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { freePort } from '../support/private-redis.ts';
 import { type ConsoleSeeded, seedConsole } from './console-seed.ts';
+import { type LatencyFigures, latencyFigures } from './latency.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { startTarget } from './targets.ts';
-import { percentile } from './triage-target.ts';
 
 /**
  * The `console` bench target: how long the console's features and review pages take to answer with 100,000
@@ -26,16 +26,10 @@ export const CONSOLE_SETTINGS = {
   aim: 'p95 < 100 ms per page at 100,000 features on Postgres',
 };
 
-export interface ConsolePageRun {
+export interface ConsolePageRun extends LatencyFigures {
   page: string;
   /** One of the paths asked for (the scenario varies its query). */
   example: string;
-  n?: number;
-  p50Ms?: number;
-  p95Ms?: number;
-  p99Ms?: number;
-  maxMs?: number;
-  meanMs?: number;
   /** Feature links on the last page answered (a page that lists nothing would be fast and wrong). */
   features?: number;
   kib?: number;
@@ -116,14 +110,8 @@ async function measure(
     times.push(ms);
     last = body;
   }
-  const sorted = [...times].sort((a, b) => a - b);
   return Object.assign(run, {
-    n: times.length,
-    p50Ms: percentile(sorted, 0.5),
-    p95Ms: percentile(sorted, 0.95),
-    p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted.at(-1),
-    meanMs: times.length > 0 ? times.reduce((a, b) => a + b, 0) / times.length : undefined,
+    ...latencyFigures(times),
     features: new Set(last.match(FEATURE_LINK) ?? []).size,
     kib: Buffer.byteLength(last) / 1024,
     ...(Object.keys(rejected).length > 0 ? { rejected } : {}),

@@ -85,3 +85,8 @@ export function formatNotes(results: TargetResult[]): string[] {
   }
   return notes;
 }
+
+/** The machine's 1-minute load average at a target's start and end, as a report line. */
+export function loadAverageLine(loadAverage: readonly number[]): string {
+  return `  load average (1 min) at the start and end: ${loadAverage.map((l) => l.toFixed(2)).join(', ')}: other work on this machine shows up in the figures`;
+}

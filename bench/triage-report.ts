@@ -1,4 +1,4 @@
-import { count, fixed, formatColumns } from './report.ts';
+import { count, fixed, formatColumns, loadAverageLine } from './report.ts';
 import { TRIAGE_DATABASES, type TriageResult, type TriageRun } from './triage-target.ts';
 
 /** The triage section of the report: one table per database for people, one JSON line for scripts. */
@@ -99,10 +99,7 @@ export function formatTriageSection(result: TriageResult): string {
       );
     if (r.failed) lines.push(`  ${r.database} ${count(r.features)}: FAILED: ${r.failed}`);
   }
-  if (result.loadAverage)
-    lines.push(
-      `  load average (1 min) at the start and end: ${result.loadAverage.map((l) => l.toFixed(2)).join(', ')}: other work on this machine shows up in the figures`,
-    );
+  if (result.loadAverage) lines.push(loadAverageLine(result.loadAverage));
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import { createDedupeEngine, type DedupeEngine } from '../src/rules/dedupe/engin
 import { DEFAULT_SCORING } from '../src/rules/score.ts';
 import { queryRows } from '../src/store/db.ts';
 import { openStore, type Store } from '../src/store/store.ts';
+import { type LatencyFigures, latencyFigures } from './latency.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import {
   body,
@@ -43,7 +44,8 @@ export const TRIAGE_SETTINGS = {
 export const TRIAGE_DATABASES = ['pglite', 'postgres'] as const;
 type TriageDatabase = (typeof TRIAGE_DATABASES)[number];
 
-export interface TriageRun {
+/** With the latency of the measured triages (after the warm-up). */
+export interface TriageRun extends LatencyFigures {
   database: TriageDatabase;
   features: number;
   /** Seconds to write companies, requesters, features and requests; then to rebuild the dedupe index. */
@@ -57,13 +59,6 @@ export interface TriageRun {
   documents?: number;
   postings?: number;
   terms?: number;
-  /** Measured triages (after the warm-up) and their latency. */
-  n?: number;
-  p50Ms?: number;
-  p95Ms?: number;
-  p99Ms?: number;
-  maxMs?: number;
-  meanMs?: number;
   attached?: number;
   /** Started a feature marked "possible duplicate of" another: left to a person. */
   review?: number;
@@ -92,12 +87,6 @@ export interface TriageResult {
 
 const TRIAGE_NOTE =
   'the triage use case called in this process, one request at a time, on a database loaded in bulk (one triaged request per feature, index rebuilt by ensureDedupeIndex); PGlite in a fresh temporary directory, Postgres in a scratch database on the local server';
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], q: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
 
 interface Incoming {
   kind: 'duplicate' | 'new';
@@ -254,15 +243,7 @@ async function measure(
       if (reviewOf) tally.newReview++;
     }
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  Object.assign(run, tally, {
-    n: times.length,
-    p50Ms: percentile(sorted, 0.5),
-    p95Ms: percentile(sorted, 0.95),
-    p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted[sorted.length - 1],
-    meanMs: times.length > 0 ? times.reduce((a, b) => a + b, 0) / times.length : undefined,
-  });
+  Object.assign(run, tally, latencyFigures(times));
   progress(`${label}: p50 ${run.p50Ms?.toFixed(1)} ms, p95 ${run.p95Ms?.toFixed(1)} ms`);
 }
 
