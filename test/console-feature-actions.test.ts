@@ -142,7 +142,7 @@ describe("a member's actions", () => {
         : undefined;
     });
     expect(await openPage(member, `/console/features/${darkMode}`)).toMatch(
-      /Pushed to the tracker by hand \([A-Z]+-\d+\)/,
+      /Pushed to the tracker by hand \(Jira [A-Z]+-\d+\)/,
     );
   });
 
