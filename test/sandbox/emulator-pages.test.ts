@@ -140,5 +140,103 @@ describe.skipIf(chromiumMissing)(
         await linear.close();
       }
     });
+
+    it('Jira: the description and web links show as links, and only http(s) ones', async () => {
+      const jira = await startJiraEmulator({ port: 0 });
+      try {
+        const client = createCloudClient({
+          host: jira.url,
+          auth: { type: 'basic', email: 'sandbox@example.com', apiToken: 'sandbox' },
+          onSchemaMismatch: 'throw',
+        });
+        const text = (t: string, href?: string) => ({
+          type: 'text',
+          text: t,
+          ...(href ? { marks: [{ type: 'link', attrs: { href } }] } : {}),
+        });
+        const created = await client.issues.createIssue({
+          fields: {
+            project: { key: 'SBX' },
+            issuetype: { name: 'Task' },
+            summary: 'Dark mode',
+            description: {
+              type: 'doc',
+              version: 1,
+              content: [
+                { type: 'heading', attrs: { level: 3 }, content: [text('Customer demand')] },
+                { type: 'paragraph', content: [text('<b>2 requests</b>')] },
+                {
+                  type: 'paragraph',
+                  content: [text('Open the feature', 'https://ss.example/console/features/f_1')],
+                },
+                { type: 'paragraph', content: [text('Run this', 'javascript:alert(1)')] },
+              ],
+            },
+          },
+        });
+        await client.issueRemoteLinks.createOrUpdateRemoteIssueLink({
+          issueIdOrKey: created.key,
+          object: { url: 'https://ss.example/console/features/f_1', title: 'Feature: Dark mode' },
+        });
+
+        const page = await browser.newPage();
+        await page.goto(`${jira.url}/`);
+        const row = page.locator(`#issue-${created.key}`);
+        expect(await row.getByRole('heading', { name: 'Customer demand' }).count()).toBe(1);
+        expect(await row.getByText('<b>2 requests</b>').count()).toBe(1);
+        expect(await row.getByRole('link', { name: 'Open the feature' }).getAttribute('href')).toBe(
+          'https://ss.example/console/features/f_1',
+        );
+        expect(await row.getByRole('link', { name: 'Feature: Dark mode' }).getAttribute('href')).toBe(
+          'https://ss.example/console/features/f_1',
+        );
+        expect(await row.getByText('Run this').count()).toBe(1);
+        expect(await row.getByRole('link', { name: 'Run this' }).count()).toBe(0);
+        await page.close();
+      } finally {
+        await jira.close();
+      }
+    });
+
+    it('Linear: the markdown description and attachments show as links, and only http(s) ones', async () => {
+      const linear = await startLinearEmulator({ port: 0 });
+      try {
+        const client = new LinearClient({ apiKey: 'lin_api_sandbox', apiUrl: linear.apiUrl });
+        const team = (await client.teams()).nodes[0];
+        if (!team) throw new Error('no team');
+        const description = [
+          '### Customer demand',
+          '**2 requests** from <script>alert(1)</script>',
+          '[Open the feature](https://ss.example/console/features/f_1)',
+          '[Run this](javascript:alert(1))',
+        ].join('\n\n');
+        const created = await (await client.createIssue({ teamId: team.id, title: 'Dark mode', description }))
+          .issue;
+        if (!created) throw new Error('no issue');
+        await client.createAttachment({
+          issueId: created.id,
+          url: 'https://ss.example/console/features/f_1',
+          title: 'Suggested Sync feature',
+        });
+
+        const page = await browser.newPage();
+        await page.goto(created.url);
+        const row = page.locator(`[id="${created.identifier}"]`);
+        expect(await row.getByRole('heading', { name: 'Customer demand' }).count()).toBe(1);
+        expect(await row.locator('strong').textContent()).toBe('2 requests');
+        expect(await row.getByText('<script>alert(1)</script>', { exact: false }).count()).toBe(1);
+        expect(await row.getByRole('link', { name: 'Open the feature' }).getAttribute('href')).toBe(
+          'https://ss.example/console/features/f_1',
+        );
+        expect(await row.getByRole('link', { name: 'Suggested Sync feature' }).getAttribute('href')).toBe(
+          'https://ss.example/console/features/f_1',
+        );
+        expect(await row.getByText('Run this').count()).toBe(1);
+        expect(await row.getByRole('link', { name: 'Run this' }).count()).toBe(0);
+        await page.close();
+      } finally {
+        await linear.close();
+      }
+    });
   },
 );

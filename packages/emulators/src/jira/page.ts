@@ -1,6 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
-import { escapeHtml, page } from '../shared/html.ts';
-import { adfToText } from './adf.ts';
+import { escapeHtml, linkHtml, page } from '../shared/html.ts';
+import { adfToHtml } from './adf-html.ts';
 import { JiraError } from './errors.ts';
 import { linkIssues } from './link-operations.ts';
 import { availableTransitions, createIssue, deleteIssue, transitionIssue } from './operations.ts';
@@ -25,6 +25,18 @@ function linksText(state: JiraState, issue: IssueRecord): string {
   return lines.length > 0 ? lines.map(escapeHtml).join('<br>') : '<span class="muted">none</span>';
 }
 
+/** The description as the issue's readers see it, then its web links (remote links) as links. */
+function issueDetails(issue: IssueRecord): string {
+  const description = adfToHtml(issue.description);
+  const webLinks = issue.remoteLinks.map(
+    (l) => `<li>${linkHtml(l.object.url, escapeHtml(l.object.title || l.object.url))}</li>`,
+  );
+  return [
+    description ? `<div class="description">${description}</div>` : '',
+    webLinks.length > 0 ? `<div class="muted">Web links</div><ul>${webLinks.join('')}</ul>` : '',
+  ].join('');
+}
+
 function issueRow(state: JiraState, issue: IssueRecord, all: IssueRecord[]): string {
   const key = escapeHtml(issue.key);
   const action = (what: string) => `/_emulator/ui/issues/${encodeURIComponent(issue.key)}/${what}`;
@@ -42,10 +54,9 @@ function issueRow(state: JiraState, issue: IssueRecord, all: IssueRecord[]): str
     .join('')}</select>
   <button type="submit">Mark ${key} as duplicate</button>
 </form>`;
-  const description = adfToText(issue.description);
   return `<tr id="issue-${key}" data-key="${key}">
 <th scope="row">${key}</th>
-<td>${escapeHtml(issue.summary)}${description ? `<div class="muted">${escapeHtml(description)}</div>` : ''}</td>
+<td>${escapeHtml(issue.summary)}${issueDetails(issue)}</td>
 <td class="status">${escapeHtml(statusById(issue.statusId).name)}</td>
 <td>${issue.labels.map(escapeHtml).join(', ') || '<span class="muted">none</span>'}</td>
 <td>${linksText(state, issue)}</td>

@@ -1,8 +1,9 @@
 import express, { type Request, type Response, Router } from 'express';
-import { escapeHtml, page } from '../shared/html.ts';
+import { escapeHtml, linkHtml, page } from '../shared/html.ts';
 import type { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import { createIssue, createRelation, deleteIssue, updateIssue } from './commands/issues.ts';
 import { LinearApiError } from './errors.ts';
+import { markdownToHtml } from './markdown-html.ts';
 import type { IssueRecord } from './model.ts';
 import { type LinearState, SEED } from './state.ts';
 
@@ -11,6 +12,18 @@ import { type LinearState, SEED } from './state.ts';
  * and forms to move it, mark it a duplicate, or delete it. The forms run the same commands as the GraphQL
  * mutations, so they fire the same signed webhooks.
  */
+
+/** The description as the issue's readers see it, then its attachments as links. */
+function issueDetails(state: LinearState, issue: IssueRecord): string {
+  const description = markdownToHtml(issue.description);
+  const attachments = [...state.attachments.values()]
+    .filter((a) => a.issueId === issue.id)
+    .map((a) => `<li>${linkHtml(a.url, escapeHtml(a.title || a.url))}</li>`);
+  return [
+    description ? `<div class="description">${description}</div>` : '',
+    attachments.length > 0 ? `<div class="muted">Attachments</div><ul>${attachments.join('')}</ul>` : '',
+  ].join('');
+}
 
 function issueRow(state: LinearState, issue: IssueRecord, open: readonly IssueRecord[]): string {
   const identifier = state.identifier(issue);
@@ -45,7 +58,7 @@ function issueRow(state: LinearState, issue: IssueRecord, open: readonly IssueRe
       ].join('');
   return `<tr id="${escapeHtml(identifier)}">
 <th scope="row">${escapeHtml(identifier)}</th>
-<td>${escapeHtml(issue.title)}</td>
+<td>${escapeHtml(issue.title)}${issueDetails(state, issue)}</td>
 <td class="status" data-state-type="${escapeHtml(current?.type)}">${escapeHtml(current?.name)}</td>
 <td>${customers} customer${customers === 1 ? '' : 's'}, ${needs.length} request${needs.length === 1 ? '' : 's'}</td>
 <td>${forms}</td>

@@ -8,6 +8,23 @@ export function escapeHtml(value: unknown): string {
     .replaceAll("'", '&#39;');
 }
 
+/** The URL when it is an absolute http(s) one, otherwise undefined: no `javascript:`, `data:` or relative links. */
+export function safeHref(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A link when `href` is a safe URL, the bare escaped text otherwise; `textHtml` is already escaped. */
+export function linkHtml(href: unknown, textHtml: string): string {
+  const safe = safeHref(href);
+  return safe ? `<a href="${escapeHtml(safe)}">${textHtml}</a>` : textHtml;
+}
+
 /** A small, self-contained page: no external assets. */
 export function page(title: string, body: string): string {
   return `<!doctype html>
@@ -22,6 +39,9 @@ export function page(title: string, body: string): string {
   th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
   th { background: #f6f8fa; } form { display: inline-flex; gap: .3rem; margin: 0 .4rem .2rem 0; }
   select, input, button { font: inherit; padding: .15rem .4rem; } .muted { color: #656d76; font-size: .9em; }
+  .description { margin-top: .3rem; } .description h3 { font-size: 1rem; margin: .4rem 0 .2rem; }
+  .description p, .description ul, .description ol, .description blockquote { margin: .2rem 0; }
+  .description blockquote { border-left: 3px solid #d0d7de; padding-left: .6rem; color: #424a53; }
   .status { font-weight: 600; } .flash { background: #dafbe1; padding: .5rem .8rem; border-radius: 6px; }
 </style>
 </head>
