@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
+import { listedRequestColumns } from './features.repo.ts';
 import { companies, features, requesters, requests, trackerLinks } from './schema.ts';
 
 /**
@@ -241,11 +242,7 @@ function orderBy(sort: ConsoleFeatureSort): SQL {
 export function featureRequests(db: Db, featureId: string, limit: number) {
   return db
     .select({
-      id: requests.id,
-      title: requests.title,
-      source: requests.source,
-      url: requests.url,
-      receivedAt: requests.receivedAt,
+      ...listedRequestColumns,
       requester: {
         id: requesters.id,
         email: requesters.email,

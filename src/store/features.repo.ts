@@ -5,6 +5,15 @@ import { companies, features, requesters, requests } from './schema.ts';
 type FeatureSort = 'score' | 'recent';
 
 /** Keyset cursor: the sort value and id of the last row of the previous page. */
+/** A request as a feature's list of requests shows it (the API's view and the console's). */
+export const listedRequestColumns = {
+  id: requests.id,
+  title: requests.title,
+  source: requests.source,
+  url: requests.url,
+  receivedAt: requests.receivedAt,
+};
+
 export interface FeatureCursor {
   v: number | string;
   id: string;
@@ -53,11 +62,7 @@ export function createFeaturesRepo(db: Db) {
       if (!feature) return undefined;
       const featureRequests = await db
         .select({
-          id: requests.id,
-          title: requests.title,
-          source: requests.source,
-          url: requests.url,
-          receivedAt: requests.receivedAt,
+          ...listedRequestColumns,
           requester: { id: requesters.id, name: requesters.name },
           company: { id: companies.id, name: companies.name, domain: companies.domain },
         })
