@@ -212,15 +212,24 @@ describe.skipIf(chromiumMissing)(
         const issues = await linearIssues(sandbox.linearUrl);
         return issues.find((i) => i.title === 'Export reports as CSV files');
       });
-      const link = /\[Open this feature in Suggested Sync\]\(([^)\s]+)\)/.exec(issue.description)?.[1];
-      expect(link).toBe(`${sandbox.url}/console/features/${id}`);
+      const featurePage = `${sandbox.url}/console/features/${id}`;
 
-      // Someone following the link in a browser that never signed in.
+      // Someone in a browser that never signed in opens the issue in the tracker and follows its link.
       const visitor = await freshPage();
-      await visitor.goto(link ?? '');
-      expect(new URL(visitor.url()).pathname).toBe('/console/sign-in');
+      await visitor.goto(issue.url);
+      const row = visitor.locator(`[id="${issue.identifier}"]`);
+      expect(await row.getByRole('cell').first().textContent()).toContain('Export reports as CSV files');
+      // The description's link, and the attachment the tracker shows beside it.
+      const link = row.getByRole('link', { name: 'Open this feature in Suggested Sync' });
+      const attachment = row.getByRole('link', { name: 'Suggested Sync feature', exact: true });
+      expect([await link.getAttribute('href'), await attachment.getAttribute('href')]).toEqual([
+        featurePage,
+        featurePage,
+      ]);
+      await link.click();
+      await visitor.waitForURL((u) => u.pathname === '/console/sign-in');
       await signInByEmail(visitor, sandbox, MAIL_MEMBER);
-      expect(visitor.url()).toBe(link);
+      expect(visitor.url()).toBe(featurePage);
       expect(await visitor.locator('h1').textContent()).toContain('Export reports as CSV files');
     });
 
@@ -277,16 +286,17 @@ describe.skipIf(chromiumMissing)(
   },
 );
 
-async function linearIssues(url: string): Promise<Array<{ title: string; description: string }>> {
+/** The Linear sandbox's issues with where each one's page is. */
+async function linearIssues(url: string): Promise<Array<{ title: string; identifier: string; url: string }>> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { authorization: 'lin_api_sandbox', 'content-type': 'application/json' },
     body: JSON.stringify({
-      query: 'query ConsoleIssues { issues(first: 100) { nodes { title description } } }',
+      query: 'query ConsoleIssues { issues(first: 100) { nodes { title identifier url } } }',
     }),
   });
   const body = (await res.json()) as {
-    data: { issues: { nodes: Array<{ title: string; description: string | null }> } };
+    data: { issues: { nodes: Array<{ title: string; identifier: string; url: string }> } };
   };
-  return body.data.issues.nodes.map((n) => ({ title: n.title, description: n.description ?? '' }));
+  return body.data.issues.nodes;
 }
