@@ -235,6 +235,14 @@ describe('issues', () => {
     expect(fields['comment']).toMatchObject({ comments: [], total: 0 });
   });
 
+  it("answers an issue's browse address (what a real site links to) with its row on the page", async () => {
+    const created = await createTask(jira());
+    const res = await fetch(`${emulator.url}/browse/${created.key}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`/#issue-${created.key}`);
+    expect((await fetch(`${emulator.url}/browse/SBX-999`, { redirect: 'manual' })).status).toBe(404);
+  });
+
   it('returns only the fields asked for, as repeated params (jira.js) or a comma list', async () => {
     const client = jira();
     await createTask(client, { labels: ['a'] });

@@ -133,6 +133,12 @@ export function pageRouter(state: JiraState): Router {
     res.type('html').send(renderPage(state, flash));
   });
 
+  // An issue's address on a real site (what the service links to): its row on this page.
+  router.get('/browse/:key', (req, res) => {
+    const key = issueOf(req).key;
+    res.redirect(302, `/#issue-${encodeURIComponent(key)}`);
+  });
+
   router.post(
     '/_emulator/ui/issues',
     form,
