@@ -51,7 +51,12 @@ describe('operations endpoints', () => {
         ? true
         : undefined,
     );
-    const text = await (await fetch(`${svc.url}/metrics`)).text();
+    // The job is counted when the worker hears it completed, a moment after its transaction committed.
+    const completed = /suggested_sync_jobs_completed_total\{queue="triage",name="triage-request"\} 1\n/;
+    const text = await waitFor('the triage job counted', async () => {
+      const body = await (await fetch(`${svc.url}/metrics`)).text();
+      return completed.test(body) ? body : undefined;
+    });
     expect(text).toContain('suggested_sync_process_cpu_user_seconds_total');
     expect(text).toMatch(
       /suggested_sync_http_request_duration_seconds_count\{method="POST",route="\/v1\/requests",status="202"\} 1\n/,
@@ -60,7 +65,7 @@ describe('operations endpoints', () => {
       /suggested_sync_http_request_duration_seconds_count\{method="GET",route="\/v1\/requests\/:id",status="404"\} 1\n/,
     );
     expect(text).toMatch(/suggested_sync_queue_jobs\{queue="triage",state="waiting"\} \d+/);
-    expect(text).toMatch(/suggested_sync_jobs_completed_total\{queue="triage",name="triage-request"\} 1\n/);
+    expect(text).toMatch(completed);
     expect(text).toMatch(/suggested_sync_requests_accepted_total\{source="api",outcome="created"\} 1\n/);
     expect(text).toMatch(/suggested_sync_pending_work\{kind="untriaged_requests"\} 0\n/);
   });
