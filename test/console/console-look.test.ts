@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleSession } from '../../src/store/console-sessions.repo.ts';
 import { chromiumMissing, chromiumSkipReason, launchChromium } from '../helpers/browser.ts';
+import { describeViolations, seriousViolations } from '../helpers/console.ts';
 import { startService, type TestService } from '../helpers/service.ts';
 
 /**
@@ -121,16 +122,6 @@ describe('console errors are pages', () => {
     const html = await expectConsolePage(res, 403);
     expect(html).toContain('<h1>Members only</h1>');
     expect(html).toContain('Your role is viewer');
-  });
-
-  it('a failure on a console page: a 500 page with the request id, and nothing of the error', async () => {
-    const { cookie } = await signIn('member');
-    // The sessions table gone: the session check itself fails, as an unexpected database error would.
-    await svc.runtime.store.db.execute(sql`drop table console_sessions cascade`);
-    const res = await get('/console/health', { cookie, 'x-request-id': 'look-test-500' });
-    const html = await expectConsolePage(res, 500);
-    expect(html).toContain('<code>look-test-500</code>');
-    expect(html).not.toMatch(/console_sessions|relation|at .*\.ts/);
   });
 });
 
@@ -260,5 +251,50 @@ describe.skipIf(chromiumMissing)(browserSuite, () => {
     expect(questions).toEqual(['Erase this requester?', 'Erase this requester?']);
     expect(await page.evaluate('window.sent')).toEqual([false, true]);
     await page.close();
+  });
+
+  it('the error pages, signed out and in, leave axe nothing serious or critical', async () => {
+    if (!browser) throw new Error('no browser');
+    const { cookie } = await signIn('member', 'axe@acme.io');
+    const context = await browser.newContext();
+    const [name, value] = cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: svc.url }]);
+    const page = await context.newPage();
+    await page.goto(`${svc.url}/console/no-such-page`);
+    expect(await page.locator('h1').textContent()).toBe('Page not found');
+    expect(await seriousViolations(page), describeViolations('404', await seriousViolations(page))).toEqual(
+      [],
+    );
+    // A form posted without its CSRF token: the 403 page, with the signed-in header and its navigation.
+    await page.evaluate(`(() => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = '/console/features/${randomUUID()}/title';
+      const title = document.createElement('input');
+      title.name = 'title';
+      title.value = 'New';
+      form.append(title);
+      document.body.append(form);
+      form.submit();
+    })()`);
+    await page.getByRole('heading', { name: 'This form has expired' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Console' }).isVisible()).toBe(true);
+    expect(await seriousViolations(page), describeViolations('403', await seriousViolations(page))).toEqual(
+      [],
+    );
+    await context.close();
+  });
+});
+
+// Last: it breaks the service's database for good.
+describe('a failure on a console page', () => {
+  it('a 500 page with the request id, and nothing of the error', async () => {
+    const { cookie } = await signIn('member');
+    // The sessions table gone: the session check itself fails, as an unexpected database error would.
+    await svc.runtime.store.db.execute(sql`drop table console_sessions cascade`);
+    const res = await get('/console/health', { cookie, 'x-request-id': 'look-test-500' });
+    const html = await expectConsolePage(res, 500);
+    expect(html).toContain('<code>look-test-500</code>');
+    expect(html).not.toMatch(/console_sessions|relation|at .*\.ts/);
   });
 });
