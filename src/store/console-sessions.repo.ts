@@ -63,13 +63,3 @@ export async function revokeConsoleSession(db: Db, cookieValue: string): Promise
     .set({ revokedAt: sql`now()` })
     .where(and(eq(consoleSessions.idHash, hash(cookieValue)), isNull(consoleSessions.revokedAt)));
 }
-
-/** Ends every session of an address (a person removed from the team); returns how many. */
-export async function revokeConsoleSessionsOf(db: Db, email: string): Promise<number> {
-  const rows = await db
-    .update(consoleSessions)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(consoleSessions.email, email), isNull(consoleSessions.revokedAt)))
-    .returning({ idHash: consoleSessions.idHash });
-  return rows.length;
-}
