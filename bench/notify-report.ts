@@ -1,4 +1,5 @@
-import { type NotifyResult, percentile } from './notify-target.ts';
+import { percentile } from './latency.ts';
+import type { NotifyResult } from './notify-target.ts';
 
 /** The section of the report: a table for people, one JSON line for scripts. */
 export function formatNotifySection(result: NotifyResult): string {

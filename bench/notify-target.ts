@@ -3,6 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../support/private-redis.ts';
 import { type LinearAccess, linearMoveIssue, linearStartedStateId } from './emulator-api.ts';
+import { percentile } from './latency.ts';
 import { type SmtpSink, startSmtpSink } from './notify-smtp.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { getFeature, inPool, type ServiceAccess, submitRequest, waitUntil } from './service-api.ts';
@@ -70,12 +71,6 @@ async function patiently<T>(what: string, fn: () => Promise<T>): Promise<T> {
         throw new Error(`${what}: ${(err as Error).message}`);
     }
   }
-}
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], q: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 const SANDBOX_LINEAR_KEY = 'lin_api_sandbox';
