@@ -95,28 +95,34 @@ function farthestSupported(
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** A threshold read off the answers: `found` is the farthest supported score's walk. */
+const fromAnswers = (value: number, prior: number, found: { n: number; right: number }): ThresholdInUse => ({
+  value,
+  prior,
+  source: 'answers',
+  measuredOn: found.n,
+  rightShare: round(found.right / found.n),
+});
+
+/** A threshold kept at its prior, with the share of right answers among the pairs on its far side. */
+const fromPrior = (prior: number, farSide: readonly Scored[]): ThresholdInUse => ({
+  value: prior,
+  prior,
+  source: 'prior',
+  measuredOn: farSide.length,
+  rightShare: farSide.length ? round(farSide.filter((p) => p.right).length / farSide.length) : null,
+});
+
 function autoMergeInUse(scores: LearnedEvidence['scores'], prior: number, target: number, minimum: number) {
   const pairs = scores
     .map((s) => ({ score: s.confidence, right: s.merge }))
     .sort((a, b) => b.score - a.score);
   const found = farthestSupported(pairs, minimum, target);
-  const above = pairs.filter((p) => p.score >= prior);
-  if (found && found.score < prior) {
-    return {
-      value: found.score,
-      prior,
-      source: 'answers' as Source,
-      measuredOn: found.n,
-      rightShare: round(found.right / found.n),
-    };
-  }
-  return {
-    value: prior,
+  if (found && found.score < prior) return fromAnswers(found.score, prior, found);
+  return fromPrior(
     prior,
-    source: 'prior' as Source,
-    measuredOn: above.length,
-    rightShare: above.length ? round(above.filter((p) => p.right).length / above.length) : null,
-  };
+    pairs.filter((p) => p.score >= prior),
+  );
 }
 
 function reviewInUse(scores: LearnedEvidence['scores'], prior: number, target: number, minimum: number) {
@@ -124,23 +130,11 @@ function reviewInUse(scores: LearnedEvidence['scores'], prior: number, target: n
   const found = farthestSupported(pairs, minimum, target);
   // Review asks about pairs at or above the value: the supported pairs are below it, so it sits just above them.
   const next = found && (pairs.find((p) => p.score > found.score)?.score ?? found.score + 0.001);
-  if (found && next && next > prior) {
-    return {
-      value: next,
-      prior,
-      source: 'answers' as Source,
-      measuredOn: found.n,
-      rightShare: round(found.right / found.n),
-    };
-  }
-  const below = pairs.filter((p) => p.score < prior);
-  return {
-    value: prior,
+  if (found && next && next > prior) return fromAnswers(next, prior, found);
+  return fromPrior(
     prior,
-    source: 'prior' as Source,
-    measuredOn: below.length,
-    rightShare: below.length ? round(below.filter((p) => p.right).length / below.length) : null,
-  };
+    pairs.filter((p) => p.score < prior),
+  );
 }
 
 /** The thresholds in use for this installation, from its answers and the configured thresholds as the prior. */
