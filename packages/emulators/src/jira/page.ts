@@ -1,5 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
-import { escapeHtml, linkHtml, page } from '../shared/html.ts';
+import { escapeHtml, issueDetailsHtml, page } from '../shared/html.ts';
 import { adfToHtml } from './adf-html.ts';
 import { JiraError } from './errors.ts';
 import { linkIssues } from './link-operations.ts';
@@ -27,14 +27,11 @@ function linksText(state: JiraState, issue: IssueRecord): string {
 
 /** The description as the issue's readers see it, then its web links (remote links) as links. */
 function issueDetails(issue: IssueRecord): string {
-  const description = adfToHtml(issue.description);
-  const webLinks = issue.remoteLinks.map(
-    (l) => `<li>${linkHtml(l.object.url, escapeHtml(l.object.title || l.object.url))}</li>`,
+  return issueDetailsHtml(
+    adfToHtml(issue.description),
+    'Web links',
+    issue.remoteLinks.map((l) => l.object),
   );
-  return [
-    description ? `<div class="description">${description}</div>` : '',
-    webLinks.length > 0 ? `<div class="muted">Web links</div><ul>${webLinks.join('')}</ul>` : '',
-  ].join('');
 }
 
 function issueRow(state: JiraState, issue: IssueRecord, all: IssueRecord[]): string {

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
-import { escapeHtml, linkHtml, page } from '../shared/html.ts';
+import { escapeHtml, issueDetailsHtml, page } from '../shared/html.ts';
 import type { WebhookDeliverer } from '../shared/webhook-deliverer.ts';
 import { createIssue, createRelation, deleteIssue, updateIssue } from './commands/issues.ts';
 import { LinearApiError } from './errors.ts';
@@ -15,14 +15,8 @@ import { type LinearState, SEED } from './state.ts';
 
 /** The description as the issue's readers see it, then its attachments as links. */
 function issueDetails(state: LinearState, issue: IssueRecord): string {
-  const description = markdownToHtml(issue.description);
-  const attachments = [...state.attachments.values()]
-    .filter((a) => a.issueId === issue.id)
-    .map((a) => `<li>${linkHtml(a.url, escapeHtml(a.title || a.url))}</li>`);
-  return [
-    description ? `<div class="description">${description}</div>` : '',
-    attachments.length > 0 ? `<div class="muted">Attachments</div><ul>${attachments.join('')}</ul>` : '',
-  ].join('');
+  const attachments = [...state.attachments.values()].filter((a) => a.issueId === issue.id);
+  return issueDetailsHtml(markdownToHtml(issue.description), 'Attachments', attachments);
 }
 
 function issueRow(state: LinearState, issue: IssueRecord, open: readonly IssueRecord[]): string {

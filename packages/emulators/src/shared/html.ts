@@ -25,6 +25,22 @@ export function linkHtml(href: unknown, textHtml: string): string {
   return safe ? `<a href="${escapeHtml(safe)}">${textHtml}</a>` : textHtml;
 }
 
+/**
+ * An issue's details as the emulators' pages show them: its description (already HTML), then its links under
+ * `label`, each titled by its title or else its URL.
+ */
+export function issueDetailsHtml(
+  descriptionHtml: string,
+  label: string,
+  links: readonly { url: unknown; title?: string | null }[],
+): string {
+  const items = links.map((l) => `<li>${linkHtml(l.url, escapeHtml(l.title || l.url))}</li>`);
+  return [
+    descriptionHtml ? `<div class="description">${descriptionHtml}</div>` : '',
+    items.length > 0 ? `<div class="muted">${escapeHtml(label)}</div><ul>${items.join('')}</ul>` : '',
+  ].join('');
+}
+
 /** A small, self-contained page: no external assets. */
 export function page(title: string, body: string): string {
   return `<!doctype html>
