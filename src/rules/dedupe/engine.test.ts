@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDedupeEngine, DEFAULT_CALIBRATION, mergeConfidence } from './engine.ts';
 import { evaluate } from './evaluate.ts';
 import { InMemoryDedupeIndex } from './memory-index.ts';
+import { candidateWith } from './test-candidate.ts';
 
 const engine = createDedupeEngine();
 
@@ -48,26 +49,6 @@ async function best(title: string, body?: string, without?: string) {
 
 /** The backlog entry that is this request's own feature, if any. */
 const ownFeature = (title: string) => BACKLOG.find((t) => t.toLowerCase() === title.toLowerCase());
-
-/** A ranked candidate with just the numbers `decide` reads. */
-const candidate = (id: string, confidence: number) => ({
-  id,
-  similarity: confidence,
-  confidence,
-  evidence: {
-    matchedTerms: [],
-    typos: {},
-    opposites: [],
-    bm25: 0,
-    bm25Norm: 0,
-    titleTerms: 0,
-    titleGrams: 0,
-    queryCoverage: 0,
-    candidateCoverage: 0,
-    onlyInRequest: [],
-    onlyInCandidate: [],
-  },
-});
 
 describe('dedupe engine on feature requests', () => {
   it.each([
@@ -187,7 +168,7 @@ describe('dedupe engine on feature requests', () => {
     ['a weak candidate', [0.4], 'new'],
     ['nothing', [], 'new'],
   ])('decide: %s → %s', (_name, confidences, action) => {
-    const ranked = confidences.map((c, i) => candidate(`f${i}`, c));
+    const ranked = confidences.map((c, i) => candidateWith(`f${i}`, c));
     const decision = engine.decide(ranked);
     expect(decision.action).toBe(action);
     expect(decision.confidence).toBeCloseTo(mergeConfidence(ranked, DEFAULT_CALIBRATION), 9);
@@ -196,8 +177,8 @@ describe('dedupe engine on feature requests', () => {
   });
 
   it('decide takes the most confident candidate when a contradiction lowered the most similar one', () => {
-    const contradicted = { ...candidate('import', 0.45), similarity: 0.9 };
-    const decision = engine.decide([contradicted, candidate('export', 0.95)]);
+    const contradicted = { ...candidateWith('import', 0.45), similarity: 0.9 };
+    const decision = engine.decide([contradicted, candidateWith('export', 0.95)]);
     expect(decision).toMatchObject({ action: 'merge', candidate: { id: 'export' } });
     expect(decision.runnerUp?.id).toBe('import');
   });

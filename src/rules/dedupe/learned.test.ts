@@ -9,6 +9,7 @@ import {
   withoutAnswer,
 } from './learned.ts';
 import { InMemoryDedupeIndex } from './memory-index.ts';
+import { candidateWith } from './test-candidate.ts';
 
 const engine = createDedupeEngine();
 
@@ -74,9 +75,9 @@ describe('learned evidence', () => {
       ),
     );
     const ranked = [
-      { ...candidateOf(dismissedId, 0.9) },
-      { ...candidateOf(next, 0.6) },
-      { ...candidateOf('F-new', 0.99) },
+      { ...candidateWith(dismissedId, 0.9) },
+      { ...candidateWith(next, 0.6) },
+      { ...candidateWith('F-new', 0.99) },
     ];
     expect(engine.decide(ranked, { featureId: 'F-new' }).candidate?.id).toBe(dismissedId);
     const decision = engine.decide(ranked, { featureId: 'F-new', learned });
@@ -163,24 +164,3 @@ describe('learned evidence', () => {
     );
   });
 });
-
-function candidateOf(id: string, confidence: number) {
-  return {
-    id,
-    similarity: confidence,
-    confidence,
-    evidence: {
-      matchedTerms: [],
-      typos: {},
-      opposites: [],
-      bm25: 0,
-      bm25Norm: 0,
-      titleTerms: 0,
-      titleGrams: 0,
-      queryCoverage: 0,
-      candidateCoverage: 0,
-      onlyInRequest: [],
-      onlyInCandidate: [],
-    },
-  };
-}
