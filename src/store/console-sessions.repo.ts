@@ -9,11 +9,12 @@ import { type ConsoleRole, consoleSessions } from './schema.ts';
  * session.
  */
 
-const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
+/** A secret as the console's tables keep it (sessions here, sign-ins in console-sign-ins.repo.ts): its SHA-256. */
+export const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /** The CSRF token of the session whose cookie holds `cookieValue`. */
 export function csrfFor(cookieValue: string): string {
-  return createHash('sha256').update(`csrf\0${cookieValue}`).digest('base64url');
+  return hash(`csrf\0${cookieValue}`);
 }
 
 export interface NewConsoleSession {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { hash } from './console-sessions.repo.ts';
 import type { Db } from './db.ts';
 import { consoleSignIns } from './schema.ts';
 
@@ -7,8 +7,6 @@ import { consoleSignIns } from './schema.ts';
  * Sign-ins under way: an OpenID Connect authorization (keyed by its state) or an emailed link (keyed by its
  * token). Only the key's SHA-256 is stored, so reading the table starts no one's sign-in; each is used once.
  */
-
-const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 export interface NewOidcSignIn {
   state: string;

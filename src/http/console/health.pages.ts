@@ -68,10 +68,10 @@ function trackerViews(facts: HealthFacts) {
 
 function sourceViews(facts: HealthFacts) {
   return facts.sources.map((source) => {
-    const finding = facts.intake.ok
-      ? sourceFinding({ ...source, state: facts.intake.value.find((r) => r.id === source.id) }, facts.now)
-      : unreadable('the database', facts.intake.error);
     const row = facts.intake.ok ? facts.intake.value.find((r) => r.id === source.id) : undefined;
+    const finding = facts.intake.ok
+      ? sourceFinding({ ...source, state: row }, facts.now)
+      : unreadable('the database', facts.intake.error);
     return {
       ...source,
       finding,
