@@ -1,6 +1,7 @@
 import type { DedupeEngine } from './engine.ts';
 import {
   type CorpusDocument,
+  comparableText,
   duplicateGroups,
   type LabelledQuery,
   outcomeOf,
@@ -48,7 +49,7 @@ export async function replayPools(
   const analysed = corpus.map((d) => engine.analyse(d));
   const textOf = (id: string) => {
     const d = corpus[position.get(id) ?? -1];
-    return d ? `${d.title.trim().toLowerCase()}\n${d.body.trim().toLowerCase()}` : undefined;
+    return d && comparableText(d);
   };
   const need = duplicateGroups(queries);
   const random = generator(seed);

@@ -64,6 +64,10 @@ interface EvaluationResult {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** A document's text as compared to spot word-for-word copies: trimmed, lower case. */
+export const comparableText = (d: CorpusDocument) =>
+  `${d.title.trim().toLowerCase()}\n${d.body.trim().toLowerCase()}`;
+
 /** What happened to one query: where its original ranked, and what the top candidates were. */
 export interface QueryOutcome {
   queryId: string;
@@ -95,7 +99,7 @@ export async function replay(
   const position = new Map(corpus.map((d, i) => [d.id, i]));
   const textOf = (id: string) => {
     const d = corpus[position.get(id) ?? -1];
-    return d ? `${d.title.trim().toLowerCase()}\n${d.body.trim().toLowerCase()}` : undefined;
+    return d && comparableText(d);
   };
   const analysed = corpus.map((d) => engine.analyse(d));
   const index = new InMemoryDedupeIndex();

@@ -6,7 +6,7 @@ import {
   thresholdsOf,
 } from './calibrate.ts';
 import type { DecideContext, DedupeEngine } from './engine.ts';
-import { type CorpusDocument, duplicateGroups, type LabelledQuery } from './evaluate.ts';
+import { type CorpusDocument, comparableText, duplicateGroups, type LabelledQuery } from './evaluate.ts';
 import {
   type CompiledLearning,
   compileLearning,
@@ -117,9 +117,7 @@ export async function replayStream(
 ): Promise<StreamReplay> {
   const need = duplicateGroups(queries);
   const partners = labelledPartners(queries);
-  const textOf = new Map(
-    corpus.map((d) => [d.id, `${d.title.trim().toLowerCase()}\n${d.body.trim().toLowerCase()}`]),
-  );
+  const textOf = new Map(corpus.map((d) => [d.id, comparableText(d)]));
   const byId = new Map(corpus.map((d) => [d.id, d]));
   const features = new SimulatedFeatures(need);
   const index = new InMemoryDedupeIndex();
