@@ -19,20 +19,17 @@ export async function runStreamReplay(
   const before = await replayStream(engine, corpus, queries, false);
   const beforeFigures = quarterFigures(before.steps);
   process.stderr.write(quarterTable('before (no learning)', beforeFigures));
-  const result: Record<string, unknown> = { replay: { before: beforeFigures } };
+  const replay: Record<string, unknown> = { before: beforeFigures };
   if (learning) {
     const after = await replayStream(engine, corpus, queries, true, { target });
     const afterFigures = quarterFigures(after.steps);
     process.stderr.write(quarterTable('after (learning from the answers)', afterFigures));
     process.stderr.write(`thresholds in use at the end: ${JSON.stringify(after.thresholds)}\n`);
-    result['replay'] = {
-      before: beforeFigures,
-      after: {
-        ...afterFigures,
-        thresholds: after.thresholds,
-        learned: learnedSummary(after.evidence, 10),
-      },
+    replay['after'] = {
+      ...afterFigures,
+      thresholds: after.thresholds,
+      learned: learnedSummary(after.evidence, 10),
     };
   }
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify({ replay })}\n`);
 }
