@@ -1,37 +1,19 @@
 import type { z } from 'zod';
-import { isUuid } from '../domain/ids.ts';
 import type { ScoreBreakdown } from '../rules/score.ts';
 import { auditForFeature } from '../store/audit.repo.ts';
 import type { FeatureCursor } from '../store/features.repo.ts';
 import type { TrackerLink } from '../store/links.repo.ts';
 import type { features } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import { decodeFeatureCursor, encodeFeatureCursor } from './feature-cursor.ts';
 import { HttpProblem, validationProblem } from './problem.ts';
 import type { RouteHandlers } from './route-table.ts';
 import type { featureDetail, featureList, featureSummary, trackerLinkView } from './schemas.ts';
 
-function encodeCursor(sort: string, cursor: FeatureCursor): string {
-  return Buffer.from(JSON.stringify({ s: sort, ...cursor })).toString('base64url');
-}
-
+/** The API answers a cursor it did not make with a 400 naming it. */
 function decodeCursor(sort: string, raw: string): FeatureCursor {
-  try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as {
-      s?: unknown;
-      v?: unknown;
-      id?: unknown;
-    };
-    // The sort value must be what that sort keys on: a finite score, or an ISO time.
-    const validValue =
-      sort === 'score'
-        ? typeof value.v === 'number' && Number.isFinite(value.v)
-        : typeof value.v === 'string' && !Number.isNaN(Date.parse(value.v));
-    if (value.s === sort && validValue && typeof value.id === 'string' && isUuid(value.id)) {
-      return { v: value.v as number | string, id: value.id };
-    }
-  } catch {
-    // fall through to the validation error
-  }
+  const cursor = decodeFeatureCursor(sort, raw, sort !== 'score');
+  if (cursor) return cursor;
   throw validationProblem([
     { field: 'cursor', in: 'query', detail: `cursor is not one this endpoint returned for sort=${sort}` },
   ]);
@@ -135,7 +117,7 @@ export function featuresHandlers({
     listFeatures: async ({ query: { sort, limit, cursor } }, _req, res) => {
       const after = cursor ? decodeCursor(sort, cursor) : undefined;
       const page = await store.features.list({ sort, limit, after });
-      const nextCursor = page.next ? encodeCursor(sort, page.next) : null;
+      const nextCursor = page.next ? encodeFeatureCursor(sort, page.next) : null;
       const body: z.infer<typeof featureList> = {
         data: page.features.map(summary),
         nextCursor,

@@ -1,15 +1,14 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { isUuid } from '../../domain/ids.ts';
 import { FEATURE_STATUSES } from '../../domain/status.ts';
 import {
-  type ConsoleFeatureCursor,
   type ConsoleFeatureFilters,
   type ConsoleFeatureLink,
   type ConsoleFeatureSort,
   listConsoleFeatures,
 } from '../../store/console-features.repo.ts';
 import type { AppDeps } from '../app.ts';
+import { decodeFeatureCursor, encodeFeatureCursor } from '../feature-cursor.ts';
 import type { RouteHandlers } from '../route-table.ts';
 import { CONSOLE_CSP, sendView } from '../views/views.ts';
 import type { consoleFeatureQuery } from './console-routes.ts';
@@ -28,27 +27,6 @@ const PAGE_SIZE = 50;
 const TRACKERS = ['jira', 'linear', 'none'] as const;
 
 type Query = z.infer<typeof consoleFeatureQuery>;
-
-function encodeCursor(sort: ConsoleFeatureSort, cursor: ConsoleFeatureCursor): string {
-  return Buffer.from(JSON.stringify({ s: sort, ...cursor })).toString('base64url');
-}
-
-function decodeCursor(sort: ConsoleFeatureSort, raw: string): ConsoleFeatureCursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const v = value['v'];
-    const validValue =
-      sort === 'recent'
-        ? typeof v === 'string' && !Number.isNaN(Date.parse(v))
-        : typeof v === 'number' && Number.isFinite(v);
-    const id = value['id'];
-    if (value['s'] === sort && validValue && typeof id === 'string' && isUuid(id))
-      return { v: v as number | string, id };
-  } catch {
-    // not a cursor of ours
-  }
-  return undefined;
-}
 
 const listOf = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const trimmed = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
@@ -103,7 +81,7 @@ async function featuresList(deps: AppDeps, query: Query, req: Request, res: Resp
   const q = trimmed(query.q);
   const base = { query, sort, q: q ?? '', statuses: FEATURE_STATUSES, labels: featureLabels };
   const layout = layoutData(req, 'features', 'Features');
-  const after = query.cursor ? decodeCursor(sort, query.cursor) : undefined;
+  const after = query.cursor ? decodeFeatureCursor(sort, query.cursor, sort === 'recent') : undefined;
   const problem =
     'problem' in read
       ? read.problem
@@ -130,7 +108,7 @@ async function featuresList(deps: AppDeps, query: Query, req: Request, res: Resp
       ...base,
       problem: undefined,
       rows: page.rows.map((row) => ({ ...row, links: links.get(row.id) ?? [] })),
-      next: page.next ? nextPageHref(query, sort, encodeCursor(sort, page.next)) : null,
+      next: page.next ? nextPageHref(query, sort, encodeFeatureCursor(sort, page.next)) : null,
       searchedNothing: termGroups !== undefined && termGroups.length === 0,
       firstPage: !after,
     },
