@@ -74,11 +74,7 @@ describe('learned evidence', () => {
         engine.analyse,
       ),
     );
-    const ranked = [
-      { ...candidateWith(dismissedId, 0.9) },
-      { ...candidateWith(next, 0.6) },
-      { ...candidateWith('F-new', 0.99) },
-    ];
+    const ranked = [candidateWith(dismissedId, 0.9), candidateWith(next, 0.6), candidateWith('F-new', 0.99)];
     expect(engine.decide(ranked, { featureId: 'F-new' }).candidate?.id).toBe(dismissedId);
     const decision = engine.decide(ranked, { featureId: 'F-new', learned });
     expect(decision.candidate?.id).toBe(next);

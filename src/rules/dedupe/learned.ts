@@ -184,8 +184,11 @@ export function compileLearning(evidence: LearnedEvidence): CompiledLearning {
   const dismissed = new Set(evidence.dismissed.map(([x, y]) => `${x}\u0000${y}`));
   const apart = new Map(evidence.distinguishing);
   const related = new Map<string, { term: string; weight: number }[]>();
-  const relate = (x: string, y: string, weight: number) =>
-    related.set(x, [...(related.get(x) ?? []), { term: y, weight }]);
+  const relate = (x: string, y: string, weight: number) => {
+    const list = related.get(x);
+    if (list) list.push({ term: y, weight });
+    else related.set(x, [{ term: y, weight }]);
+  };
   for (const { a, b, merges } of evidence.associations) {
     const weight = associationWeight(merges, Math.max(apart.get(a) ?? merges, apart.get(b) ?? merges));
     relate(a, b, weight);
