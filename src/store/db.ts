@@ -146,7 +146,12 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
   const release = target.dataDir ? lockPgliteDir(target.dataDir) : () => {};
   let client: PGlite;
   try {
-    client = new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), extensions: { pg_trgm } });
+    client = new PGlite({
+      ...(target.dataDir ? { dataDir: target.dataDir } : {}),
+      extensions: { pg_trgm },
+      // Postgres' 128 MB of shared buffers would sit in the process' memory for good; the OS caches the files too.
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+    });
   } catch (err) {
     release();
     throw err;
