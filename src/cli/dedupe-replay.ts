@@ -17,12 +17,12 @@ export async function runStreamReplay(
   target: number,
 ): Promise<void> {
   const before = await replayStream(engine, corpus, queries, false);
-  const beforeFigures = quarterFigures(before.steps);
+  const beforeFigures = quarterFigures(before.steps, target);
   process.stderr.write(quarterTable('before (no learning)', beforeFigures));
   const replay: Record<string, unknown> = { before: beforeFigures };
   if (learning) {
     const after = await replayStream(engine, corpus, queries, true, { target });
-    const afterFigures = quarterFigures(after.steps);
+    const afterFigures = quarterFigures(after.steps, target);
     process.stderr.write(quarterTable('after (learning from the answers)', afterFigures));
     process.stderr.write(`thresholds in use at the end: ${JSON.stringify(after.thresholds)}\n`);
     replay['after'] = {

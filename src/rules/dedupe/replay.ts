@@ -23,6 +23,8 @@ export interface StreamStep {
   /** A feature of the request's need existed when it arrived: it is a duplicate, and has a right answer. */
   duplicate: boolean;
   action: 'merge' | 'review' | 'new';
+  /** The decision's merge confidence (0 without a candidate): what an auto-merge threshold is compared with. */
+  confidence: number;
   /** The decision's candidate feature is the request's need (its first request's), or holds the same text. */
   rightFeature: boolean;
   /** The candidate's best document is a labelled partner of the request (either way), or the same text. */
@@ -146,6 +148,7 @@ export async function replayStream(
     const step: StreamStep = {
       duplicate: features.hasNeed(need(doc.id)),
       action: decision.action,
+      confidence: decision.confidence,
       rightFeature: featureId !== undefined && (features.needOf(featureId) === need(doc.id) || sameText),
       rightDocument: documentId !== undefined && (partners(doc.id).has(documentId) || sameText),
     };
