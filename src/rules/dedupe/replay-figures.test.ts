@@ -45,7 +45,10 @@ describe('hindsight ceiling: the most one merge-confidence threshold could have 
   });
 
   it('nothing above the target, or no candidate at all: no threshold', () => {
-    expect(hindsightCeiling([step(0.9, false), step(0.8, true)], 0.95)).toEqual({ share: 0, threshold: null });
+    expect(hindsightCeiling([step(0.9, false), step(0.8, true)], 0.95)).toEqual({
+      share: 0,
+      threshold: null,
+    });
     expect(hindsightCeiling([step(0, false)], 0.95)).toEqual({ share: 0, threshold: null });
   });
 
