@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock.ts';
+import { PgliteTurns } from './pglite-turns.ts';
 import * as schema from './schema.ts';
 import { isTransientDatabaseError } from './transient-error.ts';
 
@@ -23,6 +24,12 @@ export type DatabaseTarget =
 export interface Database {
   kind: DatabaseTarget['kind'];
   db: Db;
+  /**
+   * The same database for intake's writes (accepted requests, source pages): on PGlite, whose one connection is
+   * shared by everything in the process, their statements go before any queued background work (pglite-turns.ts);
+   * on Postgres, the same pool as `db`.
+   */
+  intakeDb: Db;
   /** Applies pending migrations; safe when several processes call it at once. */
   migrate(): Promise<{ applied: number }>;
   ping(): Promise<void>;
@@ -131,6 +138,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
   return {
     kind: 'postgres',
     db,
+    intakeDb: db,
     migrate: () => migrateUnderLock(pool),
     async ping() {
       await pool.query('select 1');
@@ -156,12 +164,18 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
     release();
     throw err;
   }
-  const pgliteDb = drizzlePglite(client, { schema });
+  const turns = new PgliteTurns(client);
+  // PGlite is what the session calls; the turns' client answers the two methods it uses (query, transaction).
+  const drizzleOn = (turn: 'intake' | 'background') =>
+    drizzlePglite({ client: turns.clientFor(turn) as PGlite, schema });
+  const pgliteDb = drizzleOn('background');
   const db = pgliteDb as unknown as Db;
+  const intakeDb = drizzleOn('intake') as unknown as Db;
   let closed = false;
   return {
     kind: 'pglite',
     db,
+    intakeDb,
     async migrate() {
       // One instance per data directory by construction (store/pglite-lock.ts): no advisory lock needed.
       const before = await countApplied(db);
@@ -169,7 +183,8 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
       return { applied: (await countApplied(db)) - before };
     },
     async ping() {
-      await client.query('select 1');
+      // Readiness answers under load: its probe waits for no queued background work.
+      await intakeDb.execute(sql`select 1`);
     },
     async close() {
       if (closed) return;

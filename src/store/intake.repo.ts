@@ -19,8 +19,11 @@ const payloadHash = (item: IntakeItem) =>
     .update(JSON.stringify([item.title, item.body, item.requester, item.receivedAt]))
     .digest('hex');
 
-/** Each source row and its cursor, and the page a pull or webhook stores with the cursor move. */
-function sourceCursors(db: Db) {
+/**
+ * Each source row and its cursor, and the page a pull or webhook stores with the cursor move (written through
+ * `intakeDb`, the handle whose statements go first on PGlite).
+ */
+function sourceCursors(db: Db, intakeDb: Db) {
   return {
     /** The row of a configured source, created on first use. */
     async ensure(id: string, kind: string): Promise<IntakeSourceRow> {
@@ -46,7 +49,7 @@ function sourceCursors(db: Db) {
       move: { expectedCursor: string | null; cursor: string | null } | undefined,
       now: Date,
     ): Promise<StoredPage> {
-      return db.transaction(async (tx) => {
+      return intakeDb.transaction(async (tx) => {
         if (move) {
           const moved = await tx
             .update(intakeSources)
@@ -130,9 +133,9 @@ function sourceHealth(db: Db) {
  * the cursor after it are written in one transaction, so a crash leaves either both or neither: a pull resumes
  * after the last stored page, and a re-read item is a no-op on (source, ref).
  */
-export function createIntakeRepo(db: Db) {
+export function createIntakeRepo(db: Db, intakeDb: Db = db) {
   return {
-    ...sourceCursors(db),
+    ...sourceCursors(db, intakeDb),
     ...sourceHealth(db),
   };
 }

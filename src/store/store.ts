@@ -31,9 +31,13 @@ function createStore(database: Database, options: StoreOptions = {}) {
     migrate: () => database.migrate(),
     ping: () => database.ping(),
     close: () => database.close(),
-    requests: createRequestsRepo(database.db),
+    // On PGlite, accepts are committed in groups, one turn of its single connection per group.
+    requests: createRequestsRepo(database.db, {
+      db: database.intakeDb,
+      grouped: database.kind === 'pglite',
+    }),
     /** Intake sources' cursors and health, and the requests their pulls and webhooks bring. */
-    intake: createIntakeRepo(database.db),
+    intake: createIntakeRepo(database.db, database.intakeDb),
     features: createFeaturesRepo(database.db),
     demand: createDemandRepo(database.db),
     rescore: createRescoreRepo(database.db, options.scoreDemand ?? noScorer),
