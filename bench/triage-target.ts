@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createCompanyFolds } from '../src/application/company-folds.ts';
+import { createDedupeLearning } from '../src/application/dedupe-learning.ts';
 import { createTriage } from '../src/application/triage.ts';
 import type { UnitOfWork } from '../src/application/unit-of-work.ts';
 import { createDedupeEngine, type DedupeEngine } from '../src/rules/dedupe/engine.ts';
@@ -161,6 +162,7 @@ export function triageOf(store: Store, engine: DedupeEngine) {
     unitOfWork,
     folds: createCompanyFolds({ db: store.db, unitOfWork, scoring: DEFAULT_SCORING }),
     deps: { dedupe: engine, identity: { extraFreeMailDomains: [] }, scoring: DEFAULT_SCORING },
+    learning: createDedupeLearning(engine),
   });
 }
 

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Store } from '../store/store.ts';
 import { createCompanyFolds } from './company-folds.ts';
+import { createDedupeLearning, forgetEverything, learningStats } from './dedupe-learning.ts';
 import { createFeatureEdits } from './feature-edits.ts';
 import { searchTermGroups } from './feature-search.ts';
 import { createLinkState, importIssue } from './link-state.ts';
@@ -47,12 +48,13 @@ export function createApplication({ store, queues, config, status, triage, metri
       unmergeFeature({ ...context, push: triage.push }, ...args),
   };
   const companyFolds = createCompanyFolds({ db: store.db, unitOfWork, scoring: triage.scoring });
+  const learning = createDedupeLearning(triage.dedupe);
   return {
     links,
     merges,
     backlog: { importIssue: (...args: DropContext<typeof importIssue>) => importIssue(context, ...args) },
     trackerEvents: createTrackerEvents({ store, links, merges, metrics, log }),
-    triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage }),
+    triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage, learning }),
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),
     /** A person's edits of one feature: its title, a push now, an export (each with its audit event). */
@@ -61,6 +63,11 @@ export function createApplication({ store, queues, config, status, triage, metri
     searchTerms: (q: string) => searchTermGroups(q, (input) => triage.dedupe.analyse(input)),
     /** The review queue's decisions that end a feature's hold from the tracker, and the hold running out. */
     review: createReview({ store, unitOfWork, push: triage.push, holdSeconds: config.push.holdForReview }),
+    /** What dedupe learned from the team's answers: the numbers in use and why, and a reset. */
+    dedupeLearning: {
+      stats: () => learningStats(store.db, learning),
+      forget: () => forgetEverything(store.db),
+    },
   };
 }
 

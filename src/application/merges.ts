@@ -29,6 +29,7 @@ import {
   type StatusCause,
   type StatusChange,
 } from '../store/status-change.ts';
+import { forgetMergeAnswer, mergeAnswerOf, recordMergeAnswer } from './dedupe-learning.ts';
 import { recountFeature } from './feature-score.ts';
 import { markForPush, type PushPolicy } from './push-bar.ts';
 import { type MergeAudit, recordChange, type StatusContext, settleStatus } from './status-change.ts';
@@ -100,6 +101,8 @@ export async function mergeFeatures(
     if ('outcome' in pair) return pair;
     const { from, into } = pair;
     const survivorId = into.id;
+    // What the merge answers, read before anything moves (a review item's question, or the first requests).
+    const answer = await mergeAnswerOf(tx, fromId, intoId, survivorId);
     const movedRequestIds = await moveRequests(tx, fromId, survivorId);
     // Its issues on a tracker where the survivor has one stay, to be closed as duplicates of the survivor's (the
     // duplicate the tracker marked among them: closing it again changes nothing); its other issues now carry the
@@ -125,6 +128,7 @@ export async function mergeFeatures(
       linkIds: movedLinkIds,
       detail: { ...detail, primaryLinkIds: primary, copiedStopIds: copiedStops, duplicateLinks: pairs },
     });
+    await recordMergeAnswer(tx, answer, { mergeId, cause: audit.by, actor: audit.actor ?? null });
     const { duplicateLinkId, ...rest } = detail;
     const change = await recordChange(
       work,
@@ -163,6 +167,8 @@ async function moveBack(
   // The issues this merge asked to close as duplicates are to be reopened (their links were marked dirty below).
   await clearDuplicates(tx, featureId, (merge.detail['duplicateLinks'] as DuplicatePair[] | undefined) ?? []);
   await recordUnmerge(tx, { featureId, mergeId: merge.id, actor, copiedStopIds });
+  // What the merge taught dedupe goes with it.
+  await forgetMergeAnswer(tx, merge.id);
   return { requestIds, linkIds };
 }
 

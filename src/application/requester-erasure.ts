@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
+import { forgetAnswerTexts } from '../store/dedupe-answers.repo.ts';
 import {
   featureDocumentId,
   lockDedupeIndex,
@@ -99,6 +100,8 @@ export async function eraseRequester(
     await scrubCandidateEvidence(tx, requestIds);
   }
   await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds, retitled);
+  // Their words stop teaching dedupe: what the answers taught is compiled again without them.
+  await forgetAnswerTexts(tx, requestIds);
   const cancelledNotifications = await cancelAndScrubNotifications(tx, person.id);
   // The dev outbox's `to` is the address, alone or as `Name <address>`.
   await tx

@@ -1,8 +1,10 @@
 import { type Actor, recordAudit } from '../store/audit.repo.ts';
 import { reviewCandidateOf } from '../store/console-review.repo.ts';
+import { reviewQuestionOf } from '../store/dedupe-answers.repo.ts';
 import type { DirtyLink } from '../store/feature-writes.ts';
 import { dismissReview, expiredHolds } from '../store/review.repo.ts';
 import type { Store } from '../store/store.ts';
+import { recordDismissAnswer } from './dedupe-learning.ts';
 import { markForPush, type PushPolicy } from './push-bar.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
@@ -37,14 +39,17 @@ export function createReview({
 
     /**
      * "Not a duplicate": the feature leaves the queue and, passing the bar, gets its link and push now. Who said so
-     * is recorded with both features, in the same unit of work.
+     * is recorded with both features, in the same unit of work, and so is the answer dedupe learns from: the two
+     * are different needs, never proposed as one again.
      */
     dismiss(featureId: string, actor: Actor): Promise<DismissOutcome> {
       return unitOfWork(async (work) => {
         const candidateId = await reviewCandidateOf(work.tx, featureId);
+        const question = candidateId ? await reviewQuestionOf(work.tx, featureId, candidateId) : undefined;
         if (!candidateId || !(await dismissReview(work.tx, featureId)))
           return { outcome: 'not-found' } as const;
         await recordAudit(work.tx, { actor, action: 'dismiss', featureId, detail: { candidateId } });
+        await recordDismissAnswer(work.tx, { itemId: featureId, candidateId, actor }, question);
         const links = push ? await markForPush(work.tx, featureId, push) : [];
         work.after.push(links);
         return { outcome: 'dismissed', links } as const;

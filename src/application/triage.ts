@@ -18,6 +18,7 @@ import {
   type TriagedRequest,
 } from '../store/triage.repo.ts';
 import type { CompanyFolds } from './company-folds.ts';
+import { type DedupeLearning, type Learning, withoutDismissed } from './dedupe-learning.ts';
 import { recountFeature } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import { markForPush, type PushPolicy } from './push-bar.ts';
@@ -90,12 +91,23 @@ function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
   };
 }
 
-/** Ranks the request against the index and decides: the feature it joins, or the new one it makes. */
-async function chooseFeature(tx: Tx, deps: TriageDeps, request: TriagedRequest, index: StoreDedupeIndex) {
+/**
+ * Ranks the request against the index and decides: the feature it joins, or the new one it makes. With what the
+ * team's answers taught: terms merges associated count as shared, a feature dismissed against the nearest one is no
+ * candidate, and the thresholds are those the answers support.
+ */
+async function chooseFeature(
+  tx: Tx,
+  deps: TriageDeps,
+  request: TriagedRequest,
+  index: StoreDedupeIndex,
+  learning: Learning,
+) {
   const { dedupe } = deps;
   const text = dedupe.analyse({ title: request.title, body: request.body });
-  const candidates = featureCandidates(await dedupe.rank(text, index, CANDIDATE_DOCUMENTS), index);
-  const decision = dedupe.decide(candidates);
+  const ranked = await dedupe.rank(text, index, CANDIDATE_DOCUMENTS, learning.compiled);
+  const candidates = withoutDismissed(featureCandidates(ranked, index), learning.compiled);
+  const decision = dedupe.decide(candidates, { thresholds: learning.inUse, learned: learning.compiled });
   // decide() returns one of the candidates it was given: the same object, with its document id.
   const best = candidates.find((c) => c === decision.candidate);
   // The same title, once normalised, as a live feature's: one need, however little the index knows yet
@@ -110,7 +122,7 @@ async function chooseFeature(tx: Tx, deps: TriageDeps, request: TriagedRequest, 
       decision: sameTitle ? 'same-title' : decision.action,
       mergeConfidence: decision.confidence,
       runnerUp: decision.runnerUp?.id ?? null,
-      thresholds: dedupe.thresholds,
+      thresholds: learning.inUse,
       candidates: candidates.slice(0, 5).map(candidateEvidence),
     },
   };
@@ -135,7 +147,12 @@ async function chooseFeature(tx: Tx, deps: TriageDeps, request: TriagedRequest, 
   return { text, featureId, action: 'created' as const, ...evidence };
 }
 
-async function triageInTransaction(tx: Tx, deps: TriageDeps, requestId: string): Promise<TriageOutcome> {
+async function triageInTransaction(
+  tx: Tx,
+  deps: TriageDeps,
+  learning: DedupeLearning,
+  requestId: string,
+): Promise<TriageOutcome> {
   // First: every triage decision and index change is serialised (see lockDedupeIndex), and taking it before
   // any row lock keeps one lock order with merges.
   await lockDedupeIndex(tx);
@@ -149,7 +166,7 @@ async function triageInTransaction(tx: Tx, deps: TriageDeps, requestId: string):
     request.source,
   );
   const index = storeDedupeIndex(tx);
-  const chosen = await chooseFeature(tx, deps, request, index);
+  const chosen = await chooseFeature(tx, deps, request, index, await learning.current(tx));
   const { featureId, action } = chosen;
   await index.add(requestDocumentId(requestId), featureId, indexedDocument(chosen.text));
   await recordTriage(
@@ -171,14 +188,17 @@ export function createTriage({
   unitOfWork,
   folds,
   deps,
+  learning,
 }: {
   unitOfWork: UnitOfWork;
   folds: CompanyFolds;
   deps: TriageDeps;
+  /** What the team's answers taught, shared with the review stats. */
+  learning: DedupeLearning;
 }) {
   return async function triage(requestId: string): Promise<TriageOutcome> {
     const outcome = await unitOfWork(async (work) => {
-      const done = await triageInTransaction(work.tx, deps, requestId);
+      const done = await triageInTransaction(work.tx, deps, learning, requestId);
       if (done.kind === 'triaged') work.after.push(done.links);
       return done;
     });

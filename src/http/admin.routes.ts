@@ -5,12 +5,19 @@ import type { RouteHandlers } from './route-table.ts';
 export function adminHandlers({
   reconcile,
   dependencies,
+  forgetDedupeLearning,
 }: {
   reconcile: () => Promise<unknown>;
   /** Database and Redis, each `ok` or why not (health.routes probeDependencies). */
   dependencies: () => Promise<Array<[string, string]>>;
-}): Pick<RouteHandlers, 'reconcile'> {
+  /** Deletes every dedupe answer; returns how many there were. */
+  forgetDedupeLearning: () => Promise<number>;
+}): Pick<RouteHandlers, 'reconcile' | 'forgetDedupeLearning'> {
   return {
+    forgetDedupeLearning: async (_input, _req, res) => {
+      res.json({ forgotten: await forgetDedupeLearning() });
+    },
+
     // Run the redrive now instead of waiting for its interval (after restoring Redis, say).
     reconcile: async (_input, _req, res) => {
       // It reads the database and writes Redis: with either away it cannot do its work, which is a 503 naming the

@@ -123,6 +123,7 @@ function apiHandlers(
     ...adminHandlers({
       reconcile: deps.reconcile,
       dependencies: () => probeDependencies({ pingDatabase: () => store.ping(), redis }),
+      forgetDedupeLearning: () => application.dedupeLearning.forget(),
     }),
     ...requestersHandlers({ application }),
     ...requestsHandlers({ store, queues, metrics }),

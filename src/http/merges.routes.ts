@@ -11,7 +11,8 @@ import type { RouteHandlers } from './route-table.ts';
  * What a product owner does with triage's doubts: the review list (`GET /v1/review`, features that may duplicate
  * another, with the evidence), merging one feature into another (`POST /v1/features/:id/merge`), undoing a merge
  * (`POST /v1/features/:id/unmerge`), and saying "not a duplicate" (`POST /v1/review/:id/dismiss`). A feature in
- * the queue is held from the tracker until one of these, or until `push.holdForReview` runs out.
+ * the queue is held from the tracker until one of these, or until `push.holdForReview` runs out. Every answer
+ * teaches dedupe; what it learned is at `GET /v1/review/stats`.
  */
 
 interface MergesDeps {
@@ -70,8 +71,12 @@ async function unmerge({ application }: MergesDeps, id: string, req: Request) {
 
 export function mergesHandlers(
   deps: MergesDeps,
-): Pick<RouteHandlers, 'listReview' | 'dismissReview' | 'mergeFeature' | 'unmergeFeature'> {
+): Pick<RouteHandlers, 'listReview' | 'reviewStats' | 'dismissReview' | 'mergeFeature' | 'unmergeFeature'> {
   return {
+    reviewStats: async (_input, _req, res) => {
+      res.json(await deps.application.dedupeLearning.stats());
+    },
+
     listReview: async ({ query }, _req, res) => {
       const page = await deps.application.review.list(query).catch((err: unknown) => {
         if (!(err instanceof BadCursor)) throw err;

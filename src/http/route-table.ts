@@ -17,6 +17,7 @@ import {
   requestView,
   reviewList,
   reviewQuery,
+  reviewStats,
   submitRequestBody,
   unmergeResponse,
 } from './schemas.ts';
@@ -197,6 +198,14 @@ const reviewRoutes = {
     responses: { 200: { description: 'A page of the review queue', schema: reviewList } },
     problems: { 400: 'Invalid query' },
   }),
+  reviewStats: defineRoute({
+    method: 'get',
+    path: '/v1/review/stats',
+    auth: 'apiKey',
+    summary:
+      "What dedupe learned from the team's answers: the answers, the thresholds triage decides with and why (the configured prior until enough answers support another), the dismissed pairs and word associations, and the share of review items whose first candidate was accepted",
+    responses: { 200: { description: 'The numbers in use and why', schema: reviewStats } },
+  }),
   dismissReview: defineRoute({
     method: 'post',
     path: '/v1/review/:id/dismiss',
@@ -243,6 +252,14 @@ const adminRoutes = {
     summary: 'Run the redrive now: make sure every pending piece of work has a job (ADMIN_TOKEN)',
     responses: { 200: { description: 'What the redrive found: added, retried and present jobs per queue' } },
     problems: { 503: 'The database or Redis is not reachable; names which (Retry-After)' },
+  }),
+  forgetDedupeLearning: defineRoute({
+    method: 'post',
+    path: '/v1/admin/dedupe/forget',
+    auth: 'adminToken',
+    summary:
+      "Forget everything dedupe learned from the team's answers (ADMIN_TOKEN): the answers are deleted, and every process decides with the configured thresholds and no learned words again",
+    responses: { 200: { description: '{"forgotten": <answers deleted>}' } },
   }),
   exportRequester: defineRoute({
     method: 'get',

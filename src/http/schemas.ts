@@ -334,3 +334,48 @@ export const reviewList = z.object({
   data: z.array(reviewItem),
   links: z.object({ next: z.string().nullable() }),
 });
+
+/** One threshold triage decides with, and why it has that value. */
+const thresholdInUse = z.object({
+  value: z.number(),
+  /** The configured value, kept until enough answers support another. */
+  prior: z.number(),
+  source: z.enum(['prior', 'answers']),
+  /** Answered pairs on its far side (at or above auto-merge, below review). */
+  measuredOn: z.number().int(),
+  /** Of those, the share answered the way the threshold assumes; null when there are none. */
+  rightShare: z.number().nullable(),
+});
+
+/** What dedupe learned from the team's answers: `GET /v1/review/stats`. */
+export const reviewStats = z.object({
+  /** Every answer remembered: review answers and merges made by hand or in a tracker. */
+  answers: z.number().int(),
+  merges: z.number().int(),
+  dismissals: z.number().int(),
+  /** Answers to review items (merge either way round, or not a duplicate). */
+  reviewAnswers: z.number().int(),
+  /** Of those, the share that merged the item with the candidate review showed first; null before any. */
+  firstCandidateAccepted: z.number().nullable(),
+  thresholds: z.object({
+    /** The share of right answers a threshold must keep. */
+    target: z.number(),
+    /** Answered pairs a threshold needs before it leaves its prior. */
+    minimumAnswers: z.number().int(),
+    /** Answers with the scores review asked with (merges by hand carry none). */
+    answers: z.number().int(),
+    merges: z.number().int(),
+    dismissals: z.number().int(),
+    autoMerge: thresholdInUse,
+    review: thresholdInUse,
+  }),
+  learned: z.object({
+    answers: z.number().int(),
+    dismissedPairs: z.number().int(),
+    associations: z.number().int(),
+    /** The strongest word associations merges taught, with the number of merges and their weight (0..1). */
+    strongest: z.array(
+      z.object({ a: z.string(), b: z.string(), merges: z.number().int(), weight: z.number() }),
+    ),
+  }),
+});

@@ -4,6 +4,7 @@
  */
 
 export * from './schema/console.ts';
+export * from './schema/dedupe-answers.ts';
 export * from './schema/dedupe-index.ts';
 export * from './schema/notifications.ts';
 export * from './schema/requests.ts';

@@ -1,0 +1,211 @@
+import { and, asc, count, eq, inArray, isNull, or, type SQLWrapper, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db } from './db.ts';
+import type { Tx } from './feature-writes.ts';
+import { dedupeAnswers, dedupeLearning, features, requesters, requests, triageDecisions } from './schema.ts';
+
+/**
+ * The team's answers to "are these one need?" (`dedupe_answers`) and the generation that moves with every change to
+ * them (`dedupe_learning`). Reads and writes only: what the answers teach is compiled in application/dedupe-learning.
+ */
+
+export type NewDedupeAnswer = Omit<typeof dedupeAnswers.$inferInsert, 'id' | 'answeredAt'>;
+
+/** One answer with the texts it teaches from: empty when the requester was erased (their words teach nothing). */
+export interface StoredAnswer {
+  requestFeatureId: string;
+  candidateFeatureId: string;
+  answer: 'merge' | 'dismiss';
+  scores: Record<string, number> | null;
+  answeredAt: Date;
+  text: { title: string; body: string };
+  candidateText: { title: string; body: string };
+}
+
+/** Moves the generation, in the caller's transaction: every process rebuilds its learning at its next triage. */
+export async function bumpLearningGeneration(tx: Tx): Promise<void> {
+  await tx
+    .insert(dedupeLearning)
+    .values({ id: 1, generation: 1 })
+    .onConflictDoUpdate({
+      target: dedupeLearning.id,
+      set: { generation: sql`${dedupeLearning.generation} + 1` },
+    });
+}
+
+/** The generation now; 0 before the first answer. */
+export async function learningGeneration(db: Tx | Db): Promise<number> {
+  const [row] = await db
+    .select({ generation: dedupeLearning.generation })
+    .from(dedupeLearning)
+    .where(eq(dedupeLearning.id, 1));
+  return row?.generation ?? 0;
+}
+
+export async function insertDedupeAnswer(tx: Tx, answer: NewDedupeAnswer): Promise<void> {
+  await tx.insert(dedupeAnswers).values(answer);
+  await bumpLearningGeneration(tx);
+}
+
+/** Forgets the answer a merge recorded (the merge was undone); returns how many rows went. */
+export async function deleteAnswersOfMerge(tx: Tx, mergeId: string): Promise<number> {
+  const gone = await tx
+    .delete(dedupeAnswers)
+    .where(eq(dedupeAnswers.mergeId, mergeId))
+    .returning({ id: dedupeAnswers.id });
+  if (gone.length > 0) await bumpLearningGeneration(tx);
+  return gone.length;
+}
+
+/** Forgets every answer; returns how many there were. */
+export async function deleteAllAnswers(tx: Tx): Promise<number> {
+  const gone = await tx.delete(dedupeAnswers).returning({ id: dedupeAnswers.id });
+  await bumpLearningGeneration(tx);
+  return gone.length;
+}
+
+/** After an erasure of these requests' words: when an answer used them, what was learned must be rebuilt. */
+export async function forgetAnswerTexts(tx: Tx, requestIds: readonly string[]): Promise<void> {
+  if (requestIds.length === 0) return;
+  const [used] = await tx
+    .select({ id: dedupeAnswers.id })
+    .from(dedupeAnswers)
+    .where(
+      or(
+        inArray(dedupeAnswers.requestId, [...requestIds]),
+        inArray(dedupeAnswers.candidateRequestId, [...requestIds]),
+      ),
+    )
+    .limit(1);
+  if (used) await bumpLearningGeneration(tx);
+}
+
+const candidateRequest = alias(requests, 'candidate_request');
+const requester = alias(requesters, 'requester');
+const candidateRequester = alias(requesters, 'candidate_requester');
+const requestFeature = alias(features, 'request_feature');
+const candidateFeature = alias(features, 'candidate_feature');
+
+/**
+ * A side's text: its request's words unless its requester was erased (erasure blanks them too; this also holds
+ * for an erasure committed between the two), or `fallback` (its feature's title) when the side had no request.
+ */
+const sideText = (requestId: SQLWrapper, erasedAt: SQLWrapper, words: SQLWrapper, fallback: SQLWrapper) =>
+  sql<string>`case when ${requestId} is null then ${fallback} when ${erasedAt} is not null then '' else ${words} end`;
+
+/** Every answer in the order given, with the texts it teaches from. */
+export async function answersForLearning(db: Tx | Db): Promise<StoredAnswer[]> {
+  const rows = await db
+    .select({
+      requestFeatureId: dedupeAnswers.requestFeatureId,
+      candidateFeatureId: dedupeAnswers.candidateFeatureId,
+      answer: dedupeAnswers.answer,
+      scores: dedupeAnswers.scores,
+      answeredAt: dedupeAnswers.answeredAt,
+      title: sideText(requests.id, requester.erasedAt, requests.title, requestFeature.title),
+      body: sideText(requests.id, requester.erasedAt, requests.body, sql`''`),
+      candidateTitle: sideText(
+        candidateRequest.id,
+        candidateRequester.erasedAt,
+        candidateRequest.title,
+        candidateFeature.title,
+      ),
+      candidateBody: sideText(
+        candidateRequest.id,
+        candidateRequester.erasedAt,
+        candidateRequest.body,
+        sql`''`,
+      ),
+    })
+    .from(dedupeAnswers)
+    .innerJoin(requestFeature, eq(requestFeature.id, dedupeAnswers.requestFeatureId))
+    .innerJoin(candidateFeature, eq(candidateFeature.id, dedupeAnswers.candidateFeatureId))
+    .leftJoin(requests, eq(requests.id, dedupeAnswers.requestId))
+    .leftJoin(requester, eq(requester.id, requests.requesterId))
+    .leftJoin(candidateRequest, eq(candidateRequest.id, dedupeAnswers.candidateRequestId))
+    .leftJoin(candidateRequester, eq(candidateRequester.id, candidateRequest.requesterId))
+    .orderBy(asc(dedupeAnswers.id));
+  return rows.map(({ title, body, candidateTitle, candidateBody, ...row }) => ({
+    ...row,
+    text: { title, body },
+    candidateText: { title: candidateTitle, body: candidateBody },
+  }));
+}
+
+/** The question a review item asked: the request triage decided on, the candidate's request, and the scores. */
+export interface ReviewQuestion {
+  requestId: string | null;
+  candidateRequestId: string | null;
+  scores: Record<string, number> | null;
+}
+
+/** The request id of a dedupe document (`r:<id>`); a backlog issue's title (`f:<id>`) has none. */
+const requestOfDocument = (documentId: unknown) =>
+  typeof documentId === 'string' && documentId.startsWith('r:') ? documentId.slice(2) : null;
+
+/**
+ * What review asked about feature `itemId` while it waits as a possible duplicate of `candidateId`; undefined when
+ * it is not such an item. The scores are the decision's merge confidence and the candidate's own confidence.
+ */
+export async function reviewQuestionOf(
+  tx: Tx,
+  itemId: string,
+  candidateId: string,
+): Promise<ReviewQuestion | undefined> {
+  const [row] = await tx
+    .select({
+      own: features.possibleDuplicateScore,
+      evidence: features.possibleDuplicateEvidence,
+      requestId: triageDecisions.requestId,
+      decided: triageDecisions.evidence,
+      score: triageDecisions.score,
+    })
+    .from(features)
+    .leftJoin(
+      triageDecisions,
+      and(eq(triageDecisions.featureId, features.id), eq(triageDecisions.action, 'created')),
+    )
+    .where(
+      and(
+        eq(features.id, itemId),
+        eq(features.possibleDuplicateOfId, candidateId),
+        isNull(features.reviewedAt),
+        isNull(features.mergedIntoId),
+      ),
+    )
+    .limit(1);
+  if (!row) return undefined;
+  const confidence = row.decided?.['mergeConfidence'];
+  const scored = typeof confidence === 'number' && row.own !== null;
+  return {
+    requestId: row.requestId,
+    candidateRequestId: requestOfDocument(row.evidence?.['documentId']),
+    scores: scored ? { confidence, own: row.own ?? 0 } : null,
+  };
+}
+
+/** The feature's first request (the one that started it, unless it was erased or moved), if it has any. */
+export async function firstRequestOf(tx: Tx, featureId: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ id: requests.id })
+    .from(requests)
+    .where(eq(requests.featureId, featureId))
+    .orderBy(asc(requests.receivedAt), asc(requests.id))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+/** Answers by kind, and how many of them answered a review item (the rest are merges nobody was asked about). */
+export async function answerCounts(db: Db) {
+  const [row] = await db
+    .select({
+      answers: count(),
+      merges: count(sql`case when ${dedupeAnswers.answer} = 'merge' then 1 end`),
+      reviewAnswers: count(sql`case when ${dedupeAnswers.cause} = 'review' then 1 end`),
+      reviewMerges: count(
+        sql`case when ${dedupeAnswers.answer} = 'merge' and ${dedupeAnswers.cause} = 'review' then 1 end`,
+      ),
+    })
+    .from(dedupeAnswers);
+  return row ?? { answers: 0, merges: 0, reviewAnswers: 0, reviewMerges: 0 };
+}

@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { features, requests } from './requests.ts';
+import { featureMerges } from './trackers.ts';
+
+/** What the team told dedupe: each answer to "are these one need?", and a counter that moves with every change. */
+
+/**
+ * One answer: the request triage asked about (or a merged feature's first request) against the candidate's
+ * request, the two features when it was given, and the engine's scores then. Texts are read from the requests
+ * when learning is compiled, so an erased requester's words stop teaching. A merge answer names its merge, so an
+ * unmerge removes exactly what it taught.
+ */
+export const dedupeAnswers = pgTable(
+  'dedupe_answers',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Null when the feature had no request (an imported backlog issue): its title is the text then. */
+    requestId: uuid('request_id').references(() => requests.id),
+    candidateRequestId: uuid('candidate_request_id').references(() => requests.id),
+    requestFeatureId: uuid('request_feature_id')
+      .notNull()
+      .references(() => features.id),
+    candidateFeatureId: uuid('candidate_feature_id')
+      .notNull()
+      .references(() => features.id),
+    answer: text('answer', { enum: ['merge', 'dismiss'] }).notNull(),
+    /** Who answered where: a review item ('review'), a merge by hand ('api'), a duplicate in the tracker. */
+    cause: text('cause', { enum: ['review', 'api', 'tracker'] }).notNull(),
+    /**
+     * The engine's scores for the pair when the question was asked (every field of a DedupeAnswer but the texts,
+     * features, answer and time, verbatim); null for a pair nobody was asked about (a merge by hand).
+     */
+    scores: jsonb('scores').$type<Record<string, number>>(),
+    actor: text('actor'),
+    mergeId: uuid('merge_id').references(() => featureMerges.id),
+    answeredAt: timestamp('answered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('dedupe_answers_merge_idx').on(t.mergeId)],
+);
+
+/**
+ * One row: a generation that every change to what dedupe learns moves (an answer, an unmerge, a reset, an
+ * erasure), in the transaction that makes the change, so each process rebuilds its compiled learning exactly when
+ * it changed.
+ */
+export const dedupeLearning = pgTable(
+  'dedupe_learning',
+  {
+    id: integer('id').primaryKey().default(1),
+    generation: bigint('generation', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('dedupe_learning_one_row', sql`${t.id} = 1`)],
+);

@@ -1,0 +1,240 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviewStats } from '../src/http/schemas.ts';
+import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
+import type { Candidate } from '../src/rules/dedupe/rank.ts';
+import { insertDedupeAnswer } from '../src/store/dedupe-answers.repo.ts';
+import { storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
+import { triageDecisions } from '../src/store/schema.ts';
+import { startService, type TestService, validRequest } from './helpers/service.ts';
+
+/**
+ * Dedupe learning from the team's answers, through the real service: answers given through the API are
+ * remembered in the database, triage ranks and decides with what they taught, an undone merge forgets, a dismissed
+ * pair is not proposed again, the thresholds leave their prior only once enough answers support it, and an erased
+ * requester's words stop teaching. The team in these cases writes "tix" for tickets, a word no synonym table knows.
+ */
+
+const ADMIN = 'admin-token-dedupe-learning-0001';
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startService({ env: { ADMIN_TOKEN: ADMIN } });
+});
+afterAll(async () => {
+  await svc?.stop();
+});
+
+/** The engine as configured (default thresholds), alone: what triage decided before any answer. */
+const engine = createDedupeEngine();
+
+interface Decision {
+  decision: string;
+  mergeConfidence: number;
+  thresholds: { autoMerge: number; review: number };
+  candidates: { featureId: string; confidence: number }[];
+}
+
+let people = 0;
+
+async function submit(service: TestService, title: string) {
+  people += 1;
+  const { body: _default, ...request } = validRequest({
+    title,
+    requester: { email: `person${people}@company${people}.com` },
+  });
+  const res = await service.post('/v1/requests', request);
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  const featureId = await service.featureOf(id);
+  const [row] = await service.runtime.store.db
+    .select()
+    .from(triageDecisions)
+    .where(eq(triageDecisions.requestId, id));
+  return { id, featureId, decision: row?.evidence as unknown as Decision };
+}
+
+/** What the engine alone decides for this title against the service's index now (no answers, no thresholds). */
+async function decidedAlone(service: TestService, title: string) {
+  const index = storeDedupeIndex(service.runtime.store.db);
+  const ranked = await engine.rank(engine.analyse({ title }), index, 30);
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  for (const c of ranked) {
+    const featureId = index.featureOf(c.id);
+    if (!featureId || seen.has(featureId)) continue;
+    seen.add(featureId);
+    candidates.push({ ...c, id: featureId });
+  }
+  return engine.decide(candidates);
+}
+
+async function stats(service: TestService = svc) {
+  const res = await service.get('/v1/review/stats');
+  expect(res.status).toBe(200);
+  return reviewStats.parse(await res.json());
+}
+
+/** Submits "<thing> for tix" (review against "<thing> on tickets") and merges it into its candidate by review. */
+async function teach(service: TestService, thing: string, original: string) {
+  const item = await submit(service, `${thing} for tix`);
+  expect(item.decision.decision).toBe('review');
+  expect(item.decision.candidates[0]?.featureId).toBe(original);
+  const res = await service.post(`/v1/features/${item.featureId}/merge`, { into: original });
+  expect(res.status).toBe(200);
+  return item;
+}
+
+const admin = (path: string, token = ADMIN) =>
+  fetch(`${svc.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+
+describe('what dedupe learns from the team', () => {
+  it('GET /v1/review/stats needs an API key, and before any answer shows the configured thresholds as the prior', async () => {
+    expect((await fetch(`${svc.url}/v1/review/stats`)).status).toBe(401);
+    const before = await stats();
+    expect(before).toMatchObject({ answers: 0, merges: 0, dismissals: 0, firstCandidateAccepted: null });
+    expect(before.thresholds.autoMerge).toMatchObject({ value: 0.8, prior: 0.8, source: 'prior' });
+    expect(before.thresholds.review).toMatchObject({ value: 0.5, prior: 0.5, source: 'prior' });
+    expect(before.learned).toMatchObject({ associations: 0, dismissedPairs: 0 });
+  });
+
+  it('review merges teach that two words mean one thing; triage merges with it; undoing the merges forgets it', async () => {
+    const originals = new Map<string, string>();
+    for (const thing of ['custom fields', 'time tracking', 'bulk edit', 'due dates']) {
+      originals.set(thing, (await submit(svc, `${thing} on tickets`)).featureId);
+    }
+    const taught = [
+      await teach(svc, 'custom fields', originals.get('custom fields') ?? ''),
+      await teach(svc, 'time tracking', originals.get('time tracking') ?? ''),
+    ];
+    const learned = await stats();
+    expect(learned).toMatchObject({ answers: 2, merges: 2, reviewAnswers: 2, firstCandidateAccepted: 1 });
+    expect(learned.learned.strongest[0]).toMatchObject({ a: 'ticket', b: 'tix', merges: 2 });
+
+    // The engine alone would ask; with what the merges taught, triage merges without a question.
+    expect((await decidedAlone(svc, 'bulk edit for tix')).action).toBe('review');
+    const merged = await submit(svc, 'bulk edit for tix');
+    expect(merged.decision.decision).toBe('merge');
+    expect(merged.featureId).toBe(originals.get('bulk edit'));
+
+    for (const item of taught) {
+      expect((await svc.post(`/v1/features/${item.featureId}/unmerge`, {})).status).toBe(200);
+    }
+    const forgotten = await stats();
+    expect(forgotten).toMatchObject({ answers: 0, merges: 0 });
+    expect(forgotten.learned.associations).toBe(0);
+    // As before the merges: the same decision as the engine alone, to the digit.
+    const alone = await decidedAlone(svc, 'due dates for tix');
+    const probe = await submit(svc, 'due dates for tix');
+    expect(probe.decision.decision).toBe(alone.action);
+    expect(probe.decision.decision).toBe('review');
+    expect(probe.decision.mergeConfidence).toBeCloseTo(alone.confidence, 9);
+  });
+
+  it('a pair answered "not a duplicate" is never proposed again, nor a request of that feature against the other', async () => {
+    const original = await submit(svc, 'priority field on tickets');
+    const item = await submit(svc, 'priority field for tix');
+    expect(item.decision.decision).toBe('review');
+    expect(item.decision.candidates[0]?.featureId).toBe(original.featureId);
+    expect((await svc.post(`/v1/review/${item.featureId}/dismiss`, {})).status).toBe(204);
+    expect(await stats()).toMatchObject({ dismissals: 1, learned: { dismissedPairs: 1 } });
+
+    // Nearest to the dismissed feature: the feature it was dismissed against is no candidate of it.
+    const again = await submit(svc, 'priority field for tix, please');
+    expect(again.decision.candidates[0]?.featureId).toBe(item.featureId);
+    expect(again.decision.candidates.map((c) => c.featureId)).not.toContain(original.featureId);
+    const queue = (await (await svc.get('/v1/review?limit=100')).json()) as {
+      data: { feature: { id: string }; possibleDuplicateOf: { id: string } }[];
+    };
+    const reviewItem = queue.data.find((r) => r.feature.id === again.featureId);
+    expect(reviewItem?.possibleDuplicateOf.id ?? item.featureId).toBe(item.featureId);
+  });
+
+  it('thresholds keep their prior until enough answers exist, then move; a reset forgets everything', async () => {
+    const a = await submit(svc, 'sprint burndown chart');
+    const b = await submit(svc, 'velocity report for sprints');
+    // Answers whose candidate confidences run from 0.5 up: every one "not a duplicate".
+    const seed = async (n: number) =>
+      svc.runtime.store.db.transaction(async (tx) => {
+        for (let i = 0; i < n; i += 1) {
+          await insertDedupeAnswer(tx, {
+            requestId: a.id,
+            candidateRequestId: b.id,
+            requestFeatureId: a.featureId,
+            candidateFeatureId: b.featureId,
+            answer: 'dismiss',
+            cause: 'review',
+            scores: { confidence: 0.2 + i / 1000, own: 0.5 + i / 500 },
+            actor: 'seed',
+          });
+        }
+      });
+    const before = (await stats()).thresholds.answers;
+    const minimum = (await stats()).thresholds.minimumAnswers;
+    await seed(minimum - 1 - before);
+    const few = await stats();
+    expect(few.thresholds.answers).toBe(minimum - 1);
+    expect(few.thresholds.review).toMatchObject({ value: 0.5, source: 'prior' });
+
+    await seed(20);
+    const enough = await stats();
+    expect(enough.thresholds.review.source).toBe('answers');
+    expect(enough.thresholds.review.value).toBeGreaterThan(0.5);
+    expect(enough.thresholds.autoMerge).toMatchObject({ value: 0.8, source: 'prior' });
+    // Triage decides with the thresholds in use.
+    const next = await submit(svc, 'dark mode for the mobile app');
+    expect(next.decision.thresholds).toEqual({ autoMerge: 0.8, review: enough.thresholds.review.value });
+
+    expect((await admin('/v1/admin/dedupe/forget', svc.apiKey)).status).toBe(403);
+    const reset = await admin('/v1/admin/dedupe/forget');
+    expect(reset.status).toBe(200);
+    expect(((await reset.json()) as { forgotten: number }).forgotten).toBe(enough.answers);
+    const after = await stats();
+    expect(after).toMatchObject({ answers: 0, learned: { dismissedPairs: 0, associations: 0 } });
+    expect(after.thresholds.review).toMatchObject({ value: 0.5, source: 'prior' });
+  });
+
+  it("an erased requester's words stop teaching", async () => {
+    const labels = await submit(svc, 'labels on tickets');
+    const filters = await submit(svc, 'filters on tickets');
+    const taught = [
+      await teach(svc, 'labels', labels.featureId),
+      await teach(svc, 'filters', filters.featureId),
+    ];
+    expect((await stats()).learned.strongest[0]).toMatchObject({ a: 'ticket', b: 'tix', merges: 2 });
+    const view = (await (await svc.get(`/v1/requests/${taught[0]?.id}`)).json()) as {
+      requester: { id: string };
+    };
+    const erase = await fetch(`${svc.url}/v1/requesters/${view.requester.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(erase.status).toBe(200);
+    const after = await stats();
+    // The merge is still an answer; the erased words teach nothing.
+    expect(after.merges).toBe(2);
+    expect(after.learned.strongest[0]).toMatchObject({ a: 'ticket', b: 'tix', merges: 1 });
+  });
+});
+
+describe('learning kept in the database', () => {
+  it('a restarted service decides with what the answers taught before', async () => {
+    const first = await startService({ keepDatabase: true });
+    let second: TestService | undefined;
+    try {
+      const custom = await submit(first, 'custom fields on tickets');
+      const time = await submit(first, 'time tracking on tickets');
+      const bulk = await submit(first, 'bulk edit on tickets');
+      await teach(first, 'custom fields', custom.featureId);
+      await teach(first, 'time tracking', time.featureId);
+      await first.stop();
+      second = await startService({ database: first.database });
+      expect((await stats(second)).learned.strongest[0]).toMatchObject({ a: 'ticket', b: 'tix', merges: 2 });
+      const probe = await submit(second, 'bulk edit for tix');
+      expect(probe.decision.decision).toBe('merge');
+      expect(probe.featureId).toBe(bulk.featureId);
+    } finally {
+      await second?.stop();
+      if (!second) await first.stop();
+    }
+  });
+});
