@@ -63,9 +63,11 @@ describe('npm run dedupe-eval', () => {
     for (const run of [replay['before'], replay['after']]) {
       expect(run?.quarters).toHaveLength(4);
       expect(run?.all).toMatchObject({ requests: 2, duplicates: 1, wrongMerges: 0 });
+      expect(run?.all).toHaveProperty('ceiling.share');
     }
     expect(replay['after']).toHaveProperty('thresholds.autoMerge.source', 'prior');
     expect(proc.stderr()).toMatch(/before \(no learning\)[\s\S]*after \(learning from the answers\)/);
+    expect(proc.stderr()).toMatch(/ceiling \(at threshold\)/);
     const before = spawnCli(
       ['dedupe-eval', '--corpus', corpus, '--queries', queries, '--replay', '--no-learning'],
       {},
