@@ -6,6 +6,7 @@ import type { Candidate } from '../src/rules/dedupe/rank.ts';
 import { insertDedupeAnswer } from '../src/store/dedupe-answers.repo.ts';
 import { storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { triageDecisions } from '../src/store/schema.ts';
+import { testDatabaseKind } from './helpers/database.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
 
 /**
@@ -237,4 +238,29 @@ describe('learning kept in the database', () => {
       if (!second) await first.stop();
     }
   });
+
+  // Two processes at once on one database: PGlite is one process's, so only on Postgres.
+  it.skipIf(testDatabaseKind !== 'postgres')(
+    'a second process on the same database decides with answers given through the first',
+    async () => {
+      const first = await startService({ keepDatabase: true });
+      const second = await startService({ database: first.database, keepDatabase: true });
+      try {
+        const custom = await submit(first, 'custom fields on tickets');
+        const time = await submit(first, 'time tracking on tickets');
+        const bulk = await submit(first, 'bulk edit on tickets');
+        // The second process has compiled what it knew before the answers (nothing).
+        expect((await stats(second)).answers).toBe(0);
+        await teach(first, 'custom fields', custom.featureId);
+        await teach(first, 'time tracking', time.featureId);
+        const probe = await submit(second, 'bulk edit for tix');
+        expect(probe.decision.decision).toBe('merge');
+        expect(probe.featureId).toBe(bulk.featureId);
+      } finally {
+        await second.stop();
+        await first.stop();
+        await first.database.drop();
+      }
+    },
+  );
 });
