@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runDoctor } from './cli/doctor.ts';
 import { type Config, ConfigError, loadConfig } from './config/load.ts';
 import { startSandboxEmulators } from './connectors/sandbox-emulators.ts';
 import { devApiKey } from './dev-api-key.ts';
@@ -211,7 +210,7 @@ async function main(argv: string[]): Promise<void> {
     case 'emulators':
       return emulators(config, argv.slice(1));
     case 'doctor': {
-      const checks = await runDoctor(config);
+      const checks = await (await import('./cli/doctor.ts')).runDoctor(config);
       for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
       return;

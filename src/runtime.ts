@@ -126,7 +126,13 @@ async function startInfrastructure({ config, role, log }: RuntimeOptions) {
       role === 'api' ? undefined : { analyse: dedupe.engine.analyse, fingerprint: dedupe.fingerprint },
       log,
     );
-    const trackers = createTrackers(config, emulators);
+    const trackers = await createTrackers(config, emulators);
+    // Rate limits kept in Redis: every process spends one budget per source.
+    const sources = await createSources(
+      config.sources,
+      { log },
+      { redis: producer, prefix: config.queuePrefix },
+    );
     const queues = createQueues({
       connection: producer,
       prefix: config.queuePrefix,
@@ -134,7 +140,7 @@ async function startInfrastructure({ config, role, log }: RuntimeOptions) {
       log,
       trackerQueues: trackers.queues().map((q) => trackerQueueName(q.kind, q.site)),
     });
-    return { store, producer, workerRedis, emulators, trackers, queues, dedupe };
+    return { store, producer, workerRedis, emulators, trackers, sources, queues, dedupe };
   } catch (err) {
     await emulators?.close();
     producer.disconnect();
@@ -180,13 +186,11 @@ function collectMetrics(
 /** Metrics, use cases, sources, schedules and the redrive: what every role has, workers or not. */
 function buildServices(options: RuntimeOptions, infra: Infrastructure) {
   const { config, log } = options;
-  const { store, queues, producer, trackers } = infra;
+  const { store, queues, producer, trackers, sources } = infra;
   const metrics = createMetrics();
   const application = buildApplication(options, infra, metrics);
   const trackerHealth = createTrackerHealth(producer, config.queuePrefix);
   collectMetrics(metrics, infra, trackerHealth);
-  // Rate limits kept in Redis: every process spends one budget per source.
-  const sources = createSources(config.sources, { log }, { redis: producer, prefix: config.queuePrefix });
   const trackerSites = trackers.queues().map(({ kind, site }) => ({ kind, site }));
   // Every process knows the wanted schedules (readiness names a missing one); worker processes keep them.
   const schedules = createSchedules({
@@ -209,7 +213,6 @@ function buildServices(options: RuntimeOptions, infra: Infrastructure) {
     metrics,
     application,
     trackerHealth,
-    sources,
     writeIntake: createIntakeWriter({ store, queues, metrics, log }),
     schedules,
     redrive,

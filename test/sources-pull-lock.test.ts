@@ -51,17 +51,21 @@ describe('source pulls across processes', () => {
   });
 
   /** The same source, pulled by another worker process. */
-  function otherProcess() {
+  async function otherProcess() {
     const config = intake.sources.config('zd');
     if (!config) throw new Error('zd is configured');
-    const sources = createSources([config], { log }, { redis: otherRedis, prefix: intake.queues.prefix });
+    const sources = await createSources(
+      [config],
+      { log },
+      { redis: otherRedis, prefix: intake.queues.prefix },
+    );
     return sourcePullJob({ store: intake.store, sources, queues: intake.queues, redis: otherRedis }, log)
       .pull;
   }
   const exportCalls = () => fake.calls.filter((c) => c.includes('/incremental/tickets/cursor.json'));
 
   it('two pulls of the same source started at once make one set of provider calls', async () => {
-    const other = otherProcess();
+    const other = await otherProcess();
     const outcomes = await Promise.all([intake.pull('zd'), other({ sourceId: 'zd' })]);
     expect(outcomes).toEqual(expect.arrayContaining([{ pulled: 5, pages: 3 }, { skipped: 'locked' }]));
     expect(exportCalls()).toHaveLength(3);

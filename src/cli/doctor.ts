@@ -153,7 +153,7 @@ async function trackerChecks(config: Config): Promise<Check[]> {
       },
     ];
   }
-  const trackers = createTrackers(config);
+  const trackers = await createTrackers(config);
   const routing = config.trackers.routing;
   const targets: PushTarget[] = routing ? [...routing.rules.map((r) => r.target), routing.default] : [];
   const checks: Check[] = [];
@@ -194,7 +194,7 @@ async function trackerChecks(config: Config): Promise<Check[]> {
 
 /** Each enabled intake source: its credentials and reachability (`check()`), one line each. */
 export async function sourceChecks(config: Pick<Config, 'sources'>): Promise<Check[]> {
-  const sources = createSources(config.sources, { log: createLogger({ level: 'silent' }) });
+  const sources = await createSources(config.sources, { log: createLogger({ level: 'silent' }) });
   const checks: Check[] = [];
   for (const source of sources.all()) {
     const name = `source ${source.id} (${source.kind})`;

@@ -3,11 +3,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ResolvedSourceConfig } from '../config/sources.schema.ts';
 import type { Logger } from '../log.ts';
-import { createEmailInboxSource } from './email-inbox/source.ts';
 import type { IntakeSource } from './intake-source.ts';
-import { createIntercomSource } from './intercom/source.ts';
-import { createSlackSource } from './slack/source.ts';
-import { createZendeskSource } from './zendesk/source.ts';
 
 /** What every source factory may use besides its own config. */
 export interface SourceDeps {
@@ -58,20 +54,29 @@ export function createThrottle(
   };
 }
 
-type Factories = {
-  [K in ResolvedSourceConfig['kind']]: (
-    config: Extract<ResolvedSourceConfig, { kind: K }>,
-    deps: SourceDeps,
-  ) => IntakeSource;
+type Kind = ResolvedSourceConfig['kind'];
+type Factory<K extends Kind> = (
+  config: Extract<ResolvedSourceConfig, { kind: K }>,
+  deps: SourceDeps,
+) => IntakeSource;
+
+/**
+ * kind → its factory, loaded on first use: a process loads only the connectors (and their SDKs, several MB of
+ * memory each) of the kinds configured. A new kind adds one line here and one in `src/config/sources.schema.ts`.
+ */
+const FACTORIES: { [K in Kind]: () => Promise<Factory<K>> } = {
+  zendesk: async () => (await import('./zendesk/source.ts')).createZendeskSource,
+  intercom: async () => (await import('./intercom/source.ts')).createIntercomSource,
+  slack: async () => (await import('./slack/source.ts')).createSlackSource,
+  'email-inbox': async () => (await import('./email-inbox/source.ts')).createEmailInboxSource,
 };
 
-/** kind → factory. A new kind adds one line here and one in `src/config/sources.schema.ts`. */
-const FACTORIES: Factories = {
-  zendesk: createZendeskSource,
-  intercom: createIntercomSource,
-  slack: createSlackSource,
-  'email-inbox': createEmailInboxSource,
-};
+/** The factories of the kinds among `configs`, each loaded once. */
+async function loadFactories(configs: ResolvedSourceConfig[]): Promise<Map<Kind, Factory<Kind>>> {
+  const kinds = [...new Set(configs.map((c) => c.kind))];
+  const loaded = await Promise.all(kinds.map((kind) => FACTORIES[kind]() as Promise<Factory<Kind>>));
+  return new Map(kinds.map((kind, i) => [kind, loaded[i] as Factory<Kind>]));
+}
 
 export interface Sources {
   get(id: string): IntakeSource | undefined;
@@ -82,21 +87,21 @@ export interface Sources {
 }
 
 /** Builds every enabled configured source; `shared`: their rate limits are kept in Redis (the service). */
-export function createSources(
+export async function createSources(
   configs: ResolvedSourceConfig[],
   deps: SourceDeps,
   shared?: SharedBudget,
-): Sources {
-  const entries = configs
-    .filter((c) => c.enabled)
-    .map((c) => {
-      const factory = FACTORIES[c.kind] as (config: ResolvedSourceConfig, deps: SourceDeps) => IntakeSource;
-      const throttle = createThrottle(c.rateLimit, shared && { ...shared, sourceId: c.id });
-      return {
-        config: c,
-        source: factory(c, { ...deps, throttle, log: deps.log.child({ sourceId: c.id }) }),
-      };
-    });
+): Promise<Sources> {
+  const enabled = configs.filter((c) => c.enabled);
+  const factories = await loadFactories(enabled);
+  const entries = enabled.map((c) => {
+    const factory = factories.get(c.kind) as (config: ResolvedSourceConfig, deps: SourceDeps) => IntakeSource;
+    const throttle = createThrottle(c.rateLimit, shared && { ...shared, sourceId: c.id });
+    return {
+      config: c,
+      source: factory(c, { ...deps, throttle, log: deps.log.child({ sourceId: c.id }) }),
+    };
+  });
   return {
     get: (id) => entries.find((e) => e.config.id === id)?.source,
     all: () => entries.map((e) => e.source),

@@ -1,9 +1,9 @@
 import type { Config } from '../config/load.ts';
 import { normalizeHost, parseIssueReference } from './jira/map.ts';
-import { createJiraTracker } from './jira/tracker.ts';
+import type { createJiraTracker } from './jira/tracker.ts';
 import { issueLookupKey } from './linear/map.ts';
 import { linearSpec } from './linear/spec.ts';
-import { createLinearTracker } from './linear/tracker.ts';
+import type { createLinearTracker } from './linear/tracker.ts';
 import type { SandboxEmulators } from './sandbox-emulators.ts';
 import type { Tracker } from './tracker.ts';
 
@@ -52,70 +52,97 @@ const linearReference = (hosts: string[]): Entry['reference'] => ({
   expected: `a Linear issue identifier (ENG-12), an issue UUID, or an issue URL https://${hosts[0] ?? 'linear.app'}/<workspace>/issue/ENG-12`,
 });
 
+type TrackerConfig = Pick<Config, 'trackers' | 'push' | 'sandboxCredentials'>;
+type JiraFactory = typeof createJiraTracker;
+type LinearFactory = typeof createLinearTracker;
+
+/** The two emulators (site `sandbox`), with the sandbox credentials. */
+function sandboxEntries(
+  config: TrackerConfig,
+  emulators: SandboxEmulators,
+  createJira: JiraFactory,
+  createLinear: LinearFactory,
+): Entry[] {
+  const creds = config.sandboxCredentials;
+  return [
+    {
+      tracker: createJira({
+        site: SANDBOX_SITE,
+        host: emulators.jira.url,
+        email: creds.jira.email,
+        apiToken: creds.jira.apiToken,
+      }),
+      limiter: { max: 20, duration: 1_000 },
+      webhookSecret: emulators.webhookSecret,
+      hosts: [hostOf(emulators.jira.url)],
+      reference: jiraReference(emulators.jira.url),
+    },
+    {
+      tracker: createLinear({
+        site: SANDBOX_SITE,
+        apiKey: creds.linear.apiKey,
+        apiUrl: emulators.linear.apiUrl,
+        label: config.push.label,
+      }),
+      limiter: { max: 20, duration: 1_000 },
+      webhookSecret: emulators.webhookSecret,
+      hosts: [hostOf(emulators.linear.url), hostOf(emulators.linear.apiUrl)],
+      reference: linearReference([hostOf(emulators.linear.url)]),
+    },
+  ];
+}
+
+function jiraEntries(config: TrackerConfig, createJira: JiraFactory): Entry[] {
+  return config.trackers.jira.map((s) => ({
+    tracker: createJira({
+      site: s.site,
+      host: s.host,
+      email: s.email,
+      apiToken: s.apiToken,
+      // doctor reports configured status names the site does not have
+      statusNames: Object.keys(config.trackers.statusMap.jira.byName),
+    }),
+    limiter: { max: s.rateLimit.max, duration: s.rateLimit.perSeconds * 1_000 },
+    webhookSecret: s.webhookSecret,
+    hosts: [hostOf(s.host)],
+    reference: jiraReference(s.host),
+  }));
+}
+
+function linearEntries(config: TrackerConfig, createLinear: LinearFactory): Entry[] {
+  return config.trackers.linear.map((w) => ({
+    tracker: createLinear({
+      site: w.workspace,
+      apiKey: w.apiKey,
+      apiUrl: w.apiUrl,
+      label: config.push.label,
+    }),
+    limiter: { max: w.rateLimit.max, duration: w.rateLimit.perSeconds * 1_000 },
+    webhookSecret: w.webhookSecret,
+    hosts: LINEAR_HOSTS,
+    reference: linearReference(LINEAR_HOSTS),
+  }));
+}
+
 /**
  * The configured Jira sites and Linear workspaces as Tracker objects over the real SDKs; in sandbox mode, the two
- * emulators (site `sandbox`), with the sandbox credentials.
+ * emulators (site `sandbox`), with the sandbox credentials. Each kind's connector (and its SDK, several MB of
+ * memory) is loaded only when a tracker of that kind is configured.
  */
-export function createTrackers(
-  config: Pick<Config, 'trackers' | 'push' | 'sandboxCredentials'>,
-  emulators?: SandboxEmulators,
-): Trackers {
-  const entries: Entry[] = [];
-  const label = config.push.label;
-  if (emulators) {
-    const creds = config.sandboxCredentials;
-    entries.push(
-      {
-        tracker: createJiraTracker({
-          site: SANDBOX_SITE,
-          host: emulators.jira.url,
-          email: creds.jira.email,
-          apiToken: creds.jira.apiToken,
-        }),
-        limiter: { max: 20, duration: 1_000 },
-        webhookSecret: emulators.webhookSecret,
-        hosts: [hostOf(emulators.jira.url)],
-        reference: jiraReference(emulators.jira.url),
-      },
-      {
-        tracker: createLinearTracker({
-          site: SANDBOX_SITE,
-          apiKey: creds.linear.apiKey,
-          apiUrl: emulators.linear.apiUrl,
-          label,
-        }),
-        limiter: { max: 20, duration: 1_000 },
-        webhookSecret: emulators.webhookSecret,
-        hosts: [hostOf(emulators.linear.url), hostOf(emulators.linear.apiUrl)],
-        reference: linearReference([hostOf(emulators.linear.url)]),
-      },
-    );
-  }
-  for (const s of config.trackers.jira) {
-    entries.push({
-      tracker: createJiraTracker({
-        site: s.site,
-        host: s.host,
-        email: s.email,
-        apiToken: s.apiToken,
-        // doctor reports configured status names the site does not have
-        statusNames: Object.keys(config.trackers.statusMap.jira.byName),
-      }),
-      limiter: { max: s.rateLimit.max, duration: s.rateLimit.perSeconds * 1_000 },
-      webhookSecret: s.webhookSecret,
-      hosts: [hostOf(s.host)],
-      reference: jiraReference(s.host),
-    });
-  }
-  for (const w of config.trackers.linear) {
-    entries.push({
-      tracker: createLinearTracker({ site: w.workspace, apiKey: w.apiKey, apiUrl: w.apiUrl, label }),
-      limiter: { max: w.rateLimit.max, duration: w.rateLimit.perSeconds * 1_000 },
-      webhookSecret: w.webhookSecret,
-      hosts: LINEAR_HOSTS,
-      reference: linearReference(LINEAR_HOSTS),
-    });
-  }
+export async function createTrackers(config: TrackerConfig, emulators?: SandboxEmulators): Promise<Trackers> {
+  const useJira = emulators !== undefined || config.trackers.jira.length > 0;
+  const useLinear = emulators !== undefined || config.trackers.linear.length > 0;
+  const [jira, linear] = await Promise.all([
+    useJira ? import('./jira/tracker.ts') : undefined,
+    useLinear ? import('./linear/tracker.ts') : undefined,
+  ]);
+  const entries: Entry[] = [
+    ...(emulators && jira && linear
+      ? sandboxEntries(config, emulators, jira.createJiraTracker, linear.createLinearTracker)
+      : []),
+    ...(jira ? jiraEntries(config, jira.createJiraTracker) : []),
+    ...(linear ? linearEntries(config, linear.createLinearTracker) : []),
+  ];
   return {
     get: (kind, site) => entries.find((e) => e.tracker.kind === kind && e.tracker.site === site)?.tracker,
     all: () => entries.map((e) => e.tracker),

@@ -32,7 +32,7 @@ export async function startIntakeHarness(list: unknown[], env: Record<string, st
   const queues = createQueues({ connection: redis, prefix, retention, log });
   const resolved = resolveSources(sourcesSchema.parse(list), env);
   if (resolved.problems.length) throw new Error(resolved.problems.join('\n'));
-  const sources = createSources(resolved.sources, { log }, { redis, prefix });
+  const sources = await createSources(resolved.sources, { log }, { redis, prefix });
   const { metrics, write, pull } = sourcePullJob({ store, sources, queues, redis }, log);
   return {
     store,
