@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -5,13 +6,14 @@ import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.ts';
+import { readStages } from './helpers/compose.ts';
 import {
   createPostgresDatabase,
   createTestDatabase,
   type TestDatabase,
   testDatabaseKind,
 } from './helpers/database.ts';
-import { spawnCli, waitReady } from './helpers/process.ts';
+import { type ServiceProcess, spawnCli, waitReady } from './helpers/process.ts';
 import { deleteKeys, freePort, freshPrefix, sharedRedisUrl, startPrivateRedis } from './helpers/redis.ts';
 import { validRequest, waitFor } from './helpers/service.ts';
 
@@ -260,3 +262,73 @@ describe('migrations', () => {
     await database.drop();
   });
 });
+
+describe('memory: the young generation is capped however the service is launched', () => {
+  const ROOT = path.resolve(import.meta.dirname, '..');
+  const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+  const CAP = '--max-semi-space-size=8';
+
+  it('the npm scripts and the container pass the flag the command carries', () => {
+    const shebang = read('bin/suggested-sync.js').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${CAP}`);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['start', 'api', 'worker', 'migrate', 'doctor', 'import', 'emulators'])
+      expect(scripts[name]).toBe(`node ${CAP} src/main.ts ${name}`);
+    const service = readStages(read('Dockerfile')).find((s) => s.name === 'service');
+    const entrypoint = service?.instructions.find((i) => i.startsWith('ENTRYPOINT '));
+    expect(JSON.parse(entrypoint?.slice('ENTRYPOINT '.length) ?? 'null')).toEqual([
+      'node',
+      CAP,
+      'bin/suggested-sync.js',
+    ]);
+  });
+
+  it('the installed command, run by its first line, holds a 16 MB young generation (128 MB without the flag)', async () => {
+    const database = await createTestDatabase();
+    const prefix = freshPrefix('semi');
+    const port = await freePort();
+    // Executed as a shell would: the kernel reads the first line; `node` is the pinned Node 24 npm puts first.
+    const child = spawn(path.join(ROOT, 'bin/suggested-sync.js'), ['start'], {
+      cwd: ROOT,
+      env: {
+        PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`,
+        PORT: String(port),
+        REDIS_URL: sharedRedisUrl,
+        QUEUE_PREFIX: prefix,
+        DATA_DIR: database.dataDir,
+        JIRA_EMULATOR_PORT: '0',
+        LINEAR_EMULATOR_PORT: '0',
+        ...(database.url ? { DATABASE_URL: database.url } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = asServiceProcess(child);
+    try {
+      await waitReady(proc, port);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const newSpace = /_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(metrics)?.[1];
+      expect(Number(newSpace)).toBeGreaterThan(0);
+      expect(Number(newSpace)).toBeLessThanOrEqual(16 * 2 ** 20);
+    } finally {
+      child.kill('SIGTERM');
+      await proc.exited;
+      await deleteKeys(sharedRedisUrl, prefix);
+      await database.drop();
+    }
+  });
+});
+
+function asServiceProcess(child: ReturnType<typeof spawn>): ServiceProcess {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString('utf8');
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
