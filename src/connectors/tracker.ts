@@ -42,6 +42,23 @@ export interface CreateIssueInput extends IssueContent {
    * making a second: Linear uses it as the issue's client-chosen UUID; Jira as an entity property.
    */
   idempotencyKey: string;
+  /**
+   * The feature's requests not yet carried as customer requests: Linear creates them with the issue, in the same
+   * call; Jira shows demand in the description only and ignores them.
+   */
+  customerRequests?: readonly CustomerRequest[] | undefined;
+}
+
+/** What a create made. */
+export interface CreatedIssue {
+  ref: TrackerIssueRef;
+  /**
+   * The new issue's first state, from the create's answer (Linear) or known for its target (Jira: the first create
+   * in a project reads it, later ones reuse it with `updatedAt` at the epoch, so any state read later wins).
+   */
+  state?: TrackerIssueState | undefined;
+  /** The request ids of `customerRequests` the create carried (Linear: all of them; Jira: none). */
+  carriedRequestIds: readonly string[];
 }
 
 /** One request as a Linear customer request (customer need); Jira shows demand in the description only. */
@@ -109,7 +126,12 @@ export interface Tracker {
     input: Pick<CreateIssueInput, 'target' | 'idempotencyKey'> & { attemptedAt?: Date | undefined },
   ): Promise<TrackerIssueRef | undefined>;
 
-  createIssue(input: CreateIssueInput): Promise<TrackerIssueRef>;
+  /**
+   * Creates the issue with its demand, its link back and mark, and (Linear) its customer requests, in as few calls
+   * as the API allows: Linear one GraphQL document, Jira the create (its mark, an entity property, in the create
+   * body) and the remote link.
+   */
+  createIssue(input: CreateIssueInput): Promise<CreatedIssue>;
 
   /**
    * The link from the issue back to the feature (Jira remote link, Linear attachment), upserted, with the link's
@@ -131,8 +153,16 @@ export interface Tracker {
     idempotencyKey: string,
   ): boolean | undefined;
 
-  /** Rewrites only our demand section (the product owner's text around it stays), and labels, priority, fields. */
-  updateIssue(ref: TrackerIssueRef, content: IssueContent): Promise<void>;
+  /**
+   * Rewrites only our demand section (the product owner's text around it stays), and labels, priority, fields: one
+   * read and at most one write. Linear carries `customerRequests` in the same two calls (those it already has are
+   * skipped); Jira ignores them. Returns the issue's state as that read showed it.
+   */
+  updateIssue(
+    ref: TrackerIssueRef,
+    content: IssueContent,
+    customerRequests?: readonly CustomerRequest[],
+  ): Promise<TrackerIssueState | undefined>;
 
   /**
    * The feature's title changed (erasure renamed it): the issue's title (Jira summary) becomes `to` only while it

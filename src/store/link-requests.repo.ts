@@ -111,15 +111,17 @@ function customerRequestOf(
 
 /**
  * The feature's requests with no customer request in this workspace yet, when this link is the feature's home
- * link there (another link of the same workspace carries none: a request has one per workspace).
+ * link there (another link of the same workspace carries none: a request has one per workspace), or, for a link
+ * about to create its issue (`issueId` null), when the feature has no home link there yet: the create carries them.
  */
 async function unpushedRequests(
   db: Db,
-  link: LinkPlace,
+  link: LinkPlace & { issueId: string | null },
   featureUrl: (requestId: string) => string,
 ): Promise<CustomerRequest[]> {
-  const home = await homeLinksOf(db, [link.featureId], link);
-  if (home.get(link.featureId)?.linkId !== link.id) return [];
+  const home = (await homeLinksOf(db, [link.featureId], link)).get(link.featureId)?.linkId;
+  const homeToBe = home === undefined && link.issueId === null;
+  if (home !== link.id && !homeToBe) return [];
   const carried = db
     .select({ id: trackerLinkRequests.requestId })
     .from(trackerLinkRequests)
@@ -348,8 +350,10 @@ async function recordRequestsErased(db: Db, linkId: string, requestIds: readonly
 /** The requests a push carries to the issue as customer requests, moves, and erases. */
 export function createLinkRequestsRepo(db: Db) {
   return {
-    unpushedRequests: (link: LinkPlace, featureUrl: (requestId: string) => string) =>
-      unpushedRequests(db, link, featureUrl),
+    unpushedRequests: (
+      link: LinkPlace & { issueId: string | null },
+      featureUrl: (requestId: string) => string,
+    ) => unpushedRequests(db, link, featureUrl),
     misplacedRequests: (link: LinkPlace) => misplacedRequests(db, link),
     recordRequestsPushed: (linkId: string, requestIds: readonly string[]) =>
       recordRequestsPushed(db, linkId, requestIds),

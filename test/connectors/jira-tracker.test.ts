@@ -133,7 +133,7 @@ const paragraph = (text: string): AdfNode => ({ type: 'paragraph', content: [{ t
 
 describe('createIssue and findCreated', () => {
   it('creates the issue with the demand section, the team’s labels only, property, custom fields and a link back', async () => {
-    const ref = await tracker.createIssue(input({ customFields: { customfield_10050: 12.5 } }));
+    const ref = (await tracker.createIssue(input({ customFields: { customfield_10050: 12.5 } }))).ref;
     expect(ref).toEqual({
       kind: 'jira',
       site: 'default',
@@ -175,6 +175,36 @@ describe('createIssue and findCreated', () => {
     expect(record(ref.issueKey).remoteLinks).toHaveLength(1);
   });
 
+  it('creates in two calls, the mark in the create body; the first create in a project also reads the first state', async () => {
+    const first = await tracker.createIssue(input());
+    expect(first.state).toMatchObject({ issueKey: first.ref.issueKey, statusName: 'To Do', category: 'new' });
+    expect(first.carriedRequestIds).toEqual([]);
+    const ops = () => emulator.calls.list().map((c) => c.operation);
+    expect(ops()).toEqual([
+      'POST /rest/api/3/issue',
+      'POST /rest/api/3/issue/{issueIdOrKey}/remotelink',
+      'GET /rest/api/3/issue/{issueIdOrKey}',
+    ]);
+
+    // The project's initial status is known now: the next create makes two calls and names it, dated the epoch
+    // so that any state read later is newer.
+    const second = await tracker.createIssue(input({ featureId: 'f_two', idempotencyKey: 'f_two' }));
+    expect(ops().slice(3)).toEqual([
+      'POST /rest/api/3/issue',
+      'POST /rest/api/3/issue/{issueIdOrKey}/remotelink',
+    ]);
+    expect(second.state).toEqual({
+      ...second.ref,
+      statusName: 'To Do',
+      category: 'new',
+      updatedAt: new Date(0).toISOString(),
+    });
+    expect(record(second.ref.issueKey).properties.get(ISSUE_PROPERTY)).toEqual({
+      featureId: 'f_two',
+      idempotencyKey: 'f_two',
+    });
+  });
+
   it('finds the issue a create made before a crash by its property, with no label on the issue', async () => {
     const KEY = 'f_dark-default-SBX';
     const attemptedAt = new Date();
@@ -185,7 +215,7 @@ describe('createIssue and findCreated', () => {
       });
     }
     expect(await tracker.findCreated({ target: TARGET, idempotencyKey: KEY, attemptedAt })).toBeUndefined();
-    const ref = await tracker.createIssue(input());
+    const ref = (await tracker.createIssue(input())).ref;
     // ...the worker dies here; the retried push asks first:
     expect(record(ref.issueKey).labels).toEqual(['customer-demand']);
     expect(await tracker.findCreated({ target: TARGET, idempotencyKey: KEY, attemptedAt })).toEqual(ref);
@@ -200,7 +230,7 @@ describe('createIssue and findCreated', () => {
 
   it('searches back to the attempt (with a margin), whatever its age, page by page', async () => {
     const KEY = 'f_dark-default-SBX';
-    const ref = await tracker.createIssue(input());
+    const ref = (await tracker.createIssue(input())).ref;
     const HOUR = 3_600_000;
     // Retried two hours after the attempt (a worker down meanwhile): the issue made then is still found.
     record(ref.issueKey).created = Date.now() - 2 * HOUR + 60_000;
@@ -264,7 +294,7 @@ describe('targetVisible', () => {
 
 describe('updateIssue', () => {
   it('rewrites only the demand section, keeping the product owner’s text before and after it', async () => {
-    const ref = await tracker.createIssue(input());
+    const ref = (await tracker.createIssue(input())).ref;
     const current = (await po.issues.getIssue({ issueIdOrKey: ref.issueKey, fields: ['description'] }))
       .fields?.['description'] as AdfDoc;
     const before = paragraph('PO: we plan this for Q3.');
@@ -324,15 +354,18 @@ describe('updateIssue', () => {
   });
 
   it('makes no PUT when nothing changed, and one when a custom field did', async () => {
-    const ref = await tracker.createIssue(input({ customFields: { customfield_10050: 3 } }));
+    const ref = (await tracker.createIssue(input({ customFields: { customfield_10050: 3 } }))).ref;
+    const readsBefore = callsTo('GET /rest/api/3/issue/{issueIdOrKey}').length;
     const content = {
       title: 'Dark mode',
       demand: demand(),
       labels: ['customer-demand'],
       customFields: { customfield_10050: 3 },
     };
-    await tracker.updateIssue(ref, content);
-    expect(callsTo('GET /rest/api/3/issue/{issueIdOrKey}')).toHaveLength(1);
+    const state = await tracker.updateIssue(ref, content);
+    expect(callsTo('GET /rest/api/3/issue/{issueIdOrKey}')).toHaveLength(readsBefore + 1);
+    // The one read shows the issue's state too.
+    expect(state).toMatchObject({ issueKey: ref.issueKey, statusName: 'To Do', category: 'new' });
     expect(callsTo('PUT /rest/api/3/issue/{issueIdOrKey}')).toHaveLength(0);
 
     await tracker.updateIssue(ref, { ...content, customFields: { customfield_10050: 4 } });
@@ -343,7 +376,7 @@ describe('updateIssue', () => {
 
 describe('getIssue', () => {
   it('reads an issue by key, id or browse URL, and answers undefined once it is deleted', async () => {
-    const ref = await tracker.createIssue(input());
+    const ref = (await tracker.createIssue(input())).ref;
     await po.issues.doTransition({ issueIdOrKey: ref.issueKey, transition: { id: '21' } });
     for (const reference of [ref.issueKey, ref.issueId, ref.url, ref.issueKey.toLowerCase()]) {
       expect(await tracker.getIssue(reference)).toMatchObject({
@@ -362,10 +395,10 @@ describe('getIssue', () => {
   });
 
   it('sees a Duplicate link the product owner made', async () => {
-    const original = await tracker.createIssue(input());
-    const copy = await tracker.createIssue(
-      input({ featureId: 'f_night', idempotencyKey: 'f_night-default-SBX' }),
-    );
+    const original = (await tracker.createIssue(input())).ref;
+    const copy = (
+      await tracker.createIssue(input({ featureId: 'f_night', idempotencyKey: 'f_night-default-SBX' }))
+    ).ref;
     await po.issueLinks.linkIssues({
       type: { name: 'Duplicate' },
       inwardIssue: { key: copy.issueKey },
@@ -383,7 +416,7 @@ describe('changedSince', () => {
     const now = Date.now();
     const [stale, moved, lagging, unlinked] = await Promise.all(
       ['f_a', 'f_b', 'f_c', 'f_d'].map((f) =>
-        tracker.createIssue(input({ featureId: f, idempotencyKey: f })),
+        tracker.createIssue(input({ featureId: f, idempotencyKey: f })).then((c) => c.ref),
       ),
     );
     if (!stale || !moved || !lagging || !unlinked) throw new Error('not created');
@@ -414,7 +447,7 @@ describe('changedSince', () => {
   it('pages with nextPageToken and chunks the ids, each issue once', async () => {
     const refs = [];
     for (let i = 0; i < 130; i++)
-      refs.push(await tracker.createIssue(input({ featureId: `f${i}`, idempotencyKey: `k${i}` })));
+      refs.push((await tracker.createIssue(input({ featureId: `f${i}`, idempotencyKey: `k${i}` }))).ref);
     const cursor = new Date(Date.now() - 60_000).toISOString();
     const pages = await collect(
       trackerFor({ searchPageSize: 40 }).changedSince(
@@ -431,13 +464,18 @@ describe('changedSince', () => {
   });
 
   it('falls back to one read per issue when a deleted key makes Jira refuse the query', async () => {
-    const kept = await tracker.createIssue(input());
-    const gone = await tracker.createIssue(input({ featureId: 'f_gone', idempotencyKey: 'f_gone' }));
+    const kept = (await tracker.createIssue(input())).ref;
+    const gone = (await tracker.createIssue(input({ featureId: 'f_gone', idempotencyKey: 'f_gone' }))).ref;
     await po.issues.deleteIssue({ issueIdOrKey: gone.issueKey });
+    const readsBefore = callsTo('GET /rest/api/3/issue/{issueIdOrKey}').length;
     const pages = await collect(tracker.changedSince(undefined, [kept.issueKey, gone.issueKey]));
     expect(pages.flatMap((p) => p.issues.map((i) => i.issueKey))).toEqual([kept.issueKey]);
     expect(callsTo('POST /rest/api/3/search/jql').map((c) => c.status)).toEqual([400]);
-    expect(callsTo('GET /rest/api/3/issue/{issueIdOrKey}').map((c) => c.status)).toEqual([200, 404]);
+    expect(
+      callsTo('GET /rest/api/3/issue/{issueIdOrKey}')
+        .slice(readsBefore)
+        .map((c) => c.status),
+    ).toEqual([200, 404]);
   });
 
   it('still yields one page, carrying the new cursor, when nothing is linked', async () => {
@@ -457,8 +495,8 @@ describe('webhooks', () => {
     expect([...emulator.state.webhooks.values()].map((w) => w.url)).toEqual([receiver.url]);
     expect(callsTo('POST /rest/webhooks/1.0/webhook')).toHaveLength(1);
 
-    const original = await tracker.createIssue(input());
-    const copy = await tracker.createIssue(input({ featureId: 'f_copy', idempotencyKey: 'f_copy' }));
+    const original = (await tracker.createIssue(input())).ref;
+    const copy = (await tracker.createIssue(input({ featureId: 'f_copy', idempotencyKey: 'f_copy' }))).ref;
     await po.issues.doTransition({ issueIdOrKey: original.issueKey, transition: { id: '41' } });
     await po.issueLinks.linkIssues({
       type: { name: 'Duplicate' },
@@ -518,7 +556,8 @@ describe('errors and check', () => {
     });
 
   it('classifies a 429, a 503 (not retried by jira.js) and a wrong token', async () => {
-    const ref = await tracker.createIssue(input());
+    const ref = (await tracker.createIssue(input())).ref;
+    const readsBefore = callsTo('GET /rest/api/3/issue/{issueIdOrKey}').length;
     await fault({ rateLimit: { count: 1, retryAfterSeconds: 7 } });
     const limited = await rejection(tracker.getIssue(ref.issueKey));
     expect(limited).toMatchObject({
@@ -535,7 +574,11 @@ describe('errors and check', () => {
       kind: 'transient',
       status: 503,
     });
-    expect(callsTo('GET /rest/api/3/issue/{issueIdOrKey}').map((c) => c.status)).toEqual([429, 503]);
+    expect(
+      callsTo('GET /rest/api/3/issue/{issueIdOrKey}')
+        .slice(readsBefore)
+        .map((c) => c.status),
+    ).toEqual([429, 503]);
 
     const wrong = trackerFor({ apiToken: 'wrong' });
     expect(await rejection(wrong.getIssue(ref.issueKey))).toMatchObject({ kind: 'auth', status: 401 });

@@ -87,8 +87,8 @@ function removeDuplicateStates() {
 }
 
 async function pair() {
-  const survivor = await tracker.createIssue(input('f-b', 'Dark mode'));
-  const duplicate = await tracker.createIssue(input('f-a', 'Night theme'));
+  const survivor = (await tracker.createIssue(input('f-b', 'Dark mode'))).ref;
+  const duplicate = (await tracker.createIssue(input('f-a', 'Night theme'))).ref;
   const target = {
     survivor,
     survivorTitle: 'Dark mode',

@@ -97,9 +97,24 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
 const teamId = () => emulator.state.findTeam('SBX')?.id ?? '';
 const stateId = (type: string) => emulator.state.teamStates(teamId()).find((s) => s.type === type)?.id ?? '';
 
+/** `n` requests from two companies. */
+const customerRequests = (n: number): CustomerRequest[] =>
+  Array.from({ length: n }, (_, i) => ({
+    requestId: `q${i}`,
+    text: `Request ${i}`,
+    url: `https://suggested.example/requests/q${i}`,
+    company: {
+      id: i % 2 === 0 ? 'acme' : 'globex',
+      name: i % 2 === 0 ? 'Acme' : 'Globex',
+      domains: [],
+      revenue: null,
+      tier: null,
+    },
+  }));
+
 describe('createIssue and findCreated', () => {
   it('creates in Triage with the demand section, the label, the priority and an attachment back', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     expect(ref).toMatchObject({
       kind: 'linear',
       site: SITE,
@@ -117,9 +132,11 @@ describe('createIssue and findCreated', () => {
       ['https://suggested.example/features/f1', 'Suggested Sync feature'],
     ]);
     // The label is found, not created again, for the next issue.
-    await tracker.createIssue(
-      createInput({ featureId: 'f2', idempotencyKey: 'f2:linear:SBX', labels: ['ux'] }),
-    );
+    (
+      await tracker.createIssue(
+        createInput({ featureId: 'f2', idempotencyKey: 'f2:linear:SBX', labels: ['ux'] }),
+      )
+    ).ref;
     expect((await po.issueLabels()).nodes.map((l) => l.name).sort()).toEqual([LABEL, 'ux']);
   });
 
@@ -128,7 +145,7 @@ describe('createIssue and findCreated', () => {
     other.triageStateId = null;
     for (const s of emulator.state.teamStates(other.id))
       if (s.type === 'triage') emulator.state.states.delete(s.id);
-    const ref = await tracker.createIssue(createInput({ target: { ...TARGET, team: 'OTH' } }));
+    const ref = (await tracker.createIssue(createInput({ target: { ...TARGET, team: 'OTH' } }))).ref;
     expect((await (await po.issue(ref.issueId)).state)?.type).toBe('backlog');
     const missing = await rejection(
       tracker.createIssue(createInput({ target: { ...TARGET, team: 'NOPE' } })),
@@ -138,9 +155,9 @@ describe('createIssue and findCreated', () => {
 
   it('a create retried after a crash returns the first issue: one issue in Linear, one attachment', async () => {
     expect(await tracker.findCreated(createInput())).toBeUndefined();
-    const first = await tracker.createIssue(createInput());
+    const first = (await tracker.createIssue(createInput())).ref;
     expect(await tracker.findCreated(createInput())).toEqual(first);
-    const again = await tracker.createIssue(createInput({ title: 'Dark mode (retry)' }));
+    const again = (await tracker.createIssue(createInput({ title: 'Dark mode (retry)' }))).ref;
     expect(again).toEqual(first);
     expect(emulator.state.issues.size).toBe(1);
     expect((await po.issue(first.issueId)).title).toBe('Dark mode');
@@ -148,17 +165,38 @@ describe('createIssue and findCreated', () => {
     expect(await tracker.findCreated(createInput({ idempotencyKey: 'f9:linear:SBX' }))).toBeUndefined();
   });
 
+  it('creates the issue, its link back and its customer requests in one call, answering its first state', async () => {
+    await tracker.createIssue(createInput({ featureId: 'f0', idempotencyKey: 'f0:linear:SBX' }));
+    const requests = customerRequests(7);
+    let created: Awaited<ReturnType<typeof tracker.createIssue>> | undefined;
+    const made = await callsDuring(async () => {
+      created = await tracker.createIssue(createInput({ customerRequests: requests }));
+    });
+    expect(made.map((c) => [c.operation, c.status])).toEqual([['createIssue', 200]]);
+    expect(created?.carriedRequestIds).toEqual(requests.map((r) => r.requestId));
+    expect(created?.state).toMatchObject({ issueKey: 'SBX-2', statusName: 'Triage', category: 'triage' });
+    const issue = await po.issue(created?.ref.issueId ?? '');
+    expect((await issue.attachments()).nodes.map((a) => a.metadata)).toContainEqual({
+      suggestedSyncLink: 'f1:linear:SBX',
+    });
+    expect((await issue.needs({ first: 100 })).nodes).toHaveLength(7);
+    expect((await po.customers()).nodes.map((c) => c.externalIds[0]).sort()).toEqual(['acme', 'globex']);
+  });
+
   it('a crash after Linear created the issue but before the attachment: the retry finishes the job', async () => {
     const id = issueIdFor('f1:linear:SBX');
     await po.createIssue({ id, teamId: teamId(), title: 'Dark mode' });
-    const ref = await tracker.createIssue(createInput());
-    expect(ref.issueId).toBe(id);
+    // Linear refuses the taken id and runs nothing after it: the link back and the needs are written after.
+    const created = await tracker.createIssue(createInput({ customerRequests: customerRequests(3) }));
+    expect(created.ref.issueId).toBe(id);
+    expect(created.carriedRequestIds).toEqual(['q0', 'q1', 'q2']);
     expect(emulator.state.issues.size).toBe(1);
-    expect((await (await po.issue(id)).attachments()).nodes.map((a) => a.url)).toEqual([demand().featureUrl]);
+    expect((await (await po.issue(id)).attachments()).nodes.map((a) => a.url)).toContain(demand().featureUrl);
+    expect((await (await po.issue(id)).needs()).nodes).toHaveLength(3);
   });
 
   it('a key whose issue the product owner deleted is refused, not silently reused', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     await po.deleteIssue(ref.issueId);
     expect(await tracker.findCreated(createInput())).toBeUndefined();
     expect((await rejection(tracker.createIssue(createInput()))).kind).toBe('invalid_input');
@@ -167,7 +205,7 @@ describe('createIssue and findCreated', () => {
 
 describe('updateIssue', () => {
   it('rewrites only our section, adds labels and priority; nothing changed means no write', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     const created = (await po.issue(ref.issueId)).description ?? '';
     const poLabel = await po.createIssueLabel({ name: 'Q3', teamId: teamId() });
     await po.updateIssue(ref.issueId, {
@@ -198,8 +236,36 @@ describe('updateIssue', () => {
     expect(changed.map((c) => c.operation)).toEqual(['issueForUpdate', 'updateIssue']);
   });
 
+  it('one read and one write carry the new demand and the new customer requests; a retry adds none', async () => {
+    const requests = customerRequests(4);
+    const ref = (await tracker.createIssue(createInput({ customerRequests: requests.slice(0, 2) }))).ref;
+    const content = {
+      title: 'Dark mode',
+      demand: demand({ requestCount: 14 }),
+      labels: [],
+      priority: 3 as const,
+    };
+    let state: Awaited<ReturnType<typeof tracker.updateIssue>>;
+    const made = await callsDuring(async () => {
+      state = await tracker.updateIssue(ref, content, requests);
+    });
+    expect(made.map((c) => [c.operation, c.status])).toEqual([
+      ['issueForUpdate', 200],
+      ['updateIssue', 200],
+    ]);
+    expect(state).toMatchObject({ issueKey: ref.issueKey, statusName: 'Triage' });
+    const issue = await po.issue(ref.issueId);
+    expect(issue.description).toContain('**14 requests**');
+    expect((await issue.needs()).nodes.map((n) => n.body).sort()).toEqual(requests.map((r) => r.text));
+
+    // The answer lost, the push retried: the read finds all four needs and the same description; nothing is sent.
+    const again = await callsDuring(() => tracker.updateIssue(ref, content, requests));
+    expect(again.map((c) => c.operation)).toEqual(['issueForUpdate']);
+    expect((await (await po.issue(ref.issueId)).needs()).nodes).toHaveLength(4);
+  });
+
   it('an issue that was deleted is not_found', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     await po.deleteIssue(ref.issueId);
     const error = await rejection(tracker.updateIssue(ref, { title: 'x', demand: demand(), labels: [] }));
     expect(error.kind).toBe('not_found');
@@ -235,7 +301,7 @@ describe('addCustomerRequests', () => {
   }));
 
   it('30 requests from 5 companies: 5 customers with revenue and tier, 30 needs, in at most 3 calls; a retry adds none', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     const made = await callsDuring(() => tracker.addCustomerRequests(ref, requests));
     expect(made.length).toBeLessThanOrEqual(3);
     expect(made.map((c) => [c.operation, c.status])).toEqual([
@@ -267,7 +333,7 @@ describe('addCustomerRequests', () => {
   });
 
   it('a batch cut short is completed by its retry; a request without a company is a need without a customer', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     await tracker.addCustomerRequests(ref, requests.slice(0, 7));
     const anonymous = {
       requestId: 'anon',
@@ -285,7 +351,7 @@ describe('addCustomerRequests', () => {
 
 describe('getIssue and changedSince', () => {
   it('finds an issue by id, identifier and URL; undefined when unknown or deleted; reads a duplicate’s original', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     const byId = await tracker.getIssue(ref.issueId);
     expect(byId).toMatchObject({
       issueId: ref.issueId,
@@ -300,7 +366,9 @@ describe('getIssue and changedSince', () => {
     expect(await tracker.getIssue(issueIdFor('nothing'))).toBeUndefined();
     expect(await tracker.getIssue('https://example.com/nothing')).toBeUndefined();
 
-    const copy = await tracker.createIssue(createInput({ featureId: 'f2', idempotencyKey: 'f2:linear:SBX' }));
+    const copy = (
+      await tracker.createIssue(createInput({ featureId: 'f2', idempotencyKey: 'f2:linear:SBX' }))
+    ).ref;
     await po.createIssueRelation({
       issueId: copy.issueId,
       relatedIssueId: ref.issueId,
@@ -402,10 +470,10 @@ describe('registerWebhook and webhooks', () => {
         [receiver.url, ['Issue'], true],
       ]);
 
-      const original = await tracker.createIssue(createInput());
-      const copy = await tracker.createIssue(
-        createInput({ featureId: 'f2', idempotencyKey: 'f2:linear:SBX' }),
-      );
+      const original = (await tracker.createIssue(createInput())).ref;
+      const copy = (
+        await tracker.createIssue(createInput({ featureId: 'f2', idempotencyKey: 'f2:linear:SBX' }))
+      ).ref;
       await po.updateIssue(original.issueId, { stateId: stateId('started') });
       await po.createIssueRelation({
         issueId: copy.issueId,
@@ -480,7 +548,7 @@ describe('check, status names and errors', () => {
   });
 
   it('injected faults: a rate limit with its Retry-After, 5xx as transient', async () => {
-    const ref = await tracker.createIssue(createInput());
+    const ref = (await tracker.createIssue(createInput())).ref;
     await fault({ rateLimit: { count: 1, retryAfterSeconds: 7 } });
     const limited = await rejection(tracker.getIssue(ref.issueId));
     expect(limited).toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000, provider: 'linear' });

@@ -1,16 +1,30 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { PushTarget } from '../../domain/tracker.ts';
+import type { PushTarget, TrackerIssueState } from '../../domain/tracker.ts';
 import { type AdfDoc, demandAdf, replaceDemandAdf } from '../../rules/demand.ts';
 import { ConnectorError } from '../errors.ts';
-import type { CreateIssueInput, IssueContent, TrackerIssueRef } from '../tracker.ts';
+import type { CreatedIssue, CreateIssueInput, IssueContent, TrackerIssueRef } from '../tracker.ts';
 import type { JiraContext } from './context.ts';
-import { ISSUE_PROPERTY, issueUrl, jiraSummary, jqlString, legacyMarkLabel, markedKey } from './map.ts';
+import {
+  ISSUE_PROPERTY,
+  issueUrl,
+  jiraIssueState,
+  jiraSummary,
+  jqlString,
+  legacyMarkLabel,
+  markedKey,
+  STATE_FIELDS,
+} from './map.ts';
 import { jiraSpec } from './spec.ts';
 
 /** The Jira tracker's context plus what its writes name: the link back's label. */
 export interface JiraWriteContext extends JiraContext {
   /** Names the link back in Jira: the remote link's application and the start of its title. */
   label: string;
+  /**
+   * The status a new issue starts in, per project and issue type (its workflow's initial status), learnt from the
+   * first issue this process created there: Jira's create answers only `{ id, key, self }`.
+   */
+  initialStatus: Map<string, Pick<TrackerIssueState, 'statusName' | 'category'>>;
 }
 
 /** A title as the summary a create writes it (a retitle compares the issue's summary with it). */
@@ -99,7 +113,13 @@ export async function findCreated(
   return undefined;
 }
 
-export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput): Promise<TrackerIssueRef> {
+/**
+ * Two calls: the create, whose body carries the link's mark (the entity property, `properties` in the create body:
+ * https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post), then the
+ * remote link back (it needs the issue). The first create in a project also reads the new issue's state; later ones
+ * take that initial status, so any state read after (a webhook, the next push's read) is newer.
+ */
+export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput): Promise<CreatedIssue> {
   const { project, issueType } = jiraTarget(ctx, input.target);
   // The team's configured labels only: the link's mark is the entity property, which people do not see.
   const labels = [...new Set(input.labels)];
@@ -124,7 +144,20 @@ export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput
   );
   const made = issueRef(ctx, created.id, created.key);
   await remoteLink(ctx, made.issueId, input.featureId, input.demand.featureUrl, input.title);
-  return made;
+  return { ref: made, state: await firstState(ctx, made, `${project}\n${issueType}`), carriedRequestIds: [] };
+}
+
+/** The new issue's state: its project's initial status once known, else read (best effort: undefined on failure). */
+async function firstState(
+  ctx: JiraWriteContext,
+  made: TrackerIssueRef,
+  target: string,
+): Promise<TrackerIssueState | undefined> {
+  const known = ctx.initialStatus.get(target);
+  if (known) return { ...made, ...known, updatedAt: new Date(0).toISOString() };
+  const read = await ctx.getState(made.issueId).catch(() => undefined);
+  if (read) ctx.initialStatus.set(target, { statusName: read.statusName, category: read.category });
+  return read;
 }
 
 export async function ensureLinkBack(
@@ -162,23 +195,24 @@ export async function retitleIssue(
 }
 
 /**
- * Rewrites the demand section, custom fields and labels when they changed (one read, at most one PUT). An issue
- * created before the mark became the entity property alone loses its old mark label here: only the label of the key
- * its property names (this link's), never another label.
+ * Rewrites the demand section, custom fields and labels when they changed (one read, at most one PUT); the read
+ * also shows the issue's state, which is returned. An issue created before the mark became the entity property
+ * alone loses its old mark label here: only the label of the key its property names (this link's), never another.
  */
 export async function updateIssue(
   ctx: JiraContext,
   issue: TrackerIssueRef,
   content: IssueContent,
-): Promise<void> {
+): Promise<TrackerIssueState | undefined> {
   const custom = content.customFields ?? {};
   const current = await ctx.call((api) =>
     api.issues.getIssue({
       issueIdOrKey: issue.issueId,
-      fields: ['description', 'labels', ...Object.keys(custom)],
+      fields: [...new Set(['description', 'labels', ...STATE_FIELDS, ...Object.keys(custom)])],
       properties: [ISSUE_PROPERTY],
     }),
   );
+  const state = stateOrUndefined(current, ctx);
   const fields: Record<string, unknown> = current.fields ?? {};
   const existing = isAdfDoc(fields['description']) ? fields['description'] : null;
   const description = replaceDemandAdf(existing, demandAdf(content.demand));
@@ -196,7 +230,7 @@ export async function updateIssue(
   if (!isDeepStrictEqual(description, existing)) change['description'] = description;
   for (const [id, value] of Object.entries(custom)) if (fields[id] !== value) change[id] = value;
   // No change, no call: the coalescing push relies on it (and every PUT fires a jira:issue_updated).
-  if (Object.keys(change).length === 0 && labels.length === 0) return;
+  if (Object.keys(change).length === 0 && labels.length === 0) return state;
   await ctx.call((api) =>
     api.issues.editIssue({
       issueIdOrKey: issue.issueId,
@@ -204,6 +238,16 @@ export async function updateIssue(
       ...(labels.length > 0 ? { update: { labels } } : {}),
     }),
   );
+  return state;
+}
+
+/** The state an issue read shows; undefined when a piece is missing (the write goes ahead all the same). */
+function stateOrUndefined(issue: unknown, ctx: JiraContext): TrackerIssueState | undefined {
+  try {
+    return jiraIssueState(issue, ctx.site);
+  } catch {
+    return undefined;
+  }
 }
 
 function isAdfDoc(value: unknown): value is AdfDoc {

@@ -11,12 +11,12 @@ import { linearSpec } from './spec.ts';
  */
 
 /** Mutation fields per HTTP call: small enough to stay far below Linear's per-query complexity limit. */
-const CUSTOMER_BATCH_SIZE = linearSpec.pageSize.customerBatch;
+export const CUSTOMER_BATCH_SIZE = linearSpec.pageSize.customerBatch;
 
 /** GraphQL `Int` is 32-bit; `Customer.revenue` is an Int of whole dollars. */
 const MAX_INT = 2_147_483_647;
 
-interface MutationDocument {
+export interface MutationDocument {
   query: string;
   variables: Record<string, Record<string, unknown>>;
 }
@@ -56,16 +56,22 @@ export function plannedNeedIds(issueId: string, requests: readonly CustomerReque
   return [...new Set(requests.map((r) => needIdFor(issueId, r.requestId)))];
 }
 
+/** One customer mutation field of a batch: `customerUpsert` or `customerNeedCreate` with its input. */
+export interface CustomerField {
+  field: 'customerUpsert' | 'customerNeedCreate';
+  type: 'CustomerUpsertInput' | 'CustomerNeedCreateInput';
+  input: Record<string, unknown>;
+}
+
 /**
- * Documents for the requests whose needs do not exist yet: each distinct company upserted once (before any need
- * naming it), then one need per distinct request, `size` fields per document.
+ * The fields for the requests whose needs do not exist yet: each distinct company upserted once (before any need
+ * naming it), then one need per distinct request.
  */
-export function customerRequestDocuments(
+export function customerRequestFields(
   issueId: string,
   requests: readonly CustomerRequest[],
   existingNeedIds: ReadonlySet<string>,
-  size: number = CUSTOMER_BATCH_SIZE,
-): MutationDocument[] {
+): CustomerField[] {
   const fresh = new Map<string, CustomerRequest>();
   for (const r of requests) {
     const id = needIdFor(issueId, r.requestId);
@@ -74,33 +80,42 @@ export function customerRequestDocuments(
   const companies = new Map<string, Company>();
   for (const r of fresh.values())
     if (r.company && !companies.has(r.company.id)) companies.set(r.company.id, r.company);
-
-  const fields: Array<{
-    field: 'customerUpsert' | 'customerNeedCreate';
-    type: string;
-    input: Record<string, unknown>;
-  }> = [
+  return [
     ...[...companies.values()].map((c) => ({
       field: 'customerUpsert' as const,
-      type: 'CustomerUpsertInput',
+      type: 'CustomerUpsertInput' as const,
       input: customerUpsertInput(c),
     })),
     ...[...fresh.values()].map((r) => ({
       field: 'customerNeedCreate' as const,
-      type: 'CustomerNeedCreateInput',
+      type: 'CustomerNeedCreateInput' as const,
       input: customerNeedInput(issueId, r),
     })),
   ];
+}
+
+/** Customer fields as aliased mutations `m0`, `m1`, … of one document named `name`. */
+export function customerFieldsDocument(name: string, fields: readonly CustomerField[]): MutationDocument {
+  const names = fields.map((_, i) => `m${i}`);
+  const params = fields.map((f, i) => `$${names[i]}: ${f.type}!`).join(', ');
+  const body = fields.map((f, i) => `  ${names[i]}: ${f.field}(input: $${names[i]}) { success }`).join('\n');
+  return {
+    query: `mutation ${name}(${params}) {\n${body}\n}`,
+    variables: Object.fromEntries(fields.map((f, i) => [names[i] ?? '', f.input])),
+  };
+}
+
+/** Documents for the requests whose needs do not exist yet, `size` fields per document. */
+export function customerRequestDocuments(
+  issueId: string,
+  requests: readonly CustomerRequest[],
+  existingNeedIds: ReadonlySet<string>,
+  size: number = CUSTOMER_BATCH_SIZE,
+): MutationDocument[] {
+  const fields = customerRequestFields(issueId, requests, existingNeedIds);
   const documents: MutationDocument[] = [];
   for (let start = 0; start < fields.length; start += size) {
-    const chunk = fields.slice(start, start + size);
-    const names = chunk.map((_, i) => `m${i}`);
-    const params = chunk.map((f, i) => `$${names[i]}: ${f.type}!`).join(', ');
-    const body = chunk.map((f, i) => `  ${names[i]}: ${f.field}(input: $${names[i]}) { success }`).join('\n');
-    documents.push({
-      query: `mutation customerRequests(${params}) {\n${body}\n}`,
-      variables: Object.fromEntries(chunk.map((f, i) => [names[i] ?? '', f.input])),
-    });
+    documents.push(customerFieldsDocument('customerRequests', fields.slice(start, start + size)));
   }
   return documents;
 }

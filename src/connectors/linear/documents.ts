@@ -90,32 +90,44 @@ export const BACKLOG_ISSUES = /* GraphQL */ `
   }`;
 export type BacklogIssues = { issues: { nodes: Array<IssueNode & { title: string }>; pageInfo: PageInfo } };
 
-export const ISSUE_FOR_UPDATE = /* GraphQL */ `
-  query issueForUpdate($id: String!) {
-    issue(id: $id) {
-      id title description priority trashed team { id }
-      labels(first: 100) { nodes { id name } }
-    }
-  }`;
-export type IssueForUpdate = {
-  issue: {
-    id: string;
-    title: string;
-    description: string | null;
-    priority: number;
-    trashed: boolean | null;
-    team: { id: string };
-    labels: { nodes: Array<{ id: string; name: string }> };
-  };
-};
+const FOR_UPDATE_FIELDS = `id identifier url updatedAt title description priority trashed team { id }
+      state { name type } labels(first: 100) { nodes { id name } }`;
 
-export const CREATE_ISSUE = /* GraphQL */ `
-  mutation createIssue($input: IssueCreateInput!) {
-    issueCreate(input: $input) { success issue { id identifier url } }
+export const ISSUE_FOR_UPDATE = /* GraphQL */ `
+  query issueForUpdate($id: String!) { issue(id: $id) { ${FOR_UPDATE_FIELDS} } }`;
+
+/** The issue as an update needs it, and which of the needs a push would add exist already: one call. */
+export const ISSUE_AND_NEEDS_FOR_UPDATE = /* GraphQL */ `
+  query issueForUpdate($id: String!, $ids: [ID!], $first: Int) {
+    issue(id: $id) { ${FOR_UPDATE_FIELDS} }
+    customerNeeds(filter: { id: { in: $ids } }, first: $first, includeArchived: true) { nodes { id } }
   }`;
-export type CreateIssue = {
-  issueCreate: { success: boolean; issue: { id: string; identifier: string; url: string } };
-};
+
+export interface IssueForUpdateNode {
+  id: string;
+  identifier: string;
+  url: string;
+  updatedAt: string;
+  title: string;
+  description: string | null;
+  priority: number;
+  trashed: boolean | null;
+  team: { id: string };
+  state: { name: string; type: string };
+  labels: { nodes: Array<{ id: string; name: string }> };
+}
+export type IssueForUpdate = { issue: IssueForUpdateNode };
+export type IssueAndNeedsForUpdate = IssueForUpdate & ExistingNeeds;
+
+/** What a create answers: the issue and its first state (`IssuePayload.issue`). */
+export interface CreatedIssueNode {
+  id: string;
+  identifier: string;
+  url: string;
+  updatedAt: string;
+  state: { name: string; type: string };
+}
+export const CREATED_ISSUE_FIELDS = 'id identifier url updatedAt state { name type }';
 
 export const LABELS_NAMED = /* GraphQL */ `
   query labelsNamed($name: String!) {

@@ -4,6 +4,7 @@ import { type DemandOptions, demandMarkdown, replaceDemandMarkdown } from '../..
 import { ConnectorError } from '../errors.ts';
 import type {
   CarriedRequest,
+  CreatedIssue,
   CreateIssueInput,
   CustomerRequest,
   IssueContent,
@@ -14,16 +15,19 @@ import {
   customerNeedEraseDocuments,
   customerNeedMoveDocuments,
   customerRequestDocuments,
+  customerRequestFields,
   plannedNeedIds,
 } from './customers.ts';
 import {
-  CREATE_ISSUE,
-  type CreateIssue,
+  type CreatedIssueNode,
   EXISTING_NEEDS,
   type ExistingNeeds,
+  ISSUE_AND_NEEDS_FOR_UPDATE,
   ISSUE_FOR_UPDATE,
   ISSUE_STATE,
+  type IssueAndNeedsForUpdate,
   type IssueForUpdate,
+  type IssueForUpdateNode,
   type IssueNode,
   type IssueState,
   NEEDS_ON_ISSUES,
@@ -40,6 +44,7 @@ import {
   toIssueRef,
   toIssueState,
 } from './map.ts';
+import { createIssueDocuments, updateIssueDocuments } from './push-documents.ts';
 import { type LinearWorkspace, request } from './workspace.ts';
 
 /** What every Linear call of one configured workspace needs. */
@@ -100,43 +105,83 @@ export function linearTeam(ctx: LinearContext, target: PushTarget): string {
   return target.team;
 }
 
+/** The attachment linking the issue back to its feature: upserted on issue + url, its metadata the link's mark. */
+function linkBackInput(issueId: string, featureUrl: string, idempotencyKey: string) {
+  return {
+    issueId,
+    url: featureUrl,
+    title: ATTACHMENT_TITLE,
+    metadata: { [MARK_METADATA_KEY]: idempotencyKey },
+  };
+}
+
 /**
- * Creates the issue under the id its idempotency key names. A create for this key that already went through (we
- * crashed before recording it, or the answer was lost) is refused by Linear for the taken id ("Entity Issue with id
- * … already exists"), and that issue is ours. Which error class a taken id gets is not documented, so any refusal
- * but a rate limit or a credential problem makes us look for the issue before giving up.
+ * Creates the issue under the id its idempotency key names, with its link back and its customer requests, in one
+ * call (more only past a batch of customer requests); the answer names the issue's first state. A create for this
+ * key that already went through (we crashed before recording it, or the answer was lost) is refused by Linear for
+ * the taken id ("Entity Issue with id … already exists"), and that issue is ours: nothing after the refused
+ * `issueCreate` ran, so its link back and customer requests are written the way a later push writes them. Which
+ * error class a taken id gets is not documented, so any refusal but a rate limit or a credential problem makes us
+ * look for the issue before giving up.
  */
-export async function createIssue(ctx: LinearContext, input: CreateIssueInput): Promise<TrackerIssueRef> {
+export async function createIssue(ctx: LinearContext, input: CreateIssueInput): Promise<CreatedIssue> {
   const id = issueIdFor(input.idempotencyKey);
   const team = await ctx.workspace.team(linearTeam(ctx, input.target));
   const state = ctx.workspace.intakeState(team);
   const labelIds = await Promise.all(
     labelNames(ctx, input.labels).map((n) => ctx.workspace.labelId(team.id, n)),
   );
-  let created: Pick<IssueNode, 'id' | 'identifier' | 'url'>;
+  const fields = {
+    id,
+    teamId: team.id,
+    stateId: state.id,
+    title: input.title,
+    description: description(ctx, '', input),
+    ...(input.priority !== undefined ? { priority: input.priority } : {}),
+    ...(labelIds.length > 0 ? { labelIds } : {}),
+  };
+  const requests = input.customerRequests ?? [];
+  const carriedRequestIds = requests.map((r) => r.requestId);
+  const [first, ...rest] = createIssueDocuments(
+    fields,
+    linkBackInput(id, input.demand.featureUrl, input.idempotencyKey),
+    customerRequestFields(id, requests, new Set()),
+  );
+  let created: CreatedIssueNode;
   try {
-    const fields = {
-      id,
-      teamId: team.id,
-      stateId: state.id,
-      title: input.title,
-      description: description(ctx, '', input),
-      ...(input.priority !== undefined ? { priority: input.priority } : {}),
-      ...(labelIds.length > 0 ? { labelIds } : {}),
-    };
-    created = (await request<CreateIssue>(ctx.client, CREATE_ISSUE, { input: fields })).issueCreate.issue;
+    created = (await request<CreateIssueAnswer>(ctx.client, first?.query ?? '', first?.variables)).issueCreate
+      .issue;
   } catch (error) {
-    const kind = classifyLinearError(error).kind;
-    if (kind === 'rate_limited' || kind === 'auth') throw error;
-    const existing = await readIssue(ctx, id).catch(() => undefined);
-    if (!existing) throw error;
-    if (existing.trashed) {
-      const message = `the issue created for ${input.idempotencyKey} was deleted; push with a new key`;
-      throw new ConnectorError('invalid_input', 'linear', message, { cause: error });
-    }
-    created = existing;
+    const existing = await issueCreatedBefore(ctx, input, error);
+    const ref = toIssueRef(ctx.site, existing);
+    await ensureLinkBack(ctx, ref, {
+      featureUrl: input.demand.featureUrl,
+      idempotencyKey: input.idempotencyKey,
+    });
+    await addCustomerRequests(ctx, ref, requests);
+    return { ref, state: stateOf(ctx, existing), carriedRequestIds };
   }
-  return toIssueRef(ctx.site, created);
+  for (const document of rest) await request(ctx.client, document.query, document.variables);
+  return {
+    ref: toIssueRef(ctx.site, created),
+    state: toIssueState(ctx.site, created, created.state),
+    carriedRequestIds,
+  };
+}
+
+type CreateIssueAnswer = { issueCreate: { success: boolean; issue: CreatedIssueNode } };
+
+/** The issue an earlier create for this key made, when the create was refused for it; else the refusal. */
+async function issueCreatedBefore(ctx: LinearContext, input: CreateIssueInput, error: unknown) {
+  const kind = classifyLinearError(error).kind;
+  if (kind === 'rate_limited' || kind === 'auth') throw error;
+  const existing = await readIssue(ctx, issueIdFor(input.idempotencyKey)).catch(() => undefined);
+  if (!existing) throw error;
+  if (existing.trashed) {
+    const message = `the issue created for ${input.idempotencyKey} was deleted; push with a new key`;
+    throw new ConnectorError('invalid_input', 'linear', message, { cause: error });
+  }
+  return existing;
 }
 
 /** Upserted on issue + url, so a repeat does not add a second attachment; its metadata is the link's mark. */
@@ -145,22 +190,51 @@ export async function ensureLinkBack(
   ref: TrackerIssueRef,
   { featureUrl, idempotencyKey }: { featureUrl: string; idempotencyKey: string },
 ): Promise<void> {
-  await ctx.client.createAttachment({
-    issueId: ref.issueId,
-    url: featureUrl,
-    title: ATTACHMENT_TITLE,
-    metadata: { [MARK_METADATA_KEY]: idempotencyKey },
-  });
+  await ctx.client.createAttachment(linkBackInput(ref.issueId, featureUrl, idempotencyKey));
 }
 
 async function issueForUpdate(ctx: LinearContext, ref: TrackerIssueRef) {
   const { issue } = await request<IssueForUpdate>(ctx.client, ISSUE_FOR_UPDATE, { id: ref.issueId });
+  return liveIssue(ref, issue);
+}
+
+/**
+ * One read (the issue, and which of the needs to add exist already) and at most one write (the description, priority
+ * and labels when they changed, and the new customer requests), more only past a batch of ids or of requests.
+ */
+export async function updateIssue(
+  ctx: LinearContext,
+  ref: TrackerIssueRef,
+  content: IssueContent,
+  requests: readonly CustomerRequest[] = [],
+) {
+  const planned = plannedNeedIds(ref.issueId, requests);
+  const [firstIds = [], ...moreIds] = chunks(planned, IDS_PER_QUERY);
+  const data = await request<IssueAndNeedsForUpdate | IssueForUpdate>(
+    ctx.client,
+    planned.length > 0 ? ISSUE_AND_NEEDS_FOR_UPDATE : ISSUE_FOR_UPDATE,
+    planned.length > 0 ? { id: ref.issueId, ids: firstIds, first: firstIds.length } : { id: ref.issueId },
+  );
+  const issue = liveIssue(ref, data.issue);
+  const existing = new Set('customerNeeds' in data ? data.customerNeeds.nodes.map((n) => n.id) : []);
+  for (const ids of moreIds) for (const id of await existingNeedIds(ctx, ids)) existing.add(id);
+  const patch = await issuePatch(ctx, issue, content);
+  const documents = updateIssueDocuments(
+    issue.id,
+    patch,
+    customerRequestFields(ref.issueId, requests, existing),
+  );
+  for (const document of documents) await request(ctx.client, document.query, document.variables);
+  return toIssueState(ctx.site, issue, issue.state);
+}
+
+function liveIssue(ref: TrackerIssueRef, issue: IssueForUpdateNode): IssueForUpdateNode {
   if (issue.trashed) throw new ConnectorError('not_found', 'linear', `issue ${ref.issueKey} was deleted`);
   return issue;
 }
 
-export async function updateIssue(ctx: LinearContext, ref: TrackerIssueRef, content: IssueContent) {
-  const issue = await issueForUpdate(ctx, ref);
+/** What the update changes: the demand section, the priority, labels added (never replaced); undefined: nothing. */
+async function issuePatch(ctx: LinearContext, issue: IssueForUpdateNode, content: IssueContent) {
   const patch: { description?: string; priority?: number; addedLabelIds?: string[] } = {};
   const next = description(ctx, issue.description ?? '', content);
   if (next !== (issue.description ?? '')) patch.description = next;
@@ -172,8 +246,7 @@ export async function updateIssue(ctx: LinearContext, ref: TrackerIssueRef, cont
     // Added, never replaced: labels the product owner set stay.
     patch.addedLabelIds = await Promise.all(missing.map((n) => ctx.workspace.labelId(issue.team.id, n)));
   }
-  if (Object.keys(patch).length === 0) return;
-  await ctx.client.updateIssue(issue.id, patch);
+  return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
 /** The attachment linking back has a fixed title: only the issue's title can carry the feature's. */

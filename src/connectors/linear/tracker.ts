@@ -86,15 +86,10 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
         const issue = await readIssue(ctx, issueIdFor(idempotencyKey));
         return issue && !issue.trashed ? toIssueRef(site, issue) : undefined;
       }),
-    createIssue: (input: CreateIssueInput) =>
-      guarded(async () => {
-        const ref = await createIssue(ctx, input);
-        await guarded(() => ensureLinkBack(ctx, ref, linkBackOf(input)));
-        return ref;
-      }),
+    createIssue: (input: CreateIssueInput) => guarded(() => createIssue(ctx, input)),
     ensureLinkBack: (ref, link) => guarded(() => ensureLinkBack(ctx, ref, link)),
     carriesMark: linearCarriesMark,
-    updateIssue: (ref, content) => guarded(() => updateIssue(ctx, ref, content)),
+    updateIssue: (ref, content, requests) => guarded(() => updateIssue(ctx, ref, content, requests)),
     retitleIssue: (ref, titles) => guarded(() => retitleIssue(ctx, ref, titles)),
     addCustomerRequests: (ref, requests) => guarded(() => addCustomerRequests(ctx, ref, requests)),
     eraseCustomerRequests: (_ref, requests) => guarded(() => eraseCustomerRequests(ctx, requests)),
@@ -128,15 +123,6 @@ export function createLinearTracker(options: LinearTrackerOptions): LinearTracke
     listBacklog: (selection) => listBacklog(ctx, selection),
     verifyWebhook: verifyLinearWebhook,
     parseWebhook: (rawBody) => parseLinearWebhook(rawBody, site),
-  };
-}
-
-function linkBackOf(input: CreateIssueInput) {
-  return {
-    featureId: input.featureId,
-    featureUrl: input.demand.featureUrl,
-    title: input.title,
-    idempotencyKey: input.idempotencyKey,
   };
 }
 

@@ -4,9 +4,9 @@ import type { Application } from '../../application/application.ts';
 import { lostAccess, unlinkMissingIssues } from '../../application/tracker-events.ts';
 import type { Config } from '../../config/load.ts';
 import { ConnectorError, isConnectorError } from '../../connectors/errors.ts';
-import type { IssueContent, Tracker, TrackerIssueRef } from '../../connectors/tracker.ts';
+import type { CreatedIssue, IssueContent, Tracker, TrackerIssueRef } from '../../connectors/tracker.ts';
 import type { Trackers } from '../../connectors/tracker-registry.ts';
-import type { FeatureDemand, PushTarget } from '../../domain/tracker.ts';
+import type { FeatureDemand, PushTarget, TrackerIssueState } from '../../domain/tracker.ts';
 import { errorForLog, type Logger } from '../../log.ts';
 import type { JobPayload } from '../../queue/catalog.ts';
 import type { Queues } from '../../queue/queues.ts';
@@ -156,39 +156,62 @@ async function applyPush(
   const known = issueRefOf(link);
   // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
   if (known && (await store.links.markLost(link.id))) return markLost(deps.log, link);
-  const { ref, created } = known
-    ? { ref: known, created: false }
+  const { ref, created, state } = known
+    ? { ref: known, created: false, state: await updateIssue(deps, link, tracker, known, plan) }
     : await ensureIssue(deps, link, tracker, plan);
-  if (!created) await updateIssue(deps, link, tracker, ref, plan);
-  await carryCustomerRequests(deps, link, tracker, ref);
+  // New requests that came in while the create or update ran are left to the next push, due for them.
+  const wrote = created || plan.hash !== link.pushedHash;
+  await carryCustomerRequests(deps, link, tracker, ref, { addNew: !wrote });
   const pushed = await store.links.recordPushed(link.id, plan.hash, link.demandVersion, plan.title);
-  if (created || link.statusName === null) await readIssueState(deps, link, tracker, ref);
+  await applyFirstState(deps, link, tracker, ref, state, pushed);
   await pushAgainIfChanged(deps, payload, pushed);
   return { issueKey: ref.issueKey, created };
 }
 
-/** A link with no issue yet: find the one an earlier attempt created, or create it; then record it on the link. */
+/**
+ * The issue's state where the link has none yet or the push's read showed another (the webhook of a new issue
+ * usually arrives before we recorded it and finds no link). A new issue's state comes with the create; one the push
+ * did not see is read, unless another push is due, whose read brings it.
+ */
+async function applyFirstState(
+  deps: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  ref: TrackerIssueRef,
+  state: TrackerIssueState | undefined,
+  pushed: { dirtySince: Date | null } | undefined,
+): Promise<void> {
+  if (state) {
+    if (state.statusName !== link.statusName || state.category !== link.statusCategory)
+      await deps.application.links.applyIssueState(state, 'tracker');
+    return;
+  }
+  if (link.statusName === null && !pushed?.dirtySince) await readIssueState(deps, link, tracker, ref);
+}
+
+/**
+ * A link with no issue yet: find the one an earlier attempt created, or create it (with the customer requests not
+ * carried yet, where the tracker takes them); then record it on the link.
+ */
 async function ensureIssue(
   deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   plan: PushPlan,
-): Promise<{ ref: TrackerIssueRef; created: boolean }> {
+): Promise<{ ref: TrackerIssueRef; created: boolean; state: TrackerIssueState | undefined }> {
   const { store, log } = deps;
   const target = link.target as PushTarget;
   // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
-  let ref = link.createAttemptedAt
+  const found = link.createAttemptedAt
     ? await tracker.findCreated({
         target,
         idempotencyKey: link.idempotencyKey,
         attemptedAt: link.createAttemptedAt,
       })
     : undefined;
-  let created = false;
-  if (!ref) {
-    ref = await createIssue(deps, link, tracker, plan);
-    created = true;
-  }
+  const made = found ? undefined : await createIssue(deps, link, tracker, plan);
+  const ref = found ?? made?.ref;
+  if (!ref) throw new Error('unreachable: no issue found or created');
   const stale = await store.links.recordIssue(link.id, ref);
   for (const other of stale) {
     log.warn(
@@ -196,15 +219,21 @@ async function ensureIssue(
       "a link's issue id now names this push's issue; that link was set aside as unlinked",
     );
   }
-  return { ref, created };
+  if (made) {
+    await store.links.recordRequestsPushed(link.id, made.carriedRequestIds);
+    return { ref, created: true, state: made.state };
+  }
+  // Recovered after a crash between the create and its record: pushed as an issue we did not create.
+  const recovered = { ...link, issueId: ref.issueId, issueKey: ref.issueKey };
+  return { ref, created: false, state: await updateIssue(deps, recovered, tracker, ref, plan) };
 }
 
 async function createIssue(
-  { store, log, now }: TrackerPushDeps,
+  { store, log, now, config }: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   { content, title }: PushPlan,
-): Promise<TrackerIssueRef> {
+): Promise<CreatedIssue> {
   const attempted = link.createAttemptedAt?.getTime();
   if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
     throw new ConnectorError(
@@ -213,26 +242,39 @@ async function createIssue(
       'an earlier create may not be searchable yet; waiting before creating again',
     );
   }
+  const customerRequests = tracker.addCustomerRequests
+    ? await store.links.unpushedRequests(link, requestUrl(config.publicUrl))
+    : [];
   await store.links.recordCreateAttempt(link.id);
-  const ref = await tracker.createIssue({
+  const created = await tracker.createIssue({
     ...content,
     title,
     target: link.target as PushTarget,
     featureId: link.featureId,
     idempotencyKey: link.idempotencyKey,
+    customerRequests,
   });
-  log.info({ linkId: link.id, featureId: link.featureId, issueKey: ref.issueKey }, 'tracker issue created');
-  return ref;
+  log.info(
+    { linkId: link.id, featureId: link.featureId, issueKey: created.ref.issueKey },
+    'tracker issue created',
+  );
+  return created;
 }
 
-/** An issue this push did not create: its link back and mark, its demand section, its title. */
+/** Where a customer request links back to: the request in our API. */
+const requestUrl = (publicUrl: string) => (requestId: string) => `${publicUrl}/v1/requests/${requestId}`;
+
+/**
+ * An issue this push did not create: its link back and mark, its demand section with the customer requests not
+ * carried yet (one read and one write where the tracker allows), its title. Returns the state the read showed.
+ */
 async function updateIssue(
-  { store, log }: TrackerPushDeps,
+  { store, log, config }: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
   { content, title, ownFeatureId, ownUrl, hash }: PushPlan,
-): Promise<void> {
+): Promise<TrackerIssueState | undefined> {
   // The first push to an issue we did not just create (recovered after a crash between the create and its
   // link back, linked by hand, imported), or one not yet marked: it links back to the feature and carries the
   // link's mark, so events about it apply only while it still does.
@@ -245,7 +287,17 @@ async function updateIssue(
     });
     if (link.markedAt === null) await store.links.recordMarked(link.id);
   }
-  if (hash !== link.pushedHash) await tracker.updateIssue(ref, content);
+  let state: TrackerIssueState | undefined;
+  if (hash !== link.pushedHash) {
+    const pending = tracker.addCustomerRequests
+      ? await store.links.unpushedRequests(link, requestUrl(config.publicUrl))
+      : [];
+    state = await tracker.updateIssue(ref, content, pending);
+    await store.links.recordRequestsPushed(
+      link.id,
+      pending.map((r) => r.requestId),
+    );
+  }
   // Renamed since the last push: the issue's title follows while it still reads the one we gave it.
   if (link.pushedTitle !== null && link.pushedTitle !== title) {
     const rewritten = await tracker.retitleIssue(ref, {
@@ -256,17 +308,20 @@ async function updateIssue(
     });
     log.info({ linkId: link.id, issueKey: ref.issueKey, rewritten }, 'tracker issue retitled');
   }
+  return state;
 }
 
 /**
  * Customer requests follow their requests (moved where a merge or an unmerge took them); new requests go to the
- * issue as customer requests; erased requesters' words leave it.
+ * issue as customer requests (`addNew`: unless the push's create or update carried them); erased requesters' words
+ * leave it.
  */
 async function carryCustomerRequests(
   { store, config }: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
+  { addNew = true }: { addNew?: boolean } = {},
 ): Promise<void> {
   if (tracker.moveCustomerRequests) {
     // Recorded after the tracker call: a repeat after a crash finds the same rows and moves nothing twice.
@@ -275,11 +330,8 @@ async function carryCustomerRequests(
       await store.links.recordRequestsMoved(move.from.linkId, move.to, move.requests);
     }
   }
-  if (tracker.addCustomerRequests) {
-    const pending = await store.links.unpushedRequests(
-      link,
-      (requestId) => `${config.publicUrl}/v1/requests/${requestId}`,
-    );
+  if (tracker.addCustomerRequests && addNew) {
+    const pending = await store.links.unpushedRequests(link, requestUrl(config.publicUrl));
     if (pending.length > 0) {
       await tracker.addCustomerRequests(ref, pending);
       await store.links.recordRequestsPushed(
