@@ -230,6 +230,58 @@ describe('issues', () => {
     expect(operations).toContain('workflowState 200');
   });
 
+  it('runs several aliased mutation fields of one document in order; a refused field stops the ones after it', async () => {
+    const { team, stateOf } = await sbx();
+    const id = randomUUID();
+    const needId = randomUUID();
+    const query = `mutation createIssue($issue: IssueCreateInput!, $link: AttachmentCreateInput!,
+        $c0: CustomerUpsertInput!, $n0: CustomerNeedCreateInput!) {
+      issueCreate(input: $issue) { success issue { id identifier state { name type } } }
+      linkBack: attachmentCreate(input: $link) { success }
+      c0: customerUpsert(input: $c0) { success }
+      n0: customerNeedCreate(input: $n0) { success }
+    }`;
+    const variables = {
+      issue: { id, teamId: team.id, title: 'Dark mode', stateId: stateOf('triage').id },
+      link: { issueId: id, url: 'https://suggested.example/features/f1', title: 'Feature' },
+      c0: { externalId: 'acme', name: 'Acme' },
+      n0: { id: needId, issueId: id, customerExternalId: 'acme', body: 'Please' },
+    };
+    const send = async (vars: typeof variables) =>
+      (await fetch(emulator.apiUrl, {
+        method: 'POST',
+        headers: { authorization: API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables: vars }),
+      }).then((r) => r.json())) as {
+        data: Record<string, unknown> | null;
+        errors?: Array<{ message: string }>;
+      };
+
+    // The issue exists before the attachment and the need that name it, the customer before the need naming it.
+    const first = await send(variables);
+    expect(first.errors).toBeUndefined();
+    expect(first.data).toEqual({
+      issueCreate: {
+        success: true,
+        issue: { id, identifier: 'SBX-1', state: { name: 'Triage', type: 'triage' } },
+      },
+      linkBack: { success: true },
+      c0: { success: true },
+      n0: { success: true },
+    });
+    expect(emulator.state.needs.get(needId)?.issueId).toBe(id);
+    expect([...emulator.state.attachments.values()].filter((a) => a.issueId === id)).toHaveLength(1);
+
+    // Sent again with another need: issueCreate is refused for the taken id; its payload is non-null, so nothing
+    // after it runs and the answer has no data.
+    const other = randomUUID();
+    const again = await send({ ...variables, n0: { ...variables.n0, id: other } });
+    expect(again.data).toBeNull();
+    expect(again.errors).toHaveLength(1);
+    expect(emulator.state.needs.has(other)).toBe(false);
+    expect(emulator.calls.list().map((c) => c.operation)).toContain('createIssue');
+  });
+
   it('issues filters by id, team, state type, updatedAt and attachment url', async () => {
     const { team, stateOf } = await sbx();
     const other = emulator.state.addTeam({ key: 'OTH', name: 'Other' });
