@@ -1,3 +1,4 @@
+import type { TriageDrain } from './intake-drain.ts';
 import type { LoadFigures } from './load.ts';
 
 /** How the figures are shown: one table for people, one JSON line for closing notes and scripts. */
@@ -6,11 +7,15 @@ export interface TargetResult {
   target: string;
   /** What this target is and what shares its CPU: needed to read its figures. */
   note: string;
+  /** What it should reach, printed beside the figures. */
+  aim?: string;
   figures?: LoadFigures;
   /** 202s during warm-up: not measured, but they are inserts too (for the database row check). */
   warmupAccepted?: number;
   /** Lines the server wrote while under load (LOG_LEVEL=warn: warnings and errors). */
   serverLogLines?: number;
+  /** How long the service's triage took to finish the burst after the load ended (workers in-process only). */
+  triageDrain?: TriageDrain;
   /** Rows in the `requests` table after the run (Postgres only). */
   databaseRows?: number;
   failed?: string;
@@ -72,6 +77,12 @@ export function formatNotes(results: TargetResult[]): string[] {
         notes.push(`  not accepted, by status: ${rejected.map(([s, n]) => `${s}x${n}`).join(', ')}`);
       if (f.timeouts > 0) notes.push(`  timeouts: ${count(f.timeouts)} (counted in errors)`);
     }
+    if (r.aim && f) {
+      notes.push(
+        `  aim: ${r.aim}; measured: ${fixed(f.acceptedPerSecond, 1)} accepted req/s, p99 ${fixed(f.p99Ms, 1)} ms`,
+      );
+    }
+    if (r.triageDrain) notes.push(`  ${triageDrainLine(r.triageDrain)}`);
     if (r.serverLogLines)
       notes.push(`  server wrote ${count(r.serverLogLines)} warning/error lines under load`);
     if (r.databaseRows !== undefined && f) {
@@ -84,6 +95,14 @@ export function formatNotes(results: TargetResult[]): string[] {
     }
   }
   return notes;
+}
+
+/** The triage backlog the load left and how long the service took to finish it (read from /metrics, ±1 s). */
+function triageDrainLine({ backlogAtEnd, seconds, left }: TriageDrain): string {
+  const backlog = backlogAtEnd === null ? 'unknown' : count(backlogAtEnd);
+  return seconds === null
+    ? `triage: ${backlog} requests untriaged when the load ended; ${left === null ? 'unknown' : count(left)} still untriaged at the deadline`
+    : `triage: ${backlog} requests untriaged when the load ended; the last one triaged ${seconds.toFixed(1)} s after the load ended`;
 }
 
 /** The machine's 1-minute load average at a target's start and end, as a report line. */

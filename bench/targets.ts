@@ -32,7 +32,7 @@ export async function startTarget({
   env,
   cwd,
   port,
-  readyTimeoutMs = 60_000,
+  readyTimeoutMs = 120_000,
 }: {
   args: string[];
   env: Record<string, string>;
