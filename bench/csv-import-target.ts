@@ -5,12 +5,14 @@ import path from 'node:path';
 import { openDatabase } from '../src/store/db.ts';
 import { createRequestImportRepo } from '../src/store/request-import.repo.ts';
 import { createRequestsRepo, type NewRequest } from '../src/store/requests.repo.ts';
+import { MEMORY_AIMS_MB } from './memory-target.ts';
+import { npmScriptArgs } from './npm-script.ts';
 import { createScratchDatabase } from './scratch.ts';
 
 /**
  * The `csv` bench target: `npm run import` of a generated file (default 200,000 rows, quoted multi-line bodies),
  * as its own process on PGlite and on Postgres, first into an empty database, then the same file again (all
- * duplicates). Reports rows/s and the importer's peak RSS from its summary. Then the write path alone, in this
+ * duplicates), with the node flags of the npm script. Reports rows/s and the importer's peak RSS from its summary. Then the write path alone, in this
  * process: the API's one-row `accept` against the importer's batched insert, on the same rows.
  */
 
@@ -56,7 +58,7 @@ async function importOnce(
   file: string,
   env: Record<string, string>,
 ): Promise<Omit<CsvRun, 'database' | 'run'>> {
-  const child = spawn(process.execPath, ['src/main.ts', 'import', file], {
+  const child = spawn(process.execPath, [...npmScriptArgs('import'), file], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -173,7 +175,7 @@ export function formatCsvSection(r: CsvResult): string {
   const mb = (r.fileBytes / 2 ** 20).toFixed(1);
   const lines = [
     `CSV import: ${r.rows.toLocaleString('en-US')} rows (${mb} MB, quoted multi-line bodies), \`npm run import\` as its own process`,
-    '  database  run     rows/s   seconds  peak RSS',
+    `  database  run     rows/s   seconds  peak RSS (aim <= ${MEMORY_AIMS_MB.import} MB)`,
     ...r.runs.map((x) =>
       x.failed
         ? `  ${x.database.padEnd(9)} ${x.run.padEnd(6)}  failed: ${x.failed}`
@@ -184,7 +186,7 @@ export function formatCsvSection(r: CsvResult): string {
       (w) =>
         `  ${w.database.padEnd(9)} accept ${w.acceptPerSecond}  batched ${w.batchedPerSecond}  (${(w.batchedPerSecond / Math.max(1, w.acceptPerSecond)).toFixed(1)}x)`,
     ),
-    '  peak RSS includes loading the service modules (~0.3-0.4 GB) and, on PGlite, the embedded database; it does not grow with the file',
+    '  peak RSS includes loading the service modules and, on PGlite, the embedded database',
   ];
   return lines.join('\n');
 }

@@ -12,7 +12,15 @@ export type IntakeTarget = (typeof INTAKE_TARGETS)[number];
  * Intake first, then tracker: the tracker run leaves nothing behind that could slow an intake run. Triage last:
  * its bulk loads fill the disk cache and the WAL, which the others should not pay for.
  */
-export const TARGETS = [...INTAKE_TARGETS, 'tracker', 'notify', 'triage', 'csv', 'console'] as const;
+export const TARGETS = [
+  ...INTAKE_TARGETS,
+  'memory',
+  'tracker',
+  'notify',
+  'triage',
+  'csv',
+  'console',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export type BenchFlags = ReturnType<typeof parseFlags>;
@@ -60,6 +68,7 @@ export function parseFlags() {
     tracker: only.includes('tracker'),
     notify: only.includes('notify') ? notifyDatabases : undefined,
     triage: only.includes('triage') ? { sizes: triageSizes, requests: triageRequests } : undefined,
+    memory: only.includes('memory'),
     csv: only.includes('csv') ? { rows: csvRows(values['csv-rows']) } : undefined,
     consolePages: only.includes('console')
       ? { features: consoleFeatures(values['console-features']) }

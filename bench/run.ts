@@ -10,6 +10,7 @@ import { type CsvResult, formatCsvSection, runCsvTarget } from './csv-import-tar
 import { type BenchFlags, type IntakeTarget, parseFlags, type TargetName } from './flags.ts';
 import { measureTriageDrain } from './intake-drain.ts';
 import { runLoad } from './load.ts';
+import { formatMemorySection, type MemoryResult, runMemoryTarget } from './memory-target.ts';
 import { formatNotifySection } from './notify-report.ts';
 import { NOTIFY_SETTINGS, type NotifyResult, runNotifyTarget } from './notify-target.ts';
 import { formatNotes, formatTable, ratioToBare, type TargetResult } from './report.ts';
@@ -33,9 +34,11 @@ import { runTriageTarget, type TriageResult } from './triage-target.ts';
  * and peak RSS on a generated 200,000-row file, and the API's accept() against the importer's batched insert.
  * Then the `console` target (bench/console-target.ts): the console's features and review pages answered by
  * `node src/main.ts api` with 100,000 features on Postgres (p50/p95/p99 per page, beside the aim).
+ * The `memory` target (bench/memory-target.ts), run first of these: the resident memory of `start` (PGlite), `api`
+ * and `worker` (Postgres), idle and under intake load, beside the aims, and the csv target's import peak.
  * It prints figures and never judges them.
  *
- *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,tracker,notify,triage,csv,console]
+ *   npm run bench -- [--duration S] [--concurrency N] [--only bare,pglite,postgres,memory,tracker,notify,triage,csv,console]
  *                    [--triage-sizes 1000,10000,100000] [--triage-requests 200] [--notify-databases pglite,postgres] [--csv-rows 200000]
  *                    [--console-features 100000]
  *
@@ -94,6 +97,7 @@ interface Run {
 
 /** What the targets after intake found; each is absent when it did not run. */
 interface LaterResults {
+  memory?: MemoryResult;
   tracker?: TrackerResult;
   notify?: NotifyResult;
   triage?: TriageResult;
@@ -102,15 +106,20 @@ interface LaterResults {
 }
 
 function header({ flags, host, runId }: Pick<Run, 'flags' | 'host' | 'runId'>): string {
-  const { seconds, connections, targets, tracker, notify, triage, csv, consolePages } = flags;
+  const { seconds, connections, targets, memory, tracker, notify, triage, csv, consolePages } = flags;
   return [
-    `Suggested Sync ${[targets.length > 0 ? 'intake' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : '', consolePages ? 'console' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
+    `Suggested Sync ${[targets.length > 0 ? 'intake' : '', memory ? 'memory' : '', tracker ? 'tracker-sync' : '', notify ? 'notify' : '', triage ? 'triage' : '', csv ? 'csv-import' : '', consolePages ? 'console' : ''].filter(Boolean).join(', ')} benchmark (run ${runId})`,
     `  machine:     ${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, ${host.platform}`,
     `  node:        ${host.node}`,
     ...(targets.length > 0
       ? [
           `  load:        POST /v1/requests, ${connections} connections, ${seconds} s measured after ${WARMUP_SECONDS} s warm-up, every body unique`,
           '  note:        autocannon runs on the same machine and competes with the servers (and Postgres) for CPU',
+        ]
+      : []),
+    ...(memory
+      ? [
+          '  memory:      RSS of start (PGlite), api and worker (Postgres), idle and under intake load, beside the aims',
         ]
       : []),
     ...(tracker
@@ -206,6 +215,18 @@ async function runIntakeTarget(
 async function runLaterTargets(run: Run): Promise<LaterResults> {
   const { flags, scratchDir, runId, apiKey, postgresAdminUrl, signal } = run;
   const later: LaterResults = {};
+  if (flags.memory && !signal.aborted) {
+    later.memory = await runMemoryTarget({
+      serviceEnv: (port) => run.serviceEnv('memory', port),
+      postgresAdminUrl,
+      cwd: ROOT,
+      scratchDir,
+      runId,
+      apiKey,
+      signal,
+      progress,
+    });
+  }
   if (flags.tracker && !signal.aborted) {
     later.tracker = await runTrackerTarget({
       serviceEnv: (port) => run.serviceEnv('tracker', port),
@@ -308,6 +329,8 @@ function printIntake(run: Run, results: TargetResult[], interrupted: boolean): v
 function printLater(run: Run, later: LaterResults, interrupted: boolean): void {
   const about = { runId: run.runId, interrupted, machine: run.host };
   const sections: [string, string, object][] = [];
+  if (later.memory)
+    sections.push([formatMemorySection(later.memory, later.csv?.runs), 'memory', later.memory]);
   if (later.tracker)
     sections.push([formatTrackerSection(later.tracker), 'tracker-sync', trackerJson(later.tracker)]);
   if (later.notify) sections.push([formatNotifySection(later.notify), 'notify', later.notify]);
