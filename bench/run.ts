@@ -169,7 +169,8 @@ async function runIntakeTarget(
       env = { PATH: process.env['PATH'] ?? '', PORT: String(port) };
     } else if (name === 'pglite') {
       args = ['src/main.ts', 'start'];
-      env = run.serviceEnv(name, port);
+      // The sandbox emulators `start` runs on free ports: a fixed one may be taken by another service here.
+      env = { ...run.serviceEnv(name, port), JIRA_EMULATOR_PORT: '0', LINEAR_EMULATOR_PORT: '0' };
     } else {
       run.database = await createScratchDatabase(run.postgresAdminUrl, `ss_bench_${run.runId}`);
       args = ['src/main.ts', 'api'];
