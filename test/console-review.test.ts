@@ -221,4 +221,12 @@ describe('the review page', () => {
     expect(page).toContain('Triage reads every request as it arrives');
     expect(page).not.toContain('class="review-item');
   });
+
+  it('says which thresholds triage decides with, and that the answers have not moved them yet', async () => {
+    const member = await signIn(svc, 'member');
+    const page = await reviewPage(member);
+    expect(page).toMatch(
+      /Triage merges on its own at 0\.9 \(as configured\) and asks here from 0\.3 \(as configured\); \d+ answers? so far, 52 needed before they move\./,
+    );
+  });
 });

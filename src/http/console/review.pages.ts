@@ -73,6 +73,20 @@ async function answerItem(
   return 'merged-other';
 }
 
+type LearningStats = Awaited<ReturnType<Application['dedupeLearning']['stats']>>;
+
+/** The thresholds triage decides with, in one line: each value and whether the team's answers set it. */
+function thresholdsLine({ thresholds }: LearningStats): string {
+  const from = (t: LearningStats['thresholds']['review']) =>
+    t.source === 'answers' ? `from ${t.measuredOn} answers` : 'as configured';
+  const answers = thresholds.answers === 1 ? '1 answer' : `${thresholds.answers} answers`;
+  return (
+    `Triage merges on its own at ${thresholds.autoMerge.value} (${from(thresholds.autoMerge)}) and asks here ` +
+    `from ${thresholds.review.value} (${from(thresholds.review)}); ${answers} so far, ` +
+    `${thresholds.minimumAnswers} needed before they move.`
+  );
+}
+
 const backTo = (query: string, nextId: string | undefined) =>
   `/console/review?${query}${nextId ? `#item-${nextId}` : ''}`;
 
@@ -84,6 +98,7 @@ async function reviewPage(
 ) {
   const page = await deps.application.review.list({ limit: REVIEW_PAGE_SIZE });
   const items = await reviewItems(deps.store.db, page.items);
+  const learned = await deps.application.dedupeLearning.stats();
   sendView(
     res,
     'console/review',
@@ -91,6 +106,7 @@ async function reviewPage(
       layout: layoutData(req, 'review', 'Review'),
       items,
       more: page.next !== undefined,
+      thresholds: thresholdsLine(learned),
       canAnswer: sessionOf(req).role === 'member',
       done: query.done ? DONE[query.done] : undefined,
       error: query.error ? ERRORS[query.error] : undefined,
