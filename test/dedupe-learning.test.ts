@@ -243,7 +243,8 @@ describe('what dedupe learns from the team', () => {
 
 describe('learning kept in the database', () => {
   it('a restarted service decides with what the answers taught before', async () => {
-    const first = await startService({ keepDatabase: true });
+    const yaml = 'dedupe:\n  precisionTarget: 0.9\n';
+    const first = await startService({ yaml, keepDatabase: true });
     let second: TestService | undefined;
     try {
       const custom = await submit(first, 'custom fields on tickets');
@@ -252,8 +253,11 @@ describe('learning kept in the database', () => {
       await teach(first, 'custom fields', custom.featureId);
       await teach(first, 'time tracking', time.featureId);
       await first.stop();
-      second = await startService({ database: first.database });
-      expect((await stats(second)).learned.strongest[0]).toMatchObject({ a: 'ticket', b: 'tix', merges: 2 });
+      second = await startService({ yaml, database: first.database });
+      const remembered = await stats(second);
+      expect(remembered.learned.strongest[0]).toMatchObject({ a: 'ticket', b: 'tix', merges: 2 });
+      // The configured target: a lower one needs fewer answers before a threshold moves.
+      expect(remembered.thresholds).toMatchObject({ target: 0.9, minimumAnswers: 25 });
       const probe = await submit(second, 'bulk edit for tix');
       expect(probe.decision.decision).toBe('merge');
       expect(probe.featureId).toBe(bulk.featureId);

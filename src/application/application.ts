@@ -48,7 +48,7 @@ export function createApplication({ store, queues, config, status, triage, metri
       unmergeFeature({ ...context, push: triage.push }, ...args),
   };
   const companyFolds = createCompanyFolds({ db: store.db, unitOfWork, scoring: triage.scoring });
-  const learning = createDedupeLearning(triage.dedupe);
+  const learning = createDedupeLearning(triage.dedupe, triage.learning);
   return {
     links,
     merges,

@@ -81,7 +81,7 @@ export type DedupeLearning = ReturnType<typeof createDedupeLearning>;
 /** The per-process cache of what the answers teach, rebuilt when the stored generation moved. */
 export function createDedupeLearning(
   dedupe: DedupeEngine,
-  calibration: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS,
+  calibration: CalibrationOptions | undefined = DEFAULT_CALIBRATION_OPTIONS,
 ) {
   let cached: Learning | undefined;
   const compile = (generation: number, evidence: LearnedEvidence): Learning => {

@@ -61,6 +61,7 @@ export function applicationPolicies(
       },
       scoring: config.scoring,
       push: pushPolicy(config, allInOne),
+      learning: { target: config.dedupe.precisionTarget },
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { CalibrationOptions } from '../rules/dedupe/calibrate.ts';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import type { Candidate } from '../rules/dedupe/rank.ts';
@@ -38,6 +39,8 @@ export interface TriageDeps {
   scoring: ScoringModel;
   /** When a feature goes to a tracker, and where; absent: nothing is pushed. */
   push?: PushPolicy | undefined;
+  /** The share of right answers thresholds read off the team's answers keep; absent: the default (0.95). */
+  learning?: CalibrationOptions | undefined;
 }
 
 type TriageOutcome =

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * `dedupe:` in the YAML config: the two thresholds triage decides with (rules/dedupe/engine.ts), and product words
- * added to the built-in synonym and opposite tables. Changing the synonyms rebuilds the index at the next start.
+ * `dedupe:` in the YAML config: the two thresholds triage decides with (rules/dedupe/engine.ts) until the team's
+ * answers support others (rules/dedupe/calibrate.ts, at `precisionTarget`), and product words added to the built-in
+ * synonym and opposite tables. Changing the synonyms rebuilds the index at the next start.
  */
 
 const threshold = (name: string) =>
@@ -19,6 +20,15 @@ export const dedupeSchema = z
     autoMerge: threshold('autoMerge').optional(),
     /** At or above (and below autoMerge): a new feature marked "possible duplicate of" the candidate. */
     review: threshold('review').optional(),
+    /**
+     * The share of right answers a threshold read off the team's answers must keep (a one-sided 95% bound): merges
+     * above auto-merge, dismissals below review. Higher needs more answers before a threshold moves.
+     */
+    precisionTarget: z
+      .number({ error: 'precisionTarget must be a number above 0.5 and below 1' })
+      .gt(0.5, 'precisionTarget must be above 0.5 and below 1')
+      .lt(1, 'precisionTarget must be above 0.5 and below 1')
+      .default(0.95),
     /** Each group's phrases mean one thing here ("workspace", "project", "space"). */
     synonyms: z.array(z.array(phrase).min(2, 'a synonym group needs at least two phrases')).default([]),
     /** Words that make two requests different needs ("archive" / "restore"). */

@@ -33,6 +33,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the precision target thresholds learned from answers keep, 0.95 by default, and refuses one out of range', () => {
+    expect(load({}).dedupe.precisionTarget).toBe(0.95);
+    expect(load({}, 'dedupe:\n  precisionTarget: 0.9\n').dedupe.precisionTarget).toBe(0.9);
+    expect(problems({}, 'dedupe:\n  precisionTarget: 1\n').join('\n')).toContain(
+      'precisionTarget must be above 0.5 and below 1',
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(load({ PORT: '', DATABASE_URL: ' ', LOG_LEVEL: '' })).toMatchObject({
       port: 3000,
