@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { LinearClient, type LinearDocument } from '@linear/sdk';
 import { type CloudClient, createCloudClient } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookDeliveries } from '../src/store/schema.ts';
+import { dedupeAnswers, webhookDeliveries } from '../src/store/schema.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
 
 /**
@@ -359,6 +359,14 @@ describe('deletions and duplicates made in the tracker', () => {
     expect(merged.mergedInto).toBe(b.featureId);
     expect(merged.requestCount).toBe(0);
     expect(merged.statusHistory.at(-1)).toMatchObject({ to: 'merged', cause: 'tracker' });
+    // The tracker's word is an answer dedupe learns from (here to the review question triage asked about the pair).
+    const answers = await svc.runtime.store.db.select().from(dedupeAnswers);
+    const about = answers.filter((x) =>
+      [x.requestFeatureId, x.candidateFeatureId].every((id) => id === a.featureId || id === b.featureId),
+    );
+    expect(about).toEqual([
+      expect.objectContaining({ answer: 'merge', actor: expect.stringMatching(/^linear\//) }),
+    ]);
     const survivor = await waitFor('requests moved', async () => {
       const view = await feature(b.featureId);
       return view.requestCount === 2 ? view : undefined;
