@@ -84,14 +84,29 @@ describe('push to trackers (sandbox)', () => {
   });
 
   it('ten more requests within the window make one coalesced update, and every one becomes a customer request', async () => {
+    const linear = emulators().linear;
+    // Reconcile's reads are not the push's.
+    const pushCalls = (since: number) =>
+      linear.calls
+        .list()
+        .slice(since)
+        .map((c) => c.operation)
+        .filter((op) => op !== 'changedIssues');
+    const beforeCreate = linear.calls.list().length;
     const first = await svc.post(
       '/v1/requests',
       validRequest({ title: 'CSV export', requester: { email: 'u0@beta.io' } }),
     );
     const featureId = await featureOf(((await first.json()) as { id: string }).id);
     const link = await linkedIssue(featureId);
-    const linear = emulators().linear;
+    await waitFor('the create to settle with its first state', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l && !l.dirtySince && l.statusName === 'Triage' ? true : undefined;
+    });
+    // The issue, its link back, its customer request and its first state: one call.
+    expect(pushCalls(beforeCreate)).toEqual(['createIssue']);
     const issue = linear.state.issues.get(link.issueId ?? '');
+    const beforeUpdate = linear.calls.list().length;
     const updatesBefore = linear.calls.list().filter((c) => c.operation === 'updateIssue').length;
 
     await Promise.all(
@@ -116,6 +131,8 @@ describe('push to trackers (sandbox)', () => {
     });
     const updates = linear.calls.list().filter((c) => c.operation === 'updateIssue').length - updatesBefore;
     expect(updates).toBe(1);
+    // One read (the issue and which needs exist) and one write (the description and the ten needs).
+    expect(pushCalls(beforeUpdate)).toEqual(['issueForUpdate', 'updateIssue']);
     expect(issue?.description).toContain('11');
   });
 
