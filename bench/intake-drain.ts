@@ -7,8 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 
 export interface TriageDrain {
-  /** Untriaged requests when the load ended (the first reading); null when the gauge never answered. */
+  /** Untriaged requests at the first reading after the load; null when the gauge never answered. */
   backlogAtEnd: number | null;
+  /** Seconds after the load ended the first reading came (the gauge's database read gives up after 2 s). */
+  firstReadingSeconds: number | null;
   /** Seconds from the end of the load until none was left; null when some were left at the deadline. */
   seconds: number | null;
   /** Untriaged requests at the last reading (0 when done). */
@@ -31,18 +33,22 @@ export async function untriagedRequests(url: string): Promise<number | undefined
 export async function measureTriageDrain(
   url: string,
   loadEndedAt: number,
-  { timeoutMs, intervalMs = 250, signal }: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+  // Every second: the service caches the gauge that long, and each scrape's read queues behind triage on PGlite.
+  { timeoutMs, intervalMs = 1_000, signal }: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
 ): Promise<TriageDrain> {
-  let backlogAtEnd: number | null = null;
-  let left: number | null = null;
+  const since = () => (Date.now() - loadEndedAt) / 1000;
+  const drain: TriageDrain = { backlogAtEnd: null, firstReadingSeconds: null, seconds: null, left: null };
   while (Date.now() - loadEndedAt < timeoutMs && !signal?.aborted) {
     const n = await untriagedRequests(url);
     if (n !== undefined) {
-      backlogAtEnd ??= n;
-      left = n;
-      if (n === 0) return { backlogAtEnd, seconds: (Date.now() - loadEndedAt) / 1000, left };
+      if (drain.backlogAtEnd === null) {
+        drain.backlogAtEnd = n;
+        drain.firstReadingSeconds = since();
+      }
+      drain.left = n;
+      if (n === 0) return { ...drain, seconds: since() };
     }
     await sleep(intervalMs);
   }
-  return { backlogAtEnd, seconds: null, left };
+  return drain;
 }

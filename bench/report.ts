@@ -98,11 +98,14 @@ export function formatNotes(results: TargetResult[]): string[] {
 }
 
 /** The triage backlog the load left and how long the service took to finish it (read from /metrics, ±1 s). */
-function triageDrainLine({ backlogAtEnd, seconds, left }: TriageDrain): string {
-  const backlog = backlogAtEnd === null ? 'unknown' : count(backlogAtEnd);
+function triageDrainLine({ backlogAtEnd, firstReadingSeconds, seconds, left }: TriageDrain): string {
+  const backlog =
+    backlogAtEnd === null
+      ? 'triage: the untriaged count never answered'
+      : `triage: ${count(backlogAtEnd)} requests untriaged ${fixed(firstReadingSeconds, 1)} s after the load ended`;
   return seconds === null
-    ? `triage: ${backlog} requests untriaged when the load ended; ${left === null ? 'unknown' : count(left)} still untriaged at the deadline`
-    : `triage: ${backlog} requests untriaged when the load ended; the last one triaged ${seconds.toFixed(1)} s after the load ended`;
+    ? `${backlog}; ${left === null ? 'unknown' : count(left)} still untriaged at the deadline`
+    : `${backlog}; the last one triaged ${seconds.toFixed(1)} s after the load ended`;
 }
 
 /** The machine's 1-minute load average at a target's start and end, as a report line. */
