@@ -49,19 +49,13 @@ export interface Learning {
   inUse: DedupeThresholds;
 }
 
-/**
- * A merge nobody was asked about has no scores: it teaches its words but must not count for the thresholds, and
- * learned.ts takes scores with every answer, so such an answer goes in with this marker and its entry comes out.
- */
-const UNSCORED = -1;
-
-function dedupeAnswerOf(row: StoredAnswer): DedupeAnswer {
+/** A stored answer as learned.ts takes it; a merge nobody was asked about has no scores. */
+export function dedupeAnswerOf(row: StoredAnswer): DedupeAnswer {
   const { confidence, own } = row.scores ?? {};
   const scored = typeof confidence === 'number' && typeof own === 'number';
   return {
     // Verbatim: whatever scores the engine asked with flow through (every field but the texts, pair and answer).
-    ...row.scores,
-    ...(scored ? { confidence, own } : { confidence: UNSCORED, own: UNSCORED }),
+    ...(scored ? { ...row.scores, confidence, own } : {}),
     a: row.text,
     b: row.candidateText,
     featureIds: [row.requestFeatureId, row.candidateFeatureId],
@@ -71,10 +65,8 @@ function dedupeAnswerOf(row: StoredAnswer): DedupeAnswer {
 }
 
 /** The evidence the stored answers teach. */
-export function evidenceOf(rows: readonly StoredAnswer[], dedupe: DedupeEngine): LearnedEvidence {
-  const evidence = learnFrom(rows.map(dedupeAnswerOf), (input) => dedupe.analyse(input));
-  return { ...evidence, scores: evidence.scores.filter((s) => s.confidence !== UNSCORED) };
-}
+export const evidenceOf = (rows: readonly StoredAnswer[], dedupe: DedupeEngine): LearnedEvidence =>
+  learnFrom(rows.map(dedupeAnswerOf), (input) => dedupe.analyse(input));
 
 export type DedupeLearning = ReturnType<typeof createDedupeLearning>;
 

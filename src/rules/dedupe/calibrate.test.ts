@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrateThresholds, minimumAnswers, wilsonLower } from './calibrate.ts';
-import { EMPTY_EVIDENCE, type LearnedEvidence } from './learned.ts';
+import { createDedupeEngine } from './engine.ts';
+import { type DedupeAnswer, EMPTY_EVIDENCE, type LearnedEvidence, learnFrom } from './learned.ts';
 
 const PRIOR = { autoMerge: 0.8, review: 0.5 };
 
@@ -75,6 +76,28 @@ describe('thresholds from the answers', () => {
     const inUse = calibrateThresholds(answers, PRIOR);
     expect(inUse.review).toMatchObject({ value: expected, source, prior: 0.5 });
     expect(inUse.review.value).toBeGreaterThanOrEqual(PRIOR.review);
+  });
+
+  it.each([
+    ['51 asked merges (too few) and 60 by hand', 51, 0.8, 'prior'],
+    ['52 asked merges and 60 by hand', 52, 0.6, 'answers'],
+  ])('counts only the answered questions: %s', (_, asked, expected, source) => {
+    const engine = createDedupeEngine();
+    const merge = (i: number, scores: Partial<DedupeAnswer>): DedupeAnswer => ({
+      a: { title: `Request ${i}` },
+      b: { title: `Feature ${i}` },
+      featureIds: [`r${i}`, `f${i}`],
+      answer: 'merge',
+      at: '2026-12-01T00:00:00.000Z',
+      ...scores,
+    });
+    const answers = [
+      ...Array.from({ length: asked }, (_a, i) => merge(i, { confidence: 0.6, own: 0.7 })),
+      ...Array.from({ length: 60 }, (_a, i) => merge(asked + i, {})),
+    ];
+    const inUse = calibrateThresholds(learnFrom(answers, engine.analyse), PRIOR);
+    expect(inUse).toMatchObject({ answers: asked, merges: asked, dismissals: 0 });
+    expect(inUse.autoMerge).toMatchObject({ value: expected, source });
   });
 
   it('says what the numbers were measured on, as data', () => {

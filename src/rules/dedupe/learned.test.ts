@@ -142,6 +142,25 @@ describe('learned evidence', () => {
     ).toEqual(await topFor('Tix with custom fields'));
   });
 
+  it.each([
+    ['no scores', {}],
+    ['a merge confidence alone', { confidence: 0.9 }],
+    ['an own confidence alone', { own: 0.9 }],
+  ])('a merge nobody was asked about (%s) teaches its words and no score', (_, scores) => {
+    const unscored = TIX_MERGES.map(({ confidence: _c, own: _o, ...merge }) => ({ ...merge, ...scores }));
+    const learned = learnFrom(unscored, engine.analyse);
+    expect(learned.scores).toEqual([]);
+    expect(learned.associations).toEqual(learnFrom(TIX_MERGES, engine.analyse).associations);
+    expect(compileLearning(learned).credit('tix', (t) => t === 'ticket')).toBeGreaterThan(0);
+    const scored = withAnswer(learned, TIX_MERGES[0] as DedupeAnswer, engine.analyse);
+    expect(scored.scores).toEqual([{ confidence: 0.6, own: 0.7, merge: true }]);
+    // Taking an unscored answer out takes its words, and leaves the scored answer's score.
+    expect(withoutAnswer(scored, unscored[1] as DedupeAnswer, engine.analyse).scores).toEqual(scored.scores);
+    expect(withoutAnswer(learned, unscored[0] as DedupeAnswer, engine.analyse)).toEqual(
+      learnFrom(unscored.slice(1), engine.analyse),
+    );
+  });
+
   it('is the same whatever order the answers came in, and round-trips through JSON', () => {
     const answers = [
       ...TIX_MERGES,

@@ -4,7 +4,8 @@ import type { AnalysedText, TextInput } from './analyse.ts';
  * One answer a person gave to a review question: the request's text (`a`) against the candidate's (`b`), the two
  * features (`[request's feature, candidate feature]`), and the scores the engine gave the pair when it asked (the
  * decision's merge confidence and the candidate's own confidence), so thresholds can be read off the answers.
- * "Merge the other way" is a merge: the two are one need whichever survives.
+ * A merge nobody was asked about (by hand, or a duplicate marked in the tracker) has no scores: it teaches its
+ * words and counts for nothing else. "Merge the other way" is a merge: the two are one need whichever survives.
  */
 export interface DedupeAnswer {
   a: TextInput;
@@ -13,8 +14,9 @@ export interface DedupeAnswer {
   answer: 'merge' | 'dismiss';
   /** ISO time of the answer; it orders nothing here, it is kept for the stats page. */
   at: string;
-  confidence: number;
-  own: number;
+  /** The decision's merge confidence when the pair was asked about; with `own`, or neither. */
+  confidence?: number | undefined;
+  own?: number | undefined;
 }
 
 /** A term of one text and a term of the other that a merge said mean the same thing, and how often. */
@@ -40,7 +42,7 @@ export interface LearnedEvidence {
    * other text it was paired with (the denominator of an association's weight).
    */
   distinguishing: [string, number][];
-  /** The answered pairs' scores, for the thresholds (see calibrate.ts), sorted. */
+  /** The scored answers' scores (an answer without both counts for no threshold), for calibrate.ts, sorted. */
   scores: { confidence: number; own: number; merge: boolean }[];
 }
 
@@ -72,6 +74,16 @@ export function distinguishingTerms(a: AnalysedText, b: AnalysedText): { onlyA: 
   return { onlyA: only(a, b), onlyB: only(b, a) };
 }
 
+/** The scores with the answer's added (sign 1) or taken out (sign −1), when it has both; a new list. */
+function withScore(scores: LearnedEvidence['scores'], answer: DedupeAnswer, sign: 1 | -1) {
+  const { confidence, own } = answer;
+  if (confidence === undefined || own === undefined) return [...scores];
+  const merge = answer.answer === 'merge';
+  if (sign === 1) return [...scores, { confidence, own, merge }];
+  const at = scores.findIndex((s) => s.confidence === confidence && s.own === own && s.merge === merge);
+  return at < 0 ? [...scores] : scores.toSpliced(at, 1);
+}
+
 /** What one answer adds to (sign 1) or takes from (sign −1) the evidence; a new object, the input is unchanged. */
 function apply(
   evidence: LearnedEvidence,
@@ -82,15 +94,7 @@ function apply(
   const dismissed = new Map(evidence.dismissed.map(([x, y, n]) => [`${x}\u0000${y}`, n]));
   const associations = new Map(evidence.associations.map((s) => [`${s.a}\u0000${s.b}`, s.merges]));
   const distinguishing = new Map(evidence.distinguishing);
-  const scores = [...evidence.scores];
-  const score = { confidence: answer.confidence, own: answer.own, merge: answer.answer === 'merge' };
-  if (sign === 1) scores.push(score);
-  else {
-    const at = scores.findIndex(
-      (s) => s.confidence === score.confidence && s.own === score.own && s.merge === score.merge,
-    );
-    if (at >= 0) scores.splice(at, 1);
-  }
+  const scores = withScore(evidence.scores, answer, sign);
   const bump = (map: Map<string, number>, key: string, by = 1) => {
     const n = (map.get(key) ?? 0) + sign * by;
     if (n > 0) map.set(key, n);
