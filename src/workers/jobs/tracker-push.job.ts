@@ -182,8 +182,16 @@ async function applyFirstState(
   pushed: { dirtySince: Date | null } | undefined,
 ): Promise<void> {
   if (state) {
-    if (state.statusName !== link.statusName || state.category !== link.statusCategory)
-      await deps.application.links.applyIssueState(state, 'tracker');
+    if (state.statusName === link.statusName && state.category === link.statusCategory) return;
+    // Best effort, as a read would be: the next webhook or reconcile catches up.
+    await deps.application.links
+      .applyIssueState(state, 'tracker')
+      .catch((err: unknown) =>
+        deps.log.warn(
+          { linkId: link.id, error: errorForLog(err) },
+          'cannot apply the issue state; reconcile will',
+        ),
+      );
     return;
   }
   if (link.statusName === null && !pushed?.dirtySince) await readIssueState(deps, link, tracker, ref);
