@@ -1,4 +1,4 @@
-import { type ParsedMail, simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { Db } from '../../store/db.ts';
 import { createDevMailRepo } from '../../store/dev-mail.repo.ts';
 import type { RouteHandlers } from '../route-table.ts';
@@ -51,6 +51,9 @@ export function devMailHandlers({ db }: { db: Db }): Pick<RouteHandlers, 'devMai
     devMailMessage: async ({ params: { id } }, _req, res) => {
       const row = await mail.get(id);
       if (!row) return sendNotFound(res);
+      // Loaded on the first message shown: mailparser (and its HTML and charset tables) is some MB of memory that
+      // a process whose dev outbox nobody opens should not hold.
+      const { simpleParser } = await import('mailparser');
       const parsed = await simpleParser(row.raw);
       const data = {
         subject: row.subject,
