@@ -1,5 +1,5 @@
 import type { CalibrationOptions } from '../rules/dedupe/calibrate.ts';
-import type { DedupeEngine } from '../rules/dedupe/engine.ts';
+import { candidatesToWeigh, type DecideContext, type DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import type { Candidate } from '../rules/dedupe/rank.ts';
 import { titleKey } from '../rules/normalise.ts';
@@ -19,7 +19,7 @@ import {
   type TriagedRequest,
 } from '../store/triage.repo.ts';
 import type { CompanyFolds } from './company-folds.ts';
-import { type DedupeLearning, type Learning, withoutDismissed } from './dedupe-learning.ts';
+import type { DedupeLearning, Learning } from './dedupe-learning.ts';
 import { recountFeature } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import { markForPush, type PushPolicy } from './push-bar.ts';
@@ -97,7 +97,7 @@ function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
 /**
  * Ranks the request against the index and decides: the feature it joins, or the new one it makes. With what the
  * team's answers taught: terms merges associated count as shared, a feature dismissed against the nearest one is no
- * candidate, and the thresholds are those the answers support.
+ * candidate (engine.ts `candidatesToWeigh`), and the thresholds are those the answers support.
  */
 async function chooseFeature(
   tx: Tx,
@@ -109,8 +109,9 @@ async function chooseFeature(
   const { dedupe } = deps;
   const text = dedupe.analyse({ title: request.title, body: request.body });
   const ranked = await dedupe.rank(text, index, CANDIDATE_DOCUMENTS, learning.compiled);
-  const candidates = withoutDismissed(featureCandidates(ranked, index), learning.compiled);
-  const decision = dedupe.decide(candidates, { thresholds: learning.inUse, learned: learning.compiled });
+  const candidates = featureCandidates(ranked, index);
+  const context: DecideContext = { thresholds: learning.inUse, learned: learning.compiled };
+  const decision = dedupe.decide(candidates, context);
   // decide() returns one of the candidates it was given: the same object, with its document id.
   const best = candidates.find((c) => c === decision.candidate);
   // The same title, once normalised, as a live feature's: one need, however little the index knows yet
@@ -126,7 +127,7 @@ async function chooseFeature(
       mergeConfidence: decision.confidence,
       runnerUp: decision.runnerUp?.id ?? null,
       thresholds: learning.inUse,
-      candidates: candidates.slice(0, 5).map(candidateEvidence),
+      candidates: candidatesToWeigh(candidates, context).slice(0, 5).map(candidateEvidence),
     },
   };
   // Live: both were read under the index lock, which every merge takes before it moves documents.

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createDedupeEngine, DEFAULT_CALIBRATION, mergeConfidence } from './engine.ts';
+import { candidatesToWeigh, createDedupeEngine, DEFAULT_CALIBRATION, mergeConfidence } from './engine.ts';
 import { evaluate } from './evaluate.ts';
+import { compileLearning, learnFrom } from './learned.ts';
 import { InMemoryDedupeIndex } from './memory-index.ts';
 import { candidateWith } from './test-candidate.ts';
 
@@ -181,6 +182,42 @@ describe('dedupe engine on feature requests', () => {
     const decision = engine.decide([contradicted, candidateWith('export', 0.95)]);
     expect(decision).toMatchObject({ action: 'merge', candidate: { id: 'export' } });
     expect(decision.runnerUp?.id).toBe('import');
+  });
+
+  /** What the team dismissed: each pair of features "a different need". */
+  const dismissing = (...pairs: [string, string][]) =>
+    compileLearning(
+      learnFrom(
+        pairs.map(([x, y]) => ({
+          a: { title: x },
+          b: { title: y },
+          featureIds: [x, y] as const,
+          answer: 'dismiss' as const,
+          at: '2026-12-01T00:00:00.000Z',
+        })),
+        engine.analyse,
+      ),
+    );
+
+  it.each([
+    ['nothing dismissed', [], undefined, ['A', 'B', 'C']],
+    ['B dismissed against the nearest feature', [['A', 'B']], undefined, ['A', 'C']],
+    ['the nearest feature dismissed against C', [['C', 'A']], undefined, ['A', 'B']],
+    ['a pair away from the nearest feature', [['B', 'C']], undefined, ['A', 'B', 'C']],
+    ['its own feature, triaged again', [], 'B', ['A', 'C']],
+    ['A dismissed against its own feature', [['B', 'A']], 'B', ['C']],
+  ] as const)('weighs the candidates with %s', (_, pairs, featureId, weighed) => {
+    const ranked = [candidateWith('A', 0.7), candidateWith('B', 0.9), candidateWith('C', 0.6)];
+    const learned = dismissing(...pairs.map(([x, y]): [string, string] => [x, y]));
+    const context = featureId ? { learned, featureId } : { learned };
+    expect(candidatesToWeigh(ranked, context).map((c) => c.id)).toEqual(weighed);
+  });
+
+  it('never proposes a feature dismissed against the nearest one, however confident', () => {
+    const ranked = [candidateWith('A', 0.6), candidateWith('B', 0.95)];
+    expect(engine.decide(ranked).candidate?.id).toBe('B');
+    const decision = engine.decide(ranked, { learned: dismissing(['A', 'B']) });
+    expect(decision).toMatchObject({ action: 'review', candidate: { id: 'A' }, runnerUp: undefined });
   });
 
   it('one extra word the backlog never uses ("data") lowers confidence to review, with the right candidate first', async () => {

@@ -70,7 +70,10 @@ export interface DedupeEngine {
     limit?: number,
     learned?: CompiledLearning,
   ): Promise<Candidate[]>;
-  /** Merge, review or new, from candidates in rank order with at most one per feature. */
+  /**
+   * Merge, review or new, from candidates in rank order with at most one per feature; it weighs those
+   * `candidatesToWeigh` keeps, and returns one of them (the same object).
+   */
   decide(candidates: readonly Candidate[], context?: DecideContext): DedupeDecision;
 }
 
@@ -79,11 +82,25 @@ export interface DecideContext {
   /** Thresholds in use (calibrate.ts) in place of the configured ones. */
   thresholds?: DedupeThresholds;
   learned?: CompiledLearning;
-  /**
-   * The feature the text already belongs to (a feature triaged again): it is no candidate of its own, and a
-   * feature a person said is a different need from it is never proposed again.
-   */
+  /** The feature the text already belongs to (a feature triaged again): see `candidatesToWeigh`. */
   featureId?: string;
+}
+
+/**
+ * The candidates a decision weighs, in rank order. A text is taken to be about one need: the feature it already
+ * belongs to when it has one (it is then no candidate of its own), otherwise its nearest feature (the first
+ * candidate). A feature a person said is a different need from that one is no candidate, so a dismissed pair is
+ * never proposed again, through a new request of either feature either. Triage and the replay both decide through
+ * this.
+ */
+export function candidatesToWeigh<C extends Candidate>(
+  ranked: readonly C[],
+  { featureId, learned }: Pick<DecideContext, 'featureId' | 'learned'> = {},
+): C[] {
+  const need = featureId ?? ranked[0]?.id;
+  return ranked.filter(
+    (c) => c.id !== featureId && (c.id === need || need === undefined || !learned?.dismissed(need, c.id)),
+  );
 }
 
 /**
@@ -121,14 +138,9 @@ export function createDedupeEngine(options: DedupeEngineOptions = {}): DedupeEng
         rankOptions,
       ),
     decide(ranked, context = {}) {
-      const { featureId, learned } = context;
       const inUse = context.thresholds ?? thresholds;
       // A contradiction lowers a candidate's confidence, not its rank: decide on the most confident one.
-      const candidates = ranked
-        .filter(
-          (c) => featureId === undefined || (c.id !== featureId && !learned?.dismissed(featureId, c.id)),
-        )
-        .sort((a, b) => b.confidence - a.confidence);
+      const candidates = candidatesToWeigh(ranked, context).sort((a, b) => b.confidence - a.confidence);
       const best = candidates[0];
       const confidence = mergeConfidence(candidates, calibration);
       const runnerUp = candidates[1];
