@@ -8,6 +8,8 @@ import type { Schedules } from '../queue/schedules.ts';
 import type { Store } from '../store/store.ts';
 
 const BATCH = 500;
+/** Untriaged requests checked per run: a backlog draining is checked a page a run, never all at once. */
+const TRIAGE_PER_RUN = 200;
 
 /** What each redrive reads from and writes to. */
 interface RedriveDeps {
@@ -19,6 +21,12 @@ interface RedriveDeps {
   now: () => number;
   /** Ends review holds that ran out (the application's use case); absent: none are released here. */
   review?: Pick<Application['review'], 'releaseExpiredHolds'> | undefined;
+}
+
+/** Where the triage redrive goes on from: the last request id the previous run checked (undefined: the start). */
+interface TriageCursor {
+  afterId: string | undefined;
+  perRun: number;
 }
 
 interface RedriveRun {
@@ -43,6 +51,7 @@ export function createRedrive({
   trackerSites = [],
   schedules,
   now = () => Date.now(),
+  triagePerRun = TRIAGE_PER_RUN,
   ...rest
 }: Omit<RedriveDeps, 'now'> & {
   /** The configured trackers: `trackers()` asks each to reconcile now. */
@@ -50,8 +59,11 @@ export function createRedrive({
   /** The schedules the configuration wants, put back when Redis lost them. */
   schedules?: Schedules | undefined;
   now?: () => number;
+  /** Untriaged requests checked per run (the next run goes on where this one stopped). */
+  triagePerRun?: number;
 }) {
   const deps: RedriveDeps = { ...rest, now };
+  const triageCursor: TriageCursor = { afterId: undefined, perRun: triagePerRun };
   const { queues, config, log } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -68,7 +80,7 @@ export function createRedrive({
     // First, and never throwing: a schedule comes back even when the redrives below fail.
     const scheduled = schedules ? await schedules.ensure() : { created: [], failed: [] };
     const before = new Date(now() - config.graceSeconds * 1000);
-    const triage = await redriveTriage(deps, before);
+    const triage = await redriveTriage(deps, before, triageCursor);
     const holdsReleased = await releaseExpiredHolds(deps);
     const pushes = await redrivePushes(deps, before);
     const webhooks = await redriveDeliveries(deps, before);
@@ -109,22 +121,29 @@ function retryPolicy({ config, now }: RedriveDeps): { retryFailedAfterMs: number
   return { retryFailedAfterMs: config.retryFailedAfterSeconds * 1000, now: now() };
 }
 
-/** Requests not triaged by `before`: make sure each has its triage job, in pages of BATCH. */
-async function redriveTriage(deps: RedriveDeps, before: Date): Promise<RedriveRun['triage']> {
+/**
+ * Requests not triaged by `before`: make sure each has its triage job. One page a run, going on from where the
+ * last run stopped and starting over after the last page, so a large backlog costs each run one bounded read and
+ * `perRun` job checks (triage drains it meanwhile), and every request is still checked within a few runs.
+ */
+async function redriveTriage(
+  deps: RedriveDeps,
+  before: Date,
+  cursor: TriageCursor,
+): Promise<RedriveRun['triage']> {
   const { store, queues, metrics, log } = deps;
   const counts = { added: 0, retried: 0, present: 0 };
-  let ids = await store.requests.untriaged(before, BATCH);
-  while (ids.length > 0) {
-    for (let i = 0; i < ids.length; i += 50) {
-      const results = await Promise.all(
-        ids
-          .slice(i, i + 50)
-          .map((requestId) => queues.redrive('triage-request', { requestId }, retryPolicy(deps))),
-      );
-      for (const r of results) counts[r]++;
-    }
-    if (ids.length < BATCH) break;
-    ids = await store.requests.untriaged(before, BATCH, ids[ids.length - 1]);
+  let ids = await store.requests.untriaged(before, cursor.perRun, cursor.afterId);
+  // Past the last page: start over now rather than spend this run on nothing.
+  if (ids.length === 0 && cursor.afterId) ids = await store.requests.untriaged(before, cursor.perRun);
+  cursor.afterId = ids.length < cursor.perRun ? undefined : ids[ids.length - 1];
+  for (let i = 0; i < ids.length; i += 50) {
+    const results = await Promise.all(
+      ids
+        .slice(i, i + 50)
+        .map((requestId) => queues.redrive('triage-request', { requestId }, retryPolicy(deps))),
+    );
+    for (const r of results) counts[r]++;
   }
   const redriven = counts.added + counts.retried;
   if (redriven > 0) {
