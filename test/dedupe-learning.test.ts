@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidenceOf, recordAnswer } from '../src/application/dedupe-learning.ts';
 import { reviewStats } from '../src/http/schemas.ts';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import type { Candidate } from '../src/rules/dedupe/rank.ts';
-import { insertDedupeAnswer } from '../src/store/dedupe-answers.repo.ts';
+import { answersForLearning, learningState } from '../src/store/dedupe-answers.repo.ts';
 import { storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { triageDecisions } from '../src/store/schema.ts';
 import { testDatabaseKind } from './helpers/database.ts';
@@ -157,7 +158,7 @@ describe('what dedupe learns from the team', () => {
     const seed = async (n: number) =>
       svc.runtime.store.db.transaction(async (tx) => {
         for (let i = 0; i < n; i += 1) {
-          await insertDedupeAnswer(tx, {
+          await recordAnswer(tx, engine, {
             requestId: a.id,
             candidateRequestId: b.id,
             requestFeatureId: a.featureId,
@@ -242,6 +243,42 @@ describe('what dedupe learns from the team', () => {
 });
 
 describe('learning kept in the database', () => {
+  it('the evidence kept with each change equals learning again from every answer', async () => {
+    const db = svc.runtime.store.db;
+    const keptMatchesAnswers = async () => {
+      const { evidence } = await learningState(db);
+      expect(evidence).toEqual(evidenceOf(await answersForLearning(db), engine));
+      return evidence;
+    };
+    // Earlier cases taught "tix": these say "projs" for projects.
+    const reports = await submit(svc, 'export reports on projects');
+    const invoices = await submit(svc, 'invoices on projects');
+    const slack = await submit(svc, 'slack alerts on projects');
+    // A review merge.
+    const taught = await submit(svc, 'export reports for projs');
+    expect(taught.decision.decision).toBe('review');
+    expect(taught.decision.candidates[0]?.featureId).toBe(reports.featureId);
+    const reviewMerge = await svc.post(`/v1/features/${taught.featureId}/merge`, { into: reports.featureId });
+    expect(reviewMerge.status).toBe(200);
+    await keptMatchesAnswers();
+    // A dismissal.
+    const item = await submit(svc, 'invoices for projs');
+    expect(item.decision.candidates[0]?.featureId).toBe(invoices.featureId);
+    expect((await svc.post(`/v1/review/${item.featureId}/dismiss`, {})).status).toBe(204);
+    await keptMatchesAnswers();
+    // A merge by hand: words, no scores.
+    const byHand = await submit(svc, 'slack pings for projs');
+    const merged = await svc.post(`/v1/features/${byHand.featureId}/merge`, { into: slack.featureId });
+    expect(merged.status).toBe(200);
+    const withAll = await keptMatchesAnswers();
+    expect(withAll?.associations.length).toBeGreaterThan(0);
+    expect(withAll?.dismissed.length).toBeGreaterThan(0);
+    // Undoing the review merge takes out what it added: its score among them.
+    expect((await svc.post(`/v1/features/${taught.featureId}/unmerge`, {})).status).toBe(200);
+    const undone = await keptMatchesAnswers();
+    expect(undone?.scores.length).toBe((withAll?.scores.length ?? 0) - 1);
+  });
+
   it('a restarted service decides with what the answers taught before', async () => {
     const yaml = 'dedupe:\n  precisionTarget: 0.9\n';
     const first = await startService({ yaml, keepDatabase: true });

@@ -62,7 +62,13 @@ export function createApplication({ store, queues, config, status, triage, metri
     /** The term groups a console word search looks up in the dedupe index (triage's analysis). */
     searchTerms: (q: string) => searchTermGroups(q, (input) => triage.dedupe.analyse(input)),
     /** The review queue's decisions that end a feature's hold from the tracker, and the hold running out. */
-    review: createReview({ store, unitOfWork, push: triage.push, holdSeconds: config.push.holdForReview }),
+    review: createReview({
+      store,
+      unitOfWork,
+      dedupe: triage.dedupe,
+      push: triage.push,
+      holdSeconds: config.push.holdForReview,
+    }),
     /** What dedupe learned from the team's answers: the numbers in use and why, and a reset. */
     dedupeLearning: {
       stats: () => learningStats(store.db, learning),

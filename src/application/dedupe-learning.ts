@@ -10,20 +10,27 @@ import {
   type CompiledLearning,
   compileLearning,
   type DedupeAnswer,
+  EMPTY_EVIDENCE,
   type LearnedEvidence,
   learnedSummary,
   learnFrom,
+  withAnswer,
+  withoutAnswer,
 } from '../rules/dedupe/learned.ts';
-import type { Candidate } from '../rules/dedupe/rank.ts';
 import type { Db } from '../store/db.ts';
 import {
   answerCounts,
   answersForLearning,
+  answersUseRequests,
   deleteAllAnswers,
   deleteAnswersOfMerge,
   firstRequestOf,
   insertDedupeAnswer,
+  keepLearnedEvidence,
   learningGeneration,
+  learningState,
+  moveLearningGeneration,
+  type NewDedupeAnswer,
   type ReviewQuestion,
   reviewQuestionOf,
   type StoredAnswer,
@@ -32,11 +39,12 @@ import type { Tx } from '../store/feature-writes.ts';
 
 /**
  * What dedupe learns from the team's answers, on the service's side: each answer is a row (dedupe_answers) naming
- * requests, not texts; the evidence (rules/dedupe/learned.ts) is compiled from the rows with the requests' texts
- * now, cached per process and rebuilt when the generation the rows' writers move has changed, so every worker
- * decides the same way, a restart forgets nothing and an erased requester's words stop teaching. Triage decides
- * as the replay does (rules/dedupe/replay.ts): ranked with what merges taught, decided with the thresholds the
- * answers support.
+ * requests, not texts; the evidence (rules/dedupe/learned.ts) is kept beside them (dedupe_learning), changed in the
+ * transaction of each answer and each unmerge by that answer alone (withAnswer / withoutAnswer, read with the
+ * requests' texts), and learned again from every row after an erasure. Each process compiles the kept evidence
+ * when the generation moved, so every worker decides the same way, a restart forgets nothing and an erased
+ * requester's words stop teaching. Triage decides as the replay does (rules/dedupe/replay.ts): ranked with what
+ * merges taught, decided with the thresholds the answers support.
  */
 
 /** What triage decides with: the compiled evidence and the thresholds in use. */
@@ -48,6 +56,8 @@ export interface Learning {
   /** `thresholds` as `decide` takes them. */
   inUse: DedupeThresholds;
 }
+
+const analyser = (dedupe: DedupeEngine) => (input: DedupeAnswer['a']) => dedupe.analyse(input);
 
 /** A stored answer as learned.ts takes it; a merge nobody was asked about has no scores. */
 export function dedupeAnswerOf(row: StoredAnswer): DedupeAnswer {
@@ -66,7 +76,7 @@ export function dedupeAnswerOf(row: StoredAnswer): DedupeAnswer {
 
 /** The evidence the stored answers teach. */
 export const evidenceOf = (rows: readonly StoredAnswer[], dedupe: DedupeEngine): LearnedEvidence =>
-  learnFrom(rows.map(dedupeAnswerOf), (input) => dedupe.analyse(input));
+  learnFrom(rows.map(dedupeAnswerOf), analyser(dedupe));
 
 export type DedupeLearning = ReturnType<typeof createDedupeLearning>;
 
@@ -87,30 +97,19 @@ export function createDedupeLearning(
     };
   };
   return {
-    /** The learning as of now: one small read when nothing changed since this process last compiled it. */
+    /**
+     * The learning as of now: one small read when nothing changed since this process last compiled it, else the
+     * kept evidence (learned from the answers only when none was kept: a store from before it was).
+     */
     async current(db: Tx | Db): Promise<Learning> {
-      // The generation first: answers read after it are at least as new, so the cache is never older than its key.
-      const generation = await learningGeneration(db);
-      if (cached?.generation === generation) return cached;
-      const built = compile(generation, evidenceOf(await answersForLearning(db), dedupe));
+      if (cached?.generation === (await learningGeneration(db))) return cached;
+      const state = await learningState(db);
+      const evidence = state.evidence ?? evidenceOf(await answersForLearning(db), dedupe);
+      const built = compile(state.generation, evidence);
       cached = built;
       return built;
     },
   };
-}
-
-/**
- * A request is taken to be about the need of its nearest feature (the first candidate, in rank order): a feature
- * the team said is a different need from that one is no candidate for it, so a dismissed pair is never proposed
- * again, through a new request of either feature either.
- */
-export function withoutDismissed<C extends Candidate>(
-  candidates: readonly C[],
-  learned: CompiledLearning,
-): C[] {
-  const nearest = candidates[0];
-  if (!nearest) return [];
-  return candidates.filter((c) => c === nearest || !learned.dismissed(nearest.id, c.id));
 }
 
 /** An answer about to be recorded: the pair, its scores when review asked, and whether review asked. */
@@ -152,14 +151,38 @@ export async function mergeAnswerOf(
   };
 }
 
+/**
+ * Moves the generation and keeps `changed(kept)`: the evidence with this transaction's change. With none kept yet,
+ * the evidence is learned from the answers as they now stand (the change is in them already).
+ */
+async function changeEvidence(
+  tx: Tx,
+  dedupe: DedupeEngine,
+  changed: (kept: LearnedEvidence) => LearnedEvidence,
+): Promise<void> {
+  const kept = await moveLearningGeneration(tx);
+  const evidence = kept ? changed(kept) : evidenceOf(await answersForLearning(tx), dedupe);
+  await keepLearnedEvidence(tx, evidence);
+}
+
+/** Stores an answer and adds what it teaches to the kept evidence, in the caller's transaction. */
+export async function recordAnswer(tx: Tx, dedupe: DedupeEngine, answer: NewDedupeAnswer): Promise<void> {
+  const id = await insertDedupeAnswer(tx, answer);
+  const [stored] = await answersForLearning(tx, { id });
+  await changeEvidence(tx, dedupe, (kept) =>
+    stored ? withAnswer(kept, dedupeAnswerOf(stored), analyser(dedupe)) : kept,
+  );
+}
+
 /** Records a merge's answer, naming the merge so that undoing it forgets what it taught. */
 export async function recordMergeAnswer(
   tx: Tx,
+  dedupe: DedupeEngine,
   pending: PendingAnswer,
   merge: { mergeId: string; cause: 'review' | 'api' | 'tracker'; actor: string | null },
 ): Promise<void> {
   const { fromReview, ...pair } = pending;
-  await insertDedupeAnswer(tx, {
+  await recordAnswer(tx, dedupe, {
     ...pair,
     answer: 'merge',
     cause: fromReview ? 'review' : merge.cause,
@@ -171,11 +194,12 @@ export async function recordMergeAnswer(
 /** "Not a duplicate" on a review item (read before its answer ends the wait); nothing when it was not one. */
 export async function recordDismissAnswer(
   tx: Tx,
+  dedupe: DedupeEngine,
   question: { itemId: string; candidateId: string; actor: string },
   asked: ReviewQuestion | undefined,
 ): Promise<void> {
   if (!asked) return;
-  await insertDedupeAnswer(tx, {
+  await recordAnswer(tx, dedupe, {
     ...asked,
     requestFeatureId: question.itemId,
     candidateFeatureId: question.candidateId,
@@ -185,11 +209,45 @@ export async function recordDismissAnswer(
   });
 }
 
-/** An undone merge: what it taught goes, in the unmerge's transaction. */
-export const forgetMergeAnswer = (tx: Tx, mergeId: string) => deleteAnswersOfMerge(tx, mergeId);
+/**
+ * An undone merge: what it taught goes, in the unmerge's transaction. Taken out with the texts it was learned
+ * from: a request's words change only by an erasure (which learns everything again); a side without a request
+ * was read from its feature's title, which may have been edited since, so then everything is learned again.
+ */
+export async function forgetMergeAnswer(tx: Tx, dedupe: DedupeEngine, mergeId: string): Promise<void> {
+  const taught = await answersForLearning(tx, { mergeId });
+  if ((await deleteAnswersOfMerge(tx, mergeId)) === 0) return;
+  if (taught.some((row) => row.requestId === null || row.candidateRequestId === null)) {
+    await relearnEverything(tx, dedupe);
+    return;
+  }
+  await changeEvidence(tx, dedupe, (kept) =>
+    taught.reduce((evidence, row) => withoutAnswer(evidence, dedupeAnswerOf(row), analyser(dedupe)), kept),
+  );
+}
+
+async function relearnEverything(tx: Tx, dedupe: DedupeEngine): Promise<void> {
+  await moveLearningGeneration(tx);
+  await keepLearnedEvidence(tx, evidenceOf(await answersForLearning(tx), dedupe));
+}
+
+/** After an erasure of these requests' words: when an answer used them, everything is learned again without them. */
+export async function relearnWithoutRequests(
+  tx: Tx,
+  dedupe: DedupeEngine,
+  requestIds: readonly string[],
+): Promise<void> {
+  if (await answersUseRequests(tx, requestIds)) await relearnEverything(tx, dedupe);
+}
 
 /** Everything learned goes: the answers are deleted and every process decides as configured again. */
-export const forgetEverything = (db: Db) => db.transaction((tx) => deleteAllAnswers(tx));
+export const forgetEverything = (db: Db) =>
+  db.transaction(async (tx) => {
+    const forgotten = await deleteAllAnswers(tx);
+    await moveLearningGeneration(tx);
+    await keepLearnedEvidence(tx, EMPTY_EVIDENCE);
+    return forgotten;
+  });
 
 /** What `GET /v1/review/stats` shows: the answers, the thresholds in use and why, and what the evidence holds. */
 export async function learningStats(db: Db, learning: DedupeLearning) {

@@ -128,7 +128,11 @@ export async function mergeFeatures(
       linkIds: movedLinkIds,
       detail: { ...detail, primaryLinkIds: primary, copiedStopIds: copiedStops, duplicateLinks: pairs },
     });
-    await recordMergeAnswer(tx, answer, { mergeId, cause: audit.by, actor: audit.actor ?? null });
+    await recordMergeAnswer(tx, policy.dedupe, answer, {
+      mergeId,
+      cause: audit.by,
+      actor: audit.actor ?? null,
+    });
     const { duplicateLinkId, ...rest } = detail;
     const change = await recordChange(
       work,
@@ -167,8 +171,6 @@ async function moveBack(
   // The issues this merge asked to close as duplicates are to be reopened (their links were marked dirty below).
   await clearDuplicates(tx, featureId, (merge.detail['duplicateLinks'] as DuplicatePair[] | undefined) ?? []);
   await recordUnmerge(tx, { featureId, mergeId: merge.id, actor, copiedStopIds });
-  // What the merge taught dedupe goes with it.
-  await forgetMergeAnswer(tx, merge.id);
   return { requestIds, linkIds };
 }
 
@@ -196,6 +198,8 @@ export async function unmergeFeature(
     const live = chain.at(-1) ?? merge.intoFeatureId;
     await lockFeatures(tx, [featureId, ...chain]);
     const { requestIds, linkIds } = await moveBack(work, featureId, merge, chain, actor);
+    // What the merge taught dedupe goes with it.
+    await forgetMergeAnswer(tx, policy.dedupe, merge.id);
     await recountFeature(tx, featureId, policy.scoring);
     await recountFeature(tx, live, policy.scoring);
     const detail = { mergeId: merge.id, from: live };

@@ -1,7 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
-import { forgetAnswerTexts } from '../store/dedupe-answers.repo.ts';
 import {
   featureDocumentId,
   lockDedupeIndex,
@@ -21,6 +20,7 @@ import {
   trackerLinks,
   triageDecisions,
 } from '../store/schema.ts';
+import { relearnWithoutRequests } from './dedupe-learning.ts';
 import { erasedFeatureTitle, forgetOldTitles, type Retitled, retitleFeatures } from './erasure-titles.ts';
 
 /** The address an erased requester keeps: `.invalid` can never route (RFC 2606), and the id keeps it unique. */
@@ -100,8 +100,8 @@ export async function eraseRequester(
     await scrubCandidateEvidence(tx, requestIds);
   }
   await removeFromDedupeIndex(tx, dedupe, requestIds, featureIds, retitled);
-  // Their words stop teaching dedupe: what the answers taught is compiled again without them.
-  await forgetAnswerTexts(tx, requestIds);
+  // Their words stop teaching dedupe: what the answers teach is learned again without them.
+  await relearnWithoutRequests(tx, dedupe, requestIds);
   const cancelledNotifications = await cancelAndScrubNotifications(tx, person.id);
   // The dev outbox's `to` is the address, alone or as `Name <address>`.
   await tx

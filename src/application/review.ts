@@ -1,3 +1,4 @@
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import { type Actor, recordAudit } from '../store/audit.repo.ts';
 import { reviewCandidateOf } from '../store/console-review.repo.ts';
 import { reviewQuestionOf } from '../store/dedupe-answers.repo.ts';
@@ -22,11 +23,14 @@ type DismissOutcome = { outcome: 'dismissed'; links: DirtyLink[] } | { outcome: 
 export function createReview({
   store,
   unitOfWork,
+  dedupe,
   push,
   holdSeconds,
 }: {
   store: Pick<Store, 'review'>;
   unitOfWork: UnitOfWork;
+  /** What a "not a duplicate" teaches is read with triage's analysis. */
+  dedupe: DedupeEngine;
   /** Absent: this process pushes nothing (no routing, or a split sandbox process). */
   push: PushPolicy | undefined;
   /** `push.holdForReview`, for what the review list shows. */
@@ -49,7 +53,7 @@ export function createReview({
         if (!candidateId || !(await dismissReview(work.tx, featureId)))
           return { outcome: 'not-found' } as const;
         await recordAudit(work.tx, { actor, action: 'dismiss', featureId, detail: { candidateId } });
-        await recordDismissAnswer(work.tx, { itemId: featureId, candidateId, actor }, question);
+        await recordDismissAnswer(work.tx, dedupe, { itemId: featureId, candidateId, actor }, question);
         const links = push ? await markForPush(work.tx, featureId, push) : [];
         work.after.push(links);
         return { outcome: 'dismissed', links } as const;

@@ -1,18 +1,23 @@
 import { and, asc, count, eq, inArray, isNull, or, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { LearnedEvidence } from '../rules/dedupe/learned.ts';
 import type { Db } from './db.ts';
 import type { Tx } from './feature-writes.ts';
 import { dedupeAnswers, dedupeLearning, features, requesters, requests, triageDecisions } from './schema.ts';
 
 /**
- * The team's answers to "are these one need?" (`dedupe_answers`) and the generation that moves with every change to
- * them (`dedupe_learning`). Reads and writes only: what the answers teach is compiled in application/dedupe-learning.
+ * The team's answers to "are these one need?" (`dedupe_answers`), and what they teach with the generation that moves
+ * with every change to them (`dedupe_learning`). Reads and writes only: application/dedupe-learning keeps the two
+ * in step.
  */
 
 export type NewDedupeAnswer = Omit<typeof dedupeAnswers.$inferInsert, 'id' | 'answeredAt'>;
 
 /** One answer with the texts it teaches from: empty when the requester was erased (their words teach nothing). */
 export interface StoredAnswer {
+  /** Null: that side's text is its feature's title (a feature without requests). */
+  requestId: string | null;
+  candidateRequestId: string | null;
   requestFeatureId: string;
   candidateFeatureId: string;
   answer: 'merge' | 'dismiss';
@@ -22,15 +27,25 @@ export interface StoredAnswer {
   candidateText: { title: string; body: string };
 }
 
-/** Moves the generation, in the caller's transaction: every process rebuilds its learning at its next triage. */
-export async function bumpLearningGeneration(tx: Tx): Promise<void> {
-  await tx
+/**
+ * Moves the generation, in the caller's transaction, and returns the evidence kept with it (null: none kept yet).
+ * The row stays locked until the transaction ends, so changes to the evidence are applied one after another.
+ */
+export async function moveLearningGeneration(tx: Tx): Promise<LearnedEvidence | null> {
+  const [row] = await tx
     .insert(dedupeLearning)
     .values({ id: 1, generation: 1 })
     .onConflictDoUpdate({
       target: dedupeLearning.id,
       set: { generation: sql`${dedupeLearning.generation} + 1` },
-    });
+    })
+    .returning({ evidence: dedupeLearning.evidence });
+  return row?.evidence ?? null;
+}
+
+/** Keeps the evidence the answers now teach; the caller moved the generation in this transaction. */
+export async function keepLearnedEvidence(tx: Tx, evidence: LearnedEvidence): Promise<void> {
+  await tx.update(dedupeLearning).set({ evidence }).where(eq(dedupeLearning.id, 1));
 }
 
 /** The generation now; 0 before the first answer. */
@@ -42,31 +57,42 @@ export async function learningGeneration(db: Tx | Db): Promise<number> {
   return row?.generation ?? 0;
 }
 
-export async function insertDedupeAnswer(tx: Tx, answer: NewDedupeAnswer): Promise<void> {
-  await tx.insert(dedupeAnswers).values(answer);
-  await bumpLearningGeneration(tx);
+/** The generation and the evidence kept with it, read together (null evidence: none kept). */
+export async function learningState(
+  db: Tx | Db,
+): Promise<{ generation: number; evidence: LearnedEvidence | null }> {
+  const [row] = await db
+    .select({ generation: dedupeLearning.generation, evidence: dedupeLearning.evidence })
+    .from(dedupeLearning)
+    .where(eq(dedupeLearning.id, 1));
+  return row ?? { generation: 0, evidence: null };
 }
 
-/** Forgets the answer a merge recorded (the merge was undone); returns how many rows went. */
+/** Stores one answer; returns its id. What it teaches is the caller's (application/dedupe-learning.ts). */
+export async function insertDedupeAnswer(tx: Tx, answer: NewDedupeAnswer): Promise<number> {
+  const [row] = await tx.insert(dedupeAnswers).values(answer).returning({ id: dedupeAnswers.id });
+  if (!row) throw new Error('dedupe answer insert returned no row');
+  return row.id;
+}
+
+/** Deletes the answer a merge recorded (the merge was undone); returns how many rows went. */
 export async function deleteAnswersOfMerge(tx: Tx, mergeId: string): Promise<number> {
   const gone = await tx
     .delete(dedupeAnswers)
     .where(eq(dedupeAnswers.mergeId, mergeId))
     .returning({ id: dedupeAnswers.id });
-  if (gone.length > 0) await bumpLearningGeneration(tx);
   return gone.length;
 }
 
-/** Forgets every answer; returns how many there were. */
+/** Deletes every answer; returns how many there were. */
 export async function deleteAllAnswers(tx: Tx): Promise<number> {
   const gone = await tx.delete(dedupeAnswers).returning({ id: dedupeAnswers.id });
-  await bumpLearningGeneration(tx);
   return gone.length;
 }
 
-/** After an erasure of these requests' words: when an answer used them, what was learned must be rebuilt. */
-export async function forgetAnswerTexts(tx: Tx, requestIds: readonly string[]): Promise<void> {
-  if (requestIds.length === 0) return;
+/** Whether an answer used the words of any of these requests. */
+export async function answersUseRequests(tx: Tx, requestIds: readonly string[]): Promise<boolean> {
+  if (requestIds.length === 0) return false;
   const [used] = await tx
     .select({ id: dedupeAnswers.id })
     .from(dedupeAnswers)
@@ -77,7 +103,7 @@ export async function forgetAnswerTexts(tx: Tx, requestIds: readonly string[]): 
       ),
     )
     .limit(1);
-  if (used) await bumpLearningGeneration(tx);
+  return used !== undefined;
 }
 
 const candidateRequest = alias(requests, 'candidate_request');
@@ -93,10 +119,22 @@ const candidateFeature = alias(features, 'candidate_feature');
 const sideText = (requestId: SQLWrapper, erasedAt: SQLWrapper, words: SQLWrapper, fallback: SQLWrapper) =>
   sql<string>`case when ${requestId} is null then ${fallback} when ${erasedAt} is not null then '' else ${words} end`;
 
-/** Every answer in the order given, with the texts it teaches from. */
-export async function answersForLearning(db: Tx | Db): Promise<StoredAnswer[]> {
+const answersWhere = (which: { id: number } | { mergeId: string } | undefined) =>
+  which === undefined
+    ? undefined
+    : 'id' in which
+      ? eq(dedupeAnswers.id, which.id)
+      : eq(dedupeAnswers.mergeId, which.mergeId);
+
+/** The answers (all, or those `which` selects) in the order given, with the texts they teach from. */
+export async function answersForLearning(
+  db: Tx | Db,
+  which: { id: number } | { mergeId: string } | undefined = undefined,
+): Promise<StoredAnswer[]> {
   const rows = await db
     .select({
+      requestId: dedupeAnswers.requestId,
+      candidateRequestId: dedupeAnswers.candidateRequestId,
       requestFeatureId: dedupeAnswers.requestFeatureId,
       candidateFeatureId: dedupeAnswers.candidateFeatureId,
       answer: dedupeAnswers.answer,
@@ -124,6 +162,7 @@ export async function answersForLearning(db: Tx | Db): Promise<StoredAnswer[]> {
     .leftJoin(requester, eq(requester.id, requests.requesterId))
     .leftJoin(candidateRequest, eq(candidateRequest.id, dedupeAnswers.candidateRequestId))
     .leftJoin(candidateRequester, eq(candidateRequester.id, candidateRequest.requesterId))
+    .where(answersWhere(which))
     .orderBy(asc(dedupeAnswers.id));
   return rows.map(({ title, body, candidateTitle, candidateBody, ...row }) => ({
     ...row,

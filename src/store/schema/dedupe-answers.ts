@@ -1,15 +1,17 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { LearnedEvidence } from '../../rules/dedupe/learned.ts';
 import { features, requests } from './requests.ts';
 import { featureMerges } from './trackers.ts';
 
-/** What the team told dedupe: each answer to "are these one need?", and a counter that moves with every change. */
+/** What the team told dedupe: each answer to "are these one need?", and what the answers teach with a counter. */
 
 /**
  * One answer: the request triage asked about (or a merged feature's first request) against the candidate's
  * request, the two features when it was given, and the engine's scores then. Texts are read from the requests
- * when learning is compiled, so an erased requester's words stop teaching. A merge answer names its merge, so an
- * unmerge removes exactly what it taught.
+ * when what the answer teaches is added (or taken out, or everything is learned again after an erasure), so an
+ * erased requester's words stop teaching. A merge answer names its merge, so an unmerge removes exactly what it
+ * taught.
  */
 export const dedupeAnswers = pgTable(
   'dedupe_answers',
@@ -40,15 +42,17 @@ export const dedupeAnswers = pgTable(
 );
 
 /**
- * One row: a generation that every change to what dedupe learns moves (an answer, an unmerge, a reset, an
- * erasure), in the transaction that makes the change, so each process rebuilds its compiled learning exactly when
- * it changed.
+ * One row: what the answers teach (the evidence, rules/dedupe/learned.ts) and a generation, both changed by every
+ * change to the answers (an answer, an unmerge, a reset, an erasure) in the transaction that makes it, so each
+ * process compiles the evidence again exactly when it changed, without reading the answers.
  */
 export const dedupeLearning = pgTable(
   'dedupe_learning',
   {
     id: integer('id').primaryKey().default(1),
     generation: bigint('generation', { mode: 'number' }).notNull().default(0),
+    /** Null until first kept (or from before this column): learned again from the answers when next changed. */
+    evidence: jsonb('evidence').$type<LearnedEvidence>(),
   },
   (t) => [check('dedupe_learning_one_row', sql`${t.id} = 1`)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "dedupe_learning" ADD COLUMN "evidence" jsonb;
