@@ -4,9 +4,10 @@ import type { DirtyLink } from '../store/feature-writes.ts';
 import type { Queues } from './queues.ts';
 
 /**
- * Queues the push of a link whose demand changed, coalesced: a first push right away, later ones at least one
- * window after the first unpushed change (rules/coalesce.ts). The deduplicated job id makes every request of a
- * burst that finds a push already waiting add nothing.
+ * Queues the push of a link whose demand changed, coalesced: one window after the first unpushed change (the
+ * create as well, so a new feature's first requests go into it), later ones also at least one window after the
+ * previous push (rules/coalesce.ts). The deduplicated job id makes every request of a burst that finds a push
+ * already waiting add nothing. "Push now" promotes the waiting job (`enqueueNow`).
  */
 export async function schedulePush(
   queues: Queues,
@@ -14,18 +15,17 @@ export async function schedulePush(
   coalesceSeconds: number,
   now = Date.now(),
 ): Promise<void> {
-  const at = link.pushedAt
-    ? Date.parse(
-        nextPushAt(
-          {
-            lastPushedAt: link.pushedAt.toISOString(),
-            firstDirtyAt: (link.dirtySince ?? new Date(now)).toISOString(),
-            now: new Date(now).toISOString(),
-          },
-          coalesceSeconds,
-        ),
-      )
-    : now;
+  const at = Date.parse(
+    nextPushAt(
+      {
+        lastPushedAt: link.pushedAt?.toISOString() ?? null,
+        hasIssue: link.issueId !== null,
+        firstDirtyAt: (link.dirtySince ?? new Date(now)).toISOString(),
+        now: new Date(now).toISOString(),
+      },
+      coalesceSeconds,
+    ),
+  );
   await queues.enqueue(
     'tracker-push',
     { linkId: link.id, kind: link.kind, site: link.site },

@@ -6,8 +6,10 @@ const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + seconds
 describe('nextPushAt', () => {
   it.each([
     // [case, lastPushedAt, firstDirtyAt, now, window, expected]
-    ['never pushed → create now', null, t(0), t(0), 30, t(0)],
-    ['never pushed, seen late → now', null, t(0), t(5), 30, t(5)],
+    ['never pushed: created one window after its first change', null, t(0), t(0), 30, t(30)],
+    ['never pushed: a later request in the window joins the same create', null, t(0), t(20), 30, t(30)],
+    ['never pushed, overdue (lost job) → now', null, t(0), t(45), 30, t(45)],
+    ['never pushed, window 0 → at once', null, t(0), t(0), 0, t(0)],
     ['update: one window after the first unpushed change', t(-100), t(0), t(0), 30, t(30)],
     ['a later request in the burst keeps the same time', t(-100), t(0), t(29), 30, t(30)],
     ['a steady trickle cannot postpone it (anchored on the first change)', t(-100), t(0), t(25), 30, t(30)],
@@ -19,20 +21,33 @@ describe('nextPushAt', () => {
     ['fractional window', t(-100), t(0), t(0), 1.5, new Date(Date.parse(t(0)) + 1500).toISOString()],
     ['non-ISO but parseable offsets are normalised', t(-100), '2026-01-01T13:00:00+01:00', t(0), 10, t(10)],
   ] as const)('%s', (_name, lastPushedAt, firstDirtyAt, now, window, expected) => {
-    expect(nextPushAt({ lastPushedAt, firstDirtyAt, now }, window)).toBe(expected);
+    expect(nextPushAt({ lastPushedAt, hasIssue: lastPushedAt !== null, firstDirtyAt, now }, window)).toBe(
+      expected,
+    );
+  });
+
+  it('a linked existing issue never pushed to gets the demand at once', () => {
+    expect(nextPushAt({ lastPushedAt: null, hasIssue: true, firstDirtyAt: t(0), now: t(2) }, 30)).toBe(t(2));
+  });
+
+  it('the requests of a new feature within one window all schedule its one create', () => {
+    const times = Array.from({ length: 10 }, (_, i) =>
+      nextPushAt({ lastPushedAt: null, hasIssue: false, firstDirtyAt: t(0), now: t(i * 3) }, 30),
+    );
+    expect(new Set(times)).toEqual(new Set([t(30)]));
   });
 
   it('ten requests inside one window all schedule the same update', () => {
     const times = Array.from({ length: 10 }, (_, i) =>
-      nextPushAt({ lastPushedAt: t(-300), firstDirtyAt: t(0), now: t(i * 3) }, 30),
+      nextPushAt({ lastPushedAt: t(-300), hasIssue: true, firstDirtyAt: t(0), now: t(i * 3) }, 30),
     );
     expect(new Set(times)).toEqual(new Set([t(30)]));
   });
 
   it.each([
-    ['now', { lastPushedAt: null, firstDirtyAt: t(0), now: 'soon' }],
-    ['firstDirtyAt', { lastPushedAt: null, firstDirtyAt: '', now: t(0) }],
-    ['lastPushedAt', { lastPushedAt: 'yesterday', firstDirtyAt: t(0), now: t(0) }],
+    ['now', { lastPushedAt: null, hasIssue: false, firstDirtyAt: t(0), now: 'soon' }],
+    ['firstDirtyAt', { lastPushedAt: null, hasIssue: false, firstDirtyAt: '', now: t(0) }],
+    ['lastPushedAt', { lastPushedAt: 'yesterday', hasIssue: true, firstDirtyAt: t(0), now: t(0) }],
   ])('an invalid %s is an error, not a silent "now"', (what, state) => {
     expect(() => nextPushAt(state, 30)).toThrow(new RegExp(what));
   });

@@ -16,6 +16,8 @@ export interface DirtyLink {
   id: string;
   kind: 'jira' | 'linear';
   site: string;
+  /** Null until a push created the issue or one was linked. */
+  issueId: string | null;
   pushedAt: Date | null;
   dirtySince: Date | null;
 }
@@ -76,6 +78,7 @@ export const DIRTY_LINK_COLUMNS = {
   id: trackerLinks.id,
   kind: trackerLinks.kind,
   site: trackerLinks.site,
+  issueId: trackerLinks.issueId,
   pushedAt: trackerLinks.pushedAt,
   dirtySince: trackerLinks.dirtySince,
 };
