@@ -220,6 +220,15 @@ describe('dedupe engine on feature requests', () => {
     expect(decision).toMatchObject({ action: 'review', candidate: { id: 'A' }, runnerUp: undefined });
   });
 
+  it('a dismissed feature is not proposed but still holds back a merge into the nearest one', () => {
+    const ranked = [candidateWith('A', 0.95), candidateWith('B', 0.9)];
+    const alone = engine.decide([candidateWith('A', 0.95)]);
+    expect(alone.action).toBe('merge');
+    const decision = engine.decide(ranked, { learned: dismissing(['A', 'B']) });
+    expect(decision).toMatchObject({ action: 'review', candidate: { id: 'A' }, runnerUp: undefined });
+    expect(decision.confidence).toBeCloseTo(mergeConfidence(ranked, DEFAULT_CALIBRATION), 9);
+  });
+
   it('one extra word the backlog never uses ("data") lowers confidence to review, with the right candidate first', async () => {
     const { ranked, decision } = await best('Export data to csv');
     expect(decision).toMatchObject({ action: 'review', candidate: { id: 'Export to CSV' } });

@@ -89,9 +89,9 @@ export interface DecideContext {
 /**
  * The candidates a decision weighs, in rank order. A text is taken to be about one need: the feature it already
  * belongs to when it has one (it is then no candidate of its own), otherwise its nearest feature (the first
- * candidate). A feature a person said is a different need from that one is no candidate, so a dismissed pair is
- * never proposed again, through a new request of either feature either. Triage and the replay both decide through
- * this.
+ * candidate). A feature a person said is a different need from that one is never proposed, so a dismissed pair is
+ * not proposed again, through a new request of either feature either; it still counts against a merge into the
+ * feature proposed instead (`decide`). Triage and the replay both decide through this.
  */
 export function candidatesToWeigh<C extends Candidate>(
   ranked: readonly C[],
@@ -104,18 +104,22 @@ export function candidatesToWeigh<C extends Candidate>(
 }
 
 /**
- * The most confident candidate's share of the evidence against the other candidates and against no match at
- * all (see `DedupeCalibration`).
+ * A candidate's share of the evidence against the other candidates and against no match at all (see
+ * `DedupeCalibration`): by default the most confident candidate's.
  */
-export function mergeConfidence(candidates: readonly Candidate[], calibration: DedupeCalibration): number {
+export function mergeConfidence(
+  candidates: readonly Candidate[],
+  calibration: DedupeCalibration,
+  chosen: Candidate | undefined = undefined,
+): number {
   if (candidates.length === 0) return 0;
-  const best = Math.max(...candidates.map((c) => c.confidence));
+  const top = Math.max(...candidates.map((c) => c.confidence));
   // Shifted by the largest exponent so that no term overflows; the share is unchanged.
-  const shift = Math.max(best, calibration.noMatch);
+  const shift = Math.max(top, chosen?.confidence ?? top, calibration.noMatch);
   const weight = (confidence: number) => Math.exp((confidence - shift) / calibration.spread);
   let total = weight(calibration.noMatch);
   for (const c of candidates) total += weight(c.confidence);
-  return weight(best) / total;
+  return weight(chosen?.confidence ?? top) / total;
 }
 
 /** The similarity engine: configuration compiled once, then pure functions of text and an index view. */
@@ -142,7 +146,10 @@ export function createDedupeEngine(options: DedupeEngineOptions = {}): DedupeEng
       // A contradiction lowers a candidate's confidence, not its rank: decide on the most confident one.
       const candidates = candidatesToWeigh(ranked, context).sort((a, b) => b.confidence - a.confidence);
       const best = candidates[0];
-      const confidence = mergeConfidence(candidates, calibration);
+      // A feature set aside by a dismissal is never proposed, but it still competes: the request may be about it,
+      // so it holds back a merge into the one proposed instead as much as any other close candidate would.
+      const competing = ranked.filter((c) => c.id !== context.featureId);
+      const confidence = best ? mergeConfidence(competing, calibration, best) : 0;
       const runnerUp = candidates[1];
       if (best && confidence >= inUse.autoMerge) {
         return { action: 'merge', candidate: best, confidence, runnerUp };
