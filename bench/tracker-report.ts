@@ -93,7 +93,7 @@ const CHANGE: Record<TrackerKind, string> = {
 
 export function formatTrackerSection(result: TrackerResult): string {
   const out: string[] = [
-    `Tracker sync: tracker calls per feature (${count(S.features * S.requestsPerFeature)} requests over ${S.features} features, ${S.requestsPerFeature} each, every requester distinct; ${S.concurrency} in flight; push.coalesceSeconds: ${S.coalesceSeconds})`,
+    `Tracker sync: tracker calls per feature (${count(S.features * S.requestsPerFeature)} requests over ${S.features} features, ${S.requestsPerFeature} each, every requester distinct; ${S.concurrency} in flight; push.coalesceSeconds: ${S.coalesceSeconds}, the default)`,
     table(PUSH_HEADER, result.push, pushRow),
     '',
     `Tracker sync: status change in the tracker until GET /v1/features/:id shows it (one issue at a time, polled every ${S.statusPollMs} ms)`,

@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('push on demand', () => {
-  it('runs a push that waits for its coalescing window at once', async () => {
+  it('creates a new feature at once, and runs a later push that waits for its coalescing window at once', async () => {
     const post = async (email: string) => {
       const res = await svc.post(
         '/v1/requests',
@@ -22,7 +22,13 @@ describe('push on demand', () => {
       return svc.featureOf(id);
     };
     const featureId = await post('first@upsilon.io');
-    const link = await waitFor('the first push', async () => {
+    // The create waits for the 120 s window too: the link is dirty, with no issue yet.
+    await waitFor('the link dirty, no issue', async () => {
+      const [l] = await svc.runtime.store.links.forFeature(featureId);
+      return l?.dirtySince && !l.issueId ? true : undefined;
+    });
+    expect((await svc.post(`/v1/features/${featureId}/push`, '')).status).toBe(202);
+    const link = await waitFor('the first push, well before the window', async () => {
       const [l] = await svc.runtime.store.links.forFeature(featureId);
       return l?.issueId && !l.dirtySince ? l : undefined;
     });
@@ -48,6 +54,7 @@ describe('push on demand', () => {
       validRequest({ title: 'Offline mode', requester: { email: 'third@upsilon.io' } }),
     );
     const featureId = await svc.featureOf(((await res.json()) as { id: string }).id);
+    expect((await svc.post(`/v1/features/${featureId}/push`, '')).status).toBe(202);
     await waitFor('the routed push', async () => {
       const [l] = await svc.runtime.store.links.forFeature(featureId);
       return l?.issueId && !l.dirtySince ? l : undefined;
