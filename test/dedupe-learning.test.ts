@@ -148,7 +148,30 @@ describe('what dedupe learns from the team', () => {
       data: { feature: { id: string }; possibleDuplicateOf: { id: string } }[];
     };
     const reviewItem = queue.data.find((r) => r.feature.id === again.featureId);
-    expect(reviewItem?.possibleDuplicateOf.id ?? item.featureId).toBe(item.featureId);
+    expect(again.decision.decision).toBe('review');
+    expect(reviewItem?.possibleDuplicateOf.id).toBe(item.featureId);
+
+    // The other direction: nearest to the original, the dismissed feature is no candidate of it.
+    const nearOriginal = await submit(svc, 'priority field on tickets, please');
+    expect(nearOriginal.decision.candidates[0]?.featureId).toBe(original.featureId);
+    expect(nearOriginal.decision.candidates.map((c) => c.featureId)).not.toContain(item.featureId);
+  });
+
+  it('a dismissal follows the dismissed feature into the feature it was merged into', async () => {
+    const original = await submit(svc, 'roadmap view on tickets');
+    const item = await submit(svc, 'roadmap view for tix');
+    expect(item.decision.decision).toBe('review');
+    expect(item.decision.candidates[0]?.featureId).toBe(original.featureId);
+    expect((await svc.post(`/v1/review/${item.featureId}/dismiss`, {})).status).toBe(204);
+    // The dismissed feature joins another: its request (and what it was dismissed against) goes with it.
+    const survivor = await submit(svc, 'gantt chart export');
+    const merge = await svc.post(`/v1/features/${item.featureId}/merge`, { into: survivor.featureId });
+    expect(merge.status).toBe(200);
+
+    const nearSurvivor = await submit(svc, 'roadmap view for tix');
+    expect(nearSurvivor.decision.candidates[0]?.featureId).toBe(survivor.featureId);
+    expect(nearSurvivor.decision.candidates.map((c) => c.featureId)).not.toContain(original.featureId);
+
   });
 
   it('thresholds keep their prior until enough answers exist, then move; a reset forgets everything', async () => {

@@ -29,6 +29,7 @@ import {
   keepLearnedEvidence,
   learningGeneration,
   learningState,
+  mergedFeaturesOf,
   moveLearningGeneration,
   type NewDedupeAnswer,
   type ReviewQuestion,
@@ -86,12 +87,16 @@ export function createDedupeLearning(
   calibration: CalibrationOptions | undefined = DEFAULT_CALIBRATION_OPTIONS,
 ) {
   let cached: Learning | undefined;
-  const compile = (generation: number, evidence: LearnedEvidence): Learning => {
+  const compile = (
+    generation: number,
+    evidence: LearnedEvidence,
+    survivorOf: (featureId: string) => string,
+  ): Learning => {
     const thresholds = calibrateThresholds(evidence, dedupe.thresholds, calibration);
     return {
       generation,
       evidence,
-      compiled: compileLearning(evidence),
+      compiled: compileLearning(evidence, survivorOf),
       thresholds,
       inUse: thresholdsOf(thresholds),
     };
@@ -105,10 +110,27 @@ export function createDedupeLearning(
       if (cached?.generation === (await learningGeneration(db))) return cached;
       const state = await learningState(db);
       const evidence = state.evidence ?? evidenceOf(await answersForLearning(db), dedupe);
-      const built = compile(state.generation, evidence);
+      const built = compile(state.generation, evidence, await survivorsOf(db, evidence));
       cached = built;
       return built;
     },
+  };
+}
+
+/**
+ * The live end of each dismissed feature's merge chain. Every merge records an answer and every unmerge moves the
+ * generation, so this is read again exactly when it may have changed.
+ */
+async function survivorsOf(db: Tx | Db, evidence: LearnedEvidence): Promise<(featureId: string) => string> {
+  const into = await mergedFeaturesOf(db, evidence.dismissed.flatMap(([x, y]) => [x, y]));
+  return (featureId) => {
+    let live = featureId;
+    const seen = new Set<string>();
+    for (let next = into.get(live); next !== undefined && !seen.has(next); next = into.get(live)) {
+      seen.add(live);
+      live = next;
+    }
+    return live;
   };
 }
 
@@ -216,7 +238,11 @@ export async function recordDismissAnswer(
  */
 export async function forgetMergeAnswer(tx: Tx, dedupe: DedupeEngine, mergeId: string): Promise<void> {
   const taught = await answersForLearning(tx, { mergeId });
-  if ((await deleteAnswersOfMerge(tx, mergeId)) === 0) return;
+  if ((await deleteAnswersOfMerge(tx, mergeId)) === 0) {
+    // Nothing taught to take out, but a dismissal of the feature now points at it again: every process recompiles.
+    await moveLearningGeneration(tx);
+    return;
+  }
   if (taught.some((row) => row.requestId === null || row.candidateRequestId === null)) {
     await relearnEverything(tx, dedupe);
     return;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, or, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, or, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { LearnedEvidence } from '../rules/dedupe/learned.ts';
 import type { Db } from './db.ts';
@@ -66,6 +66,32 @@ export async function learningState(
     .from(dedupeLearning)
     .where(eq(dedupeLearning.id, 1));
   return row ?? { generation: 0, evidence: null };
+}
+
+/**
+ * Each merged feature a dismissal names and the feature it was merged into (one step of its chain), read with the
+ * evidence so that the dismissal is compared against the live end of the chain.
+ */
+export async function mergedFeaturesOf(
+  db: Tx | Db,
+  featureIds: readonly string[],
+): Promise<Map<string, string>> {
+  const into = new Map<string, string>();
+  let next = [...new Set(featureIds)];
+  // One read per step of the longest chain.
+  while (next.length > 0) {
+    const rows = await db
+      .select({ id: features.id, mergedIntoId: features.mergedIntoId })
+      .from(features)
+      .where(and(inArray(features.id, next), isNotNull(features.mergedIntoId)));
+    next = [];
+    for (const { id, mergedIntoId } of rows) {
+      if (!mergedIntoId || into.has(id)) continue;
+      into.set(id, mergedIntoId);
+      if (!into.has(mergedIntoId)) next.push(mergedIntoId);
+    }
+  }
+  return into;
 }
 
 /** Stores one answer; returns its id. What it teaches is the caller's (application/dedupe-learning.ts). */

@@ -184,8 +184,21 @@ export interface CompiledLearning {
  */
 export const associationWeight = (merges: number, distinguishing: number) => merges / (distinguishing + 1);
 
-export function compileLearning(evidence: LearnedEvidence): CompiledLearning {
-  const dismissed = new Set(evidence.dismissed.map(([x, y]) => `${x}\u0000${y}`));
+/**
+ * Compiles the evidence for lookups. `survivorOf` names the live feature each feature id now stands for (the end
+ * of its merge chain; itself when live): a dismissal is kept against the two features as they were, and a feature
+ * merged since is a candidate, or the nearest feature, only through its survivor, so the pair is compared there.
+ * A pair whose two sides were merged into one feature since is dismissed no longer.
+ */
+export function compileLearning(
+  evidence: LearnedEvidence,
+  survivorOf: (featureId: string) => string = (featureId) => featureId,
+): CompiledLearning {
+  const dismissed = new Set<string>();
+  for (const [x, y] of evidence.dismissed) {
+    const [p, q] = [survivorOf(x), survivorOf(y)];
+    if (p !== q) dismissed.add(sortedPair(p, q).join('\u0000'));
+  }
   const apart = new Map(evidence.distinguishing);
   const related = new Map<string, { term: string; weight: number }[]>();
   const relate = (x: string, y: string, weight: number) => {
