@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceOf, recordAnswer } from '../src/application/dedupe-learning.ts';
 import { reviewStats } from '../src/http/schemas.ts';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
+import { EMPTY_EVIDENCE } from '../src/rules/dedupe/learned.ts';
 import type { Candidate } from '../src/rules/dedupe/rank.ts';
-import { answersForLearning, learningState } from '../src/store/dedupe-answers.repo.ts';
+import { answersForLearning, learnedAnalysis, learningState } from '../src/store/dedupe-answers.repo.ts';
 import { storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
-import { triageDecisions } from '../src/store/schema.ts';
+import { dedupeLearning, triageDecisions } from '../src/store/schema.ts';
 import { testDatabaseKind } from './helpers/database.ts';
 import { startService, type TestService, validRequest } from './helpers/service.ts';
 
@@ -141,7 +142,7 @@ describe('what dedupe learns from the team', () => {
     expect(await stats()).toMatchObject({ dismissals: 1, learned: { dismissedPairs: 1 } });
 
     // Nearest to the dismissed feature: the feature it was dismissed against is no candidate of it.
-    const again = await submit(svc, 'priority field for tix, please');
+    const again = await submit(svc, 'priority field for tix on mobile');
     expect(again.decision.candidates[0]?.featureId).toBe(item.featureId);
     expect(again.decision.candidates.map((c) => c.featureId)).not.toContain(original.featureId);
     const queue = (await (await svc.get('/v1/review?limit=100')).json()) as {
@@ -321,6 +322,33 @@ describe('learning kept in the database', () => {
       const probe = await submit(second, 'bulk edit for tix');
       expect(probe.decision.decision).toBe('merge');
       expect(probe.featureId).toBe(bulk.featureId);
+    } finally {
+      await second?.stop();
+      if (!second) await first.stop();
+    }
+  });
+
+  it('evidence learned with another text analysis is learned again at start-up', async () => {
+    const first = await startService({ keepDatabase: true });
+    let second: TestService | undefined;
+    try {
+      const custom = await submit(first, 'custom fields on tickets');
+      await teach(first, 'custom fields', custom.featureId);
+      const db = first.runtime.store.db;
+      const analysis = await learnedAnalysis(db);
+      expect(analysis).not.toBeNull();
+      // As a release with another analysis would find it: evidence learned otherwise, another fingerprint.
+      await db
+        .update(dedupeLearning)
+        .set({ evidence: EMPTY_EVIDENCE, analysis: 'an-older-analysis' })
+        .where(eq(dedupeLearning.id, 1));
+      await first.stop();
+      second = await startService({ database: first.database });
+      const kept = second.runtime.store.db;
+      expect(await learnedAnalysis(kept)).toBe(analysis);
+      const { evidence } = await learningState(kept);
+      expect(evidence?.associations.length).toBeGreaterThan(0);
+      expect(evidence).toEqual(evidenceOf(await answersForLearning(kept), engine));
     } finally {
       await second?.stop();
       if (!second) await first.stop();

@@ -17,6 +17,7 @@ import {
   withAnswer,
   withoutAnswer,
 } from '../rules/dedupe/learned.ts';
+import type { AnalysedText, TextInput } from '../rules/dedupe/analyse.ts';
 import type { Db } from '../store/db.ts';
 import {
   answerCounts,
@@ -27,6 +28,7 @@ import {
   firstRequestOf,
   insertDedupeAnswer,
   keepLearnedEvidence,
+  learnedAnalysis,
   learningGeneration,
   learningState,
   mergedFeaturesOf,
@@ -78,6 +80,25 @@ export function dedupeAnswerOf(row: StoredAnswer): DedupeAnswer {
 /** The evidence the stored answers teach. */
 export const evidenceOf = (rows: readonly StoredAnswer[], dedupe: DedupeEngine): LearnedEvidence =>
   learnFrom(rows.map(dedupeAnswerOf), analyser(dedupe));
+
+/**
+ * At start-up, with the analysis this process triages with: when the kept evidence was learned with another
+ * analysis (a new analysis version, probes or synonym table: see rules/dedupe/fingerprint.ts), or none is
+ * recorded, everything is learned again from the answers and kept with this fingerprint. Returns whether it was.
+ */
+export const learnUnderAnalysis = (
+  db: Db,
+  analyse: (input: TextInput) => AnalysedText,
+  fingerprint: string,
+): Promise<boolean> =>
+  db.transaction(async (tx) => {
+    if ((await learnedAnalysis(tx)) === fingerprint) return false;
+    await moveLearningGeneration(tx);
+    if ((await learnedAnalysis(tx)) === fingerprint) return false;
+    const evidence = learnFrom((await answersForLearning(tx)).map(dedupeAnswerOf), analyse);
+    await keepLearnedEvidence(tx, evidence, fingerprint);
+    return true;
+  });
 
 export type DedupeLearning = ReturnType<typeof createDedupeLearning>;
 

@@ -43,9 +43,28 @@ export async function moveLearningGeneration(tx: Tx): Promise<LearnedEvidence | 
   return row?.evidence ?? null;
 }
 
-/** Keeps the evidence the answers now teach; the caller moved the generation in this transaction. */
-export async function keepLearnedEvidence(tx: Tx, evidence: LearnedEvidence): Promise<void> {
-  await tx.update(dedupeLearning).set({ evidence }).where(eq(dedupeLearning.id, 1));
+/**
+ * Keeps the evidence the answers now teach, and with `analysis` the fingerprint of the analysis it was learned
+ * with; the caller moved the generation in this transaction.
+ */
+export async function keepLearnedEvidence(
+  tx: Tx,
+  evidence: LearnedEvidence,
+  analysis: string | undefined = undefined,
+): Promise<void> {
+  await tx
+    .update(dedupeLearning)
+    .set(analysis === undefined ? { evidence } : { evidence, analysis })
+    .where(eq(dedupeLearning.id, 1));
+}
+
+/** The fingerprint of the analysis the kept evidence was learned with (null: none recorded, or no row yet). */
+export async function learnedAnalysis(db: Tx | Db): Promise<string | null> {
+  const [row] = await db
+    .select({ analysis: dedupeLearning.analysis })
+    .from(dedupeLearning)
+    .where(eq(dedupeLearning.id, 1));
+  return row?.analysis ?? null;
 }
 
 /** The generation now; 0 before the first answer. */

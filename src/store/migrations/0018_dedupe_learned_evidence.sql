@@ -1,1 +1,2 @@
-ALTER TABLE "dedupe_learning" ADD COLUMN "evidence" jsonb;
+ALTER TABLE "dedupe_learning" ADD COLUMN "evidence" jsonb;--> statement-breakpoint
+ALTER TABLE "dedupe_learning" ADD COLUMN "analysis" text;

@@ -53,6 +53,11 @@ export const dedupeLearning = pgTable(
     generation: bigint('generation', { mode: 'number' }).notNull().default(0),
     /** Null until first kept (or from before this column): learned again from the answers when next changed. */
     evidence: jsonb('evidence').$type<LearnedEvidence>(),
+    /**
+     * The fingerprint of the text analysis the evidence was learned with (rules/dedupe/fingerprint.ts); when the
+     * analysis changes, everything is learned again from the answers at start-up.
+     */
+    analysis: text('analysis'),
   },
   (t) => [check('dedupe_learning_one_row', sql`${t.id} = 1`)],
 );
