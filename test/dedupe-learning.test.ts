@@ -175,7 +175,7 @@ describe('what dedupe learns from the team', () => {
 
   });
 
-  it('thresholds keep their prior until enough answers exist, then move; a reset forgets everything', async () => {
+  it('thresholds keep their prior until enough answers exist, then move; a reset forgets everything; merges move auto-merge', async () => {
     const a = await submit(svc, 'sprint burndown chart');
     const b = await submit(svc, 'velocity report for sprints');
     // Answers whose candidate confidences run from 0.5 up: every one "not a duplicate".
@@ -217,6 +217,43 @@ describe('what dedupe learns from the team', () => {
     const after = await stats();
     expect(after).toMatchObject({ answers: 0, learned: { dismissedPairs: 0, associations: 0 } });
     expect(after.thresholds.review).toMatchObject({ value: 0.5, source: 'prior' });
+
+    // Merges answered below the auto-merge prior, confidences from 0.79 down: one fewer than the minimum keeps it.
+    const merged = (i: number) => Math.round((0.79 - i / 1000) * 1000) / 1000;
+    let seeded = 0;
+    const seedMerges = async (n: number) =>
+      svc.runtime.store.db.transaction(async (tx) => {
+        for (let i = 0; i < n; i += 1, seeded += 1) {
+          await recordAnswer(tx, engine, {
+            requestId: a.id,
+            candidateRequestId: b.id,
+            requestFeatureId: a.featureId,
+            candidateFeatureId: b.featureId,
+            answer: 'merge',
+            cause: 'review',
+            scores: { confidence: merged(seeded), own: 0.9 },
+            actor: 'seed',
+          });
+        }
+      });
+    await seedMerges(minimum - 1);
+    const fewMerges = await stats();
+    expect(fewMerges.thresholds).toMatchObject({ answers: minimum - 1, merges: minimum - 1 });
+    expect(fewMerges.thresholds.autoMerge).toMatchObject({ value: 0.8, source: 'prior' });
+    const beforeMinimum = await submit(svc, 'offline mode for the desktop app');
+    expect(beforeMinimum.decision.thresholds.autoMerge).toBe(0.8);
+
+    // At the minimum, every one a merge: auto-merge moves down to the lowest of them.
+    await seedMerges(1);
+    const atMinimum = await stats();
+    expect(atMinimum.thresholds.autoMerge).toMatchObject({
+      value: merged(minimum - 1),
+      source: 'answers',
+      measuredOn: minimum,
+    });
+    const afterMinimum = await submit(svc, 'keyboard shortcuts for the editor');
+    expect(afterMinimum.decision.thresholds.autoMerge).toBe(merged(minimum - 1));
+    expect((await admin('/v1/admin/dedupe/forget')).status).toBe(200);
   });
 
   it('"merge the other way" answers the review item; a merge by hand teaches words but not the thresholds', async () => {
