@@ -53,11 +53,15 @@ export interface CreateIssueInput extends IssueContent {
 export interface CreatedIssue {
   ref: TrackerIssueRef;
   /**
-   * The new issue's first state, from the create's answer (Linear) or known for its target (Jira: the first create
-   * in a project reads it, later ones reuse it with `updatedAt` at the epoch, so any state read later wins).
+   * The new issue's first state where the create's answer names it (Linear); undefined where it does not (Jira),
+   * and the push reads it. Never a guess: it reaches customers as a status.
    */
   state?: TrackerIssueState | undefined;
-  /** The request ids of `customerRequests` the create carried (Linear: all of them; Jira: none). */
+  /**
+   * The request ids of `customerRequests` the create is known to have carried (Linear: those whose documents went
+   * through; Jira: none). A request refused after the issue exists is left out, not thrown: the issue is recorded
+   * first, and the push carries the rest the normal way.
+   */
   carriedRequestIds: readonly string[];
 }
 

@@ -20,11 +20,6 @@ import { jiraSpec } from './spec.ts';
 export interface JiraWriteContext extends JiraContext {
   /** Names the link back in Jira: the remote link's application and the start of its title. */
   label: string;
-  /**
-   * The status a new issue starts in, per project and issue type (its workflow's initial status), learnt from the
-   * first issue this process created there: Jira's create answers only `{ id, key, self }`.
-   */
-  initialStatus: Map<string, Pick<TrackerIssueState, 'statusName' | 'category'>>;
 }
 
 /** A title as the summary a create writes it (a retitle compares the issue's summary with it). */
@@ -116,8 +111,8 @@ export async function findCreated(
 /**
  * Two calls: the create, whose body carries the link's mark (the entity property, `properties` in the create body:
  * https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post), then the
- * remote link back (it needs the issue). The first create in a project also reads the new issue's state; later ones
- * take that initial status, so any state read after (a webhook, the next push's read) is newer.
+ * remote link back (it needs the issue). The create answers only `{ id, key, self }`, so no state comes back: the
+ * issue's status is whatever its workflow and automation made it, which only a read can tell.
  */
 export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput): Promise<CreatedIssue> {
   const { project, issueType } = jiraTarget(ctx, input.target);
@@ -144,20 +139,7 @@ export async function createIssue(ctx: JiraWriteContext, input: CreateIssueInput
   );
   const made = issueRef(ctx, created.id, created.key);
   await remoteLink(ctx, made.issueId, input.featureId, input.demand.featureUrl, input.title);
-  return { ref: made, state: await firstState(ctx, made, `${project}\n${issueType}`), carriedRequestIds: [] };
-}
-
-/** The new issue's state: its project's initial status once known, else read (best effort: undefined on failure). */
-async function firstState(
-  ctx: JiraWriteContext,
-  made: TrackerIssueRef,
-  target: string,
-): Promise<TrackerIssueState | undefined> {
-  const known = ctx.initialStatus.get(target);
-  if (known) return { ...made, ...known, updatedAt: new Date(0).toISOString() };
-  const read = await ctx.getState(made.issueId).catch(() => undefined);
-  if (read) ctx.initialStatus.set(target, { statusName: read.statusName, category: read.category });
-  return read;
+  return { ref: made, carriedRequestIds: [] };
 }
 
 export async function ensureLinkBack(

@@ -54,7 +54,6 @@ export function createJiraTracker(options: JiraTrackerOptions): JiraTracker {
   const ctx: JiraWriteContext = {
     ...createJiraContext(client, site, options.now ?? Date.now),
     label: options.featureUrlLabel ?? 'Suggested',
-    initialStatus: new Map(),
   };
   return {
     kind: 'jira',

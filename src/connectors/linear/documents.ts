@@ -90,8 +90,10 @@ export const BACKLOG_ISSUES = /* GraphQL */ `
   }`;
 export type BacklogIssues = { issues: { nodes: Array<IssueNode & { title: string }>; pageInfo: PageInfo } };
 
+/** With our link backs' metadata: the state this read shows is applied only while the issue carries the mark. */
 const FOR_UPDATE_FIELDS = `id identifier url updatedAt title description priority trashed team { id }
-      state { name type } labels(first: 100) { nodes { id name } }`;
+      state { name type } labels(first: 100) { nodes { id name } }
+      attachments(first: 50, filter: ${OUR_ATTACHMENTS}) { nodes { metadata } pageInfo { hasNextPage } }`;
 
 export const ISSUE_FOR_UPDATE = /* GraphQL */ `
   query issueForUpdate($id: String!) { issue(id: $id) { ${FOR_UPDATE_FIELDS} } }`;
@@ -115,6 +117,7 @@ export interface IssueForUpdateNode {
   team: { id: string };
   state: { name: string; type: string };
   labels: { nodes: Array<{ id: string; name: string }> };
+  attachments: IssueNode['attachments'];
 }
 export type IssueForUpdate = { issue: IssueForUpdateNode };
 export type IssueAndNeedsForUpdate = IssueForUpdate & ExistingNeeds;

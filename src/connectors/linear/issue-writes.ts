@@ -225,7 +225,7 @@ export async function updateIssue(
     customerRequestFields(ref.issueId, requests, existing),
   );
   for (const document of documents) await request(ctx.client, document.query, document.variables);
-  return toIssueState(ctx.site, issue, issue.state);
+  return toIssueState(ctx.site, issue, issue.state, undefined, attachmentMarks(issue.attachments));
 }
 
 function liveIssue(ref: TrackerIssueRef, issue: IssueForUpdateNode): IssueForUpdateNode {

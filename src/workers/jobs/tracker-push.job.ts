@@ -156,45 +156,65 @@ async function applyPush(
   const known = issueRefOf(link);
   // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
   if (known && (await store.links.markLost(link.id))) return markLost(deps.log, link);
-  const { ref, created, state } = known
+  const issue = known
     ? { ref: known, created: false, state: await updateIssue(deps, link, tracker, known, plan) }
     : await ensureIssue(deps, link, tracker, plan);
+  const { ref, created } = issue;
   // New requests that came in while the create or update ran are left to the next push, due for them.
   const wrote = created || plan.hash !== link.pushedHash;
   await carryCustomerRequests(deps, link, tracker, ref, { addNew: !wrote });
   const pushed = await store.links.recordPushed(link.id, plan.hash, link.demandVersion, plan.title);
-  await applyFirstState(deps, link, tracker, ref, state, pushed);
+  await applyFirstState(deps, link, tracker, issue, pushed);
   await pushAgainIfChanged(deps, payload, pushed);
   return { issueKey: ref.issueKey, created };
 }
 
 /**
  * The issue's state where the link has none yet or the push's read showed another (the webhook of a new issue
- * usually arrives before we recorded it and finds no link). A new issue's state comes with the create; one the push
- * did not see is read, unless another push is due, whose read brings it.
+ * usually arrives before we recorded it and finds no link). A Linear create's answer names the new issue's state; a
+ * Jira create does not, so the new issue is read. An issue the push did not create whose state the push did not see
+ * is read too, unless another push is due, whose read brings it.
  */
 async function applyFirstState(
   deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
-  ref: TrackerIssueRef,
-  state: TrackerIssueState | undefined,
+  { ref, created, state }: { ref: TrackerIssueRef; created: boolean; state: TrackerIssueState | undefined },
   pushed: { dirtySince: Date | null } | undefined,
 ): Promise<void> {
   if (state) {
     if (state.statusName === link.statusName && state.category === link.statusCategory) return;
-    // Best effort, as a read would be: the next webhook or reconcile catches up.
-    await deps.application.links
-      .applyIssueState(state, 'tracker')
-      .catch((err: unknown) =>
-        deps.log.warn(
-          { linkId: link.id, error: errorForLog(err) },
-          'cannot apply the issue state; reconcile will',
-        ),
-      );
+    await applyIfMarked(deps, link, tracker, state);
     return;
   }
-  if (link.statusName === null && !pushed?.dirtySince) await readIssueState(deps, link, tracker, ref);
+  if (created || (link.statusName === null && !pushed?.dirtySince)) {
+    await readIssueState(deps, link, tracker, ref);
+  }
+}
+
+/**
+ * A state the push saw, applied only while the issue still carries the link's mark, as webhooks and reconcile
+ * apply theirs (application/tracker-events.ts): an issue someone re-purposed must not send this feature's customers
+ * its status. Best effort, as a read would be: the next webhook or reconcile catches up.
+ */
+async function applyIfMarked(
+  { application, log }: TrackerPushDeps,
+  link: TrackerLink,
+  tracker: Tracker,
+  state: TrackerIssueState,
+): Promise<void> {
+  if (tracker.carriesMark(state, link.idempotencyKey) !== true) {
+    log.info(
+      { linkId: link.id, issueKey: state.issueKey },
+      "the push's read does not show the link's mark; its status is left to webhooks and reconcile",
+    );
+    return;
+  }
+  await application.links
+    .applyIssueState(state, 'tracker')
+    .catch((err: unknown) =>
+      log.warn({ linkId: link.id, error: errorForLog(err) }, 'cannot apply the issue state; reconcile will'),
+    );
 }
 
 /**
@@ -366,18 +386,16 @@ async function carryCustomerRequests(
  * and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
  */
 async function readIssueState(
-  { application, log }: TrackerPushDeps,
+  deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
 ): Promise<void> {
-  const linkId = link.id;
-  await tracker
-    .getIssue(ref.issueId)
-    .then((state) => (state ? application.links.applyIssueState(state, 'tracker') : undefined))
-    .catch((err: unknown) =>
-      log.warn({ linkId, error: errorForLog(err) }, 'cannot read the new issue state; reconcile will'),
-    );
+  const state = await tracker.getIssue(ref.issueId).catch((err: unknown) => {
+    deps.log.warn({ linkId: link.id, error: errorForLog(err) }, 'cannot read the issue state; reconcile will');
+    return undefined;
+  });
+  if (state) await applyIfMarked(deps, link, tracker, state);
 }
 
 /**
