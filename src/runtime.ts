@@ -112,7 +112,7 @@ async function startInfrastructure({ config, role, log }: RuntimeOptions) {
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: role === 'worker' ? 10 : 20 }
       : { kind: 'pglite', dataDir: config.database.dataDir },
-    { scoreDemand: demandScorer(config.scoring) },
+    { scoreDemand: demandScorer(config.scoring), log },
   );
   const producer = createRedis(config.redisUrl, 'producer');
   const workerRedis = role === 'api' ? undefined : createRedis(config.redisUrl, 'worker');

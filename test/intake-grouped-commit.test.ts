@@ -9,6 +9,7 @@ import { createRequestsRepo } from '../src/store/requests.repo.ts';
 import { requests } from '../src/store/schema.ts';
 import { openStore } from '../src/store/store.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from './helpers/database.ts';
+import { captureLogs } from './helpers/logs.ts';
 import { type ServiceProcess, spawnCli, waitReady } from './helpers/process.ts';
 import { freePort, freshPrefix, sharedRedisUrl } from './helpers/redis.ts';
 import { validRequest, waitFor } from './helpers/service.ts';
@@ -103,7 +104,8 @@ describe(`grouped accepts on ${testDatabaseKind}`, () => {
   });
 
   it('a row the database refuses fails only its own accept; the rest of its group is committed', async () => {
-    const repo = groupedRepo();
+    const { log, logs } = captureLogs();
+    const repo = createRequestsRepo(database.db, { db: database.intakeDb, grouped: true, log });
     const lead = repo.accept(newRequest('lead'));
     const outcomes = await Promise.allSettled([
       repo.accept(newRequest('good-1')),
@@ -116,6 +118,17 @@ describe(`grouped accepts on ${testDatabaseKind}`, () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const refs = (await database.db.select({ ref: requests.sourceRef }).from(requests)).map((r) => r.ref);
     expect(refs.sort()).toEqual(['ref-good-1', 'ref-good-2', 'ref-lead']);
+    // The group's failure is logged once, as a warning naming the error, without the rows' text or emails.
+    const warnings = logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        accepts: 3,
+        error: expect.objectContaining({ type: expect.any(String) }),
+      }),
+    ]);
+    for (const secret of ['nul', 'Body good', 'acme.io', 'Request good'])
+      expect(logs.join('\n')).not.toContain(secret);
   });
 });
 

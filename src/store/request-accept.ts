@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, type SQL } from 'drizzle-orm';
+import { errorForLog, type Logger } from '../log.ts';
 import type { Db } from './db.ts';
 import { requests, type SubmittedRequester } from './schema.ts';
 
@@ -59,40 +60,52 @@ const sameContent = (stored: string, input: NewRequest) =>
 const acceptedColumns = { id: requests.id, receivedAt: requests.receivedAt, createdAt: requests.createdAt };
 const storedColumns = { ...acceptedColumns, payloadHash: requests.payloadHash };
 
+type Conflict =
+  | { matchedOn: 'idempotency-key'; reused: 'key-reused' }
+  | { matchedOn: 'source-ref'; reused: 'source-ref-reused' };
+
+/** The stored request `where` finds, as a repeat of the input (same content) or a reuse of its key or ref. */
+async function matchStored(
+  db: Pick<Db, 'select'>,
+  input: NewRequest,
+  where: SQL | undefined,
+  conflict: Conflict,
+): Promise<AcceptResult | undefined> {
+  const [row] = await db.select(storedColumns).from(requests).where(where);
+  if (!row) return undefined;
+  const { payloadHash, ...request } = row;
+  return sameContent(payloadHash, input)
+    ? { kind: 'replayed', request, matchedOn: conflict.matchedOn }
+    : { kind: conflict.reused, request };
+}
+
 /**
  * The stored request an insert that did nothing ran into: the same Idempotency-Key first, then the same source
  * and source ref; a repeat when the content is the same, a reuse when it differs.
  */
 async function conflictOutcome(db: Pick<Db, 'select'>, input: NewRequest): Promise<AcceptResult> {
-  if (input.idempotencyKey && input.idempotencyScope) {
-    const [row] = await db
-      .select(storedColumns)
-      .from(requests)
-      .where(
-        and(
-          eq(requests.idempotencyScope, input.idempotencyScope),
-          eq(requests.idempotencyKey, input.idempotencyKey),
-        ),
-      );
-    if (row) {
-      const { payloadHash, ...request } = row;
-      return sameContent(payloadHash, input)
-        ? { kind: 'replayed', request, matchedOn: 'idempotency-key' }
-        : { kind: 'key-reused', request };
-    }
-  }
-  if (input.sourceRef) {
-    const [row] = await db
-      .select(storedColumns)
-      .from(requests)
-      .where(and(eq(requests.source, input.source), eq(requests.sourceRef, input.sourceRef)));
-    if (row) {
-      const { payloadHash, ...request } = row;
-      return sameContent(payloadHash, input)
-        ? { kind: 'replayed', request, matchedOn: 'source-ref' }
-        : { kind: 'source-ref-reused', request };
-    }
-  }
+  const byKey =
+    input.idempotencyKey && input.idempotencyScope
+      ? await matchStored(
+          db,
+          input,
+          and(
+            eq(requests.idempotencyScope, input.idempotencyScope),
+            eq(requests.idempotencyKey, input.idempotencyKey),
+          ),
+          { matchedOn: 'idempotency-key', reused: 'key-reused' },
+        )
+      : undefined;
+  if (byKey) return byKey;
+  const byRef = input.sourceRef
+    ? await matchStored(
+        db,
+        input,
+        and(eq(requests.source, input.source), eq(requests.sourceRef, input.sourceRef)),
+        { matchedOn: 'source-ref', reused: 'source-ref-reused' },
+      )
+    : undefined;
+  if (byRef) return byRef;
   // The conflicting row vanished between the two statements (it cannot: requests are never deleted).
   throw new Error('request insert conflicted but no matching request was found');
 }
@@ -134,8 +147,11 @@ interface Pending {
   settle: { resolve: (result: AcceptResult) => void; reject: (err: unknown) => void };
 }
 
-/** Commits one group; when it fails, each of its accepts is tried alone, so a bad one fails only itself. */
-async function commitGroup(db: Db, group: readonly Pending[]): Promise<void> {
+/**
+ * Commits one group; when it fails, the failure is logged once (its kind and code, never the rows: errorForLog drops
+ * bound values) and each of its accepts is tried alone, so a bad one fails only itself.
+ */
+async function commitGroup(db: Db, group: readonly Pending[], log: Logger | undefined): Promise<void> {
   if (group.length === 1) {
     const [only] = group as [Pending];
     await acceptOne(db, only.input).then(only.settle.resolve, only.settle.reject);
@@ -144,7 +160,13 @@ async function commitGroup(db: Db, group: readonly Pending[]): Promise<void> {
   const outcomes = await acceptAll(
     db,
     group.map((p) => p.input),
-  ).catch(() => undefined);
+  ).catch((err: unknown) => {
+    log?.warn(
+      { error: errorForLog(err), accepts: group.length },
+      'grouped accept failed; trying its accepts one at a time',
+    );
+    return undefined;
+  });
   if (outcomes) {
     for (const [i, p] of group.entries()) p.settle.resolve(outcomes[i] as AcceptResult);
     return;
@@ -158,7 +180,10 @@ async function commitGroup(db: Db, group: readonly Pending[]): Promise<void> {
  * connection, each group is one turn however many accepts it holds, so intake costs one transaction per group
  * rather than one per request. Each accept resolves only once the transaction holding its row has committed.
  */
-export function createGroupedAccept(db: Db, { maxGroup = 64 }: { maxGroup?: number } = {}) {
+export function createGroupedAccept(
+  db: Db,
+  { maxGroup = 64, log }: { maxGroup?: number; log?: Logger | undefined } = {},
+) {
   let waiting: Pending[] = [];
   let committing = false;
 
@@ -168,7 +193,7 @@ export function createGroupedAccept(db: Db, { maxGroup = 64 }: { maxGroup?: numb
       while (waiting.length > 0) {
         const group = waiting.slice(0, maxGroup);
         waiting = waiting.slice(group.length);
-        await commitGroup(db, group);
+        await commitGroup(db, group, log);
       }
     } finally {
       committing = false;

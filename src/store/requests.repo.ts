@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import type { Logger } from '../log.ts';
 import type { Db } from './db.ts';
 import { acceptOne, createGroupedAccept, type NewRequest } from './request-accept.ts';
 import { companies, features, requesters, requests } from './schema.ts';
@@ -49,13 +50,17 @@ async function countUntriaged(db: Db): Promise<number> {
 
 /**
  * Requests as intake stores them and the redrive finds them. `intake` is how accepts are written: through which
- * handle, and whether concurrent accepts are committed in groups (store/request-accept.ts); by default one
+ * handle, and whether concurrent accepts are committed in groups (store/request-accept.ts; `log` hears of a group
+ * that failed and was retried one accept at a time); by default one
  * statement per accept on `db`.
  */
-export function createRequestsRepo(db: Db, intake: { db?: Db; grouped?: boolean } = {}) {
+export function createRequestsRepo(
+  db: Db,
+  intake: { db?: Db; grouped?: boolean; log?: Logger | undefined } = {},
+) {
   const intakeDb = intake.db ?? db;
   const accept = intake.grouped
-    ? createGroupedAccept(intakeDb)
+    ? createGroupedAccept(intakeDb, { log: intake.log })
     : (input: NewRequest) => acceptOne(intakeDb, input);
   return {
     /** Commits the request (or finds the one a repeat refers to); resolves once its row has committed. */

@@ -1,3 +1,4 @@
+import type { Logger } from '../log.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db.ts';
 import { createDemandRepo } from './demand.repo.ts';
 import { createDevMailRepo } from './dev-mail.repo.ts';
@@ -15,6 +16,8 @@ import { createWebhooksRepo } from './webhooks.repo.ts';
 interface StoreOptions {
   /** How the scheduled rescore scores a feature (the application's scoring policy); without it, it cannot run. */
   scoreDemand?: DemandScorer | undefined;
+  /** Where the store reports what it recovers from on its own (a grouped accept retried one at a time). */
+  log?: Logger | undefined;
 }
 
 const noScorer: DemandScorer = () => {
@@ -35,6 +38,7 @@ function createStore(database: Database, options: StoreOptions = {}) {
     requests: createRequestsRepo(database.db, {
       db: database.intakeDb,
       grouped: database.kind === 'pglite',
+      log: options.log,
     }),
     /** Intake sources' cursors and health, and the requests their pulls and webhooks bring. */
     intake: createIntakeRepo(database.db, database.intakeDb),
