@@ -277,6 +277,22 @@ describe('what dedupe learns from the team', () => {
     expect(byHand.reviewAnswers).toBe(otherWay.reviewAnswers);
     expect(byHand.thresholds.answers).toBe(otherWay.thresholds.answers);
     expect(byHand.learned.associations).toBeGreaterThan(otherWay.learned.associations);
+
+    // A review item merged into a feature other than its candidate: answered, the candidate not accepted.
+    const asked = await submit(svc, 'comments on tickets');
+    const waiting = await submit(svc, 'comments for tix');
+    expect(waiting.decision.decision).toBe('review');
+    expect(waiting.decision.candidates[0]?.featureId).toBe(asked.featureId);
+    const elsewhere = await submit(svc, 'threaded replies');
+    const moved = await svc.post(`/v1/features/${waiting.featureId}/merge`, { into: elsewhere.featureId });
+    expect(moved.status).toBe(200);
+    const other = await stats();
+    expect(other.reviewAnswers).toBe(byHand.reviewAnswers + 1);
+    const accepted = (byHand.firstCandidateAccepted ?? 0) * byHand.reviewAnswers;
+    expect(accepted).toBeGreaterThan(0);
+    expect(other.firstCandidateAccepted).toBeCloseTo(accepted / (byHand.reviewAnswers + 1), 3);
+    // No scores for a pair nobody asked about: the thresholds count it for nothing.
+    expect(other.thresholds.answers).toBe(byHand.thresholds.answers);
   });
 
   it("an erased requester's words stop teaching", async () => {

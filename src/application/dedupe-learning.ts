@@ -155,24 +155,28 @@ async function survivorsOf(db: Tx | Db, evidence: LearnedEvidence): Promise<(fea
   };
 }
 
-/** An answer about to be recorded: the pair, its scores when review asked, and whether review asked. */
+/**
+ * An answer about to be recorded: the pair, its scores when review asked about this pair, and whether it answered
+ * a review item: accepting the candidate asked about, or merging the item into (or with) another feature.
+ */
 interface PendingAnswer extends ReviewQuestion {
   requestFeatureId: string;
   candidateFeatureId: string;
-  fromReview: boolean;
+  review: 'accepted' | 'elsewhere' | undefined;
 }
 
 const asked = (question: ReviewQuestion, itemId: string, candidateId: string): PendingAnswer => ({
   ...question,
   requestFeatureId: itemId,
   candidateFeatureId: candidateId,
-  fromReview: true,
+  review: 'accepted',
 });
 
 /**
  * The pair a merge of `fromId` into `intoId` (merged into `survivorId`, the live end of its chain) answers, read
  * before the merge moves anything: a review item answered either way round (the survivor's question when the
- * candidate was merged into it), or else the two features' first requests, with no scores.
+ * candidate was merged into it), or else the two features' first requests, with no scores: still an answer on a
+ * review item, not accepting its candidate, when either waited for review as a duplicate of a third feature.
  */
 export async function mergeAnswerOf(
   tx: Tx,
@@ -184,13 +188,15 @@ export async function mergeAnswerOf(
   if (merged) return asked(merged, fromId, intoId);
   const otherWay = await reviewQuestionOf(tx, survivorId, fromId);
   if (otherWay) return asked(otherWay, survivorId, fromId);
+  const waiting =
+    (await reviewQuestionOf(tx, fromId, undefined)) ?? (await reviewQuestionOf(tx, survivorId, undefined));
   return {
     requestId: await firstRequestOf(tx, fromId),
     candidateRequestId: await firstRequestOf(tx, survivorId),
     scores: null,
     requestFeatureId: fromId,
     candidateFeatureId: survivorId,
-    fromReview: false,
+    review: waiting ? 'elsewhere' : undefined,
   };
 }
 
@@ -224,11 +230,12 @@ export async function recordMergeAnswer(
   pending: PendingAnswer,
   merge: { mergeId: string; cause: 'review' | 'api' | 'tracker'; actor: string | null },
 ): Promise<void> {
-  const { fromReview, ...pair } = pending;
+  const { review, ...pair } = pending;
   await recordAnswer(tx, dedupe, {
     ...pair,
     answer: 'merge',
-    cause: fromReview ? 'review' : merge.cause,
+    cause: review ? 'review' : merge.cause,
+    accepted: review ? review === 'accepted' : null,
     actor: merge.actor,
     mergeId: merge.mergeId,
   });
@@ -248,6 +255,7 @@ export async function recordDismissAnswer(
     candidateFeatureId: question.candidateId,
     answer: 'dismiss',
     cause: 'review',
+    accepted: false,
     actor: question.actor,
   });
 }

@@ -228,13 +228,13 @@ const requestOfDocument = (documentId: unknown) =>
   typeof documentId === 'string' && documentId.startsWith('r:') ? documentId.slice(2) : null;
 
 /**
- * What review asked about feature `itemId` while it waits as a possible duplicate of `candidateId`; undefined when
- * it is not such an item. The scores are the decision's merge confidence and the candidate's own confidence.
+ * What review asked about feature `itemId` while it waits as a possible duplicate of `candidateId` (undefined: of
+ * any feature); undefined when it is not such an item. The scores are the decision's merge confidence and the candidate's own confidence.
  */
 export async function reviewQuestionOf(
   tx: Tx,
   itemId: string,
-  candidateId: string,
+  candidateId: string | undefined,
 ): Promise<ReviewQuestion | undefined> {
   const [row] = await tx
     .select({
@@ -252,7 +252,9 @@ export async function reviewQuestionOf(
     .where(
       and(
         eq(features.id, itemId),
-        eq(features.possibleDuplicateOfId, candidateId),
+        candidateId === undefined
+          ? isNotNull(features.possibleDuplicateOfId)
+          : eq(features.possibleDuplicateOfId, candidateId),
         isNull(features.reviewedAt),
         isNull(features.mergedIntoId),
       ),
@@ -279,7 +281,10 @@ export async function firstRequestOf(tx: Tx, featureId: string): Promise<string 
   return row?.id ?? null;
 }
 
-/** Answers by kind, and how many of them answered a review item (the rest are merges nobody was asked about). */
+/**
+ * Answers by kind, how many of them answered a review item (the rest are merges nobody was asked about), and how
+ * many of those accepted the candidate review proposed.
+ */
 export async function answerCounts(db: Db) {
   const [row] = await db
     .select({
@@ -287,7 +292,7 @@ export async function answerCounts(db: Db) {
       merges: count(sql`case when ${dedupeAnswers.answer} = 'merge' then 1 end`),
       reviewAnswers: count(sql`case when ${dedupeAnswers.cause} = 'review' then 1 end`),
       reviewMerges: count(
-        sql`case when ${dedupeAnswers.answer} = 'merge' and ${dedupeAnswers.cause} = 'review' then 1 end`,
+        sql`case when ${dedupeAnswers.cause} = 'review' and ${dedupeAnswers.accepted} then 1 end`,
       ),
     })
     .from(dedupeAnswers);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { LearnedEvidence } from '../../rules/dedupe/learned.ts';
 import { features, requests } from './requests.ts';
 import { featureMerges } from './trackers.ts';
@@ -37,6 +37,11 @@ export const dedupeAnswers = pgTable(
     actor: text('actor'),
     mergeId: uuid('merge_id').references(() => featureMerges.id),
     answeredAt: timestamp('answered_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * For an answer on a review item: whether it accepted the candidate review proposed (merged the two, either way
+     * round); false for a dismissal or a merge into another feature. Null for an answer nobody was asked.
+     */
+    accepted: boolean('accepted'),
   },
   (t) => [index('dedupe_answers_merge_idx').on(t.mergeId)],
 );
