@@ -356,6 +356,35 @@ describe('learning kept in the database', () => {
     expect(undone?.scores.length).toBe((withAll?.scores.length ?? 0) - 1);
   });
 
+  it("an answer that taught from an imported issue's title is learned again when that title is edited", async () => {
+    const db = svc.runtime.store.db;
+    const imported = await svc.runtime.application.backlog.importIssue(
+      {
+        kind: 'jira',
+        site: 'sandbox',
+        issueId: '90417',
+        issueKey: 'SBX-417',
+        url: 'https://sandbox.example/browse/SBX-417',
+        statusName: 'To Do',
+        category: 'new',
+        updatedAt: new Date().toISOString(),
+      },
+      'Gantt timeline export',
+    );
+    if (imported.outcome !== 'imported') throw new Error('the issue was not imported');
+    const request = await submit(svc, 'timeline export for tix');
+    const merged = await svc.post(`/v1/features/${request.featureId}/merge`, { into: imported.featureId });
+    expect(merged.status).toBe(200);
+    const learned = (await learningState(db)).evidence;
+    expect(learned?.associations).toContainEqual(expect.objectContaining({ a: 'gantt', b: 'tix' }));
+
+    await svc.runtime.application.features.editTitle(imported.featureId, 'Timeline export to PDF', 'tester');
+    const { evidence } = await learningState(db);
+    expect(evidence).toEqual(evidenceOf(await answersForLearning(db), engine));
+    expect(evidence?.associations).not.toContainEqual(expect.objectContaining({ a: 'gantt', b: 'tix' }));
+    expect(evidence?.associations).toContainEqual(expect.objectContaining({ a: 'pdf', b: 'tix' }));
+  });
+
   it('a restarted service decides with what the answers taught before', async () => {
     const yaml = 'dedupe:\n  precisionTarget: 0.9\n';
     const first = await startService({ yaml, keepDatabase: true });

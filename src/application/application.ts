@@ -58,7 +58,7 @@ export function createApplication({ store, queues, config, status, triage, metri
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),
     /** A person's edits of one feature: its title, a push now, an export (each with its audit event). */
-    features: createFeatureEdits({ unitOfWork }),
+    features: createFeatureEdits({ unitOfWork, dedupe: triage.dedupe }),
     /** The term groups a console word search looks up in the dedupe index (triage's analysis). */
     searchTerms: (q: string) => searchTermGroups(q, (input) => triage.dedupe.analyse(input)),
     /** The review queue's decisions that end a feature's hold from the tracker, and the hold running out. */

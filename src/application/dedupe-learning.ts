@@ -23,6 +23,7 @@ import {
   answerCounts,
   answersForLearning,
   answersUseRequests,
+  answersUseTitleOf,
   deleteAllAnswers,
   deleteAnswersOfMerge,
   firstRequestOf,
@@ -293,6 +294,11 @@ export async function relearnWithoutRequests(
   requestIds: readonly string[],
 ): Promise<void> {
   if (await answersUseRequests(tx, requestIds)) await relearnEverything(tx, dedupe);
+}
+
+/** After a feature's title changed: when an answer teaches from that title, everything is learned again with it. */
+export async function relearnAfterTitleEdit(tx: Tx, dedupe: DedupeEngine, featureId: string): Promise<void> {
+  if (await answersUseTitleOf(tx, featureId)) await relearnEverything(tx, dedupe);
 }
 
 /** Everything learned goes: the answers are deleted and every process decides as configured again. */

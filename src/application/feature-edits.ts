@@ -1,4 +1,5 @@
 import type { PushTarget } from '../domain/tracker.ts';
+import type { DedupeEngine } from '../rules/dedupe/engine.ts';
 import type { RouteInput } from '../rules/route.ts';
 import { type Actor, recordAudit } from '../store/audit.repo.ts';
 import type { Db } from '../store/db.ts';
@@ -6,6 +7,7 @@ import { setFeatureTitle } from '../store/feature-edits.repo.ts';
 import { markLinksDirty } from '../store/feature-writes.ts';
 import { createLinksRepo, type TrackerLink } from '../store/links.repo.ts';
 import { lockFeatures } from '../store/status-change.ts';
+import { relearnAfterTitleEdit } from './dedupe-learning.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
@@ -26,15 +28,23 @@ type Pushed =
 
 /**
  * Sets the feature's title, the product owner's summary (requests keep their words). A push writes the issue's
- * title, so the feature's issues are marked for a push in the same unit of work.
+ * title, so the feature's issues are marked for a push in the same unit of work; an answer that taught dedupe from
+ * the title (the feature has no request) teaches from the new one.
  */
-async function editTitle(unitOfWork: UnitOfWork, featureId: string, title: string, actor: Actor) {
+async function editTitle(
+  { unitOfWork, dedupe }: FeatureEditDeps,
+  featureId: string,
+  title: string,
+  actor: Actor,
+) {
   return unitOfWork<Edited>(async (work) => {
     const feature = (await lockFeatures(work.tx, [featureId])).get(featureId);
     if (!feature) return { outcome: 'not-found' };
     if (feature.mergedIntoId) return { outcome: 'merged', intoId: feature.mergedIntoId };
     if (feature.title === title) return { outcome: 'edited' };
     await setFeatureTitle(work.tx, featureId, title);
+    // A feature without requests (an imported issue) answered about teaches dedupe from its title.
+    await relearnAfterTitleEdit(work.tx, dedupe, featureId);
     await recordAudit(work.tx, { actor, action: 'edit-title', featureId, detail: { title } });
     work.after.push(await markLinksDirty(work.tx, featureId));
     return { outcome: 'edited' };
@@ -74,11 +84,17 @@ async function recordExport(unitOfWork: UnitOfWork, featureId: string, actor: Ac
   });
 }
 
+interface FeatureEditDeps {
+  unitOfWork: UnitOfWork;
+  /** The engine dedupe learns with: a title an answer taught from is learned again. */
+  dedupe: DedupeEngine;
+}
+
 /** The feature edits, bound to their unit of work. */
-export function createFeatureEdits({ unitOfWork }: { unitOfWork: UnitOfWork }) {
+export function createFeatureEdits(deps: FeatureEditDeps) {
+  const { unitOfWork } = deps;
   return {
-    editTitle: (featureId: string, title: string, actor: Actor) =>
-      editTitle(unitOfWork, featureId, title, actor),
+    editTitle: (featureId: string, title: string, actor: Actor) => editTitle(deps, featureId, title, actor),
     pushNow: (featureId: string, chooseTarget: (input: RouteInput) => PushTarget, actor: Actor) =>
       pushNow(unitOfWork, featureId, chooseTarget, actor),
     recordExport: (featureId: string, actor: Actor, requests: number) =>

@@ -151,6 +151,21 @@ export async function answersUseRequests(tx: Tx, requestIds: readonly string[]):
   return used !== undefined;
 }
 
+/** Whether an answer teaches from this feature's title (a side without a request: see `answersForLearning`). */
+export async function answersUseTitleOf(tx: Tx, featureId: string): Promise<boolean> {
+  const [used] = await tx
+    .select({ id: dedupeAnswers.id })
+    .from(dedupeAnswers)
+    .where(
+      or(
+        and(isNull(dedupeAnswers.requestId), eq(dedupeAnswers.requestFeatureId, featureId)),
+        and(isNull(dedupeAnswers.candidateRequestId), eq(dedupeAnswers.candidateFeatureId, featureId)),
+      ),
+    )
+    .limit(1);
+  return used !== undefined;
+}
+
 const candidateRequest = alias(requests, 'candidate_request');
 const requester = alias(requesters, 'requester');
 const candidateRequester = alias(requesters, 'candidate_requester');
