@@ -195,6 +195,22 @@ describe('createIssue and findCreated', () => {
     expect((await (await po.issue(id)).needs()).nodes).toHaveLength(3);
   });
 
+  it('a customer request refused inside the create document still answers the issue it made, carrying nothing', async () => {
+    // Two customers already hold what our company upsert would merge: its external id on one, its domain on the
+    // other. Linear refuses the upsert, and the document stops there; the issue exists all the same.
+    await po.createCustomer({ name: 'Acme Ltd', externalIds: ['acme'] });
+    await po.createCustomer({ name: 'Acme Inc', domains: ['acme.io'] });
+    const refused = { id: 'acme', name: 'Acme', domains: ['acme.io'], revenue: null, tier: null };
+    const requests = customerRequests(2).map((r) => ({ ...r, company: refused }));
+    const created = await tracker.createIssue(createInput({ customerRequests: requests }));
+    expect(created.ref.issueId).toBe(issueIdFor('f1:linear:SBX'));
+    expect(created.state).toMatchObject({ statusName: 'Triage' });
+    expect(created.carriedRequestIds).toEqual([]);
+    expect(emulator.state.needs.size).toBe(0);
+    const issue = await po.issue(created.ref.issueId);
+    expect((await issue.attachments()).nodes.map((a) => a.url)).toContain(demand().featureUrl);
+  });
+
   it('a key whose issue the product owner deleted is refused, not silently reused', async () => {
     const ref = (await tracker.createIssue(createInput())).ref;
     await po.deleteIssue(ref.issueId);

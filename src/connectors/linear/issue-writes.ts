@@ -147,10 +147,10 @@ export async function createIssue(ctx: LinearContext, input: CreateIssueInput): 
     linkBackInput(id, input.demand.featureUrl, input.idempotencyKey),
     customerRequestFields(id, requests, new Set()),
   );
+  if (!first) throw new Error('unreachable: a create makes at least one document');
   let created: CreatedIssueNode;
   try {
-    created = (await request<CreateIssueAnswer>(ctx.client, first?.query ?? '', first?.variables)).issueCreate
-      .issue;
+    created = (await request<CreateIssueAnswer>(ctx.client, first.query, first.variables)).issueCreate.issue;
   } catch (error) {
     const existing = await issueCreatedBefore(ctx, input, error);
     const ref = toIssueRef(ctx.site, existing);
@@ -158,15 +158,35 @@ export async function createIssue(ctx: LinearContext, input: CreateIssueInput): 
       featureUrl: input.demand.featureUrl,
       idempotencyKey: input.idempotencyKey,
     });
-    await addCustomerRequests(ctx, ref, requests);
-    return { ref, state: stateOf(ctx, existing), carriedRequestIds };
+    const carried = await carriedOrNone(carriedRequestIds, () => addCustomerRequests(ctx, ref, requests));
+    return { ref, state: stateOf(ctx, existing), carriedRequestIds: carried };
   }
-  for (const document of rest) await request(ctx.client, document.query, document.variables);
+  const carried = await carriedOrNone(carriedRequestIds, async () => {
+    for (const document of rest) await request(ctx.client, document.query, document.variables);
+  });
   return {
     ref: toIssueRef(ctx.site, created),
     state: toIssueState(ctx.site, created, created.state),
-    carriedRequestIds,
+    carriedRequestIds: carried,
   };
+}
+
+/**
+ * The requests a create carried: all of them once `carry` went through, none when it failed. The issue exists by
+ * then, so nothing is thrown: the push records the issue first, then carries the requests the normal way, where a
+ * refusal fails the push on a link that names its issue (a Linear document that fails part-way may have run some
+ * of its fields; a need already made is skipped then).
+ */
+async function carriedOrNone(
+  requestIds: readonly string[],
+  carry: () => Promise<void>,
+): Promise<readonly string[]> {
+  try {
+    await carry();
+    return requestIds;
+  } catch {
+    return [];
+  }
 }
 
 type CreateIssueAnswer = { issueCreate: { success: boolean; issue: CreatedIssueNode } };

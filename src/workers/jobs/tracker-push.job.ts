@@ -160,8 +160,9 @@ async function applyPush(
     ? { ref: known, created: false, state: await updateIssue(deps, link, tracker, known, plan) }
     : await ensureIssue(deps, link, tracker, plan);
   const { ref, created } = issue;
-  // New requests that came in while the create or update ran are left to the next push, due for them.
-  const wrote = created || plan.hash !== link.pushedHash;
+  // New requests that came in while the create or update ran are left to the next push, due for them; those a
+  // create could not carry (the issue exists, a customer request was refused) go now, on the recorded issue.
+  const wrote = (created || plan.hash !== link.pushedHash) && !issue.requestsLeft;
   await carryCustomerRequests(deps, link, tracker, ref, { addNew: !wrote });
   const pushed = await store.links.recordPushed(link.id, plan.hash, link.demandVersion, plan.title);
   await applyFirstState(deps, link, tracker, issue, pushed);
@@ -226,7 +227,12 @@ async function ensureIssue(
   link: TrackerLink,
   tracker: Tracker,
   plan: PushPlan,
-): Promise<{ ref: TrackerIssueRef; created: boolean; state: TrackerIssueState | undefined }> {
+): Promise<{
+  ref: TrackerIssueRef;
+  created: boolean;
+  state: TrackerIssueState | undefined;
+  requestsLeft?: boolean;
+}> {
   const { store, log } = deps;
   const target = link.target as PushTarget;
   // A create is recorded as attempted before it is sent: without one, no issue can exist to be found.
@@ -238,7 +244,7 @@ async function ensureIssue(
       })
     : undefined;
   const made = found ? undefined : await createIssue(deps, link, tracker, plan);
-  const ref = found ?? made?.ref;
+  const ref = found ?? made?.issue.ref;
   if (!ref) throw new Error('unreachable: no issue found or created');
   const stale = await store.links.recordIssue(link.id, ref);
   for (const other of stale) {
@@ -248,8 +254,9 @@ async function ensureIssue(
     );
   }
   if (made) {
-    await store.links.recordRequestsPushed(link.id, made.carriedRequestIds);
-    return { ref, created: true, state: made.state };
+    const carried = made.issue.carriedRequestIds;
+    await store.links.recordRequestsPushed(link.id, carried);
+    return { ref, created: true, state: made.issue.state, requestsLeft: carried.length < made.requested };
   }
   // Recovered after a crash between the create and its record: pushed as an issue we did not create.
   const recovered = { ...link, issueId: ref.issueId, issueKey: ref.issueKey };
@@ -261,7 +268,7 @@ async function createIssue(
   link: TrackerLink,
   tracker: Tracker,
   { content, title }: PushPlan,
-): Promise<CreatedIssue> {
+): Promise<{ issue: CreatedIssue; requested: number }> {
   const attempted = link.createAttemptedAt?.getTime();
   if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
     throw new ConnectorError(
@@ -286,7 +293,7 @@ async function createIssue(
     { linkId: link.id, featureId: link.featureId, issueKey: created.ref.issueKey },
     'tracker issue created',
   );
-  return created;
+  return { issue: created, requested: customerRequests.length };
 }
 
 /** Where a customer request links back to: the request in our API. */
@@ -392,7 +399,10 @@ async function readIssueState(
   ref: TrackerIssueRef,
 ): Promise<void> {
   const state = await tracker.getIssue(ref.issueId).catch((err: unknown) => {
-    deps.log.warn({ linkId: link.id, error: errorForLog(err) }, 'cannot read the issue state; reconcile will');
+    deps.log.warn(
+      { linkId: link.id, error: errorForLog(err) },
+      'cannot read the issue state; reconcile will',
+    );
     return undefined;
   });
   if (state) await applyIfMarked(deps, link, tracker, state);
