@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceOf, recordAnswer } from '../src/application/dedupe-learning.ts';
+import { dedupeSchema } from '../src/config/dedupe.schema.ts';
 import { reviewStats } from '../src/http/schemas.ts';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { EMPTY_EVIDENCE } from '../src/rules/dedupe/learned.ts';
@@ -316,6 +317,16 @@ describe('what dedupe learns from the team', () => {
     expect(erase.status).toBe(200);
     // The merge is still an answer; the erased words teach nothing.
     expect(await tix()).toBe(before + 1);
+  });
+});
+
+describe('precisionTarget', () => {
+  it('is at least 0.8: lower would move a threshold on a handful of answers', () => {
+    const low = dedupeSchema.safeParse({ precisionTarget: 0.79 });
+    expect(low.success).toBe(false);
+    expect(low.error?.issues[0]?.message).toContain('precisionTarget must be at least 0.8');
+    expect(dedupeSchema.parse({ precisionTarget: 0.8 }).precisionTarget).toBe(0.8);
+    expect(dedupeSchema.safeParse({ precisionTarget: 1 }).success).toBe(false);
   });
 });
 

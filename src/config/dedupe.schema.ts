@@ -22,12 +22,13 @@ export const dedupeSchema = z
     review: threshold('review').optional(),
     /**
      * The share of right answers a threshold read off the team's answers must keep (a one-sided 95% bound): merges
-     * above auto-merge, dismissals below review. Higher needs more answers before a threshold moves.
+     * above auto-merge, dismissals below review. Higher needs more answers before a threshold moves; at least 0.8
+     * (11 answers), so that no threshold moves on a handful of them.
      */
     precisionTarget: z
-      .number({ error: 'precisionTarget must be a number above 0.5 and below 1' })
-      .gt(0.5, 'precisionTarget must be above 0.5 and below 1')
-      .lt(1, 'precisionTarget must be above 0.5 and below 1')
+      .number({ error: 'precisionTarget must be a number from 0.8 to below 1' })
+      .gte(0.8, 'precisionTarget must be at least 0.8 (lower lets a threshold move on a handful of answers)')
+      .lt(1, 'precisionTarget must be below 1')
       .default(0.95),
     /** Each group's phrases mean one thing here ("workspace", "project", "space"). */
     synonyms: z.array(z.array(phrase).min(2, 'a synonym group needs at least two phrases')).default([]),
