@@ -5,11 +5,11 @@ import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg, type NodePgDatabase, type NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock.ts';
-import { PgliteTurns } from './pglite-turns.ts';
+import { type PgliteClient, PgliteTurns } from './pglite-turns.ts';
 import * as schema from './schema.ts';
 import { isTransientDatabaseError } from './transient-error.ts';
 
@@ -150,6 +150,15 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
   };
 }
 
+/**
+ * Drizzle on a turns' client. Drizzle's PGlite driver types its client as a whole PGlite but calls only `query` and
+ * `transaction` on it (drizzle-orm 0.45, pglite/session.js), which is all a PgliteClient has; the result is typed
+ * without the driver's `$client`, which would claim a PGlite.
+ */
+function drizzleOnTurns(client: PgliteClient): PgliteDatabase<Schema> {
+  return drizzlePglite({ client: client as PGlite, schema });
+}
+
 function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Database {
   const release = target.dataDir ? lockPgliteDir(target.dataDir) : () => {};
   let client: PGlite;
@@ -165,12 +174,10 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
     throw err;
   }
   const turns = new PgliteTurns(client);
-  // PGlite is what the session calls; the turns' client answers the two methods it uses (query, transaction).
-  const drizzleOn = (turn: 'intake' | 'background') =>
-    drizzlePglite({ client: turns.clientFor(turn) as PGlite, schema });
-  const pgliteDb = drizzleOn('background');
+  const pgliteDb = drizzleOnTurns(turns.clientFor('background'));
   const db = pgliteDb as unknown as Db;
-  const intakeDb = drizzleOn('intake') as unknown as Db;
+  const intakeDb = drizzleOnTurns(turns.clientFor('intake')) as unknown as Db;
+  const probe = turns.clientFor('probe');
   let closed = false;
   return {
     kind: 'pglite',
@@ -183,12 +190,14 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
       return { applied: (await countApplied(db)) - before };
     },
     async ping() {
-      // Readiness answers under load: its probe waits for no queued background work.
-      await intakeDb.execute(sql`select 1`);
+      // Readiness answers under load: its probe waits for no queued work, and does not count as intake.
+      await probe.query('select 1');
     },
     async close() {
       if (closed) return;
       closed = true;
+      // Waiting turns fail now with a clear error rather than later with PGlite's "closed".
+      turns.close();
       try {
         await client.close();
       } finally {

@@ -20,8 +20,10 @@ const payloadHash = (item: IntakeItem) =>
     .digest('hex');
 
 /**
- * Each source row and its cursor, and the page a pull or webhook stores with the cursor move (written through
- * `intakeDb`, the handle whose statements go first on PGlite).
+ * Each source row and its cursor, and the page a pull or webhook stores with the cursor move. A webhook delivery
+ * (no cursor move: a provider's HTTP request waiting for its answer) is written through `intakeDb`, whose
+ * statements go first on PGlite; a pulled page is background work like triage, so a long backfill shares the
+ * connection with triage instead of holding it back for its whole run.
  */
 function sourceCursors(db: Db, intakeDb: Db) {
   return {
@@ -49,7 +51,7 @@ function sourceCursors(db: Db, intakeDb: Db) {
       move: { expectedCursor: string | null; cursor: string | null } | undefined,
       now: Date,
     ): Promise<StoredPage> {
-      return intakeDb.transaction(async (tx) => {
+      return (move ? db : intakeDb).transaction(async (tx) => {
         if (move) {
           const moved = await tx
             .update(intakeSources)

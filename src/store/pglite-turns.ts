@@ -1,7 +1,23 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 
-/** Who is asking for the connection: intake goes before any queued background work. */
-export type Turn = 'intake' | 'background';
+/**
+ * Who is asking for the connection. A probe (readiness) goes first but says nothing about intake; intake goes
+ * before any queued background work and keeps intake "active"; background work takes what is left.
+ */
+export type Turn = 'probe' | 'intake' | 'background';
+
+/** Why a turn that was still waiting when the database closed failed: nothing ran. */
+export class PgliteClosedError extends Error {
+  constructor() {
+    super('the database was closed before this statement had its turn on the PGlite connection');
+    this.name = 'PgliteClosedError';
+  }
+}
+
+interface Waiter {
+  grant: () => void;
+  refuse: (err: Error) => void;
+}
 
 /** What Drizzle's PGlite session calls on its client: single statements and transactions. */
 export type PgliteClient = Pick<PGlite, 'query' | 'transaction'>;
@@ -32,7 +48,8 @@ export class PgliteTurns {
   readonly #client: PGlite;
   readonly #policy: TurnPolicy;
   #busy = false;
-  readonly #waiting: Record<Turn, Array<() => void>> = { intake: [], background: [] };
+  #closed = false;
+  readonly #waiting: Record<Turn, Waiter[]> = { probe: [], intake: [], background: [] };
   #lastIntakeAt = Number.NEGATIVE_INFINITY;
   #backgroundAllowedAt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -53,8 +70,22 @@ export class PgliteTurns {
     };
   }
 
+  /**
+   * No more turns: the pause timer is cleared (it would keep the process alive) and every waiting turn, and any
+   * asked for later, fails with PgliteClosedError. The turn running now, if any, finishes on its own.
+   */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const queue of Object.values(this.#waiting)) {
+      for (const waiter of queue.splice(0)) waiter.refuse(new PgliteClosedError());
+    }
+  }
+
   async #inTurn<T>(turn: Turn, work: () => Promise<T>): Promise<T> {
-    const granted = new Promise<void>((resolve) => this.#waiting[turn].push(resolve));
+    if (this.#closed) throw new PgliteClosedError();
+    const granted = new Promise<void>((grant, refuse) => this.#waiting[turn].push({ grant, refuse }));
     this.#next();
     await granted;
     const start = performance.now();
@@ -68,7 +99,7 @@ export class PgliteTurns {
   #done(turn: Turn, start: number): void {
     const now = performance.now();
     if (turn === 'intake') this.#lastIntakeAt = now;
-    else {
+    else if (turn === 'background') {
       const { backgroundShare: share, maxPauseMs } = this.#policy;
       this.#backgroundAllowedAt = now + Math.min(((now - start) * (1 - share)) / share, maxPauseMs);
     }
@@ -76,12 +107,12 @@ export class PgliteTurns {
     this.#next();
   }
 
-  /** Gives the connection to the next waiting intake, else to background work when its share allows. */
+  /** Gives the connection to the next waiting probe or intake, else to background work when its share allows. */
   #next(): void {
-    if (this.#busy) return;
-    const intake = this.#waiting.intake.shift();
-    if (intake) {
-      this.#grant(intake);
+    if (this.#busy || this.#closed) return;
+    const first = this.#waiting.probe.shift() ?? this.#waiting.intake.shift();
+    if (first) {
+      this.#grant(first);
       return;
     }
     if (this.#waiting.background.length === 0) return;
@@ -89,7 +120,7 @@ export class PgliteTurns {
     const intakeActive = now - this.#lastIntakeAt < this.#policy.intakeActiveMs;
     const wait = intakeActive ? this.#backgroundAllowedAt - now : 0;
     if (wait <= 0) {
-      this.#grant(this.#waiting.background.shift() as () => void);
+      this.#grant(this.#waiting.background.shift() as Waiter);
       return;
     }
     this.#timer ??= setTimeout(() => {
@@ -98,8 +129,8 @@ export class PgliteTurns {
     }, wait);
   }
 
-  #grant(resolve: () => void): void {
+  #grant(waiter: Waiter): void {
     this.#busy = true;
-    resolve();
+    waiter.grant();
   }
 }
