@@ -396,6 +396,21 @@ describe('learning kept in the database', () => {
     expect(evidence?.associations).toContainEqual(expect.objectContaining({ a: 'pdf', b: 'tix' }));
   });
 
+  it("a merge of a feature that absorbed another teaches the feature's own words, not the absorbed one's", async () => {
+    const db = svc.runtime.store.db;
+    // Received first: after the merge below, the earliest request in the survivor is this one.
+    const absorbed = await submit(svc, 'zeta widget colours');
+    const named = await submit(svc, 'alpha gizmo sizes');
+    const first = await svc.post(`/v1/features/${absorbed.featureId}/merge`, { into: named.featureId });
+    expect(first.status).toBe(200);
+    const other = await submit(svc, 'omega trinket weights');
+    const second = await svc.post(`/v1/features/${named.featureId}/merge`, { into: other.featureId });
+    expect(second.status).toBe(200);
+    const answer = (await answersForLearning(db)).at(-1);
+    expect(answer).toMatchObject({ requestId: named.id, candidateRequestId: other.id });
+    expect(answer?.text.title).toBe('alpha gizmo sizes');
+  });
+
   it('a restarted service decides with what the answers taught before', async () => {
     const yaml = 'dedupe:\n  precisionTarget: 0.9\n';
     const first = await startService({ yaml, keepDatabase: true });

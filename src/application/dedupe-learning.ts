@@ -26,7 +26,6 @@ import {
   answersUseTitleOf,
   deleteAllAnswers,
   deleteAnswersOfMerge,
-  firstRequestOf,
   insertDedupeAnswer,
   keepLearnedEvidence,
   learnedAnalysis,
@@ -38,6 +37,7 @@ import {
   type ReviewQuestion,
   reviewQuestionOf,
   type StoredAnswer,
+  titleRequestOf,
 } from '../store/dedupe-answers.repo.ts';
 import type { Tx } from '../store/feature-writes.ts';
 
@@ -176,7 +176,7 @@ const asked = (question: ReviewQuestion, itemId: string, candidateId: string): P
 /**
  * The pair a merge of `fromId` into `intoId` (merged into `survivorId`, the live end of its chain) answers, read
  * before the merge moves anything: a review item answered either way round (the survivor's question when the
- * candidate was merged into it), or else the two features' first requests, with no scores: still an answer on a
+ * candidate was merged into it), or else the requests the two features are named after (their titles when none), with no scores: still an answer on a
  * review item, not accepting its candidate, when either waited for review as a duplicate of a third feature.
  */
 export async function mergeAnswerOf(
@@ -192,8 +192,8 @@ export async function mergeAnswerOf(
   const waiting =
     (await reviewQuestionOf(tx, fromId, undefined)) ?? (await reviewQuestionOf(tx, survivorId, undefined));
   return {
-    requestId: await firstRequestOf(tx, fromId),
-    candidateRequestId: await firstRequestOf(tx, survivorId),
+    requestId: await titleRequestOf(tx, fromId),
+    candidateRequestId: await titleRequestOf(tx, survivorId),
     scores: null,
     requestFeatureId: fromId,
     candidateFeatureId: survivorId,

@@ -285,14 +285,15 @@ export async function reviewQuestionOf(
   };
 }
 
-/** The feature's first request (the one that started it, unless it was erased or moved), if it has any. */
-export async function firstRequestOf(tx: Tx, featureId: string): Promise<string | null> {
+/**
+ * The request the feature is named after (the one that started it), if its title is a request's: not the earliest
+ * request in it, which may be one an earlier merge moved in (and would teach another feature's words).
+ */
+export async function titleRequestOf(tx: Tx, featureId: string): Promise<string | null> {
   const [row] = await tx
-    .select({ id: requests.id })
-    .from(requests)
-    .where(eq(requests.featureId, featureId))
-    .orderBy(asc(requests.receivedAt), asc(requests.id))
-    .limit(1);
+    .select({ id: features.titleRequestId })
+    .from(features)
+    .where(eq(features.id, featureId));
   return row?.id ?? null;
 }
 
