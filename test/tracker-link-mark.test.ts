@@ -4,6 +4,7 @@ import { LinearClient } from '@linear/sdk';
 import { eq } from 'drizzle-orm';
 import { type CloudClient, createCloudClient } from 'jira.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ISSUE_PROPERTY } from '../src/connectors/jira/tracker.ts';
 import { notifications } from '../src/store/schema.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { startService, type TestService, validRequest, waitFor } from './helpers/service.ts';
@@ -222,5 +223,37 @@ describe('a link never speaks for an issue that is not its own', () => {
     expect(reported.status).toBe('in_progress');
     expect(await notificationCount(s, featureId)).toBe(before);
     expect(await readyz(s)).toMatchObject({ status: 'degraded', links: { lostMark: 1 } });
+  });
+
+  it("Jira: a push whose read shows a new status applies it only while the issue carries the link's mark", async () => {
+    svc = await startService({ yaml: YAML });
+    const s = svc;
+    const { jira } = clients(s);
+    const emulator = s.emulators().jira;
+    const { featureId, issueKey } = await pushed(s, 'Saved views', 'sv@acme.io', ['jira']);
+    const before = await feature(s, featureId);
+    const mails = await notificationCount(s, featureId);
+    // The issue is someone else's now: our property gone, then moved to Done. Webhooks are held back, so only the
+    // push's own read can bring the new status.
+    emulator.faults.set({ webhooks: { drop: 100 } });
+    await jira.issueProperties.deleteIssueProperty({ issueIdOrKey: issueKey, propertyKey: ISSUE_PROPERTY });
+    await jira.issues.doTransition({ issueIdOrKey: issueKey, transition: { id: '31' } });
+    const reads = () =>
+      emulator.calls.list().filter((c) => c.operation === 'GET /rest/api/3/issue/{issueIdOrKey}').length;
+    const readsBefore = reads();
+    const [linkBefore] = await s.runtime.store.links.forFeature(featureId);
+    await s.post('/v1/requests', validRequest({ title: 'Saved views', requester: { email: 'sw@acme.io' } }));
+    const after = await waitFor('the update pushed', async () => {
+      const [l] = await s.runtime.store.links.forFeature(featureId);
+      return l && !l.dirtySince && l.pushedHash !== linkBefore?.pushedHash ? l : undefined;
+    });
+    expect(reads()).toBeGreaterThan(readsBefore);
+    const now = await jira.issues.getIssue({ issueIdOrKey: issueKey, fields: ['status'] });
+    expect((now.fields as Record<string, { name?: string }>)['status']?.name).toBe('Done');
+    expect(linkBefore?.statusName).not.toBe('Done');
+    expect(after.statusName).toBe(linkBefore?.statusName);
+    expect((await feature(s, featureId)).status).toBe(before.status);
+    expect(await notificationCount(s, featureId)).toBe(mails);
+    emulator.faults.set({ webhooks: { drop: 0 } });
   });
 });
