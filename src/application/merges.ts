@@ -213,8 +213,9 @@ export async function unmergeFeature(
       reason: 'links moved back',
     });
     if (survivorSettled) changes.push(survivorSettled);
-    // An unmerge is a person's answer that the two differ: a feature held for review as a possible duplicate of the
-    // other is held no longer, and one that never reached a tracker gets its link now if it passes the bar.
+    // An unmerge forgets what the merge taught dedupe; it records no "not a duplicate" (the two may be proposed
+    // again). A feature held for review as a possible duplicate is held no longer, and one that never reached a
+    // tracker gets its link now if it passes the bar.
     await dismissReview(tx, featureId);
     const own = push ? await markForPush(tx, featureId, push) : [];
     work.after.push([

@@ -223,10 +223,20 @@ export function compileLearning(
   };
 }
 
-/** What the evidence holds, for a stats page: counts and the strongest associations with their weights. */
+/**
+ * An association shown on the stats page is confirmed by at least this many merges: one merge can pair any two
+ * words of two titles, a customer's or a company's name among them.
+ */
+const SHOWN_FROM_MERGES = 2;
+
+/**
+ * What the evidence holds, for a stats page: counts, and the strongest associations that more than one merge
+ * confirmed, with their weights.
+ */
 export function learnedSummary(evidence: LearnedEvidence, limit = 20) {
   const compiled = compileLearning(evidence);
   const strongest = evidence.associations
+    .filter(({ merges }) => merges >= SHOWN_FROM_MERGES)
     .map(({ a, b, merges }) => ({
       a,
       b,
