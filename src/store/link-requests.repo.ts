@@ -109,8 +109,11 @@ function customerRequestOf(
   };
 }
 
+/** Requests per `unpushedRequests` page: a push that gets a full page pushes again for the rest. */
+export const UNPUSHED_PAGE_SIZE = 500;
+
 /**
- * The feature's requests with no customer request in this workspace yet, when this link is the feature's home
+ * The feature's requests with no customer request in this workspace yet (the first `UNPUSHED_PAGE_SIZE`), when this link is the feature's home
  * link there (another link of the same workspace carries none: a request has one per workspace), or, for a link
  * about to create its issue (`issueId` null), when the feature has no home link there yet: the create carries them.
  */
@@ -153,7 +156,7 @@ async function unpushedRequests(
     .leftJoin(companies, eq(companies.id, requests.companyId))
     .where(and(eq(requests.featureId, link.featureId), sql`${requests.id} not in ${carried}`))
     .orderBy(requests.receivedAt, requests.id)
-    .limit(500);
+    .limit(UNPUSHED_PAGE_SIZE);
   return rows.map((r) => customerRequestOf(r, featureUrl));
 }
 

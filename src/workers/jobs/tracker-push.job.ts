@@ -11,6 +11,7 @@ import type { JobPayload } from '../../queue/catalog.ts';
 import type { Queues } from '../../queue/queues.ts';
 import { schedulePush } from '../../queue/schedule-push.ts';
 import { priorityFromScore } from '../../rules/demand.ts';
+import { UNPUSHED_PAGE_SIZE } from '../../store/link-requests.repo.ts';
 import type { TrackerLink } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
 import { issueRefOf, settleDuplicate } from './tracker-duplicate-push.ts';
@@ -156,17 +157,18 @@ async function applyPush(
   const known = issueRefOf(link);
   // Found lost since the link was read (a webhook while the demand loaded): read once more before writing.
   if (known && (await store.links.markLost(link.id))) return markLost(deps.log, link);
+  const pages: PageWatch = { full: false };
   const issue = known
-    ? { ref: known, created: false, state: await updateIssue(deps, link, tracker, known, plan) }
-    : await ensureIssue(deps, link, tracker, plan);
+    ? { ref: known, created: false, state: await updateIssue(deps, link, tracker, known, plan, pages) }
+    : await ensureIssue(deps, link, tracker, plan, pages);
   const { ref, created } = issue;
   // New requests that came in while the create or update ran are left to the next push, due for them; those a
   // create could not carry (the issue exists, a customer request was refused) go now, on the recorded issue.
   const wrote = (created || plan.hash !== link.pushedHash) && !issue.requestsLeft;
-  await carryCustomerRequests(deps, link, tracker, ref, { addNew: !wrote });
+  await carryCustomerRequests(deps, link, tracker, ref, { addNew: !wrote, pages });
   const pushed = await store.links.recordPushed(link.id, plan.hash, link.demandVersion, plan.title);
   await applyFirstState(deps, link, tracker, issue, pushed);
-  await pushAgainIfChanged(deps, payload, pushed);
+  await pushAgainIfChanged(deps, payload, pushed, pages.full);
   return { issueKey: ref.issueKey, created };
 }
 
@@ -227,6 +229,7 @@ async function ensureIssue(
   link: TrackerLink,
   tracker: Tracker,
   plan: PushPlan,
+  pages: PageWatch,
 ): Promise<{
   ref: TrackerIssueRef;
   created: boolean;
@@ -243,7 +246,7 @@ async function ensureIssue(
         attemptedAt: link.createAttemptedAt,
       })
     : undefined;
-  const made = found ? undefined : await createIssue(deps, link, tracker, plan);
+  const made = found ? undefined : await createIssue(deps, link, tracker, plan, pages);
   const ref = found ?? made?.issue.ref;
   if (!ref) throw new Error('unreachable: no issue found or created');
   const stale = await store.links.recordIssue(link.id, ref);
@@ -260,15 +263,17 @@ async function ensureIssue(
   }
   // Recovered after a crash between the create and its record: pushed as an issue we did not create.
   const recovered = { ...link, issueId: ref.issueId, issueKey: ref.issueKey };
-  return { ref, created: false, state: await updateIssue(deps, recovered, tracker, ref, plan) };
+  return { ref, created: false, state: await updateIssue(deps, recovered, tracker, ref, plan, pages) };
 }
 
 async function createIssue(
-  { store, log, now, config }: TrackerPushDeps,
+  deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   { content, title }: PushPlan,
+  pages: PageWatch,
 ): Promise<{ issue: CreatedIssue; requested: number }> {
+  const { store, log, now } = deps;
   const attempted = link.createAttemptedAt?.getTime();
   if (link.kind === 'jira' && attempted !== undefined && now() - attempted < JIRA_CREATE_GRACE_MS) {
     throw new ConnectorError(
@@ -277,9 +282,7 @@ async function createIssue(
       'an earlier create may not be searchable yet; waiting before creating again',
     );
   }
-  const customerRequests = tracker.addCustomerRequests
-    ? await store.links.unpushedRequests(link, requestUrl(config.publicUrl))
-    : [];
+  const customerRequests = tracker.addCustomerRequests ? await unpushedPage(deps, link, pages) : [];
   await store.links.recordCreateAttempt(link.id);
   const created = await tracker.createIssue({
     ...content,
@@ -300,16 +303,37 @@ async function createIssue(
 const requestUrl = (publicUrl: string) => (requestId: string) => `${publicUrl}/v1/requests/${requestId}`;
 
 /**
+ * One page of the link's requests not carried yet; a full page marks `pages.full`, so the push goes again for the
+ * rest (the link is no longer dirty once recorded, and nothing else would queue it).
+ */
+async function unpushedPage(
+  { store, config }: Pick<TrackerPushDeps, 'store' | 'config'>,
+  link: TrackerLink,
+  pages: PageWatch,
+) {
+  const page = await store.links.unpushedRequests(link, requestUrl(config.publicUrl));
+  if (page.length >= UNPUSHED_PAGE_SIZE) pages.full = true;
+  return page;
+}
+
+/** Whether a page of unpushed requests came back full during this push. */
+interface PageWatch {
+  full: boolean;
+}
+
+/**
  * An issue this push did not create: its link back and mark, its demand section with the customer requests not
  * carried yet (one read and one write where the tracker allows), its title. Returns the state the read showed.
  */
 async function updateIssue(
-  { store, log, config }: TrackerPushDeps,
+  deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
   { content, title, ownFeatureId, ownUrl, hash }: PushPlan,
+  pages: PageWatch,
 ): Promise<TrackerIssueState | undefined> {
+  const { store, log } = deps;
   // The first push to an issue we did not just create (recovered after a crash between the create and its
   // link back, linked by hand, imported), or one not yet marked: it links back to the feature and carries the
   // link's mark, so events about it apply only while it still does.
@@ -324,9 +348,7 @@ async function updateIssue(
   }
   let state: TrackerIssueState | undefined;
   if (hash !== link.pushedHash) {
-    const pending = tracker.addCustomerRequests
-      ? await store.links.unpushedRequests(link, requestUrl(config.publicUrl))
-      : [];
+    const pending = tracker.addCustomerRequests ? await unpushedPage(deps, link, pages) : [];
     state = await tracker.updateIssue(ref, content, pending);
     await store.links.recordRequestsPushed(
       link.id,
@@ -352,12 +374,13 @@ async function updateIssue(
  * leave it.
  */
 async function carryCustomerRequests(
-  { store, config }: TrackerPushDeps,
+  deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
-  { addNew = true }: { addNew?: boolean } = {},
+  { addNew = true, pages = { full: false } }: { addNew?: boolean; pages?: PageWatch } = {},
 ): Promise<void> {
+  const { store } = deps;
   if (tracker.moveCustomerRequests) {
     // Recorded after the tracker call: a repeat after a crash finds the same rows and moves nothing twice.
     for (const move of await store.links.misplacedRequests(link)) {
@@ -366,7 +389,7 @@ async function carryCustomerRequests(
     }
   }
   if (tracker.addCustomerRequests && addNew) {
-    const pending = await store.links.unpushedRequests(link, requestUrl(config.publicUrl));
+    const pending = await unpushedPage(deps, link, pages);
     if (pending.length > 0) {
       await tracker.addCustomerRequests(ref, pending);
       await store.links.recordRequestsPushed(
@@ -417,10 +440,12 @@ async function pushAgainIfChanged(
   { store, queues, config, now }: TrackerPushDeps,
   payload: JobPayload<'tracker-push'>,
   pushed: unknown,
+  requestsLeft = false,
 ): Promise<void> {
   await queues.releaseDeduplication('tracker-push', payload);
   const after = pushed ? await store.links.get(payload.linkId) : undefined;
-  if (after?.dirtySince && after.state !== 'unlinked') {
+  // A full page of requests left more behind: the next push carries them although nothing else changed.
+  if (after && (after.dirtySince || requestsLeft) && after.state !== 'unlinked') {
     await schedulePush(queues, after, config.push.coalesceSeconds, now());
   }
 }
