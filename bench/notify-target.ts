@@ -5,6 +5,7 @@ import { freePort } from '../support/private-redis.ts';
 import { type LinearAccess, linearMoveIssue, linearStartedStateId } from './emulator-api.ts';
 import { percentile } from './latency.ts';
 import { type SmtpSink, startSmtpSink } from './notify-smtp.ts';
+import { npmScriptArgs } from './npm-script.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { getFeature, inPool, type ServiceAccess, submitRequest, waitUntil } from './service-api.ts';
 import { startTarget } from './targets.ts';
@@ -208,7 +209,7 @@ export async function runNotifyTarget({
         scratch = await createScratchDatabase(postgresAdminUrl, `ss_bench_notify_${runId}`);
       progress(`notify: ${database}: starting`);
       const server = await startTarget({
-        args: ['src/main.ts', 'start'],
+        args: npmScriptArgs('start'),
         env: {
           ...serviceEnv(port, `notify-${database}`),
           CONFIG_FILE: configFile,

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/private-redis.ts';
 import { distinctNeeds, REWORDED_REQUESTS } from '../support/reworded-requests.ts';
+import { npmScriptArgs } from './npm-script.ts';
 import { getFeature, type ServiceAccess, submitRequest, waitUntil } from './service-api.ts';
 import { startTarget } from './targets.ts';
 import type { TrackerKind } from './tracker-sync.ts';
@@ -133,7 +134,7 @@ export async function needsPhase({
   const [port, jiraPort, linearPort] = [...ports] as [number, number, number];
   const base = serviceEnv(port);
   const server = await startTarget({
-    args: ['src/main.ts', 'start'],
+    args: npmScriptArgs('start'),
     env: {
       ...base,
       DATA_DIR: dataDir,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/private-redis.ts';
 import type { JiraAccess, LinearAccess } from './emulator-api.ts';
+import { npmScriptArgs } from './npm-script.ts';
 import type { FeatureView } from './service-api.ts';
 import { startTarget } from './targets.ts';
 import { type NeedFigures, needsPhase } from './tracker-needs.ts';
@@ -93,7 +94,7 @@ export async function runTrackerTarget({
     };
     progress('tracker: starting');
     const server = await startTarget({
-      args: ['src/main.ts', 'start'],
+      args: npmScriptArgs('start'),
       env: {
         ...serviceEnv(port),
         CONFIG_FILE: configFile,

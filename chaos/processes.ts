@@ -1,16 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { npmScriptArgs } from '../bench/npm-script.ts';
 import { pollUntil } from '../support/poll.ts';
 
 /**
- * The service's processes as an operator runs them: `node src/main.ts <role>` each in its own process, with exactly
- * the environment given (nothing leaks in from the caller's shell). The suite kills them with SIGKILL, so it needs
+ * The service's processes as an operator runs them: each role's npm script (`node --max-semi-space-size=8
+ * src/main.ts <role>`, the node flags included) in its own process, with exactly the environment given (nothing leaks in from the caller's shell). The suite kills them with SIGKILL, so it needs
  * the child itself, not only a way to stop it.
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const TAIL_LINES = 30;
 
 export interface ServiceProcess {
@@ -26,8 +26,13 @@ export interface ServiceProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function spawnService(name: string, args: string[], env: Record<string, string>): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [MAIN, ...args], {
+/** `role` is the npm script to start (`start`, `api`, `worker`, `emulators`); `args` follow its own. */
+export function spawnService(
+  name: string,
+  [role, ...args]: [string, ...string[]],
+  env: Record<string, string>,
+): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, [...npmScriptArgs(role), ...args], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
