@@ -173,7 +173,6 @@ describe('what dedupe learns from the team', () => {
     const nearSurvivor = await submit(svc, 'roadmap view for tix');
     expect(nearSurvivor.decision.candidates[0]?.featureId).toBe(survivor.featureId);
     expect(nearSurvivor.decision.candidates.map((c) => c.featureId)).not.toContain(original.featureId);
-
   });
 
   it('thresholds keep their prior until enough answers exist, then move; a reset forgets everything; merges move auto-merge', async () => {

@@ -1,3 +1,4 @@
+import type { AnalysedText, TextInput } from '../rules/dedupe/analyse.ts';
 import {
   type CalibrationOptions,
   calibrateThresholds,
@@ -17,7 +18,6 @@ import {
   withAnswer,
   withoutAnswer,
 } from '../rules/dedupe/learned.ts';
-import type { AnalysedText, TextInput } from '../rules/dedupe/analyse.ts';
 import type { Db } from '../store/db.ts';
 import {
   answerCounts,
@@ -144,7 +144,10 @@ export function createDedupeLearning(
  * generation, so this is read again exactly when it may have changed.
  */
 async function survivorsOf(db: Tx | Db, evidence: LearnedEvidence): Promise<(featureId: string) => string> {
-  const into = await mergedFeaturesOf(db, evidence.dismissed.flatMap(([x, y]) => [x, y]));
+  const into = await mergedFeaturesOf(
+    db,
+    evidence.dismissed.flatMap(([x, y]) => [x, y]),
+  );
   return (featureId) => {
     let live = featureId;
     const seen = new Set<string>();

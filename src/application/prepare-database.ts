@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { AnalysedText } from '../rules/dedupe/analyse.ts';
+import type { AnalysedText, TextInput } from '../rules/dedupe/analyse.ts';
 import { vacuumDedupeIndex } from '../store/dedupe-index.repo.ts';
 import { retryTransient } from '../store/retry-transient.ts';
 import type { Store } from '../store/store.ts';
@@ -13,9 +13,7 @@ import { learnUnderAnalysis } from './dedupe-learning.ts';
  */
 export async function prepareDatabase(
   store: Pick<Store, 'kind' | 'db' | 'migrate'>,
-  dedupeIndex:
-    | { analyse: (input: { title: string; body?: string }) => AnalysedText; fingerprint: string }
-    | undefined,
+  dedupeIndex: { analyse: (input: TextInput) => AnalysedText; fingerprint: string } | undefined,
   log: Logger,
 ): Promise<void> {
   const { applied } = await retryTransient('migrate', () => store.migrate(), { log });
