@@ -7,6 +7,7 @@ import type { JiraContext } from './context.ts';
 import {
   ISSUE_PROPERTY,
   issueUrl,
+  JiraShapeError,
   jiraIssueState,
   jiraSummary,
   jqlString,
@@ -223,12 +224,17 @@ export async function updateIssue(
   return state;
 }
 
-/** The state an issue read shows; undefined when a piece is missing (the write goes ahead all the same). */
+/**
+ * The state an issue read shows; undefined when the read lacks its status or update time (`JiraShapeError`): the
+ * write goes ahead all the same, and the state is left to the next read (the push reads a new link's issue again,
+ * where a failure is logged; webhooks and reconcile bring the rest). Any other error is a bug and is thrown.
+ */
 function stateOrUndefined(issue: unknown, ctx: JiraContext): TrackerIssueState | undefined {
   try {
     return jiraIssueState(issue, ctx.site);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (error instanceof JiraShapeError) return undefined;
+    throw error;
   }
 }
 

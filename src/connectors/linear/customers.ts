@@ -16,9 +16,10 @@ export const CUSTOMER_BATCH_SIZE = linearSpec.pageSize.customerBatch;
 /** GraphQL `Int` is 32-bit; `Customer.revenue` is an Int of whole dollars. */
 const MAX_INT = 2_147_483_647;
 
-export interface MutationDocument {
+/** A GraphQL document and its variables (`V`: what each variable holds). */
+export interface MutationDocument<V = unknown> {
   query: string;
-  variables: Record<string, Record<string, unknown>>;
+  variables: Record<string, V>;
 }
 
 type Company = NonNullable<CustomerRequest['company']>;
@@ -94,15 +95,37 @@ export function customerRequestFields(
   ];
 }
 
-/** Customer fields as aliased mutations `m0`, `m1`, … of one document named `name`. */
-export function customerFieldsDocument(name: string, fields: readonly CustomerField[]): MutationDocument {
-  const names = fields.map((_, i) => `m${i}`);
-  const params = fields.map((f, i) => `$${names[i]}: ${f.type}!`).join(', ');
-  const body = fields.map((f, i) => `  ${names[i]}: ${f.field}(input: $${names[i]}) { success }`).join('\n');
+/**
+ * Customer fields as aliased mutations `m0`, `m1`, …: the document's parameters, its fields and their variables, for
+ * a document of their own or one that starts with other mutations.
+ */
+export function customerFieldParts(fields: readonly CustomerField[]) {
   return {
-    query: `mutation ${name}(${params}) {\n${body}\n}`,
-    variables: Object.fromEntries(fields.map((f, i) => [names[i] ?? '', f.input])),
+    params: fields.map((f, i) => `$m${i}: ${f.type}!`),
+    body: fields.map((f, i) => `  m${i}: ${f.field}(input: $m${i}) { success }`),
+    variables: Object.fromEntries(fields.map((f, i) => [`m${i}`, f.input])),
   };
+}
+
+/** Customer fields as aliased mutations `m0`, `m1`, … of one document named `name`. */
+export function customerFieldsDocument(
+  name: string,
+  fields: readonly CustomerField[],
+): MutationDocument<Record<string, unknown>> {
+  const { params, body, variables } = customerFieldParts(fields);
+  return { query: `mutation ${name}(${params.join(', ')}) {\n${body.join('\n')}\n}`, variables };
+}
+
+/** Customer fields in documents of their own, `size` fields per document. */
+export function customerFieldDocuments(
+  fields: readonly CustomerField[],
+  size: number = CUSTOMER_BATCH_SIZE,
+): MutationDocument<Record<string, unknown>>[] {
+  const documents: MutationDocument<Record<string, unknown>>[] = [];
+  for (let start = 0; start < fields.length; start += size) {
+    documents.push(customerFieldsDocument('customerRequests', fields.slice(start, start + size)));
+  }
+  return documents;
 }
 
 /** Documents for the requests whose needs do not exist yet, `size` fields per document. */
@@ -111,13 +134,8 @@ export function customerRequestDocuments(
   requests: readonly CustomerRequest[],
   existingNeedIds: ReadonlySet<string>,
   size: number = CUSTOMER_BATCH_SIZE,
-): MutationDocument[] {
-  const fields = customerRequestFields(issueId, requests, existingNeedIds);
-  const documents: MutationDocument[] = [];
-  for (let start = 0; start < fields.length; start += size) {
-    documents.push(customerFieldsDocument('customerRequests', fields.slice(start, start + size)));
-  }
-  return documents;
+): MutationDocument<Record<string, unknown>>[] {
+  return customerFieldDocuments(customerRequestFields(issueId, requests, existingNeedIds), size);
 }
 
 /**

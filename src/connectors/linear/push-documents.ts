@@ -1,4 +1,10 @@
-import { CUSTOMER_BATCH_SIZE, type CustomerField, customerFieldsDocument } from './customers.ts';
+import {
+  CUSTOMER_BATCH_SIZE,
+  type CustomerField,
+  customerFieldDocuments,
+  customerFieldParts,
+  type MutationDocument,
+} from './customers.ts';
 import { CREATED_ISSUE_FIELDS } from './documents.ts';
 
 /**
@@ -8,11 +14,6 @@ import { CREATED_ISSUE_FIELDS } from './documents.ts';
  * and the issue exists before its attachment and needs. Each payload is non-null in Linear's schema: a field that
  * fails stops the fields after it, and the answer is an error. Pure: builds documents, sends nothing.
  */
-
-export interface MutationDocument {
-  query: string;
-  variables: Record<string, unknown>;
-}
 
 /** A field of the document besides the customer fields: its arguments become variables `$<alias><Arg>`. */
 interface LeadField {
@@ -34,29 +35,22 @@ function pushDocuments(
   customers: readonly CustomerField[],
   size: number,
 ): MutationDocument[] {
-  if (lead.length === 0) {
-    const docs: MutationDocument[] = [];
-    for (let start = 0; start < customers.length; start += size)
-      docs.push(customerFieldsDocument('customerRequests', customers.slice(start, start + size)));
-    return docs;
-  }
-  const first = customers.slice(0, size);
+  if (lead.length === 0) return customerFieldDocuments(customers, size);
+  const first = customerFieldParts(customers.slice(0, size));
   const params = lead.flatMap((f) => f.args.map((a) => `$${variableName(f.alias, a.name)}: ${a.type}`));
   const body = lead.map((f) => {
     const args = f.args.map((a) => `${a.name}: $${variableName(f.alias, a.name)}`).join(', ');
     const head = f.alias === f.field ? f.field : `${f.alias}: ${f.field}`;
     return `  ${head}(${args}) { ${f.selection} }`;
   });
-  const customerParams = first.map((f, i) => `$m${i}: ${f.type}!`);
-  const customerBody = first.map((f, i) => `  m${i}: ${f.field}(input: $m${i}) { success }`);
-  const variables: Record<string, unknown> = Object.fromEntries(first.map((f, i) => [`m${i}`, f.input]));
+  const variables: Record<string, unknown> = { ...first.variables };
   for (const f of lead) for (const a of f.args) variables[variableName(f.alias, a.name)] = a.value;
   return [
     {
-      query: `mutation ${name}(${[...params, ...customerParams].join(', ')}) {\n${[...body, ...customerBody].join('\n')}\n}`,
+      query: `mutation ${name}(${[...params, ...first.params].join(', ')}) {\n${[...body, ...first.body].join('\n')}\n}`,
       variables,
     },
-    ...pushDocuments(name, [], customers.slice(size), size),
+    ...customerFieldDocuments(customers.slice(size), size),
   ];
 }
 
