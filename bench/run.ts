@@ -55,7 +55,8 @@ const NOTES: Record<IntakeTarget, string> = {
   bare: 'express 5 + express.json() answering 202 with a random id (bench/bare-server.ts): the ceiling',
   pglite:
     '`node --max-semi-space-size=8 src/main.ts start` (npm start): embedded PGlite is single-process, so this process also runs the triage workers and redrive, which compete with intake for CPU',
-  postgres: '`node --max-semi-space-size=8 src/main.ts api` (npm run api; API only, no workers) on a scratch database of the local Postgres',
+  postgres:
+    '`node --max-semi-space-size=8 src/main.ts api` (npm run api; API only, no workers) on a scratch database of the local Postgres',
 };
 
 /** What each intake target should reach on a 2-core machine, printed beside its figures. */
