@@ -10,7 +10,7 @@ import { retrying } from './poll.ts';
 import { type ServiceProcess, spawnService, waitReady } from './processes.ts';
 
 /**
- * The Jira and Linear emulators as their own process (`node src/main.ts emulators`), standing in for real
+ * The Jira and Linear emulators as their own process (`npm run emulators`), standing in for real
  * trackers: the service's API and workers reach them through JIRA_HOST and LINEAR_API_URL as they would reach
  * Atlassian and Linear. What the suite does to them goes through their public APIs (webhooks, moves, as a site
  * admin and a product owner would) and their control endpoints (`/_emulator/faults`, `/_emulator/state`).

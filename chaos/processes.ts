@@ -6,8 +6,9 @@ import { pollUntil } from '../support/poll.ts';
 
 /**
  * The service's processes as an operator runs them: each role's npm script (`node --max-semi-space-size=8
- * src/main.ts <role>`, the node flags included) in its own process, with exactly the environment given (nothing leaks in from the caller's shell). The suite kills them with SIGKILL, so it needs
- * the child itself, not only a way to stop it.
+ * src/main.ts <role>`, the node flags included) in its own process, with exactly the environment given (nothing
+ * leaks in from the caller's shell). The suite kills them with SIGKILL, so it needs the child itself, not only a way
+ * to stop it.
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
