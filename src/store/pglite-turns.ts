@@ -37,12 +37,13 @@ const DEFAULT_POLICY: TurnPolicy = { backgroundShare: 0.25, intakeActiveMs: 250,
  * PGlite runs one statement at a time, and a transaction holds it from BEGIN to COMMIT; its own queue is first come,
  * first served, so an accept arriving behind a run of triage transactions waited for all of them. Worse, PGlite
  * runs on this process's only thread: while it works, no HTTP request is even read. Every statement and
- * transaction here waits for its turn in one of two queues instead:
- * - the intake queue is always served first, so an accept waits for at most the one piece of work running;
- * - while intake is active, background work (triage, reconcile, redrive) holds the connection for at most
- *   `backgroundShare` of the wall time: after a background turn of h ms the next one waits h × (1 − share) / share
- *   ms (at most `maxPauseMs`), which leaves the thread to the HTTP requests. Once intake is quiet, background
- *   work runs back to back.
+ * transaction here waits for its turn in one of three queues instead:
+ * - probes (readiness), then intake, are always served first, so an accept waits for at most the one piece of work
+ *   running; only intake's turns make intake count as active, so a probe every second does not throttle triage;
+ * - while intake is active, background work (triage, reconcile, redrive, pulled source pages) holds the connection
+ *   for at most `backgroundShare` of the wall time: after a background turn of h ms the next one waits
+ *   h × (1 − share) / share ms (at most `maxPauseMs`), which leaves the thread to the HTTP requests. Once intake
+ *   is quiet, background work runs back to back.
  */
 export class PgliteTurns {
   readonly #client: PGlite;
