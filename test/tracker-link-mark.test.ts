@@ -231,6 +231,11 @@ describe('a link never speaks for an issue that is not its own', () => {
     const { jira } = clients(s);
     const emulator = s.emulators().jira;
     const { featureId, issueKey } = await pushed(s, 'Saved views', 'sv@acme.io', ['jira']);
+    // The create's push reads the new issue's first status after recording the issue.
+    await waitFor('the first status', async () => {
+      const [l] = await s.runtime.store.links.forFeature(featureId);
+      return l?.statusName ? true : undefined;
+    });
     const before = await feature(s, featureId);
     const mails = await notificationCount(s, featureId);
     // The issue is someone else's now: our property gone, then moved to Done. Webhooks are held back, so only the
