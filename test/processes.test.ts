@@ -87,7 +87,7 @@ describe('graceful shutdown', () => {
     );
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
-  });
+  }, 180_000);
 });
 
 describe('graceful shutdown, the hard cases', () => {
@@ -185,7 +185,7 @@ describe('graceful shutdown, the hard cases', () => {
       await redis.stop();
       await database.drop();
     }
-  });
+  }, 180_000);
 });
 
 describe('migrations', () => {
@@ -234,7 +234,7 @@ describe('migrations', () => {
     } finally {
       await database.drop();
     }
-  });
+  }, 180_000);
 
   it('a second PGlite instance on one data directory is refused in the same process too', async () => {
     const database = await createTestDatabase('pglite');
