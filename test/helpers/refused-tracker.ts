@@ -15,7 +15,8 @@ export async function startServiceWithRevokedLinearKey(): Promise<RefusedLinear>
   const linear = await startLinearEmulator({ port: 0, apiKeys: [LINEAR_RIGHT_KEY] });
   const svc = await startService({
     env: { LINEAR_API_KEY: 'lin_api_revoked', LINEAR_API_URL: linear.apiUrl },
-    yaml: 'routing:\n  default: { linear: { team: SBX } }\n',
+    // A short push window: a new feature's issue is created one window after its first request.
+    yaml: 'routing:\n  default: { linear: { team: SBX } }\npush:\n  coalesceSeconds: 0.2\n',
   }).catch(async (err: unknown) => {
     await linear.close();
     throw err;
