@@ -54,18 +54,23 @@ describe.skipIf(chromiumMissing)(
         });
         expect(res.status).toBe(202);
         const { id } = (await res.json()) as { id: string };
-        const feature = await waitFor('the issue made', async () => {
-          const request = (await (await api(`/v1/requests/${id}`)).json()) as {
-            feature: { id: string } | null;
-          };
-          if (!request.feature) return undefined;
-          const view = (await (await api(`/v1/features/${request.feature.id}`)).json()) as {
-            id: string;
-            status: string;
-            links: Array<{ issueKey: string | null; state: string }>;
-          };
-          return view.links[0]?.state === 'linked' && view.links[0].issueKey ? view : undefined;
-        });
+        const feature = await waitFor(
+          'the issue made',
+          async () => {
+            const request = (await (await api(`/v1/requests/${id}`)).json()) as {
+              feature: { id: string } | null;
+            };
+            if (!request.feature) return undefined;
+            const view = (await (await api(`/v1/features/${request.feature.id}`)).json()) as {
+              id: string;
+              status: string;
+              links: Array<{ issueKey: string | null; state: string }>;
+            };
+            return view.links[0]?.state === 'linked' && view.links[0].issueKey ? view : undefined;
+            // The issue is created one push window (30 s by default) after the first request.
+          },
+          60_000,
+        );
         const issueKey = feature.links[0]?.issueKey ?? '';
 
         const page = await browser.newPage();
@@ -96,6 +101,6 @@ describe.skipIf(chromiumMissing)(
         if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
         await database.drop();
       }
-    });
+    }, 180_000);
   },
 );
