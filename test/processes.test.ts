@@ -13,7 +13,7 @@ import {
   type TestDatabase,
   testDatabaseKind,
 } from './helpers/database.ts';
-import { type ServiceProcess, spawnCli, waitReady } from './helpers/process.ts';
+import { asServiceProcess, spawnCli, waitReady } from './helpers/process.ts';
 import { deleteKeys, freePort, freshPrefix, sharedRedisUrl, startPrivateRedis } from './helpers/redis.ts';
 import { validRequest, waitFor } from './helpers/service.ts';
 
@@ -317,18 +317,3 @@ describe('memory: the young generation is capped however the service is launched
     }
   });
 });
-
-function asServiceProcess(child: ReturnType<typeof spawn>): ServiceProcess {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString('utf8');
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}

@@ -25,6 +25,11 @@ export function spawnNode(args: string[], env: Record<string, string>): ServiceP
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return asServiceProcess(child);
+}
+
+/** A spawned child with its output gathered and its exit awaited. */
+export function asServiceProcess(child: ReturnType<typeof spawn>): ServiceProcess {
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => {

@@ -11,11 +11,11 @@ import type { JobPayload } from '../../queue/catalog.ts';
 import type { Queues } from '../../queue/queues.ts';
 import { schedulePush } from '../../queue/schedule-push.ts';
 import { priorityFromScore } from '../../rules/demand.ts';
-import { UNPUSHED_PAGE_SIZE } from '../../store/link-requests.repo.ts';
 import type { TrackerLink } from '../../store/links.repo.ts';
 import type { Store } from '../../store/store.ts';
 import { issueRefOf, settleDuplicate } from './tracker-duplicate-push.ts';
 import { settlePushFailure } from './tracker-push-failure.ts';
+import { carryCustomerRequests, type PageWatch, unpushedPage } from './tracker-push-requests.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search for it may not see it yet. A retry
@@ -299,28 +299,6 @@ async function createIssue(
   return { issue: created, requested: customerRequests.length };
 }
 
-/** Where a customer request links back to: the request in our API. */
-const requestUrl = (publicUrl: string) => (requestId: string) => `${publicUrl}/v1/requests/${requestId}`;
-
-/**
- * One page of the link's requests not carried yet; a full page marks `pages.full`, so the push goes again for the
- * rest (the link is no longer dirty once recorded, and nothing else would queue it).
- */
-async function unpushedPage(
-  { store, config }: Pick<TrackerPushDeps, 'store' | 'config'>,
-  link: TrackerLink,
-  pages: PageWatch,
-) {
-  const page = await store.links.unpushedRequests(link, requestUrl(config.publicUrl));
-  if (page.length >= UNPUSHED_PAGE_SIZE) pages.full = true;
-  return page;
-}
-
-/** Whether a page of unpushed requests came back full during this push. */
-interface PageWatch {
-  full: boolean;
-}
-
 /**
  * An issue this push did not create: its link back and mark, its demand section with the customer requests not
  * carried yet (one read and one write where the tracker allows), its title. Returns the state the read showed.
@@ -366,49 +344,6 @@ async function updateIssue(
     log.info({ linkId: link.id, issueKey: ref.issueKey, rewritten }, 'tracker issue retitled');
   }
   return state;
-}
-
-/**
- * Customer requests follow their requests (moved where a merge or an unmerge took them); new requests go to the
- * issue as customer requests (`addNew`: unless the push's create or update carried them); erased requesters' words
- * leave it.
- */
-async function carryCustomerRequests(
-  deps: TrackerPushDeps,
-  link: TrackerLink,
-  tracker: Tracker,
-  ref: TrackerIssueRef,
-  { addNew = true, pages = { full: false } }: { addNew?: boolean; pages?: PageWatch } = {},
-): Promise<void> {
-  const { store } = deps;
-  if (tracker.moveCustomerRequests) {
-    // Recorded after the tracker call: a repeat after a crash finds the same rows and moves nothing twice.
-    for (const move of await store.links.misplacedRequests(link)) {
-      await tracker.moveCustomerRequests(move.requests, move.to?.ref);
-      await store.links.recordRequestsMoved(move.from.linkId, move.to, move.requests);
-    }
-  }
-  if (tracker.addCustomerRequests && addNew) {
-    const pending = await unpushedPage(deps, link, pages);
-    if (pending.length > 0) {
-      await tracker.addCustomerRequests(ref, pending);
-      await store.links.recordRequestsPushed(
-        link.id,
-        pending.map((r) => r.requestId),
-      );
-    }
-  }
-  // Requesters erased since their requests were carried: the tracker forgets their words too.
-  if (tracker.eraseCustomerRequests) {
-    const erased = await store.links.erasedRequests(link.id);
-    if (erased.length > 0) {
-      await tracker.eraseCustomerRequests(ref, erased);
-      await store.links.recordRequestsErased(
-        link.id,
-        erased.map((r) => r.requestId),
-      );
-    }
-  }
 }
 
 /**
