@@ -37,7 +37,10 @@ describe('loadConfig', () => {
     expect(load({}).dedupe.precisionTarget).toBe(0.95);
     expect(load({}, 'dedupe:\n  precisionTarget: 0.9\n').dedupe.precisionTarget).toBe(0.9);
     expect(problems({}, 'dedupe:\n  precisionTarget: 1\n').join('\n')).toContain(
-      'precisionTarget must be above 0.5 and below 1',
+      'dedupe.precisionTarget: precisionTarget must be below 1',
+    );
+    expect(problems({}, 'dedupe:\n  precisionTarget: 0.7\n').join('\n')).toContain(
+      'precisionTarget must be at least 0.8',
     );
   });
 
