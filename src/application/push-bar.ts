@@ -1,8 +1,14 @@
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
 import { type DirtyLink, markLinksDirty, routeInputOf, type Tx } from '../store/feature-writes.ts';
-import { heldForReview } from '../store/review.repo.ts';
-import { featureDemandOf, hasLink, insertPrimaryLink } from '../store/triage.repo.ts';
+import { heldForReview, heldForReviewAmong } from '../store/review.repo.ts';
+import {
+  featureDemandOf,
+  featureDemandsOf,
+  hasLink,
+  insertPrimaryLink,
+  markLinksDirtyOf,
+} from '../store/triage.repo.ts';
 
 /**
  * The push bar, applied where a feature's demand or review changed (triage, "not a duplicate", an expired review
@@ -32,4 +38,28 @@ export async function markForPush(tx: Tx, featureId: string, policy: PushPolicy)
     await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
   }
   return markLinksDirty(tx, featureId);
+}
+
+/**
+ * markForPush for several features (the ones a triage batch touched): the same decisions and writes, with the
+ * reads and the marking done once for all of them. Returns each feature's links marked dirty.
+ */
+export async function markFeaturesForPush(
+  tx: Tx,
+  featureIds: readonly string[],
+  policy: PushPolicy,
+): Promise<Map<string, DirtyLink[]>> {
+  const links = new Map<string, DirtyLink[]>(featureIds.map((id) => [id, []]));
+  const passing = (await featureDemandsOf(tx, featureIds)).filter(
+    (f) => f.requestCount >= policy.minRequests && f.score >= policy.minScore,
+  );
+  const unlinked = passing.filter((f) => !f.hasLink).map((f) => f.id);
+  const held = await heldForReviewAmong(tx, unlinked, policy.holdForReviewSeconds);
+  for (const featureId of featureIds) {
+    if (!unlinked.includes(featureId) || held.has(featureId)) continue;
+    await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
+  }
+  const marked = passing.filter((f) => !held.has(f.id)).map((f) => f.id);
+  for (const { featureId, link } of await markLinksDirtyOf(tx, marked)) links.get(featureId)?.push(link);
+  return links;
 }

@@ -6,31 +6,42 @@ import { titleKey } from '../rules/normalise.ts';
 import type { ScoringModel } from '../rules/score.ts';
 import {
   lockDedupeIndex,
+  lockedDedupeIndex,
   requestDocumentId,
   type StoreDedupeIndex,
-  storeDedupeIndex,
 } from '../store/dedupe-index.repo.ts';
 import type { DirtyLink, Tx } from '../store/feature-writes.ts';
 import {
+  companiesWithNameCompany,
   insertRequestFeature,
   liveFeatureByTitleKey,
-  lockRequest,
+  lockRequests,
   recordTriage,
+  recountFeatures,
   type TriagedRequest,
 } from '../store/triage.repo.ts';
+import { coalesce, type Settled } from './coalesce.ts';
 import type { CompanyFolds } from './company-folds.ts';
 import type { DedupeLearning, Learning } from './dedupe-learning.ts';
-import { recountFeature } from './feature-score.ts';
+import { demandScorer } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
-import { markForPush, type PushPolicy } from './push-bar.ts';
+import { markFeaturesForPush, type PushPolicy } from './push-bar.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
- * Triage of one request in one unit of work: resolve the requester and company, pick or create its feature, record
+ * Triage of a request in a unit of work: resolve the requester and company, pick or create its feature, record
  * the decision, recount the feature, and mark its links for a push once it passes the bar (queued once it commits;
  * a feature triage starts as a possible duplicate is held from the tracker while a person reviews it, push-bar.ts).
  * Idempotent: a request already triaged is left as it is, so a job that runs twice (a retry, a stalled job, a
  * redrive re-enqueue) ends where one clean run would. Then the company fold the request may have made due.
+ *
+ * Requests whose triage is asked for while another runs are triaged together, in one unit of work (a batch):
+ * one index lock, one read of what the answers taught, the index's reads kept across the batch, and each feature
+ * the batch touched recounted and marked for a push once, at its end. A batch takes its requests in the order
+ * they arrived and decides each exactly as triaging them one by one in that order would; it stops taking more
+ * once it has run `BATCH_BUDGET_MS` (it holds the index lock, and on PGlite the only connection), and the rest
+ * wait for the next one. If a batch fails, each of its requests is triaged again alone, so one request's failure
+ * fails only its own triage.
  */
 
 export interface TriageDeps {
@@ -99,13 +110,8 @@ function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
  * team's answers taught: terms merges associated count as shared, a feature dismissed against the nearest one is no
  * candidate (engine.ts `candidatesToWeigh`), and the thresholds are those the answers support.
  */
-async function chooseFeature(
-  tx: Tx,
-  deps: TriageDeps,
-  request: TriagedRequest,
-  index: StoreDedupeIndex,
-  learning: Learning,
-) {
+async function chooseFeature(batch: Batch, request: TriagedRequest) {
+  const { tx, deps, index, learning, gained } = batch;
   const { dedupe } = deps;
   const text = dedupe.analyse({ title: request.title, body: request.body });
   const ranked = await dedupe.rank(text, index, CANDIDATE_DOCUMENTS, learning.compiled);
@@ -117,7 +123,7 @@ async function chooseFeature(
   // The same title, once normalised, as a live feature's: one need, however little the index knows yet
   // (with a handful of documents every word looks common and the engine alone may only ask for review).
   const key = titleKey(request.title);
-  const sameTitle = key ? await liveFeatureByTitleKey(tx, key) : undefined;
+  const sameTitle = key ? await liveFeatureByTitleKey(tx, key, gained) : undefined;
   const evidence = {
     // How sure the decision is that the request belongs to the best feature rather than to another or to none
     // (the engine's calibrated share); each candidate's own confidence is in the evidence.
@@ -151,42 +157,105 @@ async function chooseFeature(
   return { text, featureId, action: 'created' as const, ...evidence };
 }
 
-async function triageInTransaction(
-  tx: Tx,
-  deps: TriageDeps,
-  learning: DedupeLearning,
-  requestId: string,
-): Promise<TriageOutcome> {
-  // First: every triage decision and index change is serialised (see lockDedupeIndex), and taking it before
-  // any row lock keeps one lock order with merges.
-  await lockDedupeIndex(tx);
-  const request = await lockRequest(tx, requestId);
-  if (!request) return { kind: 'missing' };
-  if (request.triagedAt) return { kind: 'already-triaged', featureId: request.featureId };
+/** The requests a batch takes at most (the triage workers' concurrency bounds it too). */
+const BATCH_LIMIT = 32;
+/** A batch takes no further request once it has run this long; then it recounts and marks what it touched. */
+const BATCH_BUDGET_MS = 100;
+
+/** What the requests of one batch share: its transaction, the index as it sees it, what the answers taught. */
+interface Batch {
+  tx: Tx;
+  deps: TriageDeps;
+  index: StoreDedupeIndex;
+  learning: Learning;
+  /** Requests this batch attached to each feature, which the stored counts do not have until its end. */
+  gained: Map<string, number>;
+}
+
+type Triaged = Extract<TriageOutcome, { kind: 'triaged' }>;
+
+async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Triaged> {
+  const { tx, deps, index, gained } = batch;
   const { requesterId, companyId } = await resolveIdentity(
     tx,
     request.submittedRequester,
     deps.identity,
     request.source,
   );
-  const index = storeDedupeIndex(tx);
-  const chosen = await chooseFeature(tx, deps, request, index, await learning.current(tx));
+  const chosen = await chooseFeature(batch, request);
   const { featureId, action } = chosen;
-  await index.add(requestDocumentId(requestId), featureId, indexedDocument(chosen.text));
+  await index.add(requestDocumentId(request.id), featureId, indexedDocument(chosen.text));
   await recordTriage(
     tx,
-    { requestId, requesterId, companyId, featureId },
+    { requestId: request.id, requesterId, companyId, featureId },
     { action, method: 'dedupe', score: chosen.score, evidence: chosen.evidence },
   );
-  await recountFeature(tx, featureId, deps.scoring);
-  const links = deps.push ? await markForPush(tx, featureId, deps.push) : [];
-  return { kind: 'triaged', featureId, action, requesterId, companyId, links };
+  gained.set(featureId, (gained.get(featureId) ?? 0) + 1);
+  return { kind: 'triaged', featureId, action, requesterId, companyId, links: [] };
+}
+
+/** A batch's outcomes, by request id, and the companies whose name-only companies may fold now. */
+interface BatchDone {
+  outcomes: Map<string, TriageOutcome>;
+  foldInto: string[];
+}
+
+async function triageBatch(
+  tx: Tx,
+  deps: TriageDeps,
+  learning: DedupeLearning,
+  requestIds: readonly string[],
+): Promise<BatchDone> {
+  // First: every triage decision and index change is serialised (see lockDedupeIndex), and taking it before
+  // any row lock keeps one lock order with merges.
+  await lockDedupeIndex(tx);
+  const requests = await lockRequests(tx, requestIds);
+  // From here: the wait for the locks (another process's batch) is not this batch's time.
+  const started = performance.now();
+  const outcomes = new Map<string, TriageOutcome>();
+  const found = new Set(requests.map((r) => r.id));
+  for (const id of requestIds) if (!found.has(id)) outcomes.set(id, { kind: 'missing' });
+  let batch: Batch | undefined;
+  const triaged: Triaged[] = [];
+  for (const request of requests) {
+    if (triaged.length > 0 && performance.now() - started > BATCH_BUDGET_MS) break;
+    if (request.triagedAt) {
+      outcomes.set(request.id, { kind: 'already-triaged', featureId: request.featureId });
+      continue;
+    }
+    batch ??= {
+      tx,
+      deps,
+      index: lockedDedupeIndex(tx),
+      learning: await learning.current(tx),
+      gained: new Map(),
+    };
+    const done = await triageRequest(batch, request);
+    outcomes.set(request.id, done);
+    triaged.push(done);
+  }
+  // Each feature once, in the order the batch first touched it, under the row locks the batch's writes took.
+  const touched = [...(batch?.gained.keys() ?? [])];
+  await recountFeatures(tx, touched, demandScorer(deps.scoring));
+  const linksOf = deps.push
+    ? await markFeaturesForPush(tx, touched, deps.push)
+    : new Map<string, DirtyLink[]>();
+  for (const t of triaged) t.links = linksOf.get(t.featureId) ?? [];
+  const companies = [...new Set(triaged.flatMap((t) => (t.companyId ? [t.companyId] : [])))];
+  return { outcomes, foldInto: await companiesWithNameCompany(tx, companies) };
+}
+
+/** The fold's links added to the outcome's own (each once). */
+function withFolded(outcome: Triaged, folded: readonly DirtyLink[]): Triaged {
+  if (folded.length === 0) return outcome;
+  const ids = new Set(outcome.links.map((l) => l.id));
+  return { ...outcome, links: [...outcome.links, ...folded.filter((l) => !ids.has(l.id))] };
 }
 
 /**
- * Triage, then the fold its request may have made due (its company is a domain company with a name a name-only
- * company has), each in its unit of work. A fold that fails after triage committed is left to the scheduled
- * rescore (foldPending).
+ * Triage of batches of requests, then the folds their companies may have made due (company-folds.ts), each in its
+ * unit of work. A fold that fails after triage committed fails the triage of the requests that asked for it (the
+ * job retries; the request is triaged by then) and is left to the scheduled rescore (foldPending).
  */
 export function createTriage({
   unitOfWork,
@@ -200,16 +269,45 @@ export function createTriage({
   /** What the team's answers taught, shared with the review stats. */
   learning: DedupeLearning;
 }) {
-  return async function triage(requestId: string): Promise<TriageOutcome> {
-    const outcome = await unitOfWork(async (work) => {
-      const done = await triageInTransaction(work.tx, deps, learning, requestId);
-      if (done.kind === 'triaged') work.after.push(done.links);
-      return done;
+  async function runBatch(requestIds: readonly string[]): Promise<Map<string, Settled<TriageOutcome>>> {
+    const done = await unitOfWork(async (work) => {
+      const batch = await triageBatch(work.tx, deps, learning, requestIds);
+      for (const outcome of batch.outcomes.values())
+        if (outcome.kind === 'triaged') work.after.push(outcome.links);
+      return batch;
     });
-    if (outcome.kind !== 'triaged' || !outcome.companyId) return outcome;
-    const folded = await folds.foldNamesInto(outcome.companyId);
-    if (!folded || folded.links.length === 0) return outcome;
-    const ids = new Set(outcome.links.map((l) => l.id));
-    return { ...outcome, links: [...outcome.links, ...folded.links.filter((l) => !ids.has(l.id))] };
-  };
+    const results = new Map<string, Settled<TriageOutcome>>();
+    for (const [id, outcome] of done.outcomes) results.set(id, { ok: true, value: outcome });
+    for (const companyId of done.foldInto) {
+      let fold: Settled<DirtyLink[]>;
+      try {
+        fold = { ok: true, value: (await folds.foldNamesInto(companyId))?.links ?? [] };
+      } catch (error) {
+        fold = { ok: false, error };
+      }
+      for (const [id, outcome] of done.outcomes) {
+        if (outcome.kind !== 'triaged' || outcome.companyId !== companyId) continue;
+        results.set(id, fold.ok ? { ok: true, value: withFolded(outcome, fold.value) } : fold);
+      }
+    }
+    return results;
+  }
+
+  return coalesce<TriageOutcome>(async (requestIds) => {
+    if (requestIds.length === 1) return runBatch(requestIds);
+    try {
+      return await runBatch(requestIds);
+    } catch {
+      // Which request failed is not known: each is triaged again alone, and only its own failure fails it.
+      const alone = new Map<string, Settled<TriageOutcome>>();
+      for (const id of requestIds) {
+        try {
+          for (const [key, result] of await runBatch([id])) alone.set(key, result);
+        } catch (error) {
+          alone.set(id, { ok: false, error });
+        }
+      }
+      return alone;
+    }
+  }, BATCH_LIMIT);
 }

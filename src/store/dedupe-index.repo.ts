@@ -44,17 +44,27 @@ export interface StoreDedupeIndex extends DedupeIndexReader {
 
 const asParam = <T>(value: T) => sql.param(value);
 
-/** Corpus totals: documents and average title and body lengths. */
-async function readCorpusStats(tx: Tx | Db): Promise<CorpusStats> {
+/** Corpus totals as stored: documents and the summed title and body lengths. */
+interface CorpusTotals {
+  documents: number;
+  titleLengths: number;
+  bodyLengths: number;
+}
+
+async function readCorpusTotals(tx: Tx | Db): Promise<CorpusTotals> {
   const [row] = await queryRows<{ documents: number; title: number; body: number }>(
     tx,
     sql`select documents, title_length_sum as title, body_length_sum as body from dedupe_corpus where id = 1`,
   );
-  const documents = row?.documents ?? 0;
+  return { documents: row?.documents ?? 0, titleLengths: Number(row?.title), bodyLengths: Number(row?.body) };
+}
+
+/** Corpus totals: documents and average title and body lengths. */
+function corpusStats({ documents, titleLengths, bodyLengths }: CorpusTotals): CorpusStats {
   return {
     documents,
-    avgTitleLength: documents ? Number(row?.title) / documents : 0,
-    avgBodyLength: documents ? Number(row?.body) / documents : 0,
+    avgTitleLength: documents ? titleLengths / documents : 0,
+    avgBodyLength: documents ? bodyLengths / documents : 0,
   };
 }
 
@@ -236,7 +246,7 @@ async function removeDocument(tx: Tx | Db, documentId: string): Promise<void> {
 export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
   const features = new Map<string, string>();
   return {
-    stats: () => readCorpusStats(tx),
+    stats: async () => corpusStats(await readCorpusTotals(tx)),
     documentFrequencies: (terms) => readDocumentFrequencies(tx, terms),
     similarTerms: (terms) => findSimilarTerms(tx, terms),
     retrieve: (terms, p, limit) => retrieveDocuments(tx, terms, p, limit),
@@ -256,6 +266,88 @@ export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
       await tx.execute(sql`
         update dedupe_documents set feature_id = ${featureId}
         where id = any(${asParam([...documentIds])}::text[])`);
+    },
+  };
+}
+
+/**
+ * The index as a transaction holding the index lock (`lockDedupeIndex`) sees it, for several triage decisions in
+ * a row (application/triage.ts triages a batch of requests so): the corpus totals, document frequencies and
+ * documents it has read are kept, and the totals and frequencies follow the documents it adds. No other
+ * transaction changes the index while the lock is held, and a stored document's statistics never change, so each
+ * read answers what the store would; only documents not read yet, and frequencies not known yet, are read.
+ * Removing or moving documents through it forgets everything kept.
+ */
+export function lockedDedupeIndex(tx: Tx): StoreDedupeIndex {
+  const store = storeDedupeIndex(tx);
+  let totals: CorpusTotals | undefined;
+  /** Term → documents holding it; 0 for a term none holds. */
+  const frequencies = new Map<string, number>();
+  const documents = new Map<string, DocumentStats>();
+  const featureOfDocument = new Map<string, string>();
+  const forget = () => {
+    totals = undefined;
+    frequencies.clear();
+    documents.clear();
+    featureOfDocument.clear();
+  };
+  return {
+    ...store,
+    async stats() {
+      totals ??= await readCorpusTotals(tx);
+      return corpusStats(totals);
+    },
+    async documentFrequencies(terms) {
+      const missing = [...new Set(terms.filter((t) => !frequencies.has(t)))];
+      if (missing.length > 0) {
+        const read = await readDocumentFrequencies(tx, missing);
+        for (const t of missing) frequencies.set(t, read.get(t) ?? 0);
+      }
+      const known = new Map<string, number>();
+      for (const t of terms) {
+        const df = frequencies.get(t) ?? 0;
+        if (df > 0) known.set(t, df);
+      }
+      return known;
+    },
+    async documents(ids) {
+      const missing = ids.filter((id) => !documents.has(id));
+      if (missing.length > 0) {
+        for (const [id, doc] of await readDocuments(tx, missing, featureOfDocument)) documents.set(id, doc);
+      }
+      const found = new Map<string, DocumentStats>();
+      for (const id of ids) {
+        const doc = documents.get(id);
+        if (doc) found.set(id, doc);
+      }
+      return found;
+    },
+    featureOf: (documentId) => featureOfDocument.get(documentId),
+    async add(documentId, featureId, document) {
+      await addDocument(tx, documentId, featureId, document);
+      if (totals) {
+        totals = {
+          documents: totals.documents + 1,
+          titleLengths: totals.titleLengths + document.titleLength,
+          bodyLengths: totals.bodyLengths + document.bodyLength,
+        };
+      }
+      for (const term of document.vector.keys()) {
+        const df = frequencies.get(term);
+        if (df !== undefined) frequencies.set(term, df + 1);
+      }
+    },
+    async remove(documentId) {
+      forget();
+      await store.remove(documentId);
+    },
+    async moveFeature(fromFeatureId, intoFeatureId) {
+      forget();
+      await store.moveFeature(fromFeatureId, intoFeatureId);
+    },
+    async moveDocuments(documentIds, featureId) {
+      forget();
+      await store.moveDocuments(documentIds, featureId);
     },
   };
 }

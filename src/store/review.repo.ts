@@ -1,4 +1,4 @@
-import { and, eq, gt, gte, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from './db.ts';
 import type { Tx } from './feature-writes.ts';
@@ -34,6 +34,20 @@ export async function heldForReview(tx: Tx, featureId: string, holdSeconds: numb
     .from(features)
     .where(and(eq(features.id, featureId), held(holdSeconds)));
   return row !== undefined;
+}
+
+/** Which of the features are held from the tracker for review now (heldForReview for several). */
+export async function heldForReviewAmong(
+  tx: Tx,
+  featureIds: readonly string[],
+  holdSeconds: number,
+): Promise<Set<string>> {
+  if (holdSeconds <= 0 || featureIds.length === 0) return new Set();
+  const rows = await tx
+    .select({ id: features.id })
+    .from(features)
+    .where(and(inArray(features.id, [...featureIds]), held(holdSeconds)));
+  return new Set(rows.map((r) => r.id));
 }
 
 /**

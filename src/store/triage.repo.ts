@@ -1,8 +1,10 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type PushTarget, siteOf } from '../domain/tracker.ts';
-import type { Tx } from './feature-writes.ts';
+import { queryRows } from './db.ts';
+import { type DemandScorer, writeScores } from './feature-score.ts';
+import { DIRTY_LINK_COLUMNS, type DirtyLink, LIVE_LINK_STATES, type Tx } from './feature-writes.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
-import { features, requests, trackerLinks, triageDecisions } from './schema.ts';
+import { companies, features, requests, trackerLinks, type triageDecisions } from './schema.ts';
 
 /**
  * The rows triage reads and writes in its transaction (application/triage.ts decides): the request locked, the
@@ -10,22 +12,40 @@ import { features, requests, trackerLinks, triageDecisions } from './schema.ts';
  * feature that passed the push bar gets.
  */
 
-/** The request, locked for its triage. */
-export async function lockRequest(tx: Tx, requestId: string) {
-  const [request] = await tx.select().from(requests).where(eq(requests.id, requestId)).for('update');
-  return request;
+/** The requests, locked for their triage, in the order they arrived (ids with no request are left out). */
+export async function lockRequests(tx: Tx, requestIds: readonly string[]) {
+  if (requestIds.length === 0) return [];
+  return tx
+    .select()
+    .from(requests)
+    .where(inArray(requests.id, [...requestIds]))
+    .orderBy(requests.createdAt, requests.id)
+    .for('update');
 }
 
-export type TriagedRequest = NonNullable<Awaited<ReturnType<typeof lockRequest>>>;
+export type TriagedRequest = Awaited<ReturnType<typeof lockRequests>>[number];
 
-/** The live feature with this title key (the most requested first). */
-export async function liveFeatureByTitleKey(tx: Tx, key: string): Promise<string | undefined> {
-  const [sameTitle] = await tx
-    .select({ id: features.id })
-    .from(features)
-    .where(and(eq(features.titleKey, key), isNull(features.mergedIntoId)))
-    .orderBy(desc(features.requestCount), features.id)
-    .limit(1);
+const asParam = <T>(value: T) => sql.param(value);
+
+/**
+ * The live feature with this title key, the most requested first: by its stored count plus `gained`, the requests
+ * the caller's transaction attached to features it has not recounted yet (so a batch picks as one-by-one triage,
+ * which recounts after each request, would).
+ */
+export async function liveFeatureByTitleKey(
+  tx: Tx,
+  key: string,
+  gained: ReadonlyMap<string, number> = new Map(),
+): Promise<string | undefined> {
+  const [sameTitle] = await queryRows<{ id: string }>(
+    tx,
+    sql`select f.id from features f
+        left join unnest(${asParam([...gained.keys()])}::uuid[], ${asParam([...gained.values()])}::int[])
+          as g(id, n) on g.id = f.id
+        where f.title_key = ${key} and f.merged_into_id is null
+        order by f.request_count + coalesce(g.n, 0) desc, f.id
+        limit 1`,
+  );
   return sameTitle?.id;
 }
 
@@ -36,18 +56,76 @@ export async function insertRequestFeature(tx: Tx, values: typeof features.$infe
   return created.id;
 }
 
-/** The request attached to its feature, with its requester and company, and its decision recorded. */
+/** The request attached to its feature, with its requester and company, and its decision recorded: one statement. */
 export async function recordTriage(
   tx: Tx,
   triaged: { requestId: string; requesterId: string; companyId: string | null; featureId: string },
-  decision: Omit<typeof triageDecisions.$inferInsert, 'requestId' | 'featureId'>,
+  decision: Pick<typeof triageDecisions.$inferInsert, 'action' | 'method' | 'score' | 'evidence'>,
 ): Promise<void> {
   const { requestId, requesterId, companyId, featureId } = triaged;
-  await tx
-    .update(requests)
-    .set({ requesterId, companyId, featureId, triagedAt: sql`now()` })
-    .where(eq(requests.id, requestId));
-  await tx.insert(triageDecisions).values({ ...decision, requestId, featureId });
+  await tx.execute(sql`
+    with attached as (
+      update requests set requester_id = ${requesterId}, company_id = ${companyId}, feature_id = ${featureId},
+                          triaged_at = now()
+      where id = ${requestId}
+    )
+    insert into triage_decisions (request_id, feature_id, action, method, score, evidence)
+    values (${requestId}, ${featureId}, ${decision.action}, ${decision.method}, ${decision.score},
+            ${JSON.stringify(decision.evidence)}::jsonb)`);
+}
+
+/**
+ * Recomputes the features' counts and scores from their requests, as recountFeature (feature-writes.ts) does for
+ * one: the counts of all of them in one statement, then their scores. The caller holds each feature's row lock.
+ */
+export async function recountFeatures(
+  tx: Tx,
+  featureIds: readonly string[],
+  scoreDemand: DemandScorer,
+  now = new Date(),
+): Promise<void> {
+  if (featureIds.length === 0) return;
+  await tx.execute(sql`
+    update features f set
+      request_count = s.requests,
+      requester_count = s.requesters,
+      company_count = s.companies,
+      last_requested_at = coalesce(s.last_at, f.last_requested_at),
+      updated_at = now()
+    from unnest(${asParam([...featureIds])}::uuid[]) as t(id)
+    cross join lateral (
+      select count(*)::int as requests,
+             count(distinct requester_id)::int as requesters,
+             count(distinct company_id)::int as companies,
+             max(received_at) as last_at
+      from requests where feature_id = t.id
+    ) s
+    where f.id = t.id`);
+  await writeScores(tx, featureIds, scoreDemand, now);
+}
+
+/**
+ * Of these companies, the ones a name-only company's fold may be due into (company-folds.ts): a domain company
+ * with a name that a name-only company's key holds. The fold itself checks again, after the triage committed.
+ */
+export async function companiesWithNameCompany(tx: Tx, companyIds: readonly string[]): Promise<string[]> {
+  if (companyIds.length === 0) return [];
+  const named = await tx
+    .select({ id: companies.id, name: companies.name, domain: companies.domain })
+    .from(companies)
+    .where(inArray(companies.id, [...companyIds]));
+  const byKey = new Map<string, string[]>();
+  for (const c of named) {
+    if (!c.domain || !c.name?.trim()) continue;
+    const key = `name:${c.name.trim().toLowerCase()}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), c.id]);
+  }
+  if (byKey.size === 0) return [];
+  const found = await tx
+    .select({ key: companies.key })
+    .from(companies)
+    .where(inArray(companies.key, [...byKey.keys()]));
+  return found.flatMap((f) => byKey.get(f.key) ?? []);
 }
 
 /** What the push bar looks at. */
@@ -57,6 +135,40 @@ export async function featureDemandOf(tx: Tx, featureId: string) {
     .from(features)
     .where(eq(features.id, featureId));
   return feature;
+}
+
+/** What the push bar looks at, for several features at once, and whether each has any link (live or not). */
+export async function featureDemandsOf(tx: Tx, featureIds: readonly string[]) {
+  if (featureIds.length === 0) return [];
+  return tx
+    .select({
+      id: features.id,
+      requestCount: features.requestCount,
+      score: features.score,
+      hasLink: sql<boolean>`exists (select 1 from ${trackerLinks} where ${trackerLinks.featureId} = ${features.id})`,
+    })
+    .from(features)
+    .where(inArray(features.id, [...featureIds]));
+}
+
+/** markLinksDirty (feature-writes.ts) for several features: their live links, each with its feature. */
+export async function markLinksDirtyOf(
+  tx: Tx,
+  featureIds: readonly string[],
+): Promise<Array<{ featureId: string; link: DirtyLink }>> {
+  if (featureIds.length === 0) return [];
+  const rows = await tx
+    .update(trackerLinks)
+    .set({
+      dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`,
+      demandVersion: sql`${trackerLinks.demandVersion} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(inArray(trackerLinks.featureId, [...featureIds]), inArray(trackerLinks.state, LIVE_LINK_STATES)),
+    )
+    .returning({ ...DIRTY_LINK_COLUMNS, featureId: trackerLinks.featureId });
+  return rows.map(({ featureId, ...link }) => ({ featureId, link }));
 }
 
 /** Whether the feature has any link (live or not). */

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
+import { queryRows } from '../src/store/db.ts';
+import { requests, triageDecisions } from '../src/store/schema.ts';
+import { openTriageStore, type TriageStore } from './helpers/triage-store.ts';
+
+/**
+ * Triage asked for faster than it runs goes in batches (application/triage.ts): one unit of work for the requests
+ * waiting, taken in the order they arrived, each decided as one-by-one triage would, every feature recounted and
+ * marked for a push once; a batch that fails is triaged again request by request.
+ */
+
+const REQUESTS = [
+  ['Dark mode for the dashboard', 'Our team works at night; a dark theme would help.', 'ada@acme.io'],
+  ['Dark mode for the dashboard', 'Please add a dark mode, the white screen hurts.', 'bob@beta.io'],
+  ['Dashboard dark theme', 'A dark theme for the dashboard, for people working at night.', 'carol@acme.io'],
+  ['Export reports to CSV', 'We need the monthly reports as CSV for finance.', 'dave@gamma.io'],
+  ['CSV export of reports', 'Finance wants to export every report to a CSV file.', 'eve@beta.io'],
+  ['Single sign-on with Okta', 'Our IT requires SSO through Okta for every tool.', 'frank@delta.io'],
+  ['SSO via Okta', 'Single sign-on with Okta is a must for our security review.', 'grace@gmail.com'],
+  ['Bulk edit of tags', 'Editing tags one request at a time takes hours.', 'heidi@acme.io'],
+  ['Export reports to CSV', 'Reports to CSV, please, for our accountants.', 'ivan@epsilon.io'],
+  [
+    'Keyboard shortcuts in the inbox',
+    'Power users want to triage the inbox without a mouse.',
+    'judy@beta.io',
+  ],
+  ['Dark mode for the dashboard', 'Dark mode would be easier on the eyes in the evening.', 'ken@zeta.io'],
+  ['Two-factor authentication', 'Security asks for 2FA on every account.', 'leo@delta.io'],
+  ['Bulk tag editing', 'Let us change the tags of many requests at once.', 'mia@gamma.io'],
+  ['Webhook retries with backoff', 'Our endpoint is down at times; retry the webhook later.', 'ned@eta.io'],
+] as const;
+
+const opened: TriageStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((t) => t.close()));
+});
+
+async function withRequests(): Promise<{ t: TriageStore; ids: string[] }> {
+  const t = await openTriageStore();
+  opened.push(t);
+  const ids: string[] = [];
+  for (const [title, body, email] of REQUESTS) {
+    const company = email.endsWith('@gmail.com') ? { name: 'Delta' } : undefined;
+    ids.push(await t.accept({ title, body, requester: { email, ...(company ? { company } : {}) } }));
+  }
+  return { t, ids };
+}
+
+/** Numbers each distinct value in the order first seen, so two databases' ids compare. */
+function labeller() {
+  const seen = new Map<string, number>();
+  return (id: string | null) => {
+    if (id === null) return null;
+    if (!seen.has(id)) seen.set(id, seen.size);
+    return seen.get(id);
+  };
+}
+
+/** Every request's decision, requester, company and feature, with what its feature counts and holds. */
+async function triaged(t: TriageStore, ids: readonly string[]) {
+  const rows = await queryRows<Record<string, string | number | null>>(
+    t.store.db,
+    sql`select r.id, r.feature_id, r.requester_id, r.company_id, d.action, d.score,
+               d.evidence->>'decision' as decision, f.request_count, f.requester_count, f.company_count,
+               f.possible_duplicate_of_id, f.score as feature_score,
+               (select count(*)::int from tracker_links l where l.feature_id = f.id) as links
+        from requests r join triage_decisions d on d.request_id = r.id join features f on f.id = r.feature_id`,
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const [feature, requester, company] = [labeller(), labeller(), labeller()];
+  return ids.map((id) => {
+    const r = byId.get(id);
+    if (!r) return { id, triaged: false };
+    return {
+      feature: feature(r['feature_id'] as string),
+      action: r['action'],
+      decision: r['decision'],
+      score: Math.round(Number(r['score']) * 1e6) / 1e6,
+      requester: requester(r['requester_id'] as string),
+      company: company(r['company_id'] as string | null),
+      counts: [r['request_count'], r['requester_count'], r['company_count']],
+      featureScore: Math.round(Number(r['feature_score']) * 100) / 100,
+      duplicateOf: feature(r['possible_duplicate_of_id'] as string | null),
+      links: r['links'],
+    };
+  });
+}
+
+describe('triage in batches', () => {
+  it('triages waiting requests together, in arrival order, with the decisions one-by-one triage makes', async () => {
+    const one = await withRequests();
+    for (const id of one.ids) expect((await one.t.triage(id)).kind).toBe('triaged');
+    expect(one.t.transactions.count).toBe(REQUESTS.length);
+
+    const batched = await withRequests();
+    // The first runs alone; the others wait meanwhile, asked for in the reverse of their arrival.
+    const first = batched.t.triage(batched.ids[0] as string);
+    const rest = [...batched.ids.slice(1)].reverse().map((id) => batched.t.triage(id));
+    const outcomes = await Promise.all([first, ...rest]);
+    expect(outcomes.map((o) => o.kind)).toEqual(outcomes.map(() => 'triaged'));
+    expect(batched.t.transactions.count).toBeLessThan(REQUESTS.length);
+
+    const expected = await triaged(one.t, one.ids);
+    // The case is worth its name: requests joined features, and some reached the tracker.
+    expect(expected.filter((r) => r.action === 'attached').length).toBeGreaterThan(2);
+    expect(expected.some((r) => r.links === 1)).toBe(true);
+    expect(await triaged(batched.t, batched.ids)).toEqual(expected);
+    const pushedFeatures = (t: TriageStore) => new Set(t.pushed.map((l) => l.id)).size;
+    expect(pushedFeatures(batched.t)).toBe(pushedFeatures(one.t));
+  });
+
+  it('a request whose triage fails fails alone: the others of its batch are triaged', async () => {
+    const engine = createDedupeEngine();
+    const exploding = await openTriageStore({
+      dedupe: {
+        ...engine,
+        analyse: (input) => {
+          if (input.title === 'Bulk edit of tags') throw new Error('analysis failed');
+          return engine.analyse(input);
+        },
+      },
+    });
+    opened.push(exploding);
+    const accepted: string[] = [];
+    for (const [title, body, email] of REQUESTS.slice(0, 9)) {
+      accepted.push(await exploding.accept({ title, body, requester: { email } }));
+    }
+    const first = exploding.triage(accepted[0] as string);
+    const results = await Promise.allSettled([first, ...accepted.slice(1).map((id) => exploding.triage(id))]);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [REQUESTS[i]?.[0]] : []));
+    expect(failed).toEqual(['Bulk edit of tags']);
+    const untriaged = await exploding.store.db
+      .select({ title: requests.title })
+      .from(requests)
+      .where(sql`${requests.triagedAt} is null`);
+    expect(untriaged.map((r) => r.title)).toEqual(['Bulk edit of tags']);
+    // They went as a batch first, then each alone.
+    expect(exploding.transactions.count).toBeGreaterThan(accepted.length);
+  });
+
+  it('is idempotent: a request asked for twice, or again later, is triaged once; an unknown one is missing', async () => {
+    const { t, ids } = await withRequests();
+    const [a, b, c] = ids as [string, string, string];
+    expect((await t.triage(a)).kind).toBe('triaged');
+    const unknown = randomUUID();
+    const outcomes = await Promise.all([
+      t.triage(b),
+      t.triage(b),
+      t.triage(a),
+      t.triage(c),
+      t.triage(unknown),
+    ]);
+    expect(outcomes.map((o) => o.kind)).toEqual([
+      'triaged',
+      'already-triaged',
+      'already-triaged',
+      'triaged',
+      'missing',
+    ]);
+    const [bTriaged, bAgain] = outcomes;
+    expect(bAgain).toEqual({
+      kind: 'already-triaged',
+      featureId: bTriaged?.kind === 'triaged' && bTriaged.featureId,
+    });
+    for (const id of [a, b, c]) {
+      const decisions = await t.store.db
+        .select()
+        .from(triageDecisions)
+        .where(eq(triageDecisions.requestId, id));
+      expect(decisions).toHaveLength(1);
+    }
+  });
+});
