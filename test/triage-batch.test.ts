@@ -69,7 +69,7 @@ async function triaged(t: TriageStore, ids: readonly string[]) {
                (select count(*)::int from tracker_links l where l.feature_id = f.id) as links
         from requests r join triage_decisions d on d.request_id = r.id join features f on f.id = r.feature_id`,
   );
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = new Map(rows.map((r) => [r['id'], r]));
   const [feature, requester, company] = [labeller(), labeller(), labeller()];
   return ids.map((id) => {
     const r = byId.get(id);

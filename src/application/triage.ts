@@ -14,11 +14,12 @@ import type { DirtyLink, Tx } from '../store/feature-writes.ts';
 import {
   companiesWithNameCompany,
   insertRequestFeature,
-  liveFeatureByTitleKey,
+  liveFeaturesByTitleKeys,
   lockRequests,
-  recordTriage,
+  recordTriages,
   recountFeatures,
   type TriagedRequest,
+  type TriageRecord,
 } from '../store/triage.repo.ts';
 import { coalesce, type Settled } from './coalesce.ts';
 import type { CompanyFolds } from './company-folds.ts';
@@ -111,7 +112,7 @@ function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
  * candidate (engine.ts `candidatesToWeigh`), and the thresholds are those the answers support.
  */
 async function chooseFeature(batch: Batch, request: TriagedRequest) {
-  const { tx, deps, index, learning, gained } = batch;
+  const { tx, deps, index, learning } = batch;
   const { dedupe } = deps;
   const text = dedupe.analyse({ title: request.title, body: request.body });
   const ranked = await dedupe.rank(text, index, CANDIDATE_DOCUMENTS, learning.compiled);
@@ -123,7 +124,7 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
   // The same title, once normalised, as a live feature's: one need, however little the index knows yet
   // (with a handful of documents every word looks common and the engine alone may only ask for review).
   const key = titleKey(request.title);
-  const sameTitle = key ? await liveFeatureByTitleKey(tx, key, gained) : undefined;
+  const sameTitle = key ? sameTitleFeature(batch, key) : undefined;
   const evidence = {
     // How sure the decision is that the request belongs to the best feature rather than to another or to none
     // (the engine's calibrated share); each candidate's own confidence is in the evidence.
@@ -141,7 +142,7 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
     return { text, featureId: sameTitle ?? best?.id ?? '', action: 'attached' as const, ...evidence };
   }
   const review = decision.action === 'review' && best;
-  const featureId = await insertRequestFeature(tx, {
+  const created = await insertRequestFeature(tx, {
     title: request.title,
     titleRequestId: request.id,
     titleKey: titleKey(request.title),
@@ -154,7 +155,8 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
         }
       : {}),
   });
-  return { text, featureId, action: 'created' as const, ...evidence };
+  if (key) batch.titles.set(key, [...(batch.titles.get(key) ?? []), { id: created, requestCount: 0 }]);
+  return { text, featureId: created, action: 'created' as const, ...evidence };
 }
 
 /** The requests a batch takes at most (the triage workers' concurrency bounds it too). */
@@ -170,9 +172,40 @@ interface Batch {
   learning: Learning;
   /** Requests this batch attached to each feature, which the stored counts do not have until its end. */
   gained: Map<string, number>;
+  /**
+   * The live features of each title key the batch's requests have, read at its start (under the index lock: a
+   * feature only gets or loses a title key so), with the features it creates added.
+   */
+  titles: Map<string, Array<{ id: string; requestCount: number }>>;
+  /** The decisions made, recorded together at the batch's end (nothing in the batch reads them before). */
+  records: TriageRecord[];
 }
 
 type Triaged = Extract<TriageOutcome, { kind: 'triaged' }>;
+
+async function titlesOf(tx: Tx, requests: readonly TriagedRequest[]): Promise<Batch['titles']> {
+  const keys = [...new Set(requests.map((r) => titleKey(r.title)).filter((k) => k))];
+  const titles: Batch['titles'] = new Map();
+  for (const f of await liveFeaturesByTitleKeys(tx, keys)) {
+    titles.set(f.titleKey, [...(titles.get(f.titleKey) ?? []), { id: f.id, requestCount: f.requestCount }]);
+  }
+  return titles;
+}
+
+/**
+ * The live feature with this title key, the most requested first (then the lowest id, as the database orders
+ * uuids): counting the requests the batch attached, as one-by-one triage, which recounts after each, would.
+ */
+function sameTitleFeature({ titles, gained }: Batch, key: string): string | undefined {
+  let best: { id: string; requests: number } | undefined;
+  for (const f of titles.get(key) ?? []) {
+    const requests = f.requestCount + (gained.get(f.id) ?? 0);
+    if (!best || requests > best.requests || (requests === best.requests && f.id < best.id)) {
+      best = { id: f.id, requests };
+    }
+  }
+  return best?.id;
+}
 
 async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Triaged> {
   const { tx, deps, index, gained } = batch;
@@ -185,11 +218,13 @@ async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Tri
   const chosen = await chooseFeature(batch, request);
   const { featureId, action } = chosen;
   await index.add(requestDocumentId(request.id), featureId, indexedDocument(chosen.text));
-  await recordTriage(
-    tx,
-    { requestId: request.id, requesterId, companyId, featureId },
-    { action, method: 'dedupe', score: chosen.score, evidence: chosen.evidence },
-  );
+  batch.records.push({
+    requestId: request.id,
+    requesterId,
+    companyId,
+    featureId,
+    decision: { action, method: 'dedupe', score: chosen.score, evidence: chosen.evidence },
+  });
   gained.set(featureId, (gained.get(featureId) ?? 0) + 1);
   return { kind: 'triaged', featureId, action, requesterId, companyId, links: [] };
 }
@@ -229,11 +264,14 @@ async function triageBatch(
       index: lockedDedupeIndex(tx),
       learning: await learning.current(tx),
       gained: new Map(),
+      titles: await titlesOf(tx, requests),
+      records: [],
     };
     const done = await triageRequest(batch, request);
     outcomes.set(request.id, done);
     triaged.push(done);
   }
+  await recordTriages(tx, batch?.records ?? []);
   // Each feature once, in the order the batch first touched it, under the row locks the batch's writes took.
   const touched = [...(batch?.gained.keys() ?? [])];
   await recountFeatures(tx, touched, demandScorer(deps.scoring));

@@ -1,6 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type PushTarget, siteOf } from '../domain/tracker.ts';
-import { queryRows } from './db.ts';
 import { type DemandScorer, writeScores } from './feature-score.ts';
 import { DIRTY_LINK_COLUMNS, type DirtyLink, LIVE_LINK_STATES, type Tx } from './feature-writes.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
@@ -27,26 +26,13 @@ export type TriagedRequest = Awaited<ReturnType<typeof lockRequests>>[number];
 
 const asParam = <T>(value: T) => sql.param(value);
 
-/**
- * The live feature with this title key, the most requested first: by its stored count plus `gained`, the requests
- * the caller's transaction attached to features it has not recounted yet (so a batch picks as one-by-one triage,
- * which recounts after each request, would).
- */
-export async function liveFeatureByTitleKey(
-  tx: Tx,
-  key: string,
-  gained: ReadonlyMap<string, number> = new Map(),
-): Promise<string | undefined> {
-  const [sameTitle] = await queryRows<{ id: string }>(
-    tx,
-    sql`select f.id from features f
-        left join unnest(${asParam([...gained.keys()])}::uuid[], ${asParam([...gained.values()])}::int[])
-          as g(id, n) on g.id = f.id
-        where f.title_key = ${key} and f.merged_into_id is null
-        order by f.request_count + coalesce(g.n, 0) desc, f.id
-        limit 1`,
-  );
-  return sameTitle?.id;
+/** The live features with these title keys, with their request counts. */
+export async function liveFeaturesByTitleKeys(tx: Tx, keys: readonly string[]) {
+  if (keys.length === 0) return [];
+  return tx
+    .select({ id: features.id, titleKey: features.titleKey, requestCount: features.requestCount })
+    .from(features)
+    .where(and(inArray(features.titleKey, [...keys]), isNull(features.mergedIntoId)));
 }
 
 /** A new feature for the request; returns its id. */
@@ -56,22 +42,38 @@ export async function insertRequestFeature(tx: Tx, values: typeof features.$infe
   return created.id;
 }
 
-/** The request attached to its feature, with its requester and company, and its decision recorded: one statement. */
-export async function recordTriage(
-  tx: Tx,
-  triaged: { requestId: string; requesterId: string; companyId: string | null; featureId: string },
-  decision: Pick<typeof triageDecisions.$inferInsert, 'action' | 'method' | 'score' | 'evidence'>,
-): Promise<void> {
-  const { requestId, requesterId, companyId, featureId } = triaged;
+/** A request's triage: who it is from, the feature it joined or started, and the decision. */
+export interface TriageRecord {
+  requestId: string;
+  requesterId: string;
+  companyId: string | null;
+  featureId: string;
+  decision: Pick<typeof triageDecisions.$inferInsert, 'action' | 'method' | 'score' | 'evidence'>;
+}
+
+/**
+ * The requests attached to their features, with their requesters and companies, and their decisions recorded: one
+ * statement for any number of them.
+ */
+export async function recordTriages(tx: Tx, records: readonly TriageRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <T>(pick: (r: TriageRecord) => T) => asParam(records.map(pick));
   await tx.execute(sql`
-    with attached as (
-      update requests set requester_id = ${requesterId}, company_id = ${companyId}, feature_id = ${featureId},
-                          triaged_at = now()
-      where id = ${requestId}
+    with triaged as (
+      select * from unnest(${column((r) => r.requestId)}::uuid[], ${column((r) => r.requesterId)}::uuid[],
+                           ${column((r) => r.companyId)}::uuid[], ${column((r) => r.featureId)}::uuid[],
+                           ${column((r) => r.decision.action)}::text[], ${column((r) => r.decision.method)}::text[],
+                           ${column((r) => r.decision.score)}::float8[],
+                           ${column((r) => JSON.stringify(r.decision.evidence))}::jsonb[])
+        as t(request_id, requester_id, company_id, feature_id, action, method, score, evidence)
+    ),
+    attached as (
+      update requests r set requester_id = t.requester_id, company_id = t.company_id, feature_id = t.feature_id,
+                            triaged_at = now()
+      from triaged t where r.id = t.request_id
     )
     insert into triage_decisions (request_id, feature_id, action, method, score, evidence)
-    values (${requestId}, ${featureId}, ${decision.action}, ${decision.method}, ${decision.score},
-            ${JSON.stringify(decision.evidence)}::jsonb)`);
+    select request_id, feature_id, action, method, score, evidence from triaged`);
 }
 
 /**
