@@ -87,7 +87,15 @@ async function serve(config: Config, role: Role): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  runtime = await startRuntime({ config, role, log, apiKeys, version: pkg.version });
+  runtime = await startRuntime({
+    config,
+    role,
+    log,
+    apiKeys,
+    version: pkg.version,
+    // A service process, here for good: what start-up grew and no longer needs goes back before it takes traffic.
+    releaseStartupMemory: true,
+  });
   if (stopRequested) return stop();
   const lines = [
     `Suggested Sync ${pkg.version} (${role === 'all' ? 'API + workers' : role}) on ${runtime.url.replace('127.0.0.1', 'localhost')}`,

@@ -7,8 +7,8 @@ import { createIntakeWriter } from './application/intake-writer.ts';
 import { applicationPolicies, dedupeOf, notifyPolicy, pushPolicy } from './application/policies.ts';
 import { prepareDatabase } from './application/prepare-database.ts';
 import { type Config, ConfigError } from './config/load.ts';
-import type { ReplyInSource } from './connectors/reply-back.ts';
-import { repliesByMail, replyBackChannels, replyInSources } from './connectors/reply-back.ts';
+import { createMailer } from './connectors/mail/client.ts';
+import { type ReplyInSource, repliesByMail, replyBackChannels } from './connectors/reply-back.ts';
 import {
   registerSandboxWebhooks,
   type SandboxEmulators,
@@ -25,22 +25,12 @@ import { trackerQueueName } from './queue/catalog.ts';
 import { createQueues, type Queues } from './queue/queues.ts';
 import { createRedis, waitForRedis } from './queue/redis.ts';
 import { createSchedules, wantedSchedules } from './queue/schedules.ts';
-import { removeStaleSourcePulls } from './queue/source-schedules.ts';
 import { createTrackerHealth, type TrackerHealthStore } from './queue/tracker-health.ts';
+import { releaseStartupMemory } from './release-memory.ts';
 import type { ChannelsFor } from './store/notify-outbox.repo.ts';
 import { openStore, type Store } from './store/store.ts';
-import { createRescoreFeaturesJob } from './workers/jobs/rescore-features.job.ts';
-import { createSourcePullJob } from './workers/jobs/source-pull.job.ts';
-import { createTrackerEventJob } from './workers/jobs/tracker-event.job.ts';
-import { createTrackerImportJob } from './workers/jobs/tracker-import.job.ts';
-import { createTrackerPushJob } from './workers/jobs/tracker-push.job.ts';
-import { createTrackerReconcileJob } from './workers/jobs/tracker-reconcile.job.ts';
-import { createTriageRequestJob } from './workers/jobs/triage-request.job.ts';
-import { createNotifyHandlers, createNotifyMailer } from './workers/notify-runtime.ts';
 import { createRedrive } from './workers/redrive.ts';
-import { createPullLock } from './workers/source-pull-lock.ts';
-import { checkStatusNames } from './workers/status-names.ts';
-import { startWorkers, type WorkerPool } from './workers/worker-pool.ts';
+import type { WorkerPool } from './workers/worker-pool.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -74,11 +64,13 @@ export interface RuntimeOptions {
   repliesByMail?: ((source: string) => boolean) | undefined;
   /** Answers in the source for `source` notifications (absent: those rows fail saying so). */
   replyInSource?: ReplyInSource | undefined;
+  /** Once started, before it reports ready: gives back the memory start-up used (release-memory.ts). */
+  releaseStartupMemory?: boolean | undefined;
 }
 
 /** What start-up opened (connections, trackers, queues), and the services every process role builds on it. */
 type Infrastructure = Awaited<ReturnType<typeof startInfrastructure>>;
-type Services = ReturnType<typeof buildServices>;
+export type Services = ReturnType<typeof buildServices>;
 
 /** First: a REDIS_URL naming a database the server lacks is refused before any other work (a ConfigError). */
 async function waitForProducer(producer: Redis, config: Config): Promise<void> {
@@ -217,65 +209,22 @@ function buildServices(options: RuntimeOptions, infra: Infrastructure) {
     schedules,
     redrive,
     // Connects on the first send only (a pool), so an API process that never sends holds no SMTP connection.
-    mailer: createNotifyMailer(config, store),
+    mailer: createMailer({
+      smtpUrl: config.mail.smtpUrl,
+      from: config.mail.from,
+      replyTo: config.notifications.replyTo,
+      saveDevMail: (mail) => store.devMail.save(mail),
+    }),
   };
 }
 
-/** One handler per job name; each calls its use case. */
-function jobHandlers({ config, log, replyInSource }: RuntimeOptions, s: Services) {
-  const { store, application, trackers, queues, metrics, sources, mailer } = s;
-  const sync = application.trackerEvents;
-  const replyIn = replyInSource ?? replyInSources(sources);
-  const lock = createPullLock(s.producer, config.queuePrefix);
-  return {
-    'triage-request': createTriageRequestJob({ application, log }),
-    'tracker-push': createTrackerPushJob({ store, application, trackers, queues, config, log }),
-    'tracker-event': createTrackerEventJob({ store, trackers, sync, log }),
-    'tracker-reconcile': createTrackerReconcileJob({ store, application, trackers, sync, config, log }),
-    'tracker-import': createTrackerImportJob({ application, trackers, config, log }),
-    'rescore-features': createRescoreFeaturesJob({ store, application, log }),
-    ...createNotifyHandlers({ store, queues, mailer, config, replyInSource: replyIn, metrics, log }),
-    'source-pull': createSourcePullJob({ store, sources, write: s.writeIntake, lock, metrics, log }),
-  };
-}
-
-/** Each tracker's queue, rate-limited as the tracker asks, held while it refuses our credentials. */
-function trackerQueues({ trackers, trackerHealth }: Services, log: Logger) {
-  return trackers.queues().map((q) => ({
-    name: trackerQueueName(q.kind, q.site),
-    limiter: q.limiter,
-    onHold: (reason: string) => {
-      log.error(
-        { tracker: q.kind, site: q.site, reason },
-        'tracker refused our credentials; its queue is held',
-      );
-      trackerHealth.unhealthy(q.kind, q.site, reason).catch(() => {});
-    },
-    onSuccess: () => {
-      trackerHealth.healthy(q.kind, q.site).catch(() => {});
-    },
-  }));
-}
-
-/** A worker process's part: the workers, the status-name check, the schedules and the redrive. */
+/**
+ * A worker process's part (worker-part.ts): the workers, the status-name check, the schedules and the redrive. Its
+ * job modules are loaded only here, so an API process never holds them.
+ */
 async function startWorkerPart(options: RuntimeOptions, s: Services): Promise<WorkerPool | undefined> {
-  const { config, log } = options;
   if (!s.workerRedis) return undefined;
-  const pool = startWorkers({
-    connection: s.workerRedis,
-    prefix: config.queuePrefix,
-    config: config.workers,
-    handlers: jobHandlers(options, s),
-    metrics: s.metrics,
-    log,
-    trackerQueues: trackerQueues(s, log),
-  });
-  void checkStatusNames(s.trackers, config, s.metrics, log);
-  // Every one at start (a changed interval or job template applies); the redrive puts back any lost later.
-  await s.schedules.ensure({ all: true });
-  await removeStaleSourcePulls(s.queues, s.sources, log);
-  s.redrive.start();
-  return pool;
+  return (await import('./worker-part.ts')).startWorkerPart(options, { ...s, workerRedis: s.workerRedis });
 }
 
 /** The HTTP app: the API, or in a worker process only health, readiness and metrics. */
@@ -304,7 +253,7 @@ function buildApp(options: RuntimeOptions, s: Services, started: () => boolean) 
   });
 }
 
-async function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+async function listen(app: Awaited<ReturnType<typeof createApp>>, config: Config): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   }).catch((err: Error) => {
@@ -362,21 +311,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const services = buildServices(options, await startInfrastructure(options));
   const pool = await startWorkerPart(options, services);
   let started = false;
-  const app = buildApp(options, services, () => started);
-  const server = await listen(app, options.config).catch(async (err: Error) => {
-    await services.redrive.stop();
-    await pool?.close(1_000);
-    await services.queues.close();
-    await services.emulators?.close();
-    services.producer.disconnect();
-    services.workerRedis?.disconnect();
-    await services.store.close().catch(() => {});
-    throw err;
-  });
+  const server = await buildApp(options, services, () => started)
+    .then((app) => listen(app, options.config))
+    .catch(async (err: Error) => {
+      await services.redrive.stop();
+      await pool?.close(1_000);
+      await services.queues.close();
+      await services.emulators?.close();
+      services.producer.disconnect();
+      services.workerRedis?.disconnect();
+      await services.store.close().catch(() => {});
+      throw err;
+    });
   const { port } = server.address() as AddressInfo;
   const url = localUrl(options.config.host, port);
   if (services.emulators)
     await registerSandboxWebhooks(services.trackers, services.emulators, url, options.log);
+  if (options.releaseStartupMemory) {
+    const { rssBefore, rssAfter } = await releaseStartupMemory();
+    options.log.debug({ rssBefore, rssAfter }, 'start-up memory released');
+  }
   started = true;
   const { store, application, queues, producer, emulators, sources, redrive } = services;
   const stop = stopper(options, services, server, pool);

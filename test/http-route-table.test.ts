@@ -64,7 +64,7 @@ beforeAll(async () => {
     reconcile: async () => ({}),
     apiRoutes: true,
   };
-  app = createApp(deps);
+  app = await createApp(deps);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -14,28 +14,14 @@ import type { Queues } from '../queue/queues.ts';
 import type { TrackerHealth } from '../queue/tracker-health.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Store } from '../store/store.ts';
-import { adminHandlers } from './admin.routes.ts';
 import { requireAdmin, requireApiKey } from './auth.ts';
-import { consoleHandlers } from './console/console.ts';
 import { consoleProblemPage, sendConsoleError } from './console/error-page.ts';
-import { consoleSessionMiddleware, sessionFromCookie } from './console/session.ts';
-import { featuresHandlers } from './features.routes.ts';
-import { healthHandlers, probeDependencies } from './health.routes.ts';
-import { linksHandlers } from './links.routes.ts';
-import { mergesHandlers } from './merges.routes.ts';
+import { sessionFromCookie } from './console/session.ts';
+import { healthHandlers } from './health.routes.ts';
 import { mountMethodNotAllowed, mountRoutes, type RouteMiddleware } from './mount-routes.ts';
 import { openApiDocument } from './openapi.ts';
-import { customerPagesHandlers } from './pages/customer-pages.routes.ts';
-import { devMailHandlers } from './pages/dev-mail.routes.ts';
-import { pageRateLimit } from './pages/page-rate-limit.ts';
 import { HttpProblem, sendProblem as sendProblemJson } from './problem.ts';
-import { intakeRateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
-import { requestersHandlers } from './requesters.routes.ts';
-import { requestsHandlers } from './requests.routes.ts';
-import type { ConsoleRouteName, OpsRouteName, RouteHandlers } from './route-table.ts';
-import { sourceWebhooksHandlers } from './source-webhooks.routes.ts';
-import { webhooksHandlers } from './webhooks.routes.ts';
 
 export interface AppDeps {
   config: Pick<
@@ -108,39 +94,23 @@ function healthHandlerDeps({
   };
 }
 
-/** Every API route's handler; the intake sources' webhook and the development outbox only where they exist. */
-function apiHandlers(
-  deps: AppDeps,
-): Omit<RouteHandlers, OpsRouteName | ConsoleRouteName | 'sourceWebhook' | 'devMailList' | 'devMailMessage'> &
-  Partial<RouteHandlers> {
-  const { config, store, application, queues, redis, metrics, trackers, route, sources, writeIntake } = deps;
+type ApiRoutes = ReturnType<typeof apiRoutes>;
+
+/** The API's handlers, the console's session checks and the rate limiters, from the module loaded for them. */
+function apiRoutes(deps: AppDeps, module: typeof import('./api-routes.ts')) {
   return {
-    ...(sources && writeIntake ? sourceWebhooksHandlers({ sources, write: writeIntake, metrics }) : {}),
-    ...webhooksHandlers({ trackers, store, queues, metrics }),
-    ...customerPagesHandlers({ db: store.db, productName: config.notifications.productName }),
-    // The development outbox: only where mail is not really sent, and never in production.
-    ...(!config.mail.smtpUrl && !config.isProduction ? devMailHandlers({ db: store.db }) : {}),
-    ...adminHandlers({
-      reconcile: deps.reconcile,
-      dependencies: () => probeDependencies({ pingDatabase: () => store.ping(), redis }),
-      forgetDedupeLearning: () => application.dedupeLearning.forget(),
-    }),
-    ...requestersHandlers({ application }),
-    ...requestsHandlers({ store, queues, metrics }),
-    ...featuresHandlers({ store }),
-    ...linksHandlers({ store, application, trackers, queues, route }),
-    ...mergesHandlers({ store, application }),
-    ...consoleHandlers(deps),
+    handlers: module.apiHandlers(deps),
+    consoleMiddleware: module.consoleSessionMiddleware(deps),
+    rateLimit: module.rateLimits(deps),
   };
 }
 
 /** What the route table's auth kinds and rate limits stand for in this process. */
-function routeMiddleware(deps: AppDeps): RouteMiddleware {
-  const { config, apiKeys, redis, apiRoutes } = deps;
-  const prefix = config.queuePrefix;
-  const console = consoleSessionMiddleware(deps);
-  // A worker process mounts no rate-limited route.
-  const unlimited: RequestHandler = (_req, _res, next) => next();
+function routeMiddleware(deps: AppDeps, api: ApiRoutes | undefined): RouteMiddleware {
+  const { config, apiKeys } = deps;
+  // A worker process mounts no console page and no rate-limited route: these never run there.
+  const unused: RequestHandler = (_req, _res, next) => next();
+  const console = api?.consoleMiddleware ?? { session: unused, csrf: unused, member: unused };
   return {
     auth: {
       apiKey: [requireApiKey(apiKeys)],
@@ -151,29 +121,26 @@ function routeMiddleware(deps: AppDeps): RouteMiddleware {
     },
     csrf: console.csrf,
     member: console.member,
-    rateLimit: apiRoutes
-      ? {
-          intake: intakeRateLimit({ redis, prefix, ...config.intake.rateLimit }),
-          pages: pageRateLimit({ redis, prefix }),
-        }
-      : { intake: unlimited, pages: unlimited },
+    rateLimit: api?.rateLimit ?? { intake: unused, pages: unused },
     jsonBodyLimitBytes: config.http.bodyLimitBytes,
   };
 }
 
 /**
  * The HTTP API, mounted from the route table (route-table.ts): routes validate, verify, enqueue and answer; they
- * own no state. /openapi.json describes the routes this process mounted.
+ * own no state. /openapi.json describes the routes this process mounted. The API's routes, the console's pages and
+ * the rate limiters (api-routes.ts) are loaded only where `apiRoutes` is set: a worker process never holds them.
  */
-export function createApp(deps: AppDeps) {
+export async function createApp(deps: AppDeps) {
   const { config, metrics, log } = deps;
+  const api = deps.apiRoutes ? apiRoutes(deps, await import('./api-routes.ts')) : undefined;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.set('etag', false);
   app.use(requestContext({ log, metrics }));
 
-  const middleware = routeMiddleware(deps);
+  const middleware = routeMiddleware(deps, api);
   let document: ReturnType<typeof openApiDocument> | undefined;
   const mounted = mountRoutes(
     app,
@@ -182,14 +149,14 @@ export function createApp(deps: AppDeps) {
       openapi: (_input, _req, res) => {
         res.json(document);
       },
-      ...(deps.apiRoutes ? apiHandlers(deps) : {}),
+      ...api?.handlers,
     },
     middleware,
   );
   document = openApiDocument(deps.version, mounted);
   mountMethodNotAllowed(app, mounted, middleware);
   // Any other path under /v1 needs an API key too: without one, nothing tells which paths exist.
-  if (deps.apiRoutes) app.use('/v1', ...middleware.auth.apiKey);
+  if (api) app.use('/v1', ...middleware.auth.apiKey);
   app.use(async (req, res) => {
     if (isConsolePage(req)) {
       // A signed-in visitor keeps the console's header; a session that cannot be read leaves the page without it.

@@ -1,13 +1,11 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
-import { drizzle as drizzlePg, type NodePgDatabase, type NodePgTransaction } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { NodePgDatabase, NodePgTransaction } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import type pg from 'pg';
 import { lockPgliteDir } from './pglite-lock.ts';
 import { type PgliteClient, PgliteTurns } from './pglite-turns.ts';
 import * as schema from './schema.ts';
@@ -40,6 +38,37 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url)
 /** Any constant shared by every process of this service: the key of the migration advisory lock. */
 const MIGRATION_LOCK_KEY = 7_314_201_902;
 
+const requireModule = createRequire(import.meta.url);
+
+/**
+ * A package loaded when a database of its kind is opened, never before: a Postgres process holds no PGlite (its
+ * module, its WASM glue, Drizzle's PGlite driver) and a PGlite process no `pg` pool. Loaded synchronously, so that
+ * opening a database stays synchronous; an ES module is required by the file `import` resolves it to, so it is
+ * the very instance the rest of the process imports (one module cache), not a CommonJS twin.
+ */
+function loadPackage<T>(specifier: string): T {
+  const url = import.meta.resolve(specifier);
+  return requireModule(url.startsWith('file:') ? fileURLToPath(url) : specifier) as T;
+}
+
+type PostgresDriver = ReturnType<typeof postgresDriver>;
+const postgresDriver = () => ({
+  pg: loadPackage<typeof pg>('pg'),
+  drizzle: loadPackage<typeof import('drizzle-orm/node-postgres')>('drizzle-orm/node-postgres').drizzle,
+  migrate: loadPackage<typeof import('drizzle-orm/node-postgres/migrator')>(
+    'drizzle-orm/node-postgres/migrator',
+  ).migrate,
+});
+
+const pgliteDriver = () => ({
+  PGlite: loadPackage<typeof import('@electric-sql/pglite')>('@electric-sql/pglite').PGlite,
+  pg_trgm: loadPackage<typeof import('@electric-sql/pglite/contrib/pg_trgm')>(
+    '@electric-sql/pglite/contrib/pg_trgm',
+  ).pg_trgm,
+  drizzle: loadPackage<typeof import('drizzle-orm/pglite')>('drizzle-orm/pglite').drizzle,
+  migrate: loadPackage<typeof import('drizzle-orm/pglite/migrator')>('drizzle-orm/pglite/migrator').migrate,
+});
+
 /** Raw SQL for what the query builder cannot say; both drivers return `{ rows }`. */
 export async function queryRows<T>(db: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
@@ -68,6 +97,7 @@ const drizzleByClient = new WeakMap<pg.PoolClient, NodePgDatabase<Schema>>();
  * the pool. Given a client rather than a pool, Drizzle runs BEGIN/COMMIT/ROLLBACK on it and leaves release to us.
  */
 async function transactionOnOwnClient<T>(
+  driver: PostgresDriver,
   pool: pg.Pool,
   run: (tx: NodePgTransaction<Schema, ExtractTablesWithRelations<Schema>>) => Promise<T>,
   config?: PgTransactionConfig,
@@ -78,7 +108,7 @@ async function transactionOnOwnClient<T>(
     // One Drizzle instance per pooled connection: building one costs about a tenth of a millisecond.
     let onClient = drizzleByClient.get(client);
     if (!onClient) {
-      onClient = drizzlePg(client, { schema });
+      onClient = driver.drizzle(client, { schema });
       drizzleByClient.set(client, onClient);
     }
     return await onClient.transaction(run, config);
@@ -95,13 +125,13 @@ async function transactionOnOwnClient<T>(
  * Runs the migrations under a session-level advisory lock on a dedicated connection: a second process waits there,
  * then finds nothing left to apply. The migrations run on that same connection, so they hold no second pool slot.
  */
-async function migrateUnderLock(pool: pg.Pool): Promise<{ applied: number }> {
+async function migrateUnderLock(driver: PostgresDriver, pool: pg.Pool): Promise<{ applied: number }> {
   const lockClient = await pool.connect();
-  const locked = drizzlePg(lockClient, { schema });
+  const locked = driver.drizzle(lockClient, { schema });
   try {
     await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const before = await countApplied(locked as unknown as Db);
-    await migratePg(locked, { migrationsFolder: MIGRATIONS_FOLDER });
+    await driver.migrate(locked, { migrationsFolder: MIGRATIONS_FOLDER });
     return { applied: (await countApplied(locked as unknown as Db)) - before };
   } finally {
     // An unlock that fails means the connection died (or still holds the lock): the pool must destroy it,
@@ -115,7 +145,8 @@ async function migrateUnderLock(pool: pg.Pool): Promise<{ applied: number }> {
 }
 
 function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Database {
-  const pool = new pg.Pool({
+  const driver = postgresDriver();
+  const pool = new driver.pg.Pool({
     connectionString: target.url,
     max: target.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
@@ -131,15 +162,15 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  const pgDb = drizzlePg(pool, { schema });
+  const pgDb = driver.drizzle(pool, { schema });
   // Every db.transaction() in the store releases its client even when the connection dies before BEGIN.
-  pgDb.transaction = (run, config) => transactionOnOwnClient(pool, run, config);
+  pgDb.transaction = (run, config) => transactionOnOwnClient(driver, pool, run, config);
   const db = pgDb as unknown as Db;
   return {
     kind: 'postgres',
     db,
     intakeDb: db,
-    migrate: () => migrateUnderLock(pool),
+    migrate: () => migrateUnderLock(driver, pool),
     async ping() {
       await pool.query('select 1');
     },
@@ -155,11 +186,15 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
  * `transaction` on it (drizzle-orm 0.45, pglite/session.js), which is all a PgliteClient has; the result is typed
  * without the driver's `$client`, which would claim a PGlite.
  */
-function drizzleOnTurns(client: PgliteClient): PgliteDatabase<Schema> {
-  return drizzlePglite({ client: client as PGlite, schema });
+function drizzleOnTurns(
+  drizzle: ReturnType<typeof pgliteDriver>['drizzle'],
+  client: PgliteClient,
+): PgliteDatabase<Schema> {
+  return drizzle({ client: client as PGlite, schema });
 }
 
 function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Database {
+  const { PGlite, pg_trgm, drizzle, migrate } = pgliteDriver();
   const release = target.dataDir ? lockPgliteDir(target.dataDir) : () => {};
   let client: PGlite;
   try {
@@ -174,9 +209,9 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
     throw err;
   }
   const turns = new PgliteTurns(client);
-  const pgliteDb = drizzleOnTurns(turns.clientFor('background'));
+  const pgliteDb = drizzleOnTurns(drizzle, turns.clientFor('background'));
   const db = pgliteDb as unknown as Db;
-  const intakeDb = drizzleOnTurns(turns.clientFor('intake')) as unknown as Db;
+  const intakeDb = drizzleOnTurns(drizzle, turns.clientFor('intake')) as unknown as Db;
   const probe = turns.clientFor('probe');
   let closed = false;
   return {
@@ -186,7 +221,7 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
     async migrate() {
       // One instance per data directory by construction (store/pglite-lock.ts): no advisory lock needed.
       const before = await countApplied(db);
-      await migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
       return { applied: (await countApplied(db)) - before };
     },
     async ping() {

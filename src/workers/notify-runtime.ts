@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.ts';
-import { createMailer, type Mailer } from '../connectors/mail/client.ts';
+import type { Mailer } from '../connectors/mail/client.ts';
 import type { ReplyInSource } from '../connectors/reply-back.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -9,19 +9,10 @@ import { createNotifyDigestJob } from './jobs/notify-digest.job.ts';
 import { createNotifySendJob } from './jobs/notify-send.job.ts';
 
 /**
- * The notification pieces runtime.ts composes: the mailer and the `notify` queue's job handlers (the outbox policy
- * the application fans out with is built in application/policies.ts). `replyInSource` comes from the intake sources
- * when they provide it.
+ * The `notify` queue's job handlers, which a worker process composes (worker-part.ts); the mailer they send with is
+ * runtime.ts's, and the outbox policy the application fans out with is built in application/policies.ts.
+ * `replyInSource` comes from the intake sources when they provide it.
  */
-
-export function createNotifyMailer(config: Config, store: Store): Mailer {
-  return createMailer({
-    smtpUrl: config.mail.smtpUrl,
-    from: config.mail.from,
-    replyTo: config.notifications.replyTo,
-    saveDevMail: (mail) => store.devMail.save(mail),
-  });
-}
 
 export function createNotifyHandlers(deps: {
   store: Store;

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { classifySendError, type MailErrorFields, type SendFailure } from './errors.ts';
 
 /** One message to one person, rendered (rules/notify/render.ts) and addressed. */
@@ -49,6 +49,26 @@ interface MailerOptions {
 }
 
 /**
+ * A transport made on first use: nodemailer is loaded then, so a process that never sends mail (an API process
+ * whose console nobody signs in to by email, a worker with nothing to notify) never loads it.
+ */
+function lazyTransport(options: Parameters<typeof import('nodemailer').createTransport>[0]) {
+  let made: Promise<Transporter> | undefined;
+  return {
+    get: () => {
+      made ??= import('nodemailer').then(({ createTransport }) => createTransport(options));
+      return made;
+    },
+    close: () => {
+      void made?.then(
+        (transport) => transport.close(),
+        () => {},
+      );
+    },
+  };
+}
+
+/**
  * Sends status mail with nodemailer: over SMTP_URL through a small connection pool, or, without it, through
  * nodemailer's stream transport into the dev outbox as the exact RFC 5322 message SMTP would have carried.
  */
@@ -65,11 +85,11 @@ export function createMailer(options: MailerOptions): Mailer {
   });
 
   if (!options.smtpUrl) {
-    const stream = createTransport({ streamTransport: true, buffer: true, newline: 'crlf' });
+    const stream = lazyTransport({ streamTransport: true, buffer: true, newline: 'crlf' });
     return {
       kind: 'dev-outbox',
       async send(mail) {
-        const info = await stream.sendMail(message(mail));
+        const info = await (await stream.get()).sendMail(message(mail));
         const raw = Buffer.isBuffer(info.message) ? info.message.toString('utf8') : String(info.message);
         await options.saveDevMail({
           messageId: mail.messageId,
@@ -79,11 +99,11 @@ export function createMailer(options: MailerOptions): Mailer {
         });
       },
       verify: () => Promise.resolve(),
-      close: () => stream.close(),
+      close: stream.close,
     };
   }
 
-  const smtp = createTransport({
+  const smtp = lazyTransport({
     url: options.smtpUrl,
     pool: true,
     maxConnections: 4,
@@ -95,19 +115,21 @@ export function createMailer(options: MailerOptions): Mailer {
   return {
     kind: 'smtp',
     async send(mail) {
+      const transport = await smtp.get();
       try {
-        await smtp.sendMail(message(mail));
+        await transport.sendMail(message(mail));
       } catch (err) {
         throw new MailSendError(classifySendError(err as MailErrorFields), err);
       }
     },
     async verify() {
+      const transport = await smtp.get();
       try {
-        await smtp.verify();
+        await transport.verify();
       } catch (err) {
         throw new MailSendError(classifySendError(err as MailErrorFields), err);
       }
     },
-    close: () => smtp.close(),
+    close: smtp.close,
   };
 }
