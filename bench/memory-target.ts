@@ -142,7 +142,12 @@ async function measureStart(options: MemoryRunOptions): Promise<RoleMemory> {
   const result: RoleMemory = { role: 'start', database: 'pglite' };
   try {
     const port = await freePort();
-    const env = { ...options.serviceEnv(port), DATA_DIR: path.join(options.scratchDir, 'memory-start') };
+    const base = options.serviceEnv(port);
+    const env = {
+      ...base,
+      DATA_DIR: path.join(options.scratchDir, 'memory-start'),
+      QUEUE_PREFIX: `${base['QUEUE_PREFIX'] ?? 'memory'}-start`,
+    };
     options.progress('memory: start on PGlite, first start (initdb, migrations)');
     await (await startRole('start', env, options.cwd, port)).stop();
     options.progress('memory: start on PGlite, idle');
@@ -173,7 +178,15 @@ async function measureApart(options: MemoryRunOptions): Promise<RoleMemory[]> {
   const servers: Running[] = [];
   try {
     scratch = await createScratchDatabase(options.postgresAdminUrl, `ss_bench_memory_${options.runId}`);
-    const envFor = (port: number) => ({ ...options.serviceEnv(port), DATABASE_URL: scratch?.url ?? '' });
+    // Queues of their own: the jobs `start` left in Redis (its load's triage) are not this worker's to run.
+    const envFor = (port: number) => {
+      const base = options.serviceEnv(port);
+      return {
+        ...base,
+        DATABASE_URL: scratch?.url ?? '',
+        QUEUE_PREFIX: `${base['QUEUE_PREFIX'] ?? 'memory'}-apart`,
+      };
+    };
     options.progress('memory: api and worker on Postgres, idle');
     for (const role of ['api', 'worker'] as const) {
       const port = await freePort();
