@@ -64,6 +64,8 @@ const loaded = (modules: string[], pattern: RegExp) => modules.filter((url) => p
 const PGLITE = /\/node_modules\/(@electric-sql\/pglite|drizzle-orm\/pglite)\//;
 const PG_DRIVER = /\/node_modules\/(pg|drizzle-orm\/node-postgres)\//;
 const NODEMAILER = /\/node_modules\/nodemailer\//;
+/** The sandbox's Jira and Linear emulators and their GraphQL: only `start` runs them, in sandbox mode. */
+const EMULATORS = /\/node_modules\/graphql\/|\/packages\/emulators\//;
 const WORKER_JOBS = /\/src\/(worker-part\.ts|workers\/jobs\/)/;
 /**
  * The API's own modules: not health.routes.ts, which every role serves, nor rate-limiter-flexible, which the intake
@@ -83,7 +85,7 @@ afterAll(async () => {
 describe('memory: each process role loads only what it runs', () => {
   // api and worker need a shared database: Postgres, like the other tests that start them apart.
   it.skipIf(testDatabaseKind !== 'postgres')(
-    'api and worker on Postgres: no PGlite, no nodemailer before a mail is sent, and each without the other role',
+    'api and worker on Postgres: no PGlite, no nodemailer before a mail is sent, no emulators, neither role the other',
     async () => {
       const database = await createPostgresDatabase();
       try {
@@ -102,6 +104,7 @@ describe('memory: each process role loads only what it runs', () => {
         for (const modules of [apiModules, workerModules]) {
           expect(loaded(modules, PGLITE)).toEqual([]);
           expect(loaded(modules, NODEMAILER)).toEqual([]);
+          expect(loaded(modules, EMULATORS)).toEqual([]);
         }
         // Both gave back what start-up grew, before they reported ready.
         for (const role of [api, worker]) {
@@ -133,6 +136,8 @@ describe('memory: each process role loads only what it runs', () => {
       const [used, unused] = database.url ? [PG_DRIVER, PGLITE] : [PGLITE, PG_DRIVER];
       expect(loaded(modules, used).length).toBeGreaterThan(0);
       expect(loaded(modules, unused)).toEqual([]);
+      // No tracker configured outside production: the sandbox, whose emulators this process runs.
+      expect(loaded(modules, EMULATORS).length).toBeGreaterThan(0);
       expect(start.released()).toBeDefined();
     } finally {
       for (const proc of running.splice(0)) {
