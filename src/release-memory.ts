@@ -4,7 +4,7 @@
  * live), and V8 keeps the pages it grew to: the memory reducer that would shrink them waits for an idle spell that
  * a service with timers and Redis polls never has. One full, memory-reducing collection once the process is up
  * (V8's low-memory collection, which the inspector protocol's HeapProfiler.collectGarbage asks for, in-process and
- * without a debugger) returns them to the system: some 40-50 MB of every process' resident memory
+ * without a debugger) returns them to the system: some 30-50 MB of every process' resident memory
  * (docs/development.md#memory). It pauses the process once, for tens of milliseconds, before it takes traffic.
  */
 export async function releaseStartupMemory(): Promise<{ rssBefore: number; rssAfter: number }> {
