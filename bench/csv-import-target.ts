@@ -12,7 +12,8 @@ import { createScratchDatabase } from './scratch.ts';
 /**
  * The `csv` bench target: `npm run import` of a generated file (default 200,000 rows, quoted multi-line bodies),
  * as its own process on PGlite and on Postgres, first into an empty database, then the same file again (all
- * duplicates), with the node flags of the npm script. Reports rows/s and the importer's peak RSS from its summary. Then the write path alone, in this
+ * duplicates), with the node flags of the npm script (printed: on PGlite they decide the peak, docs/operations.md
+ * "Memory figures"). Reports rows/s and the importer's peak RSS from its summary. Then the write path alone, in this
  * process: the API's one-row `accept` against the importer's batched insert, on the same rows.
  */
 
@@ -36,6 +37,8 @@ interface CsvWritePath {
 export interface CsvResult {
   fileBytes: number;
   rows: number;
+  /** The node flags of `npm run import`, which every run here uses. */
+  nodeFlags: string[];
   runs: CsvRun[];
   writePath: CsvWritePath[];
 }
@@ -51,6 +54,8 @@ async function generate(file: string, rows: number): Promise<void> {
   await once(out, 'finish');
 }
 
+const IMPORT_ARGS = npmScriptArgs('import');
+
 const SUMMARY = /rows:\s+([\d,]+) in ([\d.]+) s \(([\d,]+) rows\/s, peak RSS ([\d.]+ [KMG]?B)\)/;
 
 async function importOnce(
@@ -58,7 +63,7 @@ async function importOnce(
   file: string,
   env: Record<string, string>,
 ): Promise<Omit<CsvRun, 'database' | 'run'>> {
-  const child = spawn(process.execPath, [...npmScriptArgs('import'), file], {
+  const child = spawn(process.execPath, [...IMPORT_ARGS, file], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -132,7 +137,13 @@ export async function runCsvTarget({
   const file = path.join(scratchDir, 'import.csv');
   progress(`csv: generating ${rows.toLocaleString('en-US')} rows`);
   await generate(file, rows);
-  const result: CsvResult = { fileBytes: statSync(file).size, rows, runs: [], writePath: [] };
+  const result: CsvResult = {
+    fileBytes: statSync(file).size,
+    rows,
+    nodeFlags: IMPORT_ARGS.filter((a) => a.startsWith('--')),
+    runs: [],
+    writePath: [],
+  };
   for (const name of DATABASES) {
     if (signal.aborted) break;
     const scratch =
@@ -174,7 +185,7 @@ export async function runCsvTarget({
 export function formatCsvSection(r: CsvResult): string {
   const mb = (r.fileBytes / 2 ** 20).toFixed(1);
   const lines = [
-    `CSV import: ${r.rows.toLocaleString('en-US')} rows (${mb} MB, quoted multi-line bodies), \`npm run import\` as its own process`,
+    `CSV import: ${r.rows.toLocaleString('en-US')} rows (${mb} MB, quoted multi-line bodies), \`npm run import\` as its own process (node ${r.nodeFlags.join(' ')})`,
     `  database  run     rows/s   seconds  peak RSS (aim <= ${MEMORY_AIMS_MB.import} MB)`,
     ...r.runs.map((x) =>
       x.failed

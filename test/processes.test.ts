@@ -272,8 +272,10 @@ describe('memory: the young generation is capped however the service is launched
     const shebang = read('bin/suggested-sync.js').split('\n')[0];
     expect(shebang).toBe(`#!/usr/bin/env -S node ${CAP}`);
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    for (const name of ['start', 'api', 'worker', 'migrate', 'doctor', 'import', 'emulators'])
+    for (const name of ['start', 'api', 'worker', 'migrate', 'doctor', 'emulators'])
       expect(scripts[name]).toBe(`node ${CAP} src/main.ts ${name}`);
+    // The import also keeps PGlite's WASM off V8's optimizing compiler (test/import-launch.test.ts).
+    expect(scripts['import']).toBe(`node ${CAP} --liftoff-only src/main.ts import`);
     const service = readStages(read('Dockerfile')).find((s) => s.name === 'service');
     const entrypoint = service?.instructions.find((i) => i.startsWith('ENTRYPOINT '));
     expect(JSON.parse(entrypoint?.slice('ENTRYPOINT '.length) ?? 'null')).toEqual([
