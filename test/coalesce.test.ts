@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { coalesce, type Settled } from '../src/application/coalesce.ts';
+import { indexRefresher } from '../src/application/triage.ts';
 
-/** The batching under triage (application/coalesce.ts): who waits, who goes together, who gets what. */
+/** The batching under triage (application/coalesce.ts): who waits, who goes together, who gets what; and when triage refreshes the index statistics. */
 
 describe('coalesce', () => {
   it('runs the first call alone and the calls that came meanwhile together, each answered on its own', async () => {
@@ -52,5 +53,24 @@ describe('coalesce', () => {
       'rejected',
       'rejected',
     ]);
+  });
+});
+
+describe('the index refresh after triage', () => {
+  it('refreshes once the index doubled and grew by a thousand since the last refresh or the first batch', async () => {
+    const at: number[] = [];
+    let documents = 0;
+    const refreshIfGrown = indexRefresher(async () => {
+      at.push(documents);
+    });
+    for (documents of [0, 400, 999, 1000, 1500, 1999, 2000, 3999, 4100]) await refreshIfGrown(documents);
+    expect(at).toEqual([1000, 2000, 4100]);
+    const later = indexRefresher(async () => {
+      at.push(documents);
+    });
+    at.length = 0;
+    // A process that starts on a grown index counts from what its first batch saw.
+    for (documents of [50_000, 60_000, 99_000, 100_000]) await later(documents);
+    expect(at).toEqual([100_000]);
   });
 });

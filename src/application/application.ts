@@ -2,6 +2,7 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
+import { vacuumDedupeIndex } from '../store/dedupe-index.repo.ts';
 import type { Store } from '../store/store.ts';
 import { createCompanyFolds } from './company-folds.ts';
 import { createDedupeLearning, forgetEverything, learningStats } from './dedupe-learning.ts';
@@ -54,7 +55,14 @@ export function createApplication({ store, queues, config, status, triage, metri
     merges,
     backlog: { importIssue: (...args: DropContext<typeof importIssue>) => importIssue(context, ...args) },
     trackerEvents: createTrackerEvents({ store, links, merges, metrics, log }),
-    triage: createTriage({ unitOfWork, folds: companyFolds, deps: triage, learning }),
+    triage: createTriage({
+      unitOfWork,
+      folds: companyFolds,
+      deps: triage,
+      learning,
+      // Postgres's autovacuum keeps the index's statistics; PGlite has none.
+      refreshIndex: store.kind === 'pglite' ? () => vacuumDedupeIndex(store.db) : undefined,
+    }),
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),
     /** A person's edits of one feature: its title, a push now, an export (each with its audit event). */

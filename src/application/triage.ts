@@ -229,10 +229,12 @@ async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Tri
   return { kind: 'triaged', featureId, action, requesterId, companyId, links: [] };
 }
 
-/** A batch's outcomes, by request id, and the companies whose name-only companies may fold now. */
+/** A batch's outcomes, by request id, the companies whose name-only companies may fold now, the index's size. */
 interface BatchDone {
   outcomes: Map<string, TriageOutcome>;
   foldInto: string[];
+  /** Documents in the index as the batch left it; undefined when it read none. */
+  documents: number | undefined;
 }
 
 async function triageBatch(
@@ -280,7 +282,11 @@ async function triageBatch(
     : new Map<string, DirtyLink[]>();
   for (const t of triaged) t.links = linksOf.get(t.featureId) ?? [];
   const companies = [...new Set(triaged.flatMap((t) => (t.companyId ? [t.companyId] : [])))];
-  return { outcomes, foldInto: await companiesWithNameCompany(tx, companies) };
+  return {
+    outcomes,
+    foldInto: await companiesWithNameCompany(tx, companies),
+    documents: batch ? (await batch.index.stats()).documents : undefined,
+  };
 }
 
 /** The fold's links added to the outcome's own (each once). */
@@ -288,6 +294,27 @@ function withFolded(outcome: Triaged, folded: readonly DirtyLink[]): Triaged {
   if (folded.length === 0) return outcome;
   const ids = new Set(outcome.links.map((l) => l.id));
   return { ...outcome, links: [...outcome.links, ...folded.filter((l) => !ids.has(l.id))] };
+}
+
+/** The index grows by at least this many documents, and doubles, before triage refreshes its statistics. */
+const REFRESH_GROWTH = 1_000;
+
+/**
+ * When the index outgrew the statistics the planner has of it: refreshed once it doubled (and grew by
+ * `REFRESH_GROWTH`) since this process last refreshed it, or since its first batch saw it. A planner that believes
+ * the postings are few reads them all for every request, so without this a burst into a young index slows triage
+ * down request by request until the next scheduled rescore refreshes them.
+ */
+export function indexRefresher(refresh: (() => Promise<void>) | undefined) {
+  let refreshedAt: number | undefined;
+  return async (documents: number | undefined) => {
+    if (!refresh || documents === undefined) return;
+    refreshedAt ??= documents;
+    if (documents < refreshedAt * 2 || documents - refreshedAt < REFRESH_GROWTH) return;
+    refreshedAt = documents;
+    // Best effort: the scheduled rescore refreshes them too.
+    await refresh().catch(() => {});
+  };
 }
 
 /**
@@ -300,13 +327,20 @@ export function createTriage({
   folds,
   deps,
   learning,
+  refreshIndex,
 }: {
   unitOfWork: UnitOfWork;
   folds: CompanyFolds;
   deps: TriageDeps;
   /** What the team's answers taught, shared with the review stats. */
   learning: DedupeLearning;
+  /**
+   * Refreshes the index's statistics and visibility map outside any transaction (vacuumDedupeIndex): given where
+   * nothing else does it as the index grows (PGlite has no autovacuum).
+   */
+  refreshIndex?: (() => Promise<void>) | undefined;
 }) {
+  const refreshIfGrown = indexRefresher(refreshIndex);
   async function runBatch(requestIds: readonly string[]): Promise<Map<string, Settled<TriageOutcome>>> {
     const done = await unitOfWork(async (work) => {
       const batch = await triageBatch(work.tx, deps, learning, requestIds);
@@ -314,6 +348,7 @@ export function createTriage({
         if (outcome.kind === 'triaged') work.after.push(outcome.links);
       return batch;
     });
+    await refreshIfGrown(done.documents);
     const results = new Map<string, Settled<TriageOutcome>>();
     for (const [id, outcome] of done.outcomes) results.set(id, { ok: true, value: outcome });
     for (const companyId of done.foldInto) {
