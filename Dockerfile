@@ -42,9 +42,13 @@ WORKDIR /app
 RUN mkdir -p /app/data && chown node:node /app/data
 # HOST: every interface, so the published port reaches the service; outside a container the development default
 # is loopback only (the dev outbox at /dev/mail has no login).
+# MALLOC_ARENA_MAX=2: glibc gives each thread that allocates its own malloc arena, and V8's compiler threads leave
+# tens of MB in theirs after compiling PGlite's WASM; two arenas keep that memory shared (docs/development.md,
+# "Memory"). The npm scripts and the installed command's first line set it too.
 ENV DATA_DIR=/app/data \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    MALLOC_ARENA_MAX=2
 
 EXPOSE 3000
 

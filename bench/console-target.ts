@@ -5,7 +5,7 @@ import { openStore, type Store } from '../src/store/store.ts';
 import { freePort } from '../support/private-redis.ts';
 import { type ConsoleSeeded, seedConsole } from './console-seed.ts';
 import { type LatencyFigures, latencyFigures } from './latency.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { startTarget } from './targets.ts';
 
@@ -167,7 +167,7 @@ export async function runConsoleTarget({
     progress('console: starting the service');
     const server = await startTarget({
       args: npmScriptArgs('api'),
-      env: { ...serviceEnv(port), DATABASE_URL: scratch.url },
+      env: { ...npmScriptEnv('api'), ...serviceEnv(port), DATABASE_URL: scratch.url },
       cwd,
       port,
     });

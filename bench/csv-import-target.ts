@@ -6,7 +6,7 @@ import { openDatabase } from '../src/store/db.ts';
 import { createRequestImportRepo } from '../src/store/request-import.repo.ts';
 import { createRequestsRepo, type NewRequest } from '../src/store/requests.repo.ts';
 import { MEMORY_AIMS_MB } from './memory-target.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { launchText, npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import { createScratchDatabase } from './scratch.ts';
 
 /**
@@ -39,6 +39,8 @@ export interface CsvResult {
   rows: number;
   /** The node flags of `npm run import`, which every run here uses. */
   nodeFlags: string[];
+  /** The variables `npm run import` sets before node, set here too. */
+  nodeEnv: Record<string, string>;
   runs: CsvRun[];
   writePath: CsvWritePath[];
 }
@@ -65,7 +67,7 @@ async function importOnce(
 ): Promise<Omit<CsvRun, 'database' | 'run'>> {
   const child = spawn(process.execPath, [...IMPORT_ARGS, file], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    env: { PATH: process.env['PATH'] ?? '', ...npmScriptEnv('import'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -141,6 +143,7 @@ export async function runCsvTarget({
     fileBytes: statSync(file).size,
     rows,
     nodeFlags: IMPORT_ARGS.filter((a) => a.startsWith('--')),
+    nodeEnv: npmScriptEnv('import'),
     runs: [],
     writePath: [],
   };
@@ -185,7 +188,7 @@ export async function runCsvTarget({
 export function formatCsvSection(r: CsvResult): string {
   const mb = (r.fileBytes / 2 ** 20).toFixed(1);
   const lines = [
-    `CSV import: ${r.rows.toLocaleString('en-US')} rows (${mb} MB, quoted multi-line bodies), \`npm run import\` as its own process (node ${r.nodeFlags.join(' ')})`,
+    `CSV import: ${r.rows.toLocaleString('en-US')} rows (${mb} MB, quoted multi-line bodies), \`npm run import\` as its own process (${launchText(r.nodeEnv, r.nodeFlags)})`,
     `  database  run     rows/s   seconds  peak RSS (aim <= ${MEMORY_AIMS_MB.import} MB)`,
     ...r.runs.map((x) =>
       x.failed

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../support/private-redis.ts';
 import { runLoad } from './load.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { launchText, npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import { formatColumns } from './report.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { startTarget } from './targets.ts';
@@ -52,6 +52,8 @@ export interface MemoryResult {
   aimsMb: typeof MEMORY_AIMS_MB;
   /** The node flags the npm scripts pass, used here too. */
   nodeFlags: string[];
+  /** The variables the npm scripts set before node (the malloc arenas), set here too. */
+  nodeEnv: Record<string, string>;
   roles: RoleMemory[];
 }
 
@@ -119,7 +121,7 @@ async function sampleWhile(servers: Running[], until: Promise<unknown>) {
 
 /** `npm run <role>`'s command line with `env`, ready on `port`. */
 function startRole(role: MemoryRole, env: Record<string, string>, cwd: string, port: number) {
-  return startTarget({ args: npmScriptArgs(role), env, cwd, port });
+  return startTarget({ args: npmScriptArgs(role), env: { ...npmScriptEnv(role), ...env }, cwd, port });
 }
 
 /** The load against `api`, with every server in `watched` sampled meanwhile. */
@@ -220,6 +222,7 @@ export async function runMemoryTarget(options: MemoryRunOptions): Promise<Memory
     settings: MEMORY_SETTINGS,
     aimsMb: MEMORY_AIMS_MB,
     nodeFlags: npmScriptArgs('start').slice(0, -2),
+    nodeEnv: npmScriptEnv('start'),
     roles,
   };
 }
@@ -252,7 +255,7 @@ function roleRow(r: RoleMemory): string[] {
 export function formatMemorySection(result: MemoryResult, imports: ImportPeak[] | undefined): string {
   const s = result.settings;
   const lines = [
-    `Memory: resident set size (RSS, MB) of each process role, started as its npm script starts it (node ${result.nodeFlags.join(' ')})`,
+    `Memory: resident set size (RSS, MB) of each process role, started as its npm script starts it (${launchText(result.nodeEnv, result.nodeFlags)})`,
     '',
     formatColumns(
       ['role', 'database', 'idle', 'aim idle', 'load peak', 'after load', 'load req/s'],

@@ -5,7 +5,7 @@ import { freePort } from '../support/private-redis.ts';
 import { type LinearAccess, linearMoveIssue, linearStartedStateId } from './emulator-api.ts';
 import { percentile } from './latency.ts';
 import { type SmtpSink, startSmtpSink } from './notify-smtp.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import { createScratchDatabase, type ScratchDatabase } from './scratch.ts';
 import { getFeature, inPool, type ServiceAccess, submitRequest, waitUntil } from './service-api.ts';
 import { startTarget } from './targets.ts';
@@ -211,6 +211,7 @@ export async function runNotifyTarget({
       const server = await startTarget({
         args: npmScriptArgs('start'),
         env: {
+          ...npmScriptEnv('start'),
           ...serviceEnv(port, `notify-${database}`),
           CONFIG_FILE: configFile,
           JIRA_EMULATOR_PORT: String(jiraPort),

@@ -13,7 +13,7 @@ import { runLoad } from './load.ts';
 import { formatMemorySection, type MemoryResult, runMemoryTarget } from './memory-target.ts';
 import { formatNotifySection } from './notify-report.ts';
 import { NOTIFY_SETTINGS, type NotifyResult, runNotifyTarget } from './notify-target.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import { formatNotes, formatTable, ratioToBare, type TargetResult } from './report.ts';
 import { createScratchDatabase, deleteRedisKeys, type ScratchDatabase } from './scratch.ts';
 import { startTarget } from './targets.ts';
@@ -169,15 +169,20 @@ async function runIntakeTarget(
     if (name === 'bare') {
       // The same node flags as the service's, so the ratio to bare is the service's own cost.
       args = [...npmScriptArgs('start').slice(0, -2), 'bench/bare-server.ts'];
-      env = { PATH: process.env['PATH'] ?? '', PORT: String(port) };
+      env = { ...npmScriptEnv('start'), PATH: process.env['PATH'] ?? '', PORT: String(port) };
     } else if (name === 'pglite') {
       args = npmScriptArgs('start');
       // The sandbox emulators `start` runs on free ports: a fixed one may be taken by another service here.
-      env = { ...run.serviceEnv(name, port), JIRA_EMULATOR_PORT: '0', LINEAR_EMULATOR_PORT: '0' };
+      env = {
+        ...npmScriptEnv('start'),
+        ...run.serviceEnv(name, port),
+        JIRA_EMULATOR_PORT: '0',
+        LINEAR_EMULATOR_PORT: '0',
+      };
     } else {
       run.database = await createScratchDatabase(run.postgresAdminUrl, `ss_bench_${run.runId}`);
       args = npmScriptArgs('api');
-      env = { ...run.serviceEnv(name, port), DATABASE_URL: run.database.url };
+      env = { ...npmScriptEnv('api'), ...run.serviceEnv(name, port), DATABASE_URL: run.database.url };
     }
 
     progress(`${name}: starting`);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/private-redis.ts';
 import { distinctNeeds, REWORDED_REQUESTS } from '../support/reworded-requests.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import { getFeature, type ServiceAccess, submitRequest, waitUntil } from './service-api.ts';
 import { startTarget } from './targets.ts';
 import type { TrackerKind } from './tracker-sync.ts';
@@ -136,6 +136,7 @@ export async function needsPhase({
   const server = await startTarget({
     args: npmScriptArgs('start'),
     env: {
+      ...npmScriptEnv('start'),
       ...base,
       DATA_DIR: dataDir,
       CONFIG_FILE: configFile,

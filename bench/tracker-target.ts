@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/private-redis.ts';
 import type { JiraAccess, LinearAccess } from './emulator-api.ts';
-import { npmScriptArgs } from './npm-script.ts';
+import { npmScriptArgs, npmScriptEnv } from './npm-script.ts';
 import type { FeatureView } from './service-api.ts';
 import { startTarget } from './targets.ts';
 import { type NeedFigures, needsPhase } from './tracker-needs.ts';
@@ -96,6 +96,7 @@ export async function runTrackerTarget({
     const server = await startTarget({
       args: npmScriptArgs('start'),
       env: {
+        ...npmScriptEnv('start'),
         ...serviceEnv(port),
         CONFIG_FILE: configFile,
         JIRA_EMULATOR_PORT: String(jiraPort),

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
 // The installed command: runs the compiled service when built (the container), else the TypeScript sources
 // directly (Node 24 strips types).
 // --max-semi-space-size=8 (MB) caps V8's young generation, which otherwise grows to 128 MB while the modules load

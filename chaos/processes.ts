@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { npmScriptArgs } from '../bench/npm-script.ts';
+import { npmScriptArgs, npmScriptEnv } from '../bench/npm-script.ts';
 import { pollUntil } from '../support/poll.ts';
 
 /**
@@ -35,7 +35,7 @@ export function spawnService(
 ): ServiceProcess {
   const child: ChildProcess = spawn(process.execPath, [...npmScriptArgs(role), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    env: { PATH: process.env['PATH'] ?? '', ...npmScriptEnv(role), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

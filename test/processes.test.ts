@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchText, npmScript, npmScriptArgs, npmScriptEnv } from '../bench/npm-script.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { readStages } from './helpers/compose.ts';
 import {
@@ -267,15 +268,21 @@ describe('memory: the young generation is capped however the service is launched
   const ROOT = path.resolve(import.meta.dirname, '..');
   const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
   const CAP = '--max-semi-space-size=8';
+  // Two malloc arenas: the native memory V8's compiler threads leave behind stays shared (Dockerfile).
+  const ARENAS = 'MALLOC_ARENA_MAX=2';
 
   it('the npm scripts and the container pass the flag the command carries', () => {
     const shebang = read('bin/suggested-sync.js').split('\n')[0];
-    expect(shebang).toBe(`#!/usr/bin/env -S node ${CAP}`);
+    expect(shebang).toBe(`#!/usr/bin/env -S ${ARENAS} node ${CAP}`);
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     for (const name of ['start', 'api', 'worker', 'migrate', 'doctor', 'emulators'])
-      expect(scripts[name]).toBe(`node ${CAP} src/main.ts ${name}`);
+      expect(scripts[name]).toBe(`${ARENAS} node ${CAP} src/main.ts ${name}`);
     // The import also keeps PGlite's WASM off V8's optimizing compiler (test/import-launch.test.ts).
-    expect(scripts['import']).toBe(`node ${CAP} --liftoff-only src/main.ts import`);
+    expect(scripts['import']).toBe(`${ARENAS} node ${CAP} --liftoff-only src/main.ts import`);
+    const env = readStages(read('Dockerfile'))
+      .find((s) => s.name === 'service')
+      ?.instructions.find((i) => i.startsWith('ENV ') && i.includes('DATA_DIR'));
+    expect(env?.split(/\s+/)).toContain(ARENAS);
     const service = readStages(read('Dockerfile')).find((s) => s.name === 'service');
     const entrypoint = service?.instructions.find((i) => i.startsWith('ENTRYPOINT '));
     expect(JSON.parse(entrypoint?.slice('ENTRYPOINT '.length) ?? 'null')).toEqual([
@@ -283,6 +290,16 @@ describe('memory: the young generation is capped however the service is launched
       CAP,
       'bin/suggested-sync.js',
     ]);
+  });
+
+  it('the bench and the chaos suite start each role with the variables and node flags of its script', () => {
+    expect(npmScript('start')).toEqual({
+      env: { MALLOC_ARENA_MAX: '2' },
+      args: [CAP, 'src/main.ts', 'start'],
+    });
+    expect(launchText(npmScriptEnv('import'), npmScriptArgs('import').slice(0, 2))).toBe(
+      `${ARENAS} node ${CAP} --liftoff-only`,
+    );
   });
 
   it('the installed command, run by its first line, holds a 16 MB young generation (128 MB without the flag)', async () => {
