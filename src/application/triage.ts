@@ -161,8 +161,11 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
 
 /** The requests a batch takes at most (the triage workers' concurrency bounds it too). */
 const BATCH_LIMIT = 32;
-/** A batch takes no further request once it has run this long; then it recounts and marks what it touched. */
-const BATCH_BUDGET_MS = 100;
+/**
+ * A batch takes no further request once it has run this long; then it recounts and marks what it touched. An accept
+ * on PGlite waits for the batch running, so this stays near what one request's triage took on its own.
+ */
+const BATCH_BUDGET_MS = 50;
 
 /** What the requests of one batch share: its transaction, the index as it sees it, what the answers taught. */
 interface Batch {

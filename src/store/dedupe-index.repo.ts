@@ -354,8 +354,9 @@ export function lockedDedupeIndex(tx: Tx): StoreDedupeIndex {
 
 /**
  * Refreshes the index tables' visibility map and statistics, so retrieval is an index-only scan and the planner
- * knows the vocabulary. After a rebuild, and on PGlite (no autovacuum) with every scheduled rescore; Postgres's
- * autovacuum does it otherwise. Never inside a transaction.
+ * knows the vocabulary. After a rebuild, and on PGlite (no autovacuum) with every scheduled rescore and whenever
+ * triage saw the index double (application/triage.ts); Postgres's autovacuum does it otherwise. Never inside a
+ * transaction.
  */
 export async function vacuumDedupeIndex(db: Db): Promise<void> {
   await db.execute(sql`vacuum (analyze) dedupe_postings, dedupe_terms, dedupe_documents`);
