@@ -231,6 +231,16 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: Error) => {
   // Found only on connecting (a REDIS_URL database the server does not have): the same exit as a bad setting.
   if (err instanceof ConfigError) exitForConfig(err);
-  process.stderr.write(`suggested-sync: ${err.message}\n`);
+  process.stderr.write(`suggested-sync: ${terminalMessage(err)}\n`);
   process.exit(1);
 });
+
+/**
+ * What a failure says on the terminal: the message without a failed query's parameters (an import's batch carries
+ * every title, body and address in it, and stderr ends up in container logs), and the first line of its cause.
+ */
+function terminalMessage(err: Error): string {
+  const head = err.message.split('\nparams:')[0] ?? '';
+  const cause = err.cause instanceof Error ? err.cause.message.split('\n')[0] : undefined;
+  return cause && !head.includes(cause) ? `${head}: ${cause}` : head;
+}

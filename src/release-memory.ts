@@ -5,20 +5,32 @@
  * a service with timers and Redis polls never has. One full, memory-reducing collection once the process is up
  * (V8's low-memory collection, which the inspector protocol's HeapProfiler.collectGarbage asks for, in-process and
  * without a debugger) returns them to the system: some 30-50 MB of every process' resident memory
- * (docs/development.md#memory). It pauses the process once, for tens of milliseconds, before it takes traffic.
+ * (docs/development.md#memory). It pauses the process once, for tens of milliseconds, before it reports ready
+ * (a worker's jobs may already be running; they wait out the pause).
  */
-export async function releaseStartupMemory(): Promise<{ rssBefore: number; rssAfter: number }> {
+export async function releaseStartupMemory(): Promise<{
+  rssBefore: number;
+  rssAfter: number;
+  released: boolean;
+}> {
   const rssBefore = process.memoryUsage.rss();
-  // A Node built without the inspector has no module to load: the memory then stays as V8 left it.
+  // A Node built without the inspector has no module to load, and a process run with --permission may not open a
+  // session: the memory then stays as V8 left it, and the service starts all the same.
   const inspector = await import('node:inspector/promises').catch(() => undefined);
+  let released = false;
   if (inspector) {
-    const session = new inspector.Session();
-    session.connect();
     try {
-      await session.post('HeapProfiler.collectGarbage');
-    } finally {
-      session.disconnect();
+      const session = new inspector.Session();
+      session.connect();
+      try {
+        await session.post('HeapProfiler.collectGarbage');
+        released = true;
+      } finally {
+        session.disconnect();
+      }
+    } catch {
+      released = false;
     }
   }
-  return { rssBefore, rssAfter: process.memoryUsage.rss() };
+  return { rssBefore, rssAfter: process.memoryUsage.rss(), released };
 }

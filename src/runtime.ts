@@ -328,8 +328,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (services.emulators)
     await registerSandboxWebhooks(services.trackers, services.emulators, url, options.log);
   if (options.releaseStartupMemory) {
-    const { rssBefore, rssAfter } = await releaseStartupMemory();
-    options.log.debug({ rssBefore, rssAfter }, 'start-up memory released');
+    const { rssBefore, rssAfter, released } = await releaseStartupMemory();
+    if (released) options.log.debug({ rssBefore, rssAfter }, 'start-up memory released');
+    else options.log.debug('start-up memory not released: no inspector session in this process');
   }
   started = true;
   const { store, application, queues, producer, emulators, sources, redrive } = services;

@@ -102,6 +102,42 @@ describe('CSV import', () => {
     );
   });
 
+  it('a database failure mid-import names its cause on the terminal, never the rows it was writing', async () => {
+    database = await createTestDatabase();
+    const db = openImported(database);
+    try {
+      await db.migrate();
+      await db.db.execute(
+        sql.raw(
+          `create function refuse_rows() returns trigger language plpgsql as $$ begin raise exception 'rows refused by the test'; end $$`,
+        ),
+      );
+      await db.db.execute(
+        sql.raw(
+          'create trigger refuse before insert on requests for each row execute function refuse_rows()',
+        ),
+      );
+    } finally {
+      await db.close();
+    }
+    const secrets = [
+      'Roadmap item nobody may read',
+      'A body kept private',
+      'private.person@corp.example.com',
+    ];
+    const csv = writeCsv(dir, 'refused.csv', `title,description,email\n${secrets.join(',')}\n`);
+    const cli = spawnCli(['import', csv], {
+      DATA_DIR: database.dataDir,
+      NODE_ENV: 'test',
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+    });
+    const { code } = await cli.exited;
+    const said = cli.stdout() + cli.stderr();
+    expect(code, said).toBe(1);
+    expect(cli.stderr()).toContain('rows refused by the test');
+    for (const text of secrets) expect(said).not.toContain(text);
+  });
+
   it('--dry-run validates and reports, and writes nothing', async () => {
     database = await createTestDatabase();
     const csv = writeCsv(dir, 'dry.csv', MESSY);

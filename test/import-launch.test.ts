@@ -70,4 +70,38 @@ describe('the import on PGlite runs on the baseline WASM compiler however it is 
     // With the optimizing tier the same import peaks at 700-800 MB; without it, at about 300 MB.
     expect(peakMb).toBeLessThan(MEMORY_AIMS_MB.import);
   }, 120_000);
+
+  it('the installed command ends as its import does: the exit code, or the signal that stopped it', async () => {
+    const missing = launch(['import', path.join(database.dataDir, 'no-such.csv')]);
+    expect((await missing.exited).code, missing.stderr()).toBe(EXIT.noInput);
+
+    const stopped = launch(['import', csv]);
+    // Stopped mid-import: the signal reaches the child that runs it, and the command dies of the same one.
+    await waitForOutput(stopped, /import: \d+% /);
+    stopped.child.kill('SIGTERM');
+    const end = await stopped.exited;
+    expect(end.signal ?? end.code, stopped.stderr()).toBeOneOf(['SIGTERM', 128 + 15]);
+  }, 120_000);
 });
+
+/** The installed command, executed as a shell would: the kernel reads its first line. */
+function launch(args: string[]) {
+  const child = spawn(path.join(ROOT, 'bin/suggested-sync.js'), args, {
+    cwd: ROOT,
+    env: {
+      PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`,
+      DATA_DIR: database.dataDir,
+      NODE_ENV: 'test',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return asServiceProcess(child);
+}
+
+async function waitForOutput(proc: ReturnType<typeof launch>, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!pattern.test(proc.stdout() + proc.stderr())) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${proc.stdout()}${proc.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
