@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/store/db.ts';
 import { PgliteClosedError } from '../src/store/pglite-turns.ts';
+import { runAs } from '../src/store/work-class.ts';
 
 /**
  * The turns on PGlite's one connection (store/pglite-turns.ts), through the handles the store uses: `db` for
- * background work, `intakeDb` for intake, `ping()` for the readiness probe. An in-memory PGlite of its own per test.
+ * background work, and for triage when run as triage work (store/work-class.ts), `intakeDb` for intake, `ping()` for
+ * the readiness probe. An in-memory PGlite of its own per test.
  * What the turns guarantee is checked by the order in which work finishes, never by how long it took.
  */
 
@@ -38,24 +40,40 @@ function holdConnection(): { started: Promise<void>; release: () => void; done: 
 /** A background statement long enough that the share after it is a pause many intake statements fit in. */
 const heavyBackground = () => database.db.execute(sql`select count(*) from generate_series(1, 200000)`);
 
+/** A background statement short enough that the triage its debt waits for is a few hundred statements. */
+const lightBackground = () => database.db.execute(sql`select count(*) from generate_series(1, 50000)`);
+
+/** A statement of triage work: what a triage job's handler runs through the store's `db`. */
+const triage = () => runAs('triage', async () => await database.db.execute(sql`select 1`));
+
+/** The most answers a stream gives before it stops, background work finished or not. */
+const STREAM_CAP = 20_000;
+
 /**
- * Three heavy background statements queued at once while `ask` is called again each time it answers (a steady
- * stream, as a busy client would send): the order in which they all finished, `B` for background and `R` for the
- * stream.
+ * Three `background` statements queued at once while each of `streams` callers calls `ask` again each time it
+ * answers (a steady stream, as a busy client or a triage backlog would send), until the three finished or the
+ * streams gave STREAM_CAP answers: the order in which they all finished, `B` for background and `R` for the stream.
  */
-async function finishOrder(ask: () => Promise<unknown>): Promise<string> {
+async function finishOrder(
+  ask: () => Promise<unknown>,
+  { background = heavyBackground, streams = 1 } = {},
+): Promise<string> {
   await ask();
   const order: string[] = [];
-  const background = Promise.all([1, 2, 3].map(() => heavyBackground().then(() => order.push('B'))));
+  const queued = Promise.all([1, 2, 3].map(() => background().then(() => order.push('B'))));
   let backgroundDone = false;
-  void background.then(() => {
+  void queued.then(() => {
     backgroundDone = true;
   });
-  for (let n = 0; !backgroundDone && n < 100_000; n++) {
-    await ask();
-    order.push('R');
-  }
-  await background;
+  let answers = 0;
+  const stream = async () => {
+    for (; !backgroundDone && answers < STREAM_CAP; answers++) {
+      await ask();
+      order.push('R');
+    }
+  };
+  await Promise.all(Array.from({ length: streams }, stream));
+  await queued;
   return order.join('');
 }
 
@@ -89,6 +107,38 @@ describe('PGlite turns', () => {
     // one-row statements fill.
     expect(order.match(/B/g)).toHaveLength(3);
     for (const between of streamBetweenBackground(order)) expect(between).toBeGreaterThanOrEqual(5);
+  });
+
+  it('triage work goes after a probe and intake but before background work queued ahead of it', async () => {
+    const holder = holdConnection();
+    await holder.started;
+    const order: string[] = [];
+    const background = [1, 2, 3].map((n) =>
+      database.db.execute(sql`select ${n}::int as n`).then(() => order.push(`background ${n}`)),
+    );
+    const triaged = triage().then(() => order.push('triage'));
+    const intake = database.intakeDb.execute(sql`select 0`).then(() => order.push('intake'));
+    const probe = database.ping().then(() => order.push('probe'));
+    holder.release();
+    await Promise.all([holder.done, triaged, intake, probe, ...background]);
+    expect(order).toEqual(['probe', 'intake', 'triage', 'background 1', 'background 2', 'background 3']);
+  });
+
+  it('while triage keeps coming, background work waits for it between its own turns', async () => {
+    const order = await finishOrder(triage, { background: lightBackground });
+    // A plain queue runs the three back to back, and triage first alone lets one triage statement in between
+    // (background work takes the gap before the stream's next). Kept to a quarter of the time, each background turn
+    // is followed by three times its length of triage, which many one-row statements fill.
+    expect(order.match(/B/g)).toHaveLength(3);
+    for (const between of streamBetweenBackground(order)) expect(between).toBeGreaterThanOrEqual(5);
+  });
+
+  it('background work is not starved by triage that always waits', async () => {
+    // Two streams: whenever a triage statement ends, the other's is waiting. Triage always first would leave the
+    // background statements waiting until the streams stop at their cap; its share lets them all in meanwhile.
+    const order = await finishOrder(triage, { background: lightBackground, streams: 2 });
+    expect(order.match(/B/g)).toHaveLength(3);
+    expect(order.match(/R/g)?.length ?? 0).toBeLessThan(STREAM_CAP);
   });
 
   it('readiness probes go first but leave background work its full speed', async () => {

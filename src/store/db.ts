@@ -21,11 +21,15 @@ export type DatabaseTarget =
 
 export interface Database {
   kind: DatabaseTarget['kind'];
+  /**
+   * The database for everything but intake: on PGlite its statements take background turns, or triage turns when
+   * they run as triage work (store/work-class.ts), which go first while triage keeps coming (pglite-turns.ts).
+   */
   db: Db;
   /**
    * The same database for intake's writes (accepted requests, source pages): on PGlite, whose one connection is
-   * shared by everything in the process, their statements go before any queued background work (pglite-turns.ts);
-   * on Postgres, the same pool as `db`.
+   * shared by everything in the process, their statements go before any queued triage or background work
+   * (pglite-turns.ts); on Postgres, the same pool as `db`.
    */
   intakeDb: Db;
   /** Applies pending migrations; safe when several processes call it at once. */

@@ -1,10 +1,12 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { currentWorkClass } from './work-class.ts';
 
 /**
  * Who is asking for the connection. A probe (readiness) goes first but says nothing about intake; intake goes
- * before any queued background work and keeps intake "active"; background work takes what is left.
+ * before any queued work of the others and keeps intake "active"; triage goes before background work while it keeps
+ * coming, background work keeping a share; background work takes what is left.
  */
-export type Turn = 'probe' | 'intake' | 'background';
+export type Turn = 'probe' | 'intake' | 'triage' | 'background';
 
 /** Why a turn that was still waiting when the database closed failed: nothing ran. */
 export class PgliteClosedError extends Error {
@@ -23,51 +25,77 @@ interface Waiter {
 export type PgliteClient = Pick<PGlite, 'query' | 'transaction'>;
 
 export interface TurnPolicy {
-  /** While intake is active, the most of the wall time background work may hold the connection (0..1]. */
+  /** While intake is active, the most of the wall time triage and background work may hold the connection (0..1]. */
   backgroundShare: number;
   /** Intake counts as active this long after its last turn, in ms. */
   intakeActiveMs: number;
-  /** The longest background work pauses after one long turn (a rescore), in ms. */
+  /** The longest triage and background work pause after one long turn (a rescore), in ms. */
   maxPauseMs: number;
+  /** While triage is active, the share of the connection's time (behind intake) background work keeps (0..1). */
+  triageBackgroundShare: number;
+  /** Triage counts as active this long after its last turn, in ms: longer than the gap between two batches. */
+  triageActiveMs: number;
 }
 
-const DEFAULT_POLICY: TurnPolicy = { backgroundShare: 0.25, intakeActiveMs: 250, maxPauseMs: 1_000 };
+const DEFAULT_POLICY: TurnPolicy = {
+  backgroundShare: 0.25,
+  intakeActiveMs: 250,
+  maxPauseMs: 1_000,
+  triageBackgroundShare: 0.25,
+  triageActiveMs: 100,
+};
 
 /**
  * PGlite runs one statement at a time, and a transaction holds it from BEGIN to COMMIT; its own queue is first come,
  * first served, so an accept arriving behind a run of triage transactions waited for all of them. Worse, PGlite
  * runs on this process's only thread: while it works, no HTTP request is even read. Every statement and
- * transaction here waits for its turn in one of three queues instead:
+ * transaction here waits for its turn in one of four queues instead:
  * - probes (readiness), then intake, are always served first, so an accept waits for at most the one piece of work
  *   running; only intake's turns make intake count as active, so a probe every second does not throttle triage;
- * - while intake is active, background work (triage, reconcile, redrive, pulled source pages) holds the connection
- *   for at most `backgroundShare` of the wall time: after a background turn of h ms the next one waits
+ * - while intake is active, triage and background work (reconcile, redrive, pushes, pulled source pages) hold the
+ *   connection for at most `backgroundShare` of the wall time: after such a turn of h ms the next one waits
  *   h × (1 − share) / share ms (at most `maxPauseMs`), which leaves the thread to the HTTP requests. Once intake
- *   is quiet, background work runs back to back.
+ *   is quiet, they run back to back;
+ * - while triage is active (waiting, or its last turn ended less than `triageActiveMs` ago: the gap between one
+ *   batch and the next), triage goes before background work, which keeps `triageBackgroundShare` of the time: each
+ *   triage turn it waited through earns it h × share / (1 − share) ms, each of its own turns spends its length, and
+ *   it goes first while it has some left. Having none, it waits for triage's next turn rather than take the gap
+ *   between two batches, for at most `triageActiveMs`. Its debt after one long turn is capped like a pause, so
+ *   neither class starves the other; once triage is quiet, background work runs back to back.
+ * A statement through the background client takes a triage turn when it runs as triage work (work-class.ts).
  */
 export class PgliteTurns {
   readonly #client: PGlite;
   readonly #policy: TurnPolicy;
   #busy = false;
   #closed = false;
-  readonly #waiting: Record<Turn, Waiter[]> = { probe: [], intake: [], background: [] };
+  readonly #waiting: Record<Turn, Waiter[]> = { probe: [], intake: [], triage: [], background: [] };
   #lastIntakeAt = Number.NEGATIVE_INFINITY;
-  #backgroundAllowedAt = 0;
+  #lastTriageAt = Number.NEGATIVE_INFINITY;
+  /** When triage and background work may next run while intake is active. */
+  #behindIntakeAllowedAt = 0;
+  /** The time background work is owed (above 0) or owes (below 0) triage while triage is active, in ms. */
+  #backgroundCredit = 0;
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = 0;
 
   constructor(client: PGlite, policy: Partial<TurnPolicy> = {}) {
     this.#client = client;
     this.#policy = { ...DEFAULT_POLICY, ...policy };
   }
 
-  /** A client for Drizzle whose statements and transactions each take a turn of the given kind. */
+  /**
+   * A client for Drizzle whose statements and transactions each take a turn of the given kind; a background
+   * client's take a triage turn instead when they are asked for as triage work (work-class.ts).
+   */
   clientFor(turn: Turn): PgliteClient {
     const client = this.#client;
+    const turnNow = turn === 'background' ? () => currentWorkClass() ?? turn : () => turn;
     return {
       query: ((...args: Parameters<PGlite['query']>) =>
-        this.#inTurn(turn, () => client.query(...args))) as PGlite['query'],
+        this.#inTurn(turnNow(), () => client.query(...args))) as PGlite['query'],
       transaction: <T>(run: (tx: Transaction) => Promise<T>) =>
-        this.#inTurn(turn, () => client.transaction(run)),
+        this.#inTurn(turnNow(), () => client.transaction(run)),
     };
   }
 
@@ -99,16 +127,32 @@ export class PgliteTurns {
 
   #done(turn: Turn, start: number): void {
     const now = performance.now();
+    const held = now - start;
+    const { backgroundShare, maxPauseMs, triageBackgroundShare: share } = this.#policy;
     if (turn === 'intake') this.#lastIntakeAt = now;
-    else if (turn === 'background') {
-      const { backgroundShare: share, maxPauseMs } = this.#policy;
-      this.#backgroundAllowedAt = now + Math.min(((now - start) * (1 - share)) / share, maxPauseMs);
+    else if (turn === 'triage' || turn === 'background') {
+      this.#behindIntakeAllowedAt =
+        now + Math.min((held * (1 - backgroundShare)) / backgroundShare, maxPauseMs);
+      if (turn === 'triage') {
+        if (this.#waiting.background.length > 0) this.#backgroundCredit += (held * share) / (1 - share);
+        this.#lastTriageAt = now;
+      } else if (this.#triageActive(now)) {
+        const maxDebt = (maxPauseMs * share) / (1 - share);
+        this.#backgroundCredit = Math.max(this.#backgroundCredit - held, -maxDebt);
+      }
     }
     this.#busy = false;
     this.#next();
   }
 
-  /** Gives the connection to the next waiting probe or intake, else to background work when its share allows. */
+  #triageActive(now: number): boolean {
+    return this.#waiting.triage.length > 0 || now - this.#lastTriageAt < this.#policy.triageActiveMs;
+  }
+
+  /**
+   * Gives the connection to the next waiting probe or intake, else, when intake's share allows, to triage or to
+   * background work by the background's credit.
+   */
   #next(): void {
     if (this.#busy || this.#closed) return;
     const first = this.#waiting.probe.shift() ?? this.#waiting.intake.shift();
@@ -116,15 +160,31 @@ export class PgliteTurns {
       this.#grant(first);
       return;
     }
-    if (this.#waiting.background.length === 0) return;
+    const { triage, background } = this.#waiting;
+    if (triage.length === 0 && background.length === 0) return;
     const now = performance.now();
     const intakeActive = now - this.#lastIntakeAt < this.#policy.intakeActiveMs;
-    const wait = intakeActive ? this.#backgroundAllowedAt - now : 0;
-    if (wait <= 0) {
-      this.#grant(this.#waiting.background.shift() as Waiter);
+    const behindIntake = intakeActive ? this.#behindIntakeAllowedAt - now : 0;
+    if (behindIntake > 0) {
+      this.#wakeIn(behindIntake);
       return;
     }
-    this.#timer ??= setTimeout(() => {
+    const triageActive = this.#triageActive(now);
+    if (!triageActive) this.#backgroundCredit = 0;
+    const backgroundNext = background.length > 0 && (!triageActive || this.#backgroundCredit > 0);
+    const next = backgroundNext ? background.shift() : triage.shift();
+    if (next) this.#grant(next);
+    // Background work owing triage waits for triage's next turn, until triage is no longer active.
+    else this.#wakeIn(this.#lastTriageAt + this.#policy.triageActiveMs - now);
+  }
+
+  /** Looks again in `wait` ms, unless a look is due sooner; one timer at a time. */
+  #wakeIn(wait: number): void {
+    const at = performance.now() + wait;
+    if (this.#timer && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#next();
     }, wait);

@@ -5,6 +5,7 @@ import { withDeadline } from '../deadline.ts';
 import { errorForLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { isJobName, type JobName, type JobPayload, jobCatalog } from '../queue/catalog.ts';
+import { runAs, type WorkClass } from '../store/work-class.ts';
 import { applyConnectorPolicy } from './connector-policy.ts';
 
 type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
@@ -94,10 +95,16 @@ function openLimiterQueue({ connection, prefix, log }: PoolDeps, queue: string):
 }
 
 /**
- * Checks the job against the catalog (a known name, a valid payload, the right queue) and runs its handler; a job
- * that fails a check fails without retries.
+ * Jobs whose work has a class of its own (store/work-class.ts): on PGlite, a backlog of triage goes before tracker
+ * pushes, reconciles, rescores and pulled pages on the one connection, which keep a share (store/pglite-turns.ts).
  */
-function runJob(
+const WORK_CLASSES: Partial<Record<JobName, WorkClass>> = { 'triage-request': 'triage' };
+
+/**
+ * Checks the job against the catalog (a known name, a valid payload, the right queue) and runs its handler, as
+ * work of its class if it has one; a job that fails a check fails without retries.
+ */
+export function runJob(
   handlers: JobHandlers,
   queue: string,
   job: { name: string; data: unknown },
@@ -109,7 +116,9 @@ function runJob(
   if (jobCatalog[name].queue(parsed.data as never) !== queue) {
     throw new UnrecoverableError(`job ${name} does not belong on queue ${queue}`);
   }
-  return (handlers[name] as (payload: unknown) => Promise<unknown>)(parsed.data);
+  const handle = () => (handlers[name] as (payload: unknown) => Promise<unknown>)(parsed.data);
+  const workClass = WORK_CLASSES[name];
+  return workClass ? runAs(workClass, handle) : handle();
 }
 
 /** Runs the job, under the connector policy on a tracker queue; an error leaves with no bound values in its message. */
