@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,11 +76,14 @@ describe('the import on PGlite runs on the baseline WASM compiler however it is 
     expect((await missing.exited).code, missing.stderr()).toBe(EXIT.noInput);
 
     const stopped = launch(['import', csv]);
-    // Stopped mid-import: the signal reaches the child that runs it, and the command dies of the same one.
-    await waitForOutput(stopped, /import: \d+% /);
+    // Stopped while its child runs the import: the signal reaches the child, which stops before the end (no
+    // summary), and the command dies of the same signal.
+    const importPid = await childRunning(stopped.child.pid ?? 0, '--liftoff-only');
     stopped.child.kill('SIGTERM');
     const end = await stopped.exited;
     expect(end.signal ?? end.code, stopped.stderr()).toBeOneOf(['SIGTERM', 128 + 15]);
+    await ended(importPid);
+    expect(stopped.stdout()).not.toContain('created:');
   }, 120_000);
 });
 
@@ -98,10 +101,36 @@ function launch(args: string[]) {
   return asServiceProcess(child);
 }
 
-async function waitForOutput(proc: ReturnType<typeof launch>, pattern: RegExp): Promise<void> {
+/** The pid of `parent`'s child whose command line has `flag`, once it runs. */
+async function childRunning(parent: number, flag: string): Promise<number> {
   const deadline = Date.now() + 60_000;
-  while (!pattern.test(proc.stdout() + proc.stderr())) {
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${proc.stdout()}${proc.stderr()}`);
+  while (Date.now() < deadline) {
+    for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+      const stat = readProc(entry, 'stat');
+      // The parent pid is the field after the state, past the command name's closing parenthesis.
+      const ppid = Number(stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readProc(entry, 'cmdline')?.split('\0').includes(flag)) return Number(entry);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no child of ${parent} running with ${flag}`);
+}
+
+/** Waits until `pid` has exited (gone, or a zombie nobody reaped yet). */
+async function ended(pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const stat = readProc(String(pid), 'stat');
+    if (stat === undefined || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`process ${pid} still running`);
+}
+
+function readProc(pid: string, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return undefined;
   }
 }
