@@ -7,7 +7,8 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
 /**
  * What a Jira webhook costs: its payload shows no entity property, so it cannot show the mark that says an issue is
  * still the one its link followed. A change (a new status, a duplicate mark) is checked with one read of the issue;
- * an event that says nothing new (our own push's update, say) is applied without one.
+ * an event that says nothing new (our own push's update, say) is applied without one. A new issue's created
+ * webhook costs no read either: the push records the issue with the state it read.
  */
 
 let svc: TestService;
@@ -83,5 +84,47 @@ describe('a Jira webhook about a marked issue', () => {
     );
     expect(moved).toBe(`issue ${link.issueKey}: In Progress`);
     expect(reads()).toBe(1);
+  });
+});
+
+async function setFaults(body: object | undefined): Promise<void> {
+  const res = await fetch(`${svc.emulators().jira.url}/_emulator/faults`, {
+    method: body ? 'POST' : 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  expect(res.ok).toBe(true);
+}
+
+describe("a new Jira issue's created webhook", () => {
+  it('arriving while the push reads the new issue costs no second read', async () => {
+    const calls = svc.emulators().jira.calls;
+    // Every answer held 1.5 s: the create and its remote link take 3 s, the push's read of the new issue 1.5 s more.
+    // The created webhook is delivered 3.75 s after the create, while that read is under way.
+    await setFaults({ responseDelayMs: 1_500, webhooks: { delayMs: 3_750 } });
+    try {
+      const res = await svc.post(
+        '/v1/requests',
+        validRequest({ title: 'Usage quota alerts', tags: ['jira'] }),
+      );
+      const featureId = await svc.featureOf(((await res.json()) as { id: string }).id);
+      const link = await waitFor('the issue pushed with its first state', async () => {
+        const [l] = await svc.runtime.store.links.forFeature(featureId);
+        return l?.state === 'linked' && l.statusName ? l : undefined;
+      });
+      await waitFor('its created webhook applied', async () => {
+        const deliveries = svc.logs.filter((l) => l.includes('webhook applied'));
+        return deliveries.some((l) => l.includes(`issue ${link.issueKey}`)) ? true : undefined;
+      });
+      const reads = calls
+        .list()
+        .filter((c) => c.operation === 'GET /rest/api/3/issue/{issueIdOrKey}')
+        .filter((c) => c.path.startsWith(`/rest/api/3/issue/${link.issueId}?`));
+      // The push's one read of the new issue's state; the webhook did not read it again to check its mark.
+      expect(reads, 'reads of the new issue').toHaveLength(1);
+      expect(link.statusName).toBe('To Do');
+    } finally {
+      await setFaults(undefined);
+    }
   });
 });

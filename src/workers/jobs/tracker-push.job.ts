@@ -173,10 +173,9 @@ async function applyPush(
 }
 
 /**
- * The issue's state where the link has none yet or the push's read showed another (the webhook of a new issue
- * usually arrives before we recorded it and finds no link). A Linear create's answer names the new issue's state; a
- * Jira create does not, so the new issue is read. An issue the push did not create whose state the push did not see
- * is read too, unless another push is due, whose read brings it.
+ * The issue's state where the link has none yet or the push's read showed another. A new issue's state was applied
+ * as it was recorded (ensureIssue). An issue the push did not create whose state the push did not see is read,
+ * unless another push is due, whose read brings it.
  */
 async function applyFirstState(
   deps: TrackerPushDeps,
@@ -185,13 +184,15 @@ async function applyFirstState(
   { ref, created, state }: { ref: TrackerIssueRef; created: boolean; state: TrackerIssueState | undefined },
   pushed: { dirtySince: Date | null } | undefined,
 ): Promise<void> {
+  if (created) return;
   if (state) {
     if (state.statusName === link.statusName && state.category === link.statusCategory) return;
     await applyIfMarked(deps, link, tracker, state);
     return;
   }
-  if (created || (link.statusName === null && !pushed?.dirtySince)) {
-    await readIssueState(deps, link, tracker, ref);
+  if (link.statusName === null && !pushed?.dirtySince) {
+    const read = await readIssueState(deps, link, tracker, ref);
+    if (read) await applyIfMarked(deps, link, tracker, read);
   }
 }
 
@@ -249,6 +250,11 @@ async function ensureIssue(
   const made = found ? undefined : await createIssue(deps, link, tracker, plan, pages);
   const ref = found ?? made?.issue.ref;
   if (!ref) throw new Error('unreachable: no issue found or created');
+  // A new issue's state: a Linear create answers it, a Jira create does not, so the issue is read, before it is
+  // recorded. Its created webhook then finds either no link (the state is this push's to apply) or a link holding
+  // the state, which says nothing new (application/tracker-events.ts): never a link without one, which would have
+  // it read the issue again to check its mark.
+  const state = made && (made.issue.state ?? (await readIssueState(deps, link, tracker, ref)));
   const stale = await store.links.recordIssue(link.id, ref);
   for (const other of stale) {
     log.warn(
@@ -257,9 +263,10 @@ async function ensureIssue(
     );
   }
   if (made) {
+    if (state) await applyIfMarked(deps, link, tracker, state);
     const carried = made.issue.carriedRequestIds;
     await store.links.recordRequestsPushed(link.id, carried);
-    return { ref, created: true, state: made.issue.state, requestsLeft: carried.length < made.requested };
+    return { ref, created: true, state, requestsLeft: carried.length < made.requested };
   }
   // Recovered after a crash between the create and its record: pushed as an issue we did not create.
   const recovered = { ...link, issueId: ref.issueId, issueKey: ref.issueKey };
@@ -347,15 +354,15 @@ async function updateIssue(
 }
 
 /**
- * The new issue's first state (Triage, To Do, …): its created webhook usually arrives before we recorded the issue
- * and finds no link. Best effort: a failure here is caught up by the next webhook or reconcile.
+ * The issue's state (a new issue's first: Triage, To Do, …), for the push to apply. Best effort: a failure here is
+ * caught up by the next webhook or reconcile.
  */
 async function readIssueState(
   deps: TrackerPushDeps,
   link: TrackerLink,
   tracker: Tracker,
   ref: TrackerIssueRef,
-): Promise<void> {
+): Promise<TrackerIssueState | undefined> {
   const state = await tracker.getIssue(ref.issueId).catch((err: unknown) => {
     deps.log.warn(
       { linkId: link.id, error: errorForLog(err) },
@@ -363,7 +370,7 @@ async function readIssueState(
     );
     return undefined;
   });
-  if (state) await applyIfMarked(deps, link, tracker, state);
+  return state ?? undefined;
 }
 
 /**
