@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BatchBudget } from '../src/application/triage.ts';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { queryRows } from '../src/store/db.ts';
 import { requests, triageDecisions } from '../src/store/schema.ts';
@@ -33,13 +34,16 @@ const REQUESTS = [
   ['Webhook retries with backoff', 'Our endpoint is down at times; retry the webhook later.', 'ned@eta.io'],
 ] as const;
 
+/** No budget cut: a batch takes every request waiting (up to its limit), however slow the machine. */
+const UNBOUNDED: BatchBudget = { ms: Number.POSITIVE_INFINITY, now: () => performance.now() };
+
 const opened: TriageStore[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((t) => t.close()));
 });
 
-async function withRequests(): Promise<{ t: TriageStore; ids: string[] }> {
-  const t = await openTriageStore();
+async function withRequests(budget: BatchBudget = UNBOUNDED): Promise<{ t: TriageStore; ids: string[] }> {
+  const t = await openTriageStore({}, undefined, budget);
   opened.push(t);
   const ids: string[] = [];
   for (const [title, body, email] of REQUESTS) {
@@ -101,7 +105,8 @@ describe('triage in batches', () => {
     const rest = [...batched.ids.slice(1)].reverse().map((id) => batched.t.triage(id));
     const outcomes = await Promise.all([first, ...rest]);
     expect(outcomes.map((o) => o.kind)).toEqual(outcomes.map(() => 'triaged'));
-    expect(batched.t.transactions.count).toBeLessThan(REQUESTS.length);
+    // The first alone, then all the others together.
+    expect(batched.t.transactions.count).toBe(2);
 
     const expected = await triaged(one.t, one.ids);
     // The case is worth its name: requests joined features, and some reached the tracker.
@@ -114,15 +119,19 @@ describe('triage in batches', () => {
 
   it('a request whose triage fails fails alone: the others of its batch are triaged', async () => {
     const engine = createDedupeEngine();
-    const exploding = await openTriageStore({
-      dedupe: {
-        ...engine,
-        analyse: (input) => {
-          if (input.title === 'Bulk edit of tags') throw new Error('analysis failed');
-          return engine.analyse(input);
+    const exploding = await openTriageStore(
+      {
+        dedupe: {
+          ...engine,
+          analyse: (input) => {
+            if (input.title === 'Bulk edit of tags') throw new Error('analysis failed');
+            return engine.analyse(input);
+          },
         },
       },
-    });
+      undefined,
+      UNBOUNDED,
+    );
     opened.push(exploding);
     const accepted: string[] = [];
     for (const [title, body, email] of REQUESTS.slice(0, 9)) {
@@ -137,8 +146,23 @@ describe('triage in batches', () => {
       .from(requests)
       .where(sql`${requests.triagedAt} is null`);
     expect(untriaged.map((r) => r.title)).toEqual(['Bulk edit of tags']);
-    // They went as a batch first, then each alone.
-    expect(exploding.transactions.count).toBeGreaterThan(accepted.length);
+    // The first alone, the other eight as a batch, then each of them alone.
+    expect(exploding.transactions.count).toBe(1 + 1 + 8);
+  });
+
+  it('a batch stops taking requests once its budget is spent; the rest go in the next, decided the same', async () => {
+    const one = await withRequests();
+    for (const id of one.ids) await one.t.triage(id);
+    // A clock that moves one millisecond each time it is read, and a budget of two: a batch reads it when it
+    // starts and before each request after its first, so it takes three requests.
+    let ms = 0;
+    const cut = await withRequests({ ms: 2, now: () => ms++ });
+    const first = cut.t.triage(cut.ids[0] as string);
+    const outcomes = await Promise.all([first, ...cut.ids.slice(1).map((id) => cut.t.triage(id))]);
+    expect(outcomes.map((o) => o.kind)).toEqual(outcomes.map(() => 'triaged'));
+    // The first alone, then the other 13 three at a time.
+    expect(cut.t.transactions.count).toBe(1 + Math.ceil((REQUESTS.length - 1) / 3));
+    expect(await triaged(cut.t, cut.ids)).toEqual(await triaged(one.t, one.ids));
   });
 
   it('is idempotent: a request asked for twice, or again later, is triaged once; an unknown one is missing', async () => {

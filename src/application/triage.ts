@@ -40,7 +40,7 @@ import type { UnitOfWork } from './unit-of-work.ts';
  * one index lock, one read of what the answers taught, the index's reads kept across the batch, and each feature
  * the batch touched recounted and marked for a push once, at its end. A batch takes its requests in the order
  * they arrived and decides each exactly as triaging them one by one in that order would; it stops taking more
- * once it has run `BATCH_BUDGET_MS` (it holds the index lock, and on PGlite the only connection), and the rest
+ * once it has run its budget (`BatchBudget`) (it holds the index lock, and on PGlite the only connection), and the rest
  * wait for the next one. If a batch fails, each of its requests is triaged again alone, so one request's failure
  * fails only its own triage.
  */
@@ -162,10 +162,17 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
 /** The requests a batch takes at most (the triage workers' concurrency bounds it too). */
 const BATCH_LIMIT = 32;
 /**
- * A batch takes no further request once it has run this long; then it recounts and marks what it touched. An accept
- * on PGlite waits for the batch running, so this stays near what one request's triage took on its own.
+ * A batch takes no further request once it has run `ms` (by `now`); then it recounts and marks what it touched.
+ * An accept on PGlite waits for the batch running, so the default (50 ms) stays near what one request's triage
+ * took on its own.
  */
-const BATCH_BUDGET_MS = 50;
+export interface BatchBudget {
+  ms: number;
+  /** Milliseconds on a monotonic clock. */
+  now: () => number;
+}
+
+const DEFAULT_BATCH_BUDGET: BatchBudget = { ms: 50, now: () => performance.now() };
 
 /** What the requests of one batch share: its transaction, the index as it sees it, what the answers taught. */
 interface Batch {
@@ -245,20 +252,21 @@ async function triageBatch(
   deps: TriageDeps,
   learning: DedupeLearning,
   requestIds: readonly string[],
+  budget: BatchBudget,
 ): Promise<BatchDone> {
   // First: every triage decision and index change is serialised (see lockDedupeIndex), and taking it before
   // any row lock keeps one lock order with merges.
   await lockDedupeIndex(tx);
   const requests = await lockRequests(tx, requestIds);
   // From here: the wait for the locks (another process's batch) is not this batch's time.
-  const started = performance.now();
+  const started = budget.now();
   const outcomes = new Map<string, TriageOutcome>();
   const found = new Set(requests.map((r) => r.id));
   for (const id of requestIds) if (!found.has(id)) outcomes.set(id, { kind: 'missing' });
   let batch: Batch | undefined;
   const triaged: Triaged[] = [];
   for (const request of requests) {
-    if (triaged.length > 0 && performance.now() - started > BATCH_BUDGET_MS) break;
+    if (triaged.length > 0 && budget.now() - started > budget.ms) break;
     if (request.triagedAt) {
       outcomes.set(request.id, { kind: 'already-triaged', featureId: request.featureId });
       continue;
@@ -331,6 +339,7 @@ export function createTriage({
   deps,
   learning,
   refreshIndex,
+  budget = DEFAULT_BATCH_BUDGET,
 }: {
   unitOfWork: UnitOfWork;
   folds: CompanyFolds;
@@ -342,11 +351,13 @@ export function createTriage({
    * nothing else does it as the index grows (PGlite has no autovacuum).
    */
   refreshIndex?: (() => Promise<void>) | undefined;
+  /** When a batch stops taking requests; default 50 ms of the process's monotonic clock. */
+  budget?: BatchBudget | undefined;
 }) {
   const refreshIfGrown = indexRefresher(refreshIndex);
   async function runBatch(requestIds: readonly string[]): Promise<Map<string, Settled<TriageOutcome>>> {
     const done = await unitOfWork(async (work) => {
-      const batch = await triageBatch(work.tx, deps, learning, requestIds);
+      const batch = await triageBatch(work.tx, deps, learning, requestIds, budget);
       for (const outcome of batch.outcomes.values())
         if (outcome.kind === 'triaged') work.after.push(outcome.links);
       return batch;

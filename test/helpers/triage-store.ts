@@ -4,7 +4,7 @@ import { createCompanyFolds } from '../../src/application/company-folds.ts';
 import { createDedupeLearning } from '../../src/application/dedupe-learning.ts';
 import { prepareDatabase } from '../../src/application/prepare-database.ts';
 import type { PushPolicy } from '../../src/application/push-bar.ts';
-import { createTriage, type TriageDeps } from '../../src/application/triage.ts';
+import { type BatchBudget, createTriage, type TriageDeps } from '../../src/application/triage.ts';
 import type { UnitOfWork } from '../../src/application/unit-of-work.ts';
 import { createDedupeEngine } from '../../src/rules/dedupe/engine.ts';
 import { analysisFingerprint } from '../../src/rules/dedupe/fingerprint.ts';
@@ -44,6 +44,7 @@ export interface TriageStore {
 export async function openTriageStore(
   deps: Partial<TriageDeps> = {},
   database?: TestDatabase,
+  budget?: BatchBudget,
 ): Promise<TriageStore> {
   const db = database ?? (await createTestDatabase());
   const store = openStore(
@@ -80,6 +81,7 @@ export async function openTriageStore(
       ...deps,
     },
     learning: createDedupeLearning(engine),
+    budget,
   });
   let n = 0;
   return {
