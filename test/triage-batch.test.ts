@@ -5,7 +5,7 @@ import type { BatchBudget } from '../src/application/triage.ts';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { queryRows } from '../src/store/db.ts';
 import { requests, triageDecisions } from '../src/store/schema.ts';
-import { openTriageStore, type TriageStore } from './helpers/triage-store.ts';
+import { openTriageStore, PUSH, type TriageStore } from './helpers/triage-store.ts';
 
 /**
  * Triage asked for faster than it runs goes in batches (application/triage.ts): one unit of work for the requests
@@ -196,5 +196,51 @@ describe('triage in batches', () => {
         .where(eq(triageDecisions.requestId, id));
       expect(decisions).toHaveLength(1);
     }
+  });
+
+  it('routes a feature that passes the bar inside a batch on its requests up to then, as one by one', async () => {
+    // Mobile requests go to their own team: the route depends on the tags of the feature's requests.
+    const routed = {
+      ...PUSH,
+      route: ({ tags }: { tags: readonly string[] }) => ({
+        kind: 'linear' as const,
+        workspace: 'acme',
+        team: tags.includes('mobile') ? 'MOBILE' : 'ENG',
+      }),
+    };
+    const offline = (email: string, tags: string[] = []) => ({
+      title: 'Offline mode',
+      body: 'Let us keep working without a connection.',
+      requester: { email },
+      tags,
+    });
+    const teams = async (budget: BatchBudget, oneByOne: boolean) => {
+      const t = await openTriageStore({ push: routed }, undefined, budget);
+      opened.push(t);
+      const ids = [
+        await t.accept({
+          title: 'Bulk edit of tags',
+          body: 'Many at once.',
+          requester: { email: 'zed@eta.io' },
+        }),
+        // The second request passes the bar (two requests); the third, tagged, comes after.
+        await t.accept(offline('ada@acme.io')),
+        await t.accept(offline('bob@beta.io')),
+        await t.accept(offline('carol@gamma.io', ['mobile'])),
+      ];
+      if (oneByOne) for (const id of ids) await t.triage(id);
+      else await Promise.all(ids.map((id) => t.triage(id)));
+      const rows = await queryRows<{ team: string }>(
+        t.store.db,
+        sql`select target->>'team' as team from tracker_links`,
+      );
+      return { teams: rows.map((r) => r.team), transactions: t.transactions.count };
+    };
+    const one = await teams(UNBOUNDED, true);
+    expect(one.teams).toEqual(['ENG']);
+    const batched = await teams(UNBOUNDED, false);
+    // The first alone, the three requests of the feature in one batch.
+    expect(batched.transactions).toBe(2);
+    expect(batched.teams).toEqual(one.teams);
   });
 });

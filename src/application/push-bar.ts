@@ -41,15 +41,15 @@ export async function markForPush(tx: Tx, featureId: string, policy: PushPolicy)
 }
 
 /**
- * markForPush for several features (the ones a triage batch touched): the same decisions and writes, with the
- * reads and the marking done once for all of them. Returns each feature's links marked dirty.
+ * The push bar's link step for several features: each that passes the bar, has no link and is not held gets its
+ * first link, routed on the requests it has now. Returns the features that pass and are not held (those whose links
+ * a push marks dirty).
  */
-export async function markFeaturesForPush(
+export async function linkFeaturesPassing(
   tx: Tx,
   featureIds: readonly string[],
   policy: PushPolicy,
-): Promise<Map<string, DirtyLink[]>> {
-  const links = new Map<string, DirtyLink[]>(featureIds.map((id) => [id, []]));
+): Promise<string[]> {
   const passing = (await featureDemandsOf(tx, featureIds)).filter(
     (f) => f.requestCount >= policy.minRequests && f.score >= policy.minScore,
   );
@@ -59,7 +59,20 @@ export async function markFeaturesForPush(
     if (!unlinked.includes(featureId) || held.has(featureId)) continue;
     await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
   }
-  const marked = passing.filter((f) => !held.has(f.id)).map((f) => f.id);
+  return passing.filter((f) => !held.has(f.id)).map((f) => f.id);
+}
+
+/**
+ * markForPush for several features (the ones a triage batch touched): the same decisions and writes, with the
+ * reads and the marking done once for all of them. Returns each feature's links marked dirty.
+ */
+export async function markFeaturesForPush(
+  tx: Tx,
+  featureIds: readonly string[],
+  policy: PushPolicy,
+): Promise<Map<string, DirtyLink[]>> {
+  const links = new Map<string, DirtyLink[]>(featureIds.map((id) => [id, []]));
+  const marked = await linkFeaturesPassing(tx, featureIds, policy);
   for (const { featureId, link } of await markLinksDirtyOf(tx, marked)) links.get(featureId)?.push(link);
   return links;
 }

@@ -1,7 +1,6 @@
 import type { CalibrationOptions } from '../rules/dedupe/calibrate.ts';
 import { candidatesToWeigh, type DecideContext, type DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
-import type { Candidate } from '../rules/dedupe/rank.ts';
 import { titleKey } from '../rules/normalise.ts';
 import type { ScoringModel } from '../rules/score.ts';
 import {
@@ -13,6 +12,7 @@ import {
 import type { DirtyLink, Tx } from '../store/feature-writes.ts';
 import {
   companiesWithNameCompany,
+  featureDemandsOf,
   insertRequestFeature,
   liveFeaturesByTitleKeys,
   lockRequests,
@@ -26,7 +26,8 @@ import type { CompanyFolds } from './company-folds.ts';
 import type { DedupeLearning, Learning } from './dedupe-learning.ts';
 import { demandScorer } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
-import { markFeaturesForPush, type PushPolicy } from './push-bar.ts';
+import { linkFeaturesPassing, markFeaturesForPush, type PushPolicy } from './push-bar.ts';
+import { CANDIDATE_DOCUMENTS, candidateEvidence, featureCandidates } from './triage-candidates.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
@@ -67,44 +68,6 @@ type TriageOutcome =
       /** Links whose push the triage (and the company fold after it) queued: the feature's demand changed. */
       links: DirtyLink[];
     };
-
-/** Documents ranked per request: enough that the best few features are among them. */
-const CANDIDATE_DOCUMENTS = 30;
-
-/** A candidate feature: its best-matching document's scores (a feature is as close as its closest request). */
-interface FeatureCandidate extends Candidate {
-  documentId: string;
-}
-
-function featureCandidates(ranked: readonly Candidate[], index: StoreDedupeIndex): FeatureCandidate[] {
-  const seen = new Set<string>();
-  const result: FeatureCandidate[] = [];
-  for (const c of ranked) {
-    const featureId = index.featureOf(c.id);
-    if (!featureId || seen.has(featureId)) continue;
-    seen.add(featureId);
-    result.push({ ...c, id: featureId, documentId: c.id });
-  }
-  return result;
-}
-
-const round = (x: number) => Math.round(x * 1000) / 1000;
-
-/** What a person reviewing the decision sees about one candidate. */
-function candidateEvidence(c: FeatureCandidate): Record<string, unknown> {
-  return {
-    featureId: c.id,
-    documentId: c.documentId,
-    confidence: round(c.confidence),
-    similarity: round(c.similarity),
-    matchedTerms: c.evidence.matchedTerms,
-    typos: c.evidence.typos,
-    opposites: c.evidence.opposites,
-    bm25: round(c.evidence.bm25Norm),
-    titleTerms: round(c.evidence.titleTerms),
-    titleGrams: round(c.evidence.titleGrams),
-  };
-}
 
 /**
  * Ranks the request against the index and decides: the feature it joins, or the new one it makes. With what the
@@ -156,6 +119,7 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
       : {}),
   });
   if (key) batch.titles.set(key, [...(batch.titles.get(key) ?? []), { id: created, requestCount: 0 }]);
+  batch.bar.set(created, { requestCount: 0, hasLink: false });
   return { text, featureId: created, action: 'created' as const, ...evidence };
 }
 
@@ -187,8 +151,13 @@ interface Batch {
    * feature only gets or loses a title key so), with the features it creates added.
    */
   titles: Map<string, Array<{ id: string; requestCount: number }>>;
-  /** The decisions made, recorded together at the batch's end (nothing in the batch reads them before). */
+  /**
+   * The decisions made and not yet recorded: together at the batch's end, or earlier when a feature may cross the
+   * push bar (`routeAtCrossing`).
+   */
   records: TriageRecord[];
+  /** Of each feature the batch attached to: its stored request count at the batch's start, whether it has a link. */
+  bar: Map<string, { requestCount: number; hasLink: boolean }>;
 }
 
 type Triaged = Extract<TriageOutcome, { kind: 'triaged' }>;
@@ -236,7 +205,30 @@ async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Tri
     decision: { action, method: 'dedupe', score: chosen.score, evidence: chosen.evidence },
   });
   gained.set(featureId, (gained.get(featureId) ?? 0) + 1);
+  await routeAtCrossing(batch, featureId);
   return { kind: 'triaged', featureId, action, requesterId, companyId, links: [] };
+}
+
+/**
+ * One-by-one triage routes a feature's first link when it passes the push bar, on the requests it has then; a
+ * later request (another tag, source, tier) could route it elsewhere. So when a request brings an unlinked feature
+ * to the bar's request count, the batch records its decisions so far, recounts the feature and links it if it
+ * passes, as one-by-one triage would after this request; until then (a score below the bar, a review hold) it does
+ * so after each request the feature gets. Features far from the bar, or linked, cost nothing more.
+ */
+async function routeAtCrossing(batch: Batch, featureId: string): Promise<void> {
+  const { tx, deps, bar, gained } = batch;
+  if (!deps.push) return;
+  let known = bar.get(featureId);
+  if (!known) {
+    const [read] = await featureDemandsOf(tx, [featureId]);
+    known = { requestCount: read?.requestCount ?? 0, hasLink: read?.hasLink ?? false };
+    bar.set(featureId, known);
+  }
+  if (known.hasLink || known.requestCount + (gained.get(featureId) ?? 0) < deps.push.minRequests) return;
+  await recordTriages(tx, batch.records.splice(0));
+  await recountFeatures(tx, [featureId], demandScorer(deps.scoring));
+  if ((await linkFeaturesPassing(tx, [featureId], deps.push)).includes(featureId)) known.hasLink = true;
 }
 
 /** A batch's outcomes, by request id, the companies whose name-only companies may fold now, the index's size. */
@@ -279,6 +271,7 @@ async function triageBatch(
       gained: new Map(),
       titles: await titlesOf(tx, requests),
       records: [],
+      bar: new Map(),
     };
     const done = await triageRequest(batch, request);
     outcomes.set(request.id, done);

@@ -147,7 +147,9 @@ export async function featureDemandsOf(tx: Tx, featureIds: readonly string[]) {
       id: features.id,
       requestCount: features.requestCount,
       score: features.score,
-      hasLink: sql<boolean>`exists (select 1 from ${trackerLinks} where ${trackerLinks.featureId} = ${features.id})`,
+      // Qualified by hand: drizzle writes a select's columns unqualified, and an unqualified "id" in the subquery
+      // is the link's own id.
+      hasLink: sql<boolean>`exists (select 1 from tracker_links l where l.feature_id = "features"."id")`,
     })
     .from(features)
     .where(inArray(features.id, [...featureIds]));

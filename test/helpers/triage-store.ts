@@ -37,7 +37,7 @@ export interface TriageStore {
   transactions: { count: number };
   /** Links queued for a push after each commit. */
   pushed: DirtyLink[];
-  accept(r: { title: string; body: string; requester: SubmittedRequester }): Promise<string>;
+  accept(r: { title: string; body: string; requester: SubmittedRequester; tags?: string[] }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -99,7 +99,7 @@ export async function openTriageStore(
         title: r.title,
         body: r.body,
         url: undefined,
-        tags: [],
+        tags: r.tags ?? [],
         submittedRequester: r.requester,
         receivedAt: new Date(),
       });
