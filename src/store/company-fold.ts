@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import { type Db, queryRows } from './db.ts';
+import { lockDedupeIndex } from './dedupe-index.repo.ts';
 import type { DemandScorer } from './feature-score.ts';
 import { type DirtyLink, markLinksDirty, recountFeature, type Tx } from './feature-writes.ts';
 import { domainCompanyNamed, lockCompanyName } from './identity.ts';
@@ -13,7 +14,9 @@ import { companies, features, requesters, requests } from './schema.ts';
  * features its requests are on are recounted and their links marked dirty, and the name-only row is deleted.
  *
  * Its own unit of work, after the triage that made the domain company committed (never inside triage, which
- * already holds a feature lock), taking locks in the order triage does: the company-name advisory lock, the
+ * already holds a feature lock), taking locks in the order triage does: the dedupe index lock first (as triage,
+ * merges and erasure do: a triage batch takes identity locks and feature locks interleaved, request by request,
+ * so without it a batch and a fold could each wait for the other), then the company-name advisory lock, the
  * company row, requester rows, then the features in id order (as merges do).
  */
 
@@ -66,6 +69,7 @@ export async function foldNameCompany(
   nameCompanyId: string,
   scoreDemand: DemandScorer,
 ): Promise<FoldResult | undefined> {
+  await lockDedupeIndex(tx);
   const [source] = await tx.select().from(companies).where(eq(companies.id, nameCompanyId));
   if (!source || source.domain || !source.name || !source.key.startsWith('name:')) return undefined;
   await lockCompanyName(tx, source.key);

@@ -9,8 +9,10 @@ import { companies, requesters } from './schema.ts';
  * several have it); name-only companies made before the domain company got the name are folded into it
  * (company-fold.ts).
  *
- * Lock order, shared with the fold: the company-name advisory lock, then the company row, then the requester row;
- * features only after all of them.
+ * Lock order, shared with the fold: the dedupe index lock (lockDedupeIndex: triage, folds, merges and erasure take
+ * it first), then the company-name advisory lock, then the company row, then the requester row. Within that, a
+ * triage batch resolves its requests one after another, each's identity rows then its feature's, so a fold or
+ * anything else that locks identity rows and features in another order holds the index lock first.
  */
 
 /** Serialises everything that resolves a name-only company or folds it (the key is the company's `name:` key). */
