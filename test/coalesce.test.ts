@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coalesce, type Settled } from '../src/application/coalesce.ts';
-import { indexRefresher } from '../src/application/triage.ts';
+import { indexRefresher } from '../src/application/index-refresh.ts';
+import type { Logger } from '../src/log.ts';
 
 /** The batching under triage (application/coalesce.ts): who waits, who goes together, who gets what; and when triage refreshes the index statistics. */
 
@@ -54,6 +55,31 @@ describe('coalesce', () => {
       'rejected',
     ]);
   });
+
+  it('runs the work after a run once its callers have their results, before the next run', async () => {
+    const events: string[] = [];
+    let afterTwice = () => {};
+    const twice = new Promise<void>((resolve) => {
+      afterTwice = resolve;
+    });
+    const call = coalesce<string>(
+      async (keys) => {
+        events.push(`run ${keys.join(',')}`);
+        await new Promise((r) => setTimeout(r, 5));
+        return new Map<string, Settled<string>>(keys.map((k) => [k, { ok: true, value: k }]));
+      },
+      10,
+      async () => {
+        events.push('after');
+        if (events.filter((e) => e === 'after').length === 2) afterTwice();
+        throw new Error('its failure is its own');
+      },
+    );
+    const answered = (k: string) => call(k).then(() => events.push(`answered ${k}`));
+    await Promise.all([answered('a'), answered('b'), answered('c')]);
+    await twice;
+    expect(events).toEqual(['run a', 'answered a', 'after', 'run b,c', 'answered b', 'answered c', 'after']);
+  });
 });
 
 describe('the index refresh after triage', () => {
@@ -72,5 +98,19 @@ describe('the index refresh after triage', () => {
     // A process that starts on a grown index counts from what its first batch saw.
     for (documents of [50_000, 60_000, 99_000, 100_000]) await later(documents);
     expect(at).toEqual([100_000]);
+  });
+
+  it('logs a failed refresh without the statement parameters, and carries on', async () => {
+    const warned: unknown[] = [];
+    const log = { warn: (fields: unknown) => warned.push(fields) } as unknown as Logger;
+    const refreshIfGrown = indexRefresher(async () => {
+      throw new Error('analyze failed\nparams: Dark mode for the dashboard');
+    }, log);
+    await refreshIfGrown(0);
+    await refreshIfGrown(1_000);
+    expect(warned).toEqual([
+      { error: expect.objectContaining({ type: 'Error', message: 'analyze failed' }) },
+    ]);
+    expect(JSON.stringify(warned)).not.toContain('Dark mode');
   });
 });

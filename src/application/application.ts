@@ -2,7 +2,7 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
-import { vacuumDedupeIndex } from '../store/dedupe-index.repo.ts';
+import { analyzeDedupeIndex } from '../store/dedupe-index.repo.ts';
 import type { Store } from '../store/store.ts';
 import { createCompanyFolds } from './company-folds.ts';
 import { createDedupeLearning, forgetEverything, learningStats } from './dedupe-learning.ts';
@@ -61,7 +61,8 @@ export function createApplication({ store, queues, config, status, triage, metri
       deps: triage,
       learning,
       // Postgres's autovacuum keeps the index's statistics; PGlite has none.
-      refreshIndex: store.kind === 'pglite' ? () => vacuumDedupeIndex(store.db) : undefined,
+      refreshIndex: store.kind === 'pglite' ? () => analyzeDedupeIndex(store.db) : undefined,
+      log,
     }),
     companyFolds,
     requesterRights: createRequesterRights({ db: store.db, unitOfWork, dedupe: triage.dedupe }),

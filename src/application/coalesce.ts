@@ -3,7 +3,8 @@
  * result or its own error. A run may leave some of the keys it was given (it ran out of time): those go back to
  * the front of the queue, ahead of later calls, for the next run. The first call runs at once, alone; calls only
  * wait for one another when they come faster than runs end. A key called for twice goes into two runs, one after
- * the other, each answering its own call.
+ * the other, each answering its own call. Work that should not hold up a run's callers (`afterRun`) runs once they
+ * have their results, before the next run.
  */
 
 export type Settled<V> = { ok: true; value: V } | { ok: false; error: unknown };
@@ -17,7 +18,12 @@ interface Waiter<V> {
   reject: (error: unknown) => void;
 }
 
-export function coalesce<V>(run: Run<V>, maxKeys: number): (key: string) => Promise<V> {
+export function coalesce<V>(
+  run: Run<V>,
+  maxKeys: number,
+  /** After each run, once its callers are answered; its failure is ignored (it should handle its own). */
+  afterRun?: () => Promise<void>,
+): (key: string) => Promise<V> {
   let waiting: Waiter<V>[] = [];
   let running = false;
 
@@ -67,6 +73,11 @@ export function coalesce<V>(run: Run<V>, maxKeys: number): (key: string) => Prom
           undone.shift();
         }
         waiting = [...undone, ...waiting];
+        if (afterRun) {
+          // The callers' promises resolved above: their continuations go first.
+          await new Promise((resolve) => setImmediate(resolve));
+          await afterRun().catch(() => {});
+        }
       }
     } finally {
       running = false;

@@ -1,3 +1,4 @@
+import type { Logger } from '../log.ts';
 import type { CalibrationOptions } from '../rules/dedupe/calibrate.ts';
 import { candidatesToWeigh, type DecideContext, type DedupeEngine } from '../rules/dedupe/engine.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
@@ -26,6 +27,7 @@ import type { CompanyFolds } from './company-folds.ts';
 import type { DedupeLearning, Learning } from './dedupe-learning.ts';
 import { demandScorer } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
+import { indexRefresher } from './index-refresh.ts';
 import { linkFeaturesPassing, markFeaturesForPush, type PushPolicy } from './push-bar.ts';
 import { CANDIDATE_DOCUMENTS, candidateEvidence, featureCandidates } from './triage-candidates.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
@@ -278,7 +280,10 @@ async function triageBatch(
     triaged.push(done);
   }
   await recordTriages(tx, batch?.records ?? []);
-  // Each feature once, in the order the batch first touched it, under the row locks the batch's writes took.
+  // Each feature once, in the order the batch first touched it (not id order). Until here the batch holds the rows
+  // of the features it created and the key-share locks its requests' foreign keys took on the others; the recount
+  // takes their row locks now. Merges and folds, which lock several features, take the index lock first, and the
+  // rescore skips locked rows, so this order meets no other.
   const touched = [...(batch?.gained.keys() ?? [])];
   await recountFeatures(tx, touched, demandScorer(deps.scoring));
   const linksOf = deps.push
@@ -300,27 +305,6 @@ function withFolded(outcome: Triaged, folded: readonly DirtyLink[]): Triaged {
   return { ...outcome, links: [...outcome.links, ...folded.filter((l) => !ids.has(l.id))] };
 }
 
-/** The index grows by at least this many documents, and doubles, before triage refreshes its statistics. */
-const REFRESH_GROWTH = 1_000;
-
-/**
- * When the index outgrew the statistics the planner has of it: refreshed once it doubled (and grew by
- * `REFRESH_GROWTH`) since this process last refreshed it, or since its first batch saw it. A planner that believes
- * the postings are few reads them all for every request, so without this a burst into a young index slows triage
- * down request by request until the next scheduled rescore refreshes them.
- */
-export function indexRefresher(refresh: (() => Promise<void>) | undefined) {
-  let refreshedAt: number | undefined;
-  return async (documents: number | undefined) => {
-    if (!refresh || documents === undefined) return;
-    refreshedAt ??= documents;
-    if (documents < refreshedAt * 2 || documents - refreshedAt < REFRESH_GROWTH) return;
-    refreshedAt = documents;
-    // Best effort: the scheduled rescore refreshes them too.
-    await refresh().catch(() => {});
-  };
-}
-
 /**
  * Triage of batches of requests, then the folds their companies may have made due (company-folds.ts), each in its
  * unit of work. A fold that fails after triage committed fails the triage of the requests that asked for it (the
@@ -333,6 +317,7 @@ export function createTriage({
   learning,
   refreshIndex,
   budget = DEFAULT_BATCH_BUDGET,
+  log,
 }: {
   unitOfWork: UnitOfWork;
   folds: CompanyFolds;
@@ -340,14 +325,19 @@ export function createTriage({
   /** What the team's answers taught, shared with the review stats. */
   learning: DedupeLearning;
   /**
-   * Refreshes the index's statistics and visibility map outside any transaction (vacuumDedupeIndex): given where
-   * nothing else does it as the index grows (PGlite has no autovacuum).
+   * Refreshes the index's statistics outside any transaction (analyzeDedupeIndex): given where nothing else does
+   * it as the index grows (PGlite has no autovacuum). It runs after a batch's callers have their results, before
+   * the next batch.
    */
   refreshIndex?: (() => Promise<void>) | undefined;
   /** When a batch stops taking requests; default 50 ms of the process's monotonic clock. */
   budget?: BatchBudget | undefined;
+  /** Where a failed index refresh is logged. */
+  log?: Logger | undefined;
 }) {
-  const refreshIfGrown = indexRefresher(refreshIndex);
+  const refreshIfGrown = indexRefresher(refreshIndex, log);
+  /** The index's size as the last batch left it, for the refresh after its callers have their results. */
+  let lastDocuments: number | undefined;
   async function runBatch(requestIds: readonly string[]): Promise<Map<string, Settled<TriageOutcome>>> {
     const done = await unitOfWork(async (work) => {
       const batch = await triageBatch(work.tx, deps, learning, requestIds, budget);
@@ -355,7 +345,7 @@ export function createTriage({
         if (outcome.kind === 'triaged') work.after.push(outcome.links);
       return batch;
     });
-    await refreshIfGrown(done.documents);
+    lastDocuments = done.documents;
     const results = new Map<string, Settled<TriageOutcome>>();
     for (const [id, outcome] of done.outcomes) results.set(id, { ok: true, value: outcome });
     for (const companyId of done.foldInto) {
@@ -373,21 +363,30 @@ export function createTriage({
     return results;
   }
 
-  return coalesce<TriageOutcome>(async (requestIds) => {
-    if (requestIds.length === 1) return runBatch(requestIds);
-    try {
-      return await runBatch(requestIds);
-    } catch {
-      // Which request failed is not known: each is triaged again alone, and only its own failure fails it.
-      const alone = new Map<string, Settled<TriageOutcome>>();
-      for (const id of requestIds) {
-        try {
-          for (const [key, result] of await runBatch([id])) alone.set(key, result);
-        } catch (error) {
-          alone.set(id, { ok: false, error });
+  const afterRun = () => {
+    const documents = lastDocuments;
+    lastDocuments = undefined;
+    return refreshIfGrown(documents);
+  };
+  return coalesce<TriageOutcome>(
+    async (requestIds) => {
+      if (requestIds.length === 1) return runBatch(requestIds);
+      try {
+        return await runBatch(requestIds);
+      } catch {
+        // Which request failed is not known: each is triaged again alone, and only its own failure fails it.
+        const alone = new Map<string, Settled<TriageOutcome>>();
+        for (const id of requestIds) {
+          try {
+            for (const [key, result] of await runBatch([id])) alone.set(key, result);
+          } catch (error) {
+            alone.set(id, { ok: false, error });
+          }
         }
+        return alone;
       }
-      return alone;
-    }
-  }, BATCH_LIMIT);
+    },
+    BATCH_LIMIT,
+    afterRun,
+  );
 }

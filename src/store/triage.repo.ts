@@ -6,20 +6,30 @@ import { linkIdempotencyKey } from './links.repo.ts';
 import { companies, features, requests, trackerLinks, type triageDecisions } from './schema.ts';
 
 /**
- * The rows triage reads and writes in its transaction (application/triage.ts decides): the request locked, the
- * live feature of the same title, a new feature, the request attached and its decision recorded, and the link a
- * feature that passed the push bar gets.
+ * The rows triage reads and writes in its transaction for a batch of requests (application/triage.ts decides): the
+ * requests locked, the live features of their titles, new features, the requests attached and their decisions
+ * recorded, the features recounted, and the links the features that passed the push bar get.
  */
 
-/** The requests, locked for their triage, in the order they arrived (ids with no request are left out). */
+/**
+ * The requests not triaged yet, locked for their triage, in the order they arrived; then those already triaged,
+ * read as they are (a triage is final) and not locked. Ids with no request are left out.
+ */
 export async function lockRequests(tx: Tx, requestIds: readonly string[]) {
   if (requestIds.length === 0) return [];
-  return tx
+  const ids = [...requestIds];
+  // Locked first: a row triaged meanwhile is left out here (the lock re-checks the condition) and read below.
+  const locked = await tx
     .select()
     .from(requests)
-    .where(inArray(requests.id, [...requestIds]))
+    .where(and(inArray(requests.id, ids), isNull(requests.triagedAt)))
     .orderBy(requests.createdAt, requests.id)
     .for('update');
+  const lockedIds = new Set(locked.map((r) => r.id));
+  const rest = ids.filter((id) => !lockedIds.has(id));
+  if (rest.length === 0) return locked;
+  const triaged = await tx.select().from(requests).where(inArray(requests.id, rest));
+  return [...locked, ...triaged];
 }
 
 export type TriagedRequest = Awaited<ReturnType<typeof lockRequests>>[number];
@@ -78,7 +88,8 @@ export async function recordTriages(tx: Tx, records: readonly TriageRecord[]): P
 
 /**
  * Recomputes the features' counts and scores from their requests, as recountFeature (feature-writes.ts) does for
- * one: the counts of all of them in one statement, then their scores. The caller holds each feature's row lock.
+ * one: the counts of all of them in one statement, then their scores. The update takes each feature's row lock, in
+ * the order given; the caller holds the index lock, which whatever else locks several features takes first.
  */
 export async function recountFeatures(
   tx: Tx,
