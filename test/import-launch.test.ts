@@ -49,17 +49,7 @@ const MB = { MB: 1, GB: 1024, KB: 1 / 1024, B: 1 / 2 ** 20 } as const;
 
 describe('the import on PGlite runs on the baseline WASM compiler however it is launched', () => {
   it('the installed command imports every row with its peak RSS under the aim', async () => {
-    // Executed as a shell would: the kernel reads the first line; `node` is the pinned Node 24 npm puts first.
-    const child = spawn(path.join(ROOT, 'bin/suggested-sync.js'), ['import', csv], {
-      cwd: ROOT,
-      env: {
-        PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`,
-        DATA_DIR: database.dataDir,
-        NODE_ENV: 'test',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const proc = asServiceProcess(child);
+    const proc = launch(['import', csv]);
     const { code } = await proc.exited;
     const out = proc.stdout();
     expect(code, proc.stderr()).toBe(EXIT.ok);
@@ -87,7 +77,10 @@ describe('the import on PGlite runs on the baseline WASM compiler however it is 
   }, 120_000);
 });
 
-/** The installed command, executed as a shell would: the kernel reads its first line. */
+/**
+ * The installed command, executed as a shell would: the kernel reads its first line; `node` is the pinned Node 24
+ * npm puts first.
+ */
 function launch(args: string[]) {
   const child = spawn(path.join(ROOT, 'bin/suggested-sync.js'), args, {
     cwd: ROOT,
