@@ -1,14 +1,8 @@
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
-import { type DirtyLink, markLinksDirty, routeInputOf, type Tx } from '../store/feature-writes.ts';
-import { heldForReview, heldForReviewAmong } from '../store/review.repo.ts';
-import {
-  featureDemandOf,
-  featureDemandsOf,
-  hasLink,
-  insertPrimaryLink,
-  markLinksDirtyOf,
-} from '../store/triage.repo.ts';
+import { type DirtyLink, routeInputOf, type Tx } from '../store/feature-writes.ts';
+import { heldForReviewAmong } from '../store/review.repo.ts';
+import { featureDemandsOf, insertPrimaryLink, markLinksDirtyOf } from '../store/triage.repo.ts';
 
 /**
  * The push bar, applied where a feature's demand or review changed (triage, "not a duplicate", an expired review
@@ -31,13 +25,7 @@ export interface PushPolicy {
  * then goes wherever the person decides: the feature it joins, or its own issue); one that has a link keeps it.
  */
 export async function markForPush(tx: Tx, featureId: string, policy: PushPolicy): Promise<DirtyLink[]> {
-  const feature = await featureDemandOf(tx, featureId);
-  if (!feature || feature.requestCount < policy.minRequests || feature.score < policy.minScore) return [];
-  if (!(await hasLink(tx, featureId))) {
-    if (await heldForReview(tx, featureId, policy.holdForReviewSeconds)) return [];
-    await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
-  }
-  return markLinksDirty(tx, featureId);
+  return (await markFeaturesForPush(tx, [featureId], policy)).get(featureId) ?? [];
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   requestDocumentId,
   type StoreDedupeIndex,
 } from '../store/dedupe-index.repo.ts';
-import type { DirtyLink, Tx } from '../store/feature-writes.ts';
+import { type DirtyLink, recountFeatures, type Tx } from '../store/feature-writes.ts';
 import {
   companiesWithNameCompany,
   featureDemandsOf,
@@ -18,7 +18,6 @@ import {
   liveFeaturesByTitleKeys,
   lockRequests,
   recordTriages,
-  recountFeatures,
   type TriagedRequest,
   type TriageRecord,
 } from '../store/triage.repo.ts';

@@ -32,6 +32,21 @@ export async function recountFeature(
   scoreDemand: DemandScorer,
   now = new Date(),
 ): Promise<void> {
+  await recountFeatures(tx, [featureId], scoreDemand, now);
+}
+
+/**
+ * recountFeature for several features (the ones a triage batch touched): the counts of all of them in one
+ * statement, then their scores. The update takes each feature's row lock, in the order given; the caller holds the
+ * index lock, which whatever else locks several features takes first.
+ */
+export async function recountFeatures(
+  tx: Tx,
+  featureIds: readonly string[],
+  scoreDemand: DemandScorer,
+  now = new Date(),
+): Promise<void> {
+  if (featureIds.length === 0) return;
   await tx.execute(sql`
     update features f set
       request_count = s.requests,
@@ -39,15 +54,16 @@ export async function recountFeature(
       company_count = s.companies,
       last_requested_at = coalesce(s.last_at, f.last_requested_at),
       updated_at = now()
-    from (
+    from unnest(${sql.param([...featureIds])}::uuid[]) as t(id)
+    cross join lateral (
       select count(*)::int as requests,
              count(distinct requester_id)::int as requesters,
              count(distinct company_id)::int as companies,
              max(received_at) as last_at
-      from requests where feature_id = ${featureId}
+      from requests where feature_id = t.id
     ) s
-    where f.id = ${featureId}`);
-  await writeScores(tx, [featureId], scoreDemand, now);
+    where f.id = t.id`);
+  await writeScores(tx, featureIds, scoreDemand, now);
 }
 
 /**

@@ -26,17 +26,7 @@ const holdEnds = (holdSeconds: number) =>
 /** Held from the tracker: waiting for review, no link yet, and the hold not over (never with a hold of 0). */
 const held = (holdSeconds: number) => sql`(${pending} and ${noLink} and ${holdEnds(holdSeconds)} > now())`;
 
-/** Whether the feature is held from the tracker for review now. */
-export async function heldForReview(tx: Tx, featureId: string, holdSeconds: number): Promise<boolean> {
-  if (holdSeconds <= 0) return false;
-  const [row] = await tx
-    .select({ id: features.id })
-    .from(features)
-    .where(and(eq(features.id, featureId), held(holdSeconds)));
-  return row !== undefined;
-}
-
-/** Which of the features are held from the tracker for review now (heldForReview for several). */
+/** Which of the features are held from the tracker for review now. */
 export async function heldForReviewAmong(
   tx: Tx,
   featureIds: readonly string[],

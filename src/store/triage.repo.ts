@@ -1,6 +1,5 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { type PushTarget, siteOf } from '../domain/tracker.ts';
-import { type DemandScorer, writeScores } from './feature-score.ts';
 import { DIRTY_LINK_COLUMNS, type DirtyLink, LIVE_LINK_STATES, type Tx } from './feature-writes.ts';
 import { linkIdempotencyKey } from './links.repo.ts';
 import { companies, features, requests, trackerLinks, type triageDecisions } from './schema.ts';
@@ -87,37 +86,6 @@ export async function recordTriages(tx: Tx, records: readonly TriageRecord[]): P
 }
 
 /**
- * Recomputes the features' counts and scores from their requests, as recountFeature (feature-writes.ts) does for
- * one: the counts of all of them in one statement, then their scores. The update takes each feature's row lock, in
- * the order given; the caller holds the index lock, which whatever else locks several features takes first.
- */
-export async function recountFeatures(
-  tx: Tx,
-  featureIds: readonly string[],
-  scoreDemand: DemandScorer,
-  now = new Date(),
-): Promise<void> {
-  if (featureIds.length === 0) return;
-  await tx.execute(sql`
-    update features f set
-      request_count = s.requests,
-      requester_count = s.requesters,
-      company_count = s.companies,
-      last_requested_at = coalesce(s.last_at, f.last_requested_at),
-      updated_at = now()
-    from unnest(${asParam([...featureIds])}::uuid[]) as t(id)
-    cross join lateral (
-      select count(*)::int as requests,
-             count(distinct requester_id)::int as requesters,
-             count(distinct company_id)::int as companies,
-             max(received_at) as last_at
-      from requests where feature_id = t.id
-    ) s
-    where f.id = t.id`);
-  await writeScores(tx, featureIds, scoreDemand, now);
-}
-
-/**
  * Of these companies, the ones a name-only company's fold may be due into (company-folds.ts): a domain company
  * with a name that a name-only company's key holds. The fold itself checks again, after the triage committed.
  */
@@ -139,15 +107,6 @@ export async function companiesWithNameCompany(tx: Tx, companyIds: readonly stri
     .from(companies)
     .where(inArray(companies.key, [...byKey.keys()]));
   return found.flatMap((f) => byKey.get(f.key) ?? []);
-}
-
-/** What the push bar looks at. */
-export async function featureDemandOf(tx: Tx, featureId: string) {
-  const [feature] = await tx
-    .select({ requestCount: features.requestCount, score: features.score })
-    .from(features)
-    .where(eq(features.id, featureId));
-  return feature;
 }
 
 /** What the push bar looks at, for several features at once, and whether each has any link (live or not). */
@@ -184,16 +143,6 @@ export async function markLinksDirtyOf(
     )
     .returning({ ...DIRTY_LINK_COLUMNS, featureId: trackerLinks.featureId });
   return rows.map(({ featureId, ...link }) => ({ featureId, link }));
-}
-
-/** Whether the feature has any link (live or not). */
-export async function hasLink(tx: Tx, featureId: string): Promise<boolean> {
-  const [existing] = await tx
-    .select({ id: trackerLinks.id })
-    .from(trackerLinks)
-    .where(eq(trackerLinks.featureId, featureId))
-    .limit(1);
-  return existing !== undefined;
 }
 
 /** The feature's first link, to the routed target: written before any tracker call, with its idempotency key. */
