@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPushAt } from './coalesce.ts';
+import { nextPushAt, triageWait } from './coalesce.ts';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + seconds * 1000).toISOString();
 
@@ -50,5 +50,41 @@ describe('nextPushAt', () => {
     ['lastPushedAt', { lastPushedAt: 'yesterday', hasIssue: true, firstDirtyAt: t(0), now: t(0) }],
   ])('an invalid %s is an error, not a silent "now"', (what, state) => {
     expect(() => nextPushAt(state, 30)).toThrow(new RegExp(what));
+  });
+});
+
+describe('triageWait', () => {
+  const wait = (from: number, to: number, until: number) => ({
+    from: new Date(t(from)),
+    to: new Date(t(to)),
+    until: new Date(t(until)),
+  });
+  it.each([
+    // [case, lastPushedAt, hasIssue, firstDirtyAt, now, window, expected]
+    [
+      'a create whose window closed waits for the requests of its last two windows',
+      null,
+      false,
+      t(0),
+      t(30),
+      30,
+      wait(-30, 30, 60),
+    ],
+    ['still within the one more window', null, false, t(0), t(59), 30, wait(-30, 30, 60)],
+    ['past it: the push goes ahead', null, false, t(0), t(60), 30, undefined],
+    ['"push now", before the window closed: no wait', null, false, t(0), t(10), 30, undefined],
+    [
+      'an update: its window closes one window after its first change (and after the previous push)',
+      t(20),
+      true,
+      t(25),
+      t(60),
+      30,
+      wait(-5, 55, 85),
+    ],
+    ['a linked issue never pushed to: at once, no wait', null, true, t(0), t(0), 30, undefined],
+    ['window 0: no wait', null, false, t(0), t(0), 0, undefined],
+  ] as const)('%s', (_name, lastPushedAt, hasIssue, firstDirtyAt, now, window, expected) => {
+    expect(triageWait({ lastPushedAt, hasIssue, firstDirtyAt, now }, window)).toEqual(expected);
   });
 });

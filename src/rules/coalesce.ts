@@ -15,6 +15,10 @@
  * - A linked existing issue the service never pushed to (`hasIssue`, `lastPushedAt` null) gets the demand at once:
  *   nothing is created, and the person who linked it is looking at it.
  * - Never earlier than `now`: a time in the past (a lost job found by the redrive) means "run now".
+ * - Requests that arrived within the window belong in its push, but triage may still be working through a burst
+ *   when the window closes: the push then waits for the requests accepted in the window's last two lengths to be
+ *   triaged, one more window at most (`triageWait`), so the issue is made once with its demand whole rather than
+ *   made and updated again a window later.
  */
 interface CoalesceState {
   /** When the tracker was last updated for this feature (ISO 8601), or null if it never was. */
@@ -33,6 +37,28 @@ export function nextPushAt(state: CoalesceState, windowSeconds: number): string 
   const windowMs = Math.max(0, Number.isFinite(windowSeconds) ? windowSeconds : 0) * 1000;
   const lastPushed = state.lastPushedAt === null ? -Infinity : parse(state.lastPushedAt, 'lastPushedAt');
   return new Date(Math.max(now, firstDirty + windowMs, lastPushed + windowMs)).toISOString();
+}
+
+/** What a push whose window closed waits for: untriaged requests accepted in [`from`, `to`], until `until` at most. */
+export interface TriageWait {
+  from: Date;
+  to: Date;
+  until: Date;
+}
+
+/**
+ * The triage a push due now waits for; undefined when it waits for none: no window, a linked issue pushed to at
+ * once, a push asked for before its window closed ("push now"), or one past the longest wait (the redrive).
+ */
+export function triageWait(state: CoalesceState, windowSeconds: number): TriageWait | undefined {
+  const windowMs = Math.max(0, Number.isFinite(windowSeconds) ? windowSeconds : 0) * 1000;
+  if (windowMs === 0 || (state.lastPushedAt === null && state.hasIssue)) return undefined;
+  const now = parse(state.now, 'now');
+  const firstDirty = parse(state.firstDirtyAt, 'firstDirtyAt');
+  const lastPushed = state.lastPushedAt === null ? -Infinity : parse(state.lastPushedAt, 'lastPushedAt');
+  const closed = Math.max(firstDirty + windowMs, lastPushed + windowMs);
+  if (now < closed || now >= closed + windowMs) return undefined;
+  return { from: new Date(closed - 2 * windowMs), to: new Date(closed), until: new Date(closed + windowMs) };
 }
 
 function parse(iso: string, what: string): number {

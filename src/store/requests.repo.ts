@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Logger } from '../log.ts';
 import type { Db } from './db.ts';
 import { acceptOne, createGroupedAccept, type NewRequest } from './request-accept.ts';
@@ -40,6 +40,16 @@ async function untriagedRequests(db: Db, before: Date, limit: number, afterId?: 
   return rows.map((r) => r.id);
 }
 
+/** Whether a request accepted in [`from`, `to`] is still untriaged. */
+async function anyUntriagedBetween(db: Db, from: Date, to: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(and(isNull(requests.triagedAt), gte(requests.createdAt, from), lte(requests.createdAt, to)))
+    .limit(1);
+  return row !== undefined;
+}
+
 async function countUntriaged(db: Db): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
@@ -69,5 +79,6 @@ export function createRequestsRepo(
     untriaged: (before: Date, limit: number, afterId?: string) =>
       untriagedRequests(db, before, limit, afterId),
     countUntriaged: () => countUntriaged(db),
+    anyUntriagedBetween: (from: Date, to: Date) => anyUntriagedBetween(db, from, to),
   };
 }

@@ -16,6 +16,7 @@ import type { Store } from '../../store/store.ts';
 import { issueRefOf, settleDuplicate } from './tracker-duplicate-push.ts';
 import { settlePushFailure } from './tracker-push-failure.ts';
 import { carryCustomerRequests, type PageWatch, unpushedPage } from './tracker-push-requests.ts';
+import { deferForTriage } from './tracker-push-wait.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search for it may not see it yet. A retry
@@ -80,6 +81,7 @@ export function createTrackerPushJob({
 async function pushLink(deps: TrackerPushDeps, payload: JobPayload<'tracker-push'>): Promise<PushResult> {
   const read = await deps.store.links.get(payload.linkId);
   if (!read || read.state === 'unlinked') return { skipped: 'no live link' };
+  if (await deferForTriage(deps, payload, read)) return { skipped: 'waiting for its requests to be triaged' };
   if (read.markLostAt) return markLost(deps.log, read);
   const tracker = deps.trackers.get(read.kind, read.site);
   if (!tracker) throw new UnrecoverableError(`no ${read.kind} tracker "${read.site}" is configured`);
