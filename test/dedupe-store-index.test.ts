@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { InMemoryDedupeIndex, indexedDocument } from '../src/rules/dedupe/memory-index.ts';
 import { openDatabase } from '../src/store/db.ts';
-import { lockDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
+import { createDocumentCache } from '../src/store/dedupe-document-cache.ts';
+import { lockDedupeIndex, lockedDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { features } from '../src/store/schema.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -125,5 +126,42 @@ describe('dedupe index in the database', () => {
     const reader = storeDedupeIndex(database.db);
     await reader.documents(['r:0', 'r:1']);
     expect([reader.featureOf('r:0'), reader.featureOf('r:1')]).toEqual([into, into]);
+  });
+
+  it('keeps documents read by earlier transactions while their rows are unchanged, and reads a changed one again', async () => {
+    const cache = createDocumentCache();
+    const read = (ids: string[]) =>
+      database.db.transaction(async (tx) => {
+        await lockDedupeIndex(tx);
+        const index = lockedDedupeIndex(tx, cache);
+        const docs = await index.documents(ids);
+        return { docs, featureOf: (id: string) => index.featureOf(id) };
+      });
+    const first = await read(['r:5', 'r:6']);
+    const again = await read(['r:5', 'r:6']);
+    // The very objects the first transaction parsed: nothing was read in full again.
+    expect(again.docs.get('r:5')).toBe(first.docs.get('r:5'));
+    expect(again.docs.get('r:6')).toBe(first.docs.get('r:6'));
+
+    // r:5 removed and added again with other text, r:6 moved to another feature: both read again.
+    const other = featureIds[7] ?? '';
+    const text = engine.analyse({
+      title: 'Slack alerts',
+      body: 'Alerts in a channel for every new ticket, please.',
+    });
+    await database.db.transaction(async (tx) => {
+      await lockDedupeIndex(tx);
+      const index = storeDedupeIndex(tx);
+      await index.remove('r:5');
+      await index.add('r:5', featureIds[5] ?? '', indexedDocument(text));
+      await index.moveDocuments(['r:6'], other);
+    });
+    const changed = await read(['r:5', 'r:6']);
+    const stored = await storeDedupeIndex(database.db).documents(['r:5', 'r:6']);
+    expect(changed.docs.get('r:5')).not.toBe(first.docs.get('r:5'));
+    expect(changed.docs.get('r:5')).toEqual(stored.get('r:5'));
+    expect(changed.docs.get('r:5')?.titleLength).toBe(text.title.length);
+    expect(changed.docs.get('r:6')).toEqual(stored.get('r:6'));
+    expect(changed.featureOf('r:6')).toBe(other);
   });
 });

@@ -1,7 +1,13 @@
 import type { Candidate } from '../rules/dedupe/rank.ts';
+import { titleKey } from '../rules/normalise.ts';
 import type { StoreDedupeIndex } from '../store/dedupe-index.repo.ts';
+import type { Tx } from '../store/feature-writes.ts';
+import { liveFeaturesByTitleKeys, type TriagedRequest } from '../store/triage.repo.ts';
 
-/** What triage makes of the documents the index ranks for a request: its candidate features, and their evidence. */
+/**
+ * What triage makes of the documents the index ranks for a request: its candidate features, and their evidence;
+ * and the live features that have its title.
+ */
 
 /** Documents ranked per request: enough that the best few features are among them. */
 export const CANDIDATE_DOCUMENTS = 30;
@@ -39,4 +45,35 @@ export function candidateEvidence(c: FeatureCandidate): Record<string, unknown> 
     titleTerms: round(c.evidence.titleTerms),
     titleGrams: round(c.evidence.titleGrams),
   };
+}
+
+/** The live features of each title key, with their stored request counts. */
+export type TitleFeatures = Map<string, Array<{ id: string; requestCount: number }>>;
+
+export async function titlesOf(tx: Tx, requests: readonly TriagedRequest[]): Promise<TitleFeatures> {
+  const keys = [...new Set(requests.map((r) => titleKey(r.title)).filter((k) => k))];
+  const titles: TitleFeatures = new Map();
+  for (const f of await liveFeaturesByTitleKeys(tx, keys)) {
+    titles.set(f.titleKey, [...(titles.get(f.titleKey) ?? []), { id: f.id, requestCount: f.requestCount }]);
+  }
+  return titles;
+}
+
+/**
+ * The live feature with this title key, the most requested first (then the lowest id, as the database orders
+ * uuids): counting the requests a batch attached (`gained`), as one-by-one triage, which recounts after each, would.
+ */
+export function sameTitleFeature(
+  titles: TitleFeatures,
+  gained: ReadonlyMap<string, number>,
+  key: string,
+): string | undefined {
+  let best: { id: string; requests: number } | undefined;
+  for (const f of titles.get(key) ?? []) {
+    const requests = f.requestCount + (gained.get(f.id) ?? 0);
+    if (!best || requests > best.requests || (requests === best.requests && f.id < best.id)) {
+      best = { id: f.id, requests };
+    }
+  }
+  return best?.id;
 }

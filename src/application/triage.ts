@@ -4,6 +4,7 @@ import { candidatesToWeigh, type DecideContext, type DedupeEngine } from '../rul
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import { titleKey } from '../rules/normalise.ts';
 import type { ScoringModel } from '../rules/score.ts';
+import { createDocumentCache, type DocumentCache } from '../store/dedupe-document-cache.ts';
 import {
   lockDedupeIndex,
   lockedDedupeIndex,
@@ -15,7 +16,6 @@ import {
   companiesWithNameCompany,
   featureDemandsOf,
   insertRequestFeature,
-  liveFeaturesByTitleKeys,
   lockRequests,
   recordTriages,
   type TriagedRequest,
@@ -28,7 +28,14 @@ import { demandScorer } from './feature-score.ts';
 import { type IdentityOptions, resolveIdentity } from './identity.ts';
 import { indexRefresher } from './index-refresh.ts';
 import { linkFeaturesPassing, markFeaturesForPush, type PushPolicy } from './push-bar.ts';
-import { CANDIDATE_DOCUMENTS, candidateEvidence, featureCandidates } from './triage-candidates.ts';
+import {
+  CANDIDATE_DOCUMENTS,
+  candidateEvidence,
+  featureCandidates,
+  sameTitleFeature,
+  type TitleFeatures,
+  titlesOf,
+} from './triage-candidates.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
@@ -88,7 +95,7 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
   // The same title, once normalised, as a live feature's: one need, however little the index knows yet
   // (with a handful of documents every word looks common and the engine alone may only ask for review).
   const key = titleKey(request.title);
-  const sameTitle = key ? sameTitleFeature(batch, key) : undefined;
+  const sameTitle = key ? sameTitleFeature(batch.titles, batch.gained, key) : undefined;
   const evidence = {
     // How sure the decision is that the request belongs to the best feature rather than to another or to none
     // (the engine's calibrated share); each candidate's own confidence is in the evidence.
@@ -151,7 +158,7 @@ interface Batch {
    * The live features of each title key the batch's requests have, read at its start (under the index lock: a
    * feature only gets or loses a title key so), with the features it creates added.
    */
-  titles: Map<string, Array<{ id: string; requestCount: number }>>;
+  titles: TitleFeatures;
   /**
    * The decisions made and not yet recorded: together at the batch's end, or earlier when a feature may cross the
    * push bar (`routeAtCrossing`).
@@ -159,33 +166,11 @@ interface Batch {
   records: TriageRecord[];
   /** Of each feature the batch attached to: its stored request count at the batch's start, whether it has a link. */
   bar: Map<string, { requestCount: number; hasLink: boolean }>;
+  /** Features recounted at their crossing, with the requests the batch had attached to each then. */
+  recounted: Map<string, number>;
 }
 
 type Triaged = Extract<TriageOutcome, { kind: 'triaged' }>;
-
-async function titlesOf(tx: Tx, requests: readonly TriagedRequest[]): Promise<Batch['titles']> {
-  const keys = [...new Set(requests.map((r) => titleKey(r.title)).filter((k) => k))];
-  const titles: Batch['titles'] = new Map();
-  for (const f of await liveFeaturesByTitleKeys(tx, keys)) {
-    titles.set(f.titleKey, [...(titles.get(f.titleKey) ?? []), { id: f.id, requestCount: f.requestCount }]);
-  }
-  return titles;
-}
-
-/**
- * The live feature with this title key, the most requested first (then the lowest id, as the database orders
- * uuids): counting the requests the batch attached, as one-by-one triage, which recounts after each, would.
- */
-function sameTitleFeature({ titles, gained }: Batch, key: string): string | undefined {
-  let best: { id: string; requests: number } | undefined;
-  for (const f of titles.get(key) ?? []) {
-    const requests = f.requestCount + (gained.get(f.id) ?? 0);
-    if (!best || requests > best.requests || (requests === best.requests && f.id < best.id)) {
-      best = { id: f.id, requests };
-    }
-  }
-  return best?.id;
-}
 
 async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Triaged> {
   const { tx, deps, index, gained } = batch;
@@ -229,7 +214,17 @@ async function routeAtCrossing(batch: Batch, featureId: string): Promise<void> {
   if (known.hasLink || known.requestCount + (gained.get(featureId) ?? 0) < deps.push.minRequests) return;
   await recordTriages(tx, batch.records.splice(0));
   await recountFeatures(tx, [featureId], demandScorer(deps.scoring));
+  batch.recounted.set(featureId, gained.get(featureId) ?? 0);
   if ((await linkFeaturesPassing(tx, [featureId], deps.push)).includes(featureId)) known.hasLink = true;
+}
+
+/** What every batch of one triage shares. */
+interface BatchSettings {
+  deps: TriageDeps;
+  learning: DedupeLearning;
+  budget: BatchBudget;
+  /** The index's documents as read by earlier batches. */
+  documents: DocumentCache;
 }
 
 /** A batch's outcomes, by request id, the companies whose name-only companies may fold now, the index's size. */
@@ -242,10 +237,8 @@ interface BatchDone {
 
 async function triageBatch(
   tx: Tx,
-  deps: TriageDeps,
-  learning: DedupeLearning,
+  { deps, learning, budget, documents }: BatchSettings,
   requestIds: readonly string[],
-  budget: BatchBudget,
 ): Promise<BatchDone> {
   // First: every triage decision and index change is serialised (see lockDedupeIndex), and taking it before
   // any row lock keeps one lock order with merges.
@@ -267,12 +260,13 @@ async function triageBatch(
     batch ??= {
       tx,
       deps,
-      index: lockedDedupeIndex(tx),
+      index: lockedDedupeIndex(tx, documents),
       learning: await learning.current(tx),
       gained: new Map(),
       titles: await titlesOf(tx, requests),
       records: [],
       bar: new Map(),
+      recounted: new Map(),
     };
     const done = await triageRequest(batch, request);
     outcomes.set(request.id, done);
@@ -283,8 +277,10 @@ async function triageBatch(
   // of the features it created and the key-share locks its requests' foreign keys took on the others; the recount
   // takes their row locks now. Merges and folds, which lock several features, take the index lock first, and the
   // rescore skips locked rows, so this order meets no other.
+  // A feature recounted at its crossing and given no request since is counted already.
   const touched = [...(batch?.gained.keys() ?? [])];
-  await recountFeatures(tx, touched, demandScorer(deps.scoring));
+  const stale = touched.filter((id) => batch?.recounted.get(id) !== batch?.gained.get(id));
+  await recountFeatures(tx, stale, demandScorer(deps.scoring));
   const linksOf = deps.push
     ? await markFeaturesForPush(tx, touched, deps.push)
     : new Map<string, DirtyLink[]>();
@@ -335,11 +331,12 @@ export function createTriage({
   log?: Logger | undefined;
 }) {
   const refreshIfGrown = indexRefresher(refreshIndex, log);
+  const settings: BatchSettings = { deps, learning, budget, documents: createDocumentCache() };
   /** The index's size as the last batch left it, for the refresh after its callers have their results. */
   let lastDocuments: number | undefined;
   async function runBatch(requestIds: readonly string[]): Promise<Map<string, Settled<TriageOutcome>>> {
     const done = await unitOfWork(async (work) => {
-      const batch = await triageBatch(work.tx, deps, learning, requestIds, budget);
+      const batch = await triageBatch(work.tx, settings, requestIds);
       for (const outcome of batch.outcomes.values())
         if (outcome.kind === 'triaged') work.after.push(outcome.links);
       return batch;

@@ -8,6 +8,7 @@ import type {
 } from '../rules/dedupe/dedupe-index.ts';
 import type { IndexedDocument } from '../rules/dedupe/memory-index.ts';
 import { type Db, queryRows } from './db.ts';
+import type { DocumentCache } from './dedupe-document-cache.ts';
 import type { Tx } from './feature-writes.ts';
 
 /**
@@ -141,37 +142,60 @@ async function retrieveDocuments(tx: Tx | Db, terms: readonly WeightedTerm[], p:
   return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
 }
 
-/** The documents' stored statistics; records each one's feature in `features`. */
+/**
+ * The documents' stored statistics; records each one's feature in `features`. With a cache, their row versions
+ * are read first, and only the documents the cache lacks at that version are read in full (and kept).
+ */
 async function readDocuments(
   tx: Tx | Db,
   ids: readonly string[],
   features: Map<string, string>,
+  cache?: DocumentCache,
 ): Promise<Map<string, DocumentStats>> {
-  if (ids.length === 0) return new Map();
+  const docs = new Map<string, DocumentStats>();
+  let wanted = ids;
+  if (cache && ids.length > 0) {
+    const versions = await queryRows<{ id: string; feature_id: string; version: string }>(
+      tx,
+      sql`select id, feature_id, xmin::text as version
+          from dedupe_documents where id = any(${asParam([...ids])}::text[])`,
+    );
+    const lacking: string[] = [];
+    for (const r of versions) {
+      features.set(r.id, r.feature_id);
+      const kept = cache.get(r.id, r.version);
+      if (kept) docs.set(r.id, kept);
+      else lacking.push(r.id);
+    }
+    wanted = lacking;
+  }
+  if (wanted.length === 0) return docs;
   const rows = await queryRows<{
     id: string;
     feature_id: string;
+    version: string;
     title_length: number;
     body_length: number;
     terms: Record<string, [number, number]>;
     title_grams: string[];
   }>(
     tx,
-    sql`select id, feature_id, title_length, body_length, terms, title_grams
-        from dedupe_documents where id = any(${asParam([...ids])}::text[])`,
+    sql`select id, feature_id, xmin::text as version, title_length, body_length, terms, title_grams
+        from dedupe_documents where id = any(${asParam([...wanted])}::text[])`,
   );
-  const docs = new Map<string, DocumentStats>();
   for (const r of rows) {
     features.set(r.id, r.feature_id);
     const terms = new Map(Object.entries(r.terms));
-    docs.set(r.id, {
+    const stats: DocumentStats = {
       id: r.id,
       titleLength: r.title_length,
       bodyLength: r.body_length,
       terms,
       titleTerms: [...terms].filter(([, [titleTf]]) => titleTf > 0).map(([t]) => t),
       titleGrams: r.title_grams,
-    });
+    };
+    docs.set(r.id, stats);
+    cache?.set(r.id, r.version, stats);
   }
   return docs;
 }
@@ -276,9 +300,10 @@ export function storeDedupeIndex(tx: Tx | Db): StoreDedupeIndex {
  * documents it has read are kept, and the totals and frequencies follow the documents it adds. No other
  * transaction changes the index while the lock is held, and a stored document's statistics never change, so each
  * read answers what the store would; only documents not read yet, and frequencies not known yet, are read.
- * Removing or moving documents through it forgets everything kept.
+ * Removing or moving documents through it forgets everything kept. With `cache` (one per process), documents
+ * read by earlier transactions are not parsed again while their rows are unchanged.
  */
-export function lockedDedupeIndex(tx: Tx): StoreDedupeIndex {
+export function lockedDedupeIndex(tx: Tx, cache?: DocumentCache): StoreDedupeIndex {
   const store = storeDedupeIndex(tx);
   let totals: CorpusTotals | undefined;
   /** Term → documents holding it; 0 for a term none holds. */
@@ -313,7 +338,9 @@ export function lockedDedupeIndex(tx: Tx): StoreDedupeIndex {
     async documents(ids) {
       const missing = ids.filter((id) => !documents.has(id));
       if (missing.length > 0) {
-        for (const [id, doc] of await readDocuments(tx, missing, featureOfDocument)) documents.set(id, doc);
+        for (const [id, doc] of await readDocuments(tx, missing, featureOfDocument, cache)) {
+          documents.set(id, doc);
+        }
       }
       const found = new Map<string, DocumentStats>();
       for (const id of ids) {
@@ -339,6 +366,7 @@ export function lockedDedupeIndex(tx: Tx): StoreDedupeIndex {
     },
     async remove(documentId) {
       forget();
+      cache?.delete(documentId);
       await store.remove(documentId);
     },
     async moveFeature(fromFeatureId, intoFeatureId) {
