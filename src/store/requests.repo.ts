@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from '../log.ts';
 import type { Db } from './db.ts';
 import { acceptOne, createGroupedAccept, type NewRequest } from './request-accept.ts';
@@ -40,14 +40,15 @@ async function untriagedRequests(db: Db, before: Date, limit: number, afterId?: 
   return rows.map((r) => r.id);
 }
 
-/** Whether a request accepted in [`from`, `to`] is still untriaged. */
-async function anyUntriagedBetween(db: Db, from: Date, to: Date): Promise<boolean> {
+/** When the oldest request accepted at or after `from` and still untriaged was accepted, if there is one. */
+async function oldestUntriagedSince(db: Db, from: Date): Promise<Date | undefined> {
   const [row] = await db
-    .select({ id: requests.id })
+    .select({ createdAt: requests.createdAt })
     .from(requests)
-    .where(and(isNull(requests.triagedAt), gte(requests.createdAt, from), lte(requests.createdAt, to)))
+    .where(and(isNull(requests.triagedAt), gte(requests.createdAt, from)))
+    .orderBy(asc(requests.createdAt))
     .limit(1);
-  return row !== undefined;
+  return row?.createdAt;
 }
 
 async function countUntriaged(db: Db): Promise<number> {
@@ -79,6 +80,6 @@ export function createRequestsRepo(
     untriaged: (before: Date, limit: number, afterId?: string) =>
       untriagedRequests(db, before, limit, afterId),
     countUntriaged: () => countUntriaged(db),
-    anyUntriagedBetween: (from: Date, to: Date) => anyUntriagedBetween(db, from, to),
+    oldestUntriagedSince: (from: Date) => oldestUntriagedSince(db, from),
   };
 }

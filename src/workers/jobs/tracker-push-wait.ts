@@ -1,44 +1,110 @@
+import { errorForLog, type Logger } from '../../log.ts';
 import type { JobPayload } from '../../queue/catalog.ts';
 import type { Queues } from '../../queue/queues.ts';
 import { triageWait } from '../../rules/coalesce.ts';
 import type { TrackerLink } from '../../store/links.repo.ts';
 
-/** How soon a push waiting for triage looks again. */
+/** How often the waiter looks at triage while pushes wait for it. */
 export const LOOK_AGAIN_MS = 500;
 
-export interface TriageWaitDeps {
-  store: { requests: { anyUntriagedBetween: (from: Date, to: Date) => Promise<boolean> } };
-  queues: Pick<Queues, 'enqueue' | 'releaseDeduplication'>;
+export interface TriageWaiterDeps {
+  store: {
+    /** The oldest untriaged request accepted at or after `from`, if any. */
+    requests: { oldestUntriagedSince: (from: Date) => Promise<Date | undefined> };
+  };
+  queues: Pick<Queues, 'enqueue' | 'enqueueNow' | 'releaseDeduplication'>;
+  /** The push coalescing window (`push.coalesceSeconds`). */
   config: { push: { coalesceSeconds: number } };
-  now: () => number;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Waiting {
+  payload: JobPayload<'tracker-push'>;
+  from: number;
+  to: number;
+  until: number;
 }
 
 /**
  * A push whose coalescing window has just closed while requests accepted in it are still being triaged (a burst,
  * a backfill) waits for them, so they go into this push instead of an update one window later; one more window at
- * most (rules/coalesce.ts `triageWait`). It waits without holding a worker, which would hold up a shutdown: the
- * push is queued again a moment later. Resolves true when it was.
+ * most (rules/coalesce.ts `triageWait`). It waits without holding a worker (which would hold up a shutdown) and
+ * without asking again itself: `defer` queues the push for the end of the longest wait and hands it to this
+ * process's waiter, which looks at triage for every waiting push at once and runs each as soon as its window's
+ * requests are triaged. A waiter lost with its process costs nothing: the queued push runs at the end of the wait.
  */
-export async function deferForTriage(
-  deps: TriageWaitDeps,
-  payload: JobPayload<'tracker-push'>,
-  link: Pick<TrackerLink, 'pushedAt' | 'issueId' | 'dirtySince'>,
-): Promise<boolean> {
-  if (!link.dirtySince) return false;
-  const wait = triageWait(
-    {
-      lastPushedAt: link.pushedAt?.toISOString() ?? null,
-      hasIssue: link.issueId !== null,
-      firstDirtyAt: link.dirtySince.toISOString(),
-      now: new Date(deps.now()).toISOString(),
+export function createTriageWaiter(deps: TriageWaiterDeps) {
+  const now = deps.now ?? Date.now;
+  const waiting = new Map<string, Waiting>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function look(): Promise<void> {
+    timer = undefined;
+    const at = now();
+    for (const [id, w] of waiting) if (w.until <= at) waiting.delete(id);
+    if (waiting.size === 0) return;
+    try {
+      const oldest = await deps.store.requests.oldestUntriagedSince(
+        new Date(Math.min(...[...waiting.values()].map((w) => w.from))),
+      );
+      for (const [id, w] of waiting) {
+        if (oldest !== undefined && oldest.getTime() <= w.to) continue;
+        waiting.delete(id);
+        await deps.queues.enqueueNow('tracker-push', w.payload);
+      }
+    } catch (error) {
+      // The queued push runs at the end of its wait all the same.
+      deps.log.warn({ error: errorForLog(error) }, 'push triage waiter: look failed');
+    }
+    schedule();
+  }
+
+  function schedule(): void {
+    if (timer || waiting.size === 0) return;
+    timer = setTimeout(() => void look(), LOOK_AGAIN_MS);
+    timer.unref();
+  }
+
+  return {
+    /** Pushes waiting for triage in this process. */
+    get waiting() {
+      return waiting.size;
     },
-    deps.config.push.coalesceSeconds,
-  );
-  if (!wait || !(await deps.store.requests.anyUntriagedBetween(wait.from, wait.to))) return false;
-  // This job holds the push's deduplication id until it ends: released, the next one can be queued.
-  await deps.queues.releaseDeduplication('tracker-push', payload);
-  await deps.queues.enqueue('tracker-push', payload, {
-    delayMs: Math.min(LOOK_AGAIN_MS, wait.until.getTime() - deps.now()),
-  });
-  return true;
+    /**
+     * Puts off this push if its window's requests are still being triaged; resolves true when it did (the caller
+     * ends the job: a push is queued already).
+     */
+    async defer(
+      payload: JobPayload<'tracker-push'>,
+      link: Pick<TrackerLink, 'pushedAt' | 'issueId' | 'dirtySince'>,
+    ): Promise<boolean> {
+      if (!link.dirtySince) return false;
+      const wait = triageWait(
+        {
+          lastPushedAt: link.pushedAt?.toISOString() ?? null,
+          hasIssue: link.issueId !== null,
+          firstDirtyAt: link.dirtySince.toISOString(),
+          now: new Date(now()).toISOString(),
+        },
+        deps.config.push.coalesceSeconds,
+      );
+      if (!wait) return false;
+      const oldest = await deps.store.requests.oldestUntriagedSince(wait.from);
+      if (oldest === undefined || oldest > wait.to) return false;
+      // This job holds the push's deduplication id until it ends: released, the next one can be queued.
+      await deps.queues.releaseDeduplication('tracker-push', payload);
+      await deps.queues.enqueue('tracker-push', payload, { delayMs: wait.until.getTime() - now() });
+      waiting.set(payload.linkId, {
+        payload,
+        from: wait.from.getTime(),
+        to: wait.to.getTime(),
+        until: wait.until.getTime(),
+      });
+      schedule();
+      return true;
+    },
+  };
 }
+
+export type TriageWaiter = ReturnType<typeof createTriageWaiter>;

@@ -16,7 +16,7 @@ import type { Store } from '../../store/store.ts';
 import { issueRefOf, settleDuplicate } from './tracker-duplicate-push.ts';
 import { settlePushFailure } from './tracker-push-failure.ts';
 import { carryCustomerRequests, type PageWatch, unpushedPage } from './tracker-push-requests.ts';
-import { deferForTriage } from './tracker-push-wait.ts';
+import { createTriageWaiter, type TriageWaiter } from './tracker-push-wait.ts';
 
 /**
  * Jira's search is eventually consistent: right after a create, a search for it may not see it yet. A retry
@@ -53,6 +53,8 @@ interface TrackerPushDeps {
   config: Pick<Config, 'push' | 'publicUrl' | 'trackers'>;
   log: Logger;
   now: () => number;
+  /** Holds back pushes whose window's requests are still being triaged (tracker-push-wait.ts). */
+  waiter: TriageWaiter;
 }
 
 /** What this push writes: the issue's content, its title, the feature it links back to, and the content's hash. */
@@ -74,14 +76,15 @@ type PushResult = { skipped: string } | { unlinked: string | null } | { issueKey
 export function createTrackerPushJob({
   now = () => Date.now(),
   ...deps
-}: Omit<TrackerPushDeps, 'now'> & { now?: () => number }) {
-  return (payload: JobPayload<'tracker-push'>) => pushLink({ ...deps, now }, payload);
+}: Omit<TrackerPushDeps, 'now' | 'waiter'> & { now?: () => number }) {
+  const waiter = createTriageWaiter({ ...deps, now });
+  return (payload: JobPayload<'tracker-push'>) => pushLink({ ...deps, now, waiter }, payload);
 }
 
 async function pushLink(deps: TrackerPushDeps, payload: JobPayload<'tracker-push'>): Promise<PushResult> {
   const read = await deps.store.links.get(payload.linkId);
   if (!read || read.state === 'unlinked') return { skipped: 'no live link' };
-  if (await deferForTriage(deps, payload, read)) return { skipped: 'waiting for its requests to be triaged' };
+  if (await deps.waiter.defer(payload, read)) return { skipped: 'waiting for its requests to be triaged' };
   if (read.markLostAt) return markLost(deps.log, read);
   const tracker = deps.trackers.get(read.kind, read.site);
   if (!tracker) throw new UnrecoverableError(`no ${read.kind} tracker "${read.site}" is configured`);
