@@ -22,8 +22,9 @@ describe('document cache', () => {
     expect(cache.get('a', '100')).toBeUndefined();
   });
 
-  it('drops the least recently used past its limit', () => {
-    const cache = createDocumentCache(2);
+  it('drops the least recently used past its limit, counted in terms', () => {
+    // Each document here weighs 2: one term, no trigram, and itself.
+    const cache = createDocumentCache(4);
     cache.set('a', '1', stats('a'));
     cache.set('b', '1', stats('b'));
     expect(cache.get('a', '1')).toBeDefined();
@@ -32,5 +33,11 @@ describe('document cache', () => {
     expect(cache.get('b', '1')).toBeUndefined();
     expect(cache.get('a', '1')).toBeDefined();
     expect(cache.get('c', '1')).toBeDefined();
+  });
+
+  it('keeps no document larger than the whole limit', () => {
+    const cache = createDocumentCache(1);
+    cache.set('a', '1', stats('a'));
+    expect(cache.size).toBe(0);
   });
 });

@@ -209,8 +209,10 @@ function pushesByHand(db: Db) {
         const links = await tx.select().from(trackerLinks).where(eq(trackerLinks.featureId, featureId));
         const live = links.filter((l) => l.state !== 'unlinked');
         const same = live.find((l) => sameTarget(l.target as PushTarget, target));
+        // Dirty from now: a window that had closed with a push waiting for triage (rules/coalesce.ts `triageWait`)
+        // reopens, and a push asked for before its window closes waits for nothing.
         const dirty = {
-          dirtySince: sql`coalesce(${trackerLinks.dirtySince}, now())`,
+          dirtySince: sql`now()`,
           demandVersion: sql`${trackerLinks.demandVersion} + 1`,
           updatedAt: sql`now()`,
         };

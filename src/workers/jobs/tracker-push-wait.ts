@@ -39,34 +39,47 @@ export function createTriageWaiter(deps: TriageWaiterDeps) {
   const waiting = new Map<string, Waiting>();
   let timer: NodeJS.Timeout | undefined;
 
+  let looking = false;
+
   async function look(): Promise<void> {
     timer = undefined;
-    const at = now();
-    for (const [id, w] of waiting) if (w.until <= at) waiting.delete(id);
-    if (waiting.size === 0) return;
+    looking = true;
     try {
-      const oldest = await deps.store.requests.oldestUntriagedSince(
-        new Date(Math.min(...[...waiting.values()].map((w) => w.from))),
-      );
+      const at = now();
+      let from = Number.POSITIVE_INFINITY;
       for (const [id, w] of waiting) {
+        if (w.until <= at) waiting.delete(id);
+        else from = Math.min(from, w.from);
+      }
+      if (waiting.size === 0) return;
+      const oldest = await deps.store.requests.oldestUntriagedSince(new Date(from));
+      // A copy: a promoted push may run in this process and be put off again meanwhile, as a new entry.
+      for (const [id, w] of [...waiting]) {
         if (oldest !== undefined && oldest.getTime() <= w.to) continue;
+        if (waiting.get(id) !== w) continue;
         waiting.delete(id);
         await deps.queues.enqueueNow('tracker-push', w.payload);
       }
     } catch (error) {
       // The queued push runs at the end of its wait all the same.
       deps.log.warn({ error: errorForLog(error) }, 'push triage waiter: look failed');
+    } finally {
+      looking = false;
+      schedule();
     }
-    schedule();
   }
 
   function schedule(): void {
-    if (timer || waiting.size === 0) return;
+    if (timer || looking || waiting.size === 0) return;
     timer = setTimeout(() => void look(), LOOK_AGAIN_MS);
     timer.unref();
   }
 
   return {
+    /** A push of this link got past `defer`: a waiting entry left for it would promote the next one early. */
+    forget(linkId: string): void {
+      waiting.delete(linkId);
+    },
     /** Pushes waiting for triage in this process. */
     get waiting() {
       return waiting.size;
@@ -92,9 +105,14 @@ export function createTriageWaiter(deps: TriageWaiterDeps) {
       if (!wait) return false;
       const oldest = await deps.store.requests.oldestUntriagedSince(wait.from);
       if (oldest === undefined || oldest > wait.to) return false;
-      // This job holds the push's deduplication id until it ends: released, the next one can be queued.
-      await deps.queues.releaseDeduplication('tracker-push', payload);
-      await deps.queues.enqueue('tracker-push', payload, { delayMs: wait.until.getTime() - now() });
+      try {
+        // This job holds the push's deduplication id until it ends: released, the next one can be queued.
+        await deps.queues.releaseDeduplication('tracker-push', payload);
+        await deps.queues.enqueue('tracker-push', payload, { delayMs: wait.until.getTime() - now() });
+      } catch {
+        // Not queued again (Redis failing): push now rather than leave the link to the redrive.
+        return false;
+      }
       waiting.set(payload.linkId, {
         payload,
         from: wait.from.getTime(),

@@ -84,10 +84,11 @@ export function createTrackerPushJob({
 async function pushLink(deps: TrackerPushDeps, payload: JobPayload<'tracker-push'>): Promise<PushResult> {
   const read = await deps.store.links.get(payload.linkId);
   if (!read || read.state === 'unlinked') return { skipped: 'no live link' };
-  if (await deps.waiter.defer(payload, read)) return { skipped: 'waiting for its requests to be triaged' };
   if (read.markLostAt) return markLost(deps.log, read);
   const tracker = deps.trackers.get(read.kind, read.site);
   if (!tracker) throw new UnrecoverableError(`no ${read.kind} tracker "${read.site}" is configured`);
+  if (await deps.waiter.defer(payload, read)) return { skipped: 'waiting for its requests to be triaged' };
+  deps.waiter.forget(read.id);
   // A merge closes the issue as a duplicate (then this push is done), an unmerge reopens it (then it carries its
   // feature's demand again, below).
   let link = read;
