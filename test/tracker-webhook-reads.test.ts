@@ -8,7 +8,7 @@ import { startService, type TestService, validRequest, waitFor } from './helpers
  * What a Jira webhook costs: its payload shows no entity property, so it cannot show the mark that says an issue is
  * still the one its link followed. A change (a new status, a duplicate mark) is checked with one read of the issue;
  * an event that says nothing new (our own push's update, say) is applied without one. A new issue's created
- * webhook costs no read either: the push records the issue with the state it read.
+ * webhook costs no read either: the push records the issue with the state it read, in one write.
  */
 
 let svc: TestService;
@@ -125,6 +125,46 @@ describe("a new Jira issue's created webhook", () => {
       expect(link.statusName).toBe('To Do');
     } finally {
       await setFaults(undefined);
+    }
+  });
+});
+
+describe("a new Jira issue's created webhook applied as soon as the push has recorded the issue", () => {
+  it('finds the state recorded with the issue and costs no read', async () => {
+    const { tracker, reads } = countingTracker();
+    const links = svc.runtime.application.links;
+    const record = links.recordCreatedIssue;
+    const outcomes: string[] = [];
+    // The created event, as Jira delivers it (no entity property), applied right after the push's record commits,
+    // before anything else the push does.
+    links.recordCreatedIssue = async (linkId, featureId, ref, state) => {
+      const recorded = await record(linkId, featureId, ref, state);
+      const created: TrackerIssueState = { ...state, marks: { seen: [], complete: false } };
+      outcomes.push(
+        ...(await svc.runtime.application.trackerEvents.applyEvents(
+          tracker,
+          [{ type: 'issue-changed', state: created }],
+          'tracker',
+        )),
+      );
+      return recorded;
+    };
+    try {
+      const res = await svc.post(
+        '/v1/requests',
+        validRequest({ title: 'Scheduled report delivery', tags: ['jira'] }),
+      );
+      const featureId = await svc.featureOf(((await res.json()) as { id: string }).id);
+      const link = await waitFor('the issue pushed and its created event applied', async () => {
+        const [l] = await svc.runtime.store.links.forFeature(featureId);
+        return l?.state === 'linked' && l.statusName && outcomes.length > 0 ? l : undefined;
+      });
+      // The event found the link holding the state it shows: nothing new, so its mark was not read for it.
+      expect(outcomes).toEqual([`issue ${link.issueKey}: older than the state applied`]);
+      expect(reads()).toBe(0);
+      expect(link.statusName).toBe('To Do');
+    } finally {
+      links.recordCreatedIssue = record;
     }
   });
 });

@@ -1,3 +1,4 @@
+import type { TrackerIssueRef } from '../connectors/tracker.ts';
 import type { PushTarget, TrackerIssueState, TrackerKind } from '../domain/tracker.ts';
 import { indexedDocument } from '../rules/dedupe/memory-index.ts';
 import { titleKey } from '../rules/normalise.ts';
@@ -5,6 +6,7 @@ import { isNewerState, linkStatus } from '../rules/status-map.ts';
 import { type Actor, recordAudit } from '../store/audit.repo.ts';
 import { featureDocumentId, lockDedupeIndex, storeDedupeIndex } from '../store/dedupe-index.repo.ts';
 import { markLinksDirty } from '../store/feature-writes.ts';
+import { recordIssueRows } from '../store/links.repo.ts';
 import {
   featureLinkById,
   featureOfLink,
@@ -104,6 +106,40 @@ export async function applyIssueState(
       moved,
     );
     return { outcome: 'applied', featureId: link.featureId, linkId: link.id, change } as const;
+  });
+}
+
+/**
+ * The issue a push created, recorded on link `linkId` of `featureId` together with the state the push read of it
+ * (one that showed the link's mark), in one unit of work: an event never finds the link marked and without a state,
+ * which it would have to read the issue again for. A link a merge moved meanwhile gets the issue alone
+ * (`applied: false`): its state is then applied as any other (applyIssueState), which locks the feature it is on now.
+ */
+export async function recordCreatedIssue(
+  { unitOfWork, policy }: StatusContext,
+  linkId: string,
+  featureId: string,
+  ref: TrackerIssueRef,
+  state: TrackerIssueState,
+) {
+  return unitOfWork(async (work) => {
+    await lockFeatures(work.tx, [featureId]);
+    const stale = await recordIssueRows(work.tx, linkId, ref);
+    const link = await liveLinkByIssue(work.tx, ref.kind, ref.site, ref.issueId);
+    if (link?.id !== linkId || link.featureId !== featureId) return { stale, applied: false } as const;
+    if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) return { stale, applied: true } as const;
+    const columns = stateColumns(state, policy);
+    await writeIssueState(work.tx, link.id, columns);
+    const moved = { kind: 'issue-moved', from: link.mappedStatus, to: columns.mappedStatus } as const;
+    await settleStatus(
+      work,
+      featureId,
+      policy,
+      'tracker',
+      { linkId, issueKey: state.issueKey, trackerStatus: state.statusName },
+      moved,
+    );
+    return { stale, applied: true } as const;
   });
 }
 
@@ -265,6 +301,8 @@ export function createLinkState(context: StatusContext) {
     linkOf: (kind: TrackerKind, site: string, issueId: string) =>
       liveLinkByIssue(context.db, kind, site, issueId),
     applyIssueState: (...args: DropContext<typeof applyIssueState>) => applyIssueState(context, ...args),
+    recordCreatedIssue: (...args: DropContext<typeof recordCreatedIssue>) =>
+      recordCreatedIssue(context, ...args),
     unlinkIssue: (...args: DropContext<typeof unlinkIssue>) => unlinkIssue(context, ...args),
     unlink: (...args: DropContext<typeof unlink>) => unlink(context, ...args),
     linkIssue: (...args: DropContext<typeof linkIssue>) => linkIssue(context, ...args),

@@ -3,7 +3,7 @@ import type { TrackerIssueRef } from '../connectors/tracker.ts';
 import { type PushTarget, siteOf } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
 import type { Db } from './db.ts';
-import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf } from './feature-writes.ts';
+import { DIRTY_LINK_COLUMNS, LIVE_LINK_STATES, routeInputOf, type Tx } from './feature-writes.ts';
 import { createLinkDuplicatesRepo, pushSettled } from './link-duplicates.repo.ts';
 import { createLinkMarksRepo, MARK_LOST, markLostMessage } from './link-marks.repo.ts';
 import { createLinkRequestsRepo } from './link-requests.repo.ts';
@@ -64,48 +64,55 @@ function issueRecords(db: Db) {
       linkId: string,
       ref: TrackerIssueRef,
     ): Promise<Array<Pick<TrackerLink, 'id' | 'featureId' | 'issueKey'>>> {
-      return db.transaction(async (tx) => {
-        const stale = await tx
-          .update(trackerLinks)
-          .set({
-            state: 'unlinked',
-            primary: false,
-            dirtySince: null,
-            markLostAt: sql`now()`,
-            lastErrorKind: MARK_LOST,
-            lastError: markLostMessage(ref, 'reused'),
-            lastErrorAt: sql`now()`,
-            updatedAt: sql`now()`,
-          })
-          .where(
-            and(
-              eq(trackerLinks.kind, ref.kind),
-              eq(trackerLinks.site, ref.site),
-              eq(trackerLinks.issueId, ref.issueId),
-              inArray(trackerLinks.state, LIVE_LINK_STATES),
-              ne(trackerLinks.id, linkId),
-            ),
-          )
-          .returning({
-            id: trackerLinks.id,
-            featureId: trackerLinks.featureId,
-            issueKey: trackerLinks.issueKey,
-          });
-        await tx
-          .update(trackerLinks)
-          .set({
-            issueId: ref.issueId,
-            issueKey: ref.issueKey,
-            url: ref.url,
-            state: 'linked',
-            markedAt: sql`now()`,
-            updatedAt: sql`now()`,
-          })
-          .where(eq(trackerLinks.id, linkId));
-        return stale;
-      });
+      return db.transaction((tx) => recordIssueRows(tx, linkId, ref));
     },
   };
+}
+
+/** recordIssue's writes, in the caller's transaction. */
+export async function recordIssueRows(
+  tx: Tx,
+  linkId: string,
+  ref: TrackerIssueRef,
+): Promise<Array<Pick<TrackerLink, 'id' | 'featureId' | 'issueKey'>>> {
+  const stale = await tx
+    .update(trackerLinks)
+    .set({
+      state: 'unlinked',
+      primary: false,
+      dirtySince: null,
+      markLostAt: sql`now()`,
+      lastErrorKind: MARK_LOST,
+      lastError: markLostMessage(ref, 'reused'),
+      lastErrorAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(trackerLinks.kind, ref.kind),
+        eq(trackerLinks.site, ref.site),
+        eq(trackerLinks.issueId, ref.issueId),
+        inArray(trackerLinks.state, LIVE_LINK_STATES),
+        ne(trackerLinks.id, linkId),
+      ),
+    )
+    .returning({
+      id: trackerLinks.id,
+      featureId: trackerLinks.featureId,
+      issueKey: trackerLinks.issueKey,
+    });
+  await tx
+    .update(trackerLinks)
+    .set({
+      issueId: ref.issueId,
+      issueKey: ref.issueKey,
+      url: ref.url,
+      state: 'linked',
+      markedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(trackerLinks.id, linkId));
+  return stale;
 }
 
 /** How a push ended: what it pushed, or the error. */

@@ -192,8 +192,8 @@ async function applyFirstState(
 ): Promise<void> {
   if (created) return;
   if (state) {
-    if (state.statusName === link.statusName && state.category === link.statusCategory) return;
-    await applyIfMarked(deps, link, tracker, state);
+    const same = state.statusName === link.statusName && state.category === link.statusCategory;
+    if (!same) await applyIfMarked(deps, link, tracker, state);
     return;
   }
   if (link.statusName === null && !pushed?.dirtySince) {
@@ -256,20 +256,21 @@ async function ensureIssue(
   const made = found ? undefined : await createIssue(deps, link, tracker, plan, pages);
   const ref = found ?? made?.issue.ref;
   if (!ref) throw new Error('unreachable: no issue found or created');
-  // A new issue's state: a Linear create answers it, a Jira create does not, so the issue is read, before it is
-  // recorded. Its created webhook then finds either no link (the state is this push's to apply) or a link holding
-  // the state, which says nothing new (application/tracker-events.ts): never a link without one, which would have
-  // it read the issue again to check its mark.
+  // A new issue's state (a Linear create answers it; a Jira one is read) is recorded with the issue when it shows the
+  // link's mark: its created webhook never finds the link stateless, which would read the issue again to check.
   const state = made && (made.issue.state ?? (await readIssueState(deps, link, tracker, ref)));
-  const stale = await store.links.recordIssue(link.id, ref);
-  for (const other of stale) {
+  const marked = state && tracker.carriesMark(state, link.idempotencyKey) === true ? state : undefined;
+  const recorded = marked
+    ? await deps.application.links.recordCreatedIssue(link.id, link.featureId, ref, marked)
+    : { stale: await store.links.recordIssue(link.id, ref), applied: false };
+  for (const other of recorded.stale) {
     log.warn(
       { linkId: other.id, featureId: other.featureId, issueKey: other.issueKey, byLinkId: link.id },
       "a link's issue id now names this push's issue; that link was set aside as unlinked",
     );
   }
   if (made) {
-    if (state) await applyIfMarked(deps, link, tracker, state);
+    if (state && !recorded.applied) await applyIfMarked(deps, link, tracker, state);
     const carried = made.issue.carriedRequestIds;
     await store.links.recordRequestsPushed(link.id, carried);
     return { ref, created: true, state, requestsLeft: carried.length < made.requested };
