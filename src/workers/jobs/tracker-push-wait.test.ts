@@ -73,4 +73,30 @@ describe('push triage waiter', () => {
     expect(waiter.waiting).toBe(0);
     expect(calls.filter((c) => c === 'now')).toEqual([]);
   });
+
+  it('lets every waiting push go, with one warning, when it cannot look (a database closed at shutdown)', async () => {
+    vi.useFakeTimers({ now: at(31) });
+    const warnings: string[] = [];
+    const failing = { value: true };
+    const waiter = createTriageWaiter({
+      store: {
+        requests: {
+          oldestUntriagedSince: async () => {
+            if (failing.value && waiter.waiting > 0) throw new Error('database closed');
+            return at(5);
+          },
+        },
+      },
+      queues: { enqueue: async () => {}, enqueueNow: async () => {}, releaseDeduplication: async () => {} },
+      config: { push: { coalesceSeconds: 30 } },
+      log: { warn: (_o: unknown, message: string) => void warnings.push(message) } as never,
+      now: () => Date.now(),
+    });
+    failing.value = false;
+    expect(await waiter.defer(payload, { pushedAt: null, issueId: null, dirtySince: at(0) })).toBe(true);
+    failing.value = true;
+    await vi.advanceTimersByTimeAsync(LOOK_AGAIN_MS * 4);
+    expect(waiter.waiting).toBe(0);
+    expect(warnings).toHaveLength(1);
+  });
 });

@@ -61,8 +61,13 @@ export function createTriageWaiter(deps: TriageWaiterDeps) {
         await deps.queues.enqueueNow('tracker-push', w.payload);
       }
     } catch (error) {
-      // The queued push runs at the end of its wait all the same.
-      deps.log.warn({ error: errorForLog(error) }, 'push triage waiter: look failed');
+      // Each queued push runs at the end of its wait all the same: let them go rather than fail again every half
+      // second (a database closed at shutdown would).
+      waiting.clear();
+      deps.log.warn(
+        { error: errorForLog(error) },
+        'push triage waiter: look failed; pushes run at the end of their wait',
+      );
     } finally {
       looking = false;
       schedule();
