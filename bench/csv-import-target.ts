@@ -12,7 +12,7 @@ import { createScratchDatabase } from './scratch.ts';
 /**
  * The `csv` bench target: `npm run import` of a generated file (default 200,000 rows, quoted multi-line bodies),
  * as its own process on PGlite and on Postgres, first into an empty database, then the same file again (all
- * duplicates), with the node flags of the npm script (printed: on PGlite they decide the peak, docs/operations.md
+ * duplicates), with the node flags of the npm script (printed: on PGlite they decide the peak, docs/benchmark.md
  * "Memory figures"). Reports rows/s and the importer's peak RSS from its summary. Then the write path alone, in this
  * process: the API's one-row `accept` against the importer's batched insert, on the same rows.
  */
