@@ -12,7 +12,7 @@ import { asServiceProcess } from './helpers/process.ts';
 
 /**
  * The import on the embedded database runs without V8's optimizing WASM compiler however it is launched: its one
- * compile of PGlite's expression interpreter takes some 600 MB for a second (docs/operations.md, "Memory figures").
+ * compile of PGlite's expression interpreter takes some 600 MB for a second (docs/benchmark.md, "Memory figures").
  * The npm script carries the flag (test/processes.test.ts); the installed command, which the container runs too,
  * starts `import` again with it. Measured on an existing database: into an empty one, initdb's peak comes first.
  */
