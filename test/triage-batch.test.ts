@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchBudget } from '../src/application/triage.ts';
@@ -50,11 +49,13 @@ async function withRequests(budget: BatchBudget = UNBOUNDED): Promise<{ t: Triag
   for (const [title, body, email] of REQUESTS) {
     const company = email.endsWith('@gmail.com') ? { name: 'Delta' } : undefined;
     ids.push(await t.accept({ title, body, requester: { email, ...(company ? { company } : {}) } }));
-    // A batch takes requests in arrival order (created_at, then id), and PGlite's clock may tie two accepts made
-    // within a millisecond, which their random ids would then order: apart, arrival is the order accepted, as in
-    // the one-by-one run it is compared with.
-    await sleep(2);
   }
+  // A batch takes requests in arrival order (created_at, then id), and PGlite's clock may tie two accepts made
+  // within a millisecond, which their random ids would then order: one millisecond apart, arrival is the order
+  // accepted, as in the one-by-one run it is compared with.
+  await t.store.db.execute(sql`
+    update requests r set created_at = '2026-01-01T00:00:00Z'::timestamptz + a.n * interval '1 millisecond'
+    from unnest(${sql.param(ids)}::uuid[]) with ordinality as a(id, n) where r.id = a.id`);
   return { t, ids };
 }
 

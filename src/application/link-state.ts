@@ -28,6 +28,7 @@ import {
   type StatusChange,
 } from '../store/status-change.ts';
 import { type DropContext, type StatusContext, type StatusPolicy, settleStatus } from './status-change.ts';
+import type { Work } from './unit-of-work.ts';
 
 /**
  * What comes back from the trackers, applied to features: a linked issue's new state, its deletion, a link made
@@ -93,20 +94,31 @@ export async function applyIssueState(
     if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) {
       return { outcome: 'stale', featureId: link.featureId } as const;
     }
-    const columns = stateColumns(state, policy);
-    await writeIssueState(work.tx, link.id, columns);
-    // The issue's own move (from its last mapped status) is what may take the feature back.
-    const moved = { kind: 'issue-moved', from: link.mappedStatus, to: columns.mappedStatus } as const;
-    const change = await settleStatus(
-      work,
-      link.featureId,
-      policy,
-      cause,
-      { linkId: link.id, issueKey: state.issueKey, trackerStatus: state.statusName },
-      moved,
-    );
+    const change = await writeState(work, policy, link, state, cause);
     return { outcome: 'applied', featureId: link.featureId, linkId: link.id, change } as const;
   });
+}
+
+/** A newer state on a live link whose feature the unit of work has locked: the link's columns, then its feature. */
+async function writeState(
+  work: Work,
+  policy: StatusPolicy,
+  link: LiveLink,
+  state: TrackerIssueState,
+  cause: StatusCause,
+) {
+  const columns = stateColumns(state, policy);
+  await writeIssueState(work.tx, link.id, columns);
+  // The issue's own move (from its last mapped status) is what may take the feature back.
+  const moved = { kind: 'issue-moved', from: link.mappedStatus, to: columns.mappedStatus } as const;
+  return settleStatus(
+    work,
+    link.featureId,
+    policy,
+    cause,
+    { linkId: link.id, issueKey: state.issueKey, trackerStatus: state.statusName },
+    moved,
+  );
 }
 
 /**
@@ -127,18 +139,8 @@ export async function recordCreatedIssue(
     const stale = await recordIssueRows(work.tx, linkId, ref);
     const link = await liveLinkByIssue(work.tx, ref.kind, ref.site, ref.issueId);
     if (link?.id !== linkId || link.featureId !== featureId) return { stale, applied: false } as const;
-    if (!isNewerState(link.issueUpdatedAt, state.updatedAt)) return { stale, applied: true } as const;
-    const columns = stateColumns(state, policy);
-    await writeIssueState(work.tx, link.id, columns);
-    const moved = { kind: 'issue-moved', from: link.mappedStatus, to: columns.mappedStatus } as const;
-    await settleStatus(
-      work,
-      featureId,
-      policy,
-      'tracker',
-      { linkId, issueKey: state.issueKey, trackerStatus: state.statusName },
-      moved,
-    );
+    if (isNewerState(link.issueUpdatedAt, state.updatedAt))
+      await writeState(work, policy, link, state, 'tracker');
     return { stale, applied: true } as const;
   });
 }

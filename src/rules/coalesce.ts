@@ -32,11 +32,20 @@ interface CoalesceState {
 
 export function nextPushAt(state: CoalesceState, windowSeconds: number): string {
   const now = parse(state.now, 'now');
+  const window = windowOf(state, windowSeconds);
+  return new Date(window ? Math.max(now, window.closes) : now).toISOString();
+}
+
+/**
+ * When the window of the state's unpushed changes closes, and its length in ms; undefined for a linked issue never
+ * pushed to, which gets the demand at once.
+ */
+function windowOf(state: CoalesceState, windowSeconds: number): { closes: number; ms: number } | undefined {
+  if (state.lastPushedAt === null && state.hasIssue) return undefined;
+  const ms = Math.max(0, Number.isFinite(windowSeconds) ? windowSeconds : 0) * 1000;
   const firstDirty = parse(state.firstDirtyAt, 'firstDirtyAt');
-  if (state.lastPushedAt === null && state.hasIssue) return new Date(now).toISOString();
-  const windowMs = Math.max(0, Number.isFinite(windowSeconds) ? windowSeconds : 0) * 1000;
   const lastPushed = state.lastPushedAt === null ? -Infinity : parse(state.lastPushedAt, 'lastPushedAt');
-  return new Date(Math.max(now, firstDirty + windowMs, lastPushed + windowMs)).toISOString();
+  return { closes: Math.max(firstDirty + ms, lastPushed + ms), ms };
 }
 
 /** What a push whose window closed waits for: untriaged requests accepted in [`from`, `to`], until `until` at most. */
@@ -51,14 +60,12 @@ export interface TriageWait {
  * once, a push asked for before its window closed ("push now"), or one past the longest wait (the redrive).
  */
 export function triageWait(state: CoalesceState, windowSeconds: number): TriageWait | undefined {
-  const windowMs = Math.max(0, Number.isFinite(windowSeconds) ? windowSeconds : 0) * 1000;
-  if (windowMs === 0 || (state.lastPushedAt === null && state.hasIssue)) return undefined;
+  const window = windowOf(state, windowSeconds);
+  if (!window || window.ms === 0) return undefined;
+  const { closes, ms } = window;
   const now = parse(state.now, 'now');
-  const firstDirty = parse(state.firstDirtyAt, 'firstDirtyAt');
-  const lastPushed = state.lastPushedAt === null ? -Infinity : parse(state.lastPushedAt, 'lastPushedAt');
-  const closed = Math.max(firstDirty + windowMs, lastPushed + windowMs);
-  if (now < closed || now >= closed + windowMs) return undefined;
-  return { from: new Date(closed - 2 * windowMs), to: new Date(closed), until: new Date(closed + windowMs) };
+  if (now < closes || now >= closes + ms) return undefined;
+  return { from: new Date(closes - 2 * ms), to: new Date(closes), until: new Date(closes + ms) };
 }
 
 function parse(iso: string, what: string): number {
