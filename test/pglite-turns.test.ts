@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Database, openDatabase } from '../src/store/db.ts';
 import { PgliteClosedError } from '../src/store/pglite-turns.ts';
 import { runAs } from '../src/store/work-class.ts';
@@ -98,6 +98,30 @@ describe('PGlite turns', () => {
     holder.release();
     await Promise.all([holder.done, intake, probe, ...background]);
     expect(order).toEqual(['probe', 'intake', 'background 1', 'background 2', 'background 3']);
+  });
+
+  it('says intake wants the connection while an accept or a probe waits for it, and just after an accept', async () => {
+    const intakeActive = () => database.intakeActive?.();
+    await database.db.execute(sql`select 1`);
+    expect(intakeActive()).toBe(false);
+    for (const ask of [
+      () => database.ping(),
+      () => database.intakeDb.execute(sql`select 0`).then(() => {}),
+    ]) {
+      const holder = holdConnection();
+      await holder.started;
+      expect(intakeActive()).toBe(false);
+      const waiting = ask();
+      try {
+        // Once its statement has reached the turns.
+        await vi.waitFor(() => expect(intakeActive()).toBe(true));
+      } finally {
+        holder.release();
+      }
+      await Promise.all([holder.done, waiting]);
+    }
+    // The accept's turn has just ended: more are likely coming.
+    expect(intakeActive()).toBe(true);
   });
 
   it('while intake keeps coming, background work waits out its share after each turn', async () => {

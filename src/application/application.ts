@@ -14,7 +14,7 @@ import { createRequesterRights } from './requester-rights.ts';
 import { createReview } from './review.ts';
 import type { DropContext, StatusContext, StatusPolicy } from './status-change.ts';
 import { createTrackerEvents } from './tracker-events.ts';
-import { createTriage, type TriageDeps } from './triage.ts';
+import { batchBudget, createTriage, type TriageDeps } from './triage.ts';
 import { createUnitOfWork } from './unit-of-work.ts';
 
 interface ApplicationDeps {
@@ -62,6 +62,8 @@ export function createApplication({ store, queues, config, status, triage, metri
       learning,
       // Postgres's autovacuum keeps the index's statistics; PGlite has none.
       refreshIndex: store.kind === 'pglite' ? () => analyzeDedupeIndex(store.db) : undefined,
+      // On PGlite a batch holds the one connection: it keeps short only while intake wants it.
+      budget: batchBudget(store.intakeActive),
       log,
     }),
     companyFolds,

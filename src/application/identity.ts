@@ -18,6 +18,29 @@ export interface IdentityOptions {
   people?: PeopleDirectory | undefined;
 }
 
+/** The canonical email and company identity a request resolves to, before any row is read or written. */
+function identityOf(submitted: SubmittedRequester, options: IdentityOptions, source: string | undefined) {
+  const email = canonicalEmail(options.people ?? NO_PEOPLE, submitted, source);
+  return { email, company: resolveCompany(email, submitted.company, options.extraFreeMailDomains) };
+}
+
+/**
+ * Which requester and company rows resolving the request's identity may write: the requester's email key, and the
+ * company's key (a name-only company may turn out to be the domain company of that name). Pure.
+ */
+export function identityKeys(
+  submitted: SubmittedRequester,
+  options: IdentityOptions,
+  source?: string,
+): { email: string; company: string | undefined; nameOnly: boolean } {
+  const { email, company } = identityOf(submitted, options, source);
+  return {
+    email: emailKey(email),
+    company: company?.key,
+    nameOnly: company !== undefined && !company.domain,
+  };
+}
+
 /** Resolves (creating or updating) the requester and company of a request, inside the triage transaction. */
 export async function resolveIdentity(
   tx: Tx,
@@ -25,8 +48,7 @@ export async function resolveIdentity(
   options: IdentityOptions,
   source?: string,
 ): Promise<{ requesterId: string; companyId: string | null }> {
-  const email = canonicalEmail(options.people ?? NO_PEOPLE, submitted, source);
-  const company = resolveCompany(email, submitted.company, options.extraFreeMailDomains);
+  const { email, company } = identityOf(submitted, options, source);
   const companyId = company ? await upsertCompany(tx, company) : null;
   const requesterId = await upsertRequester(tx, {
     email,

@@ -1,8 +1,8 @@
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
-import { type DirtyLink, routeInputOf, type Tx } from '../store/feature-writes.ts';
+import { type DirtyLink, routeInputsOf, type Tx } from '../store/feature-writes.ts';
 import { heldForReviewAmong } from '../store/review.repo.ts';
-import { featureDemandsOf, insertPrimaryLink, markLinksDirtyOf } from '../store/triage.repo.ts';
+import { featureDemandsOf, insertPrimaryLinks, markLinksDirtyOf } from '../store/triage.repo.ts';
 
 /**
  * The push bar, applied where a feature's demand or review changed (triage, "not a duplicate", an expired review
@@ -43,10 +43,15 @@ export async function linkFeaturesPassing(
   );
   const unlinked = passing.filter((f) => !f.hasLink).map((f) => f.id);
   const held = await heldForReviewAmong(tx, unlinked, policy.holdForReviewSeconds);
-  for (const featureId of featureIds) {
-    if (!unlinked.includes(featureId) || held.has(featureId)) continue;
-    await insertPrimaryLink(tx, featureId, policy.route(await routeInputOf(tx, featureId)));
-  }
+  const toLink = featureIds.filter((id) => unlinked.includes(id) && !held.has(id));
+  const inputs = await routeInputsOf(tx, toLink);
+  await insertPrimaryLinks(
+    tx,
+    toLink.map((featureId) => ({
+      featureId,
+      target: policy.route(inputs.get(featureId) ?? { tags: [], sources: [], texts: [], tiers: [] }),
+    })),
+  );
   return passing.filter((f) => !held.has(f.id)).map((f) => f.id);
 }
 

@@ -14,7 +14,6 @@ import {
 import { type DirtyLink, recountFeatures, type Tx } from '../store/feature-writes.ts';
 import {
   companiesWithNameCompany,
-  featureDemandsOf,
   insertRequestFeature,
   lockRequests,
   recordTriages,
@@ -25,9 +24,9 @@ import { coalesce, type Settled } from './coalesce.ts';
 import type { CompanyFolds } from './company-folds.ts';
 import type { DedupeLearning, Learning } from './dedupe-learning.ts';
 import { demandScorer } from './feature-score.ts';
-import { type IdentityOptions, resolveIdentity } from './identity.ts';
+import { type IdentityOptions, identityKeys, resolveIdentity } from './identity.ts';
 import { indexRefresher } from './index-refresh.ts';
-import { linkFeaturesPassing, markFeaturesForPush, type PushPolicy } from './push-bar.ts';
+import { markFeaturesForPush, type PushPolicy } from './push-bar.ts';
 import {
   CANDIDATE_DOCUMENTS,
   candidateEvidence,
@@ -36,6 +35,7 @@ import {
   type TitleFeatures,
   titlesOf,
 } from './triage-candidates.ts';
+import { type Crossings, routeAtCrossing, settleBefore } from './triage-crossings.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
@@ -134,20 +134,33 @@ async function chooseFeature(batch: Batch, request: TriagedRequest) {
 /** The requests a batch takes at most (the triage workers' concurrency bounds it too). */
 const BATCH_LIMIT = 32;
 /**
- * A batch takes no further request once it has run `ms` (by `now`); then it recounts and marks what it touched.
- * An accept on PGlite waits for the batch running, so the default (50 ms) stays near what one request's triage
- * took on its own.
+ * When a batch takes no further request (by `now`); then it recounts and marks what it touched. An accept on PGlite
+ * waits for the batch running, so while intake wants the connection a batch stops after `ms` (50 by default: near
+ * what one request's triage takes on its own). While it does not, a batch goes on to `idleMs`, so that a backlog
+ * spreads each batch's fixed statements (the lock, the recount, the marks) over more requests.
  */
 export interface BatchBudget {
   ms: number;
+  /** How long a batch may run while intake is quiet; only where `intakeActive` says so. */
+  idleMs: number;
   /** Milliseconds on a monotonic clock. */
   now: () => number;
+  /** PGlite's (store `intakeActive`); absent (Postgres, where intake has connections of its own): always `ms`. */
+  intakeActive?: (() => boolean) | undefined;
 }
 
-const DEFAULT_BATCH_BUDGET: BatchBudget = { ms: 50, now: () => performance.now() };
+/** The default budget, given whether intake wants the connection (absent: `ms` always applies). */
+export function batchBudget(intakeActive?: () => boolean): BatchBudget {
+  return { ms: 50, idleMs: 1_000, now: () => performance.now(), intakeActive };
+}
+
+function overBudget(budget: BatchBudget, ran: number): boolean {
+  if (ran <= budget.ms) return false;
+  return !budget.intakeActive || budget.intakeActive() || ran > budget.idleMs;
+}
 
 /** What the requests of one batch share: its transaction, the index as it sees it, what the answers taught. */
-interface Batch {
+export interface Batch {
   tx: Tx;
   deps: TriageDeps;
   index: StoreDedupeIndex;
@@ -161,19 +174,23 @@ interface Batch {
   titles: TitleFeatures;
   /**
    * The decisions made and not yet recorded: together at the batch's end, or earlier when a feature may cross the
-   * push bar (`routeAtCrossing`).
+   * push bar (triage-crossings.ts).
    */
   records: TriageRecord[];
   /** Of each feature the batch attached to: its stored request count at the batch's start, whether it has a link. */
   bar: Map<string, { requestCount: number; hasLink: boolean }>;
   /** Features recounted at their crossing, with the requests the batch had attached to each then. */
   recounted: Map<string, number>;
+  /** The features this batch created, and those of them whose crossing of the push bar waits (triage-crossings.ts). */
+  crossings: Crossings;
 }
 
 type Triaged = Extract<TriageOutcome, { kind: 'triaged' }>;
 
 async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Triaged> {
   const { tx, deps, index, gained } = batch;
+  const keys = identityKeys(request.submittedRequester, deps.identity, request.source);
+  await settleBefore(batch, { keys });
   const { requesterId, companyId } = await resolveIdentity(
     tx,
     request.submittedRequester,
@@ -182,6 +199,9 @@ async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Tri
   );
   const chosen = await chooseFeature(batch, request);
   const { featureId, action } = chosen;
+  await settleBefore(batch, { featureId });
+  if (action === 'created') batch.crossings.members.set(featureId, []);
+  batch.crossings.members.get(featureId)?.push(keys);
   await index.add(requestDocumentId(request.id), featureId, indexedDocument(chosen.text));
   batch.records.push({
     requestId: request.id,
@@ -193,29 +213,6 @@ async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Tri
   gained.set(featureId, (gained.get(featureId) ?? 0) + 1);
   await routeAtCrossing(batch, featureId);
   return { kind: 'triaged', featureId, action, requesterId, companyId, links: [] };
-}
-
-/**
- * One-by-one triage routes a feature's first link when it passes the push bar, on the requests it has then; a
- * later request (another tag, source, tier) could route it elsewhere. So when a request brings an unlinked feature
- * to the bar's request count, the batch records its decisions so far, recounts the feature and links it if it
- * passes, as one-by-one triage would after this request; until then (a score below the bar, a review hold) it does
- * so after each request the feature gets. Features far from the bar, or linked, cost nothing more.
- */
-async function routeAtCrossing(batch: Batch, featureId: string): Promise<void> {
-  const { tx, deps, bar, gained } = batch;
-  if (!deps.push) return;
-  let known = bar.get(featureId);
-  if (!known) {
-    const [read] = await featureDemandsOf(tx, [featureId]);
-    known = { requestCount: read?.requestCount ?? 0, hasLink: read?.hasLink ?? false };
-    bar.set(featureId, known);
-  }
-  if (known.hasLink || known.requestCount + (gained.get(featureId) ?? 0) < deps.push.minRequests) return;
-  await recordTriages(tx, batch.records.splice(0));
-  await recountFeatures(tx, [featureId], demandScorer(deps.scoring));
-  batch.recounted.set(featureId, gained.get(featureId) ?? 0);
-  if ((await linkFeaturesPassing(tx, [featureId], deps.push)).includes(featureId)) known.hasLink = true;
 }
 
 /** What every batch of one triage shares. */
@@ -252,7 +249,7 @@ async function triageBatch(
   let batch: Batch | undefined;
   const triaged: Triaged[] = [];
   for (const request of requests) {
-    if (triaged.length > 0 && budget.now() - started > budget.ms) break;
+    if (triaged.length > 0 && overBudget(budget, budget.now() - started)) break;
     if (request.triagedAt) {
       outcomes.set(request.id, { kind: 'already-triaged', featureId: request.featureId });
       continue;
@@ -267,6 +264,7 @@ async function triageBatch(
       records: [],
       bar: new Map(),
       recounted: new Map(),
+      crossings: { members: new Map(), pending: new Set() },
     };
     const done = await triageRequest(batch, request);
     outcomes.set(request.id, done);
@@ -311,7 +309,7 @@ export function createTriage({
   deps,
   learning,
   refreshIndex,
-  budget = DEFAULT_BATCH_BUDGET,
+  budget = batchBudget(),
   log,
 }: {
   unitOfWork: UnitOfWork;
@@ -325,7 +323,7 @@ export function createTriage({
    * the next batch.
    */
   refreshIndex?: (() => Promise<void>) | undefined;
-  /** When a batch stops taking requests; default 50 ms of the process's monotonic clock. */
+  /** When a batch stops taking requests; default `batchBudget()`: 50 ms of the process's monotonic clock. */
   budget?: BatchBudget | undefined;
   /** Where a failed index refresh is logged. */
   log?: Logger | undefined;

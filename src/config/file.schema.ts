@@ -33,7 +33,7 @@ export const fileSchema = z
     workers: z
       .object({
         concurrency: z
-          .object({ triage: positiveInt.default(8) })
+          .object({ triage: positiveInt.default(32) })
           .strict()
           .prefault({}),
         shutdownTimeoutMs: positiveInt.default(25_000),

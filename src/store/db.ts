@@ -36,6 +36,11 @@ export interface Database {
    * (pglite-turns.ts); on Postgres, the same pool as `db`.
    */
   intakeDb: Db;
+  /**
+   * PGlite only: whether intake wants the one connection now (pglite-turns.ts `intakeActive`), which a transaction
+   * holds from its start to its end. Absent on Postgres, where intake has connections of its own.
+   */
+  intakeActive?: () => boolean;
   /** Applies pending migrations; safe when several processes call it at once. */
   migrate(): Promise<{ applied: number }>;
   ping(): Promise<void>;
@@ -252,6 +257,7 @@ function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Databa
     kind: 'pglite',
     db,
     intakeDb,
+    intakeActive: () => turns.intakeActive(),
     async migrate() {
       // One instance per data directory by construction (store/pglite-lock.ts): no advisory lock needed.
       const before = await countApplied(db);

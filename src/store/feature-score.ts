@@ -2,7 +2,7 @@ import { and, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Demand, ScoreBreakdown } from '../rules/score.ts';
 import type { Db } from './db.ts';
 import type { Tx } from './feature-writes.ts';
-import { companies, features, requests } from './schema.ts';
+import { companies, requests } from './schema.ts';
 
 /**
  * A feature's demand as the score reads it, aggregated in SQL: one row per distinct requester and one per distinct
@@ -89,18 +89,18 @@ export async function writeScores(
   now: Date,
 ): Promise<Array<{ featureId: string; score: number }>> {
   const demand = await loadDemand(tx, featureIds);
-  const out: Array<{ featureId: string; score: number }> = [];
+  const out: Array<{ featureId: string; score: number; breakdown: string }> = [];
   for (const [featureId, d] of demand) {
     const { score, breakdown } = scoreDemand(d, now);
-    await tx
-      .update(features)
-      .set({
-        score,
-        scoreBreakdown: breakdown as unknown as Record<string, unknown>,
-        scoredAt: now,
-      })
-      .where(sql`${features.id} = ${featureId}`);
-    out.push({ featureId, score });
+    out.push({ featureId, score, breakdown: JSON.stringify(breakdown) });
   }
-  return out;
+  if (out.length === 0) return [];
+  // One statement for all of them; every caller holds their rows already (a recount's update, a locked page).
+  const column = <T>(pick: (s: (typeof out)[number]) => T) => sql.param(out.map(pick));
+  await tx.execute(sql`
+    update features f set score = s.score, score_breakdown = s.breakdown, scored_at = ${now.toISOString()}::timestamptz
+    from unnest(${column((s) => s.featureId)}::uuid[], ${column((s) => s.score)}::float8[],
+                ${column((s) => s.breakdown)}::jsonb[]) as s(id, score, breakdown)
+    where f.id = s.id`);
+  return out.map(({ featureId, score }) => ({ featureId, score }));
 }

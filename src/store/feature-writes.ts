@@ -114,25 +114,35 @@ export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLi
 
 /** What routing looks at: the feature's requests' tags, sources, texts and company tiers. */
 export async function routeInputOf(tx: Tx, featureId: string): Promise<RouteInput> {
-  const [input] = await queryRows<{
+  return (
+    (await routeInputsOf(tx, [featureId])).get(featureId) ?? { tags: [], sources: [], texts: [], tiers: [] }
+  );
+}
+
+/** routeInputOf for several features, in one statement; a feature with no requests has none in the map. */
+export async function routeInputsOf(tx: Tx, featureIds: readonly string[]): Promise<Map<string, RouteInput>> {
+  if (featureIds.length === 0) return new Map();
+  const rows = await queryRows<{
+    feature_id: string;
     tags: string[] | null;
     sources: string[] | null;
     texts: string[] | null;
     tiers: string[] | null;
   }>(
     tx,
-    sql`select
-          array(select distinct t from requests r2, unnest(r2.tags) t where r2.feature_id = ${featureId}) as tags,
+    sql`select r.feature_id,
+          array(select distinct t from requests r2, unnest(r2.tags) t where r2.feature_id = r.feature_id) as tags,
           array_agg(distinct r.source) as sources,
           array_agg(r.title || ' ' || r.body) as texts,
           array_remove(array_agg(distinct c.tier), null) as tiers
         from requests r left join companies c on c.id = r.company_id
-        where r.feature_id = ${featureId}`,
+        where r.feature_id = any(${sql.param([...featureIds])}::uuid[])
+        group by r.feature_id`,
   );
-  return {
-    tags: input?.tags ?? [],
-    sources: input?.sources ?? [],
-    texts: input?.texts ?? [],
-    tiers: input?.tiers ?? [],
-  };
+  return new Map(
+    rows.map((r) => [
+      r.feature_id,
+      { tags: r.tags ?? [], sources: r.sources ?? [], texts: r.texts ?? [], tiers: r.tiers ?? [] },
+    ]),
+  );
 }

@@ -100,6 +100,19 @@ export class PgliteTurns {
   }
 
   /**
+   * Whether intake wants the connection: an accept (or a readiness probe) is waiting for it, or an accept had it less
+   * than `intakeActiveMs` ago, so more are likely coming. A long transaction checks it to know when to stop early.
+   */
+  intakeActive(): boolean {
+    const { probe, intake } = this.#waiting;
+    return (
+      probe.length > 0 ||
+      intake.length > 0 ||
+      performance.now() - this.#lastIntakeAt < this.#policy.intakeActiveMs
+    );
+  }
+
+  /**
    * No more turns: the pause timer is cleared (it would keep the process alive) and every waiting turn, and any
    * asked for later, fails with PgliteClosedError. The turn running now, if any, finishes on its own.
    */

@@ -31,6 +31,8 @@ function createStore(database: Database, options: StoreOptions = {}) {
   return {
     kind: database.kind,
     db: database.db,
+    /** PGlite only: whether intake wants the one connection now (db.ts `Database.intakeActive`). */
+    intakeActive: database.intakeActive,
     migrate: () => database.migrate(),
     ping: () => database.ping(),
     close: () => database.close(),

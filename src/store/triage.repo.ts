@@ -145,17 +145,23 @@ export async function markLinksDirtyOf(
   return rows.map(({ featureId, ...link }) => ({ featureId, link }));
 }
 
-/** The feature's first link, to the routed target: written before any tracker call, with its idempotency key. */
-export async function insertPrimaryLink(tx: Tx, featureId: string, target: PushTarget): Promise<void> {
+/** The features' first links, each to its routed target: written before any tracker call, with its idempotency key. */
+export async function insertPrimaryLinks(
+  tx: Tx,
+  links: ReadonlyArray<{ featureId: string; target: PushTarget }>,
+): Promise<void> {
+  if (links.length === 0) return;
   await tx
     .insert(trackerLinks)
-    .values({
-      featureId,
-      kind: target.kind,
-      site: siteOf(target),
-      target,
-      idempotencyKey: linkIdempotencyKey(featureId, target),
-      primary: true,
-    })
+    .values(
+      links.map(({ featureId, target }) => ({
+        featureId,
+        kind: target.kind,
+        site: siteOf(target),
+        target,
+        idempotencyKey: linkIdempotencyKey(featureId, target),
+        primary: true,
+      })),
+    )
     .onConflictDoNothing();
 }
