@@ -1,5 +1,3 @@
-import type { SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { InMemoryDedupeIndex, indexedDocument } from '../src/rules/dedupe/memory-index.ts';
@@ -165,35 +163,5 @@ describe('dedupe index in the database', () => {
     expect(changed.docs.get('r:5')?.titleLength).toBe(text.title.length);
     expect(changed.docs.get('r:6')).toEqual(stored.get('r:6'));
     expect(changed.featureOf('r:6')).toBe(other);
-  });
-
-  it('ranks from cached documents without reading again the row versions retrieval returned', async () => {
-    const cache = createDocumentCache();
-    const dialect = new PgDialect();
-    const rank = (title: string) =>
-      database.db.transaction(async (tx) => {
-        await lockDedupeIndex(tx);
-        const statements: string[] = [];
-        const counted = new Proxy(tx, {
-          get: (target, key, receiver) =>
-            key === 'execute'
-              ? (query: SQL) => {
-                  statements.push(dialect.sqlToQuery(query).sql.replace(/\s+/g, ' '));
-                  return target.execute(query);
-                }
-              : Reflect.get(target, key, receiver),
-        });
-        const ranked = await engine.rank(engine.analyse({ title }), lockedDedupeIndex(counted, cache), 10);
-        return { ranked, statements };
-      });
-    const first = await rank('export reports as csv');
-    const again = await rank('export reports as csv');
-    expect(again.ranked.length).toBeGreaterThan(0);
-    expect(rounded(again.ranked)).toEqual(rounded(first.ranked));
-    // The first read the leaders in full; the second found them all cached at the versions retrieval read.
-    const readsDocuments = (s: string) => s.includes('from dedupe_documents where id = any');
-    expect(first.statements.filter(readsDocuments)).toHaveLength(1);
-    expect(again.statements.filter(readsDocuments)).toEqual([]);
-    expect(again.statements.filter((s) => s.includes('xmin'))).toHaveLength(1);
   });
 });

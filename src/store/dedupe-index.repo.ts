@@ -9,7 +9,6 @@ import type {
 import type { IndexedDocument } from '../rules/dedupe/memory-index.ts';
 import { type Db, queryRows } from './db.ts';
 import type { DocumentCache } from './dedupe-document-cache.ts';
-import { findSimilarTerms } from './dedupe-similar-terms.ts';
 import type { Tx } from './feature-writes.ts';
 
 /**
@@ -21,6 +20,9 @@ import type { Tx } from './feature-writes.ts';
 /** A document is a request's text, or the title of a feature that has no request (an imported issue). */
 export const requestDocumentId = (requestId: string) => `r:${requestId}`;
 export const featureDocumentId = (featureId: string) => `f:${featureId}`;
+
+/** Trigram similarity a typo neighbour must reach to be considered at all (then edit distance decides). */
+const TYPO_TRIGRAM_THRESHOLD = 0.2;
 
 /**
  * Serialises every change to the index and every triage decision: a request triaged while another is between
@@ -80,27 +82,48 @@ async function readDocumentFrequencies(tx: Tx | Db, terms: readonly string[]): P
   return new Map(rows.map((r) => [r.term, r.df]));
 }
 
-/** A document's feature and row version, as readDocuments checks a cached document against. */
-interface DocumentVersion {
-  featureId: string;
-  version: string;
+/** Candidate typo neighbours of each term, by trigram similarity (the ranker applies the edit-distance rule). */
+async function findSimilarTerms(
+  tx: Tx | Db,
+  terms: readonly string[],
+): Promise<Map<string, { term: string; df: number }[]>> {
+  if (terms.length === 0) return new Map();
+  // The threshold is set local to a transaction (a savepoint inside the caller's), so it holds for the query
+  // whether or not the caller runs in one, and never leaks to a pooled connection.
+  const rows = await tx.transaction(async (t) => {
+    await t.execute(
+      sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_TRIGRAM_THRESHOLD)}, true)`,
+    );
+    return queryRows<{ query: string; term: string; df: number }>(
+      t,
+      sql`select q.term as query, t.term, t.df
+          from unnest(${asParam([...terms])}::text[]) as q(term)
+          cross join lateral (
+            select term, df from dedupe_terms
+            where term % q.term and df > 0 and term <> q.term
+              and length(term) between length(q.term) - 2 and length(q.term) + 2
+            order by similarity(term, q.term) desc
+            limit 20
+          ) t`,
+    );
+  });
+  const similar = new Map<string, { term: string; df: number }[]>();
+  for (const r of rows) {
+    const list = similar.get(r.query) ?? [];
+    list.push({ term: r.term, df: r.df });
+    similar.set(r.query, list);
+  }
+  return similar;
 }
 
-/**
- * The best-scoring documents for the weighted terms. With `versions`, each leader's feature and row version are
- * read in the same statement and recorded there (what readDocuments would otherwise ask for next).
- */
-async function retrieveDocuments(
-  tx: Tx | Db,
-  terms: readonly WeightedTerm[],
-  p: Bm25Params,
-  limit: number,
-  versions?: Map<string, DocumentVersion>,
-) {
+/** The best-scoring documents for the weighted terms. */
+async function retrieveDocuments(tx: Tx | Db, terms: readonly WeightedTerm[], p: Bm25Params, limit: number) {
   if (terms.length === 0) return [];
   // The same BM25F contribution as bm25Contribution() in rules/dedupe/dedupe-index.ts, summed in the database
   // so only the leaders travel.
-  const leaders = sql`select p.document_id as id,
+  const rows = await queryRows<{ id: string; score: number }>(
+    tx,
+    sql`select p.document_id as id,
                sum(q.w * (x.tf * (${p.k1}::float8 + 1)) / (x.tf + ${p.k1}::float8)) as score
         from unnest(${asParam(terms.map((t) => t.term))}::text[], ${asParam(terms.map((t) => t.weight))}::float8[])
              as q(term, w)
@@ -114,54 +137,35 @@ async function retrieveDocuments(
         ) x
         group by p.document_id
         order by score desc, id
-        limit ${limit}`;
-  const rows = await queryRows<{ id: string; score: number; feature_id: string; version: string }>(
-    tx,
-    versions
-      ? sql`select l.id, l.score, d.feature_id, d.xmin::text as version
-            from (${leaders}) l join dedupe_documents d on d.id = l.id
-            order by l.score desc, l.id`
-      : leaders,
+        limit ${limit}`,
   );
-  for (const r of rows) versions?.set(r.id, { featureId: r.feature_id, version: r.version });
   return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
 }
 
 /**
  * The documents' stored statistics; records each one's feature in `features`. With a cache, their row versions
- * are read first (unless `known` has them, as retrieval read them in this transaction), and only the documents the
- * cache lacks at that version are read in full (and kept).
+ * are read first, and only the documents the cache lacks at that version are read in full (and kept).
  */
 async function readDocuments(
   tx: Tx | Db,
   ids: readonly string[],
   features: Map<string, string>,
   cache?: DocumentCache,
-  known?: ReadonlyMap<string, DocumentVersion>,
 ): Promise<Map<string, DocumentStats>> {
   const docs = new Map<string, DocumentStats>();
   let wanted = ids;
   if (cache && ids.length > 0) {
-    const versions = new Map<string, DocumentVersion>();
-    for (const id of ids) {
-      const v = known?.get(id);
-      if (v) versions.set(id, v);
-    }
-    const unknown = ids.filter((id) => !versions.has(id));
-    if (unknown.length > 0) {
-      const read = await queryRows<{ id: string; feature_id: string; version: string }>(
-        tx,
-        sql`select id, feature_id, xmin::text as version
-            from dedupe_documents where id = any(${asParam(unknown)}::text[])`,
-      );
-      for (const r of read) versions.set(r.id, { featureId: r.feature_id, version: r.version });
-    }
+    const versions = await queryRows<{ id: string; feature_id: string; version: string }>(
+      tx,
+      sql`select id, feature_id, xmin::text as version
+          from dedupe_documents where id = any(${asParam([...ids])}::text[])`,
+    );
     const lacking: string[] = [];
-    for (const [id, { featureId, version }] of versions) {
-      features.set(id, featureId);
-      const kept = cache.get(id, version);
-      if (kept) docs.set(id, kept);
-      else lacking.push(id);
+    for (const r of versions) {
+      features.set(r.id, r.feature_id);
+      const kept = cache.get(r.id, r.version);
+      if (kept) docs.set(r.id, kept);
+      else lacking.push(r.id);
     }
     wanted = lacking;
   }
@@ -306,14 +310,11 @@ export function lockedDedupeIndex(tx: Tx, cache?: DocumentCache): StoreDedupeInd
   const frequencies = new Map<string, number>();
   const documents = new Map<string, DocumentStats>();
   const featureOfDocument = new Map<string, string>();
-  /** The feature and row version of each document retrieval returned, with a cache to check them against. */
-  const versions = new Map<string, DocumentVersion>();
   const forget = () => {
     totals = undefined;
     frequencies.clear();
     documents.clear();
     featureOfDocument.clear();
-    versions.clear();
   };
   return {
     ...store,
@@ -337,7 +338,7 @@ export function lockedDedupeIndex(tx: Tx, cache?: DocumentCache): StoreDedupeInd
     async documents(ids) {
       const missing = ids.filter((id) => !documents.has(id));
       if (missing.length > 0) {
-        for (const [id, doc] of await readDocuments(tx, missing, featureOfDocument, cache, versions)) {
+        for (const [id, doc] of await readDocuments(tx, missing, featureOfDocument, cache)) {
           documents.set(id, doc);
         }
       }
@@ -348,7 +349,6 @@ export function lockedDedupeIndex(tx: Tx, cache?: DocumentCache): StoreDedupeInd
       }
       return found;
     },
-    retrieve: (terms, p, limit) => retrieveDocuments(tx, terms, p, limit, cache ? versions : undefined),
     featureOf: (documentId) => featureOfDocument.get(documentId),
     async add(documentId, featureId, document) {
       await addDocument(tx, documentId, featureId, document);
