@@ -25,20 +25,19 @@ function identityOf(submitted: SubmittedRequester, options: IdentityOptions, sou
 }
 
 /**
- * Which requester and company rows resolving the request's identity may write: the requester's email key, and the
- * company's key (a name-only company may turn out to be the domain company of that name). Pure.
+ * The company a request names, as its key, before any row is read or written: `nameOnly` when it has no domain (it
+ * may turn out to be the domain company of that name), `writes` when resolving it may change the company's row (it
+ * brings a name, revenue or tier: what the request leaves out is kept). Pure.
  */
-export function identityKeys(
+export function companyKeyOf(
   submitted: SubmittedRequester,
   options: IdentityOptions,
   source?: string,
-): { email: string; company: string | undefined; nameOnly: boolean } {
-  const { email, company } = identityOf(submitted, options, source);
-  return {
-    email: emailKey(email),
-    company: company?.key,
-    nameOnly: company !== undefined && !company.domain,
-  };
+): { company: string | undefined; nameOnly: boolean; writes: boolean } {
+  const { company } = identityOf(submitted, options, source);
+  if (!company) return { company: undefined, nameOnly: false, writes: false };
+  const writes = company.name !== undefined || company.revenue != null || company.tier != null;
+  return { company: company.key, nameOnly: !company.domain, writes };
 }
 
 /** Resolves (creating or updating) the requester and company of a request, inside the triage transaction. */

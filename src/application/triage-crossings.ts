@@ -1,7 +1,7 @@
 import { recountFeatures } from '../store/feature-writes.ts';
 import { featureDemandsOf, recordTriages } from '../store/triage.repo.ts';
 import { demandScorer } from './feature-score.ts';
-import type { identityKeys } from './identity.ts';
+import type { companyKeyOf } from './identity.ts';
 import { linkFeaturesPassing } from './push-bar.ts';
 import type { Batch } from './triage.ts';
 
@@ -14,45 +14,44 @@ import type { Batch } from './triage.ts';
  * cost nothing more.
  *
  * A feature this batch created can wait instead (its crossing is pending): each of its requests is the batch's,
- * so what its routing and score read (its requests, and the companies and requesters they name) can change only
- * through a later request of the batch. Pending crossings are settled, all together, before a later request joins
- * one of their features or resolves an identity one of their requests named; the rest wait for the batch's end,
+ * so what its routing and score read (its requests, and the companies they name) can change only through a later
+ * request of the batch. A pending crossing is settled before a later request joins its feature or resolves a
+ * company one of its requests named (with something to write); the rest wait for the batch's end,
  * which recounts and links every feature it touched, on the same requests. So a burst of new needs, each at the
  * bar from its first request when the bar is one request, costs one recount and one link read per batch rather
- * than per request, and decides exactly what one-by-one triage would.
+ * than per request, and routes and counts what one-by-one triage would.
  */
 
-type IdentityKeys = ReturnType<typeof identityKeys>;
+type CompanyKey = ReturnType<typeof companyKeyOf>;
 
 export interface Crossings {
-  /** The features the batch created, each with the identity keys of the requests it attached to it. */
-  members: Map<string, IdentityKeys[]>;
+  /** The features the batch created, each with the companies of the requests it attached to it. */
+  members: Map<string, CompanyKey[]>;
   /** Of those, the ones at the bar whose recount and link wait. */
   pending: Set<string>;
 }
 
 /**
- * Settles the pending crossings before a request of the batch could change what they read: when it joins one of
- * their features (`featureId`), or resolves (`keys`) a requester or company one of their requests named. A
- * name-only company may be a domain company of that name, so it meets every request that names a company.
+ * Settles pending crossings before a request of the batch could change what they read: the one whose feature it
+ * joins (`featureId`), or those whose requests named a company its own resolution may write (`company`). A name-only
+ * company may be a domain company of that name, so it meets every company. Requester rows are read by neither the
+ * route nor the score.
  */
 export async function settleBefore(
   batch: Batch,
-  next: { featureId?: string; keys?: IdentityKeys },
+  next: { featureId?: string; company?: CompanyKey },
 ): Promise<void> {
   const { pending, members } = batch.crossings;
   if (pending.size === 0) return;
-  const meets = (k: IdentityKeys) =>
-    k.email === next.keys?.email ||
-    (k.company !== undefined &&
-      next.keys?.company !== undefined &&
-      (k.nameOnly || next.keys.nameOnly || k.company === next.keys.company));
-  const settle =
-    (next.featureId !== undefined && pending.has(next.featureId)) ||
-    (next.keys !== undefined && [...pending].some((id) => members.get(id)?.some(meets)));
-  if (!settle) return;
-  const ids = [...pending];
-  pending.clear();
+  const writes = next.company?.writes ? next.company : undefined;
+  const meets = (k: CompanyKey) =>
+    writes !== undefined &&
+    k.company !== undefined &&
+    writes.company !== undefined &&
+    (k.nameOnly || writes.nameOnly || k.company === writes.company);
+  const ids = [...pending].filter((id) => id === next.featureId || members.get(id)?.some(meets));
+  if (ids.length === 0) return;
+  for (const id of ids) pending.delete(id);
   await recountAndLink(batch, ids);
 }
 

@@ -24,7 +24,7 @@ import { coalesce, type Settled } from './coalesce.ts';
 import type { CompanyFolds } from './company-folds.ts';
 import type { DedupeLearning, Learning } from './dedupe-learning.ts';
 import { demandScorer } from './feature-score.ts';
-import { type IdentityOptions, identityKeys, resolveIdentity } from './identity.ts';
+import { companyKeyOf, type IdentityOptions, resolveIdentity } from './identity.ts';
 import { indexRefresher } from './index-refresh.ts';
 import { markFeaturesForPush, type PushPolicy } from './push-bar.ts';
 import {
@@ -141,7 +141,7 @@ const BATCH_LIMIT = 32;
  */
 export interface BatchBudget {
   ms: number;
-  /** How long a batch may run while intake is quiet; only where `intakeActive` says so. */
+  /** How long a batch may run while intake is quiet; only where `intakeActive` says so (PGlite). */
   idleMs: number;
   /** Milliseconds on a monotonic clock. */
   now: () => number;
@@ -154,9 +154,13 @@ export function batchBudget(intakeActive?: () => boolean): BatchBudget {
   return { ms: 50, idleMs: 1_000, now: () => performance.now(), intakeActive };
 }
 
-function overBudget(budget: BatchBudget, ran: number): boolean {
+async function overBudget(budget: BatchBudget, ran: number): Promise<boolean> {
   if (ran <= budget.ms) return false;
-  return !budget.intakeActive || budget.intakeActive() || ran > budget.idleMs;
+  if (!budget.intakeActive) return true;
+  // PGlite runs each statement on this thread without handing it back to I/O: an accept or a readiness probe that
+  // arrived meanwhile gets to ask for the connection first.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return budget.intakeActive() || ran > budget.idleMs;
 }
 
 /** What the requests of one batch share: its transaction, the index as it sees it, what the answers taught. */
@@ -189,8 +193,8 @@ type Triaged = Extract<TriageOutcome, { kind: 'triaged' }>;
 
 async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Triaged> {
   const { tx, deps, index, gained } = batch;
-  const keys = identityKeys(request.submittedRequester, deps.identity, request.source);
-  await settleBefore(batch, { keys });
+  const company = companyKeyOf(request.submittedRequester, deps.identity, request.source);
+  await settleBefore(batch, { company });
   const { requesterId, companyId } = await resolveIdentity(
     tx,
     request.submittedRequester,
@@ -201,7 +205,7 @@ async function triageRequest(batch: Batch, request: TriagedRequest): Promise<Tri
   const { featureId, action } = chosen;
   await settleBefore(batch, { featureId });
   if (action === 'created') batch.crossings.members.set(featureId, []);
-  batch.crossings.members.get(featureId)?.push(keys);
+  batch.crossings.members.get(featureId)?.push(company);
   await index.add(requestDocumentId(request.id), featureId, indexedDocument(chosen.text));
   batch.records.push({
     requestId: request.id,
@@ -249,7 +253,7 @@ async function triageBatch(
   let batch: Batch | undefined;
   const triaged: Triaged[] = [];
   for (const request of requests) {
-    if (triaged.length > 0 && overBudget(budget, budget.now() - started)) break;
+    if (triaged.length > 0 && (await overBudget(budget, budget.now() - started))) break;
     if (request.triagedAt) {
       outcomes.set(request.id, { kind: 'already-triaged', featureId: request.featureId });
       continue;
