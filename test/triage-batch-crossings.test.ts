@@ -1,23 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BatchBudget } from '../src/application/triage.ts';
 import { queryRows } from '../src/store/db.ts';
 import type { SubmittedRequester } from '../src/store/schema.ts';
 import { triaged } from './helpers/triage-outcomes.ts';
-import { openTriageStore, PUSH, type TriageStore } from './helpers/triage-store.ts';
+import { openTriageStore, PUSH, type TriageStore, UNBOUNDED_BUDGET } from './helpers/triage-store.ts';
 
 /**
  * A feature a triage batch creates at the push bar waits for the batch's end to be recounted and linked, with the
  * others (application/triage-crossings.ts), unless a later request of the batch joins it or may change a company
  * it routes on: either way it is routed and counted as one-by-one triage would.
  */
-
-/** No budget cut: a batch takes every request waiting (up to its limit), however slow the machine. */
-const UNBOUNDED: BatchBudget = {
-  ms: Number.POSITIVE_INFINITY,
-  idleMs: Number.POSITIVE_INFINITY,
-  now: () => performance.now(),
-};
 
 const opened: TriageStore[] = [];
 afterEach(async () => {
@@ -56,7 +48,7 @@ describe('new needs at a one-request bar, in a batch', () => {
     list: { title: string; body: string; requester: SubmittedRequester; tags?: string[] }[],
     oneByOne: boolean,
   ) {
-    const t = await openTriageStore({ push }, undefined, UNBOUNDED);
+    const t = await openTriageStore({ push }, undefined, UNBOUNDED_BUDGET);
     opened.push(t);
     const recounts = await countRecounts(t);
     const ids: string[] = [];

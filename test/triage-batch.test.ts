@@ -6,7 +6,7 @@ import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { queryRows } from '../src/store/db.ts';
 import { requests, triageDecisions } from '../src/store/schema.ts';
 import { triaged } from './helpers/triage-outcomes.ts';
-import { openTriageStore, PUSH, type TriageStore } from './helpers/triage-store.ts';
+import { openTriageStore, PUSH, type TriageStore, UNBOUNDED_BUDGET } from './helpers/triage-store.ts';
 
 /**
  * Triage asked for faster than it runs goes in batches (application/triage.ts): one unit of work for the requests
@@ -35,19 +35,14 @@ const REQUESTS = [
   ['Webhook retries with backoff', 'Our endpoint is down at times; retry the webhook later.', 'ned@eta.io'],
 ] as const;
 
-/** No budget cut: a batch takes every request waiting (up to its limit), however slow the machine. */
-const UNBOUNDED: BatchBudget = {
-  ms: Number.POSITIVE_INFINITY,
-  idleMs: Number.POSITIVE_INFINITY,
-  now: () => performance.now(),
-};
-
 const opened: TriageStore[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((t) => t.close()));
 });
 
-async function withRequests(budget: BatchBudget = UNBOUNDED): Promise<{ t: TriageStore; ids: string[] }> {
+async function withRequests(
+  budget: BatchBudget = UNBOUNDED_BUDGET,
+): Promise<{ t: TriageStore; ids: string[] }> {
   const t = await openTriageStore({}, undefined, budget);
   opened.push(t);
   const ids: string[] = [];
@@ -101,7 +96,7 @@ describe('triage in batches', () => {
         },
       },
       undefined,
-      UNBOUNDED,
+      UNBOUNDED_BUDGET,
     );
     opened.push(exploding);
     const accepted: string[] = [];
@@ -223,9 +218,9 @@ describe('triage in batches', () => {
       );
       return { teams: rows.map((r) => r.team), transactions: t.transactions.count };
     };
-    const one = await teams(UNBOUNDED, true);
+    const one = await teams(UNBOUNDED_BUDGET, true);
     expect(one.teams).toEqual(['ENG']);
-    const batched = await teams(UNBOUNDED, false);
+    const batched = await teams(UNBOUNDED_BUDGET, false);
     // The first alone, the three requests of the feature in one batch.
     expect(batched.transactions).toBe(2);
     expect(batched.teams).toEqual(one.teams);

@@ -30,6 +30,13 @@ export const PUSH: PushPolicy = {
   route: () => ({ kind: 'linear', workspace: 'acme', team: 'ENG' }),
 };
 
+/** No budget cut: a batch takes every request waiting (up to its limit), however slow the machine. */
+export const UNBOUNDED_BUDGET: BatchBudget = {
+  ms: Number.POSITIVE_INFINITY,
+  idleMs: Number.POSITIVE_INFINITY,
+  now: () => performance.now(),
+};
+
 export interface TriageStore {
   store: Store;
   triage: ReturnType<typeof createTriage>;
