@@ -1,6 +1,6 @@
 import type { PushTarget } from '../domain/tracker.ts';
 import type { RouteInput } from '../rules/route.ts';
-import { type DirtyLink, routeInputsOf, type Tx } from '../store/feature-writes.ts';
+import { type DirtyLink, NO_ROUTE_INPUT, routeInputsOf, type Tx } from '../store/feature-writes.ts';
 import { heldForReviewAmong } from '../store/review.repo.ts';
 import { featureDemandsOf, insertPrimaryLinks, markLinksDirtyOf } from '../store/triage.repo.ts';
 
@@ -49,7 +49,7 @@ export async function linkFeaturesPassing(
     tx,
     toLink.map((featureId) => ({
       featureId,
-      target: policy.route(inputs.get(featureId) ?? { tags: [], sources: [], texts: [], tiers: [] }),
+      target: policy.route(inputs.get(featureId) ?? NO_ROUTE_INPUT),
     })),
   );
   return passing.filter((f) => !held.has(f.id)).map((f) => f.id);

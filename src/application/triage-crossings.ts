@@ -44,10 +44,10 @@ export async function settleBefore(
   const { pending, members } = batch.crossings;
   if (pending.size === 0) return;
   const writes = next.company?.writes ? next.company : undefined;
+  // A company that writes has a key (companyKeyOf).
   const meets = (k: CompanyKey) =>
     writes !== undefined &&
     k.company !== undefined &&
-    writes.company !== undefined &&
     (k.nameOnly || writes.nameOnly || k.company === writes.company);
   const ids = [...pending].filter((id) => id === next.featureId || members.get(id)?.some(meets));
   if (ids.length === 0) return;

@@ -114,10 +114,11 @@ export async function markLinksDirty(tx: Tx, featureId: string): Promise<DirtyLi
 
 /** What routing looks at: the feature's requests' tags, sources, texts and company tiers. */
 export async function routeInputOf(tx: Tx, featureId: string): Promise<RouteInput> {
-  return (
-    (await routeInputsOf(tx, [featureId])).get(featureId) ?? { tags: [], sources: [], texts: [], tiers: [] }
-  );
+  return (await routeInputsOf(tx, [featureId])).get(featureId) ?? NO_ROUTE_INPUT;
 }
+
+/** What routing looks at for a feature with no requests. */
+export const NO_ROUTE_INPUT: RouteInput = { tags: [], sources: [], texts: [], tiers: [] };
 
 /** routeInputOf for several features, in one statement; a feature with no requests has none in the map. */
 export async function routeInputsOf(tx: Tx, featureIds: readonly string[]): Promise<Map<string, RouteInput>> {
