@@ -100,15 +100,23 @@ async function queryTerms(
   return terms;
 }
 
-/** The terms retrieval reads postings for: most informative first, within the postings budget. */
-function retrievalTerms(terms: readonly QueryTerm[], budget: number): QueryTerm[] {
+/**
+ * The terms retrieval reads postings for: most informative first, within the postings budget, down to the
+ * weight floor (a share of the strongest term's weight).
+ */
+function retrievalTerms(
+  terms: readonly QueryTerm[],
+  { retrievalPostings, retrievalWeightFloor }: RankOptions,
+) {
   const found = terms
     .filter((t) => t.indexed !== undefined)
     .sort((a, b) => b.weight * b.idf - a.weight * a.idf || a.df - b.df);
   const chosen: QueryTerm[] = [];
   let postings = 0;
+  const floor = found[0] ? found[0].weight * found[0].idf * retrievalWeightFloor : 0;
   for (const t of found) {
-    if (chosen.length > 0 && postings + t.df > budget) continue;
+    if (chosen.length > 0 && t.weight * t.idf < floor) break;
+    if (chosen.length > 0 && postings + t.df > retrievalPostings) continue;
     chosen.push(t);
     postings += t.df;
   }
@@ -214,7 +222,7 @@ export async function rankCandidates(
     avgTitleLength: corpus.avgTitleLength,
     avgBodyLength: corpus.avgBodyLength,
   };
-  const retrieval = retrievalTerms(terms, options.retrievalPostings);
+  const retrieval = retrievalTerms(terms, options);
   if (retrieval.length === 0) return [];
   const leaders = await index.retrieve(
     retrieval.map((q) => ({ term: q.indexed ?? q.term, weight: q.weight * q.idf })),
