@@ -6,7 +6,7 @@ import { analysisFingerprint } from '../src/rules/dedupe/fingerprint.ts';
 import { DEFAULT_SYNONYMS } from '../src/rules/dedupe/synonyms.ts';
 import { titleKey } from '../src/rules/normalise.ts';
 import type { Db } from '../src/store/db.ts';
-import { vacuumDedupeIndex } from '../src/store/dedupe-index.repo.ts';
+import { vacuumDedupeIndex } from '../src/store/dedupe-index-upkeep.ts';
 import type { SubmittedRequester } from '../src/store/schema.ts';
 import {
   body,

@@ -83,33 +83,46 @@ describe('coalesce', () => {
 });
 
 describe('the index refresh after triage', () => {
-  it('refreshes once the index doubled and grew by a thousand since the last refresh or the first batch', async () => {
-    const at: number[] = [];
+  /** Records the index's size at each refresh of each kind. */
+  function recording() {
+    const at = { visibility: [] as number[], statistics: [] as number[] };
     let documents = 0;
-    const refreshIfGrown = indexRefresher(async () => {
-      at.push(documents);
+    const refresh = indexRefresher({
+      visibility: async () => void at.visibility.push(documents),
+      statistics: async () => void at.statistics.push(documents),
     });
-    for (documents of [0, 400, 999, 1000, 1500, 1999, 2000, 3999, 4100]) await refreshIfGrown(documents);
-    expect(at).toEqual([1000, 2000, 4100]);
-    const later = indexRefresher(async () => {
-      at.push(documents);
-    });
-    at.length = 0;
-    // A process that starts on a grown index counts from what its first batch saw.
-    for (documents of [50_000, 60_000, 99_000, 100_000]) await later(documents);
-    expect(at).toEqual([100_000]);
+    const grow = async (sizes: number[]) => {
+      for (documents of sizes) await refresh(documents);
+    };
+    return { at, grow };
+  }
+
+  it('refreshes the visibility every thousand documents and the statistics once the index doubled', async () => {
+    const { at, grow } = recording();
+    await grow([0, 400, 999, 1000, 1500, 1999, 2000, 3999, 4100]);
+    expect(at.visibility).toEqual([1000, 2000, 3999]);
+    expect(at.statistics).toEqual([1000, 2000, 4100]);
+  });
+
+  it('counts from what its first batch saw in a process that starts on a grown index', async () => {
+    const { at, grow } = recording();
+    await grow([50_000, 50_999, 51_000, 60_000, 99_000, 100_000]);
+    expect(at.visibility).toEqual([51_000, 60_000, 99_000, 100_000]);
+    expect(at.statistics).toEqual([100_000]);
   });
 
   it('logs a failed refresh without the statement parameters, and carries on', async () => {
     const warned: unknown[] = [];
     const log = { warn: (fields: unknown) => warned.push(fields) } as unknown as Logger;
-    const refreshIfGrown = indexRefresher(async () => {
-      throw new Error('analyze failed\nparams: Dark mode for the dashboard');
-    }, log);
+    const fail = (what: string) => async () => {
+      throw new Error(`${what} failed\nparams: Dark mode for the dashboard`);
+    };
+    const refreshIfGrown = indexRefresher({ visibility: fail('vacuum'), statistics: fail('analyze') }, log);
     await refreshIfGrown(0);
     await refreshIfGrown(1_000);
     expect(warned).toEqual([
-      { error: expect.objectContaining({ type: 'Error', message: 'analyze failed' }) },
+      { error: expect.objectContaining({ type: 'Error', message: 'vacuum failed' }), refresh: 'visibility' },
+      { error: expect.objectContaining({ type: 'Error', message: 'analyze failed' }), refresh: 'statistics' },
     ]);
     expect(JSON.stringify(warned)).not.toContain('Dark mode');
   });

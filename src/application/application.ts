@@ -2,7 +2,7 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queues } from '../queue/queues.ts';
-import { analyzeDedupeIndex } from '../store/dedupe-index.repo.ts';
+import { analyzeDedupeIndex, vacuumDedupePostings } from '../store/dedupe-index-upkeep.ts';
 import type { Store } from '../store/store.ts';
 import { createCompanyFolds } from './company-folds.ts';
 import { createDedupeLearning, forgetEverything, learningStats } from './dedupe-learning.ts';
@@ -60,8 +60,14 @@ export function createApplication({ store, queues, config, status, triage, metri
       folds: companyFolds,
       deps: triage,
       learning,
-      // Postgres's autovacuum keeps the index's statistics; PGlite has none.
-      refreshIndex: store.kind === 'pglite' ? () => analyzeDedupeIndex(store.db) : undefined,
+      // Postgres's autovacuum keeps the index's visibility map and statistics; PGlite has none.
+      refreshIndex:
+        store.kind === 'pglite'
+          ? {
+              visibility: () => vacuumDedupePostings(store.db),
+              statistics: () => analyzeDedupeIndex(store.db),
+            }
+          : undefined,
       // On PGlite a batch holds the one connection: it keeps short only while intake wants it.
       budget: batchBudget(store.intakeActive),
       log,

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { AnalysedText, TextInput } from '../rules/dedupe/analyse.ts';
-import { vacuumDedupeIndex } from '../store/dedupe-index.repo.ts';
+import { vacuumDedupeIndex } from '../store/dedupe-index-upkeep.ts';
 import { retryTransient } from '../store/retry-transient.ts';
 import type { Store } from '../store/store.ts';
 import { ensureDedupeIndex } from './dedupe-index-rebuild.ts';

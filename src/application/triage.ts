@@ -25,7 +25,7 @@ import type { CompanyFolds } from './company-folds.ts';
 import type { DedupeLearning, Learning } from './dedupe-learning.ts';
 import { demandScorer } from './feature-score.ts';
 import { companyKeyOf, type IdentityOptions, resolveIdentity } from './identity.ts';
-import { indexRefresher } from './index-refresh.ts';
+import { type IndexRefresh, indexRefresher } from './index-refresh.ts';
 import { markFeaturesForPush, type PushPolicy } from './push-bar.ts';
 import {
   CANDIDATE_DOCUMENTS,
@@ -322,11 +322,10 @@ export function createTriage({
   /** What the team's answers taught, shared with the review stats. */
   learning: DedupeLearning;
   /**
-   * Refreshes the index's statistics outside any transaction (analyzeDedupeIndex): given where nothing else does
-   * it as the index grows (PGlite has no autovacuum). It runs after a batch's callers have their results, before
-   * the next batch.
+   * Refreshes the index's visibility map and statistics as it grows (index-refresh.ts): given where nothing else
+   * does it (PGlite has no autovacuum). It runs after a batch's callers have their results, before the next batch.
    */
-  refreshIndex?: (() => Promise<void>) | undefined;
+  refreshIndex?: IndexRefresh | undefined;
   /** When a batch stops taking requests; default `batchBudget()`: 50 ms of the process's monotonic clock. */
   budget?: BatchBudget | undefined;
   /** Where a failed index refresh is logged. */

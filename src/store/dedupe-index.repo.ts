@@ -379,22 +379,3 @@ export function lockedDedupeIndex(tx: Tx, cache?: DocumentCache): StoreDedupeInd
     },
   };
 }
-
-/**
- * Refreshes the index tables' visibility map and statistics, so retrieval is an index-only scan and the planner
- * knows the vocabulary. After a rebuild, and on PGlite (no autovacuum) with every scheduled rescore; Postgres's
- * autovacuum does it otherwise. Never inside a transaction.
- */
-export async function vacuumDedupeIndex(db: Db): Promise<void> {
-  await db.execute(sql`vacuum (analyze) dedupe_postings, dedupe_terms, dedupe_documents`);
-}
-
-/**
- * Refreshes the index tables' planner statistics only: what triage needs when the index outgrew them
- * (application/index-refresh.ts, on PGlite). ANALYZE reads a bounded sample of each table's rows, where VACUUM
- * reads every page not yet all-visible (after a burst, all the new ones) while it holds PGlite's only connection;
- * the visibility map catches up at the next scheduled rescore (vacuumDedupeIndex).
- */
-export async function analyzeDedupeIndex(db: Db): Promise<void> {
-  await db.execute(sql`analyze dedupe_postings, dedupe_terms, dedupe_documents`);
-}

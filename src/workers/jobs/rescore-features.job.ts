@@ -1,6 +1,6 @@
 import type { Application } from '../../application/application.ts';
 import type { Logger } from '../../log.ts';
-import { vacuumDedupeIndex } from '../../store/dedupe-index.repo.ts';
+import { vacuumDedupeIndex } from '../../store/dedupe-index-upkeep.ts';
 import type { Store } from '../../store/store.ts';
 
 /** Features per transaction. */
