@@ -29,11 +29,12 @@ const NOTES: Record<IntakeTarget, string> = {
 
 /** What each intake target should reach on a 2-core machine, printed beside its figures. */
 const AIMS: Partial<Record<IntakeTarget, string>> = {
-  pglite: '>= 500 accepted req/s, p99 < 250 ms, and triage done within seconds of the load ending',
+  pglite:
+    '>= 500 accepted req/s, p99 < 250 ms; then triage drains the burst at >= 10 requests/s while new requests are still accepted with p99 < 250 ms',
   postgres: '>= 1500 accepted req/s, p99 < 100 ms',
 };
 /** How long the pglite target waits for its triage workers to finish what the load left. */
-const TRIAGE_DRAIN_TIMEOUT_MS = 300_000;
+const TRIAGE_DRAIN_TIMEOUT_MS = 600_000;
 
 export function machine() {
   const cpus = os.cpus();
@@ -114,6 +115,9 @@ export async function runIntakeTarget(
         result.triageDrain = await measureTriageDrain(server.url, loadEndedAt, {
           timeoutMs: TRIAGE_DRAIN_TIMEOUT_MS,
           signal,
+          apiKey,
+          runId,
+          sequence,
         });
       }
     } finally {

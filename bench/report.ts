@@ -1,4 +1,4 @@
-import type { TriageDrain } from './intake-drain.ts';
+import type { ProbeFigures, TriageDrain } from './intake-drain.ts';
 import type { LoadFigures } from './load.ts';
 
 /** How the figures are shown: one table for people, one JSON line for closing notes and scripts. */
@@ -82,7 +82,7 @@ export function formatNotes(results: TargetResult[]): string[] {
         `  aim: ${r.aim}; measured: ${fixed(f.acceptedPerSecond, 1)} accepted req/s, p99 ${fixed(f.p99Ms, 1)} ms`,
       );
     }
-    if (r.triageDrain) notes.push(`  ${triageDrainLine(r.triageDrain)}`);
+    if (r.triageDrain) notes.push(...triageDrainLines(r.triageDrain).map((line) => `  ${line}`));
     if (r.serverLogLines)
       notes.push(`  server wrote ${count(r.serverLogLines)} warning/error lines under load`);
     if (r.databaseRows !== undefined && f) {
@@ -97,15 +97,31 @@ export function formatNotes(results: TargetResult[]): string[] {
   return notes;
 }
 
-/** The triage backlog the load left and how long the service took to finish it (read from /metrics, ±1 s). */
-function triageDrainLine({ backlogAtEnd, firstReadingSeconds, seconds, left }: TriageDrain): string {
+/** The triage backlog the load left, how long the service took to finish it (read from /metrics, ±1 s), and how it answered meanwhile. */
+function triageDrainLines({
+  backlogAtEnd,
+  firstReadingSeconds,
+  seconds,
+  left,
+  perSecond,
+  accepts,
+  reads,
+}: TriageDrain) {
   const backlog =
     backlogAtEnd === null
       ? 'triage: the untriaged count never answered'
       : `triage: ${count(backlogAtEnd)} requests untriaged ${fixed(firstReadingSeconds, 1)} s after the load ended`;
-  return seconds === null
-    ? `${backlog}; ${left === null ? 'unknown' : count(left)} still untriaged at the deadline`
-    : `${backlog}; the last one triaged ${seconds.toFixed(1)} s after the load ended`;
+  const rate = perSecond === null ? '' : ` (${perSecond.toFixed(1)} triaged/s)`;
+  const end =
+    seconds === null
+      ? `${backlog}; ${left === null ? 'unknown' : count(left)} still untriaged at the deadline${rate}`
+      : `${backlog}; the last one triaged ${seconds.toFixed(1)} s after the load ended${rate}`;
+  const probe = (what: string, p: ProbeFigures) =>
+    `${count(p.answered)} of ${count(p.sent)} ${what}, p50 ${fixed(p.p50Ms, 0)} ms, p99 ${fixed(p.p99Ms, 0)} ms, max ${fixed(p.maxMs, 0)} ms`;
+  return [
+    end,
+    `during the drain: ${probe('new requests accepted', accepts)}; ${probe('feature-list reads answered', reads)}`,
+  ];
 }
 
 /** The machine's 1-minute load average at a target's start and end, as a report line. */
