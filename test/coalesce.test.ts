@@ -111,6 +111,12 @@ describe('the index refresh after triage', () => {
     expect(at.statistics).toEqual([100_000]);
   });
 
+  it('counts growth again from where erasures shrank the index to', async () => {
+    const { at, grow } = recording();
+    await grow([5_000, 4_000, 4_999, 5_000]);
+    expect(at.visibility).toEqual([5_000]);
+  });
+
   it('logs a failed refresh without the statement parameters, and carries on', async () => {
     const warned: unknown[] = [];
     const log = { warn: (fields: unknown) => warned.push(fields) } as unknown as Logger;

@@ -1,6 +1,9 @@
 import { errorForLog, type Logger } from '../log.ts';
 
-/** What triage keeps up to date in the dedupe index as the index grows (application/triage.ts), where nothing else does. */
+/**
+ * What triage keeps up to date in the dedupe index as the index grows (application/triage.ts), between the
+ * scheduled rescores.
+ */
 
 /** The index grows by at least this many documents between two refreshes of either kind. */
 const REFRESH_GROWTH = 1_000;
@@ -32,8 +35,9 @@ export function indexRefresher(refresh: IndexRefresh | undefined, log?: Logger) 
     );
   return async (documents: number | undefined) => {
     if (!refresh || documents === undefined) return;
-    visibleAt ??= documents;
-    analysedAt ??= documents;
+    // A shrinking index (erasures) counts its growth again from where it got to.
+    visibleAt = Math.min(visibleAt ?? documents, documents);
+    analysedAt = Math.min(analysedAt ?? documents, documents);
     if (documents - visibleAt >= REFRESH_GROWTH) {
       visibleAt = documents;
       await run('visibility');
