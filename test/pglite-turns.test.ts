@@ -46,6 +46,9 @@ const lightBackground = () => database.db.execute(sql`select count(*) from gener
 /** A statement of triage work: what a triage job's handler runs through the store's `db`. */
 const triage = () => runAs('triage', async () => await database.db.execute(sql`select 1`));
 
+/** A statement of an HTTP request: what a route's handler runs through the store's `db` (http/mount-routes.ts). */
+const interactive = () => runAs('interactive', async () => await database.db.execute(sql`select 1`));
+
 /** The most answers a stream gives before it stops, background work finished or not. */
 const STREAM_CAP = 20_000;
 
@@ -100,12 +103,14 @@ describe('PGlite turns', () => {
     expect(order).toEqual(['probe', 'intake', 'background 1', 'background 2', 'background 3']);
   });
 
-  it('says intake wants the connection while an accept or a probe waits for it, and just after an accept', async () => {
+  it('says intake wants the connection while an accept, a probe or a request waits for it, and just after an accept', async () => {
     const intakeActive = () => database.intakeActive?.();
     await database.db.execute(sql`select 1`);
     expect(intakeActive()).toBe(false);
+    // An HTTP request's statement too, but once it has run it leaves intake quiet (checked at the next round).
     for (const ask of [
       () => database.ping(),
+      () => interactive().then(() => {}),
       () => database.intakeDb.execute(sql`select 0`).then(() => {}),
     ]) {
       const holder = holdConnection();
@@ -163,6 +168,26 @@ describe('PGlite turns', () => {
     const order = await finishOrder(triage, { background: lightBackground, streams: 2 });
     expect(order.match(/B/g)).toHaveLength(3);
     expect(order.match(/R/g)?.length ?? 0).toBeLessThan(STREAM_CAP);
+  });
+
+  it("an HTTP request's statements go after intake and before triage and background work queued ahead", async () => {
+    const holder = holdConnection();
+    await holder.started;
+    const order: string[] = [];
+    const background = database.db.execute(sql`select 1`).then(() => order.push('background'));
+    const triaged = triage().then(() => order.push('triage'));
+    const read = interactive().then(() => order.push('read'));
+    const intake = database.intakeDb.execute(sql`select 0`).then(() => order.push('intake'));
+    holder.release();
+    await Promise.all([holder.done, background, triaged, read, intake]);
+    expect(order).toEqual(['intake', 'read', 'triage', 'background']);
+  });
+
+  it("an HTTP request's statements leave triage and background work their full speed", async () => {
+    const order = await finishOrder(interactive);
+    // Unlike intake, a read is not followed by a pause: a person browsing does not throttle the drain.
+    expect(order.match(/B/g)).toHaveLength(3);
+    for (const between of streamBetweenBackground(order)) expect(between).toBeLessThanOrEqual(1);
   });
 
   it('readiness probes go first but leave background work its full speed', async () => {

@@ -3,10 +3,12 @@ import { currentWorkClass } from './work-class.ts';
 
 /**
  * Who is asking for the connection. A probe (readiness) goes first but says nothing about intake; intake goes
- * before any queued work of the others and keeps intake "active"; triage goes before background work while it keeps
- * coming, background work keeping a share; background work takes what is left.
+ * before any queued work of the others and keeps intake "active"; an interactive turn (an HTTP request's own
+ * statements: an API read, a console page, a webhook) goes next, without pause, and says nothing about intake
+ * either; triage goes before background work while it keeps coming, background work keeping a share; background
+ * work takes what is left.
  */
-export type Turn = 'probe' | 'intake' | 'triage' | 'background';
+export type Turn = 'probe' | 'intake' | 'interactive' | 'triage' | 'background';
 
 /** Why a turn that was still waiting when the database closed failed: nothing ran. */
 export class PgliteClosedError extends Error {
@@ -69,7 +71,13 @@ export class PgliteTurns {
   readonly #policy: TurnPolicy;
   #busy = false;
   #closed = false;
-  readonly #waiting: Record<Turn, Waiter[]> = { probe: [], intake: [], triage: [], background: [] };
+  readonly #waiting: Record<Turn, Waiter[]> = {
+    probe: [],
+    intake: [],
+    interactive: [],
+    triage: [],
+    background: [],
+  };
   #lastIntakeAt = Number.NEGATIVE_INFINITY;
   #lastTriageAt = Number.NEGATIVE_INFINITY;
   /** When triage and background work may next run while intake is active. */
@@ -100,14 +108,16 @@ export class PgliteTurns {
   }
 
   /**
-   * Whether intake wants the connection: an accept (or a readiness probe) is waiting for it, or an accept had it less
-   * than `intakeActiveMs` ago, so more are likely coming. A long transaction checks it to know when to stop early.
+   * Whether intake wants the connection: an accept (or a readiness probe, or an HTTP request's statement) is waiting
+   * for it, or an accept had it less than `intakeActiveMs` ago, so more are likely coming. A long transaction checks
+   * it to know when to stop early.
    */
   intakeActive(): boolean {
-    const { probe, intake } = this.#waiting;
+    const { probe, intake, interactive } = this.#waiting;
     return (
       probe.length > 0 ||
       intake.length > 0 ||
+      interactive.length > 0 ||
       performance.now() - this.#lastIntakeAt < this.#policy.intakeActiveMs
     );
   }
@@ -168,7 +178,8 @@ export class PgliteTurns {
    */
   #next(): void {
     if (this.#busy || this.#closed) return;
-    const first = this.#waiting.probe.shift() ?? this.#waiting.intake.shift();
+    const first =
+      this.#waiting.probe.shift() ?? this.#waiting.intake.shift() ?? this.#waiting.interactive.shift();
     if (first) {
       this.#grant(first);
       return;
