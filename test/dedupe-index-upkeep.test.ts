@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { indexedDocument } from '../src/rules/dedupe/memory-index.ts';
-import { openDatabase, queryRows } from '../src/store/db.ts';
+import { type openDatabase, queryRows } from '../src/store/db.ts';
 import { lockDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { analyzeDedupeIndex, vacuumDedupePostings } from '../src/store/dedupe-index-upkeep.ts';
 import { features } from '../src/store/schema.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createTestDatabase, openTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 /**
  * What triage on PGlite refreshes as the index grows (application/index-refresh.ts): the postings' visibility, so
@@ -22,12 +22,7 @@ describe('dedupe index upkeep', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    database = openDatabase(
-      testDb.kind === 'postgres'
-        ? { kind: 'postgres', url: testDb.url ?? '' }
-        : { kind: 'pglite', dataDir: testDb.dataDir },
-    );
-    await database.migrate();
+    database = await openTestDatabase(testDb);
     await database.db.transaction(async (tx) => {
       await lockDedupeIndex(tx);
       const [feature] = await tx.insert(features).values({ title: 'Many', titleKey: 'many' }).returning();

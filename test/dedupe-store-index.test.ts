@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { InMemoryDedupeIndex, indexedDocument } from '../src/rules/dedupe/memory-index.ts';
-import { openDatabase } from '../src/store/db.ts';
+import type { openDatabase } from '../src/store/db.ts';
 import { createDocumentCache } from '../src/store/dedupe-document-cache.ts';
 import { lockDedupeIndex, lockedDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { features } from '../src/store/schema.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createTestDatabase, openTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 /**
  * The database-backed dedupe index must rank exactly as the in-memory reference does (same candidates, same
@@ -57,12 +57,7 @@ describe('dedupe index in the database', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    database = openDatabase(
-      testDb.kind === 'postgres'
-        ? { kind: 'postgres', url: testDb.url ?? '' }
-        : { kind: 'pglite', dataDir: testDb.dataDir },
-    );
-    await database.migrate();
+    database = await openTestDatabase(testDb);
     await database.db.transaction(async (tx) => {
       await lockDedupeIndex(tx);
       const index = storeDedupeIndex(tx);

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/store/db.ts';
+import type { openDatabase } from '../src/store/db.ts';
 import { createLinkRequestsRepo } from '../src/store/link-requests.repo.ts';
 import { features, requesters, requests, trackerLinkRequests, trackerLinks } from '../src/store/schema.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createTestDatabase, openTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 /**
  * Which link carries each request's customer request (PGlite, or Postgres with TEST_DATABASE=postgres): one per
@@ -17,12 +17,7 @@ let repo: ReturnType<typeof createLinkRequestsRepo>;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  database = openDatabase(
-    testDb.kind === 'postgres'
-      ? { kind: 'postgres', url: testDb.url ?? '' }
-      : { kind: 'pglite', dataDir: testDb.dataDir },
-  );
-  await database.migrate();
+  database = await openTestDatabase(testDb);
   repo = createLinkRequestsRepo(database.db);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { type Database, openDatabase } from '../../src/store/db.ts';
 
 /**
  * Which database the database-facing suites run on: PGlite by default (`npm test`), the machine's Postgres with
@@ -57,4 +58,15 @@ export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKi
       await removeDir();
     },
   };
+}
+
+/** The store's database on a test database, migrated: what a store-level suite reads and writes through. */
+export async function openTestDatabase(testDb: TestDatabase): Promise<Database> {
+  const database = openDatabase(
+    testDb.kind === 'postgres'
+      ? { kind: 'postgres', url: testDb.url ?? '' }
+      : { kind: 'pglite', dataDir: testDb.dataDir },
+  );
+  await database.migrate();
+  return database;
 }
