@@ -103,7 +103,7 @@ export async function measureTriageDrain(
   loadEndedAt: number,
   {
     timeoutMs,
-    // Every second: the service caches the gauge that long, and each scrape's read queues behind triage on PGlite.
+    // Every second: the service caches the gauge that long.
     intervalMs = 1_000,
     signal,
     apiKey,

@@ -2,11 +2,13 @@ import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountRoutes, type RouteMiddleware } from '../src/http/mount-routes.ts';
+import { interactiveWork } from '../src/http/request-context.ts';
 import { currentWorkClass, type WorkClass } from '../src/store/work-class.ts';
 
 /**
- * The routes run as interactive work (store/work-class.ts), so that on PGlite an HTTP request's statements go before
- * a triage backlog's: from the auth check on, and in the handler after a JSON body was parsed from the stream.
+ * The app runs every request as interactive work (`interactiveWork`, store/work-class.ts), so that on PGlite an HTTP
+ * request's statements go before a triage backlog's: from the auth check on, and in the handler after a JSON body
+ * was parsed from the stream.
  */
 
 const seen: Array<{ where: string; workClass: WorkClass | undefined }> = [];
@@ -32,9 +34,10 @@ const middleware: RouteMiddleware = {
 };
 
 let url: string;
-let close: () => void;
+let close: () => Promise<void>;
 beforeAll(async () => {
   const app = express();
+  app.use(interactiveWork);
   const handled = async (where: string, res: express.Response) => {
     // After an await, as a handler's statements run.
     await new Promise((resolve) => setImmediate(resolve));
@@ -52,7 +55,7 @@ beforeAll(async () => {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  close = () => new Promise((resolve) => server.close(() => resolve()));
 });
 afterAll(() => close());
 

@@ -157,8 +157,8 @@ export function batchBudget(intakeActive?: () => boolean): BatchBudget {
 async function overBudget(budget: BatchBudget, ran: number): Promise<boolean> {
   if (ran <= budget.ms) return false;
   if (!budget.intakeActive) return true;
-  // PGlite runs each statement on this thread without handing it back to I/O: an accept or a readiness probe that
-  // arrived meanwhile gets to ask for the connection first.
+  // PGlite runs each statement on this thread without handing it back to I/O: an accept, a readiness probe or an
+  // HTTP request that arrived meanwhile gets to ask for the connection first.
   await new Promise<void>((resolve) => setImmediate(resolve));
   return budget.intakeActive() || ran > budget.idleMs;
 }

@@ -21,7 +21,7 @@ import { healthHandlers } from './health.routes.ts';
 import { mountMethodNotAllowed, mountRoutes, type RouteMiddleware } from './mount-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpProblem, sendProblem as sendProblemJson } from './problem.ts';
-import { requestContext } from './request-context.ts';
+import { interactiveWork, requestContext } from './request-context.ts';
 
 export interface AppDeps {
   config: Pick<
@@ -139,6 +139,7 @@ export async function createApp(deps: AppDeps) {
   app.set('trust proxy', config.http.trustProxy);
   app.set('etag', false);
   app.use(requestContext({ log, metrics }));
+  app.use(interactiveWork);
 
   const middleware = routeMiddleware(deps, api);
   let document: ReturnType<typeof openApiDocument> | undefined;

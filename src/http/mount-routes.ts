@@ -1,5 +1,4 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import { runAs } from '../store/work-class.ts';
 import { fieldErrors, HttpProblem, validationProblem } from './problem.ts';
 import type { AuthKind, RouteHandler, RouteInput, RouteSpec } from './route.ts';
 import { ROUTES, type RouteHandlers } from './route-table.ts';
@@ -94,9 +93,6 @@ export function mountRoutes(
     if (!handle) continue;
     app[spec.method](
       spec.path,
-      // On PGlite, its statements go before triage and background work (store/work-class.ts), from the auth check
-      // to the handler (the body parser keeps the class across the body's stream).
-      (_req, _res, next) => runAs('interactive', next),
       ...middleware.auth[spec.auth],
       ...(spec.role === 'member' ? [middleware.member] : []),
       ...(spec.rateLimit ? [middleware.rateLimit[spec.rateLimit]] : []),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { runAs } from '../store/work-class.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -37,3 +38,10 @@ export function requestContext({ log, metrics }: { log: Logger; metrics: Metrics
     next();
   };
 }
+
+/**
+ * Runs the rest of the request as interactive work (store/work-class.ts): on PGlite, its statements through the
+ * store's `db` go before triage and background work, from the auth check to the handler and the not-found page
+ * (the body parser keeps the class across the body's stream). Intake's own writes take intake turns anyway.
+ */
+export const interactiveWork: RequestHandler = (_req, _res, next) => runAs('interactive', next);

@@ -26,8 +26,8 @@ export type DatabaseTarget =
 export interface Database {
   kind: DatabaseTarget['kind'];
   /**
-   * The database for everything but intake: on PGlite its statements take background turns, or triage turns when
-   * they run as triage work (store/work-class.ts), which go first while triage keeps coming (pglite-turns.ts).
+   * The database for everything but intake: on PGlite its statements take background turns, or triage or
+   * interactive turns when they run as that class of work (store/work-class.ts; pglite-turns.ts).
    */
   db: Db;
   /**

@@ -37,6 +37,8 @@ export interface TurnPolicy {
   triageBackgroundShare: number;
   /** Triage counts as active this long after its last turn, in ms: longer than the gap between two batches. */
   triageActiveMs: number;
+  /** The most interactive turns in a row while triage or background work waits; then one of theirs goes. */
+  interactiveRun: number;
 }
 
 const DEFAULT_POLICY: TurnPolicy = {
@@ -45,15 +47,19 @@ const DEFAULT_POLICY: TurnPolicy = {
   maxPauseMs: 1_000,
   triageBackgroundShare: 0.25,
   triageActiveMs: 100,
+  interactiveRun: 8,
 };
 
 /**
  * PGlite runs one statement at a time, and a transaction holds it from BEGIN to COMMIT; its own queue is first come,
  * first served, so an accept arriving behind a run of triage transactions waited for all of them. Worse, PGlite
  * runs on this process's only thread: while it works, no HTTP request is even read. Every statement and
- * transaction here waits for its turn in one of four queues instead:
+ * transaction here waits for its turn in one of five queues instead:
  * - probes (readiness), then intake, are always served first, so an accept waits for at most the one piece of work
  *   running; only intake's turns make intake count as active, so a probe every second does not throttle triage;
+ * - an HTTP request's other statements (interactive work: an API read, a console page, a webhook) go next, with
+ *   no pause after them, but at most `interactiveRun` in a row while triage or background work waits, so that
+ *   clients reading back to back cannot hold the drain up;
  * - while intake is active, triage and background work (reconcile, redrive, pushes, pulled source pages) hold the
  *   connection for at most `backgroundShare` of the wall time: after such a turn of h ms the next one waits
  *   h × (1 − share) / share ms (at most `maxPauseMs`), which leaves the thread to the HTTP requests. Once intake
@@ -64,7 +70,8 @@ const DEFAULT_POLICY: TurnPolicy = {
  *   it goes first while it has some left. Having none, it waits for triage's next turn rather than take the gap
  *   between two batches, for at most `triageActiveMs`. Its debt after one long turn is capped like a pause, so
  *   neither class starves the other; once triage is quiet, background work runs back to back.
- * A statement through the background client takes a triage turn when it runs as triage work (work-class.ts).
+ * A statement through the background client takes a triage or an interactive turn when it runs as that class of
+ * work (work-class.ts).
  */
 export class PgliteTurns {
   readonly #client: PGlite;
@@ -84,6 +91,8 @@ export class PgliteTurns {
   #behindIntakeAllowedAt = 0;
   /** The time background work is owed (above 0) or owes (below 0) triage while triage is active, in ms. */
   #backgroundCredit = 0;
+  /** Interactive turns given in a row while triage or background work waited. */
+  #interactiveRun = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = 0;
 
@@ -173,33 +182,53 @@ export class PgliteTurns {
   }
 
   /**
-   * Gives the connection to the next waiting probe or intake, else, when intake's share allows, to triage or to
-   * background work by the background's credit.
+   * Gives the connection to the next waiting probe or intake, else to interactive work (within its run), else, when
+   * intake's share allows, to triage or to background work by the background's credit; an interactive turn past its
+   * run still takes the connection when neither of those may have it now.
    */
   #next(): void {
     if (this.#busy || this.#closed) return;
-    const first =
-      this.#waiting.probe.shift() ?? this.#waiting.intake.shift() ?? this.#waiting.interactive.shift();
+    const first = this.#waiting.probe.shift() ?? this.#waiting.intake.shift();
     if (first) {
       this.#grant(first);
       return;
     }
-    const { triage, background } = this.#waiting;
-    if (triage.length === 0 && background.length === 0) return;
+    const { interactive, triage, background } = this.#waiting;
+    const othersWait = triage.length > 0 || background.length > 0;
+    if (!othersWait) this.#interactiveRun = 0;
+    const person = () => {
+      const waiter = interactive.shift();
+      if (waiter && othersWait) this.#interactiveRun++;
+      return waiter;
+    };
+    const firstPerson = this.#interactiveRun < this.#policy.interactiveRun ? person() : undefined;
+    if (firstPerson || !othersWait) {
+      if (firstPerson) this.#grant(firstPerson);
+      return;
+    }
     const now = performance.now();
     const intakeActive = now - this.#lastIntakeAt < this.#policy.intakeActiveMs;
     const behindIntake = intakeActive ? this.#behindIntakeAllowedAt - now : 0;
+    // Triage and background work wait out intake's share; a person's statement need not wait too.
+    const orPerson = (wait: number) => {
+      const waiter = person();
+      if (waiter) this.#grant(waiter);
+      else this.#wakeIn(wait);
+    };
     if (behindIntake > 0) {
-      this.#wakeIn(behindIntake);
+      orPerson(behindIntake);
       return;
     }
     const triageActive = this.#triageActive(now);
     if (!triageActive) this.#backgroundCredit = 0;
     const backgroundNext = background.length > 0 && (!triageActive || this.#backgroundCredit > 0);
     const next = backgroundNext ? background.shift() : triage.shift();
-    if (next) this.#grant(next);
+    if (next) {
+      this.#interactiveRun = 0;
+      this.#grant(next);
+    }
     // Background work owing triage waits for triage's next turn, until triage is no longer active.
-    else this.#wakeIn(this.#lastTriageAt + this.#policy.triageActiveMs - now);
+    else orPerson(this.#lastTriageAt + this.#policy.triageActiveMs - now);
   }
 
   /** Looks again in `wait` ms, unless a look is due sooner; one timer at a time. */
