@@ -55,8 +55,8 @@ export async function untriagedRequests(url: string): Promise<number | undefined
 
 /** The probes stop once fewer requests than this are left, so that the last of them do not hold the end off. */
 const PROBE_UNTIL_LEFT = 100;
-const ACCEPT_EVERY_MS = 1_000;
-const READ_EVERY_MS = 1_000;
+/** One new request and one read a second. */
+const PROBE_EVERY_MS = 1_000;
 
 /** Sends one request after another, `everyMs` apart, until `stop`; times each answered one. */
 async function probe(
@@ -123,13 +123,14 @@ export async function measureTriageDrain(
   const headers = { authorization: `Bearer ${apiKey}` };
   const timeout = () => AbortSignal.timeout(10_000);
   const stop = { now: false };
+  const inTime = () => Date.now() - loadEndedAt < timeoutMs && !signal?.aborted;
   let backlogAtEnd: number | null = null;
   let firstReadingAt: number | null = null;
   let lastReadingAt: number | null = null;
   let seconds: number | null = null;
   let left: number | null = null;
   // The probes start once the backlog is known, so that none of theirs is in it.
-  while (backlogAtEnd === null && Date.now() - loadEndedAt < timeoutMs && !signal?.aborted) {
+  while (backlogAtEnd === null && inTime()) {
     const n = await untriagedRequests(url);
     if (n === undefined) await sleep(intervalMs);
     else {
@@ -147,17 +148,17 @@ export async function measureTriageDrain(
         signal: timeout(),
       }),
     202,
-    ACCEPT_EVERY_MS,
+    PROBE_EVERY_MS,
     stop,
   );
   const reading = probe(
     () => fetch(`${url}/v1/features?limit=20`, { headers, signal: timeout() }),
     200,
-    READ_EVERY_MS,
+    PROBE_EVERY_MS,
     stop,
   );
   try {
-    while (left !== 0 && Date.now() - loadEndedAt < timeoutMs && !signal?.aborted) {
+    while (left !== 0 && inTime()) {
       if (left !== null && left < PROBE_UNTIL_LEFT) stop.now = true;
       await sleep(intervalMs);
       const n = await untriagedRequests(url);

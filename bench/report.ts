@@ -97,7 +97,10 @@ export function formatNotes(results: TargetResult[]): string[] {
   return notes;
 }
 
-/** The triage backlog the load left, how long the service took to finish it (read from /metrics, ±1 s), and how it answered meanwhile. */
+/**
+ * The triage backlog the load left, how long the service took to finish it (read from /metrics, ±1 s), and how it
+ * answered meanwhile.
+ */
 function triageDrainLines({
   backlogAtEnd,
   firstReadingSeconds,

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { indexedDocument } from '../src/rules/dedupe/memory-index.ts';
-import { type openDatabase, queryRows } from '../src/store/db.ts';
+import { type Database, queryRows } from '../src/store/db.ts';
 import { lockDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { analyzeDedupeIndex, vacuumDedupePostings } from '../src/store/dedupe-index-upkeep.ts';
 import { features } from '../src/store/schema.ts';
@@ -18,7 +18,7 @@ const TOPICS = ['dark mode', 'csv export', 'okta login', 'slack alerts', 'bulk t
 
 describe('dedupe index upkeep', () => {
   let testDb: TestDatabase;
-  let database: ReturnType<typeof openDatabase>;
+  let database: Database;
 
   beforeAll(async () => {
     testDb = await createTestDatabase();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDedupeEngine } from '../src/rules/dedupe/engine.ts';
 import { InMemoryDedupeIndex, indexedDocument } from '../src/rules/dedupe/memory-index.ts';
-import type { openDatabase } from '../src/store/db.ts';
+import type { Database } from '../src/store/db.ts';
 import { createDocumentCache } from '../src/store/dedupe-document-cache.ts';
 import { lockDedupeIndex, lockedDedupeIndex, storeDedupeIndex } from '../src/store/dedupe-index.repo.ts';
 import { features } from '../src/store/schema.ts';
@@ -51,7 +51,7 @@ const rounded = (candidates: { id: string; similarity: number; confidence: numbe
 
 describe('dedupe index in the database', () => {
   let testDb: TestDatabase;
-  let database: ReturnType<typeof openDatabase>;
+  let database: Database;
   const memory = new InMemoryDedupeIndex();
   const featureIds: string[] = [];
 

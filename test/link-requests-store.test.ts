@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { openDatabase } from '../src/store/db.ts';
+import type { Database } from '../src/store/db.ts';
 import { createLinkRequestsRepo } from '../src/store/link-requests.repo.ts';
 import { features, requesters, requests, trackerLinkRequests, trackerLinks } from '../src/store/schema.ts';
 import { createTestDatabase, openTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -12,7 +12,7 @@ import { createTestDatabase, openTestDatabase, type TestDatabase } from './helpe
  */
 
 let testDb: TestDatabase;
-let database: ReturnType<typeof openDatabase>;
+let database: Database;
 let repo: ReturnType<typeof createLinkRequestsRepo>;
 
 beforeAll(async () => {

@@ -48,7 +48,7 @@ const lightBackground = async () =>
 /** A statement of triage work: what a triage job's handler runs through the store's `db`. */
 const triage = () => runAs('triage', async () => await database.db.execute(sql`select 1`));
 
-/** A statement of an HTTP request: what a route's handler runs through the store's `db` (http/mount-routes.ts). */
+/** A statement of an HTTP request: what a route's handler runs through the store's `db` (`interactiveWork`). */
 const interactive = () => runAs('interactive', async () => await database.db.execute(sql`select 1`));
 
 /** The most answers a stream gives before it stops, background work finished or not. */

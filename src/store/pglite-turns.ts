@@ -194,41 +194,42 @@ export class PgliteTurns {
       return;
     }
     const { interactive, triage, background } = this.#waiting;
-    const othersWait = triage.length > 0 || background.length > 0;
-    if (!othersWait) this.#interactiveRun = 0;
-    const person = () => {
-      const waiter = interactive.shift();
-      if (waiter && othersWait) this.#interactiveRun++;
-      return waiter;
-    };
-    const firstPerson = this.#interactiveRun < this.#policy.interactiveRun ? person() : undefined;
-    if (firstPerson || !othersWait) {
-      if (firstPerson) this.#grant(firstPerson);
+    if (triage.length === 0 && background.length === 0) {
+      this.#interactiveRun = 0;
+      const person = interactive.shift();
+      if (person) this.#grant(person);
       return;
     }
+    const person = this.#interactiveRun < this.#policy.interactiveRun ? interactive.shift() : undefined;
+    const next = person ?? this.#triageOrBackground();
+    if (typeof next !== 'number') {
+      this.#interactiveRun = person ? this.#interactiveRun + 1 : 0;
+      this.#grant(next);
+      return;
+    }
+    // Triage and background work must wait; a person's statement need not, past its run or not.
+    const waiting = interactive.shift();
+    if (waiting) {
+      this.#interactiveRun++;
+      this.#grant(waiting);
+    } else this.#wakeIn(next);
+  }
+
+  /** The triage or background turn to give now, or how long until one may go (in ms). */
+  #triageOrBackground(): Waiter | number {
+    const { triage, background } = this.#waiting;
     const now = performance.now();
     const intakeActive = now - this.#lastIntakeAt < this.#policy.intakeActiveMs;
     const behindIntake = intakeActive ? this.#behindIntakeAllowedAt - now : 0;
-    // Triage and background work wait out intake's share; a person's statement need not wait too.
-    const orPerson = (wait: number) => {
-      const waiter = person();
-      if (waiter) this.#grant(waiter);
-      else this.#wakeIn(wait);
-    };
-    if (behindIntake > 0) {
-      orPerson(behindIntake);
-      return;
-    }
+    if (behindIntake > 0) return behindIntake;
     const triageActive = this.#triageActive(now);
     if (!triageActive) this.#backgroundCredit = 0;
     const backgroundNext = background.length > 0 && (!triageActive || this.#backgroundCredit > 0);
-    const next = backgroundNext ? background.shift() : triage.shift();
-    if (next) {
-      this.#interactiveRun = 0;
-      this.#grant(next);
-    }
     // Background work owing triage waits for triage's next turn, until triage is no longer active.
-    else orPerson(this.#lastTriageAt + this.#policy.triageActiveMs - now);
+    return (
+      (backgroundNext ? background.shift() : triage.shift()) ??
+      this.#lastTriageAt + this.#policy.triageActiveMs - now
+    );
   }
 
   /** Looks again in `wait` ms, unless a look is due sooner; one timer at a time. */

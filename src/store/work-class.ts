@@ -4,8 +4,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * The class of the work running, for what it cannot say by the handle it writes through: on PGlite, a statement or
  * transaction through the store's `db` takes a turn of this class instead of a background one (pglite-turns.ts).
  * The worker pool runs a triage job's handler as `triage`, and everything that handler awaits or starts (its unit
- * of work, the requests batched with it, the folds and index refresh after it) inherits the class. The HTTP routes
- * run as `interactive` (http/mount-routes.ts): someone is waiting for the answer. On Postgres nothing reads it.
+ * of work, the requests batched with it, the folds and index refresh after it) inherits the class. The app runs
+ * every HTTP request as `interactive` (`interactiveWork`, http/request-context.ts): someone is waiting for the
+ * answer. On Postgres nothing reads it.
  */
 export type WorkClass = 'triage' | 'interactive';
 

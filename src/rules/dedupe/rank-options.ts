@@ -27,8 +27,8 @@ export interface RankOptions {
    * on a call") weighs next to nothing, yet reading its postings costs as much as a rare word's and makes every
    * document a leader to sort. Such a term adds at most that share of what the strongest one can add to a
    * document's retrieval score, so leaving it out can only change which documents are leaders among those whose
-   * scores are that close, and the leaders are still scored on it from their own vectors. Not tuned: the figures of `dedupe-eval` on every development set, plain and
-   * `--pool 30`, are identical at 0.001, 0.01 and 0.03.
+   * scores are that close, and the leaders are still scored on it from their own vectors. Not tuned: the figures
+   * of `dedupe-eval` on every development set, plain and `--pool 30`, are identical at 0.001, 0.01 and 0.03.
    */
   retrievalWeightFloor: number;
   /**
